@@ -1,0 +1,17 @@
+// Package activities holds the durable steps of dealflow's workflows. Each
+// method on Activities is one idempotent step that runs sqlc-generated
+// queries on PostgreSQL; workflows reference them through a nil *Activities
+// so tests can mock them.
+package activities
+
+import (
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Activities holds what the steps need: the PostgreSQL pool.
+type Activities struct {
+	Pool *pgxpool.Pool
+}
+
+// New returns Activities using pool.
+func New(pool *pgxpool.Pool) *Activities { return &Activities{Pool: pool} }

@@ -1,0 +1,87 @@
+package api
+
+import (
+	"strings"
+	"time"
+
+	"github.com/dealflow/dealflow/domain"
+)
+
+// createDealRequest is the body of POST /v1/deals.
+type createDealRequest struct {
+	Customer struct {
+		Name    string `json:"name" validate:"required,max=200,printable"`
+		Domain  string `json:"domain" validate:"required,max=253"`
+		Country string `json:"country" validate:"required,iso3166_1_alpha2"`
+	} `json:"customer" validate:"required"`
+	Contact struct {
+		Name  string `json:"name" validate:"required,max=200,printable"`
+		Email string `json:"email" validate:"required,max=254,email"`
+	} `json:"contact" validate:"required"`
+	ProductLines      []string `json:"product_lines" validate:"required,min=1,max=20,dive,required,max=100,printable"`
+	Amount            int64    `json:"amount" validate:"required,gt=0,lte=1000000000000000"`
+	Currency          string   `json:"currency" validate:"required,currency"`
+	ExpectedCloseDate string   `json:"expected_close_date" validate:"required,datetime=2006-01-02"`
+	Notes             string   `json:"notes" validate:"max=5000"`
+}
+
+// normalize trims what people type and puts codes in canonical case, before
+// validation, so " us " and "usd" are accepted as US and USD.
+func (r *createDealRequest) normalize() {
+	r.Customer.Name = strings.TrimSpace(r.Customer.Name)
+	r.Customer.Domain = strings.TrimSpace(r.Customer.Domain)
+	r.Customer.Country = strings.ToUpper(strings.TrimSpace(r.Customer.Country))
+	r.Contact.Name = strings.TrimSpace(r.Contact.Name)
+	r.Contact.Email = strings.TrimSpace(r.Contact.Email)
+	r.Currency = strings.ToUpper(strings.TrimSpace(r.Currency))
+	r.ExpectedCloseDate = strings.TrimSpace(r.ExpectedCloseDate)
+	r.Notes = strings.TrimSpace(r.Notes)
+	seen := map[string]bool{}
+	lines := r.ProductLines[:0]
+	for _, l := range r.ProductLines {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if !seen[l] {
+			seen[l] = true
+			lines = append(lines, l)
+		}
+	}
+	r.ProductLines = lines
+}
+
+// registration validates r beyond its tags (domain, dates) and returns the
+// domain value the workflow receives.
+func (r *createDealRequest) registration(today time.Time) (domain.Registration, []FieldError) {
+	var errs []FieldError
+	host, err := domain.NormalizeHost(r.Customer.Domain)
+	registrable := ""
+	if err == nil {
+		registrable, err = domain.RegistrableDomain(host)
+	}
+	if err != nil {
+		errs = append(errs, FieldError{Field: "customer.domain", Message: "must be a web domain such as acme.com"})
+	}
+	if d, err := time.Parse(time.DateOnly, r.ExpectedCloseDate); err == nil {
+		// A day's grace covers callers in time zones behind UTC.
+		switch {
+		case d.Before(today.AddDate(0, 0, -1)):
+			errs = append(errs, FieldError{Field: "expected_close_date", Message: "must not be in the past"})
+		case d.After(today.AddDate(5, 0, 0)):
+			errs = append(errs, FieldError{Field: "expected_close_date", Message: "must be within five years"})
+		}
+	}
+	return domain.Registration{
+		Customer:          domain.Customer{Name: r.Customer.Name, Domain: host, Country: r.Customer.Country},
+		RegistrableDomain: registrable,
+		Contact:           domain.Contact{Name: r.Contact.Name, Email: r.Contact.Email},
+		ProductLines:      r.ProductLines,
+		Amount:            r.Amount,
+		Currency:          r.Currency,
+		ExpectedCloseDate: r.ExpectedCloseDate,
+		Notes:             r.Notes,
+	}, errs
+}
+
+// decisionRequest is the body of approve and reject.
+type decisionRequest struct {
+	Reason string `json:"reason" validate:"max=2000"`
+}

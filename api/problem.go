@@ -1,0 +1,68 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// ProblemContentType is the media type of every error answer (RFC 9457).
+const ProblemContentType = "application/problem+json"
+
+// FieldError says what is wrong with one field of a request body. Field is
+// the dotted JSON path ("customer.domain", "product_lines[0]").
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Problem is an RFC 9457 problem details object. Type is a stable URI that
+// clients may switch on; Errors lists per-field validation failures.
+type Problem struct {
+	Type      string       `json:"type"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
+	Detail    string       `json:"detail,omitempty"`
+	Instance  string       `json:"instance,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+	Errors    []FieldError `json:"errors,omitempty"`
+	// CurrentStatus is the deal's status when a transition was refused.
+	CurrentStatus string `json:"current_status,omitempty"`
+}
+
+// Problem types. Clients switch on these, so they never change.
+const (
+	ProblemValidation      = "urn:dealflow:problem:validation"
+	ProblemMalformed       = "urn:dealflow:problem:malformed-request"
+	ProblemUnauthenticated = "urn:dealflow:problem:unauthenticated"
+	ProblemForbidden       = "urn:dealflow:problem:forbidden"
+	ProblemNotFound        = "urn:dealflow:problem:not-found"
+	ProblemMethod          = "urn:dealflow:problem:method-not-allowed"
+	ProblemConflict        = "urn:dealflow:problem:invalid-transition"
+	ProblemTooLarge        = "urn:dealflow:problem:body-too-large"
+	ProblemMediaType       = "urn:dealflow:problem:unsupported-media-type"
+	ProblemUnavailable     = "urn:dealflow:problem:unavailable"
+	ProblemInternal        = "urn:dealflow:problem:internal"
+)
+
+// writeProblem sends p, filling the instance and request id from c.
+func writeProblem(c *gin.Context, p Problem) {
+	if p.Title == "" {
+		p.Title = http.StatusText(p.Status)
+	}
+	p.Instance = c.Request.URL.Path
+	p.RequestID = c.GetString(ctxRequestID)
+	c.Header("Content-Type", ProblemContentType)
+	c.AbortWithStatusJSON(p.Status, p)
+}
+
+func problem(c *gin.Context, status int, typ, detail string) {
+	writeProblem(c, Problem{Type: typ, Status: status, Detail: detail})
+}
+
+func validationProblem(c *gin.Context, errs []FieldError) {
+	writeProblem(c, Problem{
+		Type: ProblemValidation, Status: http.StatusUnprocessableEntity,
+		Title: "Request fields are invalid", Detail: "fix the fields listed in errors and retry", Errors: errs,
+	})
+}

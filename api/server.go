@@ -1,0 +1,165 @@
+// Package api is dealflow's HTTP interface: a Gin router whose handlers
+// validate requests, act on deal workflows through Temporal, and read the
+// PostgreSQL projection. Every error is RFC 9457 problem+json.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/config"
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+)
+
+// Server holds what handlers need. It keeps no per-request state, so any
+// number of replicas can serve behind a load balancer.
+type Server struct {
+	cfg      config.Config
+	pool     *pgxpool.Pool
+	q        *dbq.Queries
+	temporal client.Client
+	log      *slog.Logger
+	validate *validator.Validate
+}
+
+// NewServer returns a Server on the given pool and Temporal client.
+func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
+	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator()}
+}
+
+// Route is one API endpoint and the roles allowed to call it; an empty
+// Roles means the route needs no token.
+type Route struct {
+	Method, Path string
+	Roles        []domain.Role
+	Handler      gin.HandlerFunc
+}
+
+var (
+	partnerRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin}
+	deciderRoles = []domain.Role{domain.RoleChannelManager, domain.RoleAdmin}
+	allRoles     = domain.TokenRoles
+)
+
+// Routes lists every endpoint with who may call it: the single place where
+// function-level authorization is decided.
+func (s *Server) Routes() []Route {
+	return []Route{
+		{http.MethodGet, "/healthz", nil, s.healthz},
+		{http.MethodGet, "/readyz", nil, s.readyz},
+		{http.MethodPost, "/v1/deals", partnerRoles, s.createDeal},
+		{http.MethodGet, "/v1/deals/:id", allRoles, s.getDeal},
+		{http.MethodPost, "/v1/deals/:id/approve", deciderRoles, s.approveDeal},
+		{http.MethodPost, "/v1/deals/:id/reject", deciderRoles, s.rejectDeal},
+	}
+}
+
+// Handler returns the HTTP handler serving every route.
+func (s *Server) Handler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(s.requestID, s.accessLog, s.recover)
+	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, ProblemNotFound, "no such endpoint") })
+	r.NoMethod(func(c *gin.Context) {
+		problem(c, http.StatusMethodNotAllowed, ProblemMethod, "this endpoint does not accept "+c.Request.Method)
+	})
+	for _, rt := range s.Routes() {
+		chain := []gin.HandlerFunc{}
+		if len(rt.Roles) > 0 {
+			chain = append(chain, s.authenticate, allow(rt.Roles...))
+		}
+		r.Handle(rt.Method, rt.Path, append(chain, rt.Handler)...)
+	}
+	return r
+}
+
+const ctxRequestID = "dealflow.request_id"
+
+// requestID takes the caller's X-Request-Id (when sane) or makes one, and
+// returns it on the response so logs and problems can be matched.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-Id")
+	if len(id) == 0 || len(id) > 64 || !printableASCII(id) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set(ctxRequestID, id)
+	c.Header("X-Request-Id", id)
+	c.Next()
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	s.log.Info("http request",
+		"method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status(),
+		"duration_ms", time.Since(start).Milliseconds(), "request_id", c.GetString(ctxRequestID))
+}
+
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("handler panicked", "panic", v, "request_id", c.GetString(ctxRequestID))
+			problem(c, http.StatusInternalServerError, ProblemInternal, "an unexpected error occurred")
+		}
+	}()
+	c.Next()
+}
+
+// unavailable answers 503 for a dependency failure, or 500 for anything
+// else, and logs the cause (which never reaches the client).
+func (s *Server) unavailable(c *gin.Context, err error) {
+	s.log.Error("request failed", "error", err, "request_id", c.GetString(ctxRequestID))
+	if ctxErr := c.Request.Context().Err(); ctxErr != nil {
+		problem(c, http.StatusServiceUnavailable, ProblemUnavailable, "the request was cancelled or timed out")
+		return
+	}
+	problem(c, http.StatusServiceUnavailable, ProblemUnavailable, "a backing service is unavailable; retry later")
+}
+
+func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+
+// readyz reports whether PostgreSQL and Temporal both answer.
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c, 3*time.Second)
+	defer cancel()
+	checks := gin.H{"postgres": "ok", "temporal": "ok"}
+	ready := true
+	if err := s.pool.Ping(ctx); err != nil {
+		s.log.Warn("readiness: postgres unavailable", "error", err)
+		checks["postgres"], ready = "unavailable", false
+	}
+	if _, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		s.log.Warn("readiness: temporal unavailable", "error", err)
+		checks["temporal"], ready = "unavailable", false
+	}
+	if !ready {
+		c.Header("Content-Type", ProblemContentType)
+		c.JSON(http.StatusServiceUnavailable, gin.H{
+			"type": ProblemUnavailable, "title": "Not ready", "status": http.StatusServiceUnavailable, "checks": checks,
+		})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "checks": checks})
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/dealflow/dealflow/api"
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/google/uuid"
+)
+
+// flagsFor returns the flag set of a subcommand that takes flags, for
+// parsing and for its help.
+func flagsFor(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	switch name {
+	case "partner":
+		fs.String("name", "", "the partner organization's name (required)")
+		fs.String("type", "", "one of "+joinTypes())
+		fs.String("tier", "registered", "program tier, e.g. registered, silver, gold, platinum")
+	case "token":
+		fs.String("role", "", "one of "+joinRoles())
+		fs.String("partner", "", "partner id (required for partner_user and partner_admin, refused otherwise)")
+		fs.String("name", "", "who holds the token (a person or system); recorded as the actor of its actions")
+	case "migrate":
+		fs.Bool("skip-temporal", false, "only migrate PostgreSQL; leave Temporal search attributes alone")
+	default:
+		return nil
+	}
+	return fs
+}
+
+func joinTypes() string {
+	s := make([]string, len(domain.PartnerTypes))
+	for i, t := range domain.PartnerTypes {
+		s[i] = string(t)
+	}
+	return strings.Join(s, "|")
+}
+
+func joinRoles() string {
+	s := make([]string, len(domain.TokenRoles))
+	for i, r := range domain.TokenRoles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, "|")
+}
+
+// parseSub checks that args start with the only action ("create") and
+// parses the flags after it.
+func parseSub(name string, args []string) (*flag.FlagSet, error) {
+	if len(args) == 0 || args[0] != "create" {
+		return nil, fmt.Errorf("%w: dealflow %s create [flags]; see dealflow %s --help", errUsage, name, name)
+	}
+	fs := flagsFor(name)
+	if err := fs.Parse(args[1:]); err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return fs, nil
+}
+
+func cmdPartner(ctx context.Context, e env, args []string) error {
+	fs, err := parseSub("partner", args)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSpace(fs.Lookup("name").Value.String())
+	typ := domain.PartnerType(fs.Lookup("type").Value.String())
+	tier := domain.NormalizeTier(fs.Lookup("tier").Value.String())
+	switch {
+	case name == "" || len(name) > 200:
+		return fmt.Errorf("%w: --name is required (at most 200 characters)", errUsage)
+	case !typ.Valid():
+		return fmt.Errorf("%w: --type must be one of %s", errUsage, joinTypes())
+	case tier == "" || len(tier) > 50:
+		return fmt.Errorf("%w: --tier must be 1 to 50 characters", errUsage)
+	}
+	pool, err := db.Connect(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	p, err := dbq.New(pool).PartnerCreate(ctx, dbq.PartnerCreateParams{Name: name, Type: string(typ), Tier: tier})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, p.ID)
+	e.log.Info("partner created", "id", p.ID, "name", name, "type", typ, "tier", tier)
+	return nil
+}
+
+func cmdToken(ctx context.Context, e env, args []string) error {
+	fs, err := parseSub("token", args)
+	if err != nil {
+		return err
+	}
+	role := domain.Role(fs.Lookup("role").Value.String())
+	partner := strings.TrimSpace(fs.Lookup("partner").Value.String())
+	name := strings.TrimSpace(fs.Lookup("name").Value.String())
+	if !role.Valid() {
+		return fmt.Errorf("%w: --role must be one of %s", errUsage, joinRoles())
+	}
+	var partnerID uuid.NullUUID
+	switch {
+	case role.IsPartner() && partner == "":
+		return fmt.Errorf("%w: --partner is required for role %s", errUsage, role)
+	case !role.IsPartner() && partner != "":
+		return fmt.Errorf("%w: --partner is only for partner roles, not %s", errUsage, role)
+	case partner != "":
+		id, err := uuid.Parse(partner)
+		if err != nil {
+			return fmt.Errorf("%w: --partner %q is not a partner id", errUsage, partner)
+		}
+		partnerID = uuid.NullUUID{UUID: id, Valid: true}
+	}
+	if name == "" {
+		name = string(role)
+	}
+	if len(name) > 200 {
+		return fmt.Errorf("%w: --name must be at most 200 characters", errUsage)
+	}
+	pool, err := db.Connect(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	token, hash, err := api.NewToken()
+	if err != nil {
+		return err
+	}
+	var userID uuid.UUID
+	err = db.InTx(ctx, pool, func(q *dbq.Queries) error {
+		u, err := q.UserEnsure(ctx, dbq.UserEnsureParams{Name: name, Role: string(role), PartnerID: partnerID})
+		if err != nil {
+			return err
+		}
+		userID = u.ID
+		_, err = q.TokenCreate(ctx, dbq.TokenCreateParams{UserID: u.ID, TokenHash: hash})
+		return err
+	})
+	if db.IsForeignKeyViolation(err) {
+		return fmt.Errorf("no partner with id %s", partner)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, token)
+	e.log.Info("token created; it is shown once and stored only as a hash", "user", userID, "name", name, "role", role)
+	return nil
+}

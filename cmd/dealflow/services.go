@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/api"
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/internal/temporalx"
+	"github.com/dealflow/dealflow/worker"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"golang.org/x/sync/errgroup"
+)
+
+// connectTimeout bounds how long start-up waits for PostgreSQL or Temporal.
+const connectTimeout = 15 * time.Second
+
+func connect(ctx context.Context, e env) (*pgxpool.Pool, client.Client, error) {
+	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	pool, err := db.Connect(cctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	tc, err := temporalx.Dial(cctx, e.cfg, e.log)
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return pool, tc, nil
+}
+
+func cmdMigrate(ctx context.Context, e env, args []string) error {
+	fs := flagsFor("migrate")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return migrate(ctx, e, fs.Lookup("skip-temporal").Value.String() == "true")
+}
+
+// migrate brings PostgreSQL's schema and the Temporal namespace's search
+// attributes to what this binary needs.
+func migrate(ctx context.Context, e env, skipTemporal bool) error {
+	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if err := db.EnsureDatabase(cctx, e.cfg.DatabaseURL); err != nil {
+		return err
+	}
+	pool, err := db.Connect(cctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := db.Migrate(ctx, pool, e.log); err != nil {
+		return err
+	}
+	if skipTemporal {
+		return nil
+	}
+	tc, err := temporalx.Dial(cctx, e.cfg, e.log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	return temporalx.EnsureSearchAttributes(cctx, tc, e.cfg.TemporalNamespace, workflows.SearchAttributes, e.log)
+}
+
+func cmdServe(ctx context.Context, e env, _ []string) error {
+	pool, tc, err := connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	defer tc.Close()
+	return serveHTTP(ctx, e, api.NewServer(e.cfg, pool, tc, e.log).Handler())
+}
+
+func cmdWorker(ctx context.Context, e env, _ []string) error {
+	pool, tc, err := connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	defer tc.Close()
+	return runWorker(ctx, e, tc, pool)
+}
+
+func cmdDev(ctx context.Context, e env, _ []string) error {
+	if err := migrate(ctx, e, false); err != nil {
+		return err
+	}
+	pool, tc, err := connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	defer tc.Close()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return runWorker(gctx, e, tc, pool) })
+	g.Go(func() error { return serveHTTP(gctx, e, api.NewServer(e.cfg, pool, tc, e.log).Handler()) })
+	return g.Wait()
+}
+
+func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool) error {
+	w := worker.New(tc, activities.New(pool), sdkworker.Options{})
+	if err := w.Start(); err != nil {
+		return err
+	}
+	e.log.Info("worker started", "task_queue", workflows.TaskQueue, "namespace", e.cfg.TemporalNamespace)
+	<-ctx.Done()
+	w.Stop()
+	e.log.Info("worker stopped")
+	return nil
+}
+
+// serveHTTP serves h until ctx ends, then drains in-flight requests.
+func serveHTTP(ctx context.Context, e env, h http.Handler) error {
+	ln, err := net.Listen("tcp", e.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", e.cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: e.cfg.RequestTimeout + 30*time.Second, IdleTimeout: 2 * time.Minute}
+	e.log.Info("API listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	e.log.Info("API stopped")
+	return nil
+}

@@ -1,0 +1,30 @@
+package domain
+
+// Customer is the end customer a partner registers a deal for.
+type Customer struct {
+	Name    string `json:"name"`
+	Domain  string `json:"domain"`
+	Country string `json:"country"`
+}
+
+// Contact is the partner's contact at the customer.
+type Contact struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Registration is what a partner submits for a deal, validated and
+// normalized by the API before any workflow sees it.
+type Registration struct {
+	Customer Customer `json:"customer"`
+	// RegistrableDomain is Customer.Domain reduced with the public suffix
+	// list ("sales.acme.co.uk" → "acme.co.uk"): what conflict checks compare.
+	RegistrableDomain string   `json:"registrable_domain"`
+	Contact           Contact  `json:"contact"`
+	ProductLines      []string `json:"product_lines"`
+	// Amount is in minor units of Currency (cents for USD).
+	Amount            int64  `json:"amount"`
+	Currency          string `json:"currency"`
+	ExpectedCloseDate string `json:"expected_close_date"` // YYYY-MM-DD
+	Notes             string `json:"notes"`
+}

@@ -1,0 +1,129 @@
+// Package config reads dealflow's settings from environment variables, each
+// with a documented default, so one binary runs unchanged in dev, CI and
+// production.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting dealflow reads.
+type Config struct {
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	TemporalTLS       bool
+	TemporalTLSCert   string
+	TemporalTLSKey    string
+	TemporalTLSCA     string
+	TemporalTLSServer string
+	TemporalAPIKey    string
+	HTTPAddr          string
+	MaxBodyBytes      int64
+	RequestTimeout    time.Duration
+	LogLevel          string
+	LogFormat         string
+}
+
+// Var documents one environment variable.
+type Var struct {
+	Name, Default, Help string
+}
+
+// Vars lists every environment variable dealflow reads, in help order.
+var Vars = []Var{
+	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dealflow?sslmode=disable", "PostgreSQL connection URL; the database is created if missing"},
+	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port"},
+	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace"},
+	{"TEMPORAL_TLS", "false", "use TLS with the system's roots (implied by the other TLS settings and by TEMPORAL_API_KEY)"},
+	{"TEMPORAL_TLS_CERT", "", "client certificate file (PEM) for mTLS"},
+	{"TEMPORAL_TLS_KEY", "", "client private key file (PEM) for mTLS"},
+	{"TEMPORAL_TLS_CA", "", "CA bundle file (PEM) that signed the server's certificate"},
+	{"TEMPORAL_TLS_SERVER_NAME", "", "server name to verify, when it differs from the address"},
+	{"TEMPORAL_API_KEY", "", "API key (e.g. Temporal Cloud); sent as a bearer token over TLS"},
+	{"DEALFLOW_HTTP_ADDR", "127.0.0.1:8080", "address the API listens on"},
+	{"DEALFLOW_MAX_BODY_BYTES", "1048576", "largest request body accepted (larger: 413)"},
+	{"DEALFLOW_REQUEST_TIMEOUT", "30s", "how long the API waits for a workflow to answer"},
+	{"DEALFLOW_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"DEALFLOW_LOG_FORMAT", "text", "text or json"},
+}
+
+// Load reads the environment through getenv (os.Getenv in production).
+func Load(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, v := range Vars {
+			if v.Name == name {
+				return v.Default
+			}
+		}
+		return ""
+	}
+	c := Config{
+		DatabaseURL:       get("DATABASE_URL"),
+		TemporalAddress:   get("TEMPORAL_ADDRESS"),
+		TemporalNamespace: get("TEMPORAL_NAMESPACE"),
+		TemporalTLSCert:   get("TEMPORAL_TLS_CERT"),
+		TemporalTLSKey:    get("TEMPORAL_TLS_KEY"),
+		TemporalTLSCA:     get("TEMPORAL_TLS_CA"),
+		TemporalTLSServer: get("TEMPORAL_TLS_SERVER_NAME"),
+		TemporalAPIKey:    get("TEMPORAL_API_KEY"),
+		HTTPAddr:          get("DEALFLOW_HTTP_ADDR"),
+		LogLevel:          get("DEALFLOW_LOG_LEVEL"),
+		LogFormat:         get("DEALFLOW_LOG_FORMAT"),
+	}
+	var err error
+	if c.TemporalTLS, err = strconv.ParseBool(get("TEMPORAL_TLS")); err != nil {
+		return c, fmt.Errorf("TEMPORAL_TLS: %w", err)
+	}
+	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
+		return c, fmt.Errorf("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together")
+	}
+	if c.MaxBodyBytes, err = strconv.ParseInt(get("DEALFLOW_MAX_BODY_BYTES"), 10, 64); err != nil || c.MaxBodyBytes < 1024 {
+		return c, fmt.Errorf("DEALFLOW_MAX_BODY_BYTES: want an integer of at least 1024")
+	}
+	if c.RequestTimeout, err = time.ParseDuration(get("DEALFLOW_REQUEST_TIMEOUT")); err != nil || c.RequestTimeout <= 0 {
+		return c, fmt.Errorf("DEALFLOW_REQUEST_TIMEOUT: want a positive duration such as 30s")
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return c, fmt.Errorf("DEALFLOW_LOG_FORMAT: want text or json, not %q", c.LogFormat)
+	}
+	return c, nil
+}
+
+// FromEnv reads the process environment.
+func FromEnv() (Config, error) { return Load(os.Getenv) }
+
+// Help renders the variables named in names (all when empty) for --help.
+func Help(names ...string) string {
+	var b strings.Builder
+	b.WriteString("Environment:\n")
+	for _, v := range Vars {
+		if len(names) > 0 && !contains(names, v.Name) {
+			continue
+		}
+		def := v.Default
+		if def == "" {
+			def = "unset"
+		}
+		fmt.Fprintf(&b, "  %-26s %s (default: %s)\n", v.Name, v.Help, def)
+	}
+	return b.String()
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,442 @@
+package config
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// env returns a getenv that reads only m, never the process environment.
+func env(m map[string]string) func(string) string {
+	return func(name string) string { return m[name] }
+}
+
+// defaults maps each variable in Vars to its documented default.
+func defaults(t *testing.T) map[string]string {
+	t.Helper()
+	d := make(map[string]string, len(Vars))
+	for _, v := range Vars {
+		if _, dup := d[v.Name]; dup {
+			t.Fatalf("Vars lists %s twice", v.Name)
+		}
+		d[v.Name] = v.Default
+	}
+	return d
+}
+
+// fieldOf reads the Config field a variable sets, as text, so defaults and
+// overrides can be compared against the Vars table.
+var fieldOf = map[string]func(Config) string{
+	"DATABASE_URL":             func(c Config) string { return c.DatabaseURL },
+	"TEMPORAL_ADDRESS":         func(c Config) string { return c.TemporalAddress },
+	"TEMPORAL_NAMESPACE":       func(c Config) string { return c.TemporalNamespace },
+	"TEMPORAL_TLS":             func(c Config) string { return strconv.FormatBool(c.TemporalTLS) },
+	"TEMPORAL_TLS_CERT":        func(c Config) string { return c.TemporalTLSCert },
+	"TEMPORAL_TLS_KEY":         func(c Config) string { return c.TemporalTLSKey },
+	"TEMPORAL_TLS_CA":          func(c Config) string { return c.TemporalTLSCA },
+	"TEMPORAL_TLS_SERVER_NAME": func(c Config) string { return c.TemporalTLSServer },
+	"TEMPORAL_API_KEY":         func(c Config) string { return c.TemporalAPIKey },
+	"DEALFLOW_HTTP_ADDR":       func(c Config) string { return c.HTTPAddr },
+	"DEALFLOW_MAX_BODY_BYTES":  func(c Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) },
+	"DEALFLOW_REQUEST_TIMEOUT": func(c Config) string { return c.RequestTimeout.String() },
+	"DEALFLOW_LOG_LEVEL":       func(c Config) string { return c.LogLevel },
+	"DEALFLOW_LOG_FORMAT":      func(c Config) string { return c.LogFormat },
+}
+
+// TestFieldTableCoversVars proves this file's field table names exactly the variables in Vars, so a new variable cannot go untested.
+func TestFieldTableCoversVars(t *testing.T) {
+	d := defaults(t)
+	if len(fieldOf) != len(d) {
+		t.Errorf("fieldOf has %d entries, Vars has %d", len(fieldOf), len(d))
+	}
+	for name := range d {
+		if fieldOf[name] == nil {
+			t.Errorf("variable %s has no entry in fieldOf", name)
+		}
+	}
+}
+
+// TestLoadDefaults proves an empty environment yields every documented default from Vars.
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load(empty) error = %v", err)
+	}
+	for _, v := range Vars {
+		t.Run(v.Name, func(t *testing.T) {
+			get := fieldOf[v.Name]
+			if get == nil {
+				t.Fatalf("no field known for %s", v.Name)
+			}
+			want := v.Default
+			switch v.Name {
+			case "DEALFLOW_REQUEST_TIMEOUT":
+				d, err := time.ParseDuration(v.Default)
+				if err != nil {
+					t.Fatalf("default %q does not parse: %v", v.Default, err)
+				}
+				want = d.String()
+			case "TEMPORAL_TLS":
+				b, err := strconv.ParseBool(v.Default)
+				if err != nil {
+					t.Fatalf("default %q does not parse: %v", v.Default, err)
+				}
+				want = strconv.FormatBool(b)
+			}
+			if got := get(c); got != want {
+				t.Errorf("%s = %q, want default %q", v.Name, got, want)
+			}
+		})
+	}
+}
+
+// TestLoadDefaultsConcrete proves the typed defaults are the values operators rely on.
+func TestLoadDefaultsConcrete(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load(empty) error = %v", err)
+	}
+	if c.TemporalTLS {
+		t.Error("TemporalTLS defaults to true, want false")
+	}
+	if c.MaxBodyBytes != 1<<20 {
+		t.Errorf("MaxBodyBytes = %d, want %d", c.MaxBodyBytes, 1<<20)
+	}
+	if c.RequestTimeout != 30*time.Second {
+		t.Errorf("RequestTimeout = %v, want 30s", c.RequestTimeout)
+	}
+	if c.LogFormat != "text" || c.LogLevel != "info" {
+		t.Errorf("log = (%q, %q), want (info, text)", c.LogLevel, c.LogFormat)
+	}
+}
+
+// TestLoadBlankValuesUseDefaults proves empty or whitespace-only variables fall back to their defaults.
+func TestLoadBlankValuesUseDefaults(t *testing.T) {
+	want, err := Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load(empty) error = %v", err)
+	}
+	for _, blank := range []string{"", " ", "\t\n "} {
+		t.Run(strconv.Quote(blank), func(t *testing.T) {
+			m := map[string]string{}
+			for _, v := range Vars {
+				m[v.Name] = blank
+			}
+			got, err := Load(env(m))
+			if err != nil {
+				t.Fatalf("Load(all %q) error = %v", blank, err)
+			}
+			if got != want {
+				t.Errorf("Load(all %q) = %+v, want defaults %+v", blank, got, want)
+			}
+		})
+	}
+}
+
+// TestLoadOverrides proves every variable, when set, replaces its default, with surrounding space trimmed.
+func TestLoadOverrides(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want Config
+	}{
+		{
+			name: "everything set",
+			env: map[string]string{
+				"DATABASE_URL":             "postgres://app:secret@db.internal:5433/deals?sslmode=require",
+				"TEMPORAL_ADDRESS":         "temporal.internal:7233",
+				"TEMPORAL_NAMESPACE":       "dealflow-prod",
+				"TEMPORAL_TLS":             "true",
+				"TEMPORAL_TLS_CERT":        "/etc/tls/client.pem",
+				"TEMPORAL_TLS_KEY":         "/etc/tls/client.key",
+				"TEMPORAL_TLS_CA":          "/etc/tls/ca.pem",
+				"TEMPORAL_TLS_SERVER_NAME": "temporal.example.com",
+				"TEMPORAL_API_KEY":         "key-123",
+				"DEALFLOW_HTTP_ADDR":       ":9090",
+				"DEALFLOW_MAX_BODY_BYTES":  "2048",
+				"DEALFLOW_REQUEST_TIMEOUT": "1m30s",
+				"DEALFLOW_LOG_LEVEL":       "debug",
+				"DEALFLOW_LOG_FORMAT":      "json",
+			},
+			want: Config{
+				DatabaseURL:       "postgres://app:secret@db.internal:5433/deals?sslmode=require",
+				TemporalAddress:   "temporal.internal:7233",
+				TemporalNamespace: "dealflow-prod",
+				TemporalTLS:       true,
+				TemporalTLSCert:   "/etc/tls/client.pem",
+				TemporalTLSKey:    "/etc/tls/client.key",
+				TemporalTLSCA:     "/etc/tls/ca.pem",
+				TemporalTLSServer: "temporal.example.com",
+				TemporalAPIKey:    "key-123",
+				HTTPAddr:          ":9090",
+				MaxBodyBytes:      2048,
+				RequestTimeout:    90 * time.Second,
+				LogLevel:          "debug",
+				LogFormat:         "json",
+			},
+		},
+		{
+			name: "values trimmed",
+			env: map[string]string{
+				"DATABASE_URL":             "  postgres://x/y \n",
+				"TEMPORAL_TLS":             " 1 ",
+				"DEALFLOW_MAX_BODY_BYTES":  "\t4096",
+				"DEALFLOW_REQUEST_TIMEOUT": " 5s ",
+				"DEALFLOW_LOG_FORMAT":      " json ",
+			},
+			want: Config{
+				DatabaseURL:       "postgres://x/y",
+				TemporalAddress:   "127.0.0.1:7233",
+				TemporalNamespace: "default",
+				TemporalTLS:       true,
+				HTTPAddr:          "127.0.0.1:8080",
+				MaxBodyBytes:      4096,
+				RequestTimeout:    5 * time.Second,
+				LogLevel:          "info",
+				LogFormat:         "json",
+			},
+		},
+		{
+			name: "smallest body and short timeout",
+			env: map[string]string{
+				"DEALFLOW_MAX_BODY_BYTES":  "1024",
+				"DEALFLOW_REQUEST_TIMEOUT": "250ms",
+			},
+			want: Config{
+				DatabaseURL:       "postgres://postgres@127.0.0.1:5432/dealflow?sslmode=disable",
+				TemporalAddress:   "127.0.0.1:7233",
+				TemporalNamespace: "default",
+				HTTPAddr:          "127.0.0.1:8080",
+				MaxBodyBytes:      1024,
+				RequestTimeout:    250 * time.Millisecond,
+				LogLevel:          "info",
+				LogFormat:         "text",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Load(env(tt.env))
+			if err != nil {
+				t.Fatalf("Load error = %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("Load =\n  %+v\nwant\n  %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadTemporalTLS proves TEMPORAL_TLS accepts strconv.ParseBool's spellings.
+func TestLoadTemporalTLS(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"true", true},
+		{"TRUE", true},
+		{"True", true},
+		{"1", true},
+		{"t", true},
+		{"false", false},
+		{"FALSE", false},
+		{"0", false},
+		{"f", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"TEMPORAL_TLS": tt.in}))
+			if err != nil {
+				t.Fatalf("Load(TEMPORAL_TLS=%q) error = %v", tt.in, err)
+			}
+			if c.TemporalTLS != tt.want {
+				t.Errorf("TemporalTLS = %v, want %v", c.TemporalTLS, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadTLSCertAndKeyTogether proves a client certificate and key are accepted only as a pair.
+func TestLoadTLSCertAndKeyTogether(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr bool
+	}{
+		{"neither", map[string]string{}, false},
+		{"both", map[string]string{"TEMPORAL_TLS_CERT": "c.pem", "TEMPORAL_TLS_KEY": "k.pem"}, false},
+		{"cert only", map[string]string{"TEMPORAL_TLS_CERT": "c.pem"}, true},
+		{"key only", map[string]string{"TEMPORAL_TLS_KEY": "k.pem"}, true},
+		{"cert with blank key", map[string]string{"TEMPORAL_TLS_CERT": "c.pem", "TEMPORAL_TLS_KEY": "  "}, true},
+		{"CA alone", map[string]string{"TEMPORAL_TLS_CA": "ca.pem"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(env(tt.env))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Load error = %v, want error: %v", err, tt.wantErr)
+			}
+			if err == nil {
+				return
+			}
+			for _, name := range []string{"TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY"} {
+				if !strings.Contains(err.Error(), name) {
+					t.Errorf("error %q does not name %s", err, name)
+				}
+			}
+		})
+	}
+}
+
+// TestLoadErrors proves each malformed variable is refused with an error naming that variable.
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantVar string
+	}{
+		{"TLS not a bool", map[string]string{"TEMPORAL_TLS": "yes"}, "TEMPORAL_TLS"},
+		{"TLS on", map[string]string{"TEMPORAL_TLS": "on"}, "TEMPORAL_TLS"},
+		{"TLS number", map[string]string{"TEMPORAL_TLS": "2"}, "TEMPORAL_TLS"},
+		{"TLS cert without key", map[string]string{"TEMPORAL_TLS_CERT": "c.pem"}, "TEMPORAL_TLS_CERT"},
+		{"body not a number", map[string]string{"DEALFLOW_MAX_BODY_BYTES": "abc"}, "DEALFLOW_MAX_BODY_BYTES"},
+		{"body with unit", map[string]string{"DEALFLOW_MAX_BODY_BYTES": "1MB"}, "DEALFLOW_MAX_BODY_BYTES"},
+		{"body fractional", map[string]string{"DEALFLOW_MAX_BODY_BYTES": "2048.5"}, "DEALFLOW_MAX_BODY_BYTES"},
+		{"body overflows int64", map[string]string{"DEALFLOW_MAX_BODY_BYTES": "99999999999999999999"}, "DEALFLOW_MAX_BODY_BYTES"},
+		{"body just too small", map[string]string{"DEALFLOW_MAX_BODY_BYTES": "1023"}, "DEALFLOW_MAX_BODY_BYTES"},
+		{"body zero", map[string]string{"DEALFLOW_MAX_BODY_BYTES": "0"}, "DEALFLOW_MAX_BODY_BYTES"},
+		{"body negative", map[string]string{"DEALFLOW_MAX_BODY_BYTES": "-4096"}, "DEALFLOW_MAX_BODY_BYTES"},
+		{"timeout not a duration", map[string]string{"DEALFLOW_REQUEST_TIMEOUT": "soon"}, "DEALFLOW_REQUEST_TIMEOUT"},
+		{"timeout without unit", map[string]string{"DEALFLOW_REQUEST_TIMEOUT": "30"}, "DEALFLOW_REQUEST_TIMEOUT"},
+		{"timeout zero", map[string]string{"DEALFLOW_REQUEST_TIMEOUT": "0s"}, "DEALFLOW_REQUEST_TIMEOUT"},
+		{"timeout negative", map[string]string{"DEALFLOW_REQUEST_TIMEOUT": "-5s"}, "DEALFLOW_REQUEST_TIMEOUT"},
+		{"log format unknown", map[string]string{"DEALFLOW_LOG_FORMAT": "xml"}, "DEALFLOW_LOG_FORMAT"},
+		{"log format logfmt", map[string]string{"DEALFLOW_LOG_FORMAT": "logfmt"}, "DEALFLOW_LOG_FORMAT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(env(tt.env))
+			if err == nil {
+				t.Fatalf("Load(%v) = nil error, want one naming %s", tt.env, tt.wantVar)
+			}
+			if !strings.Contains(err.Error(), tt.wantVar) {
+				t.Errorf("error %q does not name %s", err, tt.wantVar)
+			}
+		})
+	}
+}
+
+// TestLoadLogFormatErrorQuotesValue proves the log-format error shows the rejected value.
+func TestLoadLogFormatErrorQuotesValue(t *testing.T) {
+	_, err := Load(env(map[string]string{"DEALFLOW_LOG_FORMAT": "xml"}))
+	if err == nil || !strings.Contains(err.Error(), `"xml"`) {
+		t.Errorf("Load(DEALFLOW_LOG_FORMAT=xml) error = %v, want it to quote \"xml\"", err)
+	}
+}
+
+// TestLoadReadsOnlyDocumentedVars proves Load asks getenv for every variable in Vars and for nothing undocumented.
+func TestLoadReadsOnlyDocumentedVars(t *testing.T) {
+	d := defaults(t)
+	asked := map[string]bool{}
+	if _, err := Load(func(name string) string {
+		asked[name] = true
+		return ""
+	}); err != nil {
+		t.Fatalf("Load error = %v", err)
+	}
+	for name := range asked {
+		if _, ok := d[name]; !ok {
+			t.Errorf("Load read %s, which Vars does not document", name)
+		}
+	}
+	for name := range d {
+		if !asked[name] {
+			t.Errorf("Load never read documented variable %s", name)
+		}
+	}
+}
+
+// helpNames returns the variable name at the start of each line of Help's output after the header.
+func helpNames(t *testing.T, out string) []string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if lines[0] != "Environment:" {
+		t.Fatalf("first line = %q, want %q", lines[0], "Environment:")
+	}
+	var names []string
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		if len(f) == 0 {
+			t.Fatalf("blank line in help output %q", out)
+		}
+		names = append(names, f[0])
+	}
+	return names
+}
+
+// TestHelpAll proves Help with no names lists every variable once, in Vars order, with its help and default.
+func TestHelpAll(t *testing.T) {
+	out := Help()
+	names := helpNames(t, out)
+	if len(names) != len(Vars) {
+		t.Fatalf("Help() lists %d variables, want %d:\n%s", len(names), len(Vars), out)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")[1:]
+	for i, v := range Vars {
+		if names[i] != v.Name {
+			t.Errorf("line %d names %s, want %s", i+1, names[i], v.Name)
+		}
+		if !strings.Contains(lines[i], v.Help) {
+			t.Errorf("line for %s lacks its help text %q", v.Name, v.Help)
+		}
+		def := v.Default
+		if def == "" {
+			def = "unset"
+		}
+		if !strings.HasSuffix(lines[i], "(default: "+def+")") {
+			t.Errorf("line for %s = %q, want it to end with (default: %s)", v.Name, lines[i], def)
+		}
+	}
+}
+
+// TestHelpSelected proves Help with names lists only those variables, in Vars order, ignoring unknown names.
+func TestHelpSelected(t *testing.T) {
+	tests := []struct {
+		name  string
+		names []string
+		want  []string
+	}{
+		{"one", []string{"DATABASE_URL"}, []string{"DATABASE_URL"}},
+		{"prefix of another is not a match", []string{"TEMPORAL_TLS"}, []string{"TEMPORAL_TLS"}},
+		{"several in Vars order", []string{"DEALFLOW_LOG_FORMAT", "TEMPORAL_TLS_KEY"}, []string{"TEMPORAL_TLS_KEY", "DEALFLOW_LOG_FORMAT"}},
+		{"unknown ignored", []string{"NOPE", "DEALFLOW_HTTP_ADDR"}, []string{"DEALFLOW_HTTP_ADDR"}},
+		{"only unknown", []string{"NOPE"}, nil},
+		{"case-sensitive", []string{"database_url"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := Help(tt.names...)
+			got := helpNames(t, out)
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("Help(%q) lists %q, want %q:\n%s", tt.names, got, tt.want, out)
+			}
+		})
+	}
+}
+
+// TestHelpDatabaseURLOnly proves Help("DATABASE_URL") shows that variable's default and mentions no other variable.
+func TestHelpDatabaseURLOnly(t *testing.T) {
+	out := Help("DATABASE_URL")
+	if !strings.Contains(out, "DATABASE_URL") {
+		t.Fatalf("Help(DATABASE_URL) = %q, lacks DATABASE_URL", out)
+	}
+	if !strings.Contains(out, "postgres://postgres@127.0.0.1:5432/dealflow?sslmode=disable") {
+		t.Errorf("Help(DATABASE_URL) = %q, lacks the default URL", out)
+	}
+	for _, v := range Vars {
+		if v.Name != "DATABASE_URL" && strings.Contains(out, v.Name) {
+			t.Errorf("Help(DATABASE_URL) mentions %s:\n%s", v.Name, out)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+// Package temporalx connects dealflow to Temporal: the client (plain, mTLS
+// or API key, so the same binary reaches a dev server, a self-hosted cluster
+// or Temporal Cloud) and the namespace's custom search attributes.
+package temporalx
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+
+	"github.com/dealflow/dealflow/internal/config"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+)
+
+// Dial connects to the Temporal frontend that cfg names and checks it answers.
+func Dial(ctx context.Context, cfg config.Config, logger *slog.Logger) (client.Client, error) {
+	opts := client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal")),
+	}
+	tlsCfg, err := tlsConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if tlsCfg != nil {
+		opts.ConnectionOptions.TLS = tlsCfg
+	}
+	if cfg.TemporalAPIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(cfg.TemporalAPIKey)
+	}
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	return c, nil
+}
+
+func tlsConfig(cfg config.Config) (*tls.Config, error) {
+	if !cfg.TemporalTLS && cfg.TemporalTLSCert == "" && cfg.TemporalTLSCA == "" && cfg.TemporalAPIKey == "" {
+		return nil, nil
+	}
+	t := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.TemporalTLSServer}
+	if cfg.TemporalTLSCert != "" {
+		pair, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CERT/KEY: %w", err)
+		}
+		t.Certificates = []tls.Certificate{pair}
+	}
+	if cfg.TemporalTLSCA != "" {
+		pem, err := os.ReadFile(cfg.TemporalTLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CA: no certificate in %s", cfg.TemporalTLSCA)
+		}
+		t.RootCAs = pool
+	}
+	return t, nil
+}
+
+// EnsureSearchAttributes adds to the namespace those of want that it lacks,
+// through the operator API, and fails if one exists with another type.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string, want map[string]enums.IndexedValueType, logger *slog.Logger) error {
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes: %w", err)
+	}
+	missing := map[string]enums.IndexedValueType{}
+	names := make([]string, 0, len(want))
+	for name := range want {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		typ, ok := have.GetCustomAttributes()[name]
+		switch {
+		case !ok:
+			missing[name] = want[name]
+		case typ != want[name]:
+			return fmt.Errorf("search attribute %s has type %s in namespace %s; dealflow needs %s", name, typ, namespace, want[name])
+		}
+	}
+	if len(missing) == 0 {
+		logger.Info("search attributes present", "namespace", namespace, "count", len(want))
+		return nil
+	}
+	if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: namespace, SearchAttributes: missing,
+	}); err != nil {
+		return fmt.Errorf("add search attributes: %w", err)
+	}
+	logger.Info("search attributes added", "namespace", namespace, "added", len(missing))
+	return nil
+}

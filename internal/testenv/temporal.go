@@ -1,0 +1,158 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+)
+
+// TemporalServer is a `temporal server start-dev` process on free loopback
+// ports, with its SQLite file in a temporary directory.
+type TemporalServer struct {
+	Address string
+	cmd     *exec.Cmd
+	dir     string
+	log     *syncBuffer
+	done    chan struct{}
+}
+
+// TemporalCLI returns the path of the pinned Temporal CLI: $TEMPORAL_CLI, or
+// bin/temporal in the repository (scripts/temporal-cli.sh builds it).
+func TemporalCLI() (string, error) {
+	if p := os.Getenv("TEMPORAL_CLI"); p != "" {
+		return p, nil
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(root, "bin", "temporal")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("no Temporal CLI at %s: run scripts/temporal-cli.sh (or make test) to build it", p)
+	}
+	return p, nil
+}
+
+// StartTemporal starts a dev server and waits until it answers health checks.
+func StartTemporal(ctx context.Context) (*TemporalServer, error) {
+	cli, err := TemporalCLI()
+	if err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	httpPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "dealflow-temporal-")
+	if err != nil {
+		return nil, err
+	}
+	s := &TemporalServer{Address: "127.0.0.1:" + strconv.Itoa(port), dir: dir, log: &syncBuffer{}, done: make(chan struct{})}
+	s.cmd = exec.Command(cli, "server", "start-dev", "--headless",
+		"--ip", "127.0.0.1", "--port", strconv.Itoa(port), "--http-port", strconv.Itoa(httpPort),
+		"--db-filename", filepath.Join(dir, "temporal.db"),
+		"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+		"--log-level", "warn")
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := s.cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("start %s: %w", cli, err)
+	}
+	go func() { _ = s.cmd.Wait(); close(s.done) }()
+	if err := s.waitReady(ctx, 90*time.Second); err != nil {
+		s.Stop()
+		return nil, fmt.Errorf("temporal dev server did not become ready: %w\n%s", err, s.log.String())
+	}
+	return s, nil
+}
+
+func (s *TemporalServer) waitReady(ctx context.Context, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		select {
+		case <-s.done:
+			return fmt.Errorf("the server exited")
+		default:
+		}
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		c, err := client.DialContext(cctx, client.Options{HostPort: s.Address, Logger: quietLogger{}})
+		if err == nil {
+			_, err = c.CheckHealth(cctx, &client.CheckHealthRequest{})
+			c.Close()
+		}
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Stop ends the server and removes its files.
+func (s *TemporalServer) Stop() {
+	if s.cmd.Process != nil {
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(10 * time.Second):
+			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			<-s.done
+		}
+	}
+	os.RemoveAll(s.dir)
+}
+
+// Log returns what the server printed so far.
+func (s *TemporalServer) Log() string { return s.log.String() }
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// quietLogger drops the SDK's log lines while polling for readiness.
+type quietLogger struct{}
+
+func (quietLogger) Debug(string, ...any) {}
+func (quietLogger) Info(string, ...any)  {}
+func (quietLogger) Warn(string, ...any)  {}
+func (quietLogger) Error(string, ...any) {}
