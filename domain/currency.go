@@ -40,7 +40,8 @@ func CurrencyExponent(code string) (int, bool) {
 	return e, ok
 }
 
-// MaxAmount bounds any single amount in minor units (about 10^15), far above
-// any real deal yet small enough that sums over millions of deals never
-// overflow int64.
+// MaxAmount bounds any single amount in minor units (10^15: ten trillion
+// dollars in cents), far above any real deal. int64 holds about 9,000 such
+// maximal amounts; aggregates over many deals sum in SQL numeric and check
+// the result before converting back.
 const MaxAmount int64 = 1_000_000_000_000_000

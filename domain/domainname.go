@@ -38,10 +38,19 @@ func NormalizeHost(s string) (string, error) {
 		return "", ErrInvalidDomain
 	}
 	ascii, err := idna.Lookup.ToASCII(s)
-	if err != nil || !strings.Contains(ascii, ".") {
+	if err != nil {
 		return "", ErrInvalidDomain
 	}
-	for _, label := range strings.Split(ascii, ".") {
+	// "www." names the web server, not the company; drop every leading one
+	// as long as a domain remains, so normalizing twice changes nothing.
+	for strings.HasPrefix(ascii, "www.") && strings.Contains(ascii[4:], ".") {
+		ascii = ascii[4:]
+	}
+	if len(ascii) > 253 || !strings.Contains(ascii, ".") {
+		return "", ErrInvalidDomain
+	}
+	labels := strings.Split(ascii, ".")
+	for _, label := range labels {
 		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
 			return "", ErrInvalidDomain
 		}
@@ -51,7 +60,11 @@ func NormalizeHost(s string) (string, error) {
 			}
 		}
 	}
-	return strings.TrimPrefix(ascii, "www."), nil
+	// An all-digit top-level label means an IP address, not a domain.
+	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
+		return "", ErrInvalidDomain
+	}
+	return ascii, nil
 }
 
 // RegistrableDomain reduces a host to the domain a company registers, using

@@ -187,3 +187,25 @@ func FuzzNormalizeHost(f *testing.F) {
 		}
 	})
 }
+
+// TestNormalizeHostEdgeCases pins the cases the fuzzer found: "www." is
+// dropped repeatedly but never down to a bare suffix, the length limit
+// applies after punycode, and IP addresses are not domains.
+func TestNormalizeHostEdgeCases(t *testing.T) {
+	ok := map[string]string{
+		"www.www.acme.com": "acme.com",
+		"www.com":          "www.com",
+		"www.ü":            "www.xn--tda",
+	}
+	for in, want := range ok {
+		if got, err := NormalizeHost(in); err != nil || got != want {
+			t.Errorf("NormalizeHost(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	long := strings.Repeat("aaaaaaaaü.", 20) + "de"
+	for _, in := range []string{long, "192.168.0.1", "10.0.0.1:8080"} {
+		if got, err := NormalizeHost(in); !errors.Is(err, ErrInvalidDomain) {
+			t.Errorf("NormalizeHost(%q) = %q, %v; want ErrInvalidDomain", in, got, err)
+		}
+	}
+}

@@ -30,6 +30,9 @@ var AllStatuses = []Status{
 
 // transitions is the lifecycle's state machine: for each status, the statuses
 // it may move to. Anything absent is refused (the API answers 409).
+// screening → approved is an automatic approval by a program rule, and
+// screening → rejected an automatic rejection; people decide from
+// pending_approval.
 var transitions = map[Status][]Status{
 	StatusSubmitted:       {StatusScreening, StatusPendingApproval, StatusRejected, StatusWithdrawn},
 	StatusScreening:       {StatusConflictReview, StatusPendingApproval, StatusApproved, StatusRejected, StatusWithdrawn},
@@ -49,8 +52,8 @@ func (s Status) Valid() bool {
 	return false
 }
 
-// Final reports whether no transition leaves s.
-func (s Status) Final() bool { return len(transitions[s]) == 0 }
+// Final reports whether s is a known status that no transition leaves.
+func (s Status) Final() bool { return s.Valid() && len(transitions[s]) == 0 }
 
 // CanMoveTo reports whether the lifecycle allows moving from s to next.
 func (s Status) CanMoveTo(next Status) bool {
