@@ -27,6 +27,7 @@ var stack struct {
 	bin      string // the dealflow binary under test
 	env      []string
 	baseURL  string
+	temporal string // the dev server's address
 	pool     *pgxpool.Pool // direct access, to prove what was (not) written
 	partnerA string
 	partnerB string
@@ -77,6 +78,7 @@ func setUp() (func(*testing.M) int, error) {
 		return nil, err
 	}
 	stack.baseURL = "http://" + addr
+	stack.temporal = temporal.Address
 	stack.env = append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal.Address,
 		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_LOG_LEVEL=warn")
 	teardown := func() {

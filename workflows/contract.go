@@ -62,9 +62,9 @@ var SearchAttributes = map[string]enums.IndexedValueType{
 
 // DealInput starts a DealRegistration workflow.
 type DealInput struct {
-	DealID       string       `json:"deal_id"`
-	PartnerID    string       `json:"partner_id"`
-	Submitter    domain.Actor `json:"submitter"`
+	DealID       string              `json:"deal_id"`
+	PartnerID    string              `json:"partner_id"`
+	Submitter    domain.Actor        `json:"submitter"`
 	Registration domain.Registration `json:"registration"`
 }
 

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# `make run`: brings up everything dealflow needs on this machine and runs it
+# on its defaults: PostgreSQL (scripts/postgres.sh), the pinned Temporal dev
+# server on a SQLite file under .data/, migrations and search attributes, a
+# demo partner and channel manager with fresh tokens, then `dealflow dev`
+# (API and worker in one process) on DEALFLOW_HTTP_ADDR until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .data
+
+bash scripts/postgres.sh
+bash scripts/temporal-cli.sh
+go build -o bin/dealflow ./cmd/dealflow
+
+temporal_addr="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
+temporal_pid=""
+dealflow_pid=""
+# On exit or Ctrl-C, stop what this script started, dealflow first.
+stop_all() {
+  for pid in $dealflow_pid $temporal_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM HUP
+
+if bin/temporal operator cluster health --address "$temporal_addr" >/dev/null 2>&1; then
+  echo "using the Temporal server already at $temporal_addr" >&2
+else
+  echo "starting the Temporal dev server on $temporal_addr (state in .data/temporal.db, UI on port 8233)" >&2
+  bin/temporal server start-dev --ip "${temporal_addr%:*}" --port "${temporal_addr##*:}" \
+    --db-filename .data/temporal.db \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
+    --log-level warn >.data/temporal.log 2>&1 &
+  temporal_pid=$!
+  for _ in $(seq 1 120); do
+    bin/temporal operator cluster health --address "$temporal_addr" >/dev/null 2>&1 && break
+    kill -0 "$temporal_pid" 2>/dev/null || { echo "dealflow: the Temporal dev server exited; see .data/temporal.log" >&2; exit 1; }
+    sleep 0.5
+  done
+fi
+
+bin/dealflow migrate
+
+# The demo partner is created once and reused; tokens are minted each run
+# (they are shown once and stored only as hashes).
+partner=$(cat .data/demo-partner-id 2>/dev/null || true)
+partner_token=""
+if [ -n "$partner" ]; then
+  partner_token=$(bin/dealflow token create --role partner_user --partner "$partner" --name "Pat Partner" 2>/dev/null || true)
+fi
+if [ -z "$partner_token" ]; then
+  partner=$(bin/dealflow partner create --name "Demo Reseller" --type reseller --tier gold)
+  echo "$partner" > .data/demo-partner-id
+  partner_token=$(bin/dealflow token create --role partner_user --partner "$partner" --name "Pat Partner")
+fi
+manager_token=$(bin/dealflow token create --role channel_manager --name "Morgan Manager")
+
+addr="${DEALFLOW_HTTP_ADDR:-127.0.0.1:8080}"
+close_date=$(date -u -d '+120 days' +%F)
+cat > .data/demo.sh <<DEMO
+# dealflow demo: run these in another terminal (also saved in .data/demo.sh).
+export PARTNER_TOKEN=$partner_token
+export MANAGER_TOKEN=$manager_token
+
+# 1. The partner registers a deal (amount in cents):
+DEAL=\$(curl -s -X POST http://$addr/v1/deals -H "Authorization: Bearer \$PARTNER_TOKEN" -H 'Content-Type: application/json' \\
+  -d '{"customer":{"name":"Acme Corp","domain":"acme.com","country":"US"},"contact":{"name":"Jane Doe","email":"jane@acme.com"},"product_lines":["firewall"],"amount":1250000,"currency":"USD","expected_close_date":"$close_date","notes":"demo"}' \\
+  | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4); echo "deal \$DEAL"
+
+# 2. The channel manager approves it:
+curl -s -X POST http://$addr/v1/deals/\$DEAL/approve -H "Authorization: Bearer \$MANAGER_TOKEN" -H 'Content-Type: application/json' -d '{"reason":"strategic account"}'; echo
+
+# 3. The partner reads it with its timeline (who, when, what, why):
+curl -s http://$addr/v1/deals/\$DEAL -H "Authorization: Bearer \$PARTNER_TOKEN"; echo
+DEMO
+
+echo
+echo "dealflow is starting on http://$addr  (Temporal UI: http://127.0.0.1:8233)"
+echo "demo partner $partner"
+echo
+cat .data/demo.sh
+echo
+DEALFLOW_HTTP_ADDR="$addr" bin/dealflow dev &
+dealflow_pid=$!
+wait "$dealflow_pid"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make test`: every check and test dealflow has, against real services.
+# Starts PostgreSQL if needed and builds the pinned Temporal CLI (the e2e
+# tests start their own dev server with it); fails, never skips, when a
+# service cannot be had.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
+
+step "services"
+bash scripts/postgres.sh
+bash scripts/temporal-cli.sh
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+
+step "go vet"
+go vet ./...
+
+step "sqlc generated code is current"
+go tool sqlc diff
+
+step "go test -race"
+go test -race -count=1 ./...
+
+printf '\nall checks passed in %ss\n' "$(( $(date +%s) - start ))"
