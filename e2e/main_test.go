@@ -27,7 +27,7 @@ var stack struct {
 	bin      string // the dealflow binary under test
 	env      []string
 	baseURL  string
-	temporal string // the dev server's address
+	temporal string        // the dev server's address
 	pool     *pgxpool.Pool // direct access, to prove what was (not) written
 	partnerA string
 	partnerB string
