@@ -1,0 +1,28 @@
+package workflows
+
+import (
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/sdk/worker"
+)
+
+// Histories of real runs, recorded from a dev server and committed under
+// testdata/replay, must replay against the current workflow code: a change
+// that would break running deals fails here, in CI, not in production.
+// Record a new one with `bin/temporal workflow show -w deal/<id> -o json`.
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob("testdata/replay/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no histories under testdata/replay: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflow(DealRegistration)
+			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
