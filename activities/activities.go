@@ -8,9 +8,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Activities holds what the steps need: the PostgreSQL pool.
+// Activities holds what the steps need: the PostgreSQL pool, and the
+// conflict finder screening uses (nil: exact registrable-domain match).
 type Activities struct {
-	Pool *pgxpool.Pool
+	Pool      *pgxpool.Pool
+	Conflicts ConflictFinder
 }
 
 // New returns Activities using pool.

@@ -31,7 +31,7 @@ func fixture(t *testing.T) (partnerID uuid.UUID, submitter domain.Actor) {
 
 func submission(partnerID uuid.UUID, submitter domain.Actor, at time.Time) activities.Submission {
 	id := uuid.Must(uuid.NewV7()).String()
-	return activities.Submission{
+	s := activities.Submission{
 		DealID: id, PartnerID: partnerID.String(), WorkflowID: "deal/" + id,
 		Registration: domain.Registration{
 			Customer:          domain.Customer{Name: "Acme Corp", Domain: "sales.acme.com", Country: "US"},
@@ -42,6 +42,12 @@ func submission(partnerID uuid.UUID, submitter domain.Actor, at time.Time) activ
 		},
 		Event: activities.Event{DealID: id, Seq: 1, Type: "submitted", To: domain.StatusSubmitted, Actor: submitter, OccurredAt: at},
 	}
+	s.Event.Snapshot = snapshot(s.Registration, domain.StatusSubmitted)
+	return s
+}
+
+func snapshot(r domain.Registration, status domain.Status) *activities.Snapshot {
+	return &activities.Snapshot{Status: status, Registration: r, RequiredApprovals: 1}
 }
 
 // RecordSubmission writes the deal and its first event once, however often
@@ -89,10 +95,17 @@ func TestRecordEventMovesProjectionOnce(t *testing.T) {
 	}
 	manager := domain.Actor{ID: uuid.NewString(), Name: "Morgan", Role: domain.RoleChannelManager}
 	review := activities.Event{DealID: s.DealID, Seq: 2, Type: "review_requested", From: domain.StatusSubmitted,
-		To: domain.StatusPendingApproval, Actor: domain.SystemActor, OccurredAt: at.Add(time.Second)}
+		To: domain.StatusPendingApproval, Actor: domain.SystemActor, OccurredAt: at.Add(time.Second),
+		Snapshot: snapshot(s.Registration, domain.StatusPendingApproval),
+		Notify:   []activities.Notification{{Audience: "role:channel_manager", Kind: "review_needed", Subject: "Acme Corp: review"}}}
+	approvedSnap := snapshot(s.Registration, domain.StatusApproved)
+	approvedSnap.Approvals = 1
+	approvedSnap.ExpiresAt = at.Add(90 * 24 * time.Hour)
+	approvedSnap.Registration.Amount = 1300000
 	approve := activities.Event{DealID: s.DealID, Seq: 3, Type: "approved", From: domain.StatusPendingApproval,
 		To: domain.StatusApproved, Actor: manager, Reason: "good fit", OccurredAt: at.Add(time.Hour),
-		Payload: json.RawMessage(`{"level":1}`)}
+		Payload: json.RawMessage(`{"level":1}`), Snapshot: approvedSnap,
+		Notify: []activities.Notification{{Audience: "partner:" + partnerID.String(), Kind: "approved", Subject: "Acme Corp: approved"}}}
 	for _, e := range []activities.Event{review, approve, approve, review} {
 		if err := a.RecordEvent(ctx, e); err != nil {
 			t.Fatal(err)
@@ -103,8 +116,13 @@ func TestRecordEventMovesProjectionOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Status != "approved" || d.LastEventSeq != 3 || !d.UpdatedAt.Equal(at.Add(time.Hour)) {
-		t.Fatalf("projection = status %s seq %d updated %v", d.Status, d.LastEventSeq, d.UpdatedAt)
+	if d.Status != "approved" || d.LastEventSeq != 3 || !d.UpdatedAt.Equal(at.Add(time.Hour)) || d.Approvals != 1 ||
+		d.Amount != 1300000 || !d.ExpiresAt.Time.Equal(at.Add(90*24*time.Hour)) || d.SlaDueAt.Valid {
+		t.Fatalf("projection = %+v", d)
+	}
+	notes, err := q.NotificationListForDeal(ctx, d.ID)
+	if err != nil || len(notes) != 2 || notes[0].Audience != "role:channel_manager" || notes[1].Kind != "approved" {
+		t.Fatalf("notifications = %+v, %v", notes, err)
 	}
 	events, err := q.DealEventList(ctx, dbq.DealEventListParams{DealID: d.ID})
 	if err != nil || len(events) != 3 {

@@ -16,6 +16,7 @@ type Contact struct {
 // Registration is what a partner submits for a deal, validated and
 // normalized by the API before any workflow sees it.
 type Registration struct {
+	Kind     Kind     `json:"kind"`
 	Customer Customer `json:"customer"`
 	// RegistrableDomain is Customer.Domain reduced with the public suffix
 	// list ("sales.acme.co.uk" → "acme.co.uk"): what conflict checks compare.
@@ -27,4 +28,15 @@ type Registration struct {
 	Currency          string `json:"currency"`
 	ExpectedCloseDate string `json:"expected_close_date"` // YYYY-MM-DD
 	Notes             string `json:"notes"`
+}
+
+// Outcome is how a protected deal ended, as the partner (or its CRM)
+// reported it. Closed-won figures are what incentives pay on.
+type Outcome struct {
+	Won          bool     `json:"won"`
+	Amount       int64    `json:"amount,omitempty"`
+	Currency     string   `json:"currency,omitempty"`
+	ProductLines []string `json:"product_lines,omitempty"`
+	CloseDate    string   `json:"close_date"` // YYYY-MM-DD
+	Reason       string   `json:"reason,omitempty"`
 }

@@ -38,6 +38,8 @@ type Actor struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role Role   `json:"role"`
+	// PartnerID is the actor's organization, for partner roles.
+	PartnerID string `json:"partner_id,omitempty"`
 }
 
 // SystemActor is the actor recorded for decisions dealflow takes by itself.

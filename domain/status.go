@@ -82,3 +82,9 @@ func CheckTransition(from, to Status) error {
 	}
 	return nil
 }
+
+// AwaitsManager reports whether a deal in s waits on a channel manager's
+// review, so that the review SLA clock runs.
+func (s Status) AwaitsManager() bool {
+	return s == StatusPendingApproval || s == StatusConflictReview
+}

@@ -19,26 +19,54 @@ const TaskQueue = "dealflow-deals"
 // one deal has exactly one workflow.
 func DealWorkflowID(dealID string) string { return "deal/" + dealID }
 
-// Update and query names of the DealRegistration workflow.
+// Update and query names of the DealRegistration workflow. Every human step
+// is an Update with a validator: a step the deal's state does not allow is
+// refused before it reaches history, and the caller learns the outcome at once.
 const (
 	// UpdateSubmitted waits until the new registration is persisted and
 	// screened, then returns its state. The API sends it with the start.
 	UpdateSubmitted = "submitted"
-	// UpdateApprove records a channel manager's approval.
+	// UpdateApprove records a channel manager's approval (Decision).
 	UpdateApprove = "approve"
-	// UpdateReject records a channel manager's rejection.
+	// UpdateReject records a channel manager's rejection (Decision).
 	UpdateReject = "reject"
+	// UpdateRequestInfo asks the partner a question (InfoRequest).
+	UpdateRequestInfo = "request-info"
+	// UpdateAnswerInfo answers it, maybe editing fields (InfoAnswer).
+	UpdateAnswerInfo = "answer-info"
+	// UpdateWithdraw withdraws the registration (Decision, by the partner).
+	UpdateWithdraw = "withdraw"
+	// UpdateRequestExtension asks for longer protection (Decision, by the partner).
+	UpdateRequestExtension = "request-extension"
+	// UpdateDecideExtension grants or denies it (ExtensionDecision).
+	UpdateDecideExtension = "decide-extension"
+	// UpdateCloseWon reports the deal won with its final figures (CloseWon).
+	UpdateCloseWon = "close-won"
+	// UpdateCloseLost reports the deal lost (CloseLost).
+	UpdateCloseLost = "close-lost"
+	// UpdateResolveConflict settles a conflict review (ConflictResolution).
+	UpdateResolveConflict = "resolve-conflict"
+	// UpdateCorrectOutcome corrects or reverses a closed-won outcome
+	// (OutcomeCorrection) as a new event; nothing is edited.
+	UpdateCorrectOutcome = "correct-outcome"
 	// QueryState returns the workflow's DealState.
 	QueryState = "state"
 )
 
-// ErrTypeInvalidTransition is the ApplicationError type of an update refused
-// because the deal's status does not allow it (the API answers 409).
-const ErrTypeInvalidTransition = "InvalidTransition"
-
-// ErrTypeForbidden is the ApplicationError type of an update refused because
-// the actor's role may not take that step (the API answers 403).
-const ErrTypeForbidden = "Forbidden"
+// Error types of refused updates (temporal.ApplicationError.Type()); the API
+// maps them to HTTP answers.
+const (
+	// ErrTypeInvalidTransition: the deal's status does not allow the step (409).
+	ErrTypeInvalidTransition = "InvalidTransition"
+	// ErrTypeForbidden: the actor's role or organization may not take it (403).
+	ErrTypeForbidden = "Forbidden"
+	// ErrTypeFourEyes: the same person cannot approve twice (409).
+	ErrTypeFourEyes = "FourEyes"
+	// ErrTypeLimitReached: a policy limit, such as the number of extensions (409).
+	ErrTypeLimitReached = "LimitReached"
+	// ErrTypeInvalidArgument: the step's data is unusable (422).
+	ErrTypeInvalidArgument = "InvalidArgument"
+)
 
 // Search attributes the deal workflow keeps current, so operators can run
 // `temporal workflow list --query 'DealStatus="pending_approval"'`.
@@ -66,21 +94,132 @@ type DealInput struct {
 	PartnerID    string              `json:"partner_id"`
 	Submitter    domain.Actor        `json:"submitter"`
 	Registration domain.Registration `json:"registration"`
+	// IdempotencyKey and RequestHash come from the submitter's
+	// Idempotency-Key header and the request body.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	RequestHash    string `json:"request_hash,omitempty"`
+	// Resume carries the state into a run continued as new.
+	Resume *DealState `json:"resume,omitempty"`
 }
 
-// Decision is a person's approval or rejection.
+// Decision is a step with a free-text reason: approve, reject, withdraw,
+// request an extension.
 type Decision struct {
 	Actor  domain.Actor `json:"actor"`
 	Reason string       `json:"reason"`
 }
 
-// DealState is the workflow's view of a deal, returned by updates and the
-// state query.
+// InfoRequest is a manager's question to the partner.
+type InfoRequest struct {
+	Actor    domain.Actor `json:"actor"`
+	Question string       `json:"question"`
+}
+
+// InfoAnswer is the partner's answer, with the fields it edits (nil: kept).
+type InfoAnswer struct {
+	Actor   domain.Actor         `json:"actor"`
+	Answer  string               `json:"answer"`
+	Changes *RegistrationChanges `json:"changes,omitempty"`
+}
+
+// RegistrationChanges are the fields a partner may edit when answering; the
+// customer cannot change (that would be another registration).
+type RegistrationChanges struct {
+	Contact           *domain.Contact `json:"contact,omitempty"`
+	ProductLines      []string        `json:"product_lines,omitempty"`
+	Amount            *int64          `json:"amount,omitempty"`
+	Currency          *string         `json:"currency,omitempty"`
+	ExpectedCloseDate *string         `json:"expected_close_date,omitempty"`
+	Notes             *string         `json:"notes,omitempty"`
+}
+
+// ExtensionDecision grants or denies a requested extension.
+type ExtensionDecision struct {
+	Actor  domain.Actor `json:"actor"`
+	Grant  bool         `json:"grant"`
+	Reason string       `json:"reason"`
+}
+
+// CloseWon reports the deal won with the figures incentives will pay on.
+type CloseWon struct {
+	Actor        domain.Actor `json:"actor"`
+	Amount       int64        `json:"amount"`
+	Currency     string       `json:"currency"`
+	ProductLines []string     `json:"product_lines"`
+	CloseDate    string       `json:"close_date"`
+}
+
+// CloseLost reports the deal lost.
+type CloseLost struct {
+	Actor     domain.Actor `json:"actor"`
+	Reason    string       `json:"reason"`
+	CloseDate string       `json:"close_date"`
+}
+
+// Conflict review outcomes.
+const (
+	ConflictProceed = "proceed" // not a conflict, or this registration wins: on to approval
+	ConflictReject  = "reject"  // a duplicate or the other registration wins
+)
+
+// ConflictResolution settles a conflict review.
+type ConflictResolution struct {
+	Actor   domain.Actor `json:"actor"`
+	Outcome string       `json:"outcome"`
+	Reason  string       `json:"reason"`
+}
+
+// OutcomeCorrection replaces a closed-won amount; 0 reverses the win.
+type OutcomeCorrection struct {
+	Actor  domain.Actor `json:"actor"`
+	Amount int64        `json:"amount"`
+	Reason string       `json:"reason"`
+}
+
+// Approval is one channel manager's approval.
+type Approval struct {
+	Actor domain.Actor `json:"actor"`
+	At    time.Time    `json:"at"`
+}
+
+// ExtensionRequest is a partner's pending request for longer protection.
+type ExtensionRequest struct {
+	Actor  domain.Actor `json:"actor"`
+	Reason string       `json:"reason"`
+	At     time.Time    `json:"at"`
+}
+
+// DealState is the workflow's whole state: returned by updates and the
+// state query, and carried across continue-as-new.
 type DealState struct {
-	DealID    string        `json:"deal_id"`
-	PartnerID string        `json:"partner_id"`
-	Status    domain.Status `json:"status"`
-	// Seq is the sequence number of the last recorded event.
-	Seq       int32     `json:"seq"`
-	UpdatedAt time.Time `json:"updated_at"`
+	DealID       string              `json:"deal_id"`
+	PartnerID    string              `json:"partner_id"`
+	Status       domain.Status       `json:"status"`
+	Seq          int32               `json:"seq"` // the last recorded event
+	UpdatedAt    time.Time           `json:"updated_at"`
+	Registration domain.Registration `json:"registration"`
+	ProgramID    string              `json:"program_id,omitempty"`
+	Policy       domain.Policy       `json:"policy"`
+	Conflicts    []domain.Conflict   `json:"conflicts,omitempty"`
+	// RequestHash is the submission's body hash, for Idempotency-Key checks.
+	RequestHash       string            `json:"request_hash,omitempty"`
+	RequiredApprovals int               `json:"required_approvals"`
+	Approvals         []Approval        `json:"approvals,omitempty"`
+	SLA               domain.SLAClock   `json:"sla"`
+	ReminderSent      bool              `json:"reminder_sent"`
+	Escalated         bool              `json:"escalated"`
+	AutoActed         bool              `json:"auto_acted"`
+	InfoQuestion      string            `json:"info_question,omitempty"`
+	ExpiresAt         time.Time         `json:"expires_at"`
+	ExtensionsUsed    int               `json:"extensions_used"`
+	Extension         *ExtensionRequest `json:"extension,omitempty"`
+	// ExpiryReminders lists the days-before-expiry reminders already sent
+	// for the current ExpiresAt.
+	ExpiryReminders []int           `json:"expiry_reminders,omitempty"`
+	Outcome         *domain.Outcome `json:"outcome,omitempty"`
+	ClosedAt        time.Time       `json:"closed_at"`
+	// CorrectionsClosed is set once the correction window after a win ends.
+	CorrectionsClosed bool `json:"corrections_closed"`
+	// Legacy marks a run started before the full lifecycle (version 0).
+	Legacy bool `json:"legacy,omitempty"`
 }

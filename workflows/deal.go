@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"time"
 
 	"github.com/dealflow/dealflow/activities"
@@ -15,13 +14,18 @@ import (
 // tests can mock them and the worker supplies the real ones.
 var acts *activities.Activities
 
-// MaxReasonLength bounds the free-text reason of a decision.
+// MaxReasonLength bounds the free text of any step.
 const MaxReasonLength = 2000
 
+// lifecycleVersion guards the full lifecycle (screening, policies, timers)
+// added after the first release, whose runs (version 0) replay unchanged.
+const lifecycleVersion = "lifecycle"
+
 // DealRegistration is the workflow of one deal registration, from
-// submission to its final status. It is the source of truth for the deal's
-// status; every transition is recorded in PostgreSQL by an activity before
-// the workflow's state moves.
+// submission to its final status: screening, conflict review, approvals
+// with SLA timers, info requests, protection with extensions and expiry,
+// and the outcome. It is the source of truth for the deal; every step is
+// recorded in PostgreSQL by an activity before the workflow's state moves.
 func DealRegistration(ctx workflow.Context, in DealInput) (DealState, error) {
 	w := &dealWorkflow{in: in}
 	if err := w.setup(ctx); err != nil {
@@ -30,140 +34,250 @@ func DealRegistration(ctx workflow.Context, in DealInput) (DealState, error) {
 	return w.run(ctx)
 }
 
-// dealWorkflow holds one run's state; every field is deterministic.
+// dealWorkflow holds one run: the serialisable state and what works on it.
 type dealWorkflow struct {
 	in     DealInput
-	state  DealState
+	st     DealState
 	mu     workflow.Mutex
 	logger log.Logger
-	// screened turns true once intake (persist, screen) is done, which
-	// releases the submitter's UpdateSubmitted.
+	// screened turns true once intake is done, which releases the
+	// submitter's UpdateSubmitted.
 	screened bool
 }
 
 func (w *dealWorkflow) setup(ctx workflow.Context) error {
 	w.logger = workflow.GetLogger(ctx)
 	w.mu = workflow.NewMutex(ctx)
-	w.state = DealState{DealID: w.in.DealID, PartnerID: w.in.PartnerID}
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (DealState, error) { return w.state, nil }); err != nil {
+	if w.in.Resume != nil {
+		w.st = *w.in.Resume
+		w.screened = true
+	} else {
+		w.st = DealState{
+			DealID: w.in.DealID, PartnerID: w.in.PartnerID, Registration: w.in.Registration,
+			RequestHash: w.in.RequestHash, Policy: domain.DefaultPolicy(), RequiredApprovals: 1,
+		}
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (DealState, error) { return w.st, nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandler(ctx, UpdateSubmitted, func(ctx workflow.Context) (DealState, error) {
 		if err := workflow.Await(ctx, func() bool { return w.screened }); err != nil {
 			return DealState{}, err
 		}
-		return w.state, nil
+		return w.st, nil
 	}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove,
-		func(ctx workflow.Context, d Decision) (DealState, error) {
-			return w.decide(ctx, d, domain.StatusApproved, "approved")
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d Decision) error {
-			return w.validateDecision(d, domain.StatusApproved)
-		}}); err != nil {
-		return err
-	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateReject,
-		func(ctx workflow.Context, d Decision) (DealState, error) {
-			return w.decide(ctx, d, domain.StatusRejected, "rejected")
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d Decision) error {
-			return w.validateDecision(d, domain.StatusRejected)
-		}})
+	return w.registerSteps(ctx)
 }
 
 func (w *dealWorkflow) run(ctx workflow.Context) (DealState, error) {
-	now := workflow.Now(ctx)
-	first := activities.Event{
-		DealID: w.in.DealID, Seq: 1, Type: "submitted", To: domain.StatusSubmitted,
-		Actor: w.in.Submitter, OccurredAt: now,
+	if w.in.Resume == nil {
+		if workflow.GetVersion(ctx, lifecycleVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			return w.runLegacy(ctx)
+		}
+		if err := w.intake(ctx); err != nil {
+			return w.st, err
+		}
 	}
+	for !w.finished() {
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return w.st, err
+			}
+			next := w.in
+			st := w.st
+			next.Resume = &st
+			return w.st, workflow.NewContinueAsNewError(ctx, DealRegistration, next)
+		}
+		if err := w.waitForChangeOrTimer(ctx); err != nil {
+			return w.st, err
+		}
+	}
+	// Let a step that is still being recorded finish before the run ends.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return w.st, err
+	}
+	return w.st, nil
+}
+
+// finished reports whether the deal can change no more: a final status,
+// and for a win, the correction window has passed.
+func (w *dealWorkflow) finished() bool {
+	if w.st.Status == domain.StatusClosedWon {
+		return w.st.CorrectionsClosed
+	}
+	return w.st.Status.Final()
+}
+
+// intake persists the registration, screens it and routes it: automatic
+// rejection, conflict review, automatic approval or a manager's review.
+func (w *dealWorkflow) intake(ctx workflow.Context) error {
+	first := w.event(ctx, "submitted", domain.StatusSubmitted, w.in.Submitter, "", nil)
+	first.From = ""
 	err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordSubmission, activities.Submission{
 		DealID: w.in.DealID, PartnerID: w.in.PartnerID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
-		Registration: w.in.Registration, Event: first,
+		Registration: w.in.Registration, IdempotencyKey: w.in.IdempotencyKey, RequestHash: w.in.RequestHash,
+		Event: w.withSnapshot(first, w.st, domain.StatusSubmitted),
 	}).Get(ctx, nil)
 	if err != nil {
-		return w.state, err
+		return err
 	}
-	w.applied(ctx, first)
+	w.st.Status, w.st.Seq, w.st.UpdatedAt = domain.StatusSubmitted, 1, first.OccurredAt
+	w.upsertSearch(ctx)
 
-	if err := w.transition(ctx, domain.StatusPendingApproval, "review_requested", domain.SystemActor, "awaiting a channel manager's review"); err != nil {
-		return w.state, err
+	if err := w.record(ctx, "screening_started", domain.StatusScreening, domain.SystemActor, "", nil, nil); err != nil {
+		return err
+	}
+	var found activities.ScreenResult
+	if err := workflow.ExecuteLocalActivity(withReadOptions(ctx), acts.Screen, activities.ScreenInput{
+		DealID: w.in.DealID, PartnerID: w.in.PartnerID, Registration: w.st.Registration,
+	}).Get(ctx, &found); err != nil {
+		return err
+	}
+	out := domain.Screen(found.Policy, found.Facts)
+	payload := map[string]any{"rule": out.Rule, "facts": found.Facts, "program_id": found.ProgramID}
+	err = w.record(ctx, screeningEventType(out.Next), out.Next, domain.SystemActor, out.Reason, payload, func(s *DealState) {
+		s.ProgramID, s.Policy, s.Conflicts = found.ProgramID, found.Policy, found.Facts.Conflicts
+		s.RequiredApprovals = found.Policy.RequiredApprovals(s.Registration.Amount, s.Registration.Currency)
+		if out.Next == domain.StatusApproved {
+			s.Approvals = append(s.Approvals, Approval{Actor: domain.SystemActor, At: workflow.Now(ctx)})
+		}
+	})
+	w.screened = true
+	return err
+}
+
+func screeningEventType(next domain.Status) string {
+	switch next {
+	case domain.StatusRejected:
+		return "auto_rejected"
+	case domain.StatusApproved:
+		return "auto_approved"
+	case domain.StatusConflictReview:
+		return "conflict_detected"
+	default:
+		return "review_requested"
+	}
+}
+
+// runLegacy is the first release's flow (version 0), kept so that its runs
+// replay and finish as they began: straight to review, one approval, no
+// timers.
+func (w *dealWorkflow) runLegacy(ctx workflow.Context) (DealState, error) {
+	w.st.Legacy = true
+	first := w.event(ctx, "submitted", domain.StatusSubmitted, w.in.Submitter, "", nil)
+	first.From = ""
+	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordSubmission, activities.Submission{
+		DealID: w.in.DealID, PartnerID: w.in.PartnerID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+		Registration: w.in.Registration, Event: w.withSnapshot(first, w.st, domain.StatusSubmitted),
+	}).Get(ctx, nil); err != nil {
+		return w.st, err
+	}
+	w.st.Status, w.st.Seq, w.st.UpdatedAt = domain.StatusSubmitted, 1, first.OccurredAt
+	w.upsertSearch(ctx)
+	if err := w.record(ctx, "review_requested", domain.StatusPendingApproval, domain.SystemActor,
+		"awaiting a channel manager's review", nil, nil); err != nil {
+		return w.st, err
 	}
 	w.screened = true
-
-	if err := workflow.Await(ctx, func() bool { return w.state.Status.Final() || w.state.Status == domain.StatusApproved }); err != nil {
-		return w.state, err
+	if err := workflow.Await(ctx, func() bool { return w.st.Status.Final() || w.st.Status == domain.StatusApproved }); err != nil {
+		return w.st, err
 	}
-	// Let a decision that is still being recorded finish before the run ends.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return w.state, err
+		return w.st, err
 	}
-	return w.state, nil
+	return w.st, nil
 }
 
-// validateDecision refuses, before anything reaches history, a decision the
-// actor may not take or the deal's status does not allow.
-func (w *dealWorkflow) validateDecision(d Decision, to domain.Status) error {
-	if d.Actor.Role != domain.RoleChannelManager && d.Actor.Role != domain.RoleAdmin {
-		return temporal.NewApplicationErrorWithOptions("only a channel manager may decide on a deal",
-			ErrTypeForbidden, temporal.ApplicationErrorOptions{NonRetryable: true})
-	}
-	if len(d.Reason) > MaxReasonLength {
-		return temporal.NewApplicationErrorWithOptions("reason is too long", ErrTypeInvalidTransition,
-			temporal.ApplicationErrorOptions{NonRetryable: true})
-	}
-	return transitionError(domain.CheckTransition(w.state.Status, to))
-}
-
-// decide records a person's decision. Decisions are serialized: a second one
-// that arrives while the first is recorded is checked again afterwards.
-func (w *dealWorkflow) decide(ctx workflow.Context, d Decision, to domain.Status, eventType string) (DealState, error) {
-	if err := w.mu.Lock(ctx); err != nil {
-		return w.state, err
-	}
-	defer w.mu.Unlock()
-	if err := transitionError(domain.CheckTransition(w.state.Status, to)); err != nil {
-		return w.state, err
-	}
-	if err := w.transition(ctx, to, eventType, d.Actor, d.Reason); err != nil {
-		return w.state, err
-	}
-	return w.state, nil
-}
-
-// transition records the move to `to` and only then applies it to the state.
-func (w *dealWorkflow) transition(ctx workflow.Context, to domain.Status, eventType string, actor domain.Actor, reason string) error {
+// event builds the next event of the deal (not yet recorded).
+func (w *dealWorkflow) event(ctx workflow.Context, typ string, to domain.Status, actor domain.Actor, reason string, payload any) activities.Event {
 	e := activities.Event{
-		DealID: w.in.DealID, Seq: w.state.Seq + 1, Type: eventType,
-		From: w.state.Status, To: to, Actor: actor, Reason: reason, OccurredAt: workflow.Now(ctx),
+		DealID: w.st.DealID, Seq: w.st.Seq + 1, Type: typ, From: w.st.Status, To: to,
+		Actor: actor, Reason: reason, OccurredAt: workflow.Now(ctx),
 	}
+	if payload != nil {
+		e.Payload = mustJSON(payload)
+	}
+	return e
+}
+
+// record is the only way the deal's state moves: it applies change to a
+// copy of the state, records the event with the copy as the projection and
+// its notifications, and only once that is durable makes the copy current.
+func (w *dealWorkflow) record(ctx workflow.Context, typ string, to domain.Status, actor domain.Actor, reason string, payload any, change func(*DealState)) error {
+	e := w.event(ctx, typ, to, actor, reason, payload)
+	next := w.st.clone()
+	next.Status, next.Seq, next.UpdatedAt = to, e.Seq, e.OccurredAt
+	if change != nil {
+		change(&next)
+	}
+	now := e.OccurredAt
+	switch {
+	case to.AwaitsManager():
+		next.SLA.Start(now)
+	default:
+		next.SLA.Pause(now)
+	}
+	if to == domain.StatusApproved && e.From != domain.StatusApproved && !next.Legacy {
+		next.ExpiresAt = now.AddDate(0, 0, next.Policy.Protection.Days)
+		next.ExpiryReminders = nil
+	}
+	if to.Final() && to != domain.StatusClosedWon {
+		next.Extension = nil
+	}
+	e = w.withSnapshot(e, next, to)
+	e.Notify = notificationsFor(e, next)
 	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordEvent, e).Get(ctx, nil); err != nil {
 		return err
 	}
-	w.applied(ctx, e)
+	w.st = next
+	w.upsertSearch(ctx)
 	return nil
 }
 
-func (w *dealWorkflow) applied(ctx workflow.Context, e activities.Event) {
-	w.state.Status = e.To
-	w.state.Seq = e.Seq
-	w.state.UpdatedAt = e.OccurredAt
-	if err := workflow.UpsertTypedSearchAttributes(ctx,
-		SearchDealStatus.ValueSet(string(e.To)),
+// withSnapshot attaches the projection of state s to e.
+func (w *dealWorkflow) withSnapshot(e activities.Event, s DealState, status domain.Status) activities.Event {
+	snap := activities.Snapshot{
+		Status: status, ProgramID: s.ProgramID, Registration: s.Registration,
+		Approvals: len(s.Approvals), RequiredApprovals: s.RequiredApprovals,
+		Escalated: s.Escalated, InfoQuestion: s.InfoQuestion, ExpiresAt: s.ExpiresAt,
+		ExtensionsUsed: s.ExtensionsUsed, ExtensionRequested: s.Extension != nil, Outcome: s.Outcome,
+	}
+	if status.AwaitsManager() {
+		snap.SLADueAt = s.SLA.DueAt(s.Policy.SLA.ReviewWithin.D())
+	}
+	e.Snapshot = &snap
+	return e
+}
+
+func (w *dealWorkflow) upsertSearch(ctx workflow.Context) {
+	updates := []temporal.SearchAttributeUpdate{
+		SearchDealStatus.ValueSet(string(w.st.Status)),
 		SearchDealPartnerID.ValueSet(w.in.PartnerID),
-		SearchDealAmount.ValueSet(w.in.Registration.Amount),
-		SearchDealCurrency.ValueSet(w.in.Registration.Currency),
-	); err != nil {
+		SearchDealAmount.ValueSet(w.st.Registration.Amount),
+		SearchDealCurrency.ValueSet(w.st.Registration.Currency),
+	}
+	if !w.st.ExpiresAt.IsZero() {
+		updates = append(updates, SearchDealExpiresAt.ValueSet(w.st.ExpiresAt))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		w.logger.Warn("search attributes not updated", "error", err)
 	}
 }
 
+// clone copies s deeply enough that changing the copy's slices leaves s alone.
+func (s DealState) clone() DealState {
+	c := s
+	c.Approvals = append([]Approval(nil), s.Approvals...)
+	c.ExpiryReminders = append([]int(nil), s.ExpiryReminders...)
+	c.Registration.ProductLines = append([]string(nil), s.Registration.ProductLines...)
+	return c
+}
+
 // withRecordOptions sets the options of the local activities that record
-// transitions: short attempts, retried until PostgreSQL accepts the write,
-// so that a decision accepted by a validator is never lost.
+// steps: short attempts, retried until PostgreSQL accepts the write, so that
+// a step accepted by a validator is never lost.
 func withRecordOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
@@ -175,11 +289,5 @@ func withRecordOptions(ctx workflow.Context) workflow.Context {
 	})
 }
 
-func transitionError(err error) error {
-	var te *domain.TransitionError
-	if errors.As(err, &te) {
-		return temporal.NewApplicationErrorWithOptions(te.Error(), ErrTypeInvalidTransition,
-			temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{te.From, te.To}})
-	}
-	return err
-}
+// withReadOptions sets the options of screening's reads: retried the same way.
+func withReadOptions(ctx workflow.Context) workflow.Context { return withRecordOptions(ctx) }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -15,17 +16,27 @@ import (
 	"go.temporal.io/sdk/testsuite"
 )
 
+const (
+	dealID    = "01a21835-9ea4-789f-a7d7-5015b9d77c29"
+	partnerID = "a76009f5-9fd9-4679-a99a-4cd9c41ce599"
+	otherOrg  = "b0000000-0000-4000-8000-000000000000"
+	programID = "33333333-3333-3333-3333-333333333333"
+	day       = 24 * time.Hour
+)
+
 var (
-	partnerActor = domain.Actor{ID: "11111111-1111-1111-1111-111111111111", Name: "Pat Partner", Role: domain.RolePartnerUser}
+	partnerActor = domain.Actor{ID: "11111111-1111-1111-1111-111111111111", Name: "Pat Partner", Role: domain.RolePartnerUser, PartnerID: partnerID}
+	otherPartner = domain.Actor{ID: "44444444-4444-4444-4444-444444444444", Name: "Bo Other", Role: domain.RolePartnerUser, PartnerID: otherOrg}
 	managerActor = domain.Actor{ID: "22222222-2222-2222-2222-222222222222", Name: "Morgan Manager", Role: domain.RoleChannelManager}
+	manager2     = domain.Actor{ID: "55555555-5555-5555-5555-555555555555", Name: "Mia Manager", Role: domain.RoleChannelManager}
+	financeActor = domain.Actor{ID: "66666666-6666-6666-6666-666666666666", Name: "Fin", Role: domain.RoleFinance}
 )
 
 func testInput() DealInput {
 	return DealInput{
-		DealID:    "01a21835-9ea4-789f-a7d7-5015b9d77c29",
-		PartnerID: "a76009f5-9fd9-4679-a99a-4cd9c41ce599",
-		Submitter: partnerActor,
+		DealID: dealID, PartnerID: partnerID, Submitter: partnerActor,
 		Registration: domain.Registration{
+			Kind:              domain.KindResale,
 			Customer:          domain.Customer{Name: "Acme Corp", Domain: "acme.com", Country: "US"},
 			RegistrableDomain: "acme.com",
 			Contact:           domain.Contact{Name: "Jane Doe", Email: "jane@acme.com"},
@@ -35,9 +46,10 @@ func testInput() DealInput {
 }
 
 // recorder stands in for PostgreSQL: it keeps the events the workflow asked
-// the activities to record, in order.
+// the activities to record, in order, with the virtual time of each.
 type recorder struct {
 	mu     sync.Mutex
+	start  time.Time
 	events []activities.Event
 }
 
@@ -47,30 +59,87 @@ func (r *recorder) add(e activities.Event) {
 	r.events = append(r.events, e)
 }
 
-func (r *recorder) types() []string {
+// types lists "type:to" of every event.
+func (r *recorder) types() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []string
 	for _, e := range r.events {
 		out = append(out, e.Type+":"+string(e.To))
 	}
-	return out
+	return strings.Join(out, " ")
 }
 
-func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
+// at returns the offset from the start at which the first event of type typ
+// (after skip earlier ones) occurred.
+func (r *recorder) at(t *testing.T, typ string, skip int) time.Duration {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.events {
+		if e.Type == typ {
+			if skip == 0 {
+				return e.OccurredAt.Sub(r.start)
+			}
+			skip--
+		}
+	}
+	t.Fatalf("no event %s (skip %d) in %d events", typ, skip, len(r.events))
+	return 0
+}
+
+func (r *recorder) last(typ string) activities.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.events) - 1; i >= 0; i-- {
+		if r.events[i].Type == typ {
+			return r.events[i]
+		}
+	}
+	return activities.Event{}
+}
+
+// scenario configures what screening finds.
+type scenario struct {
+	policy domain.Policy
+	facts  func(*domain.ScreeningFacts)
+	input  func(*DealInput)
+}
+
+type harness struct {
+	env *testsuite.TestWorkflowEnvironment
+	rec *recorder
+	t   *testing.T
+}
+
+func newHarness(t *testing.T, sc scenario) *harness {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	rec := &recorder{}
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	rec := &recorder{start: start}
+	if sc.policy.SLA.ReviewWithin == 0 {
+		sc.policy = domain.DefaultPolicy()
+	}
 	env.OnActivity(acts.RecordSubmission, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, sub activities.Submission) error { rec.add(sub.Event); return nil })
 	env.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, e activities.Event) error { rec.add(e); return nil })
-	return env, rec
+	env.OnActivity(acts.Screen, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ScreenInput) (activities.ScreenResult, error) {
+			f := domain.ScreeningFacts{PartnerType: domain.PartnerReseller, Tier: "silver", Kind: in.Registration.Kind,
+				Amount: in.Registration.Amount, Currency: in.Registration.Currency, RegistrableDomain: in.Registration.RegistrableDomain}
+			if sc.facts != nil {
+				sc.facts(&f)
+			}
+			return activities.ScreenResult{ProgramID: programID, Policy: sc.policy, Facts: f}, nil
+		})
+	return &harness{env: env, rec: rec, t: t}
 }
 
-// update sends an update and returns its outcome: rejected by the validator,
-// or completed with a state or an error.
+// outcome is what an update came to: refused by its validator, or
+// completed with a state or an error.
 type outcome struct {
 	rejected error
 	state    DealState
@@ -78,16 +147,49 @@ type outcome struct {
 	done     bool
 }
 
-func sendUpdate(env *testsuite.TestWorkflowEnvironment, name string, out *outcome, args ...any) {
-	env.UpdateWorkflow(name, name+"-"+time.Now().String(), &testsuite.TestUpdateCallback{
-		OnReject: func(err error) { out.rejected, out.done = err, true },
-		OnComplete: func(v any, err error) {
-			out.err, out.done = err, true
-			if s, ok := v.(DealState); ok {
-				out.state = s
-			}
-		},
-	}, args...)
+// refusal is the error that refused the update, by validator or handler.
+func (o *outcome) refusal() error {
+	if o.rejected != nil {
+		return o.rejected
+	}
+	return o.err
+}
+
+// do sends update name with arg at offset at from the start.
+func (h *harness) do(at time.Duration, name string, arg any) *outcome {
+	out := &outcome{}
+	h.env.RegisterDelayedCallback(func() {
+		h.env.UpdateWorkflow(name, fmt.Sprintf("%s-%d", name, at), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { out.rejected, out.done = err, true },
+			OnComplete: func(v any, err error) {
+				out.err, out.done = err, true
+				if s, ok := v.(DealState); ok {
+					out.state = s
+				}
+			},
+		}, arg)
+	}, at)
+	return out
+}
+
+func (h *harness) run(in DealInput) DealState {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(DealRegistration, in)
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("workflow did not complete")
+	}
+	var final DealState
+	if err := h.env.GetWorkflowResult(&final); err != nil {
+		h.t.Fatalf("workflow failed: %v", err)
+	}
+	return final
+}
+
+func (h *harness) wantEvents(want string) {
+	h.t.Helper()
+	if got := h.rec.types(); got != want {
+		h.t.Fatalf("events:\n got %s\nwant %s", got, want)
+	}
 }
 
 func appErrType(err error) string {
@@ -98,164 +200,18 @@ func appErrType(err error) string {
 	return ""
 }
 
-// A submitted deal is persisted, moved to pending_approval, and approved by a
-// channel manager; every step is recorded with its actor, in order.
-func TestDealApproved(t *testing.T) {
-	env, rec := newEnv(t)
-	var submitted, approved outcome
-	env.RegisterDelayedCallback(func() {
-		sendUpdate(env, UpdateSubmitted, &submitted)
-	}, 0)
-	env.RegisterDelayedCallback(func() {
-		sendUpdate(env, UpdateApprove, &approved, Decision{Actor: managerActor, Reason: "fits the plan"})
-	}, time.Hour)
-	env.ExecuteWorkflow(DealRegistration, testInput())
-
-	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
-		t.Fatalf("workflow completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
-	}
-	if submitted.err != nil || submitted.state.Status != domain.StatusPendingApproval {
-		t.Fatalf("submitted update: %+v", submitted)
-	}
-	if approved.err != nil || approved.rejected != nil || approved.state.Status != domain.StatusApproved || approved.state.Seq != 3 {
-		t.Fatalf("approve update: %+v", approved)
-	}
-	want := "submitted:submitted review_requested:pending_approval approved:approved"
-	if got := strings.Join(rec.types(), " "); got != want {
-		t.Fatalf("events = %s, want %s", got, want)
-	}
-	last := rec.events[2]
-	if last.Actor != managerActor || last.Reason != "fits the plan" || last.From != domain.StatusPendingApproval || last.Seq != 3 {
-		t.Fatalf("approval event = %+v", last)
-	}
-	var final DealState
-	if err := env.GetWorkflowResult(&final); err != nil || final.Status != domain.StatusApproved {
-		t.Fatalf("result %+v, %v", final, err)
+func mustOK(t *testing.T, name string, o *outcome) {
+	t.Helper()
+	if !o.done || o.refusal() != nil {
+		t.Fatalf("%s: done=%v refused=%v", name, o.done, o.refusal())
 	}
 }
 
-// A rejection is recorded with its reason and ends the workflow.
-func TestDealRejected(t *testing.T) {
-	env, rec := newEnv(t)
-	var rejected outcome
-	env.RegisterDelayedCallback(func() {
-		sendUpdate(env, UpdateReject, &rejected, Decision{Actor: managerActor, Reason: "customer is a direct account"})
-	}, time.Minute)
-	env.ExecuteWorkflow(DealRegistration, testInput())
-	if rejected.err != nil || rejected.state.Status != domain.StatusRejected {
-		t.Fatalf("reject update: %+v", rejected)
-	}
-	if got := rec.events[len(rec.events)-1]; got.Type != "rejected" || got.Reason != "customer is a direct account" {
-		t.Fatalf("last event = %+v", got)
+func mustRefuse(t *testing.T, name string, o *outcome, typ string) {
+	t.Helper()
+	if appErrType(o.refusal()) != typ {
+		t.Fatalf("%s: want refusal %s, got done=%v err=%v", name, typ, o.done, o.refusal())
 	}
 }
 
-// Validators refuse, before anything is recorded, a decision by a partner
-// role and a reason that is too long.
-func TestDecisionValidators(t *testing.T) {
-	cases := []struct {
-		name     string
-		update   string
-		decision Decision
-		errType  string
-	}{
-		{"partner approves", UpdateApprove, Decision{Actor: partnerActor}, ErrTypeForbidden},
-		{"partner rejects", UpdateReject, Decision{Actor: partnerActor, Reason: "x"}, ErrTypeForbidden},
-		{"system actor", UpdateApprove, Decision{Actor: domain.SystemActor}, ErrTypeForbidden},
-		{"reason too long", UpdateReject, Decision{Actor: managerActor, Reason: strings.Repeat("x", MaxReasonLength+1)}, ErrTypeInvalidTransition},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			env, rec := newEnv(t)
-			var out, query outcome
-			env.RegisterDelayedCallback(func() { sendUpdate(env, tc.update, &out, tc.decision) }, time.Minute)
-			// Approve properly afterwards so the workflow completes.
-			env.RegisterDelayedCallback(func() {
-				sendUpdate(env, UpdateApprove, &query, Decision{Actor: managerActor})
-			}, 2*time.Minute)
-			env.ExecuteWorkflow(DealRegistration, testInput())
-			if out.rejected == nil || appErrType(out.rejected) != tc.errType {
-				t.Fatalf("want rejection of type %s, got %+v", tc.errType, out)
-			}
-			if n := len(rec.events); n != 3 {
-				t.Fatalf("recorded %d events, want 3 (the refused update recorded nothing)", n)
-			}
-		})
-	}
-}
-
-// Two managers deciding at once: the first wins, the second is refused as an
-// invalid transition once it sees the deal's new status.
-func TestConcurrentDecisions(t *testing.T) {
-	env, rec := newEnv(t)
-	var first, second outcome
-	env.RegisterDelayedCallback(func() {
-		sendUpdate(env, UpdateApprove, &first, Decision{Actor: managerActor})
-		sendUpdate(env, UpdateReject, &second, Decision{Actor: managerActor, Reason: "too late"})
-	}, time.Minute)
-	env.ExecuteWorkflow(DealRegistration, testInput())
-	if first.err != nil || first.state.Status != domain.StatusApproved {
-		t.Fatalf("first: %+v", first)
-	}
-	refusal := second.rejected
-	if refusal == nil {
-		refusal = second.err
-	}
-	if appErrType(refusal) != ErrTypeInvalidTransition {
-		t.Fatalf("second decision should be refused, got %+v", second)
-	}
-	if n := len(rec.events); n != 3 {
-		t.Fatalf("recorded %d events, want 3", n)
-	}
-}
-
-// A database outage while recording a decision delays it but loses nothing:
-// the local activity is retried until PostgreSQL accepts the write.
-func TestRecordingRetriedUntilAccepted(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	rec := &recorder{}
-	env.OnActivity(acts.RecordSubmission, mock.Anything, mock.Anything).Return(nil)
-	failures := 0
-	env.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, e activities.Event) error {
-			if e.To == domain.StatusApproved && failures < 3 {
-				failures++
-				return errors.New("connection refused")
-			}
-			rec.add(e)
-			return nil
-		})
-	var approved outcome
-	env.RegisterDelayedCallback(func() {
-		sendUpdate(env, UpdateApprove, &approved, Decision{Actor: managerActor})
-	}, time.Minute)
-	env.ExecuteWorkflow(DealRegistration, testInput())
-	if failures != 3 || approved.err != nil || approved.state.Status != domain.StatusApproved {
-		t.Fatalf("failures=%d approved=%+v", failures, approved)
-	}
-	if got := strings.Join(rec.types(), " "); got != "review_requested:pending_approval approved:approved" {
-		t.Fatalf("events = %s", got)
-	}
-}
-
-// The state query answers with the current status.
-func TestStateQuery(t *testing.T) {
-	env, _ := newEnv(t)
-	var state DealState
-	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(QueryState)
-		if err != nil {
-			t.Errorf("query: %v", err)
-			return
-		}
-		if err := v.Get(&state); err != nil {
-			t.Errorf("decode: %v", err)
-		}
-		sendUpdate(env, UpdateApprove, &outcome{}, Decision{Actor: managerActor})
-	}, time.Minute)
-	env.ExecuteWorkflow(DealRegistration, testInput())
-	if state.Status != domain.StatusPendingApproval || state.DealID != testInput().DealID {
-		t.Fatalf("state = %+v", state)
-	}
-}
+const intake = "submitted:submitted screening_started:screening review_requested:pending_approval"

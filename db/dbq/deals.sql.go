@@ -16,22 +16,88 @@ import (
 
 const dealApplyEvent = `-- name: DealApplyEvent :execrows
 UPDATE deals
-SET status = $1, last_event_seq = $2, updated_at = $3
-WHERE id = $4 AND last_event_seq < $2
+SET status = $1,
+    program_id = coalesce($2, program_id),
+    contact_name = $3,
+    contact_email = $4,
+    product_lines = $5,
+    amount = $6,
+    currency = $7,
+    expected_close_date = $8,
+    notes = $9,
+    approvals = $10,
+    required_approvals = $11,
+    sla_due_at = $12,
+    escalated = $13,
+    info_question = $14,
+    expires_at = $15,
+    extensions_used = $16,
+    extension_requested = $17,
+    won_amount = $18,
+    won_currency = $19,
+    won_product_lines = $20,
+    closed_on = $21,
+    close_reason = $22,
+    last_event_seq = $23,
+    updated_at = $24
+WHERE id = $25 AND last_event_seq < $23
 `
 
 type DealApplyEventParams struct {
-	Status     string    `json:"status"`
-	Seq        int32     `json:"seq"`
-	OccurredAt time.Time `json:"occurred_at"`
-	ID         uuid.UUID `json:"id"`
+	Status             string             `json:"status"`
+	ProgramID          uuid.NullUUID      `json:"program_id"`
+	ContactName        string             `json:"contact_name"`
+	ContactEmail       string             `json:"contact_email"`
+	ProductLines       []string           `json:"product_lines"`
+	Amount             int64              `json:"amount"`
+	Currency           string             `json:"currency"`
+	ExpectedCloseDate  time.Time          `json:"expected_close_date"`
+	Notes              string             `json:"notes"`
+	Approvals          int32              `json:"approvals"`
+	RequiredApprovals  int32              `json:"required_approvals"`
+	SlaDueAt           pgtype.Timestamptz `json:"sla_due_at"`
+	Escalated          bool               `json:"escalated"`
+	InfoQuestion       string             `json:"info_question"`
+	ExpiresAt          pgtype.Timestamptz `json:"expires_at"`
+	ExtensionsUsed     int32              `json:"extensions_used"`
+	ExtensionRequested bool               `json:"extension_requested"`
+	WonAmount          pgtype.Int8        `json:"won_amount"`
+	WonCurrency        pgtype.Text        `json:"won_currency"`
+	WonProductLines    []string           `json:"won_product_lines"`
+	ClosedOn           pgtype.Date        `json:"closed_on"`
+	CloseReason        string             `json:"close_reason"`
+	Seq                int32              `json:"seq"`
+	OccurredAt         time.Time          `json:"occurred_at"`
+	ID                 uuid.UUID          `json:"id"`
 }
 
-// DealApplyEvent moves the projection to the event's status, once: an event
-// that was already applied (a retry) matches no row.
+// DealApplyEvent sets the projection to the workflow's state as of the
+// event, once: an event already applied (a retry, or a stale one) matches
+// no row. Customer fields never change after submission.
 func (q *Queries) DealApplyEvent(ctx context.Context, arg DealApplyEventParams) (int64, error) {
 	result, err := q.db.Exec(ctx, dealApplyEvent,
 		arg.Status,
+		arg.ProgramID,
+		arg.ContactName,
+		arg.ContactEmail,
+		arg.ProductLines,
+		arg.Amount,
+		arg.Currency,
+		arg.ExpectedCloseDate,
+		arg.Notes,
+		arg.Approvals,
+		arg.RequiredApprovals,
+		arg.SlaDueAt,
+		arg.Escalated,
+		arg.InfoQuestion,
+		arg.ExpiresAt,
+		arg.ExtensionsUsed,
+		arg.ExtensionRequested,
+		arg.WonAmount,
+		arg.WonCurrency,
+		arg.WonProductLines,
+		arg.ClosedOn,
+		arg.CloseReason,
 		arg.Seq,
 		arg.OccurredAt,
 		arg.ID,
@@ -40,6 +106,51 @@ func (q *Queries) DealApplyEvent(ctx context.Context, arg DealApplyEventParams) 
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const dealConflictsByDomain = `-- name: DealConflictsByDomain :many
+SELECT id, partner_id, status FROM deals
+WHERE customer_registrable_domain = $1
+  AND partner_id <> $2
+  AND id <> $3
+  AND status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+ORDER BY created_at, id
+LIMIT 20
+`
+
+type DealConflictsByDomainParams struct {
+	RegistrableDomain string    `json:"registrable_domain"`
+	PartnerID         uuid.UUID `json:"partner_id"`
+	DealID            uuid.UUID `json:"deal_id"`
+}
+
+type DealConflictsByDomainRow struct {
+	ID        uuid.UUID `json:"id"`
+	PartnerID uuid.UUID `json:"partner_id"`
+	Status    string    `json:"status"`
+}
+
+// DealConflictsByDomain finds other partners' open registrations (screening
+// through approved; expired, closed and rejected ones release the customer)
+// of the same registrable domain.
+func (q *Queries) DealConflictsByDomain(ctx context.Context, arg DealConflictsByDomainParams) ([]DealConflictsByDomainRow, error) {
+	rows, err := q.db.Query(ctx, dealConflictsByDomain, arg.RegistrableDomain, arg.PartnerID, arg.DealID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DealConflictsByDomainRow{}
+	for rows.Next() {
+		var i DealConflictsByDomainRow
+		if err := rows.Scan(&i.ID, &i.PartnerID, &i.Status); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const dealEventInsert = `-- name: DealEventInsert :execrows
@@ -133,7 +244,7 @@ func (q *Queries) DealEventList(ctx context.Context, arg DealEventListParams) ([
 }
 
 const dealGet = `-- name: DealGet :one
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at FROM deals
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash FROM deals
 WHERE id = $1
   AND ($2::uuid IS NULL OR partner_id = $2)
 `
@@ -166,42 +277,190 @@ func (q *Queries) DealGet(ctx context.Context, arg DealGetParams) (Deal, error) 
 		&i.LastEventSeq,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Kind,
+		&i.ProgramID,
+		&i.Approvals,
+		&i.RequiredApprovals,
+		&i.SlaDueAt,
+		&i.Escalated,
+		&i.InfoQuestion,
+		&i.ExpiresAt,
+		&i.ExtensionsUsed,
+		&i.ExtensionRequested,
+		&i.WonAmount,
+		&i.WonCurrency,
+		&i.WonProductLines,
+		&i.ClosedOn,
+		&i.CloseReason,
+		&i.IdempotencyKey,
+		&i.RequestHash,
 	)
 	return i, err
+}
+
+const dealGetByIdempotencyKey = `-- name: DealGetByIdempotencyKey :one
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash FROM deals WHERE partner_id = $1 AND idempotency_key = $2
+`
+
+type DealGetByIdempotencyKeyParams struct {
+	PartnerID      uuid.UUID   `json:"partner_id"`
+	IdempotencyKey pgtype.Text `json:"idempotency_key"`
+}
+
+func (q *Queries) DealGetByIdempotencyKey(ctx context.Context, arg DealGetByIdempotencyKeyParams) (Deal, error) {
+	row := q.db.QueryRow(ctx, dealGetByIdempotencyKey, arg.PartnerID, arg.IdempotencyKey)
+	var i Deal
+	err := row.Scan(
+		&i.ID,
+		&i.PartnerID,
+		&i.Status,
+		&i.CustomerName,
+		&i.CustomerDomain,
+		&i.CustomerRegistrableDomain,
+		&i.CustomerCountry,
+		&i.ContactName,
+		&i.ContactEmail,
+		&i.ProductLines,
+		&i.Amount,
+		&i.Currency,
+		&i.ExpectedCloseDate,
+		&i.Notes,
+		&i.SubmittedBy,
+		&i.WorkflowID,
+		&i.LastEventSeq,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Kind,
+		&i.ProgramID,
+		&i.Approvals,
+		&i.RequiredApprovals,
+		&i.SlaDueAt,
+		&i.Escalated,
+		&i.InfoQuestion,
+		&i.ExpiresAt,
+		&i.ExtensionsUsed,
+		&i.ExtensionRequested,
+		&i.WonAmount,
+		&i.WonCurrency,
+		&i.WonProductLines,
+		&i.ClosedOn,
+		&i.CloseReason,
+		&i.IdempotencyKey,
+		&i.RequestHash,
+	)
+	return i, err
+}
+
+const dealInbox = `-- name: DealInbox :many
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash FROM deals
+WHERE status IN ('conflict_review', 'pending_approval') OR extension_requested
+ORDER BY sla_due_at NULLS LAST, created_at, id
+LIMIT $2 OFFSET $1
+`
+
+type DealInboxParams struct {
+	PageOffset int32 `json:"page_offset"`
+	PageSize   int32 `json:"page_size"`
+}
+
+// DealInbox lists what awaits a channel manager: reviews and conflict
+// reviews by SLA due time (escalated ones are past it), then extension
+// requests.
+func (q *Queries) DealInbox(ctx context.Context, arg DealInboxParams) ([]Deal, error) {
+	rows, err := q.db.Query(ctx, dealInbox, arg.PageOffset, arg.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Deal{}
+	for rows.Next() {
+		var i Deal
+		if err := rows.Scan(
+			&i.ID,
+			&i.PartnerID,
+			&i.Status,
+			&i.CustomerName,
+			&i.CustomerDomain,
+			&i.CustomerRegistrableDomain,
+			&i.CustomerCountry,
+			&i.ContactName,
+			&i.ContactEmail,
+			&i.ProductLines,
+			&i.Amount,
+			&i.Currency,
+			&i.ExpectedCloseDate,
+			&i.Notes,
+			&i.SubmittedBy,
+			&i.WorkflowID,
+			&i.LastEventSeq,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Kind,
+			&i.ProgramID,
+			&i.Approvals,
+			&i.RequiredApprovals,
+			&i.SlaDueAt,
+			&i.Escalated,
+			&i.InfoQuestion,
+			&i.ExpiresAt,
+			&i.ExtensionsUsed,
+			&i.ExtensionRequested,
+			&i.WonAmount,
+			&i.WonCurrency,
+			&i.WonProductLines,
+			&i.ClosedOn,
+			&i.CloseReason,
+			&i.IdempotencyKey,
+			&i.RequestHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const dealInsert = `-- name: DealInsert :execrows
 
 INSERT INTO deals (
-    id, partner_id, status, customer_name, customer_domain, customer_registrable_domain,
+    id, partner_id, status, kind, program_id, customer_name, customer_domain, customer_registrable_domain,
     customer_country, contact_name, contact_email, product_lines, amount, currency,
-    expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at
+    expected_close_date, notes, submitted_by, workflow_id, idempotency_key, request_hash,
+    last_event_seq, created_at, updated_at
 ) VALUES (
-    $1, $2, $3, $4, $5, $6,
-    $7, $8, $9, $10, $11, $12,
-    $13, $14, $15, $16, 0, $17, $17
+    $1, $2, $3, $4, $5, $6, $7, $8,
+    $9, $10, $11, $12, $13, $14,
+    $15, $16, $17, $18, $19, $20,
+    0, $21, $21
 )
 ON CONFLICT (id) DO NOTHING
 `
 
 type DealInsertParams struct {
-	ID                        uuid.UUID `json:"id"`
-	PartnerID                 uuid.UUID `json:"partner_id"`
-	Status                    string    `json:"status"`
-	CustomerName              string    `json:"customer_name"`
-	CustomerDomain            string    `json:"customer_domain"`
-	CustomerRegistrableDomain string    `json:"customer_registrable_domain"`
-	CustomerCountry           string    `json:"customer_country"`
-	ContactName               string    `json:"contact_name"`
-	ContactEmail              string    `json:"contact_email"`
-	ProductLines              []string  `json:"product_lines"`
-	Amount                    int64     `json:"amount"`
-	Currency                  string    `json:"currency"`
-	ExpectedCloseDate         time.Time `json:"expected_close_date"`
-	Notes                     string    `json:"notes"`
-	SubmittedBy               uuid.UUID `json:"submitted_by"`
-	WorkflowID                string    `json:"workflow_id"`
-	CreatedAt                 time.Time `json:"created_at"`
+	ID                        uuid.UUID     `json:"id"`
+	PartnerID                 uuid.UUID     `json:"partner_id"`
+	Status                    string        `json:"status"`
+	Kind                      string        `json:"kind"`
+	ProgramID                 uuid.NullUUID `json:"program_id"`
+	CustomerName              string        `json:"customer_name"`
+	CustomerDomain            string        `json:"customer_domain"`
+	CustomerRegistrableDomain string        `json:"customer_registrable_domain"`
+	CustomerCountry           string        `json:"customer_country"`
+	ContactName               string        `json:"contact_name"`
+	ContactEmail              string        `json:"contact_email"`
+	ProductLines              []string      `json:"product_lines"`
+	Amount                    int64         `json:"amount"`
+	Currency                  string        `json:"currency"`
+	ExpectedCloseDate         time.Time     `json:"expected_close_date"`
+	Notes                     string        `json:"notes"`
+	SubmittedBy               uuid.UUID     `json:"submitted_by"`
+	WorkflowID                string        `json:"workflow_id"`
+	IdempotencyKey            pgtype.Text   `json:"idempotency_key"`
+	RequestHash               pgtype.Text   `json:"request_hash"`
+	CreatedAt                 time.Time     `json:"created_at"`
 }
 
 // Every query a partner can reach takes scope_partner_id: NULL for vendor
@@ -214,6 +473,8 @@ func (q *Queries) DealInsert(ctx context.Context, arg DealInsertParams) (int64, 
 		arg.ID,
 		arg.PartnerID,
 		arg.Status,
+		arg.Kind,
+		arg.ProgramID,
 		arg.CustomerName,
 		arg.CustomerDomain,
 		arg.CustomerRegistrableDomain,
@@ -227,10 +488,105 @@ func (q *Queries) DealInsert(ctx context.Context, arg DealInsertParams) (int64, 
 		arg.Notes,
 		arg.SubmittedBy,
 		arg.WorkflowID,
+		arg.IdempotencyKey,
+		arg.RequestHash,
 		arg.CreatedAt,
 	)
 	if err != nil {
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const dealList = `-- name: DealList :many
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash FROM deals
+WHERE ($1::uuid IS NULL OR partner_id = $1)
+  AND ($2::uuid IS NULL OR partner_id = $2)
+  AND (cardinality($3::text[]) = 0 OR status = ANY ($3::text[]))
+  AND ($4::boolean IS NULL OR escalated = $4)
+  AND ($5::timestamptz IS NULL
+       OR (status = 'approved' AND expires_at < $5))
+  AND ($6::timestamptz IS NULL
+       OR (created_at, id) < ($6::timestamptz, $7::uuid))
+ORDER BY created_at DESC, id DESC
+LIMIT $8
+`
+
+type DealListParams struct {
+	ScopePartnerID  uuid.NullUUID      `json:"scope_partner_id"`
+	PartnerID       uuid.NullUUID      `json:"partner_id"`
+	Statuses        []string           `json:"statuses"`
+	Escalated       pgtype.Bool        `json:"escalated"`
+	ExpiringBefore  pgtype.Timestamptz `json:"expiring_before"`
+	CursorCreatedAt pgtype.Timestamptz `json:"cursor_created_at"`
+	CursorID        uuid.NullUUID      `json:"cursor_id"`
+	PageSize        int32              `json:"page_size"`
+}
+
+// DealList pages through deals newest first. The cursor is the last row's
+// (created_at, id); filters left NULL (or an empty status list) match all.
+func (q *Queries) DealList(ctx context.Context, arg DealListParams) ([]Deal, error) {
+	rows, err := q.db.Query(ctx, dealList,
+		arg.ScopePartnerID,
+		arg.PartnerID,
+		arg.Statuses,
+		arg.Escalated,
+		arg.ExpiringBefore,
+		arg.CursorCreatedAt,
+		arg.CursorID,
+		arg.PageSize,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Deal{}
+	for rows.Next() {
+		var i Deal
+		if err := rows.Scan(
+			&i.ID,
+			&i.PartnerID,
+			&i.Status,
+			&i.CustomerName,
+			&i.CustomerDomain,
+			&i.CustomerRegistrableDomain,
+			&i.CustomerCountry,
+			&i.ContactName,
+			&i.ContactEmail,
+			&i.ProductLines,
+			&i.Amount,
+			&i.Currency,
+			&i.ExpectedCloseDate,
+			&i.Notes,
+			&i.SubmittedBy,
+			&i.WorkflowID,
+			&i.LastEventSeq,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Kind,
+			&i.ProgramID,
+			&i.Approvals,
+			&i.RequiredApprovals,
+			&i.SlaDueAt,
+			&i.Escalated,
+			&i.InfoQuestion,
+			&i.ExpiresAt,
+			&i.ExtensionsUsed,
+			&i.ExtensionRequested,
+			&i.WonAmount,
+			&i.WonCurrency,
+			&i.WonProductLines,
+			&i.ClosedOn,
+			&i.CloseReason,
+			&i.IdempotencyKey,
+			&i.RequestHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -21,25 +21,42 @@ type ApiToken struct {
 }
 
 type Deal struct {
-	ID                        uuid.UUID `json:"id"`
-	PartnerID                 uuid.UUID `json:"partner_id"`
-	Status                    string    `json:"status"`
-	CustomerName              string    `json:"customer_name"`
-	CustomerDomain            string    `json:"customer_domain"`
-	CustomerRegistrableDomain string    `json:"customer_registrable_domain"`
-	CustomerCountry           string    `json:"customer_country"`
-	ContactName               string    `json:"contact_name"`
-	ContactEmail              string    `json:"contact_email"`
-	ProductLines              []string  `json:"product_lines"`
-	Amount                    int64     `json:"amount"`
-	Currency                  string    `json:"currency"`
-	ExpectedCloseDate         time.Time `json:"expected_close_date"`
-	Notes                     string    `json:"notes"`
-	SubmittedBy               uuid.UUID `json:"submitted_by"`
-	WorkflowID                string    `json:"workflow_id"`
-	LastEventSeq              int32     `json:"last_event_seq"`
-	CreatedAt                 time.Time `json:"created_at"`
-	UpdatedAt                 time.Time `json:"updated_at"`
+	ID                        uuid.UUID          `json:"id"`
+	PartnerID                 uuid.UUID          `json:"partner_id"`
+	Status                    string             `json:"status"`
+	CustomerName              string             `json:"customer_name"`
+	CustomerDomain            string             `json:"customer_domain"`
+	CustomerRegistrableDomain string             `json:"customer_registrable_domain"`
+	CustomerCountry           string             `json:"customer_country"`
+	ContactName               string             `json:"contact_name"`
+	ContactEmail              string             `json:"contact_email"`
+	ProductLines              []string           `json:"product_lines"`
+	Amount                    int64              `json:"amount"`
+	Currency                  string             `json:"currency"`
+	ExpectedCloseDate         time.Time          `json:"expected_close_date"`
+	Notes                     string             `json:"notes"`
+	SubmittedBy               uuid.UUID          `json:"submitted_by"`
+	WorkflowID                string             `json:"workflow_id"`
+	LastEventSeq              int32              `json:"last_event_seq"`
+	CreatedAt                 time.Time          `json:"created_at"`
+	UpdatedAt                 time.Time          `json:"updated_at"`
+	Kind                      string             `json:"kind"`
+	ProgramID                 uuid.NullUUID      `json:"program_id"`
+	Approvals                 int32              `json:"approvals"`
+	RequiredApprovals         int32              `json:"required_approvals"`
+	SlaDueAt                  pgtype.Timestamptz `json:"sla_due_at"`
+	Escalated                 bool               `json:"escalated"`
+	InfoQuestion              string             `json:"info_question"`
+	ExpiresAt                 pgtype.Timestamptz `json:"expires_at"`
+	ExtensionsUsed            int32              `json:"extensions_used"`
+	ExtensionRequested        bool               `json:"extension_requested"`
+	WonAmount                 pgtype.Int8        `json:"won_amount"`
+	WonCurrency               pgtype.Text        `json:"won_currency"`
+	WonProductLines           []string           `json:"won_product_lines"`
+	ClosedOn                  pgtype.Date        `json:"closed_on"`
+	CloseReason               string             `json:"close_reason"`
+	IdempotencyKey            pgtype.Text        `json:"idempotency_key"`
+	RequestHash               pgtype.Text        `json:"request_hash"`
 }
 
 type DealEvent struct {
@@ -57,12 +74,34 @@ type DealEvent struct {
 	RecordedAt time.Time       `json:"recorded_at"`
 }
 
+type Notification struct {
+	ID          int64              `json:"id"`
+	DealID      uuid.UUID          `json:"deal_id"`
+	EventSeq    int32              `json:"event_seq"`
+	Ordinal     int32              `json:"ordinal"`
+	Audience    string             `json:"audience"`
+	Kind        string             `json:"kind"`
+	Subject     string             `json:"subject"`
+	CreatedAt   time.Time          `json:"created_at"`
+	DeliveredAt pgtype.Timestamptz `json:"delivered_at"`
+}
+
 type Partner struct {
-	ID        uuid.UUID `json:"id"`
-	Name      string    `json:"name"`
-	Type      string    `json:"type"`
-	Tier      string    `json:"tier"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        uuid.UUID     `json:"id"`
+	Name      string        `json:"name"`
+	Type      string        `json:"type"`
+	Tier      string        `json:"tier"`
+	CreatedAt time.Time     `json:"created_at"`
+	ProgramID uuid.NullUUID `json:"program_id"`
+}
+
+type Program struct {
+	ID        uuid.UUID       `json:"id"`
+	Name      string          `json:"name"`
+	Policy    json.RawMessage `json:"policy"`
+	IsDefault bool            `json:"is_default"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 type User struct {

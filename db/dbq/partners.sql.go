@@ -12,19 +12,25 @@ import (
 )
 
 const partnerCreate = `-- name: PartnerCreate :one
-INSERT INTO partners (name, type, tier)
-VALUES ($1, $2, $3)
-RETURNING id, name, type, tier, created_at
+INSERT INTO partners (name, type, tier, program_id)
+VALUES ($1, $2, $3, $4)
+RETURNING id, name, type, tier, created_at, program_id
 `
 
 type PartnerCreateParams struct {
-	Name string `json:"name"`
-	Type string `json:"type"`
-	Tier string `json:"tier"`
+	Name      string        `json:"name"`
+	Type      string        `json:"type"`
+	Tier      string        `json:"tier"`
+	ProgramID uuid.NullUUID `json:"program_id"`
 }
 
 func (q *Queries) PartnerCreate(ctx context.Context, arg PartnerCreateParams) (Partner, error) {
-	row := q.db.QueryRow(ctx, partnerCreate, arg.Name, arg.Type, arg.Tier)
+	row := q.db.QueryRow(ctx, partnerCreate,
+		arg.Name,
+		arg.Type,
+		arg.Tier,
+		arg.ProgramID,
+	)
 	var i Partner
 	err := row.Scan(
 		&i.ID,
@@ -32,12 +38,13 @@ func (q *Queries) PartnerCreate(ctx context.Context, arg PartnerCreateParams) (P
 		&i.Type,
 		&i.Tier,
 		&i.CreatedAt,
+		&i.ProgramID,
 	)
 	return i, err
 }
 
 const partnerGet = `-- name: PartnerGet :one
-SELECT id, name, type, tier, created_at FROM partners WHERE id = $1
+SELECT id, name, type, tier, created_at, program_id FROM partners WHERE id = $1
 `
 
 func (q *Queries) PartnerGet(ctx context.Context, id uuid.UUID) (Partner, error) {
@@ -49,6 +56,7 @@ func (q *Queries) PartnerGet(ctx context.Context, id uuid.UUID) (Partner, error)
 		&i.Type,
 		&i.Tier,
 		&i.CreatedAt,
+		&i.ProgramID,
 	)
 	return i, err
 }

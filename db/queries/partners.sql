@@ -1,6 +1,6 @@
 -- name: PartnerCreate :one
-INSERT INTO partners (name, type, tier)
-VALUES (@name, @type, @tier)
+INSERT INTO partners (name, type, tier, program_id)
+VALUES (@name, @type, @tier, sqlc.narg(program_id))
 RETURNING *;
 
 -- name: PartnerGet :one

@@ -1,0 +1,58 @@
+package workflows
+
+import (
+	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/domain"
+)
+
+// Audiences of notifications.
+const audienceManagers = "role:channel_manager"
+
+func audiencePartner(id string) string { return "partner:" + id }
+
+// notificationsFor says who must hear of event e, given the deal's state
+// after it: people who must act, and the partner when its deal moves.
+func notificationsFor(e activities.Event, s DealState) []activities.Notification {
+	partner := audiencePartner(s.PartnerID)
+	subject := s.Registration.Customer.Name + ": "
+	n := func(aud, kind, text string) activities.Notification {
+		return activities.Notification{Audience: aud, Kind: kind, Subject: subject + text}
+	}
+	switch e.Type {
+	case "review_requested", "conflict_cleared":
+		return []activities.Notification{n(audienceManagers, "review_needed", "registration awaits review")}
+	case "conflict_detected":
+		return []activities.Notification{n(audienceManagers, "conflict_review_needed", "registration conflicts with another partner's")}
+	case "approval_recorded":
+		return []activities.Notification{n(audienceManagers, "second_approval_needed", "a second approval by another channel manager is needed")}
+	case "sla_reminder":
+		return []activities.Notification{n(audienceManagers, "sla_reminder", "review due soon")}
+	case "escalated":
+		out := []activities.Notification{n(audienceManagers, "escalated", "review SLA missed")}
+		if c := s.Policy.SLA.EscalationContact; c != "" {
+			out = append(out, n("email:"+c, "escalated", "review SLA missed"))
+		}
+		return out
+	case "info_requested":
+		return []activities.Notification{n(partner, "info_requested", "the channel manager asks: "+e.Reason)}
+	case "info_answered":
+		return []activities.Notification{n(audienceManagers, "info_answered", "the partner answered; review again")}
+	case "approved", "auto_approved":
+		return []activities.Notification{n(partner, "approved", "registration approved; protected until "+s.ExpiresAt.Format("2006-01-02"))}
+	case "rejected", "auto_rejected", "conflict_rejected":
+		return []activities.Notification{n(partner, "rejected", "registration rejected: "+e.Reason)}
+	case "withdrawn":
+		return []activities.Notification{n(audienceManagers, "withdrawn", "the partner withdrew the registration")}
+	case "extension_requested":
+		return []activities.Notification{n(audienceManagers, "extension_requested", "the partner asks for a protection extension")}
+	case "extension_granted", "extension_denied":
+		return []activities.Notification{n(partner, e.Type, "extension "+map[bool]string{true: "granted", false: "denied"}[e.Type == "extension_granted"])}
+	case "expiry_reminder":
+		return []activities.Notification{n(partner, "expiry_reminder", e.Reason)}
+	case "expired":
+		return []activities.Notification{n(partner, "expired", "protection ended")}
+	case "closed_won", "outcome_corrected", "outcome_reversed":
+		return []activities.Notification{n("role:"+string(domain.RoleFinance), e.Type, "closed-won figures recorded")}
+	}
+	return nil
+}
