@@ -44,7 +44,11 @@ type Principal struct {
 
 // Actor is how the principal is recorded in events.
 func (p Principal) Actor() domain.Actor {
-	return domain.Actor{ID: p.UserID.String(), Name: p.Name, Role: p.Role}
+	a := domain.Actor{ID: p.UserID.String(), Name: p.Name, Role: p.Role}
+	if p.PartnerID.Valid {
+		a.PartnerID = p.PartnerID.UUID.String()
+	}
+	return a
 }
 
 // Scope is the organization every query the principal reaches is limited

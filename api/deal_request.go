@@ -9,6 +9,7 @@ import (
 
 // createDealRequest is the body of POST /v1/deals.
 type createDealRequest struct {
+	Kind     string `json:"kind" validate:"omitempty,oneof=resale referral"`
 	Customer struct {
 		Name    string `json:"name" validate:"required,max=200,printable"`
 		Domain  string `json:"domain" validate:"required,max=253"`
@@ -36,16 +37,31 @@ func (r *createDealRequest) normalize() {
 	r.Currency = strings.ToUpper(strings.TrimSpace(r.Currency))
 	r.ExpectedCloseDate = strings.TrimSpace(r.ExpectedCloseDate)
 	r.Notes = strings.TrimSpace(r.Notes)
+	r.Kind = strings.ToLower(strings.TrimSpace(r.Kind))
+	if r.Kind == "" {
+		r.Kind = string(domain.KindResale)
+	}
+	if r.ProductLines != nil {
+		r.ProductLines = normalizeLines(r.ProductLines)
+	}
+}
+
+// normalizeLines trims, lower-cases and de-duplicates product lines.
+func normalizeLines(in []string) []string {
 	seen := map[string]bool{}
-	lines := r.ProductLines[:0]
-	for _, l := range r.ProductLines {
+	out := make([]string, 0, len(in))
+	for _, l := range in {
 		l = strings.ToLower(strings.TrimSpace(l))
 		if !seen[l] {
 			seen[l] = true
-			lines = append(lines, l)
+			out = append(out, l)
 		}
 	}
-	r.ProductLines = lines
+	return out
+}
+
+func contactOf(name, email string) domain.Contact {
+	return domain.Contact{Name: strings.TrimSpace(name), Email: strings.TrimSpace(email)}
 }
 
 // registration validates r beyond its tags (domain, dates) and returns the
@@ -70,6 +86,7 @@ func (r *createDealRequest) registration(today time.Time) (domain.Registration, 
 		}
 	}
 	return domain.Registration{
+		Kind:              domain.Kind(r.Kind),
 		Customer:          domain.Customer{Name: r.Customer.Name, Domain: host, Country: r.Customer.Country},
 		RegistrableDomain: registrable,
 		Contact:           domain.Contact{Name: r.Contact.Name, Email: r.Contact.Email},
@@ -79,9 +96,4 @@ func (r *createDealRequest) registration(today time.Time) (domain.Registration, 
 		ExpectedCloseDate: r.ExpectedCloseDate,
 		Notes:             r.Notes,
 	}, errs
-}
-
-// decisionRequest is the body of approve and reject.
-type decisionRequest struct {
-	Reason string `json:"reason" validate:"max=2000"`
 }

@@ -9,20 +9,31 @@ import (
 
 // DealView is a deal as the API returns it.
 type DealView struct {
-	ID                string       `json:"id"`
-	PartnerID         string       `json:"partner_id"`
-	Status            string       `json:"status"`
-	Customer          customerView `json:"customer"`
-	Contact           contactView  `json:"contact"`
-	ProductLines      []string     `json:"product_lines"`
-	Amount            int64        `json:"amount"`
-	Currency          string       `json:"currency"`
-	ExpectedCloseDate string       `json:"expected_close_date"`
-	Notes             string       `json:"notes"`
-	SubmittedBy       string       `json:"submitted_by"`
-	CreatedAt         time.Time    `json:"created_at"`
-	UpdatedAt         time.Time    `json:"updated_at"`
-	Timeline          []EventView  `json:"timeline"`
+	ID                 string       `json:"id"`
+	PartnerID          string       `json:"partner_id"`
+	ProgramID          *string      `json:"program_id"`
+	Kind               string       `json:"kind"`
+	Status             string       `json:"status"`
+	Customer           customerView `json:"customer"`
+	Contact            contactView  `json:"contact"`
+	ProductLines       []string     `json:"product_lines"`
+	Amount             int64        `json:"amount"`
+	Currency           string       `json:"currency"`
+	ExpectedCloseDate  string       `json:"expected_close_date"`
+	Notes              string       `json:"notes"`
+	Approvals          int32        `json:"approvals"`
+	RequiredApprovals  int32        `json:"required_approvals"`
+	SLADueAt           *time.Time   `json:"sla_due_at"`
+	Escalated          bool         `json:"escalated"`
+	InfoQuestion       string       `json:"info_question,omitempty"`
+	ExpiresAt          *time.Time   `json:"expires_at"`
+	ExtensionsUsed     int32        `json:"extensions_used"`
+	ExtensionRequested bool         `json:"extension_requested"`
+	Outcome            *outcomeView `json:"outcome"`
+	SubmittedBy        string       `json:"submitted_by"`
+	CreatedAt          time.Time    `json:"created_at"`
+	UpdatedAt          time.Time    `json:"updated_at"`
+	Timeline           []EventView  `json:"timeline,omitempty"`
 }
 
 type customerView struct {
@@ -35,6 +46,17 @@ type customerView struct {
 type contactView struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
+}
+
+// outcomeView is how the deal closed; amount and currency are the won
+// figures (after corrections) that incentives pay on.
+type outcomeView struct {
+	Won          bool     `json:"won"`
+	Amount       *int64   `json:"amount,omitempty"`
+	Currency     *string  `json:"currency,omitempty"`
+	ProductLines []string `json:"product_lines,omitempty"`
+	CloseDate    *string  `json:"close_date"`
+	Reason       string   `json:"reason,omitempty"`
 }
 
 // EventView is one entry of a deal's timeline: who did what, when and why.
@@ -57,15 +79,45 @@ type actorView struct {
 
 func dealView(d dbq.Deal, events []dbq.DealEvent) DealView {
 	v := DealView{
-		ID: d.ID.String(), PartnerID: d.PartnerID.String(), Status: d.Status,
+		ID: d.ID.String(), PartnerID: d.PartnerID.String(), Kind: d.Kind, Status: d.Status,
 		Customer: customerView{Name: d.CustomerName, Domain: d.CustomerDomain,
 			RegistrableDomain: d.CustomerRegistrableDomain, Country: d.CustomerCountry},
 		Contact:      contactView{Name: d.ContactName, Email: d.ContactEmail},
 		ProductLines: d.ProductLines, Amount: d.Amount, Currency: d.Currency,
 		ExpectedCloseDate: d.ExpectedCloseDate.Format(time.DateOnly), Notes: d.Notes,
+		Approvals: d.Approvals, RequiredApprovals: d.RequiredApprovals, Escalated: d.Escalated,
+		InfoQuestion: d.InfoQuestion, ExtensionsUsed: d.ExtensionsUsed, ExtensionRequested: d.ExtensionRequested,
 		SubmittedBy: d.SubmittedBy.String(), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
-		Timeline: make([]EventView, 0, len(events)),
 	}
+	if d.ProgramID.Valid {
+		s := d.ProgramID.UUID.String()
+		v.ProgramID = &s
+	}
+	if d.SlaDueAt.Valid {
+		v.SLADueAt = &d.SlaDueAt.Time
+	}
+	if d.ExpiresAt.Valid {
+		v.ExpiresAt = &d.ExpiresAt.Time
+	}
+	if d.Status == "closed_won" || d.Status == "closed_lost" {
+		o := &outcomeView{Won: d.WonAmount.Valid, ProductLines: d.WonProductLines, Reason: d.CloseReason}
+		if d.WonAmount.Valid {
+			o.Amount, o.Currency = &d.WonAmount.Int64, &d.WonCurrency.String
+		}
+		if d.ClosedOn.Valid {
+			s := d.ClosedOn.Time.Format(time.DateOnly)
+			o.CloseDate = &s
+		}
+		v.Outcome = o
+	}
+	if events != nil {
+		v.Timeline = eventViews(events)
+	}
+	return v
+}
+
+func eventViews(events []dbq.DealEvent) []EventView {
+	out := make([]EventView, 0, len(events))
 	for _, e := range events {
 		ev := EventView{
 			Seq: e.Seq, Type: e.Type, To: e.ToStatus, Reason: e.Reason, Payload: e.Payload,
@@ -75,7 +127,7 @@ func dealView(d dbq.Deal, events []dbq.DealEvent) DealView {
 			from := e.FromStatus.String
 			ev.From = &from
 		}
-		v.Timeline = append(v.Timeline, ev)
+		out = append(out, ev)
 	}
-	return v
+	return out
 }

@@ -2,8 +2,12 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/dealflow/dealflow/db"
@@ -18,10 +22,21 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
+// idempotencyNamespace derives a deal's id from its partner and
+// Idempotency-Key, so a retried submission names the same deal and workflow.
+var idempotencyNamespace = uuid.MustParse("6b0c3f0e-4d1c-5b7a-9a57-1f3f3c0e2d11")
+
 // createDeal registers a deal: it starts the deal's workflow and, in the
 // same call (Update-with-Start), waits until the workflow has persisted and
-// screened it, then answers 201 with the deal as stored.
+// screened it, then answers 201 with the deal as stored. With an
+// Idempotency-Key, the same key and body return the same deal, and the
+// same key with another body is refused (422).
 func (s *Server) createDeal(c *gin.Context) {
+	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if len(key) > 200 || !printableASCII(key) && key != "" {
+		validationProblem(c, []FieldError{{Field: "Idempotency-Key", Message: "must be 1 to 200 printable ASCII characters"}})
+		return
+	}
 	var req createDealRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
@@ -31,32 +46,79 @@ func (s *Server) createDeal(c *gin.Context) {
 	if err := s.validate.Struct(&req); err != nil {
 		errs = fieldErrors(err)
 	}
-	reg, more := req.registration(time.Now().UTC().Truncate(24 * time.Hour))
+	reg, more := req.registration(today())
 	if errs = mergeFieldErrors(errs, more); len(errs) > 0 {
 		validationProblem(c, errs)
 		return
 	}
 	p := principal(c)
-	dealID, err := uuid.NewV7()
-	if err != nil {
-		s.unavailable(c, err)
+	if ok := s.checkKind(c, p, reg.Kind); !ok {
 		return
 	}
-	in := workflows.DealInput{
-		DealID: dealID.String(), PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg,
+	in := workflows.DealInput{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg}
+	var dealID uuid.UUID
+	if key != "" {
+		body, _ := json.Marshal(req) // normalized, so spacing and case do not matter
+		sum := sha256.Sum256(body)
+		in.IdempotencyKey, in.RequestHash = key, hex.EncodeToString(sum[:])
+		dealID = uuid.NewSHA1(idempotencyNamespace, []byte(in.PartnerID+"\x00"+key))
+		if existing, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
+			s.replayed(c, existing, in.RequestHash)
+			return
+		} else if !db.IsNotFound(err) {
+			s.unavailable(c, err)
+			return
+		}
+	} else {
+		var err error
+		if dealID, err = uuid.NewV7(); err != nil {
+			s.unavailable(c, err)
+			return
+		}
 	}
+	in.DealID = dealID.String()
+	state, err := s.startDeal(c, in, key != "")
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case errors.As(err, &started):
+		// The workflow of this key has finished: answer from its record.
+		existing, gerr := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()})
+		if gerr != nil {
+			s.unavailable(c, gerr)
+			return
+		}
+		s.replayed(c, existing, in.RequestHash)
+		return
+	case err != nil:
+		s.unavailable(c, err)
+		return
+	case state.RequestHash != in.RequestHash:
+		idempotencyMismatch(c)
+		return
+	}
+	s.respondDeal(c, http.StatusCreated, dealID, p.Scope())
+}
+
+// startDeal starts the deal's workflow with the update that waits for
+// intake. With an idempotency key a running workflow of the same id is
+// joined, not started twice.
+func (s *Server) startDeal(c *gin.Context, in workflows.DealInput, join bool) (workflows.DealState, error) {
 	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
 	defer cancel()
+	conflict := enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL
+	if join {
+		conflict = enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+	}
 	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflows.DealWorkflowID(in.DealID),
 		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDConflictPolicy: conflict,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.SearchDealStatus.ValueSet(string(domain.StatusSubmitted)),
 			workflows.SearchDealPartnerID.ValueSet(in.PartnerID),
-			workflows.SearchDealAmount.ValueSet(reg.Amount),
-			workflows.SearchDealCurrency.ValueSet(reg.Currency),
+			workflows.SearchDealAmount.ValueSet(in.Registration.Amount),
+			workflows.SearchDealCurrency.ValueSet(in.Registration.Currency),
 		),
 	}, workflows.DealRegistration, in)
 	handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
@@ -65,14 +127,48 @@ func (s *Server) createDeal(c *gin.Context) {
 			UpdateName: workflows.UpdateSubmitted, WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
+	var state workflows.DealState
 	if err == nil {
-		err = handle.Get(ctx, nil)
+		err = handle.Get(ctx, &state)
 	}
-	if err != nil {
-		s.unavailable(c, err)
+	return state, err
+}
+
+// replayed answers a repeated Idempotency-Key from the deal it created.
+func (s *Server) replayed(c *gin.Context, d dbq.Deal, hash string) {
+	if d.RequestHash.String != hash {
+		idempotencyMismatch(c)
 		return
 	}
-	s.respondDeal(c, http.StatusCreated, dealID, p.Scope())
+	c.Header("Idempotent-Replayed", "true")
+	s.respondDeal(c, http.StatusCreated, d.ID, uuid.NullUUID{UUID: d.PartnerID, Valid: true})
+}
+
+func idempotencyMismatch(c *gin.Context) {
+	writeProblem(c, Problem{Type: ProblemIdempotency, Status: http.StatusUnprocessableEntity,
+		Title:  "Idempotency-Key reused with another request",
+		Detail: "this Idempotency-Key was used for a different registration; use a new key for a new deal"})
+}
+
+// checkKind refuses a kind of registration the partner's program does not
+// allow its partner type (the workflow checks again at screening).
+func (s *Server) checkKind(c *gin.Context, p Principal, kind domain.Kind) bool {
+	pp, err := s.q.PartnerProgram(c, p.PartnerID.UUID)
+	if err != nil {
+		s.unavailable(c, err)
+		return false
+	}
+	policy, err := domain.ParsePolicy(pp.Policy)
+	if err != nil {
+		s.unavailable(c, err)
+		return false
+	}
+	if !policy.AllowsKind(domain.PartnerType(pp.Type), kind) {
+		validationProblem(c, []FieldError{{Field: "kind",
+			Message: "your program does not let " + pp.Type + " partners register " + string(kind) + " deals"}})
+		return false
+	}
+	return true
 }
 
 // getDeal returns a deal with its timeline; partners see only their own
@@ -85,72 +181,107 @@ func (s *Server) getDeal(c *gin.Context) {
 	s.respondDeal(c, http.StatusOK, id, principal(c).Scope())
 }
 
-func (s *Server) approveDeal(c *gin.Context) { s.decide(c, workflows.UpdateApprove, false) }
-
-func (s *Server) rejectDeal(c *gin.Context) { s.decide(c, workflows.UpdateReject, true) }
-
-// decide sends a manager's decision to the deal's workflow as an Update; the
-// workflow's validator refuses what the deal's status does not allow (409).
-func (s *Server) decide(c *gin.Context, update string, reasonRequired bool) {
+// getTimeline returns a deal's events, oldest first.
+func (s *Server) getTimeline(c *gin.Context) {
 	id, ok := dealIDParam(c)
 	if !ok {
 		return
 	}
-	var req decisionRequest
-	if !s.decodeJSON(c, &req, !reasonRequired) {
+	scope := principal(c).Scope()
+	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: scope}); err != nil {
+		s.dealLookupFailed(c, err)
 		return
 	}
-	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
-		return
-	}
-	if reasonRequired && req.Reason == "" {
-		validationProblem(c, []FieldError{{Field: "reason", Message: "is required"}})
-		return
-	}
-	p := principal(c)
-	deal, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: p.Scope()})
-	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such deal")
-		return
-	}
+	events, err := s.q.DealEventList(c, dbq.DealEventListParams{DealID: id, ScopePartnerID: scope})
 	if err != nil {
 		s.unavailable(c, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
-	defer cancel()
-	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: deal.WorkflowID, UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.Decision{Actor: p.Actor(), Reason: req.Reason}},
-	})
-	if err == nil {
-		err = handle.Get(ctx, nil)
+	c.JSON(http.StatusOK, gin.H{"deal_id": id.String(), "events": eventViews(events)})
+}
+
+// step returns the handler of one human step: decode and validate the body,
+// find the deal within the caller's scope, and send the step to the deal's
+// workflow as an Update, whose validator refuses what the deal's state does
+// not allow.
+func (s *Server) step(update string, newBody func() stepBody, bodyOptional bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := dealIDParam(c)
+		if !ok {
+			return
+		}
+		body := newBody()
+		if !s.decodeJSON(c, body, bodyOptional) {
+			return
+		}
+		if err := s.validate.Struct(body); err != nil {
+			validationProblem(c, fieldErrors(err))
+			return
+		}
+		p := principal(c)
+		arg, errs := body.arg(p, today())
+		if len(errs) > 0 {
+			validationProblem(c, errs)
+			return
+		}
+		deal, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: p.Scope()})
+		if err != nil {
+			s.dealLookupFailed(c, err)
+			return
+		}
+		ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
+		defer cancel()
+		handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: deal.WorkflowID, UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{arg},
+		})
+		if err == nil {
+			err = handle.Get(ctx, nil)
+		}
+		if err != nil {
+			s.updateFailed(c, err, deal)
+			return
+		}
+		s.respondDeal(c, http.StatusOK, id, p.Scope())
 	}
-	if err != nil {
-		s.updateFailed(c, err, deal)
-		return
-	}
-	s.respondDeal(c, http.StatusOK, id, p.Scope())
 }
 
 // updateFailed maps a refused or failed workflow update to an answer.
 func (s *Server) updateFailed(c *gin.Context, err error, deal dbq.Deal) {
 	var appErr *temporal.ApplicationError
 	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeInvalidTransition:
-		writeProblem(c, Problem{Type: ProblemConflict, Status: http.StatusConflict, Title: "Transition not allowed",
-			Detail: appErr.Message(), CurrentStatus: s.currentStatus(c, deal)})
-	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeForbidden:
-		problem(c, http.StatusForbidden, ProblemForbidden, appErr.Message())
-	case errors.As(err, &notFound):
-		// The workflow has ended: the deal is in a final status.
-		writeProblem(c, Problem{Type: ProblemConflict, Status: http.StatusConflict, Title: "Transition not allowed",
-			Detail: "the deal is " + deal.Status + " and takes no further decisions", CurrentStatus: deal.Status})
-	default:
-		s.unavailable(c, err)
+	if errors.As(err, &appErr) {
+		conflict := func(typ, title string) {
+			writeProblem(c, Problem{Type: typ, Status: http.StatusConflict, Title: title,
+				Detail: appErr.Message(), CurrentStatus: s.currentStatus(c, deal)})
+		}
+		switch appErr.Type() {
+		case workflows.ErrTypeInvalidTransition:
+			conflict(ProblemConflict, "Transition not allowed")
+			return
+		case workflows.ErrTypeFourEyes:
+			conflict(ProblemFourEyes, "A different approver is required")
+			return
+		case workflows.ErrTypeLimitReached:
+			conflict(ProblemLimit, "Policy limit reached")
+			return
+		case workflows.ErrTypeForbidden:
+			problem(c, http.StatusForbidden, ProblemForbidden, appErr.Message())
+			return
+		case workflows.ErrTypeInvalidArgument:
+			writeProblem(c, Problem{Type: ProblemValidation, Status: http.StatusUnprocessableEntity,
+				Title: "Request fields are invalid", Detail: appErr.Message()})
+			return
+		}
 	}
+	if errors.As(err, &notFound) {
+		// The workflow has ended: the deal is in a final status.
+		status := s.currentStatus(c, deal)
+		writeProblem(c, Problem{Type: ProblemConflict, Status: http.StatusConflict, Title: "Transition not allowed",
+			Detail: "the deal is " + status + " and takes no further steps", CurrentStatus: status})
+		return
+	}
+	s.unavailable(c, err)
 }
 
 // currentStatus re-reads the deal's status for a 409 answer.
@@ -165,12 +296,8 @@ func (s *Server) currentStatus(c *gin.Context, deal dbq.Deal) string {
 // respondDeal answers with the deal and its timeline, read within scope.
 func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uuid.NullUUID) {
 	deal, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: scope})
-	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such deal")
-		return
-	}
 	if err != nil {
-		s.unavailable(c, err)
+		s.dealLookupFailed(c, err)
 		return
 	}
 	events, err := s.q.DealEventList(c, dbq.DealEventListParams{DealID: id, ScopePartnerID: scope})
@@ -184,6 +311,14 @@ func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uui
 	c.JSON(status, dealView(deal, events))
 }
 
+func (s *Server) dealLookupFailed(c *gin.Context, err error) {
+	if db.IsNotFound(err) {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such deal")
+		return
+	}
+	s.unavailable(c, err)
+}
+
 // dealIDParam parses the :id path parameter; a malformed id cannot name a
 // deal, so it answers 404 like any unknown one.
 func dealIDParam(c *gin.Context) (uuid.UUID, bool) {
@@ -194,3 +329,6 @@ func dealIDParam(c *gin.Context) (uuid.UUID, bool) {
 	}
 	return id, true
 }
+
+// today is the current UTC date, the reference for date checks.
+func today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }

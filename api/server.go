@@ -14,6 +14,7 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/config"
+	"github.com/dealflow/dealflow/workflows"
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -47,19 +48,43 @@ type Route struct {
 var (
 	partnerRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin}
 	deciderRoles = []domain.Role{domain.RoleChannelManager, domain.RoleAdmin}
+	vendorRoles  = []domain.Role{domain.RoleChannelManager, domain.RoleFinance, domain.RoleAdmin}
+	adminRoles   = []domain.Role{domain.RoleAdmin}
 	allRoles     = domain.TokenRoles
+	// correctorRoles may correct a closed-won outcome: the partner (or its
+	// CRM) that reported it, and finance.
+	correctorRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleFinance, domain.RoleAdmin}
 )
 
 // Routes lists every endpoint with who may call it: the single place where
-// function-level authorization is decided.
+// function-level authorization is decided. Object-level authorization (a
+// partner reaches only its organization's deals) is in every query.
 func (s *Server) Routes() []Route {
+	steps := func(path, update string, roles []domain.Role, body func() stepBody, optional bool) Route {
+		return Route{http.MethodPost, "/v1/deals/:id/" + path, roles, s.step(update, body, optional)}
+	}
 	return []Route{
 		{http.MethodGet, "/healthz", nil, s.healthz},
 		{http.MethodGet, "/readyz", nil, s.readyz},
 		{http.MethodPost, "/v1/deals", partnerRoles, s.createDeal},
+		{http.MethodGet, "/v1/deals", allRoles, s.listDeals},
 		{http.MethodGet, "/v1/deals/:id", allRoles, s.getDeal},
-		{http.MethodPost, "/v1/deals/:id/approve", deciderRoles, s.approveDeal},
-		{http.MethodPost, "/v1/deals/:id/reject", deciderRoles, s.rejectDeal},
+		{http.MethodGet, "/v1/deals/:id/timeline", allRoles, s.getTimeline},
+		steps("approve", workflows.UpdateApprove, deciderRoles, func() stepBody { return &reasonBody{} }, true),
+		steps("reject", workflows.UpdateReject, deciderRoles, func() stepBody { return &requiredReasonBody{} }, false),
+		steps("request-info", workflows.UpdateRequestInfo, deciderRoles, func() stepBody { return &infoRequestBody{} }, false),
+		steps("answer-info", workflows.UpdateAnswerInfo, partnerRoles, func() stepBody { return &infoAnswerBody{} }, false),
+		steps("withdraw", workflows.UpdateWithdraw, partnerRoles, func() stepBody { return &reasonBody{} }, true),
+		steps("request-extension", workflows.UpdateRequestExtension, partnerRoles, func() stepBody { return &requiredReasonBody{} }, false),
+		steps("decide-extension", workflows.UpdateDecideExtension, deciderRoles, func() stepBody { return &extensionDecisionBody{} }, false),
+		steps("close-won", workflows.UpdateCloseWon, partnerRoles, func() stepBody { return &closeWonBody{} }, false),
+		steps("close-lost", workflows.UpdateCloseLost, partnerRoles, func() stepBody { return &closeLostBody{} }, true),
+		steps("resolve-conflict", workflows.UpdateResolveConflict, deciderRoles, func() stepBody { return &resolveConflictBody{} }, false),
+		steps("correct-outcome", workflows.UpdateCorrectOutcome, correctorRoles, func() stepBody { return &correctionBody{} }, false),
+		{http.MethodGet, "/v1/inbox", deciderRoles, s.inbox},
+		{http.MethodGet, "/v1/programs", vendorRoles, s.listPrograms},
+		{http.MethodPost, "/v1/programs", adminRoles, s.createProgram},
+		{http.MethodPut, "/v1/programs/:id", adminRoles, s.updateProgram},
 	}
 }
 

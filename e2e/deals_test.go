@@ -27,7 +27,7 @@ func TestSubmitApproveTimeline(t *testing.T) {
 	if created.body["amount"] != float64(1250000) || created.str("currency") != "USD" {
 		t.Fatalf("money = %v %v", created.body["amount"], created.body["currency"])
 	}
-	if tl := created.timeline(t); len(tl) != 2 || tl[0]["type"] != "submitted" || tl[1]["to"] != "pending_approval" {
+	if tl := created.timeline(t); len(tl) != 3 || tl[0]["type"] != "submitted" || tl[1]["to"] != "screening" || tl[2]["to"] != "pending_approval" {
 		t.Fatalf("timeline after submit = %v", tl)
 	}
 
@@ -39,10 +39,10 @@ func TestSubmitApproveTimeline(t *testing.T) {
 
 	got := call(t, http.MethodGet, "/v1/deals/"+id, stack.tokens["partnerA"], nil).must(t, http.StatusOK)
 	tl := got.timeline(t)
-	if len(tl) != 3 {
+	if len(tl) != 4 {
 		t.Fatalf("timeline = %v", tl)
 	}
-	last := tl[2]
+	last := tl[3]
 	actor := last["actor"].(map[string]any)
 	if last["type"] != "approved" || last["from"] != "pending_approval" || last["to"] != "approved" ||
 		last["reason"] != "strategic account" || actor["name"] != "Morgan Manager" || actor["role"] != "channel_manager" ||
@@ -76,7 +76,7 @@ func TestRejectThenInvalidTransitions(t *testing.T) {
 		}
 	}
 	got := call(t, http.MethodGet, "/v1/deals/"+id, stack.tokens["manager"], nil).must(t, http.StatusOK)
-	if got.str("status") != "rejected" || len(got.timeline(t)) != 3 {
+	if got.str("status") != "rejected" || len(got.timeline(t)) != 4 {
 		t.Fatalf("after refused transitions: %s", got.raw)
 	}
 }
@@ -88,8 +88,8 @@ func TestApproveTwice(t *testing.T) {
 	call(t, http.MethodPost, "/v1/deals/"+id+"/approve", stack.tokens["manager"], nil).must(t, http.StatusOK)
 	call(t, http.MethodPost, "/v1/deals/"+id+"/approve", stack.tokens["managerB2"], nil).
 		problem(t, http.StatusConflict, "urn:dealflow:problem:invalid-transition")
-	if n := len(call(t, http.MethodGet, "/v1/deals/"+id, stack.tokens["manager"], nil).timeline(t)); n != 3 {
-		t.Fatalf("timeline has %d entries, want 3", n)
+	if n := len(call(t, http.MethodGet, "/v1/deals/"+id, stack.tokens["manager"], nil).timeline(t)); n != 4 {
+		t.Fatalf("timeline has %d entries, want 4", n)
 	}
 }
 

@@ -2,10 +2,13 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
+	"sync/atomic"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"testing"
 )
 
@@ -109,10 +112,11 @@ func (r response) timeline(t *testing.T) []map[string]any {
 	return out
 }
 
-// dealBody is the registration from the contract.
+// dealBody is the registration from the contract, for a customer
+// domain of its own (so that tests do not conflict with each other).
 func dealBody() map[string]any {
 	return map[string]any{
-		"customer":            map[string]any{"name": "Acme Corp", "domain": "acme.com", "country": "US"},
+		"customer":            map[string]any{"name": "Acme Corp", "domain": uniqueDomain(), "country": "US"},
 		"contact":             map[string]any{"name": "Jane Doe", "email": "jane@acme.com"},
 		"product_lines":       []string{"firewall"},
 		"amount":              1250000,
@@ -120,4 +124,11 @@ func dealBody() map[string]any {
 		"expected_close_date": "2027-03-31",
 		"notes":               "...",
 	}
+}
+
+var domainSeq atomic.Int64
+
+// uniqueDomain returns a customer domain no other test uses.
+func uniqueDomain() string {
+	return fmt.Sprintf("acme-%d-%d.com", os.Getpid(), domainSeq.Add(1))
 }

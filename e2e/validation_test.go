@@ -107,14 +107,14 @@ func TestBadInputWritesNothing(t *testing.T) {
 // text is stored and returned verbatim.
 func TestInputNormalizedAndStoredVerbatim(t *testing.T) {
 	b := dealBody()
-	b["customer"] = map[string]any{"name": "  Robert'); DROP TABLE deals;-- ", "domain": "https://Shop.Acme.co.uk/en", "country": "gb"}
+	b["customer"] = map[string]any{"name": "  Robert'); DROP TABLE deals;-- ", "domain": "https://Shop.Acme-verbatim.co.uk/en", "country": "gb"}
 	b["currency"] = "gbp"
 	b["product_lines"] = []string{" Firewall", "firewall", "SD-WAN"}
 	b["notes"] = "<script>alert(1)</script>"
 	r := call(t, http.MethodPost, "/v1/deals", stack.tokens["partnerA"], b).must(t, http.StatusCreated)
 	cust := r.body["customer"].(map[string]any)
-	if cust["name"] != "Robert'); DROP TABLE deals;--" || cust["domain"] != "shop.acme.co.uk" ||
-		cust["registrable_domain"] != "acme.co.uk" || cust["country"] != "GB" || r.str("currency") != "GBP" {
+	if cust["name"] != "Robert'); DROP TABLE deals;--" || cust["domain"] != "shop.acme-verbatim.co.uk" ||
+		cust["registrable_domain"] != "acme-verbatim.co.uk" || cust["country"] != "GB" || r.str("currency") != "GBP" {
 		t.Fatalf("normalized = %s", r.raw)
 	}
 	if pl := r.body["product_lines"].([]any); len(pl) != 2 || pl[0] != "firewall" || pl[1] != "sd-wan" {

@@ -24,6 +24,7 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.String("name", "", "the partner organization's name (required)")
 		fs.String("type", "", "one of "+joinTypes())
 		fs.String("tier", "registered", "program tier, e.g. registered, silver, gold, platinum")
+		fs.String("program", "", "partner program id (default: the default program)")
 	case "token":
 		fs.String("role", "", "one of "+joinRoles())
 		fs.String("partner", "", "partner id (required for partner_user and partner_admin, refused otherwise)")
@@ -76,6 +77,14 @@ func cmdPartner(ctx context.Context, e env, args []string) error {
 	name := strings.TrimSpace(fs.Lookup("name").Value.String())
 	typ := domain.PartnerType(fs.Lookup("type").Value.String())
 	tier := domain.NormalizeTier(fs.Lookup("tier").Value.String())
+	var program uuid.NullUUID
+	if v := strings.TrimSpace(fs.Lookup("program").Value.String()); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return fmt.Errorf("%w: --program %q is not a program id", errUsage, v)
+		}
+		program = uuid.NullUUID{UUID: id, Valid: true}
+	}
 	switch {
 	case name == "" || len(name) > 200:
 		return fmt.Errorf("%w: --name is required (at most 200 characters)", errUsage)
@@ -89,7 +98,10 @@ func cmdPartner(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	p, err := dbq.New(pool).PartnerCreate(ctx, dbq.PartnerCreateParams{Name: name, Type: string(typ), Tier: tier})
+	p, err := dbq.New(pool).PartnerCreate(ctx, dbq.PartnerCreateParams{Name: name, Type: string(typ), Tier: tier, ProgramID: program})
+	if db.IsForeignKeyViolation(err) {
+		return fmt.Errorf("no program with id %s", program.UUID)
+	}
 	if err != nil {
 		return err
 	}

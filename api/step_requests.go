@@ -1,0 +1,150 @@
+package api
+
+import (
+	"strings"
+	"time"
+
+	"github.com/dealflow/dealflow/workflows"
+)
+
+// stepBody is the body of a human step on a deal: validated by its tags,
+// then turned into the workflow update's argument.
+type stepBody interface {
+	// arg returns the update argument for actor p, or per-field errors.
+	arg(p Principal, today time.Time) (any, []FieldError)
+}
+
+// reasonBody: approve, withdraw (reason optional).
+type reasonBody struct {
+	Reason string `json:"reason" validate:"max=2000"`
+}
+
+func (b *reasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+	return workflows.Decision{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}, nil
+}
+
+// requiredReasonBody: reject, request an extension (reason required).
+type requiredReasonBody struct {
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+func (b *requiredReasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+	return workflows.Decision{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}, nil
+}
+
+type infoRequestBody struct {
+	Question string `json:"question" validate:"required,max=2000"`
+}
+
+func (b *infoRequestBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+	return workflows.InfoRequest{Actor: p.Actor(), Question: strings.TrimSpace(b.Question)}, nil
+}
+
+type infoAnswerBody struct {
+	Answer  string `json:"answer" validate:"required,max=2000"`
+	Changes *struct {
+		Contact *struct {
+			Name  string `json:"name" validate:"required,max=200,printable"`
+			Email string `json:"email" validate:"required,max=254,email"`
+		} `json:"contact"`
+		ProductLines      []string `json:"product_lines" validate:"omitempty,min=1,max=20,dive,required,max=100,printable"`
+		Amount            *int64   `json:"amount" validate:"omitempty,gt=0,lte=1000000000000000"`
+		Currency          *string  `json:"currency" validate:"omitempty,currency"`
+		ExpectedCloseDate *string  `json:"expected_close_date" validate:"omitempty,datetime=2006-01-02"`
+		Notes             *string  `json:"notes" validate:"omitempty,max=5000"`
+	} `json:"changes"`
+}
+
+func (b *infoAnswerBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+	a := workflows.InfoAnswer{Actor: p.Actor(), Answer: strings.TrimSpace(b.Answer)}
+	if c := b.Changes; c != nil {
+		ch := &workflows.RegistrationChanges{Amount: c.Amount, Currency: c.Currency,
+			ExpectedCloseDate: c.ExpectedCloseDate, Notes: c.Notes}
+		if c.Contact != nil {
+			ct := contactOf(c.Contact.Name, c.Contact.Email)
+			ch.Contact = &ct
+		}
+		if c.ProductLines != nil {
+			ch.ProductLines = normalizeLines(c.ProductLines)
+		}
+		if ch.Currency != nil {
+			up := strings.ToUpper(*ch.Currency)
+			ch.Currency = &up
+		}
+		a.Changes = ch
+	}
+	return a, nil
+}
+
+type extensionDecisionBody struct {
+	Grant  *bool  `json:"grant" validate:"required"`
+	Reason string `json:"reason" validate:"max=2000"`
+}
+
+func (b *extensionDecisionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+	if !*b.Grant && strings.TrimSpace(b.Reason) == "" {
+		return nil, []FieldError{{Field: "reason", Message: "is required when denying"}}
+	}
+	return workflows.ExtensionDecision{Actor: p.Actor(), Grant: *b.Grant, Reason: strings.TrimSpace(b.Reason)}, nil
+}
+
+type closeWonBody struct {
+	Amount       int64    `json:"amount" validate:"required,gt=0,lte=1000000000000000"`
+	Currency     string   `json:"currency" validate:"required,currency"`
+	ProductLines []string `json:"product_lines" validate:"required,min=1,max=20,dive,required,max=100,printable"`
+	CloseDate    string   `json:"close_date" validate:"required,datetime=2006-01-02"`
+}
+
+func (b *closeWonBody) arg(p Principal, today time.Time) (any, []FieldError) {
+	if errs := notAfterTomorrow("close_date", b.CloseDate, today); errs != nil {
+		return nil, errs
+	}
+	return workflows.CloseWon{Actor: p.Actor(), Amount: b.Amount, Currency: strings.ToUpper(b.Currency),
+		ProductLines: normalizeLines(b.ProductLines), CloseDate: b.CloseDate}, nil
+}
+
+type closeLostBody struct {
+	Reason    string `json:"reason" validate:"max=2000"`
+	CloseDate string `json:"close_date" validate:"omitempty,datetime=2006-01-02"`
+}
+
+func (b *closeLostBody) arg(p Principal, today time.Time) (any, []FieldError) {
+	date := b.CloseDate
+	if date == "" {
+		date = today.Format(time.DateOnly)
+	}
+	if errs := notAfterTomorrow("close_date", date, today); errs != nil {
+		return nil, errs
+	}
+	return workflows.CloseLost{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason), CloseDate: date}, nil
+}
+
+type resolveConflictBody struct {
+	Outcome string `json:"outcome" validate:"required,oneof=proceed reject"`
+	Reason  string `json:"reason" validate:"required,max=2000"`
+}
+
+func (b *resolveConflictBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+	return workflows.ConflictResolution{Actor: p.Actor(), Outcome: b.Outcome, Reason: strings.TrimSpace(b.Reason)}, nil
+}
+
+type correctionBody struct {
+	Amount *int64 `json:"amount" validate:"required,gte=0,lte=1000000000000000"`
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+func (b *correctionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+	return workflows.OutcomeCorrection{Actor: p.Actor(), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}, nil
+}
+
+// notAfterTomorrow refuses a date in the future (a day's grace for time zones).
+func notAfterTomorrow(field, date string, today time.Time) []FieldError {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return []FieldError{{Field: field, Message: "must be a date as YYYY-MM-DD"}}
+	}
+	if d.After(today.AddDate(0, 0, 1)) {
+		return []FieldError{{Field: field, Message: "must not be in the future"}}
+	}
+	return nil
+}
