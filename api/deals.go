@@ -214,6 +214,9 @@ func (s *Server) step(update string, newBody func() stepBody, bodyOptional bool)
 		if !s.decodeJSON(c, body, bodyOptional) {
 			return
 		}
+		if n, ok := body.(interface{ normalize() }); ok {
+			n.normalize()
+		}
 		if err := s.validate.Struct(body); err != nil {
 			validationProblem(c, fieldErrors(err))
 			return

@@ -55,6 +55,13 @@ type infoAnswerBody struct {
 	} `json:"changes"`
 }
 
+func (b *infoAnswerBody) normalize() {
+	if b.Changes != nil && b.Changes.Currency != nil {
+		up := strings.ToUpper(strings.TrimSpace(*b.Changes.Currency))
+		b.Changes.Currency = &up
+	}
+}
+
 func (b *infoAnswerBody) arg(p Principal, _ time.Time) (any, []FieldError) {
 	a := workflows.InfoAnswer{Actor: p.Actor(), Answer: strings.TrimSpace(b.Answer)}
 	if c := b.Changes; c != nil {
@@ -66,10 +73,6 @@ func (b *infoAnswerBody) arg(p Principal, _ time.Time) (any, []FieldError) {
 		}
 		if c.ProductLines != nil {
 			ch.ProductLines = normalizeLines(c.ProductLines)
-		}
-		if ch.Currency != nil {
-			up := strings.ToUpper(*ch.Currency)
-			ch.Currency = &up
 		}
 		a.Changes = ch
 	}
@@ -95,11 +98,13 @@ type closeWonBody struct {
 	CloseDate    string   `json:"close_date" validate:"required,datetime=2006-01-02"`
 }
 
+func (b *closeWonBody) normalize() { b.Currency = strings.ToUpper(strings.TrimSpace(b.Currency)) }
+
 func (b *closeWonBody) arg(p Principal, today time.Time) (any, []FieldError) {
 	if errs := notAfterTomorrow("close_date", b.CloseDate, today); errs != nil {
 		return nil, errs
 	}
-	return workflows.CloseWon{Actor: p.Actor(), Amount: b.Amount, Currency: strings.ToUpper(b.Currency),
+	return workflows.CloseWon{Actor: p.Actor(), Amount: b.Amount, Currency: b.Currency,
 		ProductLines: normalizeLines(b.ProductLines), CloseDate: b.CloseDate}, nil
 }
 

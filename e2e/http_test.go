@@ -2,13 +2,13 @@ package e2e
 
 import (
 	"bytes"
-	"fmt"
-	"sync/atomic"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"testing"
 )
 
@@ -131,4 +131,31 @@ var domainSeq atomic.Int64
 // uniqueDomain returns a customer domain no other test uses.
 func uniqueDomain() string {
 	return fmt.Sprintf("acme-%d-%d.com", os.Getpid(), domainSeq.Add(1))
+}
+
+// callWithHeaders is call with extra request headers.
+func callWithHeaders(t *testing.T, method, path, token string, body any, headers map[string]string) response {
+	t.Helper()
+	buf, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, stack.baseURL+path, bytes.NewReader(buf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	_ = json.Unmarshal(raw, &r.body)
+	return r
 }
