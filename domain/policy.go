@@ -27,8 +27,11 @@ type Duration time.Duration
 // MarshalJSON writes d as "48h0m0s".
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
 
-// UnmarshalJSON reads "48h", "90m" or "0".
+// UnmarshalJSON reads "48h", "90m" or "0"; null leaves d unchanged.
 func (d *Duration) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("a duration is written as text such as \"48h\"")
@@ -68,7 +71,8 @@ type Policy struct {
 // approval) and pauses while information is requested from the partner.
 type SLAPolicy struct {
 	ReviewWithin Duration `json:"review_within"`
-	// ReminderAt is when managers are reminded; default half of ReviewWithin.
+	// ReminderAt is when managers are reminded ("0s": never); when a program
+	// does not state it, half of ReviewWithin.
 	ReminderAt Duration `json:"reminder_at"`
 	// EscalationContact is notified (besides all channel managers) when the
 	// SLA is missed: an e-mail address, or empty.
@@ -133,20 +137,59 @@ func DefaultPolicy() Policy {
 }
 
 // ParsePolicy reads a program's policy JSON over DefaultPolicy, so a program
-// states only what differs, and validates the result.
+// states only what differs, and validates the result. A map or list the
+// program states replaces the default one whole (so a program can drop a
+// currency); sla.reminder_at, when not stated, is half of review_within.
 func ParsePolicy(raw []byte) (Policy, error) {
 	p := DefaultPolicy()
+	stated := statedFields(raw)
+	if stated["kinds"] {
+		p.Kinds = nil
+	}
+	if stated["second_approval_at"] {
+		p.SecondApprovalAt = nil
+	}
+	if stated["auto_approve.max_amount"] {
+		p.AutoApprove.MaxAmount = nil
+	}
 	if len(strings.TrimSpace(string(raw))) > 0 {
 		dec := json.NewDecoder(strings.NewReader(string(raw)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&p); err != nil {
 			return Policy{}, fmt.Errorf("policy: %w", err)
 		}
+		if dec.More() {
+			return Policy{}, fmt.Errorf("policy: unexpected data after the JSON object")
+		}
+	}
+	if !stated["sla.reminder_at"] {
+		p.SLA.ReminderAt = p.SLA.ReviewWithin / 2
 	}
 	if errs := p.Validate(); len(errs) > 0 {
 		return Policy{}, fmt.Errorf("policy: %s", strings.Join(errs, "; "))
 	}
 	return p, nil
+}
+
+// statedFields lists the nested fields a policy JSON states, as dotted
+// paths two levels deep ("sla.reminder_at"); invalid JSON states nothing
+// (the decoder reports it).
+func statedFields(raw []byte) map[string]bool {
+	out := map[string]bool{}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(raw, &top) != nil {
+		return out
+	}
+	for k, v := range top {
+		out[k] = true
+		var inner map[string]json.RawMessage
+		if json.Unmarshal(v, &inner) == nil {
+			for k2 := range inner {
+				out[k+"."+k2] = true
+			}
+		}
+	}
+	return out
 }
 
 // Validate lists what is wrong with p, as "field: problem" texts.

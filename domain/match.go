@@ -1,0 +1,229 @@
+package domain
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Match classes, from strongest to none.
+const (
+	MatchDuplicate = "duplicate"
+	MatchLikely    = "likely_conflict"
+	MatchNone      = "none"
+)
+
+// MatchThresholds turn a score into a class; programs may tune them.
+type MatchThresholds struct {
+	Duplicate float64 `json:"duplicate"`
+	Likely    float64 `json:"likely"`
+}
+
+// DefaultMatchThresholds are the thresholds the labeled set was tuned on.
+var DefaultMatchThresholds = MatchThresholds{Duplicate: 0.9, Likely: 0.7}
+
+// Party is one side of a comparison, prepared once: its normalized names and
+// registrable domain.
+type Party struct {
+	Name         CompanyName
+	Registrable  string // "" when unknown
+	Country      string
+	ProductLines []string
+}
+
+// NewParty prepares a party from what a person typed; domain may be a host,
+// a URL or an e-mail address, or empty.
+func NewParty(name, domainText, country string, productLines []string) Party {
+	p := Party{Name: NormalizeName(name), Country: strings.ToUpper(strings.TrimSpace(country)), ProductLines: productLines}
+	if strings.TrimSpace(domainText) != "" {
+		if r, err := RegistrableDomain(domainText); err == nil {
+			p.Registrable = r
+		}
+	}
+	return p
+}
+
+// Match is how alike two parties are, with the reasons in words.
+type Match struct {
+	Score       float64  `json:"score"`
+	Class       string   `json:"class"`
+	Reasons     []string `json:"reasons"`
+	Explanation string   `json:"explanation"`
+}
+
+// Compare scores how likely a and b name the same customer:
+//   - the same registrable domain (not free mail) is the strongest signal:
+//     0.75 + 0.25×names;
+//   - the same domain name under another suffix (apexsystems.com and
+//     apexsystems.net, or with hyphens dropped): 0.55 + 0.45×names;
+//   - two different company domains count against: 0.7×names in the same
+//     country, 0.6×names across countries;
+//   - without usable domains, names decide: names, ×0.85 across countries;
+//   - shared product lines add 0.05, disjoint ones take 0.05 away.
+//
+// "names" weighs the trigram similarity of the full normalized names twice
+// and that of the core names (generic words such as "bank" or "dental" left
+// out) once, so a shared distinctive word counts, but not alone.
+func Compare(a, b Party, th MatchThresholds) Match {
+	var reasons []string
+	nameSim := nameSimilarity(a.Name, b.Name)
+	reasons = append(reasons, fmt.Sprintf("names '%s' ≈ '%s' %.2f", a.Name.Full, b.Name.Full, nameSim))
+	sameCountry := a.Country == "" || b.Country == "" || a.Country == b.Country
+	var score float64
+	switch rel, why := domainRelation(a.Registrable, b.Registrable); rel {
+	case "same":
+		score = 0.75 + 0.25*nameSim
+		reasons = append([]string{why}, reasons...)
+	case "same_label":
+		score = 0.55 + 0.45*nameSim
+		reasons = append([]string{why}, reasons...)
+	case "different":
+		score = 0.6 * nameSim
+		if sameCountry {
+			score = 0.7 * nameSim
+		}
+		reasons = append([]string{why}, reasons...)
+	default:
+		score = nameSim
+		if !sameCountry {
+			score *= 0.85
+		}
+		if why != "" {
+			reasons = append(reasons, why)
+		}
+	}
+	switch {
+	case a.Country != "" && a.Country == b.Country:
+		reasons = append(reasons, "same country")
+	case !sameCountry:
+		reasons = append(reasons, fmt.Sprintf("different countries %s and %s", a.Country, b.Country))
+	}
+	if len(a.ProductLines) > 0 && len(b.ProductLines) > 0 {
+		if shared := intersect(a.ProductLines, b.ProductLines); len(shared) > 0 {
+			score += 0.05
+			reasons = append(reasons, "shared product lines "+strings.Join(shared, ", "))
+		} else {
+			score -= 0.05
+			reasons = append(reasons, "no shared product line")
+		}
+	}
+	score = math.Round(math.Max(0, math.Min(1, score))*1000) / 1000
+	class := MatchNone
+	switch {
+	case score >= th.Duplicate:
+		class = MatchDuplicate
+	case score >= th.Likely:
+		class = MatchLikely
+	}
+	return Match{Score: score, Class: class, Reasons: reasons, Explanation: strings.Join(reasons, "; ")}
+}
+
+func nameSimilarity(a, b CompanyName) float64 {
+	if a.Full == "" || b.Full == "" {
+		return 0
+	}
+	if a.Full == b.Full || strings.ReplaceAll(a.Full, " ", "") == strings.ReplaceAll(b.Full, " ", "") {
+		return 1 // "Northwind" and "North Wind"
+	}
+	trgm := (2*TrigramSimilarity(a.Full, b.Full) + TrigramSimilarity(a.Core, b.Core)) / 3
+	return math.Max(trgm, typoSimilarity(a.Full, b.Full))
+}
+
+// typoSimilarity rescues names that differ by typing slips ("Greenfeild
+// Farms", "Harbor Fright Tools"): word by word, each word of five letters
+// or more within one edit in six or so (similarity ≥ 0.85), shorter words
+// equal. Anything else is no evidence (0), so that "Sunrise Dental" and
+// "Sunset Dental" or "Phoenix Dental" and "Phoenix Medical" stay apart.
+func typoSimilarity(a, b string) float64 {
+	wa, wb := strings.Fields(a), strings.Fields(b)
+	if len(wa) != len(wb) {
+		return 0
+	}
+	total := 0.0
+	for i := range wa {
+		sim := editSimilarity(wa[i], wb[i])
+		switch {
+		case len(wa[i]) < 5 || len(wb[i]) < 5:
+			if wa[i] != wb[i] {
+				return 0
+			}
+		case sim < 0.85:
+			return 0
+		}
+		total += sim
+	}
+	return total / float64(len(wa))
+}
+
+// editSimilarity is 1 − (optimal string alignment distance ÷ longer length):
+// insertions, deletions, substitutions and adjacent transpositions.
+func editSimilarity(a, b string) float64 {
+	ra, rb := []rune(a), []rune(b)
+	n, m := len(ra), len(rb)
+	if n == 0 && m == 0 {
+		return 1
+	}
+	d := make([][]int, n+1)
+	for i := range d {
+		d[i] = make([]int, m+1)
+		d[i][0] = i
+	}
+	for j := 0; j <= m; j++ {
+		d[0][j] = j
+	}
+	for i := 1; i <= n; i++ {
+		for j := 1; j <= m; j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return 1 - float64(d[n][m])/float64(max(n, m))
+}
+
+// domainRelation compares two registrable domains: same, same_label (one
+// name under two suffixes), different, or unknown (missing or free mail).
+func domainRelation(a, b string) (string, string) {
+	switch {
+	case a == "" || b == "":
+		return "unknown", ""
+	case IsFreeMail(a) || IsFreeMail(b):
+		free := a
+		if !IsFreeMail(a) {
+			free = b
+		}
+		return "unknown", "free-mail domain " + free + " ignored"
+	case a == b:
+		return "same", "same registrable domain " + a
+	}
+	la, lb := domainLabel(a), domainLabel(b)
+	if la == lb {
+		return "same_label", fmt.Sprintf("same domain name under %s and %s", a, b)
+	}
+	return "different", fmt.Sprintf("different domains %s and %s", a, b)
+}
+
+// domainLabel is a registrable domain's name without its public suffix and
+// hyphens: "wayne-enterprises.com" → "wayneenterprises".
+func domainLabel(registrable string) string {
+	label, _, _ := strings.Cut(registrable, ".")
+	return strings.ReplaceAll(label, "-", "")
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				out = append(out, x)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,84 @@
+package domain
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestNormalizeName pins the normalization of legal forms, accents,
+// connectors, abbreviations and generic words across countries.
+func TestNormalizeName(t *testing.T) {
+	cases := []struct{ in, full, core string }{
+		{"Acme Corp.", "acme", "acme"},
+		{"ACME Corporation", "acme", "acme"},
+		{"The Acme Co", "acme", "acme"},
+		{"Müller Maschinenbau GmbH", "mueller maschinenbau", "mueller maschinenbau"},
+		{"Johnson & Sons Ltd", "johnson sons", "johnson sons"},
+		{"AT&T Inc.", "at t", "at t"},
+		{"Société Générale SA", "societe generale", "societe generale"},
+		{"Kabushiki Kaisha Tanaka", "tanaka", "tanaka"},
+		{"Tanaka KK", "tanaka", "tanaka"},
+		{"Nordic Fisk A/S", "nordic fisk", "nordic fisk"},
+		{"Soylent Foods Pty Ltd", "soylent foods", "soylent"},
+		{"Bosch GmbH & Co. KG", "bosch", "bosch"},
+		{"Cemex S.A.B. de C.V.", "cemex", "cemex"},
+		{"Allegro Sp. z o.o.", "allegro", "allegro"},
+		{"Fiat S.p.A.", "fiat", "fiat"},
+		{"Intl Paper Co", "international paper", "paper"},
+		{"St. Jude Medical", "saint jude medical", "saint jude"},
+		{"First National Bank of Omaha", "first national bank of omaha", "omaha"},
+		{"First National Bank", "first national bank", "first national bank"},
+		{"3M Company", "3m", "3m"},
+		{"Co", "co", "co"},
+		{"", "", ""},
+		{"   ", "", ""},
+		{"株式会社 トヨタ", "株式会社 トヨタ", "株式会社 トヨタ"},
+		{"Robert'); DROP TABLE deals;--", "robert drop table deals", "robert drop table deals"},
+	}
+	for _, c := range cases {
+		got := NormalizeName(c.in)
+		if got.Full != c.full || got.Core != c.core {
+			t.Errorf("NormalizeName(%q) = %+v, want full %q core %q", c.in, got, c.full, c.core)
+		}
+	}
+}
+
+// TestNormalizeNameLongInput proves very long input is cut, not choked on.
+func TestNormalizeNameLongInput(t *testing.T) {
+	got := NormalizeName(strings.Repeat("Acme ", 100000))
+	if len(got.Full) > MaxNameInput {
+		t.Fatalf("full name of %d bytes", len(got.Full))
+	}
+}
+
+// TestCompareExplains proves a match explains itself in words.
+func TestCompareExplains(t *testing.T) {
+	m := Compare(NewParty("Acme Corp.", "acme.com", "US", []string{"firewall"}),
+		NewParty("ACME Corporation", "www.acme.com", "US", []string{"firewall", "vpn"}), DefaultMatchThresholds)
+	want := "same registrable domain acme.com; names 'acme' ≈ 'acme' 1.00; same country; shared product lines firewall"
+	if m.Explanation != want || m.Class != MatchDuplicate || m.Score != 1 {
+		t.Fatalf("got %+v", m)
+	}
+	free := Compare(NewParty("Bob's Plumbing", "gmail.com", "US", nil), NewParty("Alice's Bakery", "bob@gmail.com", "US", nil), DefaultMatchThresholds)
+	if free.Class != MatchNone || !strings.Contains(free.Explanation, "free-mail domain gmail.com ignored") {
+		t.Fatalf("free mail: %+v", free)
+	}
+}
+
+// FuzzNormalizeName: no input panics, the result is valid UTF-8 without
+// double spaces, and normalizing the full name again changes nothing.
+func FuzzNormalizeName(f *testing.F) {
+	for _, s := range []string{"Acme Corp.", "Müller GmbH & Co. KG", "AT&T", "S.A. de C.V.", "the and", "Kabushiki Kaisha", "co co co", "Ørsted A/S", "\x00\xff", "'; DROP TABLE x;--"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := NormalizeName(s)
+		if !utf8.ValidString(n.Full) || strings.Contains(n.Full, "  ") || strings.TrimSpace(n.Full) != n.Full {
+			t.Fatalf("NormalizeName(%q).Full = %q", s, n.Full)
+		}
+		if again := NormalizeName(n.Full); again.Full != n.Full {
+			t.Fatalf("not idempotent: %q → %q → %q", s, n.Full, again.Full)
+		}
+	})
+}
