@@ -88,6 +88,7 @@ func (a *Activities) RecordSubmission(ctx context.Context, s Submission) error {
 		return fmt.Errorf("expected close date: %w", err)
 	}
 	r := s.Registration
+	full, core, label := domain.NameColumns(r.Customer.Name, r.RegistrableDomain)
 	kind := r.Kind
 	if kind == "" {
 		kind = domain.KindResale
@@ -101,6 +102,9 @@ func (a *Activities) RecordSubmission(ctx context.Context, s Submission) error {
 			CustomerName:              r.Customer.Name,
 			CustomerDomain:            r.Customer.Domain,
 			CustomerRegistrableDomain: r.RegistrableDomain,
+			CustomerNameFull:          pgtype.Text{String: full, Valid: true},
+			CustomerNameCore:          pgtype.Text{String: core, Valid: true},
+			CustomerDomainLabel:       pgtype.Text{String: label, Valid: true},
 			CustomerCountry:           r.Customer.Country,
 			ContactName:               r.Contact.Name,
 			ContactEmail:              r.Contact.Email,

@@ -9,40 +9,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// ConflictFinder finds other registrations that name the same customer. It
-// is the seam where the conflict engine plugs in; DomainConflicts is the
-// built-in exact registrable-domain match.
-type ConflictFinder interface {
-	FindConflicts(ctx context.Context, q ConflictQuery) ([]domain.Conflict, error)
-}
-
-// ConflictQuery describes the registration being screened.
-type ConflictQuery struct {
-	DealID       uuid.UUID
-	PartnerID    uuid.UUID
-	Registration domain.Registration
-}
-
-// DomainConflicts flags other partners' open registrations of the same
-// registrable domain.
-type DomainConflicts struct{ Q *dbq.Queries }
-
-// FindConflicts implements ConflictFinder.
-func (d DomainConflicts) FindConflicts(ctx context.Context, q ConflictQuery) ([]domain.Conflict, error) {
-	rows, err := d.Q.DealConflictsByDomain(ctx, dbq.DealConflictsByDomainParams{
-		RegistrableDomain: q.Registration.RegistrableDomain, PartnerID: q.PartnerID, DealID: q.DealID,
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]domain.Conflict, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, domain.Conflict{DealID: r.ID.String(), PartnerID: r.PartnerID.String(),
-			Status: domain.Status(r.Status), Reason: "same registrable domain " + q.Registration.RegistrableDomain})
-	}
-	return out, nil
-}
-
 // ScreenInput names the registration to screen.
 type ScreenInput struct {
 	DealID       string              `json:"deal_id"`
@@ -80,13 +46,16 @@ func (a *Activities) Screen(ctx context.Context, in ScreenInput) (ScreenResult, 
 	}
 	finder := a.Conflicts
 	if finder == nil {
-		finder = DomainConflicts{Q: q}
+		finder = ConflictEngine{Q: q}
 	}
-	conflicts, err := finder.FindConflicts(ctx, ConflictQuery{DealID: dealID, PartnerID: partnerID, Registration: in.Registration})
+	r := in.Registration
+	conflicts, err := finder.FindConflicts(ctx, ConflictQuery{
+		DealID: dealID, ExcludePartner: uuid.NullUUID{UUID: partnerID, Valid: true},
+		Customer: r.Customer, ProductLines: r.ProductLines, Thresholds: policy.Conflict,
+	})
 	if err != nil {
 		return ScreenResult{}, fmt.Errorf("conflicts: %w", err)
 	}
-	r := in.Registration
 	return ScreenResult{
 		ProgramID: pp.ProgramID.String(),
 		Policy:    policy,

@@ -29,11 +29,14 @@ func TestScreenFindsOpenConflictsOfOtherPartners(t *testing.T) {
 	}
 	rival, rivalUser := fixture(t)
 	domainName := "globex-" + uuid.NewString()[:8] + ".com"
+	company := "Globex " + uuid.NewString()[:8] + " Corporation"
 	at := time.Now().UTC()
-	// The rival's open registration, its rejected one, and our own earlier one.
+	// The rival's open registration and its rejected one.
 	open := submission(rival, rivalUser, at)
+	open.Registration.Customer = domain.Customer{Name: company, Domain: "www." + domainName, Country: "US"}
 	open.Registration.RegistrableDomain = domainName
 	rejected := submission(rival, rivalUser, at)
+	rejected.Registration.Customer = open.Registration.Customer
 	rejected.Registration.RegistrableDomain = domainName
 	for _, s := range []activities.Submission{open, rejected} {
 		if err := a.RecordSubmission(ctx, s); err != nil {
@@ -62,7 +65,8 @@ func TestScreenFindsOpenConflictsOfOtherPartners(t *testing.T) {
 	if res.Facts.PartnerType != domain.PartnerVAR || res.Facts.Tier != "gold" {
 		t.Fatalf("facts = %+v", res.Facts)
 	}
-	if len(res.Facts.Conflicts) != 1 || res.Facts.Conflicts[0].DealID != open.DealID || res.Facts.Conflicts[0].PartnerID != rival.String() {
+	if len(res.Facts.Conflicts) != 1 || res.Facts.Conflicts[0].DealID != open.DealID || res.Facts.Conflicts[0].PartnerID != rival.String() ||
+		res.Facts.Conflicts[0].Class != domain.MatchDuplicate {
 		t.Fatalf("conflicts = %+v", res.Facts.Conflicts)
 	}
 	// The rival screening its own domain finds no conflict with itself.

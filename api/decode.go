@@ -47,7 +47,12 @@ func must(err error) {
 // object, no unknown fields, no more than the configured size. It answers
 // the client itself and returns false when the body is unusable.
 func (s *Server) decodeJSON(c *gin.Context, dst any, allowEmpty bool) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes))
+	return s.decodeJSONLimit(c, dst, allowEmpty, s.cfg.MaxBodyBytes)
+}
+
+// decodeJSONLimit is decodeJSON with a body limit of its own (bulk imports).
+func (s *Server) decodeJSONLimit(c *gin.Context, dst any, allowEmpty bool, limit int64) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):

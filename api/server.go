@@ -50,6 +50,7 @@ var (
 	deciderRoles = []domain.Role{domain.RoleChannelManager, domain.RoleAdmin}
 	vendorRoles  = []domain.Role{domain.RoleChannelManager, domain.RoleFinance, domain.RoleAdmin}
 	adminRoles   = []domain.Role{domain.RoleAdmin}
+	checkerRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleChannelManager, domain.RoleAdmin}
 	allRoles     = domain.TokenRoles
 	// correctorRoles may correct a closed-won outcome: the partner (or its
 	// CRM) that reported it, and finance.
@@ -82,6 +83,9 @@ func (s *Server) Routes() []Route {
 		steps("resolve-conflict", workflows.UpdateResolveConflict, deciderRoles, func() stepBody { return &resolveConflictBody{} }, false),
 		steps("correct-outcome", workflows.UpdateCorrectOutcome, correctorRoles, func() stepBody { return &correctionBody{} }, false),
 		{http.MethodGet, "/v1/inbox", deciderRoles, s.inbox},
+		{http.MethodPost, "/v1/conflict-checks", checkerRoles, s.conflictCheck},
+		{http.MethodPost, "/v1/accounts/import", deciderRoles, s.importAccounts},
+		{http.MethodPost, "/v1/opportunities/import", deciderRoles, s.importOpportunities},
 		{http.MethodGet, "/v1/programs", vendorRoles, s.listPrograms},
 		{http.MethodPost, "/v1/programs", adminRoles, s.createProgram},
 		{http.MethodPut, "/v1/programs/:id", adminRoles, s.updateProgram},

@@ -125,7 +125,7 @@ func (b *closeLostBody) arg(p Principal, today time.Time) (any, []FieldError) {
 }
 
 type resolveConflictBody struct {
-	Outcome string `json:"outcome" validate:"required,oneof=proceed reject"`
+	Outcome string `json:"outcome" validate:"required,oneof=award not_conflict duplicate direct_sales proceed reject"`
 	Reason  string `json:"reason" validate:"required,max=2000"`
 }
 

@@ -22,7 +22,10 @@ var migrations embed.FS
 func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	defer sqlDB.Close()
-	return migrateSQL(ctx, sqlDB, log)
+	if err := migrateSQL(ctx, sqlDB, log); err != nil {
+		return err
+	}
+	return BackfillNames(ctx, pool, log)
 }
 
 func migrateSQL(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {

@@ -201,16 +201,16 @@ func domainRelation(a, b string) (string, string) {
 	case a == b:
 		return "same", "same registrable domain " + a
 	}
-	la, lb := domainLabel(a), domainLabel(b)
+	la, lb := DomainLabel(a), DomainLabel(b)
 	if la == lb {
 		return "same_label", fmt.Sprintf("same domain name under %s and %s", a, b)
 	}
 	return "different", fmt.Sprintf("different domains %s and %s", a, b)
 }
 
-// domainLabel is a registrable domain's name without its public suffix and
+// DomainLabel is a registrable domain's name without its public suffix and
 // hyphens: "wayne-enterprises.com" → "wayneenterprises".
-func domainLabel(registrable string) string {
+func DomainLabel(registrable string) string {
 	label, _, _ := strings.Cut(registrable, ".")
 	return strings.ReplaceAll(label, "-", "")
 }
@@ -226,4 +226,21 @@ func intersect(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// MatchableDomain returns the registrable domain and domain name to match
+// on, or empty strings for none or free mail, which prove nothing.
+func MatchableDomain(registrable string) (string, string) {
+	if registrable == "" || IsFreeMail(registrable) {
+		return "", ""
+	}
+	return registrable, DomainLabel(registrable)
+}
+
+// NameColumns are the normalized-name columns stored beside a customer
+// name, so that the database can find candidates by index.
+func NameColumns(name, registrable string) (full, core, label string) {
+	n := NormalizeName(name)
+	_, label = MatchableDomain(registrable)
+	return n.Full, n.Core, label
 }

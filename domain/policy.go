@@ -61,6 +61,9 @@ type Policy struct {
 	Protection       ProtectionPolicy `json:"protection"`
 	AutoApprove      AutoApproveRule  `json:"auto_approve"`
 	AutoReject       AutoRejectRule   `json:"auto_reject"`
+	// Conflict sets the match scores at which a registration is a likely
+	// conflict (to conflict review) or a duplicate.
+	Conflict MatchThresholds `json:"conflict"`
 	// CorrectionWindowDays is how long after closed won an outcome can still
 	// be corrected (e.g. reversed).
 	CorrectionWindowDays int `json:"correction_window_days"`
@@ -132,6 +135,7 @@ func DefaultPolicy() Policy {
 		},
 		Protection:           ProtectionPolicy{Days: 90, ReminderDaysBefore: []int{14, 3}, MaxExtensions: 1, ExtensionDays: 30},
 		AutoApprove:          AutoApproveRule{Enabled: false, MinTier: "gold", MaxAmount: map[string]int64{"USD": 25_000_00}},
+		Conflict:             DefaultMatchThresholds,
 		CorrectionWindowDays: 365,
 	}
 }
@@ -259,6 +263,9 @@ func (p Policy) Validate() []string {
 		if r, err := RegistrableDomain(d); err != nil || r != d {
 			bad("auto_reject.reserved_domains", fmt.Sprintf("%q is not a registrable domain such as acme.com", d))
 		}
+	}
+	if c := p.Conflict; c.Likely <= 0 || c.Likely > c.Duplicate || c.Duplicate > 1 {
+		bad("conflict", "want 0 < likely ≤ duplicate ≤ 1")
 	}
 	if p.CorrectionWindowDays < 0 || p.CorrectionWindowDays > 3650 {
 		bad("correction_window_days", "must be 0 to 3650")

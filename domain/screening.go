@@ -1,5 +1,11 @@
 package domain
 
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
 // ScreeningFacts are what screening found about a new registration.
 type ScreeningFacts struct {
 	PartnerType       PartnerType `json:"partner_type"`
@@ -12,18 +18,43 @@ type ScreeningFacts struct {
 	Conflicts []Conflict `json:"conflicts"`
 }
 
-// Conflict is another open registration that names the same customer.
+// Conflict sources: what a registration can collide with.
+const (
+	SourceRegistration = "registration" // another partner's open registration
+	SourceAccount      = "account"      // an existing customer account
+	SourceOpportunity  = "opportunity"  // an open direct-sales opportunity
+)
+
+// Conflict is something else that names the same customer: another
+// partner's open registration, an existing account or a direct-sales
+// opportunity, with the match that links them.
 type Conflict struct {
-	DealID    string `json:"deal_id"`
-	PartnerID string `json:"partner_id"`
-	Status    Status `json:"status"`
-	Reason    string `json:"reason"`
+	Source string `json:"source"`
+	// ID is the registration's deal id, the account's or the opportunity's id.
+	ID string `json:"id"`
+	// DealID is set for registrations (kept for earlier histories).
+	DealID string `json:"deal_id,omitempty"`
+	// PartnerID is the registering partner, or the account's owning partner.
+	PartnerID string `json:"partner_id,omitempty"`
+	// Status is the registration's status, the account's owner type
+	// (direct, partner) or the opportunity's status.
+	Status            Status    `json:"status"`
+	Name              string    `json:"name,omitempty"`
+	RegistrableDomain string    `json:"registrable_domain,omitempty"`
+	Country           string    `json:"country,omitempty"`
+	Owner             string    `json:"owner,omitempty"`
+	ReservedForDirect bool      `json:"reserved_for_direct,omitempty"`
+	RegisteredAt      time.Time `json:"registered_at"`
+	Score             float64   `json:"score"`
+	Class             string    `json:"class"`
+	Reason            string    `json:"reason"`
 }
 
 // Rules that screening can fire; recorded on the event they cause.
 const (
 	RuleKindNotAllowed  = "auto_reject.kind_not_allowed"
 	RuleReservedDomain  = "auto_reject.reserved_domain"
+	RuleReservedAccount = "auto_reject.reserved_account"
 	RuleConflict        = "conflict.domain_match"
 	RuleAutoApprove     = "auto_approve"
 	RuleManualReview    = "manual_review"
@@ -53,9 +84,14 @@ func Screen(p Policy, f ScreeningFacts) ScreeningOutcome {
 				"the customer " + d + " is an existing account reserved for direct sales"}
 		}
 	}
+	for _, c := range f.Conflicts {
+		if c.Source == SourceAccount && c.ReservedForDirect && c.Class == MatchDuplicate {
+			return ScreeningOutcome{StatusRejected, RuleReservedAccount,
+				"the customer is an existing account reserved for direct sales: " + c.Reason}
+		}
+	}
 	if len(f.Conflicts) > 0 {
-		return ScreeningOutcome{StatusConflictReview, RuleConflict,
-			"another partner has an open registration for " + f.RegistrableDomain}
+		return ScreeningOutcome{StatusConflictReview, RuleConflict, conflictSummary(f.RegistrableDomain, f.Conflicts)}
 	}
 	a := p.AutoApprove
 	if limit, ok := a.MaxAmount[f.Currency]; a.Enabled && ok && f.Amount < limit &&
@@ -64,4 +100,34 @@ func Screen(p Policy, f ScreeningFacts) ScreeningOutcome {
 			"tier " + NormalizeTier(f.Tier) + " at least " + a.MinTier + ", amount under the limit, no conflicts"}
 	}
 	return ScreeningOutcome{StatusPendingApproval, RuleManualReview, "awaiting a channel manager's review"}
+}
+
+// conflictSummary says in one line what screening found, without naming
+// other partners (the partner reads its deal's timeline).
+func conflictSummary(customer string, cs []Conflict) string {
+	counts := map[string]int{}
+	for _, c := range cs {
+		src := c.Source
+		if src == "" {
+			src = SourceRegistration
+		}
+		counts[src]++
+	}
+	var parts []string
+	for _, src := range []string{SourceRegistration, SourceAccount, SourceOpportunity} {
+		if n := counts[src]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, plural(src, n)))
+		}
+	}
+	return "possible conflict for " + customer + " with " + strings.Join(parts, ", ") + "; a channel manager will review"
+}
+
+func plural(word string, n int) string {
+	if n == 1 {
+		return word
+	}
+	if strings.HasSuffix(word, "y") {
+		return strings.TrimSuffix(word, "y") + "ies"
+	}
+	return word + "s"
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"sync/atomic"
@@ -116,7 +117,7 @@ func (r response) timeline(t *testing.T) []map[string]any {
 // domain of its own (so that tests do not conflict with each other).
 func dealBody() map[string]any {
 	return map[string]any{
-		"customer":            map[string]any{"name": "Acme Corp", "domain": uniqueDomain(), "country": "US"},
+		"customer":            map[string]any{"name": uniqueName(), "domain": uniqueDomain(), "country": "US"},
 		"contact":             map[string]any{"name": "Jane Doe", "email": "jane@acme.com"},
 		"product_lines":       []string{"firewall"},
 		"amount":              1250000,
@@ -127,6 +128,16 @@ func dealBody() map[string]any {
 }
 
 var domainSeq atomic.Int64
+
+// uniqueName returns a company name unlike any other test's, so that the
+// conflict engine sees no conflict unless a test makes one.
+func uniqueName() string {
+	b := make([]byte, 10)
+	for i := range b {
+		b[i] = byte('a' + rand.IntN(26))
+	}
+	return "Acme " + string(b) + " Corp"
+}
 
 // uniqueDomain returns a customer domain no other test uses.
 func uniqueDomain() string {

@@ -158,8 +158,19 @@ type CloseLost struct {
 
 // Conflict review outcomes.
 const (
-	ConflictProceed = "proceed" // not a conflict, or this registration wins: on to approval
-	ConflictReject  = "reject"  // a duplicate or the other registration wins
+	// ConflictAward: this registration wins the customer; on to approval,
+	// and the other registrations involved are told.
+	ConflictAward = "award"
+	// ConflictNotConflict: the match was wrong (another company); on to approval.
+	ConflictNotConflict = "not_conflict"
+	// ConflictDuplicate: a duplicate of another registration; rejected.
+	ConflictDuplicate = "duplicate"
+	// ConflictDirectSales: the customer is handed to direct sales; rejected.
+	ConflictDirectSales = "direct_sales"
+	// ConflictProceed and ConflictReject are the first release's outcomes,
+	// kept as synonyms of not_conflict and duplicate.
+	ConflictProceed = "proceed"
+	ConflictReject  = "reject"
 )
 
 // ConflictResolution settles a conflict review.

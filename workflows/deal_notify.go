@@ -19,8 +19,10 @@ func notificationsFor(e activities.Event, s DealState) []activities.Notification
 		return activities.Notification{Audience: aud, Kind: kind, Subject: subject + text}
 	}
 	switch e.Type {
-	case "review_requested", "conflict_cleared":
+	case "review_requested":
 		return []activities.Notification{n(audienceManagers, "review_needed", "registration awaits review")}
+	case "conflict_cleared", "conflict_awarded", "conflict_rejected", "handed_to_direct_sales":
+		return conflictResolved(e, s, n)
 	case "conflict_detected":
 		return []activities.Notification{n(audienceManagers, "conflict_review_needed", "registration conflicts with another partner's")}
 	case "approval_recorded":
@@ -39,7 +41,7 @@ func notificationsFor(e activities.Event, s DealState) []activities.Notification
 		return []activities.Notification{n(audienceManagers, "info_answered", "the partner answered; review again")}
 	case "approved", "auto_approved":
 		return []activities.Notification{n(partner, "approved", "registration approved; protected until "+s.ExpiresAt.Format("2006-01-02"))}
-	case "rejected", "auto_rejected", "conflict_rejected":
+	case "rejected", "auto_rejected":
 		return []activities.Notification{n(partner, "rejected", "registration rejected: "+e.Reason)}
 	case "withdrawn":
 		return []activities.Notification{n(audienceManagers, "withdrawn", "the partner withdrew the registration")}
@@ -55,4 +57,24 @@ func notificationsFor(e activities.Event, s DealState) []activities.Notification
 		return []activities.Notification{n("role:"+string(domain.RoleFinance), e.Type, "closed-won figures recorded")}
 	}
 	return nil
+}
+
+// conflictResolved tells managers (when the deal moves on to review), the
+// deal's partner, and each other partner whose registration was involved —
+// without naming anyone to anyone.
+func conflictResolved(e activities.Event, s DealState, n func(aud, kind, text string) activities.Notification) []activities.Notification {
+	var out []activities.Notification
+	if e.To == domain.StatusPendingApproval {
+		out = append(out, n(audienceManagers, "review_needed", "conflict resolved; registration awaits review"))
+	}
+	out = append(out, n(audiencePartner(s.PartnerID), e.Type, "conflict review outcome: "+e.Reason))
+	seen := map[string]bool{s.PartnerID: true}
+	for _, c := range s.Conflicts {
+		if c.PartnerID == "" || seen[c.PartnerID] || (c.Source != "" && c.Source != domain.SourceRegistration) {
+			continue
+		}
+		seen[c.PartnerID] = true
+		out = append(out, n(audiencePartner(c.PartnerID), "conflict_resolved", "a conflict involving your registration of this customer was resolved"))
+	}
+	return out
 }

@@ -237,18 +237,31 @@ func (w *dealWorkflow) validateResolution(r ConflictResolution) error {
 	if w.st.Status != domain.StatusConflictReview {
 		return refuse(ErrTypeInvalidTransition, fmt.Sprintf("no conflict review is open; the deal is %s", w.st.Status))
 	}
-	if r.Outcome != ConflictProceed && r.Outcome != ConflictReject {
-		return refuse(ErrTypeInvalidArgument, "outcome must be proceed or reject")
+	if _, ok := conflictOutcomes[r.Outcome]; !ok {
+		return refuse(ErrTypeInvalidArgument, "outcome must be award, not_conflict, duplicate or direct_sales")
 	}
 	return nil
 }
 
+// conflictOutcomes maps each outcome to its event type and next status.
+var conflictOutcomes = map[string]struct {
+	event string
+	next  domain.Status
+}{
+	ConflictAward:       {"conflict_awarded", domain.StatusPendingApproval},
+	ConflictNotConflict: {"conflict_cleared", domain.StatusPendingApproval},
+	ConflictProceed:     {"conflict_cleared", domain.StatusPendingApproval},
+	ConflictDuplicate:   {"conflict_rejected", domain.StatusRejected},
+	ConflictReject:      {"conflict_rejected", domain.StatusRejected},
+	ConflictDirectSales: {"handed_to_direct_sales", domain.StatusRejected},
+}
+
+// resolveConflict records the manager's outcome as an event; notifications
+// go to the partner and to the other registrations involved.
 func (w *dealWorkflow) resolveConflict(ctx workflow.Context, r ConflictResolution) error {
+	o := conflictOutcomes[r.Outcome]
 	payload := map[string]any{"outcome": r.Outcome, "conflicts": w.st.Conflicts}
-	if r.Outcome == ConflictReject {
-		return w.record(ctx, "conflict_rejected", domain.StatusRejected, r.Actor, r.Reason, payload, nil)
-	}
-	return w.record(ctx, "conflict_cleared", domain.StatusPendingApproval, r.Actor, r.Reason, payload, nil)
+	return w.record(ctx, o.event, o.next, r.Actor, r.Reason, payload, nil)
 }
 
 func (w *dealWorkflow) validateCorrection(c OutcomeCorrection) error {

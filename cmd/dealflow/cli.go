@@ -38,6 +38,7 @@ var commands = []command{
 	{"dev", "migrate, then serve the API and run the worker in one process", apiVars, cmdDev},
 	{"partner", "partner create: add a partner organization, print its id", dbVars, cmdPartner},
 	{"token", "token create: mint an API token, print it once", dbVars, cmdToken},
+	{"import", "import accounts|opportunities FILE: upsert CRM rows from CSV by external id, all or nothing", dbVars, cmdImport},
 	{"version", "print the version", nil, cmdVersion},
 }
 

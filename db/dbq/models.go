@@ -12,6 +12,23 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type Account struct {
+	ID                uuid.UUID     `json:"id"`
+	ExternalID        string        `json:"external_id"`
+	Name              string        `json:"name"`
+	NameFull          string        `json:"name_full"`
+	NameCore          string        `json:"name_core"`
+	Domain            string        `json:"domain"`
+	RegistrableDomain string        `json:"registrable_domain"`
+	DomainLabel       string        `json:"domain_label"`
+	Country           string        `json:"country"`
+	OwnerType         string        `json:"owner_type"`
+	OwnerPartnerID    uuid.NullUUID `json:"owner_partner_id"`
+	ReservedForDirect bool          `json:"reserved_for_direct"`
+	CreatedAt         time.Time     `json:"created_at"`
+	UpdatedAt         time.Time     `json:"updated_at"`
+}
+
 type ApiToken struct {
 	ID        uuid.UUID          `json:"id"`
 	UserID    uuid.UUID          `json:"user_id"`
@@ -57,6 +74,9 @@ type Deal struct {
 	CloseReason               string             `json:"close_reason"`
 	IdempotencyKey            pgtype.Text        `json:"idempotency_key"`
 	RequestHash               pgtype.Text        `json:"request_hash"`
+	CustomerNameFull          pgtype.Text        `json:"customer_name_full"`
+	CustomerNameCore          pgtype.Text        `json:"customer_name_core"`
+	CustomerDomainLabel       pgtype.Text        `json:"customer_domain_label"`
 }
 
 type DealEvent struct {
@@ -84,6 +104,27 @@ type Notification struct {
 	Subject     string             `json:"subject"`
 	CreatedAt   time.Time          `json:"created_at"`
 	DeliveredAt pgtype.Timestamptz `json:"delivered_at"`
+}
+
+type Opportunity struct {
+	ID                uuid.UUID   `json:"id"`
+	ExternalID        string      `json:"external_id"`
+	AccountName       string      `json:"account_name"`
+	NameFull          string      `json:"name_full"`
+	NameCore          string      `json:"name_core"`
+	Domain            string      `json:"domain"`
+	RegistrableDomain string      `json:"registrable_domain"`
+	DomainLabel       string      `json:"domain_label"`
+	Country           string      `json:"country"`
+	Owner             string      `json:"owner"`
+	Stage             string      `json:"stage"`
+	Status            string      `json:"status"`
+	Amount            pgtype.Int8 `json:"amount"`
+	Currency          pgtype.Text `json:"currency"`
+	ProductLines      []string    `json:"product_lines"`
+	CloseDate         pgtype.Date `json:"close_date"`
+	CreatedAt         time.Time   `json:"created_at"`
+	UpdatedAt         time.Time   `json:"updated_at"`
 }
 
 type Partner struct {

@@ -60,3 +60,27 @@ func (q *Queries) PartnerGet(ctx context.Context, id uuid.UUID) (Partner, error)
 	)
 	return i, err
 }
+
+const partnersExisting = `-- name: PartnersExisting :many
+SELECT id FROM partners WHERE id = ANY ($1::uuid[])
+`
+
+func (q *Queries) PartnersExisting(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, partnersExisting, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

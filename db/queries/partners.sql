@@ -5,3 +5,6 @@ RETURNING *;
 
 -- name: PartnerGet :one
 SELECT * FROM partners WHERE id = @id;
+
+-- name: PartnersExisting :many
+SELECT id FROM partners WHERE id = ANY (@ids::uuid[]);

@@ -1,0 +1,79 @@
+package activities
+
+import (
+	"context"
+	"sort"
+
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/google/uuid"
+)
+
+// ConflictFinder finds what else names the same customer. It is the seam
+// where conflict detection plugs into screening; ConflictEngine is the
+// built-in one.
+type ConflictFinder interface {
+	FindConflicts(ctx context.Context, q ConflictQuery) ([]domain.Conflict, error)
+}
+
+// ConflictQuery describes the customer being checked.
+type ConflictQuery struct {
+	// DealID is the registration being screened (uuid.Nil for a pre-check).
+	DealID uuid.UUID
+	// ExcludePartner leaves out that partner's own registrations and
+	// accounts (uuid.NullUUID{} leaves out nothing).
+	ExcludePartner uuid.NullUUID
+	Customer       domain.Customer
+	ProductLines   []string
+	Thresholds     domain.MatchThresholds
+}
+
+// ConflictEngine finds conflicts in two steps: PostgreSQL gathers
+// candidates through indexes (trigram-similar normalized names, the same
+// registrable domain or domain name), then each candidate is scored and
+// explained by domain.Compare. Candidates below the likely threshold are
+// dropped.
+type ConflictEngine struct{ Q *dbq.Queries }
+
+// FindConflicts implements ConflictFinder; results are ordered by score,
+// then by who registered first.
+func (e ConflictEngine) FindConflicts(ctx context.Context, q ConflictQuery) ([]domain.Conflict, error) {
+	me := domain.NewParty(q.Customer.Name, q.Customer.Domain, q.Customer.Country, q.ProductLines)
+	reg, label := domain.MatchableDomain(me.Registrable)
+	rows, err := e.Q.ConflictCandidates(ctx, dbq.ConflictCandidatesParams{
+		DealID: q.DealID, ExcludePartnerID: q.ExcludePartner, NameFull: me.Name.Full,
+		RegistrableDomain: reg, DomainLabel: label,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Conflict, 0, len(rows))
+	for _, r := range rows {
+		other := domain.Party{
+			Name:        domain.CompanyName{Full: r.NameFull, Core: r.NameCore},
+			Registrable: r.RegistrableDomain, Country: r.Country, ProductLines: r.ProductLines,
+		}
+		m := domain.Compare(me, other, q.Thresholds)
+		if m.Class == domain.MatchNone {
+			continue
+		}
+		c := domain.Conflict{
+			Source: r.Source, ID: r.ID.String(), PartnerID: r.OwnerPartnerID, Status: domain.Status(r.Status),
+			Name: r.Name, RegistrableDomain: r.RegistrableDomain, Country: r.Country, Owner: r.Owner,
+			ReservedForDirect: r.ReservedForDirect, RegisteredAt: r.CreatedAt,
+			Score: m.Score, Class: m.Class, Reason: m.Explanation,
+		}
+		if r.Source == domain.SourceRegistration {
+			c.DealID = c.ID
+		}
+		out = append(out, c)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].RegisteredAt.Before(out[j].RegisteredAt)
+	})
+	return out, nil
+}
+

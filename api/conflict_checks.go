@@ -1,0 +1,128 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// conflictCheckRequest is the body of POST /v1/conflict-checks.
+type conflictCheckRequest struct {
+	Customer struct {
+		Name    string `json:"name" validate:"required,max=200,printable"`
+		Domain  string `json:"domain" validate:"max=253"`
+		Country string `json:"country" validate:"omitempty,iso3166_1_alpha2"`
+	} `json:"customer" validate:"required"`
+	ProductLines []string `json:"product_lines" validate:"max=20,dive,required,max=100,printable"`
+}
+
+// PublicMatch is what a partner learns of a match: that it exists, how
+// strong it is and why in general terms — never another partner's identity,
+// deal or the other party's name.
+type PublicMatch struct {
+	Source  string   `json:"source"`
+	Class   string   `json:"class"`
+	Score   float64  `json:"score"`
+	Reasons []string `json:"reasons"`
+}
+
+// conflictCheck runs the conflict engine on a customer without registering
+// anything. Partners see general reasons; vendor roles see every match with
+// its ids, names and explanation.
+func (s *Server) conflictCheck(c *gin.Context) {
+	var req conflictCheckRequest
+	if !s.decodeJSON(c, &req, false) {
+		return
+	}
+	req.Customer.Name = strings.TrimSpace(req.Customer.Name)
+	req.Customer.Country = strings.ToUpper(strings.TrimSpace(req.Customer.Country))
+	var errs []FieldError
+	if err := s.validate.Struct(&req); err != nil {
+		errs = fieldErrors(err)
+	}
+	registrable := ""
+	if d := strings.TrimSpace(req.Customer.Domain); d != "" {
+		r, err := domain.RegistrableDomain(d)
+		if err != nil {
+			errs = mergeFieldErrors(errs, []FieldError{{Field: "customer.domain", Message: "must be a web domain such as acme.com"}})
+		}
+		registrable = r
+	}
+	if len(errs) > 0 {
+		validationProblem(c, errs)
+		return
+	}
+	p := principal(c)
+	thresholds := domain.DefaultMatchThresholds
+	exclude := uuid.NullUUID{}
+	if p.Role.IsPartner() {
+		exclude = p.Scope()
+		if policy, ok := s.partnerPolicy(c, p); ok {
+			thresholds = policy.Conflict
+		} else {
+			return
+		}
+	}
+	matches, err := activities.ConflictEngine{Q: s.q}.FindConflicts(c, activities.ConflictQuery{
+		ExcludePartner: exclude, ProductLines: normalizeLines(req.ProductLines), Thresholds: thresholds,
+		Customer: domain.Customer{Name: req.Customer.Name, Domain: req.Customer.Domain, Country: req.Customer.Country},
+	})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	if !p.Role.IsPartner() {
+		c.JSON(http.StatusOK, gin.H{"conflict": len(matches) > 0, "matches": matches})
+		return
+	}
+	public := make([]PublicMatch, 0, len(matches))
+	for _, m := range matches {
+		public = append(public, publicMatch(m, registrable, req.Customer.Country))
+	}
+	c.JSON(http.StatusOK, gin.H{"conflict": len(public) > 0, "matches": public})
+}
+
+// publicMatch states a match's reasons in terms of the partner's own input.
+func publicMatch(m domain.Conflict, registrable, country string) PublicMatch {
+	var reasons []string
+	switch m.Source {
+	case domain.SourceRegistration:
+		reasons = append(reasons, "another partner has an open registration for this customer")
+	case domain.SourceAccount:
+		reasons = append(reasons, "the customer is an existing account")
+		if m.ReservedForDirect {
+			reasons = append(reasons, "the account is reserved for direct sales")
+		}
+	case domain.SourceOpportunity:
+		reasons = append(reasons, "the vendor's direct sales team is working this customer")
+	}
+	if registrable != "" && m.RegistrableDomain == registrable {
+		reasons = append(reasons, "same web domain "+registrable)
+	} else {
+		reasons = append(reasons, "a very similar company name")
+	}
+	if country != "" && m.Country == country {
+		reasons = append(reasons, "same country")
+	}
+	return PublicMatch{Source: m.Source, Class: m.Class, Score: m.Score, Reasons: reasons}
+}
+
+// partnerPolicy is the effective policy of the caller's program.
+func (s *Server) partnerPolicy(c *gin.Context, p Principal) (domain.Policy, bool) {
+	pp, err := s.q.PartnerProgram(c, p.PartnerID.UUID)
+	if err != nil {
+		s.unavailable(c, err)
+		return domain.Policy{}, false
+	}
+	policy, err := domain.ParsePolicy(pp.Policy)
+	if err != nil {
+		s.unavailable(c, err)
+		return domain.Policy{}, false
+	}
+	return policy, true
+}
+

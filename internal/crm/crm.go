@@ -1,0 +1,112 @@
+// Package crm brings the vendor's CRM data into dealflow: existing customer
+// accounts and direct-sales opportunities, the sources of conflict besides
+// other partners' registrations. Rows arrive as JSON (the API) or CSV (the
+// CLI), are validated as a whole, and are upserted by their CRM external id
+// in one transaction: a batch with any bad row writes nothing and reports
+// every bad row.
+package crm
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/dealflow/dealflow/domain"
+	"github.com/go-playground/validator/v10"
+)
+
+// RowError says what is wrong with one row of a batch. Row counts from 1
+// (for CSV, the data row after the header).
+type RowError struct {
+	Row        int    `json:"row"`
+	ExternalID string `json:"external_id,omitempty"`
+	Field      string `json:"field"`
+	Message    string `json:"message"`
+}
+
+func (e RowError) Error() string {
+	id := ""
+	if e.ExternalID != "" {
+		id = " (" + e.ExternalID + ")"
+	}
+	return fmt.Sprintf("row %d%s: %s: %s", e.Row, id, e.Field, e.Message)
+}
+
+// MaxRows bounds one batch.
+const MaxRows = 100_000
+
+// Account is an existing customer, owned by direct sales or by a partner.
+type Account struct {
+	ExternalID        string `json:"external_id"`
+	Name              string `json:"name"`
+	Domain            string `json:"domain"`
+	Country           string `json:"country"`
+	OwnerType         string `json:"owner_type"`
+	OwnerPartnerID    string `json:"owner_partner_id"`
+	ReservedForDirect bool   `json:"reserved_for_direct"`
+}
+
+// Opportunity is one of the vendor's direct-sales opportunities.
+type Opportunity struct {
+	ExternalID   string   `json:"external_id"`
+	AccountName  string   `json:"account_name"`
+	Domain       string   `json:"domain"`
+	Country      string   `json:"country"`
+	Owner        string   `json:"owner"`
+	Stage        string   `json:"stage"`
+	Status       string   `json:"status"`
+	Amount       *int64   `json:"amount"`
+	Currency     string   `json:"currency"`
+	ProductLines []string `json:"product_lines"`
+	CloseDate    string   `json:"close_date"`
+}
+
+// customerFields are what both kinds of rows say about the customer,
+// normalized for matching.
+type customerFields struct {
+	host, registrable, label, full, core string
+}
+
+var countryCheck = validator.New()
+
+// checkCustomer validates and normalizes the customer part of a row.
+func checkCustomer(row int, id, nameField, name, domainText, country string, errs *[]RowError) customerFields {
+	bad := func(field, msg string) { *errs = append(*errs, RowError{Row: row, ExternalID: id, Field: field, Message: msg}) }
+	var c customerFields
+	switch {
+	case strings.TrimSpace(name) == "":
+		bad(nameField, "is required")
+	case len(name) > 200:
+		bad(nameField, "must be at most 200 characters")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		bad(nameField, "must not contain control characters")
+	}
+	if strings.TrimSpace(domainText) != "" {
+		host, err := domain.NormalizeHost(domainText)
+		if err == nil {
+			c.registrable, err = domain.RegistrableDomain(host)
+		}
+		if err != nil {
+			bad("domain", "must be a web domain such as acme.com")
+		}
+		c.host = host
+	}
+	if country != "" && countryCheck.Var(country, "iso3166_1_alpha2") != nil {
+		bad("country", "must be an ISO 3166-1 alpha-2 code such as US")
+	}
+	c.full, c.core, c.label = domain.NameColumns(name, c.registrable)
+	return c
+}
+
+func checkID(row int, id string, seen map[string]int, errs *[]RowError) {
+	switch {
+	case id == "":
+		*errs = append(*errs, RowError{Row: row, Field: "external_id", Message: "is required"})
+	case len(id) > 200:
+		*errs = append(*errs, RowError{Row: row, ExternalID: id[:20], Field: "external_id", Message: "must be at most 200 characters"})
+	case seen[id] > 0:
+		*errs = append(*errs, RowError{Row: row, ExternalID: id, Field: "external_id", Message: fmt.Sprintf("repeats row %d", seen[id])})
+	default:
+		seen[id] = row
+	}
+}
