@@ -76,4 +76,3 @@ func (e ConflictEngine) FindConflicts(ctx context.Context, q ConflictQuery) ([]d
 	})
 	return out, nil
 }
-

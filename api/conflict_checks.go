@@ -125,4 +125,3 @@ func (s *Server) partnerPolicy(c *gin.Context, p Principal) (domain.Policy, bool
 	}
 	return policy, true
 }
-

@@ -58,7 +58,9 @@ func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {
 		a.OwnerPartnerID = strings.TrimSpace(a.OwnerPartnerID)
 		checkID(row, a.ExternalID, seen, &errs)
 		c := checkCustomer(row, a.ExternalID, "name", a.Name, a.Domain, a.Country, &errs)
-		bad := func(field, msg string) { errs = append(errs, RowError{Row: row, ExternalID: a.ExternalID, Field: field, Message: msg}) }
+		bad := func(field, msg string) {
+			errs = append(errs, RowError{Row: row, ExternalID: a.ExternalID, Field: field, Message: msg})
+		}
 		switch a.OwnerType {
 		case "direct":
 			if a.OwnerPartnerID != "" {

@@ -71,7 +71,9 @@ var countryCheck = validator.New()
 
 // checkCustomer validates and normalizes the customer part of a row.
 func checkCustomer(row int, id, nameField, name, domainText, country string, errs *[]RowError) customerFields {
-	bad := func(field, msg string) { *errs = append(*errs, RowError{Row: row, ExternalID: id, Field: field, Message: msg}) }
+	bad := func(field, msg string) {
+		*errs = append(*errs, RowError{Row: row, ExternalID: id, Field: field, Message: msg})
+	}
 	var c customerFields
 	switch {
 	case strings.TrimSpace(name) == "":

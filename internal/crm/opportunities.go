@@ -51,7 +51,9 @@ func prepareOpportunities(rows []Opportunity) (dbq.OpportunitiesUpsertParams, []
 		o.CloseDate = strings.TrimSpace(o.CloseDate)
 		checkID(row, o.ExternalID, seen, &errs)
 		c := checkCustomer(row, o.ExternalID, "account_name", o.AccountName, o.Domain, o.Country, &errs)
-		bad := func(field, msg string) { errs = append(errs, RowError{Row: row, ExternalID: o.ExternalID, Field: field, Message: msg}) }
+		bad := func(field, msg string) {
+			errs = append(errs, RowError{Row: row, ExternalID: o.ExternalID, Field: field, Message: msg})
+		}
 		if o.Status == "" {
 			o.Status = "open"
 		}
