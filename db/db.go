@@ -17,7 +17,7 @@ import (
 // TrigramThreshold is the pg_trgm similarity at which the conflict
 // engine's % operator returns a name as a candidate: low enough to reach
 // typos and reordered words, high enough to keep candidate sets small.
-const TrigramThreshold = "0.45"
+const TrigramThreshold = "0.6"
 
 // Connect opens a pool on url and checks that the server answers.
 func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
@@ -28,6 +28,9 @@ func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	// The % operator finds name candidates at this similarity; scoring
 	// decides (see activities.ConflictEngine).
 	cfg.ConnConfig.RuntimeParams["pg_trgm.similarity_threshold"] = TrigramThreshold
+	// Plan every query for its own parameters: a generic plan cannot tell
+	// that an empty domain disables its index branch, and picks a scan.
+	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

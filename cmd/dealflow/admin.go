@@ -31,6 +31,16 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.String("name", "", "who holds the token (a person or system); recorded as the actor of its actions")
 	case "migrate":
 		fs.Bool("skip-temporal", false, "only migrate PostgreSQL; leave Temporal search attributes alone")
+	case "seed":
+		fs.Int("synthetic", 0, "synthetic registrations to create (required), e.g. 1000000")
+		fs.Int("accounts", -1, "synthetic accounts to create (default: as many as registrations)")
+		fs.Int("partners", 1000, "synthetic partners the registrations belong to")
+		fs.Int("seed", 1, "random seed, for reproducible data")
+		fs.Bool("force", false, "seed even though the database holds real deals")
+	case "bench":
+		fs.Int("queries", 2000, "measured queries")
+		fs.Int("warmup", 200, "queries run first and not measured")
+		fs.String("json", "", "also write the figures as JSON to this file")
 	default:
 		return nil
 	}

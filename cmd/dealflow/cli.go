@@ -39,6 +39,8 @@ var commands = []command{
 	{"partner", "partner create: add a partner organization, print its id", dbVars, cmdPartner},
 	{"token", "token create: mint an API token, print it once", dbVars, cmdToken},
 	{"import", "import accounts|opportunities FILE: upsert CRM rows from CSV by external id, all or nothing", dbVars, cmdImport},
+	{"seed", "seed --synthetic N: fill a benchmark database with synthetic registrations and accounts (COPY)", dbVars, cmdSeed},
+	{"bench", "bench conflicts: measure the conflict check beside the bare pg_trgm query", dbVars, cmdBench},
 	{"version", "print the version", nil, cmdVersion},
 }
 

@@ -1,0 +1,196 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Figures summarize one measured operation.
+type Figures struct {
+	Name string  `json:"name"`
+	N    int     `json:"n"`
+	P50  float64 `json:"p50_ms"`
+	P99  float64 `json:"p99_ms"`
+	Mean float64 `json:"mean_ms"`
+}
+
+func figures(name string, ds []time.Duration) Figures {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	pct := func(p float64) time.Duration { return ds[min(len(ds)-1, int(p*float64(len(ds))))] }
+	return Figures{Name: name, N: len(ds), P50: ms(pct(0.50)), P99: ms(pct(0.99)), Mean: ms(sum / time.Duration(len(ds)))}
+}
+
+// ConflictOptions size the conflict-check benchmark.
+type ConflictOptions struct {
+	Queries int
+	Warmup  int
+	Seed    uint64
+}
+
+// ConflictReport is the conflict check beside the bare trigram query.
+type ConflictReport struct {
+	Deals     int64   `json:"deals"`
+	Accounts  int64   `json:"accounts"`
+	Threshold string  `json:"trigram_threshold"`
+	Engine    Figures `json:"engine"`
+	// Baseline runs at the engine's threshold; BaselineDefault at pg_trgm's
+	// default (0.3), as a bare query would.
+	Baseline        Figures `json:"baseline"`
+	BaselineDefault Figures `json:"baseline_default_threshold"`
+	// RatioP50 and RatioP99 are engine ÷ baseline (same threshold).
+	RatioP50 float64 `json:"ratio_p50"`
+	RatioP99 float64 `json:"ratio_p99"`
+	// Matched counts queries for which the engine found a conflict.
+	Matched int `json:"matched"`
+}
+
+// Conflicts measures the full conflict check (candidates from registrations,
+// accounts and opportunities, scored and explained) against the bare
+// `lower(customer_name) % $1` query on a GIN trigram index over the same
+// deals, query by query, interleaved.
+func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *slog.Logger) (ConflictReport, error) {
+	var rep ConflictReport
+	if o.Queries <= 0 {
+		o.Queries = 2000
+	}
+	if err := pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM deals), (SELECT count(*) FROM accounts), current_setting('pg_trgm.similarity_threshold')").
+		Scan(&rep.Deals, &rep.Accounts, &rep.Threshold); err != nil {
+		return rep, err
+	}
+	log.Info("making sure the baseline's index exists (bench only)")
+	if _, err := pool.Exec(ctx, "CREATE INDEX IF NOT EXISTS bench_deals_lower_name_trgm ON deals USING gin (lower(customer_name) gin_trgm_ops)"); err != nil {
+		return rep, err
+	}
+	queries, err := sampleQueries(ctx, pool, o, rep.Deals)
+	if err != nil {
+		return rep, err
+	}
+	engine := activities.ConflictEngine{Q: dbq.New(pool)}
+	// The default-threshold baseline runs on a connection of its own.
+	dflt, err := pool.Acquire(ctx)
+	if err != nil {
+		return rep, err
+	}
+	defer dflt.Release()
+	if _, err := dflt.Exec(ctx, "SET pg_trgm.similarity_threshold = 0.3"); err != nil {
+		return rep, err
+	}
+	var tEngine, tBase, tDefault []time.Duration
+	for i, q := range queries {
+		runEngine := func() (time.Duration, int, error) {
+			start := time.Now()
+			found, err := engine.FindConflicts(ctx, q)
+			return time.Since(start), len(found), err
+		}
+		runBase := func(query func(context.Context, string, ...any) (pgx.Rows, error)) (time.Duration, error) {
+			start := time.Now()
+			rows, err := query(ctx, "SELECT id FROM deals WHERE lower(customer_name) % lower($1) LIMIT 50", q.Customer.Name)
+			if err != nil {
+				return 0, err
+			}
+			for rows.Next() {
+			}
+			rows.Close()
+			return time.Since(start), rows.Err()
+		}
+		var de, dBase, dDefault time.Duration
+		var n int
+		if i%2 == 0 {
+			if dBase, err = runBase(pool.Query); err == nil {
+				de, n, err = runEngine()
+			}
+		} else {
+			if de, n, err = runEngine(); err == nil {
+				dBase, err = runBase(pool.Query)
+			}
+		}
+		if err == nil {
+			dDefault, err = runBase(dflt.Query)
+		}
+		if err != nil {
+			return rep, err
+		}
+		if i < o.Warmup {
+			continue
+		}
+		tEngine, tBase, tDefault = append(tEngine, de), append(tBase, dBase), append(tDefault, dDefault)
+		if n > 0 {
+			rep.Matched++
+		}
+	}
+	rep.Engine = figures("conflict check (engine)", tEngine)
+	rep.Baseline = figures("bare lower(name) % q", tBase)
+	rep.BaselineDefault = figures("bare, threshold 0.3", tDefault)
+	rep.RatioP50 = rep.Engine.P50 / rep.Baseline.P50
+	rep.RatioP99 = rep.Engine.P99 / rep.Baseline.P99
+	return rep, nil
+}
+
+// sampleQueries draws customers as partners would type them: variants of
+// existing names (another legal form, a typo, upper case, "and" for "&"),
+// half with the same domain, and companies not in the data at all.
+func sampleQueries(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, deals int64) ([]activities.ConflictQuery, error) {
+	total := o.Queries + o.Warmup
+	percent := min(100, 300*float64(total)/float64(max(deals, 1)))
+	rows, err := pool.Query(ctx, `SELECT customer_name, customer_domain, customer_country, partner_id FROM deals
+		TABLESAMPLE BERNOULLI ($1) REPEATABLE (7) LIMIT $2`, percent, total)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	r := rand.New(rand.NewPCG(o.Seed+1, o.Seed+2))
+	var out []activities.ConflictQuery
+	for rows.Next() {
+		var name, dom, country string
+		var partner uuid.UUID
+		if err := rows.Scan(&name, &dom, &country, &partner); err != nil {
+			return nil, err
+		}
+		q := activities.ConflictQuery{DealID: uuid.Nil, ExcludePartner: uuid.NullUUID{UUID: partner, Valid: true},
+			ProductLines: []string{"firewall"}, Thresholds: domain.DefaultMatchThresholds}
+		switch r.IntN(3) {
+		case 0: // a variant with the same domain
+			q.Customer = domain.Customer{Name: variant(r, name), Domain: dom, Country: country}
+		case 1: // a variant, domain unknown or free mail
+			q.Customer = domain.Customer{Name: variant(r, name), Domain: []string{"", "gmail.com"}[r.IntN(2)], Country: country}
+		default: // a company that is not in the data
+			n, d := syntheticCompany(r)
+			q.Customer = domain.Customer{Name: n + " " + strings.Repeat("x", r.IntN(2)), Domain: d, Country: country}
+		}
+		out = append(out, q)
+	}
+	if len(out) < total {
+		return nil, fmt.Errorf("only %d sample rows; seed more deals first (dealflow seed --synthetic N)", len(out))
+	}
+	return out, rows.Err()
+}
+
+// Table renders a report beside its baseline.
+func (r ConflictReport) Table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "conflict check over %d registrations and %d accounts (pg_trgm threshold %s), %d queries, %d with a conflict\n",
+		r.Deals, r.Accounts, r.Threshold, r.Engine.N, r.Matched)
+	fmt.Fprintf(&b, "%-28s %10s %10s %10s\n", "", "p50 ms", "p99 ms", "mean ms")
+	for _, f := range []Figures{r.Engine, r.Baseline, r.BaselineDefault} {
+		fmt.Fprintf(&b, "%-28s %10.2f %10.2f %10.2f\n", f.Name, f.P50, f.P99, f.Mean)
+	}
+	fmt.Fprintf(&b, "%-28s %10.2f %10.2f\n", "ratio engine/baseline", r.RatioP50, r.RatioP99)
+	return b.String()
+}

@@ -1,0 +1,189 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/dealflow/dealflow/domain"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// SeedOptions sizes a synthetic data set.
+type SeedOptions struct {
+	Deals    int
+	Accounts int
+	Partners int
+	// Seed makes the data reproducible.
+	Seed uint64
+	// Force allows seeding a database that holds real (non-synthetic) deals.
+	Force bool
+}
+
+// Seed fills a benchmark database with synthetic partners, registrations
+// and accounts through COPY. The deals it writes have no workflows: it is
+// for measuring queries, in a database of its own.
+func Seed(ctx context.Context, pool *pgxpool.Pool, o SeedOptions, log *slog.Logger) error {
+	if !o.Force {
+		var real int
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM deals WHERE workflow_id NOT LIKE 'synthetic/%'").Scan(&real); err != nil {
+			return err
+		}
+		if real > 0 {
+			return fmt.Errorf("the database holds %d real deals; seed a database of its own (set DATABASE_URL) or pass --force", real)
+		}
+	}
+	if o.Partners <= 0 {
+		o.Partners = 1000
+	}
+	r := newRand(o.Seed)
+	// Bulk loading goes through GIN's pending list; the indexes are
+	// rebuilt afterwards and fast-update turned off again.
+	if _, err := pool.Exec(ctx, trigramFastUpdate("on")); err != nil {
+		return err
+	}
+	defer pool.Exec(context.WithoutCancel(ctx), trigramFastUpdate("off")) //nolint:errcheck // best effort on failure paths
+	start := time.Now()
+	partners, users, err := seedPartners(ctx, pool, r, o.Partners)
+	if err != nil {
+		return err
+	}
+	n, err := pool.CopyFrom(ctx, pgx.Identifier{"deals"}, dealColumns, &dealRows{r: r, n: o.Deals, partners: partners, users: users})
+	if err != nil {
+		return fmt.Errorf("copy deals: %w", err)
+	}
+	log.Info("deals loaded", "rows", n, "took", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	n, err = pool.CopyFrom(ctx, pgx.Identifier{"accounts"}, accountColumns, &accountRows{r: r, n: o.Accounts, partners: partners})
+	if err != nil {
+		return fmt.Errorf("copy accounts: %w", err)
+	}
+	log.Info("accounts loaded", "rows", n, "took", time.Since(start).Round(time.Millisecond))
+	// Indexes filled row by row during COPY are larger than freshly built
+	// ones; rebuild them as a restored database would have them.
+	start = time.Now()
+	if _, err := pool.Exec(ctx, trigramFastUpdate("off")+"; REINDEX TABLE deals; REINDEX TABLE accounts; ANALYZE deals; ANALYZE accounts"); err != nil {
+		return err
+	}
+	log.Info("indexes rebuilt and statistics gathered", "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func seedPartners(ctx context.Context, pool *pgxpool.Pool, r *rand.Rand, n int) ([]uuid.UUID, []uuid.UUID, error) {
+	partners := make([]uuid.UUID, n)
+	users := make([]uuid.UUID, n)
+	types := []string{"reseller", "var", "distributor", "msp", "si", "referral", "agent"}
+	tiers := []string{"registered", "silver", "gold", "platinum"}
+	var prows, urows [][]any
+	for i := range partners {
+		partners[i], users[i] = uuid.New(), uuid.New()
+		prows = append(prows, []any{partners[i], fmt.Sprintf("Synthetic Partner %d", i), types[r.IntN(len(types))], tiers[r.IntN(len(tiers))]})
+		urows = append(urows, []any{users[i], fmt.Sprintf("Synthetic Rep %d", i), "partner_user", partners[i]})
+	}
+	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"partners"}, []string{"id", "name", "type", "tier"}, pgx.CopyFromRows(prows)); err != nil {
+		return nil, nil, err
+	}
+	_, err := pool.CopyFrom(ctx, pgx.Identifier{"users"}, []string{"id", "name", "role", "partner_id"}, pgx.CopyFromRows(urows))
+	return partners, users, err
+}
+
+var dealColumns = []string{"id", "partner_id", "status", "kind", "customer_name", "customer_domain",
+	"customer_registrable_domain", "customer_name_full", "customer_name_core", "customer_domain_label",
+	"customer_country", "contact_name", "contact_email", "product_lines", "amount", "currency",
+	"expected_close_date", "notes", "submitted_by", "workflow_id", "last_event_seq", "created_at", "updated_at",
+	"sla_due_at", "expires_at", "approvals"}
+
+var dealStatuses = []string{"approved", "approved", "approved", "approved", "approved", "approved", "approved",
+	"approved", "approved", "approved", "pending_approval", "pending_approval", "pending_approval", "pending_approval",
+	"conflict_review", "info_requested", "closed_won", "closed_won", "closed_lost", "expired"}
+
+var productLines = []string{"firewall", "vpn", "sd-wan", "endpoint", "siem", "email-security", "backup", "storage", "compute", "support"}
+
+// dealRows generates deals for COPY, one row at a time.
+type dealRows struct {
+	r               *rand.Rand
+	n, i            int
+	partners, users []uuid.UUID
+	row             []any
+}
+
+func (d *dealRows) Next() bool {
+	if d.i >= d.n {
+		return false
+	}
+	d.i++
+	r := d.r
+	name, host := syntheticCompany(r)
+	reg, _ := domain.RegistrableDomain(host)
+	full, core, label := domain.NameColumns(name, reg)
+	p := r.IntN(len(d.partners))
+	status := dealStatuses[r.IntN(len(dealStatuses))]
+	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Int64N(int64(330 * 24 * time.Hour))))
+	var sla, expires any
+	approvals := 0
+	switch status {
+	case "pending_approval", "conflict_review":
+		sla = created.Add(48 * time.Hour)
+	case "approved":
+		expires = created.Add(time.Duration(30+r.IntN(150)) * 24 * time.Hour)
+		approvals = 1
+	}
+	lines := []string{productLines[r.IntN(len(productLines))]}
+	id := uuid.New()
+	d.row = []any{id, d.partners[p], status, "resale", name, host, reg, full, core, label,
+		countries[r.IntN(len(countries))], "Synthetic Contact", "contact@" + reg, lines,
+		int64(1000_00 + r.IntN(500_000_00)), "USD", created.AddDate(0, 3, 0), "", d.users[p],
+		"synthetic/" + id.String(), int32(3), created, created, sla, expires, int32(approvals)}
+	return true
+}
+
+func (d *dealRows) Values() ([]any, error) { return d.row, nil }
+func (d *dealRows) Err() error             { return nil }
+
+var accountColumns = []string{"external_id", "name", "name_full", "name_core", "domain", "registrable_domain",
+	"domain_label", "country", "owner_type", "owner_partner_id", "reserved_for_direct"}
+
+// accountRows generates accounts for COPY.
+type accountRows struct {
+	r        *rand.Rand
+	n, i     int
+	partners []uuid.UUID
+	row      []any
+}
+
+func (a *accountRows) Next() bool {
+	if a.i >= a.n {
+		return false
+	}
+	a.i++
+	r := a.r
+	name, host := syntheticCompany(r)
+	reg, _ := domain.RegistrableDomain(host)
+	full, core, label := domain.NameColumns(name, reg)
+	owner, partner, reserved := "direct", any(nil), r.IntN(20) == 0
+	if r.IntN(3) == 0 {
+		owner, partner, reserved = "partner", a.partners[r.IntN(len(a.partners))], false
+	}
+	a.row = []any{fmt.Sprintf("SYN-%d", a.i), name, full, core, host, reg, label,
+		countries[r.IntN(len(countries))], owner, partner, reserved}
+	return true
+}
+
+func (a *accountRows) Values() ([]any, error) { return a.row, nil }
+func (a *accountRows) Err() error             { return nil }
+
+func trigramFastUpdate(onOff string) string {
+	var b strings.Builder
+	for i, idx := range []string{"deals_open_name_trgm", "accounts_name_trgm", "opportunities_open_name_trgm"} {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "ALTER INDEX %s SET (fastupdate = %s)", idx, onOff)
+	}
+	return b.String()
+}

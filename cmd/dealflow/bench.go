@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/dealflow/dealflow/bench"
+	"github.com/dealflow/dealflow/db"
+)
+
+// cmdSeed fills a benchmark database with synthetic data.
+func cmdSeed(ctx context.Context, e env, args []string) error {
+	fs := flagsFor("seed")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	o := bench.SeedOptions{}
+	get := func(name string) int {
+		var n int
+		fmt.Sscan(fs.Lookup(name).Value.String(), &n)
+		return n
+	}
+	o.Deals, o.Accounts, o.Partners = get("synthetic"), get("accounts"), get("partners")
+	o.Seed = uint64(get("seed"))
+	o.Force = fs.Lookup("force").Value.String() == "true"
+	if o.Deals <= 0 {
+		return fmt.Errorf("%w: --synthetic N (registrations to create) is required", errUsage)
+	}
+	if o.Accounts < 0 {
+		o.Accounts = o.Deals
+	}
+	if err := migrate(ctx, e, true); err != nil {
+		return err
+	}
+	pool, err := db.Connect(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return bench.Seed(ctx, pool, o, e.log)
+}
+
+// cmdBench runs a benchmark and prints its figures beside their baseline.
+func cmdBench(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] != "conflicts" {
+		return fmt.Errorf("%w: dealflow bench conflicts [flags]", errUsage)
+	}
+	fs := flagsFor("bench")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	var queries, warmup int
+	fmt.Sscan(fs.Lookup("queries").Value.String(), &queries)
+	fmt.Sscan(fs.Lookup("warmup").Value.String(), &warmup)
+	pool, err := db.Connect(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rep, err := bench.Conflicts(ctx, pool, bench.ConflictOptions{Queries: queries, Warmup: warmup, Seed: 7}, e.log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(e.stdout, rep.Table())
+	if path := fs.Lookup("json").Value.String(); path != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		return os.WriteFile(path, append(b, '\n'), 0o644)
+	}
+	return nil
+}
