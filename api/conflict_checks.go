@@ -2,9 +2,11 @@ package api
 
 import (
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -124,4 +126,38 @@ func (s *Server) partnerPolicy(c *gin.Context, p Principal) (domain.Policy, bool
 		return domain.Policy{}, false
 	}
 	return policy, true
+}
+
+// dealConflicts shows a channel manager a deal beside everything that names
+// the same customer now, oldest registration first, with each match's
+// score and explanation: what conflict review decides on.
+func (s *Server) dealConflicts(c *gin.Context) {
+	id, ok := dealIDParam(c)
+	if !ok {
+		return
+	}
+	deal, err := s.q.DealGet(c, dbq.DealGetParams{ID: id})
+	if err != nil {
+		s.dealLookupFailed(c, err)
+		return
+	}
+	thresholds := domain.DefaultMatchThresholds
+	if deal.ProgramID.Valid {
+		if prog, err := s.q.ProgramGet(c, deal.ProgramID.UUID); err == nil {
+			if policy, err := domain.ParsePolicy(prog.Policy); err == nil {
+				thresholds = policy.Conflict
+			}
+		}
+	}
+	matches, err := activities.ConflictEngine{Q: s.q}.FindConflicts(c, activities.ConflictQuery{
+		DealID: deal.ID, ExcludePartner: uuid.NullUUID{UUID: deal.PartnerID, Valid: true}, ProductLines: deal.ProductLines,
+		Thresholds: thresholds,
+		Customer:   domain.Customer{Name: deal.CustomerName, Domain: deal.CustomerDomain, Country: deal.CustomerCountry},
+	})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	sort.SliceStable(matches, func(i, j int) bool { return matches[i].RegisteredAt.Before(matches[j].RegisteredAt) })
+	c.JSON(http.StatusOK, gin.H{"deal": dealView(deal, nil), "matches": matches})
 }

@@ -197,6 +197,9 @@ func (s *Server) getTimeline(c *gin.Context) {
 		s.unavailable(c, err)
 		return
 	}
+	if scope.Valid {
+		events = redactForPartner(events)
+	}
 	c.JSON(http.StatusOK, gin.H{"deal_id": id.String(), "events": eventViews(events)})
 }
 
@@ -307,6 +310,9 @@ func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uui
 	if err != nil {
 		s.unavailable(c, err)
 		return
+	}
+	if scope.Valid {
+		events = redactForPartner(events)
 	}
 	if status == http.StatusCreated {
 		c.Header("Location", "/v1/deals/"+id.String())

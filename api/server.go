@@ -71,6 +71,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/deals", allRoles, s.listDeals},
 		{http.MethodGet, "/v1/deals/:id", allRoles, s.getDeal},
 		{http.MethodGet, "/v1/deals/:id/timeline", allRoles, s.getTimeline},
+		{http.MethodGet, "/v1/deals/:id/conflicts", deciderRoles, s.dealConflicts},
 		steps("approve", workflows.UpdateApprove, deciderRoles, func() stepBody { return &reasonBody{} }, true),
 		steps("reject", workflows.UpdateReject, deciderRoles, func() stepBody { return &requiredReasonBody{} }, false),
 		steps("request-info", workflows.UpdateRequestInfo, deciderRoles, func() stepBody { return &infoRequestBody{} }, false),

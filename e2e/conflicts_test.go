@@ -160,6 +160,22 @@ func TestConflictSourcesInScreening(t *testing.T) {
 	if one.str("status") != "conflict_review" || two.str("status") != "conflict_review" {
 		t.Fatalf("statuses %s, %s", one.str("status"), two.str("status"))
 	}
+	// The manager sees the deal beside its matches, oldest first; the
+	// partner's own view of its deal never names the other partner.
+	side := call(t, http.MethodGet, "/v1/deals/"+two.str("id")+"/conflicts", stack.tokens["manager"], nil).must(t, http.StatusOK)
+	matches := side.body["matches"].([]any)
+	if len(matches) != 2 || matches[0].(map[string]any)["source"] != "opportunity" ||
+		matches[1].(map[string]any)["partner_id"] != stack.partnerB {
+		t.Fatalf("side by side = %s", side.raw)
+	}
+	call(t, http.MethodGet, "/v1/deals/"+two.str("id")+"/conflicts", stack.tokens["partnerA"], nil).must(t, http.StatusForbidden)
+	for _, path := range []string{"/v1/deals/" + two.str("id"), "/v1/deals/" + two.str("id") + "/timeline"} {
+		mine := call(t, http.MethodGet, path, stack.tokens["partnerA"], nil).must(t, http.StatusOK)
+		if strings.Contains(string(mine.raw), stack.partnerB) || strings.Contains(string(mine.raw), one.str("id")) ||
+			!strings.Contains(string(mine.raw), `"conflicts_count":2`) {
+			t.Fatalf("partner A's view of %s leaks or lacks the count: %s", path, mine.raw)
+		}
+	}
 	award := post(t, "/v1/deals/"+two.str("id")+"/resolve-conflict", "manager",
 		map[string]string{"outcome": "award", "reason": "partner A brought the customer to the table"}).must(t, http.StatusOK)
 	if award.str("status") != "pending_approval" {
