@@ -41,7 +41,7 @@ func (e ConflictEngine) FindConflicts(ctx context.Context, q ConflictQuery) ([]d
 	me := domain.NewParty(q.Customer.Name, q.Customer.Domain, q.Customer.Country, q.ProductLines)
 	reg, label := domain.MatchableDomain(me.Registrable)
 	rows, err := e.Q.ConflictCandidates(ctx, dbq.ConflictCandidatesParams{
-		DealID: q.DealID, ExcludePartnerID: q.ExcludePartner, NameFull: me.Name.Full,
+		DealID: q.DealID, ExcludePartnerID: q.ExcludePartner, NameKeys: domain.NameKeys(me.Name),
 		RegistrableDomain: reg, DomainLabel: label,
 	})
 	if err != nil {

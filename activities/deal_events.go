@@ -105,6 +105,7 @@ func (a *Activities) RecordSubmission(ctx context.Context, s Submission) error {
 			CustomerNameFull:          pgtype.Text{String: full, Valid: true},
 			CustomerNameCore:          pgtype.Text{String: core, Valid: true},
 			CustomerDomainLabel:       pgtype.Text{String: label, Valid: true},
+			CustomerNameKeys:          domain.NameKeys(domain.CompanyName{Full: full, Core: core}),
 			CustomerCountry:           r.Customer.Country,
 			ContactName:               r.Contact.Name,
 			ContactEmail:              r.Contact.Email,

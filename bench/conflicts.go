@@ -13,7 +13,6 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -50,11 +49,8 @@ type ConflictReport struct {
 	Accounts  int64   `json:"accounts"`
 	Threshold string  `json:"trigram_threshold"`
 	Engine    Figures `json:"engine"`
-	// Baseline runs at the engine's threshold; BaselineDefault at pg_trgm's
-	// default (0.3), as a bare query would.
-	Baseline        Figures `json:"baseline"`
-	BaselineDefault Figures `json:"baseline_default_threshold"`
-	// RatioP50 and RatioP99 are engine ÷ baseline (same threshold).
+	Baseline  Figures `json:"baseline"`
+	// RatioP50 and RatioP99 are engine ÷ baseline.
 	RatioP50 float64 `json:"ratio_p50"`
 	RatioP99 float64 `json:"ratio_p99"`
 	// Matched counts queries for which the engine found a conflict.
@@ -62,9 +58,10 @@ type ConflictReport struct {
 }
 
 // Conflicts measures the full conflict check (candidates from registrations,
-// accounts and opportunities, scored and explained) against the bare
-// `lower(customer_name) % $1` query on a GIN trigram index over the same
-// deals, query by query, interleaved.
+// accounts and opportunities by blocking keys and domains, scored and
+// explained) against the bare `lower(customer_name) % $1` query on a GIN
+// trigram index over the same deals (pg_trgm's default threshold), query by
+// query, interleaved.
 func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *slog.Logger) (ConflictReport, error) {
 	var rep ConflictReport
 	if o.Queries <= 0 {
@@ -83,25 +80,16 @@ func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *
 		return rep, err
 	}
 	engine := activities.ConflictEngine{Q: dbq.New(pool)}
-	// The default-threshold baseline runs on a connection of its own.
-	dflt, err := pool.Acquire(ctx)
-	if err != nil {
-		return rep, err
-	}
-	defer dflt.Release()
-	if _, err := dflt.Exec(ctx, "SET pg_trgm.similarity_threshold = 0.3"); err != nil {
-		return rep, err
-	}
-	var tEngine, tBase, tDefault []time.Duration
+	var tEngine, tBase []time.Duration
 	for i, q := range queries {
 		runEngine := func() (time.Duration, int, error) {
 			start := time.Now()
 			found, err := engine.FindConflicts(ctx, q)
 			return time.Since(start), len(found), err
 		}
-		runBase := func(query func(context.Context, string, ...any) (pgx.Rows, error)) (time.Duration, error) {
+		runBase := func() (time.Duration, error) {
 			start := time.Now()
-			rows, err := query(ctx, "SELECT id FROM deals WHERE lower(customer_name) % lower($1) LIMIT 50", q.Customer.Name)
+			rows, err := pool.Query(ctx, "SELECT id FROM deals WHERE lower(customer_name) % lower($1) LIMIT 50", q.Customer.Name)
 			if err != nil {
 				return 0, err
 			}
@@ -110,19 +98,16 @@ func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *
 			rows.Close()
 			return time.Since(start), rows.Err()
 		}
-		var de, dBase, dDefault time.Duration
+		var de, dBase time.Duration
 		var n int
 		if i%2 == 0 {
-			if dBase, err = runBase(pool.Query); err == nil {
+			if dBase, err = runBase(); err == nil {
 				de, n, err = runEngine()
 			}
 		} else {
 			if de, n, err = runEngine(); err == nil {
-				dBase, err = runBase(pool.Query)
+				dBase, err = runBase()
 			}
-		}
-		if err == nil {
-			dDefault, err = runBase(dflt.Query)
 		}
 		if err != nil {
 			return rep, err
@@ -130,14 +115,13 @@ func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *
 		if i < o.Warmup {
 			continue
 		}
-		tEngine, tBase, tDefault = append(tEngine, de), append(tBase, dBase), append(tDefault, dDefault)
+		tEngine, tBase = append(tEngine, de), append(tBase, dBase)
 		if n > 0 {
 			rep.Matched++
 		}
 	}
 	rep.Engine = figures("conflict check (engine)", tEngine)
 	rep.Baseline = figures("bare lower(name) % q", tBase)
-	rep.BaselineDefault = figures("bare, threshold 0.3", tDefault)
 	rep.RatioP50 = rep.Engine.P50 / rep.Baseline.P50
 	rep.RatioP99 = rep.Engine.P99 / rep.Baseline.P99
 	return rep, nil
@@ -185,10 +169,10 @@ func sampleQueries(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, d
 // Table renders a report beside its baseline.
 func (r ConflictReport) Table() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "conflict check over %d registrations and %d accounts (pg_trgm threshold %s), %d queries, %d with a conflict\n",
+	fmt.Fprintf(&b, "conflict check over %d registrations and %d accounts (baseline pg_trgm threshold %s), %d queries, %d with a conflict\n",
 		r.Deals, r.Accounts, r.Threshold, r.Engine.N, r.Matched)
 	fmt.Fprintf(&b, "%-28s %10s %10s %10s\n", "", "p50 ms", "p99 ms", "mean ms")
-	for _, f := range []Figures{r.Engine, r.Baseline, r.BaselineDefault} {
+	for _, f := range []Figures{r.Engine, r.Baseline} {
 		fmt.Fprintf(&b, "%-28s %10.2f %10.2f %10.2f\n", f.Name, f.P50, f.P99, f.Mean)
 	}
 	fmt.Fprintf(&b, "%-28s %10.2f %10.2f\n", "ratio engine/baseline", r.RatioP50, r.RatioP99)

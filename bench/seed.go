@@ -93,7 +93,7 @@ func seedPartners(ctx context.Context, pool *pgxpool.Pool, r *rand.Rand, n int) 
 }
 
 var dealColumns = []string{"id", "partner_id", "status", "kind", "customer_name", "customer_domain",
-	"customer_registrable_domain", "customer_name_full", "customer_name_core", "customer_domain_label",
+	"customer_registrable_domain", "customer_name_full", "customer_name_core", "customer_domain_label", "customer_name_keys",
 	"customer_country", "contact_name", "contact_email", "product_lines", "amount", "currency",
 	"expected_close_date", "notes", "submitted_by", "workflow_id", "last_event_seq", "created_at", "updated_at",
 	"sla_due_at", "expires_at", "approvals"}
@@ -135,7 +135,8 @@ func (d *dealRows) Next() bool {
 	}
 	lines := []string{productLines[r.IntN(len(productLines))]}
 	id := uuid.New()
-	d.row = []any{id, d.partners[p], status, "resale", name, host, reg, full, core, label,
+	keys := domain.NameKeys(domain.CompanyName{Full: full, Core: core})
+	d.row = []any{id, d.partners[p], status, "resale", name, host, reg, full, core, label, keys,
 		countries[r.IntN(len(countries))], "Synthetic Contact", "contact@" + reg, lines,
 		int64(1000_00 + r.IntN(500_000_00)), "USD", created.AddDate(0, 3, 0), "", d.users[p],
 		"synthetic/" + id.String(), int32(3), created, created, sla, expires, int32(approvals)}
@@ -145,7 +146,7 @@ func (d *dealRows) Next() bool {
 func (d *dealRows) Values() ([]any, error) { return d.row, nil }
 func (d *dealRows) Err() error             { return nil }
 
-var accountColumns = []string{"external_id", "name", "name_full", "name_core", "domain", "registrable_domain",
+var accountColumns = []string{"external_id", "name", "name_full", "name_core", "name_keys", "domain", "registrable_domain",
 	"domain_label", "country", "owner_type", "owner_partner_id", "reserved_for_direct"}
 
 // accountRows generates accounts for COPY.
@@ -169,7 +170,7 @@ func (a *accountRows) Next() bool {
 	if r.IntN(3) == 0 {
 		owner, partner, reserved = "partner", a.partners[r.IntN(len(a.partners))], false
 	}
-	a.row = []any{fmt.Sprintf("SYN-%d", a.i), name, full, core, host, reg, label,
+	a.row = []any{fmt.Sprintf("SYN-%d", a.i), name, full, core, domain.NameKeys(domain.CompanyName{Full: full, Core: core}), host, reg, label,
 		countries[r.IntN(len(countries))], owner, partner, reserved}
 	return true
 }
@@ -179,7 +180,7 @@ func (a *accountRows) Err() error             { return nil }
 
 func trigramFastUpdate(onOff string) string {
 	var b strings.Builder
-	for i, idx := range []string{"deals_open_name_trgm", "accounts_name_trgm", "opportunities_open_name_trgm"} {
+	for i, idx := range []string{"deals_open_name_keys", "accounts_name_keys", "opportunities_open_name_keys"} {
 		if i > 0 {
 			b.WriteString("; ")
 		}

@@ -28,7 +28,8 @@ func BackfillNames(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) er
 			full, core, label := domain.NameColumns(r.CustomerName, r.CustomerRegistrableDomain)
 			if err := q.DealSetNames(ctx, dbq.DealSetNamesParams{ID: r.ID,
 				NameFull: pgtype.Text{String: full, Valid: true}, NameCore: pgtype.Text{String: core, Valid: true},
-				DomainLabel: pgtype.Text{String: label, Valid: true}}); err != nil {
+				DomainLabel: pgtype.Text{String: label, Valid: true},
+				NameKeys:    domain.NameKeys(domain.CompanyName{Full: full, Core: core})}); err != nil {
 				return err
 			}
 		}

@@ -14,20 +14,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// TrigramThreshold is the pg_trgm similarity at which the conflict
-// engine's % operator returns a name as a candidate: low enough to reach
-// typos and reordered words, high enough to keep candidate sets small.
-const TrigramThreshold = "0.6"
-
 // Connect opens a pool on url and checks that the server answers.
 func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	// The % operator finds name candidates at this similarity; scoring
-	// decides (see activities.ConflictEngine).
-	cfg.ConnConfig.RuntimeParams["pg_trgm.similarity_threshold"] = TrigramThreshold
 	// Plan every query for its own parameters: a generic plan cannot tell
 	// that an empty domain disables its index branch, and picks a scan.
 	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"

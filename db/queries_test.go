@@ -32,7 +32,7 @@ func mustDeal(t *testing.T, q *dbq.Queries, partner dbq.Partner) uuid.UUID {
 	id := uuid.Must(uuid.NewV7())
 	now := time.Now().UTC()
 	if _, err := q.DealInsert(ctx, dbq.DealInsertParams{
-		ID: id, PartnerID: partner.ID, Status: "submitted", Kind: "resale", CustomerName: "Acme", CustomerDomain: "acme.com",
+		ID: id, PartnerID: partner.ID, Status: "submitted", Kind: "resale", CustomerNameKeys: []int64{}, CustomerName: "Acme", CustomerDomain: "acme.com",
 		CustomerRegistrableDomain: "acme.com", CustomerCountry: "US", ContactName: "Jane", ContactEmail: "jane@acme.com",
 		ProductLines: []string{"firewall"}, Amount: 100, Currency: "USD", ExpectedCloseDate: now,
 		SubmittedBy: u.ID, WorkflowID: "deal/" + id.String(), CreatedAt: now,

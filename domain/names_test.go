@@ -82,3 +82,41 @@ func FuzzNormalizeName(f *testing.F) {
 		}
 	})
 }
+
+// TestNameKeys proves spelling variants of one company share a blocking key
+// and different companies do not, and that keys are stable.
+func TestNameKeys(t *testing.T) {
+	shares := func(a, b string) bool {
+		ka := map[int64]bool{}
+		for _, k := range NameKeys(NormalizeName(a)) {
+			ka[k] = true
+		}
+		for _, k := range NameKeys(NormalizeName(b)) {
+			if ka[k] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, p := range [][2]string{
+		{"Greenfield Farms", "Greenfeild Farms"}, {"Cyberdyne Systems", "Cyberdyn Systems"},
+		{"Northwind Traders", "North Wind Traders"}, {"Acme Corp.", "ACME Corporation"},
+		{"Harbor Freight Tools", "Harbor Fright Tools"}, {"Massive Dynamic", "Massive Dynamics Inc"},
+	} {
+		if !shares(p[0], p[1]) {
+			t.Errorf("%q and %q share no key", p[0], p[1])
+		}
+	}
+	for _, p := range [][2]string{{"Delta Air Lines", "Delta Dental"}, {"Initech", "Initrode"}, {"Sunrise Dental", "Sunset Dental"}} {
+		if shares(p[0], p[1]) {
+			t.Errorf("%q and %q share a key", p[0], p[1])
+		}
+	}
+	a, b := NameKeys(NormalizeName("Blue Harbor Logistics")), NameKeys(NormalizeName("Blue Harbor Logistics"))
+	if len(a) == 0 || len(a) != len(b) || a[0] != b[0] {
+		t.Fatalf("keys not stable: %v %v", a, b)
+	}
+	if len(NameKeys(NormalizeName(strings.Repeat("x", 500)))) > maxKeyRunes+2 {
+		t.Fatal("long names make too many keys")
+	}
+}

@@ -14,18 +14,20 @@ import (
 )
 
 const accountsUpsert = `-- name: AccountsUpsert :many
-INSERT INTO accounts (external_id, name, name_full, name_core, domain, registrable_domain, domain_label, country,
-                      owner_type, owner_partner_id, reserved_for_direct)
-SELECT u.external_id, u.name, u.name_full, u.name_core, u.domain, u.registrable_domain, u.domain_label, u.country,
-       u.owner_type, u.owner_partner_id, u.reserved_for_direct
+INSERT INTO accounts (external_id, name, name_full, name_core, name_keys, domain, registrable_domain, domain_label,
+                      country, owner_type, owner_partner_id, reserved_for_direct)
+SELECT u.external_id, u.name, u.name_full, u.name_core, u.name_keys::bigint[], u.domain, u.registrable_domain,
+       u.domain_label, u.country, u.owner_type, u.owner_partner_id, u.reserved_for_direct
 FROM (SELECT unnest($1::text[]) AS external_id, unnest($2::text[]) AS name,
              unnest($3::text[]) AS name_full, unnest($4::text[]) AS name_core,
-             unnest($5::text[]) AS domain, unnest($6::text[]) AS registrable_domain,
-             unnest($7::text[]) AS domain_label, unnest($8::text[]) AS country,
-             unnest($9::text[]) AS owner_type, NULLIF(unnest($10::text[]), '')::uuid AS owner_partner_id,
-             unnest($11::boolean[]) AS reserved_for_direct) AS u
+             unnest($5::text[]) AS name_keys,
+             unnest($6::text[]) AS domain, unnest($7::text[]) AS registrable_domain,
+             unnest($8::text[]) AS domain_label, unnest($9::text[]) AS country,
+             unnest($10::text[]) AS owner_type, NULLIF(unnest($11::text[]), '')::uuid AS owner_partner_id,
+             unnest($12::boolean[]) AS reserved_for_direct) AS u
 ON CONFLICT (external_id) DO UPDATE SET
-    name = EXCLUDED.name, name_full = EXCLUDED.name_full, name_core = EXCLUDED.name_core, domain = EXCLUDED.domain,
+    name = EXCLUDED.name, name_full = EXCLUDED.name_full, name_core = EXCLUDED.name_core,
+    name_keys = EXCLUDED.name_keys, domain = EXCLUDED.domain,
     registrable_domain = EXCLUDED.registrable_domain, domain_label = EXCLUDED.domain_label, country = EXCLUDED.country,
     owner_type = EXCLUDED.owner_type, owner_partner_id = EXCLUDED.owner_partner_id,
     reserved_for_direct = EXCLUDED.reserved_for_direct, updated_at = now()
@@ -37,6 +39,7 @@ type AccountsUpsertParams struct {
 	Names              []string `json:"names"`
 	NamesFull          []string `json:"names_full"`
 	NamesCore          []string `json:"names_core"`
+	NamesKeys          []string `json:"names_keys"`
 	Domains            []string `json:"domains"`
 	RegistrableDomains []string `json:"registrable_domains"`
 	DomainLabels       []string `json:"domain_labels"`
@@ -59,6 +62,7 @@ func (q *Queries) AccountsUpsert(ctx context.Context, arg AccountsUpsertParams) 
 		arg.Names,
 		arg.NamesFull,
 		arg.NamesCore,
+		arg.NamesKeys,
 		arg.Domains,
 		arg.RegistrableDomains,
 		arg.DomainLabels,
@@ -94,7 +98,7 @@ const conflictCandidates = `-- name: ConflictCandidates :many
  WHERE d.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
    AND d.id <> $1
    AND ($2::uuid IS NULL OR d.partner_id <> $2)
-   AND (d.customer_name_full % $3::text
+   AND (d.customer_name_keys && $3::bigint[]
         OR ($4::text <> '' AND d.customer_registrable_domain = $4)
         OR ($5::text <> '' AND d.customer_domain_label = $5))
  LIMIT 50)
@@ -103,7 +107,7 @@ UNION ALL
         '{}'::text[], a.owner_type, a.reserved_for_direct, ''::text, a.created_at
  FROM accounts a
  WHERE ($2::uuid IS NULL OR a.owner_partner_id IS DISTINCT FROM $2)
-   AND (a.name_full % $3
+   AND (a.name_keys && $3
         OR ($4 <> '' AND a.registrable_domain = $4)
         OR ($5 <> '' AND a.domain_label = $5))
  LIMIT 50)
@@ -112,7 +116,7 @@ UNION ALL
         o.product_lines, o.status, false, o.owner, o.created_at
  FROM opportunities o
  WHERE o.status = 'open'
-   AND (o.name_full % $3
+   AND (o.name_keys && $3
         OR ($4 <> '' AND o.registrable_domain = $4)
         OR ($5 <> '' AND o.domain_label = $5))
  LIMIT 50)
@@ -121,7 +125,7 @@ UNION ALL
 type ConflictCandidatesParams struct {
 	DealID            uuid.UUID     `json:"deal_id"`
 	ExcludePartnerID  uuid.NullUUID `json:"exclude_partner_id"`
-	NameFull          string        `json:"name_full"`
+	NameKeys          []int64       `json:"name_keys"`
 	RegistrableDomain string        `json:"registrable_domain"`
 	DomainLabel       string        `json:"domain_label"`
 }
@@ -145,14 +149,14 @@ type ConflictCandidatesRow struct {
 // ConflictCandidates gathers what may name the same customer, from the three
 // sources of conflict: other partners' open registrations, existing
 // accounts and open direct-sales opportunities. A row is a candidate when
-// its normalized name is trigram-similar (% uses the connection's
-// pg_trgm.similarity_threshold) or its registrable domain or domain name
-// is the same. dealflow scores the candidates; SQL only finds them fast.
+// it shares a name blocking key (domain.NameKeys) or its registrable domain
+// or domain name is the same. dealflow scores the candidates; SQL only
+// finds them fast.
 func (q *Queries) ConflictCandidates(ctx context.Context, arg ConflictCandidatesParams) ([]ConflictCandidatesRow, error) {
 	rows, err := q.db.Query(ctx, conflictCandidates,
 		arg.DealID,
 		arg.ExcludePartnerID,
-		arg.NameFull,
+		arg.NameKeys,
 		arg.RegistrableDomain,
 		arg.DomainLabel,
 	)
@@ -189,14 +193,16 @@ func (q *Queries) ConflictCandidates(ctx context.Context, arg ConflictCandidates
 }
 
 const dealSetNames = `-- name: DealSetNames :exec
-UPDATE deals SET customer_name_full = $1, customer_name_core = $2, customer_domain_label = $3
-WHERE id = $4
+UPDATE deals SET customer_name_full = $1, customer_name_core = $2, customer_domain_label = $3,
+    customer_name_keys = $4
+WHERE id = $5
 `
 
 type DealSetNamesParams struct {
 	NameFull    pgtype.Text `json:"name_full"`
 	NameCore    pgtype.Text `json:"name_core"`
 	DomainLabel pgtype.Text `json:"domain_label"`
+	NameKeys    []int64     `json:"name_keys"`
 	ID          uuid.UUID   `json:"id"`
 }
 
@@ -205,13 +211,15 @@ func (q *Queries) DealSetNames(ctx context.Context, arg DealSetNamesParams) erro
 		arg.NameFull,
 		arg.NameCore,
 		arg.DomainLabel,
+		arg.NameKeys,
 		arg.ID,
 	)
 	return err
 }
 
 const dealsMissingNames = `-- name: DealsMissingNames :many
-SELECT id, customer_name, customer_registrable_domain FROM deals WHERE customer_name_full IS NULL LIMIT 1000
+SELECT id, customer_name, customer_registrable_domain FROM deals
+WHERE customer_name_full IS NULL OR customer_name_keys = '{}' LIMIT 1000
 `
 
 type DealsMissingNamesRow struct {
@@ -220,8 +228,8 @@ type DealsMissingNamesRow struct {
 	CustomerRegistrableDomain string    `json:"customer_registrable_domain"`
 }
 
-// DealsMissingNames finds deals registered before names were normalized,
-// for the backfill that `dealflow migrate` runs.
+// DealsMissingNames finds deals registered before names were normalized
+// and keyed, for the backfill that `dealflow migrate` runs.
 func (q *Queries) DealsMissingNames(ctx context.Context) ([]DealsMissingNamesRow, error) {
 	rows, err := q.db.Query(ctx, dealsMissingNames)
 	if err != nil {
@@ -243,21 +251,24 @@ func (q *Queries) DealsMissingNames(ctx context.Context) ([]DealsMissingNamesRow
 }
 
 const opportunitiesUpsert = `-- name: OpportunitiesUpsert :many
-INSERT INTO opportunities (external_id, account_name, name_full, name_core, domain, registrable_domain, domain_label,
-                           country, owner, stage, status, amount, currency, product_lines, close_date)
-SELECT u.external_id, u.account_name, u.name_full, u.name_core, u.domain, u.registrable_domain, u.domain_label,
+INSERT INTO opportunities (external_id, account_name, name_full, name_core, name_keys, domain, registrable_domain,
+                           domain_label, country, owner, stage, status, amount, currency, product_lines, close_date)
+SELECT u.external_id, u.account_name, u.name_full, u.name_core, u.name_keys::bigint[], u.domain, u.registrable_domain,
+       u.domain_label,
        u.country, u.owner, u.stage, u.status, u.amount, NULLIF(u.currency, ''),
        CASE WHEN u.product_lines = '' THEN '{}'::text[] ELSE string_to_array(u.product_lines, ';') END,
        NULLIF(u.close_date, '')::date
 FROM (SELECT unnest($1::text[]) AS external_id, unnest($2::text[]) AS account_name,
              unnest($3::text[]) AS name_full, unnest($4::text[]) AS name_core,
-             unnest($5::text[]) AS domain, unnest($6::text[]) AS registrable_domain,
-             unnest($7::text[]) AS domain_label, unnest($8::text[]) AS country,
-             unnest($9::text[]) AS owner, unnest($10::text[]) AS stage, unnest($11::text[]) AS status,
-             unnest($12::bigint[]) AS amount, unnest($13::text[]) AS currency,
-             unnest($14::text[]) AS product_lines, unnest($15::text[]) AS close_date) AS u
+             unnest($5::text[]) AS name_keys,
+             unnest($6::text[]) AS domain, unnest($7::text[]) AS registrable_domain,
+             unnest($8::text[]) AS domain_label, unnest($9::text[]) AS country,
+             unnest($10::text[]) AS owner, unnest($11::text[]) AS stage, unnest($12::text[]) AS status,
+             unnest($13::bigint[]) AS amount, unnest($14::text[]) AS currency,
+             unnest($15::text[]) AS product_lines, unnest($16::text[]) AS close_date) AS u
 ON CONFLICT (external_id) DO UPDATE SET
     account_name = EXCLUDED.account_name, name_full = EXCLUDED.name_full, name_core = EXCLUDED.name_core,
+    name_keys = EXCLUDED.name_keys,
     domain = EXCLUDED.domain, registrable_domain = EXCLUDED.registrable_domain, domain_label = EXCLUDED.domain_label,
     country = EXCLUDED.country, owner = EXCLUDED.owner, stage = EXCLUDED.stage, status = EXCLUDED.status,
     amount = EXCLUDED.amount, currency = EXCLUDED.currency, product_lines = EXCLUDED.product_lines,
@@ -270,6 +281,7 @@ type OpportunitiesUpsertParams struct {
 	AccountNames       []string `json:"account_names"`
 	NamesFull          []string `json:"names_full"`
 	NamesCore          []string `json:"names_core"`
+	NamesKeys          []string `json:"names_keys"`
 	Domains            []string `json:"domains"`
 	RegistrableDomains []string `json:"registrable_domains"`
 	DomainLabels       []string `json:"domain_labels"`
@@ -294,6 +306,7 @@ func (q *Queries) OpportunitiesUpsert(ctx context.Context, arg OpportunitiesUpse
 		arg.AccountNames,
 		arg.NamesFull,
 		arg.NamesCore,
+		arg.NamesKeys,
 		arg.Domains,
 		arg.RegistrableDomains,
 		arg.DomainLabels,

@@ -244,7 +244,7 @@ func (q *Queries) DealEventList(ctx context.Context, arg DealEventListParams) ([
 }
 
 const dealGet = `-- name: DealGet :one
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label FROM deals
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys FROM deals
 WHERE id = $1
   AND ($2::uuid IS NULL OR partner_id = $2)
 `
@@ -297,12 +297,13 @@ func (q *Queries) DealGet(ctx context.Context, arg DealGetParams) (Deal, error) 
 		&i.CustomerNameFull,
 		&i.CustomerNameCore,
 		&i.CustomerDomainLabel,
+		&i.CustomerNameKeys,
 	)
 	return i, err
 }
 
 const dealGetByIdempotencyKey = `-- name: DealGetByIdempotencyKey :one
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label FROM deals WHERE partner_id = $1 AND idempotency_key = $2
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys FROM deals WHERE partner_id = $1 AND idempotency_key = $2
 `
 
 type DealGetByIdempotencyKeyParams struct {
@@ -353,12 +354,13 @@ func (q *Queries) DealGetByIdempotencyKey(ctx context.Context, arg DealGetByIdem
 		&i.CustomerNameFull,
 		&i.CustomerNameCore,
 		&i.CustomerDomainLabel,
+		&i.CustomerNameKeys,
 	)
 	return i, err
 }
 
 const dealInbox = `-- name: DealInbox :many
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label FROM deals
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys FROM deals
 WHERE status IN ('conflict_review', 'pending_approval') OR extension_requested
 ORDER BY sla_due_at NULLS LAST, created_at, id
 LIMIT $2 OFFSET $1
@@ -421,6 +423,7 @@ func (q *Queries) DealInbox(ctx context.Context, arg DealInboxParams) ([]Deal, e
 			&i.CustomerNameFull,
 			&i.CustomerNameCore,
 			&i.CustomerDomainLabel,
+			&i.CustomerNameKeys,
 		); err != nil {
 			return nil, err
 		}
@@ -436,14 +439,14 @@ const dealInsert = `-- name: DealInsert :execrows
 
 INSERT INTO deals (
     id, partner_id, status, kind, program_id, customer_name, customer_domain, customer_registrable_domain,
-    customer_name_full, customer_name_core, customer_domain_label, customer_country, contact_name, contact_email, product_lines, amount, currency,
+    customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, customer_country, contact_name, contact_email, product_lines, amount, currency,
     expected_close_date, notes, submitted_by, workflow_id, idempotency_key, request_hash,
     last_event_seq, created_at, updated_at
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7, $8,
-    $9, $10, $11, $12, $13, $14, $15, $16, $17,
-    $18, $19, $20, $21, $22, $23,
-    0, $24, $24
+    $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+    $19, $20, $21, $22, $23, $24,
+    0, $25, $25
 )
 ON CONFLICT (id) DO NOTHING
 `
@@ -460,6 +463,7 @@ type DealInsertParams struct {
 	CustomerNameFull          pgtype.Text   `json:"customer_name_full"`
 	CustomerNameCore          pgtype.Text   `json:"customer_name_core"`
 	CustomerDomainLabel       pgtype.Text   `json:"customer_domain_label"`
+	CustomerNameKeys          []int64       `json:"customer_name_keys"`
 	CustomerCountry           string        `json:"customer_country"`
 	ContactName               string        `json:"contact_name"`
 	ContactEmail              string        `json:"contact_email"`
@@ -493,6 +497,7 @@ func (q *Queries) DealInsert(ctx context.Context, arg DealInsertParams) (int64, 
 		arg.CustomerNameFull,
 		arg.CustomerNameCore,
 		arg.CustomerDomainLabel,
+		arg.CustomerNameKeys,
 		arg.CustomerCountry,
 		arg.ContactName,
 		arg.ContactEmail,
@@ -514,7 +519,7 @@ func (q *Queries) DealInsert(ctx context.Context, arg DealInsertParams) (int64, 
 }
 
 const dealList = `-- name: DealList :many
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label FROM deals
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys FROM deals
 WHERE ($1::uuid IS NULL OR partner_id = $1)
   AND ($2::uuid IS NULL OR partner_id = $2)
   AND (cardinality($3::text[]) = 0 OR status = ANY ($3::text[]))
@@ -598,6 +603,7 @@ func (q *Queries) DealList(ctx context.Context, arg DealListParams) ([]Deal, err
 			&i.CustomerNameFull,
 			&i.CustomerNameCore,
 			&i.CustomerDomainLabel,
+			&i.CustomerNameKeys,
 		); err != nil {
 			return nil, err
 		}

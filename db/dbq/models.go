@@ -27,6 +27,7 @@ type Account struct {
 	ReservedForDirect bool          `json:"reserved_for_direct"`
 	CreatedAt         time.Time     `json:"created_at"`
 	UpdatedAt         time.Time     `json:"updated_at"`
+	NameKeys          []int64       `json:"name_keys"`
 }
 
 type ApiToken struct {
@@ -77,6 +78,7 @@ type Deal struct {
 	CustomerNameFull          pgtype.Text        `json:"customer_name_full"`
 	CustomerNameCore          pgtype.Text        `json:"customer_name_core"`
 	CustomerDomainLabel       pgtype.Text        `json:"customer_domain_label"`
+	CustomerNameKeys          []int64            `json:"customer_name_keys"`
 }
 
 type DealEvent struct {
@@ -125,6 +127,7 @@ type Opportunity struct {
 	CloseDate         pgtype.Date `json:"close_date"`
 	CreatedAt         time.Time   `json:"created_at"`
 	UpdatedAt         time.Time   `json:"updated_at"`
+	NameKeys          []int64     `json:"name_keys"`
 }
 
 type Partner struct {

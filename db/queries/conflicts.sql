@@ -2,9 +2,9 @@
 -- ConflictCandidates gathers what may name the same customer, from the three
 -- sources of conflict: other partners' open registrations, existing
 -- accounts and open direct-sales opportunities. A row is a candidate when
--- its normalized name is trigram-similar (% uses the connection's
--- pg_trgm.similarity_threshold) or its registrable domain or domain name
--- is the same. dealflow scores the candidates; SQL only finds them fast.
+-- it shares a name blocking key (domain.NameKeys) or its registrable domain
+-- or domain name is the same. dealflow scores the candidates; SQL only
+-- finds them fast.
 (SELECT 'registration'::text AS source, d.id, d.partner_id::text AS owner_partner_id, d.customer_name AS name,
         coalesce(d.customer_name_full, '') AS name_full, coalesce(d.customer_name_core, '') AS name_core,
         d.customer_registrable_domain AS registrable_domain, d.customer_country AS country,
@@ -13,7 +13,7 @@
  WHERE d.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
    AND d.id <> @deal_id
    AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR d.partner_id <> sqlc.narg(exclude_partner_id))
-   AND (d.customer_name_full % @name_full::text
+   AND (d.customer_name_keys && @name_keys::bigint[]
         OR (@registrable_domain::text <> '' AND d.customer_registrable_domain = @registrable_domain)
         OR (@domain_label::text <> '' AND d.customer_domain_label = @domain_label))
  LIMIT 50)
@@ -22,7 +22,7 @@ UNION ALL
         '{}'::text[], a.owner_type, a.reserved_for_direct, ''::text, a.created_at
  FROM accounts a
  WHERE (sqlc.narg(exclude_partner_id)::uuid IS NULL OR a.owner_partner_id IS DISTINCT FROM sqlc.narg(exclude_partner_id))
-   AND (a.name_full % @name_full
+   AND (a.name_keys && @name_keys
         OR (@registrable_domain <> '' AND a.registrable_domain = @registrable_domain)
         OR (@domain_label <> '' AND a.domain_label = @domain_label))
  LIMIT 50)
@@ -31,49 +31,55 @@ UNION ALL
         o.product_lines, o.status, false, o.owner, o.created_at
  FROM opportunities o
  WHERE o.status = 'open'
-   AND (o.name_full % @name_full
+   AND (o.name_keys && @name_keys
         OR (@registrable_domain <> '' AND o.registrable_domain = @registrable_domain)
         OR (@domain_label <> '' AND o.domain_label = @domain_label))
  LIMIT 50);
 
 -- name: DealsMissingNames :many
--- DealsMissingNames finds deals registered before names were normalized,
--- for the backfill that `dealflow migrate` runs.
-SELECT id, customer_name, customer_registrable_domain FROM deals WHERE customer_name_full IS NULL LIMIT 1000;
+-- DealsMissingNames finds deals registered before names were normalized
+-- and keyed, for the backfill that `dealflow migrate` runs.
+SELECT id, customer_name, customer_registrable_domain FROM deals
+WHERE customer_name_full IS NULL OR customer_name_keys = '{}' LIMIT 1000;
 
 -- name: DealSetNames :exec
-UPDATE deals SET customer_name_full = @name_full, customer_name_core = @name_core, customer_domain_label = @domain_label
+UPDATE deals SET customer_name_full = @name_full, customer_name_core = @name_core, customer_domain_label = @domain_label,
+    customer_name_keys = @name_keys
 WHERE id = @id;
 
 -- name: AccountsUpsert :many
 -- AccountsUpsert inserts or updates accounts by external id in one
 -- statement; inserted tells which rows are new.
-INSERT INTO accounts (external_id, name, name_full, name_core, domain, registrable_domain, domain_label, country,
-                      owner_type, owner_partner_id, reserved_for_direct)
-SELECT u.external_id, u.name, u.name_full, u.name_core, u.domain, u.registrable_domain, u.domain_label, u.country,
-       u.owner_type, u.owner_partner_id, u.reserved_for_direct
+INSERT INTO accounts (external_id, name, name_full, name_core, name_keys, domain, registrable_domain, domain_label,
+                      country, owner_type, owner_partner_id, reserved_for_direct)
+SELECT u.external_id, u.name, u.name_full, u.name_core, u.name_keys::bigint[], u.domain, u.registrable_domain,
+       u.domain_label, u.country, u.owner_type, u.owner_partner_id, u.reserved_for_direct
 FROM (SELECT unnest(@external_ids::text[]) AS external_id, unnest(@names::text[]) AS name,
              unnest(@names_full::text[]) AS name_full, unnest(@names_core::text[]) AS name_core,
+             unnest(@names_keys::text[]) AS name_keys,
              unnest(@domains::text[]) AS domain, unnest(@registrable_domains::text[]) AS registrable_domain,
              unnest(@domain_labels::text[]) AS domain_label, unnest(@countries::text[]) AS country,
              unnest(@owner_types::text[]) AS owner_type, NULLIF(unnest(@owner_partner_ids::text[]), '')::uuid AS owner_partner_id,
              unnest(@reserved::boolean[]) AS reserved_for_direct) AS u
 ON CONFLICT (external_id) DO UPDATE SET
-    name = EXCLUDED.name, name_full = EXCLUDED.name_full, name_core = EXCLUDED.name_core, domain = EXCLUDED.domain,
+    name = EXCLUDED.name, name_full = EXCLUDED.name_full, name_core = EXCLUDED.name_core,
+    name_keys = EXCLUDED.name_keys, domain = EXCLUDED.domain,
     registrable_domain = EXCLUDED.registrable_domain, domain_label = EXCLUDED.domain_label, country = EXCLUDED.country,
     owner_type = EXCLUDED.owner_type, owner_partner_id = EXCLUDED.owner_partner_id,
     reserved_for_direct = EXCLUDED.reserved_for_direct, updated_at = now()
 RETURNING external_id, (xmax = 0) AS inserted;
 
 -- name: OpportunitiesUpsert :many
-INSERT INTO opportunities (external_id, account_name, name_full, name_core, domain, registrable_domain, domain_label,
-                           country, owner, stage, status, amount, currency, product_lines, close_date)
-SELECT u.external_id, u.account_name, u.name_full, u.name_core, u.domain, u.registrable_domain, u.domain_label,
+INSERT INTO opportunities (external_id, account_name, name_full, name_core, name_keys, domain, registrable_domain,
+                           domain_label, country, owner, stage, status, amount, currency, product_lines, close_date)
+SELECT u.external_id, u.account_name, u.name_full, u.name_core, u.name_keys::bigint[], u.domain, u.registrable_domain,
+       u.domain_label,
        u.country, u.owner, u.stage, u.status, u.amount, NULLIF(u.currency, ''),
        CASE WHEN u.product_lines = '' THEN '{}'::text[] ELSE string_to_array(u.product_lines, ';') END,
        NULLIF(u.close_date, '')::date
 FROM (SELECT unnest(@external_ids::text[]) AS external_id, unnest(@account_names::text[]) AS account_name,
              unnest(@names_full::text[]) AS name_full, unnest(@names_core::text[]) AS name_core,
+             unnest(@names_keys::text[]) AS name_keys,
              unnest(@domains::text[]) AS domain, unnest(@registrable_domains::text[]) AS registrable_domain,
              unnest(@domain_labels::text[]) AS domain_label, unnest(@countries::text[]) AS country,
              unnest(@owners::text[]) AS owner, unnest(@stages::text[]) AS stage, unnest(@statuses::text[]) AS status,
@@ -81,6 +87,7 @@ FROM (SELECT unnest(@external_ids::text[]) AS external_id, unnest(@account_names
              unnest(@product_lines::text[]) AS product_lines, unnest(@close_dates::text[]) AS close_date) AS u
 ON CONFLICT (external_id) DO UPDATE SET
     account_name = EXCLUDED.account_name, name_full = EXCLUDED.name_full, name_core = EXCLUDED.name_core,
+    name_keys = EXCLUDED.name_keys,
     domain = EXCLUDED.domain, registrable_domain = EXCLUDED.registrable_domain, domain_label = EXCLUDED.domain_label,
     country = EXCLUDED.country, owner = EXCLUDED.owner, stage = EXCLUDED.stage, status = EXCLUDED.status,
     amount = EXCLUDED.amount, currency = EXCLUDED.currency, product_lines = EXCLUDED.product_lines,

@@ -7,12 +7,12 @@
 -- no-op when the row exists, so a retried activity changes nothing.
 INSERT INTO deals (
     id, partner_id, status, kind, program_id, customer_name, customer_domain, customer_registrable_domain,
-    customer_name_full, customer_name_core, customer_domain_label, customer_country, contact_name, contact_email, product_lines, amount, currency,
+    customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, customer_country, contact_name, contact_email, product_lines, amount, currency,
     expected_close_date, notes, submitted_by, workflow_id, idempotency_key, request_hash,
     last_event_seq, created_at, updated_at
 ) VALUES (
     @id, @partner_id, @status, @kind, sqlc.narg(program_id), @customer_name, @customer_domain, @customer_registrable_domain,
-    @customer_name_full, @customer_name_core, @customer_domain_label, @customer_country, @contact_name, @contact_email, @product_lines, @amount, @currency,
+    @customer_name_full, @customer_name_core, @customer_domain_label, @customer_name_keys, @customer_country, @contact_name, @contact_email, @product_lines, @amount, @currency,
     @expected_close_date, @notes, @submitted_by, @workflow_id, sqlc.narg(idempotency_key), sqlc.narg(request_hash),
     0, @created_at, @created_at
 )

@@ -80,6 +80,7 @@ func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {
 		p.Names = append(p.Names, a.Name)
 		p.NamesFull = append(p.NamesFull, c.full)
 		p.NamesCore = append(p.NamesCore, c.core)
+		p.NamesKeys = append(p.NamesKeys, c.keys)
 		p.Domains = append(p.Domains, c.host)
 		p.RegistrableDomains = append(p.RegistrableDomains, c.registrable)
 		p.DomainLabels = append(p.DomainLabels, c.label)

@@ -8,6 +8,7 @@ package crm
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -64,7 +65,17 @@ type Opportunity struct {
 // customerFields are what both kinds of rows say about the customer,
 // normalized for matching.
 type customerFields struct {
-	host, registrable, label, full, core string
+	host, registrable, label, full, core, keys string
+}
+
+// keysLiteral writes blocking keys as a PostgreSQL array literal, so a
+// batch can carry one array per row through unnest.
+func keysLiteral(keys []int64) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = strconv.FormatInt(k, 10)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }
 
 var countryCheck = validator.New()
@@ -97,6 +108,7 @@ func checkCustomer(row int, id, nameField, name, domainText, country string, err
 		bad("country", "must be an ISO 3166-1 alpha-2 code such as US")
 	}
 	c.full, c.core, c.label = domain.NameColumns(name, c.registrable)
+	c.keys = keysLiteral(domain.NameKeys(domain.CompanyName{Full: c.full, Core: c.core}))
 	return c
 }
 

@@ -93,6 +93,7 @@ func prepareOpportunities(rows []Opportunity) (dbq.OpportunitiesUpsertParams, []
 		p.AccountNames = append(p.AccountNames, o.AccountName)
 		p.NamesFull = append(p.NamesFull, c.full)
 		p.NamesCore = append(p.NamesCore, c.core)
+		p.NamesKeys = append(p.NamesKeys, c.keys)
 		p.Domains = append(p.Domains, c.host)
 		p.RegistrableDomains = append(p.RegistrableDomains, c.registrable)
 		p.DomainLabels = append(p.DomainLabels, c.label)
