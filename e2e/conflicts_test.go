@@ -190,3 +190,20 @@ func TestConflictSourcesInScreening(t *testing.T) {
 		t.Fatalf("direct = %s", direct.raw)
 	}
 }
+
+// The pre-check answers odd input properly: too long or empty is 422;
+// non-Latin and injection-like names are checked like any other.
+func TestConflictPreCheckOddInput(t *testing.T) {
+	for _, name := range []string{"株式会社トヨタ自動車", "'; DROP TABLE accounts; --", "Ωmega ΑΒΓ", "\u202eevil"} {
+		r := post(t, "/v1/conflict-checks", "partnerA", map[string]any{"customer": map[string]any{"name": name, "country": "JP"}})
+		if r.status != http.StatusOK && !(r.status == 422 && strings.Contains(name, "\u202e")) {
+			t.Errorf("%q: %d %s", name, r.status, r.raw)
+		}
+	}
+	post(t, "/v1/conflict-checks", "partnerA", map[string]any{"customer": map[string]any{"name": strings.Repeat("a", 201)}}).
+		problem(t, 422, "urn:dealflow:problem:validation")
+	post(t, "/v1/conflict-checks", "partnerA", map[string]any{"customer": map[string]any{"name": "   "}}).
+		problem(t, 422, "urn:dealflow:problem:validation")
+	post(t, "/v1/conflict-checks", "partnerA", map[string]any{"customer": map[string]any{"name": "Acme", "domain": "http://"}}).
+		problem(t, 422, "urn:dealflow:problem:validation")
+}
