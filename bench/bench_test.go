@@ -2,13 +2,11 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dealflow/dealflow/internal/testenv"
 )
@@ -17,19 +15,7 @@ var testDB *testenv.Database
 
 // TestMain gives this package its own migrated database on the real
 // PostgreSQL, and fails (never skips) when it cannot.
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	var err error
-	testDB, err = testenv.NewDatabase(ctx, "bench")
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench tests need PostgreSQL:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	testDB.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testenv.RunWithDatabase(m, "bench", &testDB)) }
 
 // The seeder and the conflict benchmark work end to end on a small data
 // set (the figures themselves are for `dealflow bench`, not for tests).

@@ -26,11 +26,24 @@ func UpsertAccounts(ctx context.Context, pool *pgxpool.Pool, rows []Account) (Re
 	if len(errs) > 0 {
 		return Result{}, errs, nil
 	}
+	res, err := upsert(ctx, pool, func(q *dbq.Queries) ([]bool, error) {
+		out, err := q.AccountsUpsert(ctx, p)
+		inserted := make([]bool, len(out))
+		for i, r := range out {
+			inserted[i] = r.Inserted
+		}
+		return inserted, err
+	})
+	return res, nil, err
+}
+
+// upsert runs one batch upsert in a transaction and counts what it did.
+func upsert(ctx context.Context, pool *pgxpool.Pool, run func(q *dbq.Queries) ([]bool, error)) (Result, error) {
 	var res Result
 	err := db.InTx(ctx, pool, func(q *dbq.Queries) error {
-		out, err := q.AccountsUpsert(ctx, p)
-		for _, r := range out {
-			if r.Inserted {
+		inserted, err := run(q)
+		for _, ins := range inserted {
+			if ins {
 				res.Inserted++
 			} else {
 				res.Updated++
@@ -38,7 +51,7 @@ func UpsertAccounts(ctx context.Context, pool *pgxpool.Pool, rows []Account) (Re
 		}
 		return err
 	})
-	return res, nil, err
+	return res, err
 }
 
 func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {

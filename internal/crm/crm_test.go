@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/internal/testenv"
@@ -16,19 +15,7 @@ var testDB *testenv.Database
 
 // TestMain gives this package its own migrated database on the real
 // PostgreSQL, and fails (never skips) when it cannot.
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	var err error
-	testDB, err = testenv.NewDatabase(ctx, "crm")
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "crm tests need PostgreSQL:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	testDB.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testenv.RunWithDatabase(m, "crm", &testDB)) }
 
 // Accounts upsert by external id: new rows are inserted, known ones updated,
 // names and domains normalized for matching.

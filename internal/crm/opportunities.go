@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -18,17 +17,13 @@ func UpsertOpportunities(ctx context.Context, pool *pgxpool.Pool, rows []Opportu
 	if len(errs) > 0 {
 		return Result{}, errs, nil
 	}
-	var res Result
-	err := db.InTx(ctx, pool, func(q *dbq.Queries) error {
+	res, err := upsert(ctx, pool, func(q *dbq.Queries) ([]bool, error) {
 		out, err := q.OpportunitiesUpsert(ctx, p)
-		for _, r := range out {
-			if r.Inserted {
-				res.Inserted++
-			} else {
-				res.Updated++
-			}
+		inserted := make([]bool, len(out))
+		for i, r := range out {
+			inserted[i] = r.Inserted
 		}
-		return err
+		return inserted, err
 	})
 	return res, nil, err
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/internal/config"
@@ -85,4 +86,21 @@ func NewDatabaseURL(prefix string) (string, error) {
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	return db.WithDatabase(cfg.DatabaseURL, "dealflow_test_"+prefix+"_"+hex.EncodeToString(suffix))
+}
+
+// RunWithDatabase is a test package's TestMain body: it creates and
+// migrates the package's own database, stores it in *db for the tests, runs
+// them and drops the database. It exits non-zero (failing, never skipping)
+// when PostgreSQL cannot be had.
+func RunWithDatabase(m interface{ Run() int }, prefix string, db **Database) int {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	d, err := NewDatabase(ctx, prefix)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s tests need PostgreSQL: %v\n", prefix, err)
+		return 1
+	}
+	*db = d
+	defer d.Close()
+	return m.Run()
 }
