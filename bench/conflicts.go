@@ -67,7 +67,7 @@ func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *
 	if o.Queries <= 0 {
 		o.Queries = 2000
 	}
-	if err := pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM deals), (SELECT count(*) FROM accounts), current_setting('pg_trgm.similarity_threshold')").
+	if err := pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM deals), (SELECT count(*) FROM accounts), show_limit()::text").
 		Scan(&rep.Deals, &rep.Accounts, &rep.Threshold); err != nil {
 		return rep, err
 	}

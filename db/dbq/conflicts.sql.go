@@ -95,39 +95,56 @@ const conflictCandidates = `-- name: ConflictCandidates :many
         d.customer_registrable_domain AS registrable_domain, d.customer_country AS country,
         d.product_lines, d.status, false AS reserved_for_direct, ''::text AS owner, d.created_at
  FROM deals d
- WHERE d.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
-   AND d.id <> $1
-   AND ($2::uuid IS NULL OR d.partner_id <> $2)
-   AND (d.customer_name_keys && $3::bigint[]
-        OR ($4::text <> '' AND d.customer_registrable_domain = $4)
-        OR ($5::text <> '' AND d.customer_domain_label = $5))
+ WHERE d.id = ANY (ARRAY(
+         SELECT k.id FROM deals k
+         WHERE k.customer_name_keys && $1::bigint[]
+           AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+         UNION
+         SELECT k.id FROM deals k WHERE $2::text <> '' AND k.customer_registrable_domain = $2
+         UNION
+         SELECT k.id FROM deals k
+         WHERE $3::text <> '' AND k.customer_domain_label = $3
+           AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+         LIMIT 200))
+   AND d.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+   AND d.id <> $4
+   AND ($5::uuid IS NULL OR d.partner_id <> $5)
  LIMIT 50)
 UNION ALL
 (SELECT 'account'::text, a.id, coalesce(a.owner_partner_id::text, ''), a.name, a.name_full, a.name_core, a.registrable_domain, a.country,
         '{}'::text[], a.owner_type, a.reserved_for_direct, ''::text, a.created_at
  FROM accounts a
- WHERE ($2::uuid IS NULL OR a.owner_partner_id IS DISTINCT FROM $2)
-   AND (a.name_keys && $3
-        OR ($4 <> '' AND a.registrable_domain = $4)
-        OR ($5 <> '' AND a.domain_label = $5))
+ WHERE a.id = ANY (ARRAY(
+         SELECT k.id FROM accounts k WHERE k.name_keys && $1
+         UNION
+         SELECT k.id FROM accounts k WHERE $2 <> '' AND k.registrable_domain = $2
+         UNION
+         SELECT k.id FROM accounts k WHERE $3 <> '' AND k.domain_label = $3
+         LIMIT 200))
+   AND ($5::uuid IS NULL OR a.owner_partner_id IS DISTINCT FROM $5)
  LIMIT 50)
 UNION ALL
 (SELECT 'opportunity'::text, o.id, ''::text, o.account_name, o.name_full, o.name_core, o.registrable_domain, o.country,
         o.product_lines, o.status, false, o.owner, o.created_at
  FROM opportunities o
- WHERE o.status = 'open'
-   AND (o.name_keys && $3
-        OR ($4 <> '' AND o.registrable_domain = $4)
-        OR ($5 <> '' AND o.domain_label = $5))
+ WHERE o.id = ANY (ARRAY(
+         SELECT k.id FROM opportunities k WHERE k.name_keys && $1 AND k.status = 'open'
+         UNION
+         SELECT k.id FROM opportunities k
+         WHERE $2 <> '' AND k.registrable_domain = $2 AND k.status = 'open'
+         UNION
+         SELECT k.id FROM opportunities k WHERE $3 <> '' AND k.domain_label = $3 AND k.status = 'open'
+         LIMIT 200))
+   AND o.status = 'open'
  LIMIT 50)
 `
 
 type ConflictCandidatesParams struct {
-	DealID            uuid.UUID     `json:"deal_id"`
-	ExcludePartnerID  uuid.NullUUID `json:"exclude_partner_id"`
 	NameKeys          []int64       `json:"name_keys"`
 	RegistrableDomain string        `json:"registrable_domain"`
 	DomainLabel       string        `json:"domain_label"`
+	DealID            uuid.UUID     `json:"deal_id"`
+	ExcludePartnerID  uuid.NullUUID `json:"exclude_partner_id"`
 }
 
 type ConflictCandidatesRow struct {
@@ -150,15 +167,16 @@ type ConflictCandidatesRow struct {
 // sources of conflict: other partners' open registrations, existing
 // accounts and open direct-sales opportunities. A row is a candidate when
 // it shares a name blocking key (domain.NameKeys) or its registrable domain
-// or domain name is the same. dealflow scores the candidates; SQL only
-// finds them fast.
+// or domain name is the same. Each source's ids are collected first
+// (ARRAY(...), through its indexes whatever the row estimates say), then
+// read by primary key. dealflow scores the candidates; SQL only finds them.
 func (q *Queries) ConflictCandidates(ctx context.Context, arg ConflictCandidatesParams) ([]ConflictCandidatesRow, error) {
 	rows, err := q.db.Query(ctx, conflictCandidates,
-		arg.DealID,
-		arg.ExcludePartnerID,
 		arg.NameKeys,
 		arg.RegistrableDomain,
 		arg.DomainLabel,
+		arg.DealID,
+		arg.ExcludePartnerID,
 	)
 	if err != nil {
 		return nil, err

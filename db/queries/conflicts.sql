@@ -3,37 +3,55 @@
 -- sources of conflict: other partners' open registrations, existing
 -- accounts and open direct-sales opportunities. A row is a candidate when
 -- it shares a name blocking key (domain.NameKeys) or its registrable domain
--- or domain name is the same. dealflow scores the candidates; SQL only
--- finds them fast.
+-- or domain name is the same. Each source's ids are collected first
+-- (ARRAY(...), through its indexes whatever the row estimates say), then
+-- read by primary key. dealflow scores the candidates; SQL only finds them.
 (SELECT 'registration'::text AS source, d.id, d.partner_id::text AS owner_partner_id, d.customer_name AS name,
         coalesce(d.customer_name_full, '') AS name_full, coalesce(d.customer_name_core, '') AS name_core,
         d.customer_registrable_domain AS registrable_domain, d.customer_country AS country,
         d.product_lines, d.status, false AS reserved_for_direct, ''::text AS owner, d.created_at
  FROM deals d
- WHERE d.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+ WHERE d.id = ANY (ARRAY(
+         SELECT k.id FROM deals k
+         WHERE k.customer_name_keys && @name_keys::bigint[]
+           AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+         UNION
+         SELECT k.id FROM deals k WHERE @registrable_domain::text <> '' AND k.customer_registrable_domain = @registrable_domain
+         UNION
+         SELECT k.id FROM deals k
+         WHERE @domain_label::text <> '' AND k.customer_domain_label = @domain_label
+           AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+         LIMIT 200))
+   AND d.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
    AND d.id <> @deal_id
    AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR d.partner_id <> sqlc.narg(exclude_partner_id))
-   AND (d.customer_name_keys && @name_keys::bigint[]
-        OR (@registrable_domain::text <> '' AND d.customer_registrable_domain = @registrable_domain)
-        OR (@domain_label::text <> '' AND d.customer_domain_label = @domain_label))
  LIMIT 50)
 UNION ALL
 (SELECT 'account'::text, a.id, coalesce(a.owner_partner_id::text, ''), a.name, a.name_full, a.name_core, a.registrable_domain, a.country,
         '{}'::text[], a.owner_type, a.reserved_for_direct, ''::text, a.created_at
  FROM accounts a
- WHERE (sqlc.narg(exclude_partner_id)::uuid IS NULL OR a.owner_partner_id IS DISTINCT FROM sqlc.narg(exclude_partner_id))
-   AND (a.name_keys && @name_keys
-        OR (@registrable_domain <> '' AND a.registrable_domain = @registrable_domain)
-        OR (@domain_label <> '' AND a.domain_label = @domain_label))
+ WHERE a.id = ANY (ARRAY(
+         SELECT k.id FROM accounts k WHERE k.name_keys && @name_keys
+         UNION
+         SELECT k.id FROM accounts k WHERE @registrable_domain <> '' AND k.registrable_domain = @registrable_domain
+         UNION
+         SELECT k.id FROM accounts k WHERE @domain_label <> '' AND k.domain_label = @domain_label
+         LIMIT 200))
+   AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR a.owner_partner_id IS DISTINCT FROM sqlc.narg(exclude_partner_id))
  LIMIT 50)
 UNION ALL
 (SELECT 'opportunity'::text, o.id, ''::text, o.account_name, o.name_full, o.name_core, o.registrable_domain, o.country,
         o.product_lines, o.status, false, o.owner, o.created_at
  FROM opportunities o
- WHERE o.status = 'open'
-   AND (o.name_keys && @name_keys
-        OR (@registrable_domain <> '' AND o.registrable_domain = @registrable_domain)
-        OR (@domain_label <> '' AND o.domain_label = @domain_label))
+ WHERE o.id = ANY (ARRAY(
+         SELECT k.id FROM opportunities k WHERE k.name_keys && @name_keys AND k.status = 'open'
+         UNION
+         SELECT k.id FROM opportunities k
+         WHERE @registrable_domain <> '' AND k.registrable_domain = @registrable_domain AND k.status = 'open'
+         UNION
+         SELECT k.id FROM opportunities k WHERE @domain_label <> '' AND k.domain_label = @domain_label AND k.status = 'open'
+         LIMIT 200))
+   AND o.status = 'open'
  LIMIT 50);
 
 -- name: DealsMissingNames :many
