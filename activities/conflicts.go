@@ -7,6 +7,8 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ConflictFinder finds what else names the same customer. It is the seam
@@ -33,14 +35,14 @@ type ConflictQuery struct {
 // registrable domain or domain name), then each candidate is scored and
 // explained by domain.Compare. Candidates below the likely threshold are
 // dropped.
-type ConflictEngine struct{ Q *dbq.Queries }
+type ConflictEngine struct{ Pool *pgxpool.Pool }
 
 // FindConflicts implements ConflictFinder; results are ordered by score,
 // then by who registered first.
 func (e ConflictEngine) FindConflicts(ctx context.Context, q ConflictQuery) ([]domain.Conflict, error) {
 	me := domain.NewParty(q.Customer.Name, q.Customer.Domain, q.Customer.Country, q.ProductLines)
 	reg, label := domain.MatchableDomain(me.Registrable)
-	rows, err := e.Q.ConflictCandidates(ctx, dbq.ConflictCandidatesParams{
+	rows, err := e.candidates(ctx, dbq.ConflictCandidatesParams{
 		DealID: q.DealID, ExcludePartnerID: q.ExcludePartner, NameKeys: domain.NameKeys(me.Name),
 		RegistrableDomain: reg, DomainLabel: label,
 	})
@@ -75,4 +77,23 @@ func (e ConflictEngine) FindConflicts(ctx context.Context, q ConflictQuery) ([]d
 		return out[i].RegisteredAt.Before(out[j].RegisteredAt)
 	})
 	return out, nil
+}
+
+// candidates runs the candidate query on its cached generic plan: the query
+// reaches rows only through indexes whatever its parameters, and planning it
+// afresh each time (the pool's default) would cost more than running it.
+func (e ConflictEngine) candidates(ctx context.Context, p dbq.ConflictCandidatesParams) ([]dbq.ConflictCandidatesRow, error) {
+	tx, err := e.Pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
+		return nil, err
+	}
+	rows, err := dbq.New(tx).ConflictCandidates(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return rows, tx.Commit(ctx)
 }

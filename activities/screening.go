@@ -46,7 +46,7 @@ func (a *Activities) Screen(ctx context.Context, in ScreenInput) (ScreenResult, 
 	}
 	finder := a.Conflicts
 	if finder == nil {
-		finder = ConflictEngine{Q: q}
+		finder = ConflictEngine{Pool: a.Pool}
 	}
 	r := in.Registration
 	conflicts, err := finder.FindConflicts(ctx, ConflictQuery{

@@ -69,7 +69,7 @@ func (s *Server) conflictCheck(c *gin.Context) {
 			return
 		}
 	}
-	matches, err := activities.ConflictEngine{Q: s.q}.FindConflicts(c, activities.ConflictQuery{
+	matches, err := activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{
 		ExcludePartner: exclude, ProductLines: normalizeLines(req.ProductLines), Thresholds: thresholds,
 		Customer: domain.Customer{Name: req.Customer.Name, Domain: req.Customer.Domain, Country: req.Customer.Country},
 	})
@@ -149,7 +149,7 @@ func (s *Server) dealConflicts(c *gin.Context) {
 			}
 		}
 	}
-	matches, err := activities.ConflictEngine{Q: s.q}.FindConflicts(c, activities.ConflictQuery{
+	matches, err := activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{
 		DealID: deal.ID, ExcludePartner: uuid.NullUUID{UUID: deal.PartnerID, Valid: true}, ProductLines: deal.ProductLines,
 		Thresholds: thresholds,
 		Customer:   domain.Customer{Name: deal.CustomerName, Domain: deal.CustomerDomain, Country: deal.CustomerCountry},

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/activities"
-	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -79,7 +78,7 @@ func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *
 	if err != nil {
 		return rep, err
 	}
-	engine := activities.ConflictEngine{Q: dbq.New(pool)}
+	engine := activities.ConflictEngine{Pool: pool}
 	var tEngine, tBase []time.Duration
 	for i, q := range queries {
 		runEngine := func() (time.Duration, int, error) {

@@ -23,6 +23,9 @@ func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	// Plan every query for its own parameters: a generic plan cannot tell
 	// that an empty domain disables its index branch, and picks a scan.
 	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	// dealflow's queries are short; JIT compilation (tens of milliseconds,
+	// triggered by pessimistic row estimates) only ever slows them down.
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
