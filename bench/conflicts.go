@@ -59,8 +59,8 @@ type ConflictReport struct {
 // Conflicts measures the full conflict check (candidates from registrations,
 // accounts and opportunities by blocking keys and domains, scored and
 // explained) against the bare `lower(customer_name) % $1` query on a GIN
-// trigram index over the same deals (pg_trgm's default threshold), query by
-// query, interleaved.
+// trigram index over the same deals (pg_trgm's default threshold), on the
+// same queries, in alternating blocks.
 func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *slog.Logger) (ConflictReport, error) {
 	var rep ConflictReport
 	if o.Queries <= 0 {
@@ -80,43 +80,65 @@ func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *
 	}
 	engine := activities.ConflictEngine{Pool: pool}
 	var tEngine, tBase []time.Duration
-	for i, q := range queries {
-		runEngine := func() (time.Duration, int, error) {
-			start := time.Now()
-			found, err := engine.FindConflicts(ctx, q)
-			return time.Since(start), len(found), err
-		}
-		runBase := func() (time.Duration, error) {
-			start := time.Now()
-			rows, err := pool.Query(ctx, "SELECT id FROM deals WHERE lower(customer_name) % lower($1) LIMIT 50", q.Customer.Name)
-			if err != nil {
-				return 0, err
-			}
-			for rows.Next() {
-			}
-			rows.Close()
-			return time.Since(start), rows.Err()
-		}
-		var de, dBase time.Duration
-		var n int
-		if i%2 == 0 {
-			if dBase, err = runBase(); err == nil {
-				de, n, err = runEngine()
-			}
-		} else {
-			if de, n, err = runEngine(); err == nil {
-				dBase, err = runBase()
-			}
-		}
+	runEngine := func(q activities.ConflictQuery) (time.Duration, int, error) {
+		start := time.Now()
+		found, err := engine.FindConflicts(ctx, q)
+		return time.Since(start), len(found), err
+	}
+	runBase := func(q activities.ConflictQuery) (time.Duration, error) {
+		start := time.Now()
+		rows, err := pool.Query(ctx, "SELECT id FROM deals WHERE lower(customer_name) % lower($1) LIMIT 50", q.Customer.Name)
 		if err != nil {
+			return 0, err
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+		return time.Since(start), rows.Err()
+	}
+	// Queries run in blocks: a block through the engine, then the same
+	// block through the baseline (the order alternating block by block), so
+	// that both see the same machine over time, while neither's cache use
+	// is undone by the other at every single query.
+	const block = 50
+	for lo := 0; lo < len(queries); lo += block {
+		hi := min(lo+block, len(queries))
+		engineBlock := func() error {
+			for i := lo; i < hi; i++ {
+				d, n, err := runEngine(queries[i])
+				if err != nil {
+					return err
+				}
+				if i >= o.Warmup {
+					tEngine = append(tEngine, d)
+					if n > 0 {
+						rep.Matched++
+					}
+				}
+			}
+			return nil
+		}
+		baseBlock := func() error {
+			for i := lo; i < hi; i++ {
+				d, err := runBase(queries[i])
+				if err != nil {
+					return err
+				}
+				if i >= o.Warmup {
+					tBase = append(tBase, d)
+				}
+			}
+			return nil
+		}
+		first, second := engineBlock, baseBlock
+		if (lo/block)%2 == 1 {
+			first, second = baseBlock, engineBlock
+		}
+		if err := first(); err != nil {
 			return rep, err
 		}
-		if i < o.Warmup {
-			continue
-		}
-		tEngine, tBase = append(tEngine, de), append(tBase, dBase)
-		if n > 0 {
-			rep.Matched++
+		if err := second(); err != nil {
+			return rep, err
 		}
 	}
 	rep.Engine = figures("conflict check (engine)", tEngine)
