@@ -59,6 +59,11 @@ manager_token=$(bin/dealflow token create --role channel_manager --name "Morgan 
 
 addr="${DEALFLOW_HTTP_ADDR:-127.0.0.1:8080}"
 close_date=$(date -u -d '+120 days' +%F)
+# A customer of its own for each demo, so that it never conflicts with the
+# deals of earlier demos (conflict detection would send it to review).
+suffix=$(tr -dc 'a-z' </dev/urandom | head -c 6 || true)
+customer="Acme ${suffix^} Corp"
+customer_domain="acme-${suffix}.com"
 cat > .data/demo.sh <<DEMO
 # dealflow demo: run these in another terminal (also saved in .data/demo.sh).
 export PARTNER_TOKEN=$partner_token
@@ -66,7 +71,7 @@ export MANAGER_TOKEN=$manager_token
 
 # 1. The partner registers a deal (amount in cents):
 DEAL=\$(curl -s -X POST http://$addr/v1/deals -H "Authorization: Bearer \$PARTNER_TOKEN" -H 'Content-Type: application/json' \\
-  -d '{"customer":{"name":"Acme Corp","domain":"acme.com","country":"US"},"contact":{"name":"Jane Doe","email":"jane@acme.com"},"product_lines":["firewall"],"amount":1250000,"currency":"USD","expected_close_date":"$close_date","notes":"demo"}' \\
+  -d '{"customer":{"name":"$customer","domain":"$customer_domain","country":"US"},"contact":{"name":"Jane Doe","email":"jane@$customer_domain"},"product_lines":["firewall"],"amount":1250000,"currency":"USD","expected_close_date":"$close_date","notes":"demo"}' \\
   | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4); echo "deal \$DEAL"
 
 # 2. The channel manager approves it:
