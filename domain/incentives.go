@@ -102,3 +102,57 @@ func ReferralCommission(wonAmount, rateBP, capMinor int64) (int64, error) {
 	}
 	return c, nil
 }
+
+// SpiffClaim is a closed-won deal that qualifies for a SPIFF.
+type SpiffClaim struct {
+	DealID    string `json:"deal_id"`
+	CloseDate string `json:"close_date"` // YYYY-MM-DD; earlier dates win the budget
+	Units     int64  `json:"units"`      // for per-unit SPIFFs; 1 for per-deal ones
+}
+
+// SpiffAward is what one claim is paid, or why not.
+type SpiffAward struct {
+	DealID string `json:"deal_id"`
+	Amount int64  `json:"amount"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// AllocateSpiff pays each claim amountPerUnit × Units in order of close date
+// (then deal id, so the order is total and repeatable) while the budget
+// lasts; a claim the rest of the budget cannot pay in full is paid nothing
+// and says why, and later claims may still fit. budget ≤ 0 means no budget.
+func AllocateSpiff(claims []SpiffClaim, amountPerUnit, budget int64) ([]SpiffAward, error) {
+	ordered := append([]SpiffClaim(nil), claims...)
+	for i := 1; i < len(ordered); i++ { // insertion sort: stable, small inputs per partner
+		for j := i; j > 0 && spiffBefore(ordered[j], ordered[j-1]); j-- {
+			ordered[j], ordered[j-1] = ordered[j-1], ordered[j]
+		}
+	}
+	left := budget
+	out := make([]SpiffAward, 0, len(ordered))
+	for _, c := range ordered {
+		units := max(c.Units, 1)
+		amount := new(big.Int).Mul(big.NewInt(amountPerUnit), big.NewInt(units))
+		if !amount.IsInt64() {
+			return nil, ErrOverflow
+		}
+		a := amount.Int64()
+		switch {
+		case budget <= 0:
+			out = append(out, SpiffAward{DealID: c.DealID, Amount: a})
+		case a <= left:
+			left -= a
+			out = append(out, SpiffAward{DealID: c.DealID, Amount: a})
+		default:
+			out = append(out, SpiffAward{DealID: c.DealID, Reason: "budget exhausted"})
+		}
+	}
+	return out, nil
+}
+
+func spiffBefore(a, b SpiffClaim) bool {
+	if a.CloseDate != b.CloseDate {
+		return a.CloseDate < b.CloseDate
+	}
+	return a.DealID < b.DealID
+}

@@ -79,3 +79,39 @@ func TestReferralCommission(t *testing.T) {
 		}
 	}
 }
+
+// TestAllocateSpiff: earlier close dates win the budget; a claim that does
+// not fit is paid nothing and says so; a smaller later one may still fit.
+func TestAllocateSpiff(t *testing.T) {
+	claims := []SpiffClaim{
+		{DealID: "d3", CloseDate: "2027-01-20", Units: 1},
+		{DealID: "d1", CloseDate: "2027-01-05", Units: 1},
+		{DealID: "d4", CloseDate: "2027-01-25", Units: 3},
+		{DealID: "d2", CloseDate: "2027-01-05", Units: 2},
+		{DealID: "d5", CloseDate: "2027-01-30", Units: 1},
+	}
+	got, err := AllocateSpiff(claims, 100_00, 450_00)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []SpiffAward{
+		{DealID: "d1", Amount: 100_00}, {DealID: "d2", Amount: 200_00}, {DealID: "d3", Amount: 100_00},
+		{DealID: "d4", Reason: "budget exhausted"}, {DealID: "d5", Reason: "budget exhausted"},
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("award %d = %+v, want %+v (all: %+v)", i, got[i], want[i], got)
+		}
+	}
+	free, _ := AllocateSpiff(claims, 100_00, 0)
+	var total int64
+	for _, a := range free {
+		total += a.Amount
+	}
+	if total != 800_00 {
+		t.Fatalf("without a budget: %d", total)
+	}
+	if _, err := AllocateSpiff([]SpiffClaim{{Units: math.MaxInt64}}, 2, 0); err != ErrOverflow {
+		t.Fatalf("overflow: %v", err)
+	}
+}
