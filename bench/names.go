@@ -72,8 +72,15 @@ func syntheticCompany(r *rand.Rand) (string, string) {
 	default:
 		words = []string{pick(firstWords) + strings.ToLower(pick(middleWords)), pick(industryWords)}
 	}
-	domainPart := strings.ToLower(strings.Join(words[:min(2, len(words))], ""))
-	domainPart = strings.ReplaceAll(domainPart, "&", "and")
+	var distinct []string
+	for _, w := range words {
+		if w != "&" {
+			distinct = append(distinct, w)
+		}
+	}
+	// The domain comes from the first two words ("Cooper & Hunt" →
+	// cooperhunt), as companies pick theirs.
+	domainPart := strings.ToLower(strings.Join(distinct[:min(2, len(distinct))], ""))
 	if r.IntN(4) == 0 {
 		domainPart += strings.ToLower(pick(industryWords))
 	}
