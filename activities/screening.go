@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
@@ -35,15 +36,11 @@ func (a *Activities) Screen(ctx context.Context, in ScreenInput) (ScreenResult, 
 	if err != nil {
 		return ScreenResult{}, fmt.Errorf("partner id: %w", err)
 	}
-	q := dbq.New(a.Pool)
-	pp, err := q.PartnerProgram(ctx, partnerID)
+	pp, err := db.LoadPartnerPolicy(ctx, dbq.New(a.Pool), partnerID)
 	if err != nil {
-		return ScreenResult{}, fmt.Errorf("partner program: %w", err)
+		return ScreenResult{}, err
 	}
-	policy, err := domain.ParsePolicy(pp.Policy)
-	if err != nil {
-		return ScreenResult{}, fmt.Errorf("program %s: %w", pp.ProgramID, err)
-	}
+	policy := pp.Policy
 	finder := a.Conflicts
 	if finder == nil {
 		finder = ConflictEngine{Pool: a.Pool}
@@ -60,7 +57,7 @@ func (a *Activities) Screen(ctx context.Context, in ScreenInput) (ScreenResult, 
 		ProgramID: pp.ProgramID.String(),
 		Policy:    policy,
 		Facts: domain.ScreeningFacts{
-			PartnerType: domain.PartnerType(pp.Type), Tier: pp.Tier, Kind: r.Kind,
+			PartnerType: pp.Type, Tier: pp.Tier, Kind: r.Kind,
 			Amount: r.Amount, Currency: r.Currency, RegistrableDomain: r.RegistrableDomain, Conflicts: conflicts,
 		},
 	}, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/gin-gonic/gin"
@@ -63,8 +64,8 @@ func (s *Server) conflictCheck(c *gin.Context) {
 	exclude := uuid.NullUUID{}
 	if p.Role.IsPartner() {
 		exclude = p.Scope()
-		if policy, ok := s.partnerPolicy(c, p); ok {
-			thresholds = policy.Conflict
+		if pp, ok := s.partnerPolicy(c, p); ok {
+			thresholds = pp.Policy.Conflict
 		} else {
 			return
 		}
@@ -113,19 +114,15 @@ func publicMatch(m domain.Conflict, registrable, country string) PublicMatch {
 	return PublicMatch{Source: m.Source, Class: m.Class, Score: m.Score, Reasons: reasons}
 }
 
-// partnerPolicy is the effective policy of the caller's program.
-func (s *Server) partnerPolicy(c *gin.Context, p Principal) (domain.Policy, bool) {
-	pp, err := s.q.PartnerProgram(c, p.PartnerID.UUID)
+// partnerPolicy is the caller's partner with its program's effective
+// policy; on failure it has answered the client.
+func (s *Server) partnerPolicy(c *gin.Context, p Principal) (db.PartnerPolicy, bool) {
+	pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
 	if err != nil {
 		s.unavailable(c, err)
-		return domain.Policy{}, false
+		return db.PartnerPolicy{}, false
 	}
-	policy, err := domain.ParsePolicy(pp.Policy)
-	if err != nil {
-		s.unavailable(c, err)
-		return domain.Policy{}, false
-	}
-	return policy, true
+	return pp, true
 }
 
 // dealConflicts shows a channel manager a deal beside everything that names

@@ -153,19 +153,13 @@ func idempotencyMismatch(c *gin.Context) {
 // checkKind refuses a kind of registration the partner's program does not
 // allow its partner type (the workflow checks again at screening).
 func (s *Server) checkKind(c *gin.Context, p Principal, kind domain.Kind) bool {
-	pp, err := s.q.PartnerProgram(c, p.PartnerID.UUID)
-	if err != nil {
-		s.unavailable(c, err)
+	pp, ok := s.partnerPolicy(c, p)
+	if !ok {
 		return false
 	}
-	policy, err := domain.ParsePolicy(pp.Policy)
-	if err != nil {
-		s.unavailable(c, err)
-		return false
-	}
-	if !policy.AllowsKind(domain.PartnerType(pp.Type), kind) {
+	if !pp.Policy.AllowsKind(pp.Type, kind) {
 		validationProblem(c, []FieldError{{Field: "kind",
-			Message: "your program does not let " + pp.Type + " partners register " + string(kind) + " deals"}})
+			Message: "your program does not let " + string(pp.Type) + " partners register " + string(kind) + " deals"}})
 		return false
 	}
 	return true
