@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -150,11 +151,7 @@ func pageSize(v string) (int, error) {
 	return n, nil
 }
 
-var errLimit = fieldErr("must be an integer from 1 to " + strconv.Itoa(maxPageSize))
-
-type fieldErr string
-
-func (e fieldErr) Error() string { return string(e) }
+var errLimit = errors.New("must be an integer from 1 to " + strconv.Itoa(maxPageSize))
 
 func parseDateOrTime(v string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, v); err == nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,14 +42,14 @@ func TestListDeals(t *testing.T) {
 	// Managers filter by partner and status.
 	q := "/v1/deals?partner_id=" + stack.partnerB + "&status=approved&limit=200"
 	approved := listIDs(t, call(t, http.MethodGet, q, stack.tokens["manager"], nil).must(t, http.StatusOK))
-	if !contains(approved, mine[0]) || contains(approved, mine[1]) {
+	if !slices.Contains(approved, mine[0]) || slices.Contains(approved, mine[1]) {
 		t.Fatalf("approved filter = %v", approved)
 	}
 	// Expiring before: the approved deal expires in about 90 days.
 	soon := time.Now().UTC().AddDate(0, 0, 91).Format(time.DateOnly)
 	exp := listIDs(t, call(t, http.MethodGet, "/v1/deals?expiring_before="+soon+"&partner_id="+stack.partnerB, stack.tokens["manager"], nil))
 	later := listIDs(t, call(t, http.MethodGet, "/v1/deals?expiring_before="+time.Now().UTC().AddDate(0, 0, 80).Format(time.DateOnly)+"&partner_id="+stack.partnerB, stack.tokens["manager"], nil))
-	if !contains(exp, mine[0]) || contains(later, mine[0]) {
+	if !slices.Contains(exp, mine[0]) || slices.Contains(later, mine[0]) {
 		t.Fatalf("expiring filter: before %s %v; before +80d %v", soon, exp, later)
 	}
 	if got := listIDs(t, call(t, http.MethodGet, "/v1/deals?escalated=true&partner_id="+stack.partnerB, stack.tokens["manager"], nil)); len(got) != 0 {
@@ -94,7 +95,7 @@ func TestInbox(t *testing.T) {
 			last = due
 		}
 	}
-	i, j := indexOf(order, first), indexOf(order, second)
+	i, j := slices.Index(order, first), slices.Index(order, second)
 	if i < 0 || j < 0 || i > j {
 		t.Fatalf("inbox order %d, %d", i, j)
 	}
@@ -181,15 +182,4 @@ func TestNotificationsOutbox(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("notifications = %v", got)
 	}
-}
-
-func contains(list []string, s string) bool { return indexOf(list, s) >= 0 }
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/workflows"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -19,7 +20,7 @@ func TestSearchAttributesKeptCurrent(t *testing.T) {
 	id := submit(t, stack.tokens["partnerA"]).str("id")
 	call(t, http.MethodPost, "/v1/deals/"+id+"/approve", stack.tokens["manager"], nil).must(t, http.StatusOK)
 
-	c, err := client.Dial(client.Options{HostPort: stack.temporal, Logger: quiet{}})
+	c, err := client.Dial(client.Options{HostPort: stack.temporal, Logger: testenv.QuietLogger{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,10 +42,3 @@ func TestSearchAttributesKeptCurrent(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
-
-type quiet struct{}
-
-func (quiet) Debug(string, ...any) {}
-func (quiet) Info(string, ...any)  {}
-func (quiet) Warn(string, ...any)  {}
-func (quiet) Error(string, ...any) {}

@@ -130,7 +130,7 @@ func (w *dealWorkflow) intake(ctx workflow.Context) error {
 		return err
 	}
 	var found activities.ScreenResult
-	if err := workflow.ExecuteLocalActivity(withReadOptions(ctx), acts.Screen, activities.ScreenInput{
+	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.Screen, activities.ScreenInput{
 		DealID: w.in.DealID, PartnerID: w.in.PartnerID, Registration: w.st.Registration,
 	}).Get(ctx, &found); err != nil {
 		return err
@@ -276,8 +276,8 @@ func (s DealState) clone() DealState {
 }
 
 // withRecordOptions sets the options of the local activities that record
-// steps: short attempts, retried until PostgreSQL accepts the write, so that
-// a step accepted by a validator is never lost.
+// steps (and of screening's read): short attempts, retried until PostgreSQL
+// answers, so that a step accepted by a validator is never lost.
 func withRecordOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
@@ -288,6 +288,3 @@ func withRecordOptions(ctx workflow.Context) workflow.Context {
 		},
 	})
 }
-
-// withReadOptions sets the options of screening's reads: retried the same way.
-func withReadOptions(ctx workflow.Context) workflow.Context { return withRecordOptions(ctx) }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
@@ -133,7 +134,7 @@ func (w *dealWorkflow) protectionTimers() []timer {
 		return w.record(ctx, "expired", domain.StatusExpired, domain.SystemActor, reason, payload, nil)
 	}}}
 	for _, days := range s.Policy.Protection.ReminderDaysBefore {
-		if contains(s.ExpiryReminders, days) {
+		if slices.Contains(s.ExpiryReminders, days) {
 			continue
 		}
 		days := days
@@ -146,13 +147,4 @@ func (w *dealWorkflow) protectionTimers() []timer {
 		}})
 	}
 	return out
-}
-
-func contains(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,7 +108,7 @@ func Help(names ...string) string {
 	var b strings.Builder
 	b.WriteString("Environment:\n")
 	for _, v := range Vars {
-		if len(names) > 0 && !contains(names, v.Name) {
+		if len(names) > 0 && !slices.Contains(names, v.Name) {
 			continue
 		}
 		def := v.Default
@@ -117,13 +118,4 @@ func Help(names ...string) string {
 		fmt.Fprintf(&b, "  %-26s %s (default: %s)\n", v.Name, v.Help, def)
 	}
 	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -76,7 +77,7 @@ func readCSV(r io.Reader, known, required []string, parse func(row int, get func
 	index := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !contains(known, h) {
+		if !slices.Contains(known, h) {
 			return nil, fmt.Errorf("unknown column %q; the columns are %s", h, strings.Join(known, ","))
 		}
 		index[h] = i
@@ -111,13 +112,4 @@ func readCSV(r io.Reader, known, required []string, parse func(row int, get func
 		}
 		errs = append(errs, parse(row, get)...)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -90,7 +90,7 @@ func (s *TemporalServer) waitReady(ctx context.Context, limit time.Duration) err
 		default:
 		}
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		c, err := client.DialContext(cctx, client.Options{HostPort: s.Address, Logger: quietLogger{}})
+		c, err := client.DialContext(cctx, client.Options{HostPort: s.Address, Logger: QuietLogger{}})
 		if err == nil {
 			_, err = c.CheckHealth(cctx, &client.CheckHealthRequest{})
 			c.Close()
@@ -149,10 +149,18 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// quietLogger drops the SDK's log lines while polling for readiness.
-type quietLogger struct{}
+// QuietLogger is a Temporal SDK logger that drops every line: for test
+// clients whose chatter would only bury the test output.
+type QuietLogger struct{}
 
-func (quietLogger) Debug(string, ...any) {}
-func (quietLogger) Info(string, ...any)  {}
-func (quietLogger) Warn(string, ...any)  {}
-func (quietLogger) Error(string, ...any) {}
+// Debug drops the line.
+func (QuietLogger) Debug(string, ...any) {}
+
+// Info drops the line.
+func (QuietLogger) Info(string, ...any) {}
+
+// Warn drops the line.
+func (QuietLogger) Warn(string, ...any) {}
+
+// Error drops the line.
+func (QuietLogger) Error(string, ...any) {}
