@@ -13,6 +13,9 @@ import (
 type Activities struct {
 	Pool      *pgxpool.Pool
 	Conflicts ConflictFinder
+	// PayoutDir is where payout files for accounts payable are written
+	// (empty: none are written; they stay downloadable from the API).
+	PayoutDir string
 }
 
 // New returns Activities using pool.

@@ -42,8 +42,9 @@ type ConflictEngine struct{ Pool *pgxpool.Pool }
 func (e ConflictEngine) FindConflicts(ctx context.Context, q ConflictQuery) ([]domain.Conflict, error) {
 	me := domain.NewParty(q.Customer.Name, q.Customer.Domain, q.Customer.Country, q.ProductLines)
 	reg, label := domain.MatchableDomain(me.Registrable)
+	full, core := domain.SplitNameKeys(me.Name)
 	rows, err := e.candidates(ctx, dbq.ConflictCandidatesParams{
-		DealID: q.DealID, ExcludePartnerID: q.ExcludePartner, NameKeys: domain.NameKeys(me.Name),
+		DealID: q.DealID, ExcludePartnerID: q.ExcludePartner, FullKeys: nonNil(full), CoreKeys: nonNil(core),
 		RegistrableDomain: reg, DomainLabel: label,
 	})
 	if err != nil {
@@ -55,8 +56,8 @@ func (e ConflictEngine) FindConflicts(ctx context.Context, q ConflictQuery) ([]d
 			Name:        domain.CompanyName{Full: r.NameFull, Core: r.NameCore},
 			Registrable: r.RegistrableDomain, Country: r.Country, ProductLines: r.ProductLines,
 		}
-		m := domain.Compare(me, other, q.Thresholds)
-		if m.Class == domain.MatchNone {
+		m, ok := domain.FindMatch(me, other, q.Thresholds)
+		if !ok {
 			continue
 		}
 		c := domain.Conflict{
@@ -88,7 +89,10 @@ func (e ConflictEngine) candidates(ctx context.Context, p dbq.ConflictCandidates
 		return nil, err
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // read-only
-	if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
+	// Every branch of the query has an index; a LIMIT must never tempt the
+	// planner into a sequential scan that "finds 25 rows early".
+	if _, err := tx.Exec(ctx, `SELECT set_config('plan_cache_mode', 'force_generic_plan', true),
+		set_config('enable_seqscan', 'off', true)`); err != nil {
 		return nil, err
 	}
 	rows, err := dbq.New(tx).ConflictCandidates(ctx, p)
@@ -96,4 +100,12 @@ func (e ConflictEngine) candidates(ctx context.Context, p dbq.ConflictCandidates
 		return nil, err
 	}
 	return rows, tx.Commit(ctx)
+}
+
+// nonNil passes an empty array rather than NULL, which && would not match.
+func nonNil(keys []int64) []int64 {
+	if keys == nil {
+		return []int64{}
+	}
+	return keys
 }

@@ -209,6 +209,7 @@ func applyParams(id uuid.UUID, e Event) (dbq.DealApplyEventParams, error) {
 			p.WonAmount = pgtype.Int8{Int64: o.Amount, Valid: true}
 			p.WonCurrency = pgtype.Text{String: o.Currency, Valid: true}
 			p.WonProductLines = o.ProductLines
+			p.WonUnits = pgtype.Int8{Int64: max(o.Units, 1), Valid: true}
 		}
 	}
 	return p, nil

@@ -95,6 +95,7 @@ type closeWonBody struct {
 	Amount       int64    `json:"amount" validate:"required,gt=0,lte=1000000000000000"`
 	Currency     string   `json:"currency" validate:"required,currency"`
 	ProductLines []string `json:"product_lines" validate:"required,min=1,max=20,dive,required,max=100,printable"`
+	Units        int64    `json:"units" validate:"gte=0,lte=1000000000"`
 	CloseDate    string   `json:"close_date" validate:"required,datetime=2006-01-02"`
 }
 
@@ -105,7 +106,7 @@ func (b *closeWonBody) arg(p Principal, today time.Time) (any, []FieldError) {
 		return nil, errs
 	}
 	return workflows.CloseWon{Actor: p.Actor(), Amount: b.Amount, Currency: b.Currency,
-		ProductLines: normalizeLines(b.ProductLines), CloseDate: b.CloseDate}, nil
+		ProductLines: normalizeLines(b.ProductLines), Units: b.Units, CloseDate: b.CloseDate}, nil
 }
 
 type closeLostBody struct {

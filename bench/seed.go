@@ -67,8 +67,12 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o SeedOptions, log *slog.Logg
 	// Indexes filled row by row during COPY are larger than freshly built
 	// ones; rebuild them as a restored database would have them.
 	start = time.Now()
-	if _, err := pool.Exec(ctx, trigramFastUpdate("off")+"; REINDEX TABLE deals; REINDEX TABLE accounts; ANALYZE deals; ANALYZE accounts"); err != nil {
-		return err
+	// One statement per transaction: together they would hold every lock
+	// until the end, and deadlock with autovacuum on a fresh cluster.
+	for _, stmt := range []string{trigramFastUpdate("off"), "REINDEX TABLE deals", "REINDEX TABLE accounts", "ANALYZE deals", "ANALYZE accounts"} {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("%s: %w", stmt, err)
+		}
 	}
 	log.Info("indexes rebuilt and statistics gathered", "took", time.Since(start).Round(time.Millisecond))
 	return nil

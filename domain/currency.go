@@ -1,6 +1,9 @@
 package domain
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // currencyExponents maps active ISO 4217 currency codes to the number of
 // digits after the decimal point of their minor unit. Money is always held as
@@ -45,3 +48,22 @@ func CurrencyExponent(code string) (int, bool) {
 // maximal amounts; aggregates over many deals sum in SQL numeric and check
 // the result before converting back.
 const MaxAmount int64 = 1_000_000_000_000_000
+
+// FormatMinor writes an amount in minor units as a decimal in its
+// currency's major unit ("1234" USD → "12.34", JPY → "1234"), exactly.
+func FormatMinor(amount int64, currency string) string {
+	exp, ok := CurrencyExponent(currency)
+	if !ok || exp == 0 {
+		return strconv.FormatInt(amount, 10)
+	}
+	sign := ""
+	u := uint64(amount)
+	if amount < 0 {
+		sign, u = "-", uint64(-amount)
+	}
+	s := strconv.FormatUint(u, 10)
+	for len(s) <= exp {
+		s = "0" + s
+	}
+	return sign + s[:len(s)-exp] + "." + s[len(s)-exp:]
+}

@@ -64,47 +64,72 @@ type Match struct {
 // "names" weighs the trigram similarity of the full normalized names twice
 // and that of the core names (generic words such as "bank" or "dental" left
 // out) once, so a shared distinctive word counts, but not alone.
-func Compare(a, b Party, th MatchThresholds) Match {
+func Compare(a, b Party, th MatchThresholds) Match { return compare(a, b, th, true) }
+
+// FindMatch compares like Compare but explains only a pair that is at least
+// a likely conflict, and reports whether it is: the conflict engine scores
+// every candidate and most are not, so the explanation is not worth
+// writing for them.
+func FindMatch(a, b Party, th MatchThresholds) (Match, bool) {
+	m := compare(a, b, th, false)
+	if m.Class == MatchNone {
+		return m, false
+	}
+	return compare(a, b, th, true), true
+}
+
+func compare(a, b Party, th MatchThresholds, explain bool) Match {
 	var reasons []string
+	say := func(first bool, format string, args ...any) {
+		if !explain {
+			return
+		}
+		r := fmt.Sprintf(format, args...)
+		if first {
+			reasons = append([]string{r}, reasons...)
+		} else {
+			reasons = append(reasons, r)
+		}
+	}
 	nameSim := nameSimilarity(a.Name, b.Name)
-	reasons = append(reasons, fmt.Sprintf("names '%s' ≈ '%s' %.2f", a.Name.Full, b.Name.Full, nameSim))
+	say(false, "names '%s' ≈ '%s' %.2f", a.Name.Full, b.Name.Full, nameSim)
 	sameCountry := a.Country == "" || b.Country == "" || a.Country == b.Country
 	var score float64
 	switch rel, why := domainRelation(a.Registrable, b.Registrable); rel {
 	case "same":
 		score = 0.75 + 0.25*nameSim
-		reasons = append([]string{why}, reasons...)
+		say(true, "%s", why)
 	case "same_label":
 		score = 0.55 + 0.45*nameSim
-		reasons = append([]string{why}, reasons...)
+		say(true, "%s", why)
 	case "different":
 		score = 0.6 * nameSim
 		if sameCountry {
 			score = 0.7 * nameSim
 		}
-		reasons = append([]string{why}, reasons...)
+		say(true, "%s", why)
 	default:
 		score = nameSim
 		if !sameCountry {
 			score *= 0.85
 		}
 		if why != "" {
-			reasons = append(reasons, why)
+			say(false, "%s", why)
 		}
 	}
 	switch {
 	case a.Country != "" && a.Country == b.Country:
-		reasons = append(reasons, "same country")
+		say(false, "same country")
 	case !sameCountry:
-		reasons = append(reasons, fmt.Sprintf("different countries %s and %s", a.Country, b.Country))
+		say(false, "different countries %s and %s", a.Country, b.Country)
 	}
 	if len(a.ProductLines) > 0 && len(b.ProductLines) > 0 {
 		if shared := intersect(a.ProductLines, b.ProductLines); len(shared) > 0 {
 			score += 0.05
-			reasons = append(reasons, "shared product lines "+strings.Join(shared, ", "))
+			say(false, "shared product lines %s", strings.Join(shared, ", "))
 		} else {
 			score -= 0.05
-			reasons = append(reasons, "no shared product line")
+			say(false, "no shared product line")
 		}
 	}
 	score = math.Round(math.Max(0, math.Min(1, score))*1000) / 1000
@@ -163,27 +188,27 @@ func editSimilarity(a, b string) float64 {
 	if n == 0 && m == 0 {
 		return 1
 	}
-	d := make([][]int, n+1)
-	for i := range d {
-		d[i] = make([]int, m+1)
-		d[i][0] = i
-	}
-	for j := 0; j <= m; j++ {
-		d[0][j] = j
+	// Three rows of the distance matrix: two back (transpositions), one
+	// back, and the current one.
+	prev2, prev, cur := make([]int, m+1), make([]int, m+1), make([]int, m+1)
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= n; i++ {
+		cur[0] = i
 		for j := 1; j <= m; j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return 1 - float64(d[n][m])/float64(max(n, m))
+	return 1 - float64(prev[m])/float64(max(n, m))
 }
 
 // domainRelation compares two registrable domains: same, same_label (one

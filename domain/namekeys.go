@@ -2,6 +2,7 @@ package domain
 
 import (
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -18,32 +19,39 @@ const maxKeyRunes = 32
 // one edit ("Greenfield"/"Greenfeild", "Cyberdyne"/"Cyberdyn"). Keys are
 // 64-bit hashes; a collision only adds a candidate, which scoring drops.
 func NameKeys(n CompanyName) []int64 {
-	set := map[int64]bool{}
-	add := func(kind, s string) {
+	full, core := SplitNameKeys(n)
+	keys := append(full, core...)
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return slices.Compact(keys)
+}
+
+// SplitNameKeys returns NameKeys in two parts by strength of evidence: the
+// full-name key (names equal but for spacing) and the core-name keys
+// (within about one edit of the core name). The conflict query gathers
+// candidates by the strong key first, so that a cap on candidates drops
+// only the weakest.
+func SplitNameKeys(n CompanyName) (full, core []int64) {
+	hash := func(kind, s string) int64 {
 		h := fnv.New64a()
 		h.Write([]byte(kind))
 		h.Write([]byte(s))
-		set[int64(h.Sum64())] = true
+		return int64(h.Sum64())
 	}
-	if full := strings.ReplaceAll(n.Full, " ", ""); full != "" {
-		add("f:", full)
+	if f := strings.ReplaceAll(n.Full, " ", ""); f != "" {
+		full = []int64{hash("f:", f)}
 	}
-	core := []rune(strings.ReplaceAll(n.Core, " ", ""))
-	if len(core) > maxKeyRunes {
-		core = core[:maxKeyRunes]
+	runes := []rune(strings.ReplaceAll(n.Core, " ", ""))
+	if len(runes) > maxKeyRunes {
+		runes = runes[:maxKeyRunes]
 	}
-	if len(core) > 0 {
-		add("k:", string(core))
+	if len(runes) > 0 {
+		core = append(core, hash("k:", string(runes)))
 	}
-	if len(core) >= 4 {
-		for i := range core {
-			add("k:", string(core[:i])+string(core[i+1:]))
+	if len(runes) >= 4 {
+		for i := range runes {
+			core = append(core, hash("k:", string(runes[:i])+string(runes[i+1:])))
 		}
 	}
-	keys := make([]int64, 0, len(set))
-	for k := range set {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-	return keys
+	sort.Slice(core, func(i, j int) bool { return core[i] < core[j] })
+	return full, slices.Compact(core)
 }

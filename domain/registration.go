@@ -37,6 +37,8 @@ type Outcome struct {
 	Amount       int64    `json:"amount,omitempty"`
 	Currency     string   `json:"currency,omitempty"`
 	ProductLines []string `json:"product_lines,omitempty"`
-	CloseDate    string   `json:"close_date"` // YYYY-MM-DD
-	Reason       string   `json:"reason,omitempty"`
+	// Units sold, for per-unit SPIFFs (0: not reported, counted as 1).
+	Units     int64  `json:"units,omitempty"`
+	CloseDate string `json:"close_date"` // YYYY-MM-DD
+	Reason    string `json:"reason,omitempty"`
 }

@@ -1,6 +1,9 @@
 package domain
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Trigrams returns the set of trigrams of s the way PostgreSQL's pg_trgm
 // extracts them (each word padded with two spaces before and one after), so
@@ -8,8 +11,7 @@ import "strings"
 func Trigrams(s string) map[string]struct{} {
 	set := map[string]struct{}{}
 	for _, w := range strings.Fields(s) {
-		p := "  " + w + " "
-		r := []rune(p)
+		r := []rune("  " + w + " ")
 		for i := 0; i+3 <= len(r); i++ {
 			set[string(r[i:i+3])] = struct{}{}
 		}
@@ -17,17 +19,42 @@ func Trigrams(s string) map[string]struct{} {
 	return set
 }
 
+// packedTrigrams returns the trigrams of s as sorted, distinct numbers
+// (three 21-bit code points each): the same set as Trigrams, in a form
+// that compares by merging instead of hashing, since scoring compares
+// every candidate's name.
+func packedTrigrams(s string, buf []uint64) []uint64 {
+	out := buf[:0]
+	for _, w := range strings.Fields(s) {
+		a, b := rune(' '), rune(' ')
+		for _, c := range w + " " {
+			out = append(out, uint64(a)<<42|uint64(b)<<21|uint64(c))
+			a, b = b, c
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // TrigramSimilarity is pg_trgm's similarity(): shared trigrams over all
 // distinct trigrams of both strings, from 0 (nothing shared) to 1.
 func TrigramSimilarity(a, b string) float64 {
-	ta, tb := Trigrams(a), Trigrams(b)
+	var ba, bb [64]uint64
+	ta, tb := packedTrigrams(a, ba[:]), packedTrigrams(b, bb[:])
 	if len(ta) == 0 || len(tb) == 0 {
 		return 0
 	}
 	shared := 0
-	for t := range ta {
-		if _, ok := tb[t]; ok {
+	for i, j := 0, 0; i < len(ta) && j < len(tb); {
+		switch {
+		case ta[i] == tb[j]:
 			shared++
+			i++
+			j++
+		case ta[i] < tb[j]:
+			i++
+		default:
+			j++
 		}
 	}
 	return float64(shared) / float64(len(ta)+len(tb)-shared)

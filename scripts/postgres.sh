@@ -3,6 +3,9 @@
 # answers on a local address it starts the machine's own cluster for that
 # port if there is one, else a private cluster under .data/postgres, using
 # the installed server binaries; without them it says what to install.
+# DEALFLOW_PG_DATA names another private cluster directory and
+# DEALFLOW_PG_OPTIONS adds server settings ("-c shared_buffers=2GB"); the
+# benchmarks use both (scripts/bench.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +30,7 @@ case "$host" in
 esac
 
 # The machine's own cluster on that port (Debian's pg_ctlcluster), if stopped.
-if command -v pg_lsclusters >/dev/null 2>&1; then
+if [ -z "${DEALFLOW_PG_DATA:-}" ] && command -v pg_lsclusters >/dev/null 2>&1; then
   cluster=$(pg_lsclusters --no-header 2>/dev/null | awk -v p="$port" '$3 == p { print $1, $2; exit }')
   if [ -n "$cluster" ]; then
     echo "starting PostgreSQL cluster $cluster on port $port" >&2
@@ -45,8 +48,8 @@ if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
   exit 1
 fi
 
-data="$PWD/.data/postgres"
-mkdir -p "$PWD/.data"
+data="$PWD/${DEALFLOW_PG_DATA:-.data/postgres}"
+mkdir -p "$PWD/.data" "$(dirname "$data")"
 as_owner=()
 if [ "$(id -u)" = 0 ]; then
   # PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
@@ -59,7 +62,7 @@ if [ ! -f "$data/PG_VERSION" ]; then
   [ "$(id -u)" = 0 ] && chown postgres "$data"
   "${as_owner[@]}" "$bindir/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 >/dev/null
 fi
-echo "starting a private PostgreSQL on $host:$port (data in .data/postgres)" >&2
+echo "starting a private PostgreSQL on $host:$port (data in ${data#"$PWD"/})" >&2
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w \
-  -o "-p $port -c listen_addresses=127.0.0.1 -k /tmp" start >/dev/null
+  -o "-p $port -c listen_addresses=127.0.0.1 -k /tmp ${DEALFLOW_PG_OPTIONS:-}" start >/dev/null
 wait_ready "$data/server.log"

@@ -21,5 +21,7 @@ func New(c client.Client, acts *activities.Activities, opts sdkworker.Options) s
 // such as a worker or a workflow replayer.
 func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflow(workflows.DealRegistration)
+	r.RegisterWorkflow(workflows.IncentiveCycle)
+	r.RegisterWorkflow(workflows.CycleScheduler)
 	r.RegisterActivity(acts)
 }

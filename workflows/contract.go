@@ -7,7 +7,9 @@ package workflows
 import (
 	"time"
 
+	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 )
@@ -66,6 +68,9 @@ const (
 	ErrTypeLimitReached = "LimitReached"
 	// ErrTypeInvalidArgument: the step's data is unusable (422).
 	ErrTypeInvalidArgument = "InvalidArgument"
+	// ErrTypeNotFound: what the step names does not exist, such as a
+	// statement line not in the cycle (404).
+	ErrTypeNotFound = "NotFound"
 )
 
 // Search attributes the deal workflow keeps current, so operators can run
@@ -146,7 +151,9 @@ type CloseWon struct {
 	Amount       int64        `json:"amount"`
 	Currency     string       `json:"currency"`
 	ProductLines []string     `json:"product_lines"`
-	CloseDate    string       `json:"close_date"`
+	// Units sold (optional), for per-unit SPIFFs.
+	Units     int64  `json:"units,omitempty"`
+	CloseDate string `json:"close_date"`
 }
 
 // CloseLost reports the deal lost.
@@ -233,4 +240,115 @@ type DealState struct {
 	CorrectionsClosed bool `json:"corrections_closed"`
 	// Legacy marks a run started before the full lifecycle (version 0).
 	Legacy bool `json:"legacy,omitempty"`
+}
+
+// Incentive cycles: one IncentiveCycle workflow per program and period,
+// started by the program's Temporal Schedule (through CycleScheduler) or by
+// finance through the API.
+
+// CycleWorkflowID is the workflow ID of the incentive cycle cycleID.
+func CycleWorkflowID(cycleID string) string { return "cycle/" + cycleID }
+
+// cycleNamespace makes cycle ids from a program and a period start.
+var cycleNamespace = uuid.MustParse("5b0d1f0e-2c58-4f57-9a53-6b1f3c1f7a10")
+
+// CycleID is the id of a program's cycle for the period starting on
+// periodStart (YYYY-MM-DD): the same whoever starts it, so a schedule and a
+// person cannot open two cycles for one period.
+func CycleID(programID, periodStart string) string {
+	return uuid.NewSHA1(cycleNamespace, []byte(programID+"/"+periodStart)).String()
+}
+
+// CycleScheduleID is the ID of the Temporal Schedule that starts a
+// program's cycles.
+func CycleScheduleID(programCode string) string { return "incentive-cycles/" + programCode }
+
+// Update and query names of the IncentiveCycle workflow: finance's review.
+const (
+	// UpdateCycleAdjust sets a line's amount (LineAdjustment).
+	UpdateCycleAdjust = "adjust-line"
+	// UpdateCycleHold holds a partner's payout (PartnerHold).
+	UpdateCycleHold = "hold-partner"
+	// UpdateCycleRelease releases a held partner (PartnerHold).
+	UpdateCycleRelease = "release-partner"
+	// UpdateCycleApprove approves the cycle for payout (CycleApproval).
+	UpdateCycleApprove = "approve"
+	// QueryCycleState returns the workflow's CycleState.
+	QueryCycleState = "cycle-state"
+)
+
+// CycleInput starts an incentive cycle.
+type CycleInput struct {
+	ProgramID   string       `json:"program_id"`
+	PeriodStart string       `json:"period_start"` // YYYY-MM-DD
+	PeriodEnd   string       `json:"period_end"`   // YYYY-MM-DD, excluded
+	StartedBy   domain.Actor `json:"started_by"`
+	// ReviewWithin is how long finance has to approve before the cycle
+	// is flagged overdue (0: 7 days).
+	ReviewWithin time.Duration `json:"review_within,omitempty"`
+	// PayBatch is how many partners one payout activity pays (0: 500).
+	PayBatch int `json:"pay_batch,omitempty"`
+}
+
+// SchedulerInput is what a program's Schedule passes to CycleScheduler.
+type SchedulerInput struct {
+	ProgramID string `json:"program_id"`
+	Period    string `json:"period"` // month or quarter
+	GraceDays int    `json:"grace_days"`
+}
+
+// LineAdjustment sets a statement line's amount, with a reason.
+type LineAdjustment struct {
+	Actor  domain.Actor `json:"actor"`
+	LineID string       `json:"line_id"`
+	Amount int64        `json:"amount"`
+	Reason string       `json:"reason"`
+}
+
+// PartnerHold holds or releases a partner's payout, with a reason.
+type PartnerHold struct {
+	Actor     domain.Actor `json:"actor"`
+	PartnerID string       `json:"partner_id"`
+	Reason    string       `json:"reason"`
+}
+
+// CycleApproval approves a cycle for payout.
+type CycleApproval struct {
+	Actor  domain.Actor `json:"actor"`
+	Reason string       `json:"reason"`
+}
+
+// Cycle stages, in order.
+const (
+	CycleStageFreezing = "freezing"
+	CycleStageReview   = "in_review"
+	CycleStagePaying   = "paying"
+	CycleStagePaid     = "paid"
+)
+
+// CycleState is the IncentiveCycle workflow's state, returned by its
+// updates and query.
+type CycleState struct {
+	CycleID     string `json:"cycle_id"`
+	ProgramID   string `json:"program_id"`
+	PeriodStart string `json:"period_start"`
+	PeriodEnd   string `json:"period_end"`
+	Version     int    `json:"program_version"`
+	Stage       string `json:"stage"`
+	Inputs      int    `json:"inputs"`
+	// Excluded reports frozen deals that pay nothing (another currency).
+	Excluded []activities.ExcludedInputs `json:"excluded,omitempty"`
+	Lines    int                         `json:"lines"`
+	Partners int                         `json:"partners"`
+	Total    int64                       `json:"total"`
+	// Adjusters are the actors who adjusted lines: none may approve.
+	Adjusters []string `json:"adjusters,omitempty"`
+	// Held lists held partners, sorted.
+	Held       []string      `json:"held,omitempty"`
+	ApprovedBy *domain.Actor `json:"approved_by,omitempty"`
+	Overdue    bool          `json:"overdue"`
+	Paid       int           `json:"paid_partners"`
+	Published  int           `json:"published"`
+	PayoutFile string        `json:"payout_file,omitempty"`
+	Seq        int           `json:"seq"`
 }

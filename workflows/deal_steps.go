@@ -219,11 +219,14 @@ func (w *dealWorkflow) validateCloseWon(c CloseWon) error {
 	if c.Amount <= 0 || c.Amount > domain.MaxAmount || !domain.ValidCurrency(c.Currency) || c.CloseDate == "" {
 		return refuse(ErrTypeInvalidArgument, "a win needs a positive amount, an ISO currency and a close date")
 	}
+	if c.Units < 0 || c.Units > 1_000_000_000 {
+		return refuse(ErrTypeInvalidArgument, "units must be 0 to 1,000,000,000")
+	}
 	return nil
 }
 
 func (w *dealWorkflow) closeWon(ctx workflow.Context, c CloseWon) error {
-	o := domain.Outcome{Won: true, Amount: c.Amount, Currency: c.Currency, ProductLines: c.ProductLines, CloseDate: c.CloseDate}
+	o := domain.Outcome{Won: true, Amount: c.Amount, Currency: c.Currency, ProductLines: c.ProductLines, Units: c.Units, CloseDate: c.CloseDate}
 	return w.record(ctx, "closed_won", domain.StatusClosedWon, c.Actor, "", o, func(s *DealState) {
 		s.Outcome = &o
 		s.ClosedAt = workflow.Now(ctx)

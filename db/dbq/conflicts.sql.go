@@ -96,55 +96,72 @@ const conflictCandidates = `-- name: ConflictCandidates :many
         d.product_lines, d.status, false AS reserved_for_direct, ''::text AS owner, d.created_at
  FROM deals d
  WHERE d.id = ANY (ARRAY(
-         SELECT k.id FROM deals k
-         WHERE k.customer_name_keys && $1::bigint[]
-           AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
-         UNION
-         SELECT k.id FROM deals k WHERE $2::text <> '' AND k.customer_registrable_domain = $2
-         UNION
-         SELECT k.id FROM deals k
-         WHERE $3::text <> '' AND k.customer_domain_label = $3
-           AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
-         LIMIT 200))
-   AND d.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
-   AND d.id <> $4
-   AND ($5::uuid IS NULL OR d.partner_id <> $5)
- LIMIT 50)
+         SELECT c.id FROM (
+             (SELECT k.id, 1 AS rank FROM deals k
+              WHERE k.customer_name_keys && $1::bigint[]
+                AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+                AND k.id <> $2 AND ($3::uuid IS NULL OR k.partner_id <> $3))
+             UNION ALL
+             (SELECT k.id, 1 FROM deals k
+              WHERE $4::text <> '' AND k.customer_registrable_domain = $4
+                AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+                AND k.id <> $2 AND ($3::uuid IS NULL OR k.partner_id <> $3))
+             UNION ALL
+             (SELECT k.id, 2 FROM deals k
+              WHERE $5::text <> '' AND k.customer_domain_label = $5
+                AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+                AND k.id <> $2 AND ($3::uuid IS NULL OR k.partner_id <> $3))
+             UNION ALL
+             (SELECT k.id, 3 FROM deals k
+              WHERE k.customer_name_keys && $6::bigint[]
+                AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+                AND k.id <> $2 AND ($3::uuid IS NULL OR k.partner_id <> $3))) c
+         GROUP BY c.id ORDER BY min(c.rank), c.id LIMIT 25))
+   AND d.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved'))
 UNION ALL
 (SELECT 'account'::text, a.id, coalesce(a.owner_partner_id::text, ''), a.name, a.name_full, a.name_core, a.registrable_domain, a.country,
         '{}'::text[], a.owner_type, a.reserved_for_direct, ''::text, a.created_at
  FROM accounts a
  WHERE a.id = ANY (ARRAY(
-         SELECT k.id FROM accounts k WHERE k.name_keys && $1
-         UNION
-         SELECT k.id FROM accounts k WHERE $2 <> '' AND k.registrable_domain = $2
-         UNION
-         SELECT k.id FROM accounts k WHERE $3 <> '' AND k.domain_label = $3
-         LIMIT 200))
-   AND ($5::uuid IS NULL OR a.owner_partner_id IS DISTINCT FROM $5)
- LIMIT 50)
+         SELECT c.id FROM (
+             (SELECT k.id, 1 AS rank FROM accounts k WHERE k.name_keys && $1
+                AND ($3::uuid IS NULL OR k.owner_partner_id IS DISTINCT FROM $3))
+             UNION ALL
+             (SELECT k.id, 1 FROM accounts k WHERE $4 <> '' AND k.registrable_domain = $4
+                AND ($3::uuid IS NULL OR k.owner_partner_id IS DISTINCT FROM $3))
+             UNION ALL
+             (SELECT k.id, 2 FROM accounts k WHERE $5 <> '' AND k.domain_label = $5
+                AND ($3::uuid IS NULL OR k.owner_partner_id IS DISTINCT FROM $3))
+             UNION ALL
+             (SELECT k.id, 3 FROM accounts k WHERE k.name_keys && $6
+                AND ($3::uuid IS NULL OR k.owner_partner_id IS DISTINCT FROM $3))) c
+         GROUP BY c.id ORDER BY min(c.rank), c.id LIMIT 25)))
 UNION ALL
 (SELECT 'opportunity'::text, o.id, ''::text, o.account_name, o.name_full, o.name_core, o.registrable_domain, o.country,
         o.product_lines, o.status, false, o.owner, o.created_at
  FROM opportunities o
  WHERE o.id = ANY (ARRAY(
-         SELECT k.id FROM opportunities k WHERE k.name_keys && $1 AND k.status = 'open'
-         UNION
-         SELECT k.id FROM opportunities k
-         WHERE $2 <> '' AND k.registrable_domain = $2 AND k.status = 'open'
-         UNION
-         SELECT k.id FROM opportunities k WHERE $3 <> '' AND k.domain_label = $3 AND k.status = 'open'
-         LIMIT 200))
-   AND o.status = 'open'
- LIMIT 50)
+         SELECT c.id FROM (
+             (SELECT k.id, 1 AS rank FROM opportunities k WHERE k.name_keys && $1 AND k.status = 'open')
+             UNION ALL
+             (SELECT k.id, 1 FROM opportunities k
+              WHERE $4 <> '' AND k.registrable_domain = $4 AND k.status = 'open')
+             UNION ALL
+             (SELECT k.id, 2 FROM opportunities k
+              WHERE $5 <> '' AND k.domain_label = $5 AND k.status = 'open')
+             UNION ALL
+             (SELECT k.id, 3 FROM opportunities k WHERE k.name_keys && $6 AND k.status = 'open')) c
+         GROUP BY c.id ORDER BY min(c.rank), c.id LIMIT 25))
+   AND o.status = 'open')
 `
 
 type ConflictCandidatesParams struct {
-	NameKeys          []int64       `json:"name_keys"`
-	RegistrableDomain string        `json:"registrable_domain"`
-	DomainLabel       string        `json:"domain_label"`
+	FullKeys          []int64       `json:"full_keys"`
 	DealID            uuid.UUID     `json:"deal_id"`
 	ExcludePartnerID  uuid.NullUUID `json:"exclude_partner_id"`
+	RegistrableDomain string        `json:"registrable_domain"`
+	DomainLabel       string        `json:"domain_label"`
+	CoreKeys          []int64       `json:"core_keys"`
 }
 
 type ConflictCandidatesRow struct {
@@ -166,17 +183,21 @@ type ConflictCandidatesRow struct {
 // ConflictCandidates gathers what may name the same customer, from the three
 // sources of conflict: other partners' open registrations, existing
 // accounts and open direct-sales opportunities. A row is a candidate when
-// it shares a name blocking key (domain.NameKeys) or its registrable domain
-// or domain name is the same. Each source's ids are collected first
-// (ARRAY(...), through its indexes whatever the row estimates say), then
-// read by primary key. dealflow scores the candidates; SQL only finds them.
+// it shares a name blocking key (domain.SplitNameKeys) or its registrable
+// domain or domain name is the same. Each source yields at most 25
+// candidates, the strongest evidence first: the same full name or
+// registrable domain, then the same domain name under another suffix, then
+// a core name within one edit. Ids are collected through the indexes
+// (ARRAY(...), whatever the row estimates say), then read by primary key.
+// dealflow scores the candidates; SQL only finds them.
 func (q *Queries) ConflictCandidates(ctx context.Context, arg ConflictCandidatesParams) ([]ConflictCandidatesRow, error) {
 	rows, err := q.db.Query(ctx, conflictCandidates,
-		arg.NameKeys,
-		arg.RegistrableDomain,
-		arg.DomainLabel,
+		arg.FullKeys,
 		arg.DealID,
 		arg.ExcludePartnerID,
+		arg.RegistrableDomain,
+		arg.DomainLabel,
+		arg.CoreKeys,
 	)
 	if err != nil {
 		return nil, err

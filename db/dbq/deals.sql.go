@@ -36,11 +36,12 @@ SET status = $1,
     won_amount = $18,
     won_currency = $19,
     won_product_lines = $20,
-    closed_on = $21,
-    close_reason = $22,
-    last_event_seq = $23,
-    updated_at = $24
-WHERE id = $25 AND last_event_seq < $23
+    won_units = $21,
+    closed_on = $22,
+    close_reason = $23,
+    last_event_seq = $24,
+    updated_at = $25
+WHERE id = $26 AND last_event_seq < $24
 `
 
 type DealApplyEventParams struct {
@@ -64,6 +65,7 @@ type DealApplyEventParams struct {
 	WonAmount          pgtype.Int8        `json:"won_amount"`
 	WonCurrency        pgtype.Text        `json:"won_currency"`
 	WonProductLines    []string           `json:"won_product_lines"`
+	WonUnits           pgtype.Int8        `json:"won_units"`
 	ClosedOn           pgtype.Date        `json:"closed_on"`
 	CloseReason        string             `json:"close_reason"`
 	Seq                int32              `json:"seq"`
@@ -96,6 +98,7 @@ func (q *Queries) DealApplyEvent(ctx context.Context, arg DealApplyEventParams) 
 		arg.WonAmount,
 		arg.WonCurrency,
 		arg.WonProductLines,
+		arg.WonUnits,
 		arg.ClosedOn,
 		arg.CloseReason,
 		arg.Seq,
@@ -244,7 +247,7 @@ func (q *Queries) DealEventList(ctx context.Context, arg DealEventListParams) ([
 }
 
 const dealGet = `-- name: DealGet :one
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys FROM deals
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units FROM deals
 WHERE id = $1
   AND ($2::uuid IS NULL OR partner_id = $2)
 `
@@ -298,12 +301,13 @@ func (q *Queries) DealGet(ctx context.Context, arg DealGetParams) (Deal, error) 
 		&i.CustomerNameCore,
 		&i.CustomerDomainLabel,
 		&i.CustomerNameKeys,
+		&i.WonUnits,
 	)
 	return i, err
 }
 
 const dealGetByIdempotencyKey = `-- name: DealGetByIdempotencyKey :one
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys FROM deals WHERE partner_id = $1 AND idempotency_key = $2
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units FROM deals WHERE partner_id = $1 AND idempotency_key = $2
 `
 
 type DealGetByIdempotencyKeyParams struct {
@@ -355,12 +359,13 @@ func (q *Queries) DealGetByIdempotencyKey(ctx context.Context, arg DealGetByIdem
 		&i.CustomerNameCore,
 		&i.CustomerDomainLabel,
 		&i.CustomerNameKeys,
+		&i.WonUnits,
 	)
 	return i, err
 }
 
 const dealInbox = `-- name: DealInbox :many
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys FROM deals
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units FROM deals
 WHERE status IN ('conflict_review', 'pending_approval') OR extension_requested
 ORDER BY sla_due_at NULLS LAST, created_at, id
 LIMIT $2 OFFSET $1
@@ -424,6 +429,7 @@ func (q *Queries) DealInbox(ctx context.Context, arg DealInboxParams) ([]Deal, e
 			&i.CustomerNameCore,
 			&i.CustomerDomainLabel,
 			&i.CustomerNameKeys,
+			&i.WonUnits,
 		); err != nil {
 			return nil, err
 		}
@@ -519,7 +525,7 @@ func (q *Queries) DealInsert(ctx context.Context, arg DealInsertParams) (int64, 
 }
 
 const dealList = `-- name: DealList :many
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys FROM deals
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units FROM deals
 WHERE ($1::uuid IS NULL OR partner_id = $1)
   AND ($2::uuid IS NULL OR partner_id = $2)
   AND (cardinality($3::text[]) = 0 OR status = ANY ($3::text[]))
@@ -604,6 +610,7 @@ func (q *Queries) DealList(ctx context.Context, arg DealListParams) ([]Deal, err
 			&i.CustomerNameCore,
 			&i.CustomerDomainLabel,
 			&i.CustomerNameKeys,
+			&i.WonUnits,
 		); err != nil {
 			return nil, err
 		}

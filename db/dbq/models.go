@@ -38,6 +38,36 @@ type ApiToken struct {
 	RevokedAt pgtype.Timestamptz `json:"revoked_at"`
 }
 
+type CycleEvent struct {
+	CycleID    uuid.UUID     `json:"cycle_id"`
+	Seq        int32         `json:"seq"`
+	Type       string        `json:"type"`
+	PartnerID  uuid.NullUUID `json:"partner_id"`
+	LineID     uuid.NullUUID `json:"line_id"`
+	Amount     pgtype.Int8   `json:"amount"`
+	ActorID    string        `json:"actor_id"`
+	ActorName  string        `json:"actor_name"`
+	ActorRole  string        `json:"actor_role"`
+	Reason     string        `json:"reason"`
+	OccurredAt time.Time     `json:"occurred_at"`
+	RecordedAt time.Time     `json:"recorded_at"`
+}
+
+type CycleInput struct {
+	CycleID        uuid.UUID   `json:"cycle_id"`
+	ProgramID      uuid.UUID   `json:"program_id"`
+	DealID         uuid.UUID   `json:"deal_id"`
+	PartnerID      uuid.UUID   `json:"partner_id"`
+	Kind           string      `json:"kind"`
+	Amount         int64       `json:"amount"`
+	PreviousAmount pgtype.Int8 `json:"previous_amount"`
+	Currency       string      `json:"currency"`
+	Units          int64       `json:"units"`
+	ClosedOn       time.Time   `json:"closed_on"`
+	Excluded       pgtype.Text `json:"excluded"`
+	FrozenAt       time.Time   `json:"frozen_at"`
+}
+
 type Deal struct {
 	ID                        uuid.UUID          `json:"id"`
 	PartnerID                 uuid.UUID          `json:"partner_id"`
@@ -79,6 +109,7 @@ type Deal struct {
 	CustomerNameCore          pgtype.Text        `json:"customer_name_core"`
 	CustomerDomainLabel       pgtype.Text        `json:"customer_domain_label"`
 	CustomerNameKeys          []int64            `json:"customer_name_keys"`
+	WonUnits                  pgtype.Int8        `json:"won_units"`
 }
 
 type DealEvent struct {
@@ -94,6 +125,74 @@ type DealEvent struct {
 	Payload    json.RawMessage `json:"payload"`
 	OccurredAt time.Time       `json:"occurred_at"`
 	RecordedAt time.Time       `json:"recorded_at"`
+}
+
+type IncentiveCycle struct {
+	ID             uuid.UUID          `json:"id"`
+	ProgramID      uuid.UUID          `json:"program_id"`
+	ProgramVersion int32              `json:"program_version"`
+	PeriodStart    time.Time          `json:"period_start"`
+	PeriodEnd      time.Time          `json:"period_end"`
+	Status         string             `json:"status"`
+	WorkflowID     string             `json:"workflow_id"`
+	StartedBy      string             `json:"started_by"`
+	Inputs         int32              `json:"inputs"`
+	ExcludedInputs int32              `json:"excluded_inputs"`
+	Lines          int32              `json:"lines"`
+	Partners       int32              `json:"partners"`
+	Total          int64              `json:"total"`
+	FrozenAt       pgtype.Timestamptz `json:"frozen_at"`
+	AccruedAt      pgtype.Timestamptz `json:"accrued_at"`
+	ApprovedAt     pgtype.Timestamptz `json:"approved_at"`
+	ApprovedBy     pgtype.Text        `json:"approved_by"`
+	PaidAt         pgtype.Timestamptz `json:"paid_at"`
+	CreatedAt      time.Time          `json:"created_at"`
+	UpdatedAt      time.Time          `json:"updated_at"`
+}
+
+type IncentiveProgram struct {
+	ID        uuid.UUID `json:"id"`
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"`
+	Currency  string    `json:"currency"`
+	Period    string    `json:"period"`
+	GraceDays int32     `json:"grace_days"`
+	StartsOn  time.Time `json:"starts_on"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type IncentiveProgramVersion struct {
+	ProgramID uuid.UUID       `json:"program_id"`
+	Version   int32           `json:"version"`
+	Rules     json.RawMessage `json:"rules"`
+	Reason    string          `json:"reason"`
+	CreatedBy string          `json:"created_by"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+type LedgerEntry struct {
+	Seq         int64         `json:"seq"`
+	EntryKey    string        `json:"entry_key"`
+	PostedAt    time.Time     `json:"posted_at"`
+	CycleID     uuid.UUID     `json:"cycle_id"`
+	PartnerID   uuid.UUID     `json:"partner_id"`
+	LineID      uuid.NullUUID `json:"line_id"`
+	Account     string        `json:"account"`
+	Debit       int64         `json:"debit"`
+	Credit      int64         `json:"credit"`
+	Currency    string        `json:"currency"`
+	ReversesSeq pgtype.Int8   `json:"reverses_seq"`
+	Memo        string        `json:"memo"`
+	PrevHash    string        `json:"prev_hash"`
+	Hash        string        `json:"hash"`
+}
+
+type LedgerHead struct {
+	ID   bool   `json:"id"`
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
 }
 
 type Notification struct {
@@ -139,6 +238,19 @@ type Partner struct {
 	ProgramID uuid.NullUUID `json:"program_id"`
 }
 
+type Payout struct {
+	ID        uuid.UUID   `json:"id"`
+	CycleID   uuid.UUID   `json:"cycle_id"`
+	PartnerID uuid.UUID   `json:"partner_id"`
+	Amount    int64       `json:"amount"`
+	Currency  string      `json:"currency"`
+	Lines     int32       `json:"lines"`
+	Status    string      `json:"status"`
+	FirstSeq  pgtype.Int8 `json:"first_seq"`
+	LastSeq   pgtype.Int8 `json:"last_seq"`
+	PostedAt  time.Time   `json:"posted_at"`
+}
+
 type Program struct {
 	ID        uuid.UUID       `json:"id"`
 	Name      string          `json:"name"`
@@ -146,6 +258,32 @@ type Program struct {
 	IsDefault bool            `json:"is_default"`
 	CreatedAt time.Time       `json:"created_at"`
 	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+type Statement struct {
+	CycleID     uuid.UUID `json:"cycle_id"`
+	PartnerID   uuid.UUID `json:"partner_id"`
+	Total       int64     `json:"total"`
+	Currency    string    `json:"currency"`
+	Lines       int32     `json:"lines"`
+	PublishedAt time.Time `json:"published_at"`
+}
+
+type StatementLine struct {
+	ID             uuid.UUID     `json:"id"`
+	CycleID        uuid.UUID     `json:"cycle_id"`
+	PartnerID      uuid.UUID     `json:"partner_id"`
+	LineNo         int32         `json:"line_no"`
+	Kind           string        `json:"kind"`
+	DealID         uuid.NullUUID `json:"deal_id"`
+	Basis          int64         `json:"basis"`
+	Deals          int32         `json:"deals"`
+	RateBp         pgtype.Int8   `json:"rate_bp"`
+	Tier           pgtype.Int4   `json:"tier"`
+	Amount         int64         `json:"amount"`
+	Currency       string        `json:"currency"`
+	Detail         string        `json:"detail"`
+	ReversesLineID uuid.NullUUID `json:"reverses_line_id"`
 }
 
 type User struct {

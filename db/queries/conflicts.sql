@@ -2,57 +2,76 @@
 -- ConflictCandidates gathers what may name the same customer, from the three
 -- sources of conflict: other partners' open registrations, existing
 -- accounts and open direct-sales opportunities. A row is a candidate when
--- it shares a name blocking key (domain.NameKeys) or its registrable domain
--- or domain name is the same. Each source's ids are collected first
--- (ARRAY(...), through its indexes whatever the row estimates say), then
--- read by primary key. dealflow scores the candidates; SQL only finds them.
+-- it shares a name blocking key (domain.SplitNameKeys) or its registrable
+-- domain or domain name is the same. Each source yields at most 25
+-- candidates, the strongest evidence first: the same full name or
+-- registrable domain, then the same domain name under another suffix, then
+-- a core name within one edit. Ids are collected through the indexes
+-- (ARRAY(...), whatever the row estimates say), then read by primary key.
+-- dealflow scores the candidates; SQL only finds them.
 (SELECT 'registration'::text AS source, d.id, d.partner_id::text AS owner_partner_id, d.customer_name AS name,
         coalesce(d.customer_name_full, '') AS name_full, coalesce(d.customer_name_core, '') AS name_core,
         d.customer_registrable_domain AS registrable_domain, d.customer_country AS country,
         d.product_lines, d.status, false AS reserved_for_direct, ''::text AS owner, d.created_at
  FROM deals d
  WHERE d.id = ANY (ARRAY(
-         SELECT k.id FROM deals k
-         WHERE k.customer_name_keys && @name_keys::bigint[]
-           AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
-         UNION
-         SELECT k.id FROM deals k WHERE @registrable_domain::text <> '' AND k.customer_registrable_domain = @registrable_domain
-         UNION
-         SELECT k.id FROM deals k
-         WHERE @domain_label::text <> '' AND k.customer_domain_label = @domain_label
-           AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
-         LIMIT 200))
-   AND d.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
-   AND d.id <> @deal_id
-   AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR d.partner_id <> sqlc.narg(exclude_partner_id))
- LIMIT 50)
+         SELECT c.id FROM (
+             (SELECT k.id, 1 AS rank FROM deals k
+              WHERE k.customer_name_keys && @full_keys::bigint[]
+                AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+                AND k.id <> @deal_id AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR k.partner_id <> sqlc.narg(exclude_partner_id)))
+             UNION ALL
+             (SELECT k.id, 1 FROM deals k
+              WHERE @registrable_domain::text <> '' AND k.customer_registrable_domain = @registrable_domain
+                AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+                AND k.id <> @deal_id AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR k.partner_id <> sqlc.narg(exclude_partner_id)))
+             UNION ALL
+             (SELECT k.id, 2 FROM deals k
+              WHERE @domain_label::text <> '' AND k.customer_domain_label = @domain_label
+                AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+                AND k.id <> @deal_id AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR k.partner_id <> sqlc.narg(exclude_partner_id)))
+             UNION ALL
+             (SELECT k.id, 3 FROM deals k
+              WHERE k.customer_name_keys && @core_keys::bigint[]
+                AND k.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved')
+                AND k.id <> @deal_id AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR k.partner_id <> sqlc.narg(exclude_partner_id)))) c
+         GROUP BY c.id ORDER BY min(c.rank), c.id LIMIT 25))
+   AND d.status IN ('screening', 'conflict_review', 'pending_approval', 'info_requested', 'approved'))
 UNION ALL
 (SELECT 'account'::text, a.id, coalesce(a.owner_partner_id::text, ''), a.name, a.name_full, a.name_core, a.registrable_domain, a.country,
         '{}'::text[], a.owner_type, a.reserved_for_direct, ''::text, a.created_at
  FROM accounts a
  WHERE a.id = ANY (ARRAY(
-         SELECT k.id FROM accounts k WHERE k.name_keys && @name_keys
-         UNION
-         SELECT k.id FROM accounts k WHERE @registrable_domain <> '' AND k.registrable_domain = @registrable_domain
-         UNION
-         SELECT k.id FROM accounts k WHERE @domain_label <> '' AND k.domain_label = @domain_label
-         LIMIT 200))
-   AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR a.owner_partner_id IS DISTINCT FROM sqlc.narg(exclude_partner_id))
- LIMIT 50)
+         SELECT c.id FROM (
+             (SELECT k.id, 1 AS rank FROM accounts k WHERE k.name_keys && @full_keys
+                AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR k.owner_partner_id IS DISTINCT FROM sqlc.narg(exclude_partner_id)))
+             UNION ALL
+             (SELECT k.id, 1 FROM accounts k WHERE @registrable_domain <> '' AND k.registrable_domain = @registrable_domain
+                AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR k.owner_partner_id IS DISTINCT FROM sqlc.narg(exclude_partner_id)))
+             UNION ALL
+             (SELECT k.id, 2 FROM accounts k WHERE @domain_label <> '' AND k.domain_label = @domain_label
+                AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR k.owner_partner_id IS DISTINCT FROM sqlc.narg(exclude_partner_id)))
+             UNION ALL
+             (SELECT k.id, 3 FROM accounts k WHERE k.name_keys && @core_keys
+                AND (sqlc.narg(exclude_partner_id)::uuid IS NULL OR k.owner_partner_id IS DISTINCT FROM sqlc.narg(exclude_partner_id)))) c
+         GROUP BY c.id ORDER BY min(c.rank), c.id LIMIT 25)))
 UNION ALL
 (SELECT 'opportunity'::text, o.id, ''::text, o.account_name, o.name_full, o.name_core, o.registrable_domain, o.country,
         o.product_lines, o.status, false, o.owner, o.created_at
  FROM opportunities o
  WHERE o.id = ANY (ARRAY(
-         SELECT k.id FROM opportunities k WHERE k.name_keys && @name_keys AND k.status = 'open'
-         UNION
-         SELECT k.id FROM opportunities k
-         WHERE @registrable_domain <> '' AND k.registrable_domain = @registrable_domain AND k.status = 'open'
-         UNION
-         SELECT k.id FROM opportunities k WHERE @domain_label <> '' AND k.domain_label = @domain_label AND k.status = 'open'
-         LIMIT 200))
-   AND o.status = 'open'
- LIMIT 50);
+         SELECT c.id FROM (
+             (SELECT k.id, 1 AS rank FROM opportunities k WHERE k.name_keys && @full_keys AND k.status = 'open')
+             UNION ALL
+             (SELECT k.id, 1 FROM opportunities k
+              WHERE @registrable_domain <> '' AND k.registrable_domain = @registrable_domain AND k.status = 'open')
+             UNION ALL
+             (SELECT k.id, 2 FROM opportunities k
+              WHERE @domain_label <> '' AND k.domain_label = @domain_label AND k.status = 'open')
+             UNION ALL
+             (SELECT k.id, 3 FROM opportunities k WHERE k.name_keys && @core_keys AND k.status = 'open')) c
+         GROUP BY c.id ORDER BY min(c.rank), c.id LIMIT 25))
+   AND o.status = 'open');
 
 -- name: DealsMissingNames :many
 -- DealsMissingNames finds deals registered before names were normalized

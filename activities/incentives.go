@@ -1,0 +1,248 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
+	"go.temporal.io/sdk/temporal"
+)
+
+// ErrTypeNotFound marks a non-retryable activity error: what the step
+// names does not exist (a line not in the cycle, an unknown program).
+const ErrTypeNotFound = "NotFound"
+
+// NotFoundError returns a non-retryable ErrTypeNotFound error.
+func NotFoundError(format string, args ...any) error { return notFound(format, args...) }
+
+func notFound(format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeNotFound, nil)
+}
+
+// OpenCycleInput names an incentive cycle: a program and a period.
+type OpenCycleInput struct {
+	CycleID     string `json:"cycle_id"`
+	ProgramID   string `json:"program_id"`
+	PeriodStart string `json:"period_start"` // YYYY-MM-DD
+	PeriodEnd   string `json:"period_end"`   // YYYY-MM-DD, excluded
+	WorkflowID  string `json:"workflow_id"`
+	StartedBy   string `json:"started_by"`
+}
+
+// CycleInfo is what the cycle workflow needs to know of its cycle.
+type CycleInfo struct {
+	CycleID        string `json:"cycle_id"`
+	ProgramID      string `json:"program_id"`
+	ProgramCode    string `json:"program_code"`
+	ProgramVersion int    `json:"program_version"`
+	Kind           string `json:"kind"`
+	Currency       string `json:"currency"`
+	Status         string `json:"status"`
+}
+
+// OpenCycle records the cycle with the program's latest rules version (the
+// version it will compute with, whatever is published later); running it
+// again returns the cycle as recorded.
+func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInfo, error) {
+	id, err1 := uuid.Parse(in.CycleID)
+	pid, err2 := uuid.Parse(in.ProgramID)
+	start, err3 := time.Parse(time.DateOnly, in.PeriodStart)
+	end, err4 := time.Parse(time.DateOnly, in.PeriodEnd)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return CycleInfo{}, temporal.NewNonRetryableApplicationError("bad cycle input: "+err.Error(), "InvalidArgument", nil)
+	}
+	q := dbq.New(a.Pool)
+	if err := q.CycleOpen(ctx, dbq.CycleOpenParams{ID: id, ProgramID: pid, PeriodStart: start, PeriodEnd: end,
+		WorkflowID: in.WorkflowID, StartedBy: in.StartedBy}); err != nil {
+		if db.IsUniqueViolation(err) {
+			return CycleInfo{}, temporal.NewNonRetryableApplicationError("the program already has a cycle for that period", "AlreadyExists", err)
+		}
+		return CycleInfo{}, err
+	}
+	c, err := q.CycleGet(ctx, id)
+	if db.IsNotFound(err) {
+		return CycleInfo{}, notFound("no incentive program %s", in.ProgramID)
+	}
+	if err != nil {
+		return CycleInfo{}, err
+	}
+	return CycleInfo{CycleID: c.ID.String(), ProgramID: c.ProgramID.String(), ProgramCode: c.ProgramCode,
+		ProgramVersion: int(c.ProgramVersion), Kind: c.Kind, Currency: c.Currency, Status: c.Status}, nil
+}
+
+// FreezeResult counts the inputs a cycle froze.
+type FreezeResult struct {
+	Inputs   int                   `json:"inputs"`
+	Excluded []ExcludedInputs      `json:"excluded,omitempty"`
+	Window   [2]string             `json:"window"`
+	Rules    domain.IncentiveRules `json:"-"`
+}
+
+// ExcludedInputs reports deals a cycle froze but does not pay, by reason.
+type ExcludedInputs struct {
+	Reason string `json:"reason"`
+	Deals  int    `json:"deals"`
+	Amount int64  `json:"amount"`
+}
+
+// FreezeCycle records the cycle's lineage, set-based: the closed-won deals
+// it pays on and the later changes of deals earlier cycles paid. It runs
+// once per cycle; a retry returns what was frozen.
+func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeResult, error) {
+	id, err := uuid.Parse(cycleID)
+	if err != nil {
+		return FreezeResult{}, notFound("no cycle %q", cycleID)
+	}
+	var res FreezeResult
+	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {
+		lock, err := q.CycleLock(ctx, id)
+		if db.IsNotFound(err) {
+			return notFound("no cycle %s", cycleID)
+		}
+		if err != nil {
+			return err
+		}
+		c, err := q.CycleGet(ctx, id)
+		if err != nil {
+			return err
+		}
+		rules, err := domain.ParseIncentiveRules(domain.IncentiveKind(c.Kind), c.Rules)
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidArgument", nil)
+		}
+		from, before := freezeWindow(domain.IncentiveKind(c.Kind), rules, c.StartsOn, c.PeriodEnd)
+		res.Window = [2]string{from.Format(time.DateOnly), before.Format(time.DateOnly)}
+		if !lock.FrozenAt.Valid {
+			kind := domain.KindResale
+			if c.Kind == string(domain.IncentiveReferral) {
+				kind = domain.KindReferral
+			}
+			lines := rules.ProductLines
+			if lines == nil {
+				lines = []string{}
+			}
+			if from.Before(before) {
+				if _, err := q.CycleFreezeWon(ctx, dbq.CycleFreezeWonParams{CycleID: id, ProgramID: c.ProgramID, Currency: c.Currency,
+					ClosedFrom: date(from), ClosedBefore: date(before), DealKind: string(kind), ProductLines: lines}); err != nil {
+					return fmt.Errorf("freeze won deals: %w", err)
+				}
+			}
+			if _, err := q.CycleFreezeChanges(ctx, dbq.CycleFreezeChangesParams{CycleID: id, ProgramID: c.ProgramID}); err != nil {
+				return fmt.Errorf("freeze changes: %w", err)
+			}
+		}
+		counts, err := q.CycleInputCounts(ctx, id)
+		if err != nil {
+			return err
+		}
+		excluded, err := q.CycleExcludedInputs(ctx, id)
+		if err != nil {
+			return err
+		}
+		res.Inputs = int(counts.Counted)
+		for _, e := range excluded {
+			res.Excluded = append(res.Excluded, ExcludedInputs{Reason: e.Reason, Deals: int(e.Deals), Amount: e.Amount})
+		}
+		if lock.FrozenAt.Valid {
+			return nil
+		}
+		return q.CycleMarkFrozen(ctx, dbq.CycleMarkFrozenParams{ID: id, Inputs: counts.Counted, ExcludedInputs: counts.Excluded,
+			At: ts(time.Now())})
+	})
+	return res, err
+}
+
+// freezeWindow returns the close dates [from, before) a cycle of a period
+// ending at end freezes: everything since the program started and not yet
+// frozen (so late reports are caught up), but for referrals only deals
+// whose hold period has passed by the period's end, and for SPIFFs only
+// close dates inside the SPIFF's window.
+func freezeWindow(kind domain.IncentiveKind, r domain.IncentiveRules, startsOn, end time.Time) (time.Time, time.Time) {
+	from, before := startsOn, end
+	switch kind {
+	case domain.IncentiveReferral:
+		before = end.AddDate(0, 0, -r.HoldDays)
+	case domain.IncentiveSpiff:
+		if t, err := time.Parse(time.DateOnly, r.From); err == nil && t.After(from) {
+			from = t
+		}
+		if t, err := time.Parse(time.DateOnly, r.To); err == nil && t.AddDate(0, 0, 1).Before(before) {
+			before = t.AddDate(0, 0, 1)
+		}
+	}
+	return from, before
+}
+
+func date(t time.Time) pgtype.Date { return pgtype.Date{Time: t, Valid: true} }
+
+// AccrueResult summarizes a cycle's statement lines.
+type AccrueResult struct {
+	Lines    int   `json:"lines"`
+	Partners int   `json:"partners"`
+	Total    int64 `json:"total"`
+}
+
+// AccrueCycle computes the cycle's statement lines from its frozen inputs
+// in one set-based statement for the program's kind (accrue_rebate,
+// accrue_referral, accrue_spiff), never a step per deal; a retry returns
+// what was computed.
+func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueResult, error) {
+	id, err := uuid.Parse(cycleID)
+	if err != nil {
+		return AccrueResult{}, notFound("no cycle %q", cycleID)
+	}
+	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {
+		lock, err := q.CycleLock(ctx, id)
+		if db.IsNotFound(err) {
+			return notFound("no cycle %s", cycleID)
+		}
+		if err != nil {
+			return err
+		}
+		if lock.AccruedAt.Valid {
+			return nil
+		}
+		if !lock.FrozenAt.Valid {
+			return temporal.NewNonRetryableApplicationError("the cycle's inputs are not frozen", "InvalidTransition", nil)
+		}
+		c, err := q.CycleGet(ctx, id)
+		if err != nil {
+			return err
+		}
+		r, err := domain.ParseIncentiveRules(domain.IncentiveKind(c.Kind), c.Rules)
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidArgument", nil)
+		}
+		switch domain.IncentiveKind(c.Kind) {
+		case domain.IncentiveRebate:
+			tiers, _ := json.Marshal(r.Tiers)
+			_, err = q.AccrueRebate(ctx, dbq.AccrueRebateParams{CycleID: id, Tiers: tiers, Mode: r.Mode, Currency: c.Currency})
+		case domain.IncentiveReferral:
+			_, err = q.AccrueReferral(ctx, dbq.AccrueReferralParams{CycleID: id, RateBp: r.RateBP, Cap: r.CapPerDeal, Currency: c.Currency})
+		case domain.IncentiveSpiff:
+			_, err = q.AccrueSpiff(ctx, dbq.AccrueSpiffParams{CycleID: id, ProgramID: c.ProgramID, Per: r.Per, Amount: r.Amount,
+				Budget: r.Budget, Currency: c.Currency})
+		}
+		if err != nil {
+			return fmt.Errorf("accrue %s: %w", c.Kind, err)
+		}
+		return q.CycleMarkAccrued(ctx, dbq.CycleMarkAccruedParams{ID: id, At: ts(time.Now())})
+	})
+	if err != nil {
+		return AccrueResult{}, err
+	}
+	c, err := dbq.New(a.Pool).CycleGet(ctx, id)
+	if err != nil {
+		return AccrueResult{}, err
+	}
+	return AccrueResult{Lines: int(c.Lines), Partners: int(c.Partners), Total: c.Total}, nil
+}
+
+func ts(t time.Time) pgtype.Timestamptz { return pgtype.Timestamptz{Time: t.UTC(), Valid: true} }

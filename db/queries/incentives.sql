@@ -1,0 +1,262 @@
+-- name: IncentiveProgramCreate :one
+INSERT INTO incentive_programs (code, name, kind, currency, period, grace_days, starts_on, created_by)
+VALUES (@code, @name, @kind, @currency, @period, @grace_days, @starts_on, @created_by)
+RETURNING *;
+
+-- name: IncentiveProgramVersionCreate :one
+-- IncentiveProgramVersionCreate adds the next version of a program's rules;
+-- two concurrent writers collide on the primary key and one is refused.
+INSERT INTO incentive_program_versions (program_id, version, rules, reason, created_by)
+SELECT @program_id, coalesce(max(v.version), 0) + 1, @rules, @reason, @created_by
+FROM incentive_program_versions v WHERE v.program_id = @program_id
+RETURNING *;
+
+-- name: IncentiveProgramGet :one
+-- IncentiveProgramGet returns a program with its latest rules.
+SELECT p.*, v.version, v.rules
+FROM incentive_programs p
+JOIN LATERAL (SELECT v.version, v.rules FROM incentive_program_versions v
+              WHERE v.program_id = p.id ORDER BY v.version DESC LIMIT 1) v ON true
+WHERE p.id = @id;
+
+-- name: IncentiveProgramList :many
+SELECT p.*, v.version, v.rules
+FROM incentive_programs p
+JOIN LATERAL (SELECT v.version, v.rules FROM incentive_program_versions v
+              WHERE v.program_id = p.id ORDER BY v.version DESC LIMIT 1) v ON true
+ORDER BY p.code;
+
+-- name: IncentiveProgramVersionGet :one
+SELECT * FROM incentive_program_versions WHERE program_id = @program_id AND version = @version;
+
+-- name: CycleOpen :exec
+-- CycleOpen records a cycle with the program's latest rules version; a
+-- cycle already recorded under that id (a retry) is left as it is.
+INSERT INTO incentive_cycles (id, program_id, program_version, period_start, period_end, status, workflow_id, started_by)
+SELECT @id, p.id, (SELECT max(v.version) FROM incentive_program_versions v WHERE v.program_id = p.id),
+       @period_start, @period_end, 'open', @workflow_id, @started_by
+FROM incentive_programs p WHERE p.id = @program_id
+ON CONFLICT (id) DO NOTHING;
+
+-- name: CycleGet :one
+SELECT c.*, p.code AS program_code, p.name AS program_name, p.kind, p.currency, p.starts_on, v.rules
+FROM incentive_cycles c
+JOIN incentive_programs p ON p.id = c.program_id
+JOIN incentive_program_versions v ON v.program_id = c.program_id AND v.version = c.program_version
+WHERE c.id = @id;
+
+-- name: CycleList :many
+SELECT c.*, p.code AS program_code, p.name AS program_name, p.kind, p.currency
+FROM incentive_cycles c JOIN incentive_programs p ON p.id = c.program_id
+ORDER BY c.period_start DESC, c.created_at DESC
+LIMIT @max_rows;
+
+-- name: CycleLock :one
+-- CycleLock serializes a cycle's steps (freeze, accrue) against retries.
+SELECT status, frozen_at, accrued_at FROM incentive_cycles WHERE id = @id FOR UPDATE;
+
+-- name: CycleMarkFrozen :exec
+UPDATE incentive_cycles SET inputs = @inputs, excluded_inputs = @excluded_inputs, frozen_at = @at, updated_at = @at
+WHERE id = @id;
+
+-- name: CycleMarkAccrued :exec
+UPDATE incentive_cycles SET status = 'in_review', accrued_at = @at, updated_at = @at,
+    lines = (SELECT count(*) FROM statement_lines l WHERE l.cycle_id = @id),
+    partners = (SELECT count(DISTINCT l.partner_id) FROM statement_lines l WHERE l.cycle_id = @id),
+    total = (SELECT coalesce(sum(l.amount), 0) FROM statement_lines l WHERE l.cycle_id = @id)
+WHERE id = @id;
+
+-- name: CycleMarkApproved :exec
+UPDATE incentive_cycles SET status = 'approved', approved_at = @at, approved_by = @approved_by, updated_at = @at
+WHERE id = @id AND approved_at IS NULL;
+
+-- name: CycleMarkPaid :exec
+UPDATE incentive_cycles SET status = 'paid', paid_at = @at, updated_at = @at WHERE id = @id AND paid_at IS NULL;
+
+-- name: CycleFreezeWon :execrows
+-- CycleFreezeWon freezes the closed-won deals a cycle pays on: closed in
+-- [closed_from, closed_before) of the program's deal kind and product
+-- lines, and never frozen by this program before (a deal paid once, and a
+-- deal reported late counted in the next cycle). Deals in another currency
+-- are frozen too, marked excluded, so that they are reported once.
+INSERT INTO cycle_inputs (cycle_id, program_id, deal_id, partner_id, kind, amount, currency, units, closed_on, excluded)
+SELECT @cycle_id, @program_id, d.id, d.partner_id, 'won', d.won_amount, d.won_currency, coalesce(d.won_units, 1), d.closed_on,
+       CASE WHEN d.won_currency <> @currency::text THEN 'currency ' || d.won_currency END
+FROM deals d
+WHERE d.status = 'closed_won' AND d.won_amount > 0
+  AND d.closed_on >= @closed_from AND d.closed_on < @closed_before
+  AND d.kind = @deal_kind
+  AND (cardinality(@product_lines::text[]) = 0 OR d.won_product_lines && @product_lines::text[])
+  AND NOT EXISTS (SELECT 1 FROM cycle_inputs i
+                  WHERE i.program_id = @program_id AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won');
+
+-- name: CycleFreezeChanges :execrows
+-- CycleFreezeChanges freezes the corrections and reversals of deals this
+-- program froze in an earlier cycle: each deal whose won amount now
+-- differs from the last amount the program froze for it.
+INSERT INTO cycle_inputs (cycle_id, program_id, deal_id, partner_id, kind, amount, previous_amount, currency, units, closed_on)
+SELECT @cycle_id, @program_id, d.id, d.partner_id, 'change', coalesce(d.won_amount, 0), cur.amount, w.currency, w.units, w.closed_on
+FROM deals d
+JOIN cycle_inputs w ON w.program_id = @program_id AND w.partner_id = d.partner_id AND w.deal_id = d.id
+                   AND w.kind = 'won' AND w.excluded IS NULL AND w.cycle_id <> @cycle_id
+CROSS JOIN LATERAL (
+    SELECT coalesce((SELECT c.amount FROM cycle_inputs c
+                     WHERE c.program_id = @program_id AND c.deal_id = d.id AND c.kind = 'change'
+                     ORDER BY c.frozen_at DESC LIMIT 1), w.amount) AS amount) cur
+WHERE d.id IN (SELECT e.deal_id FROM deal_events e WHERE e.type IN ('outcome_corrected', 'outcome_reversed'))
+  AND coalesce(d.won_amount, 0) <> cur.amount;
+
+-- name: CycleInputCounts :one
+SELECT count(*) FILTER (WHERE excluded IS NULL)::int AS counted, count(*) FILTER (WHERE excluded IS NOT NULL)::int AS excluded
+FROM cycle_inputs WHERE cycle_id = @cycle_id;
+
+-- name: CycleExcludedInputs :many
+-- CycleExcludedInputs reports what a cycle froze but does not pay, by reason.
+SELECT excluded::text AS reason, count(*)::int AS deals, sum(amount)::bigint AS amount
+FROM cycle_inputs WHERE cycle_id = @cycle_id AND excluded IS NOT NULL
+GROUP BY excluded ORDER BY excluded;
+
+-- name: AccrueRebate :one
+SELECT accrue_rebate(@cycle_id::uuid, @tiers::jsonb, @mode::text, @currency::text)::bigint;
+
+-- name: AccrueReferral :one
+SELECT accrue_referral(@cycle_id::uuid, @rate_bp::bigint, @cap::bigint, @currency::text)::bigint;
+
+-- name: AccrueSpiff :one
+SELECT accrue_spiff(@cycle_id::uuid, @program_id::uuid, @per::text, @amount::bigint, @budget::bigint, @currency::text)::bigint;
+
+-- name: CycleLinesExist :one
+SELECT EXISTS (SELECT 1 FROM statement_lines WHERE cycle_id = @cycle_id);
+
+-- name: CycleEventInsert :execrows
+INSERT INTO cycle_events (cycle_id, seq, type, partner_id, line_id, amount, actor_id, actor_name, actor_role, reason, occurred_at)
+VALUES (@cycle_id, @seq, @type, sqlc.narg(partner_id), sqlc.narg(line_id), sqlc.narg(amount), @actor_id, @actor_name,
+        @actor_role, @reason, @occurred_at)
+ON CONFLICT (cycle_id, seq) DO NOTHING;
+
+-- name: CycleEvents :many
+SELECT * FROM cycle_events WHERE cycle_id = @cycle_id ORDER BY seq;
+
+-- name: StatementLineInCycle :one
+SELECT id, partner_id, amount, currency FROM statement_lines WHERE id = @id AND cycle_id = @cycle_id;
+
+-- name: CyclePartnerHasLines :one
+SELECT EXISTS (SELECT 1 FROM statement_lines WHERE cycle_id = @cycle_id AND partner_id = @partner_id);
+
+-- name: CycleLines :many
+-- CycleLines lists a cycle's lines with their amounts after adjustments,
+-- for finance's review; scope_partner_id limits them to one partner.
+SELECT l.*, coalesce((SELECT e.amount FROM cycle_events e WHERE e.line_id = l.id AND e.type = 'adjusted'
+                      ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount
+FROM statement_lines l
+WHERE l.cycle_id = @cycle_id AND (sqlc.narg(scope_partner_id)::uuid IS NULL OR l.partner_id = sqlc.narg(scope_partner_id))
+  AND (l.partner_id, l.line_no) > (@after_partner::uuid, @after_line::int)
+ORDER BY l.partner_id, l.line_no
+LIMIT @max_rows;
+
+-- name: PayoutBatchLines :many
+-- PayoutBatchLines returns the lines, after adjustments, of the next
+-- partners to pay: after after_partner, not held, not paid yet. Each
+-- clawback names the ledger entry of the expense it reverses.
+WITH batch AS (
+    SELECT DISTINCT s.partner_id FROM statement_lines s
+    WHERE s.cycle_id = @cycle_id AND s.partner_id > @after_partner::uuid AND NOT (s.partner_id = ANY (@held::uuid[]))
+      AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.cycle_id = @cycle_id AND p.partner_id = s.partner_id)
+    ORDER BY s.partner_id LIMIT @max_partners)
+SELECT l.id, l.partner_id, l.line_no, l.kind, l.currency, l.deal_id,
+       coalesce((SELECT e.amount FROM cycle_events e WHERE e.line_id = l.id AND e.type = 'adjusted'
+                 ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS amount,
+       coalesce((SELECT le.seq FROM ledger_entries le WHERE le.line_id = l.reverses_line_id AND le.account = 'incentive_expense'
+                 ORDER BY le.seq LIMIT 1), 0)::bigint AS reverses_seq
+FROM statement_lines l JOIN batch b ON b.partner_id = l.partner_id
+WHERE l.cycle_id = @cycle_id
+ORDER BY l.partner_id, l.line_no;
+
+-- name: LedgerHeadLock :one
+SELECT seq, hash FROM ledger_head WHERE id FOR UPDATE;
+
+-- name: LedgerHeadSet :exec
+UPDATE ledger_head SET seq = @seq, hash = @hash WHERE id;
+
+-- name: LedgerEntriesInsert :copyfrom
+INSERT INTO ledger_entries (seq, entry_key, posted_at, cycle_id, partner_id, line_id, account, debit, credit, currency,
+                            reverses_seq, memo, prev_hash, hash)
+VALUES (@seq, @entry_key, @posted_at, @cycle_id, @partner_id, @line_id, @account, @debit, @credit, @currency,
+        @reverses_seq, @memo, @prev_hash, @hash);
+
+-- name: PayoutsInsert :copyfrom
+INSERT INTO payouts (cycle_id, partner_id, amount, currency, lines, status, first_seq, last_seq, posted_at)
+VALUES (@cycle_id, @partner_id, @amount, @currency, @lines, @status, @first_seq, @last_seq, @posted_at);
+
+-- name: LedgerEntriesAfter :many
+-- LedgerEntriesAfter pages through the ledger in chain order.
+SELECT * FROM ledger_entries WHERE seq > @after_seq ORDER BY seq LIMIT @max_rows;
+
+-- name: LedgerEntriesForLine :many
+SELECT * FROM ledger_entries WHERE line_id = @line_id ORDER BY seq;
+
+-- name: CyclePayouts :many
+SELECT p.*, pa.name AS partner_name FROM payouts p JOIN partners pa ON pa.id = p.partner_id
+WHERE p.cycle_id = @cycle_id ORDER BY pa.name, p.partner_id;
+
+-- name: CycleUnpaidPartners :one
+-- CycleUnpaidPartners counts the partners with lines and no payout yet.
+SELECT count(DISTINCT l.partner_id)::int FROM statement_lines l
+WHERE l.cycle_id = @cycle_id
+  AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.cycle_id = @cycle_id AND p.partner_id = l.partner_id);
+
+-- name: StatementsPublish :execrows
+INSERT INTO statements (cycle_id, partner_id, total, currency, lines, published_at)
+SELECT p.cycle_id, p.partner_id, p.amount, p.currency, p.lines, @published_at FROM payouts p WHERE p.cycle_id = @cycle_id
+ON CONFLICT (cycle_id, partner_id) DO NOTHING;
+
+-- name: StatementsForPartner :many
+-- StatementsForPartner lists published statements; scope_partner_id is the
+-- caller's organization for partners (NULL for finance and managers).
+SELECT s.*, c.period_start, c.period_end, p.code AS program_code, p.name AS program_name, p.kind
+FROM statements s
+JOIN incentive_cycles c ON c.id = s.cycle_id
+JOIN incentive_programs p ON p.id = c.program_id
+WHERE (sqlc.narg(scope_partner_id)::uuid IS NULL OR s.partner_id = sqlc.narg(scope_partner_id))
+  AND (sqlc.narg(partner_id)::uuid IS NULL OR s.partner_id = sqlc.narg(partner_id))
+ORDER BY s.published_at DESC, s.cycle_id
+LIMIT @max_rows;
+
+-- name: StatementLineGet :one
+-- StatementLineGet reads one line for its explanation; a partner (scope)
+-- sees only its own lines, and only once its statement is published.
+SELECT l.*, c.program_id, c.program_version, c.period_start, c.period_end, c.status AS cycle_status,
+       p.code AS program_code, p.kind AS program_kind, v.rules,
+       coalesce((SELECT e.amount FROM cycle_events e WHERE e.line_id = l.id AND e.type = 'adjusted'
+                 ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount
+FROM statement_lines l
+JOIN incentive_cycles c ON c.id = l.cycle_id
+JOIN incentive_programs p ON p.id = c.program_id
+JOIN incentive_program_versions v ON v.program_id = c.program_id AND v.version = c.program_version
+WHERE l.id = @id
+  AND (sqlc.narg(scope_partner_id)::uuid IS NULL OR (l.partner_id = sqlc.narg(scope_partner_id)
+       AND EXISTS (SELECT 1 FROM statements s WHERE s.cycle_id = l.cycle_id AND s.partner_id = l.partner_id)));
+
+-- name: StatementLineInputs :many
+-- StatementLineInputs lists the frozen deals behind a line: its deal, or
+-- for a partner's rebate every deal the cycle counted for that partner.
+SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.closed_on, d.customer_name
+FROM cycle_inputs i JOIN deals d ON d.id = i.deal_id
+WHERE i.cycle_id = @cycle_id AND i.partner_id = @partner_id AND i.excluded IS NULL
+  AND (sqlc.narg(deal_id)::uuid IS NULL OR i.deal_id = sqlc.narg(deal_id))
+ORDER BY i.closed_on, i.deal_id
+LIMIT @max_rows;
+
+-- name: StatementLineEvents :many
+-- StatementLineEvents is the review history that touched a line: its
+-- adjustments, its partner's holds and releases, and the approval.
+SELECT * FROM cycle_events e
+WHERE e.cycle_id = @cycle_id
+  AND (e.line_id = @line_id OR (e.line_id IS NULL AND (e.partner_id = @partner_id OR e.partner_id IS NULL)))
+ORDER BY e.seq;
+
+-- name: PayoutForPartner :one
+SELECT * FROM payouts WHERE cycle_id = @cycle_id AND partner_id = @partner_id;
+
+-- name: LedgerExport :many
+SELECT * FROM ledger_entries WHERE seq > @after_seq ORDER BY seq LIMIT @max_rows;

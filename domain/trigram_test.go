@@ -1,0 +1,37 @@
+package domain
+
+import "testing"
+
+// TestTrigramSimilarityAgreesWithSets checks the merged, packed form
+// against the plain set definition.
+func TestTrigramSimilarityAgreesWithSets(t *testing.T) {
+	byMaps := func(a, b string) float64 {
+		ta, tb := Trigrams(a), Trigrams(b)
+		if len(ta) == 0 || len(tb) == 0 {
+			return 0
+		}
+		shared := 0
+		for k := range ta {
+			if _, ok := tb[k]; ok {
+				shared++
+			}
+		}
+		return float64(shared) / float64(len(ta)+len(tb)-shared)
+	}
+	pairs := [][2]string{
+		{"acme", "acme"}, {"acme corp", "acme"}, {"delta air lines", "delta dental"}, {"", "x"},
+		{"müller bäckerei", "muller backerei"}, {"aaa aaa", "aaa"}, {"東京 電力", "東京電力"}, {"a b c", "abc"},
+		{"greenfield farms", "greenfeild farms"}, {"x", "x"},
+	}
+	for _, p := range pairs {
+		if got, want := TrigramSimilarity(p[0], p[1]), byMaps(p[0], p[1]); got != want {
+			t.Errorf("TrigramSimilarity(%q, %q) = %v, want %v", p[0], p[1], got, want)
+		}
+	}
+}
+
+func BenchmarkTrigramSimilarity(b *testing.B) {
+	for b.Loop() {
+		TrigramSimilarity("greenfield farms supply", "greenfeild farm supplies")
+	}
+}

@@ -1,0 +1,310 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/domain"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// defaultReviewWithin is how long finance has to approve a cycle before it
+// is flagged overdue, when the cycle's input does not say.
+const defaultReviewWithin = 7 * 24 * time.Hour
+
+// IncentiveCycle runs one program's incentive cycle for one period:
+// freeze the inputs (the cycle's lineage) → accrue statement lines,
+// set-based → finance's review through Updates (adjust a line, hold or
+// release a partner, approve; the approver must not have adjusted) →
+// payouts in batches onto the ledger → statements published. Partners held
+// at approval are paid when released.
+func IncentiveCycle(ctx workflow.Context, in CycleInput) (CycleState, error) {
+	w := &cycleWorkflow{in: in, log: workflow.GetLogger(ctx)}
+	w.st.CycleID = CycleID(in.ProgramID, in.PeriodStart)
+	w.st.ProgramID, w.st.PeriodStart, w.st.PeriodEnd = in.ProgramID, in.PeriodStart, in.PeriodEnd
+	w.st.Stage = CycleStageFreezing
+	if err := w.setup(ctx); err != nil {
+		return w.st, err
+	}
+	return w.run(ctx)
+}
+
+type cycleWorkflow struct {
+	in  CycleInput
+	st  CycleState
+	log log.Logger
+	mu  workflow.Mutex
+}
+
+func (w *cycleWorkflow) setup(ctx workflow.Context) error {
+	w.mu = workflow.NewMutex(ctx)
+	if err := workflow.SetQueryHandler(ctx, QueryCycleState, func() (CycleState, error) { return w.st, nil }); err != nil {
+		return err
+	}
+	for _, reg := range []func() error{
+		func() error { return cycleStep(ctx, w, UpdateCycleAdjust, w.validateAdjust, w.adjust) },
+		func() error { return cycleStep(ctx, w, UpdateCycleHold, w.validateHold, w.hold) },
+		func() error { return cycleStep(ctx, w, UpdateCycleRelease, w.validateRelease, w.release) },
+		func() error { return cycleStep(ctx, w, UpdateCycleApprove, w.validateApprove, w.approve) },
+	} {
+		if err := reg(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cycleActivityOptions(ctx workflow.Context, timeout time.Duration) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: timeout,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: []string{activities.ErrTypeNotFound, "InvalidArgument", "InvalidTransition", "AlreadyExists"}},
+	})
+}
+
+func (w *cycleWorkflow) run(ctx workflow.Context) (CycleState, error) {
+	short := cycleActivityOptions(ctx, time.Minute)
+	long := cycleActivityOptions(ctx, 15*time.Minute)
+	var info activities.CycleInfo
+	if err := workflow.ExecuteActivity(short, acts.OpenCycle, activities.OpenCycleInput{
+		CycleID: w.st.CycleID, ProgramID: w.in.ProgramID, PeriodStart: w.in.PeriodStart, PeriodEnd: w.in.PeriodEnd,
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, StartedBy: w.in.StartedBy.ID,
+	}).Get(ctx, &info); err != nil {
+		return w.st, err
+	}
+	w.st.Version = info.ProgramVersion
+	var frozen activities.FreezeResult
+	if err := workflow.ExecuteActivity(long, acts.FreezeCycle, w.st.CycleID).Get(ctx, &frozen); err != nil {
+		return w.st, err
+	}
+	w.st.Inputs, w.st.Excluded = frozen.Inputs, frozen.Excluded
+	var accrued activities.AccrueResult
+	if err := workflow.ExecuteActivity(long, acts.AccrueCycle, w.st.CycleID).Get(ctx, &accrued); err != nil {
+		return w.st, err
+	}
+	w.st.Lines, w.st.Partners, w.st.Total = accrued.Lines, accrued.Partners, accrued.Total
+	w.st.Stage = CycleStageReview
+
+	if err := w.awaitApproval(ctx); err != nil {
+		return w.st, err
+	}
+	w.st.Stage = CycleStagePaying
+	if err := w.payAll(ctx, long); err != nil {
+		return w.st, err
+	}
+	// Partners held at approval are paid as finance releases them.
+	for len(w.st.Held) > 0 {
+		held := len(w.st.Held)
+		if err := workflow.Await(ctx, func() bool { return len(w.st.Held) < held }); err != nil {
+			return w.st, err
+		}
+		if err := w.payAll(ctx, long); err != nil {
+			return w.st, err
+		}
+	}
+	w.st.Stage = CycleStagePaid
+	return w.st, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// awaitApproval waits for finance's approval; when it has not come within
+// the review time, the cycle is flagged overdue once (an event finance and
+// its dashboards see) and keeps waiting.
+func (w *cycleWorkflow) awaitApproval(ctx workflow.Context) error {
+	within := w.in.ReviewWithin
+	if within <= 0 {
+		within = defaultReviewWithin
+	}
+	approved := func() bool { return w.st.ApprovedBy != nil }
+	ok, err := workflow.AwaitWithTimeout(ctx, within, approved)
+	if err != nil || ok {
+		return err
+	}
+	if err := w.mu.Lock(ctx); err != nil {
+		return err
+	}
+	if !approved() {
+		w.st.Overdue = true
+		err = w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventReviewOverdue, Actor: domain.SystemActor,
+			Reason: fmt.Sprintf("not approved within %s", within)}, nil)
+	}
+	w.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return workflow.Await(ctx, approved)
+}
+
+// payAll pays every partner not held, in batches, then publishes their
+// statements and writes the payout file.
+func (w *cycleWorkflow) payAll(ctx, actx workflow.Context) error {
+	batch := w.in.PayBatch
+	if batch <= 0 {
+		batch = 500
+	}
+	after := ""
+	for {
+		var res activities.PayBatchResult
+		if err := workflow.ExecuteActivity(actx, acts.PayBatch, activities.PayBatchInput{
+			CycleID: w.st.CycleID, After: after, Held: w.st.Held, Max: batch,
+		}).Get(ctx, &res); err != nil {
+			return err
+		}
+		if res.Partners == 0 {
+			break
+		}
+		w.st.Paid += res.Partners
+		after = res.Last
+	}
+	var fin activities.FinishResult
+	if err := workflow.ExecuteActivity(actx, acts.FinishPayouts, w.st.CycleID).Get(ctx, &fin); err != nil {
+		return err
+	}
+	w.st.Published, w.st.PayoutFile = w.st.Published+fin.Published, fin.File
+	return nil
+}
+
+// recordEvent numbers and records one review event; the caller holds the
+// mutex, so events are numbered in the order they happen, without gaps.
+func (w *cycleWorkflow) recordEvent(ctx workflow.Context, e activities.CycleEvent, out *activities.CycleEventResult) error {
+	e.CycleID, e.Seq, e.OccurredAt = w.st.CycleID, w.st.Seq+1, workflow.Now(ctx)
+	var res activities.CycleEventResult
+	if err := workflow.ExecuteActivity(cycleActivityOptions(ctx, time.Minute), acts.RecordCycleEvent, e).Get(ctx, &res); err != nil {
+		var app *temporal.ApplicationError
+		if errors.As(err, &app) && app.Type() == activities.ErrTypeNotFound {
+			return refuse(ErrTypeNotFound, app.Error())
+		}
+		return err
+	}
+	w.st.Seq++
+	if out != nil {
+		*out = res
+	}
+	return nil
+}
+
+// cycleStep registers a review step as an Update: validated before it
+// reaches history, applied one at a time, validated again under the lock.
+func cycleStep[T any](ctx workflow.Context, w *cycleWorkflow, name string, validate func(T) error, apply func(workflow.Context, T) error) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, name,
+		func(ctx workflow.Context, arg T) (CycleState, error) {
+			if err := w.mu.Lock(ctx); err != nil {
+				return w.st, err
+			}
+			defer w.mu.Unlock()
+			if err := validate(arg); err != nil {
+				return w.st, err
+			}
+			if err := apply(ctx, arg); err != nil {
+				return w.st, err
+			}
+			return w.st, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, arg T) error { return validate(arg) }})
+}
+
+func (w *cycleWorkflow) finance(a domain.Actor) error {
+	if a.Role != domain.RoleFinance {
+		return refuse(ErrTypeForbidden, "only finance acts on incentive cycles")
+	}
+	return nil
+}
+
+func (w *cycleWorkflow) inReview() error {
+	if w.st.Stage != CycleStageReview || w.st.ApprovedBy != nil {
+		return refuse(ErrTypeInvalidTransition, fmt.Sprintf("the cycle is %s, not in review", w.st.Stage))
+	}
+	return nil
+}
+
+func (w *cycleWorkflow) validateAdjust(a LineAdjustment) error {
+	if err := firstErr(w.finance(a.Actor), w.inReview(), reasonOK(a.Reason, true)); err != nil {
+		return err
+	}
+	if a.LineID == "" {
+		return refuse(ErrTypeInvalidArgument, "line_id is required")
+	}
+	if a.Amount < -domain.MaxAmount || a.Amount > domain.MaxAmount {
+		return refuse(ErrTypeInvalidArgument, "amount out of range")
+	}
+	return nil
+}
+
+func (w *cycleWorkflow) adjust(ctx workflow.Context, a LineAdjustment) error {
+	amount := a.Amount
+	var res activities.CycleEventResult
+	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventAdjusted, LineID: a.LineID, Amount: &amount,
+		Actor: a.Actor, Reason: a.Reason}, &res); err != nil {
+		return err
+	}
+	if !slices.Contains(w.st.Adjusters, a.Actor.ID) {
+		w.st.Adjusters = append(w.st.Adjusters, a.Actor.ID)
+		slices.Sort(w.st.Adjusters)
+	}
+	return nil
+}
+
+func (w *cycleWorkflow) validateHold(h PartnerHold) error {
+	if err := firstErr(w.finance(h.Actor), w.inReview(), reasonOK(h.Reason, true)); err != nil {
+		return err
+	}
+	if h.PartnerID == "" {
+		return refuse(ErrTypeInvalidArgument, "partner_id is required")
+	}
+	if slices.Contains(w.st.Held, h.PartnerID) {
+		return refuse(ErrTypeInvalidTransition, "the partner is held already")
+	}
+	return nil
+}
+
+func (w *cycleWorkflow) hold(ctx workflow.Context, h PartnerHold) error {
+	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventHeld, PartnerID: h.PartnerID,
+		Actor: h.Actor, Reason: h.Reason}, nil); err != nil {
+		return err
+	}
+	w.st.Held = append(w.st.Held, h.PartnerID)
+	slices.Sort(w.st.Held)
+	return nil
+}
+
+func (w *cycleWorkflow) validateRelease(h PartnerHold) error {
+	if err := firstErr(w.finance(h.Actor), reasonOK(h.Reason, true)); err != nil {
+		return err
+	}
+	if !slices.Contains(w.st.Held, h.PartnerID) {
+		return refuse(ErrTypeInvalidTransition, "the partner is not held")
+	}
+	return nil
+}
+
+func (w *cycleWorkflow) release(ctx workflow.Context, h PartnerHold) error {
+	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventReleased, PartnerID: h.PartnerID,
+		Actor: h.Actor, Reason: h.Reason}, nil); err != nil {
+		return err
+	}
+	w.st.Held = slices.DeleteFunc(w.st.Held, func(p string) bool { return p == h.PartnerID })
+	return nil
+}
+
+func (w *cycleWorkflow) validateApprove(a CycleApproval) error {
+	if err := firstErr(w.finance(a.Actor), w.inReview(), reasonOK(a.Reason, false)); err != nil {
+		return err
+	}
+	if slices.Contains(w.st.Adjusters, a.Actor.ID) {
+		return refuse(ErrTypeFourEyes, "you adjusted lines of this cycle; someone else in finance must approve it")
+	}
+	return nil
+}
+
+func (w *cycleWorkflow) approve(ctx workflow.Context, a CycleApproval) error {
+	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventApproved, Actor: a.Actor, Reason: a.Reason}, nil); err != nil {
+		return err
+	}
+	actor := a.Actor
+	w.st.ApprovedBy = &actor
+	return nil
+}
