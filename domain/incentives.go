@@ -119,8 +119,10 @@ type SpiffAward struct {
 
 // AllocateSpiff pays each claim amountPerUnit × Units in order of close date
 // (then deal id, so the order is total and repeatable) while the budget
-// lasts; a claim the rest of the budget cannot pay in full is paid nothing
-// and says why, and later claims may still fit. budget ≤ 0 means no budget.
+// lasts: once the rest of the budget cannot pay a claim in full, that claim
+// and every later one are paid nothing and say why — a later deal never
+// overtakes an earlier one. budget ≤ 0 means no budget. The accrual in
+// PostgreSQL (accrue_spiff) applies the same rule.
 func AllocateSpiff(claims []SpiffClaim, amountPerUnit, budget int64) ([]SpiffAward, error) {
 	ordered := append([]SpiffClaim(nil), claims...)
 	for i := 1; i < len(ordered); i++ { // insertion sort: stable, small inputs per partner
@@ -129,6 +131,7 @@ func AllocateSpiff(claims []SpiffClaim, amountPerUnit, budget int64) ([]SpiffAwa
 		}
 	}
 	left := budget
+	exhausted := false
 	out := make([]SpiffAward, 0, len(ordered))
 	for _, c := range ordered {
 		units := max(c.Units, 1)
@@ -140,10 +143,11 @@ func AllocateSpiff(claims []SpiffClaim, amountPerUnit, budget int64) ([]SpiffAwa
 		switch {
 		case budget <= 0:
 			out = append(out, SpiffAward{DealID: c.DealID, Amount: a})
-		case a <= left:
+		case !exhausted && a <= left:
 			left -= a
 			out = append(out, SpiffAward{DealID: c.DealID, Amount: a})
 		default:
+			exhausted = true
 			out = append(out, SpiffAward{DealID: c.DealID, Reason: "budget exhausted"})
 		}
 	}

@@ -80,8 +80,8 @@ func TestReferralCommission(t *testing.T) {
 	}
 }
 
-// TestAllocateSpiff: earlier close dates win the budget; a claim that does
-// not fit is paid nothing and says so; a smaller later one may still fit.
+// TestAllocateSpiff: earlier close dates win the budget; once a claim does
+// not fit, it and every later one (even a smaller one) are paid nothing.
 func TestAllocateSpiff(t *testing.T) {
 	claims := []SpiffClaim{
 		{DealID: "d3", CloseDate: "2027-01-20", Units: 1},
@@ -89,14 +89,16 @@ func TestAllocateSpiff(t *testing.T) {
 		{DealID: "d4", CloseDate: "2027-01-25", Units: 3},
 		{DealID: "d2", CloseDate: "2027-01-05", Units: 2},
 		{DealID: "d5", CloseDate: "2027-01-30", Units: 1},
+		{DealID: "d6", CloseDate: "2027-01-31", Units: 0}, // 0 counts as 1
 	}
-	got, err := AllocateSpiff(claims, 100_00, 450_00)
+	got, err := AllocateSpiff(claims, 100_00, 500_00)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []SpiffAward{
 		{DealID: "d1", Amount: 100_00}, {DealID: "d2", Amount: 200_00}, {DealID: "d3", Amount: 100_00},
 		{DealID: "d4", Reason: "budget exhausted"}, {DealID: "d5", Reason: "budget exhausted"},
+		{DealID: "d6", Reason: "budget exhausted"},
 	}
 	for i := range want {
 		if got[i] != want[i] {
@@ -108,7 +110,7 @@ func TestAllocateSpiff(t *testing.T) {
 	for _, a := range free {
 		total += a.Amount
 	}
-	if total != 800_00 {
+	if total != 900_00 {
 		t.Fatalf("without a budget: %d", total)
 	}
 	if _, err := AllocateSpiff([]SpiffClaim{{Units: math.MaxInt64}}, 2, 0); err != ErrOverflow {

@@ -1077,6 +1077,22 @@ func (q *Queries) LedgerExport(ctx context.Context, arg LedgerExportParams) ([]L
 	return items, nil
 }
 
+const ledgerHead = `-- name: LedgerHead :one
+SELECT seq, hash FROM ledger_head WHERE id
+`
+
+type LedgerHeadRow struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+func (q *Queries) LedgerHead(ctx context.Context) (LedgerHeadRow, error) {
+	row := q.db.QueryRow(ctx, ledgerHead)
+	var i LedgerHeadRow
+	err := row.Scan(&i.Seq, &i.Hash)
+	return i, err
+}
+
 const ledgerHeadLock = `-- name: LedgerHeadLock :one
 SELECT seq, hash FROM ledger_head WHERE id FOR UPDATE
 `

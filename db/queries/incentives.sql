@@ -260,3 +260,6 @@ SELECT * FROM payouts WHERE cycle_id = @cycle_id AND partner_id = @partner_id;
 
 -- name: LedgerExport :many
 SELECT * FROM ledger_entries WHERE seq > @after_seq ORDER BY seq LIMIT @max_rows;
+
+-- name: LedgerHead :one
+SELECT seq, hash FROM ledger_head WHERE id;

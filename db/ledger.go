@@ -1,0 +1,57 @@
+package db
+
+import (
+	"context"
+
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+)
+
+// LedgerEntryOf converts a stored ledger row to the domain's entry, whose
+// hash covers exactly these fields.
+func LedgerEntryOf(r dbq.LedgerEntry) domain.LedgerEntry {
+	e := domain.LedgerEntry{Seq: r.Seq, Key: r.EntryKey, PostedAt: r.PostedAt, CycleID: r.CycleID.String(),
+		PartnerID: r.PartnerID.String(), Account: r.Account, Debit: r.Debit, Credit: r.Credit, Currency: r.Currency,
+		Memo: r.Memo, PrevHash: r.PrevHash, Hash: r.Hash}
+	if r.LineID.Valid {
+		e.LineID = r.LineID.UUID.String()
+	}
+	if r.ReversesSeq.Valid {
+		e.ReversesSeq = r.ReversesSeq.Int64
+	}
+	return e
+}
+
+// VerifyLedger reads the whole ledger in chain order, in pages, and checks
+// it (domain.LedgerVerifier): hashes, links, numbering, and debits equal to
+// credits per posting and per currency. It also reports a ledger head that
+// does not match the last entry.
+func VerifyLedger(ctx context.Context, q *dbq.Queries) (domain.LedgerReport, error) {
+	var v domain.LedgerVerifier
+	after := int64(0)
+	for {
+		rows, err := q.LedgerEntriesAfter(ctx, dbq.LedgerEntriesAfterParams{AfterSeq: after, MaxRows: 10000})
+		if err != nil {
+			return domain.LedgerReport{}, err
+		}
+		for _, r := range rows {
+			v.Add(LedgerEntryOf(r))
+			after = r.Seq
+		}
+		if len(rows) < 10000 {
+			break
+		}
+	}
+	rep := v.Result()
+	if rep.OK {
+		head, err := q.LedgerHead(ctx)
+		if err != nil {
+			return rep, err
+		}
+		if head.Seq != rep.HeadSeq || head.Hash != rep.HeadHash {
+			rep.OK = false
+			rep.Problem = &domain.LedgerProblem{Seq: head.Seq, Reason: "the ledger head does not point at the last entry"}
+		}
+	}
+	return rep, nil
+}
