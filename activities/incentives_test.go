@@ -310,9 +310,9 @@ func TestClawbackLateDealAndExactlyOncePayouts(t *testing.T) {
 	w.pay(a, jan)
 	w.pay(a, jan) // a retried payout run: nobody is paid twice
 
-	w.reverse(w.deals[1])                                              // the 300.00 deal is refunded
-	w.win(wonDeal{partner: 2, amount: 40_00, closed: "2030-01-28"})    // reported late, closed in January
-	w.win(wonDeal{partner: 1, amount: 10_00, closed: "2030-02-14"})    // February's own
+	w.reverse(w.deals[1])                                           // the 300.00 deal is refunded
+	w.win(wonDeal{partner: 2, amount: 40_00, closed: "2030-01-28"}) // reported late, closed in January
+	w.win(wonDeal{partner: 1, amount: 10_00, closed: "2030-02-14"}) // February's own
 	feb := w.cycle(a, prog, "2030-02-01", "2030-03-01")
 	got := w.lines(feb)
 	want := []string{
