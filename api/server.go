@@ -50,8 +50,11 @@ var (
 	deciderRoles = []domain.Role{domain.RoleChannelManager, domain.RoleAdmin}
 	vendorRoles  = []domain.Role{domain.RoleChannelManager, domain.RoleFinance, domain.RoleAdmin}
 	adminRoles   = []domain.Role{domain.RoleAdmin}
-	checkerRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleChannelManager, domain.RoleAdmin}
-	allRoles     = domain.TokenRoles
+	// Only finance acts on incentive cycles; channel managers read them.
+	financeRoles      = []domain.Role{domain.RoleFinance}
+	programOwnerRoles = []domain.Role{domain.RoleFinance, domain.RoleAdmin}
+	checkerRoles      = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleChannelManager, domain.RoleAdmin}
+	allRoles          = domain.TokenRoles
 	// correctorRoles may correct a closed-won outcome: the partner (or its
 	// CRM) that reported it, and finance.
 	correctorRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleFinance, domain.RoleAdmin}
@@ -64,7 +67,7 @@ func (s *Server) Routes() []Route {
 	steps := func(path, update string, roles []domain.Role, body func() stepBody, optional bool) Route {
 		return Route{http.MethodPost, "/v1/deals/:id/" + path, roles, s.step(update, body, optional)}
 	}
-	return []Route{
+	return append([]Route{
 		{http.MethodGet, "/healthz", nil, s.healthz},
 		{http.MethodGet, "/readyz", nil, s.readyz},
 		{http.MethodPost, "/v1/deals", partnerRoles, s.createDeal},
@@ -90,7 +93,21 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/programs", vendorRoles, s.listPrograms},
 		{http.MethodPost, "/v1/programs", adminRoles, s.createProgram},
 		{http.MethodPut, "/v1/programs/:id", adminRoles, s.updateProgram},
-	}
+		{http.MethodGet, "/v1/incentive-programs", vendorRoles, s.listIncentivePrograms},
+		{http.MethodPost, "/v1/incentive-programs", programOwnerRoles, s.createIncentiveProgram},
+		{http.MethodPost, "/v1/incentive-programs/:id/versions", programOwnerRoles, s.addProgramVersion},
+		{http.MethodPost, "/v1/cycles", financeRoles, s.startCycle},
+		{http.MethodGet, "/v1/cycles", vendorRoles, s.listCycles},
+		{http.MethodGet, "/v1/cycles/:id", vendorRoles, s.getCycle},
+		{http.MethodGet, "/v1/cycles/:id/lines", vendorRoles, s.cycleLines},
+		{http.MethodGet, "/v1/cycles/:id/payouts.csv", vendorRoles, s.cyclePayoutsCSV},
+		{http.MethodGet, "/v1/cycles/:id/statements.csv", vendorRoles, s.cycleStatementsCSV},
+		{http.MethodGet, "/v1/ledger.csv", vendorRoles, s.ledgerCSV},
+		{http.MethodGet, "/v1/ledger/verification", vendorRoles, s.ledgerVerification},
+		{http.MethodGet, "/v1/statements", allRoles, s.listStatements},
+		{http.MethodGet, "/v1/statements/:id/lines", allRoles, s.statementLines},
+		{http.MethodGet, "/v1/statement-lines/:id/explain", allRoles, s.explainLine},
+	}, s.cycleRoutes()...)
 }
 
 // Handler returns the HTTP handler serving every route.

@@ -40,7 +40,8 @@ var commands = []command{
 	{"token", "token create: mint an API token, print it once", dbVars, cmdToken},
 	{"import", "import accounts|opportunities FILE: upsert CRM rows from CSV by external id, all or nothing", dbVars, cmdImport},
 	{"seed", "seed --synthetic N: fill a benchmark database with synthetic registrations and accounts (COPY)", dbVars, cmdSeed},
-	{"bench", "bench conflicts: measure the conflict check beside the bare pg_trgm query", dbVars, cmdBench},
+	{"bench", "bench conflicts|incentives: measure beside the bare baseline, in the same run", dbVars, cmdBench},
+	{"ledger", "ledger verify|export: check the incentive ledger's hash chain and balances, or write it as CSV", dbVars, cmdLedger},
 	{"version", "print the version", nil, cmdVersion},
 }
 
@@ -48,9 +49,9 @@ var (
 	dbVars       = []string{"DATABASE_URL", "DEALFLOW_LOG_LEVEL", "DEALFLOW_LOG_FORMAT"}
 	temporalVars = []string{"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TLS", "TEMPORAL_TLS_CERT",
 		"TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA", "TEMPORAL_TLS_SERVER_NAME", "TEMPORAL_API_KEY"}
-	workerVars = append(append([]string{}, dbVars...), temporalVars...)
+	workerVars = append(append([]string{}, dbVars...), append(temporalVars, "DEALFLOW_PAYOUT_DIR")...)
 	apiVars    = append(append([]string{}, workerVars...),
-		"DEALFLOW_HTTP_ADDR", "DEALFLOW_MAX_BODY_BYTES", "DEALFLOW_REQUEST_TIMEOUT")
+		"DEALFLOW_HTTP_ADDR", "DEALFLOW_MAX_BODY_BYTES", "DEALFLOW_REQUEST_TIMEOUT", "DEALFLOW_PAYOUT_DIR")
 )
 
 // errUsage marks an error the user can fix by reading the help (exit 2).

@@ -11,6 +11,7 @@ import (
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/api"
 	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/internal/temporalx"
 	"github.com/dealflow/dealflow/worker"
 	"github.com/dealflow/dealflow/workflows"
@@ -70,7 +71,22 @@ func migrate(ctx context.Context, e env, skipTemporal bool) error {
 		return err
 	}
 	defer tc.Close()
-	return temporalx.EnsureSearchAttributes(cctx, tc, e.cfg.TemporalNamespace, workflows.SearchAttributes, e.log)
+	if err := temporalx.EnsureSearchAttributes(cctx, tc, e.cfg.TemporalNamespace, workflows.SearchAttributes, e.log); err != nil {
+		return err
+	}
+	// Every incentive program has the schedule that starts its cycles
+	// (created with the program; made sure of here, should that have failed).
+	progs, err := dbq.New(pool).IncentiveProgramList(cctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range progs {
+		if err := api.EnsureCycleSchedule(cctx, tc, dbq.IncentiveProgram{ID: p.ID, Code: p.Code, Period: p.Period,
+			GraceDays: p.GraceDays}); err != nil {
+			return fmt.Errorf("schedule for incentive program %s: %w", p.Code, err)
+		}
+	}
+	return nil
 }
 
 func cmdServe(ctx context.Context, e env, _ []string) error {
@@ -110,7 +126,9 @@ func cmdDev(ctx context.Context, e env, _ []string) error {
 }
 
 func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool) error {
-	w := worker.New(tc, activities.New(pool), sdkworker.Options{})
+	acts := activities.New(pool)
+	acts.PayoutDir = e.cfg.PayoutDir
+	w := worker.New(tc, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		return err
 	}

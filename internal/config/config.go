@@ -28,6 +28,8 @@ type Config struct {
 	RequestTimeout    time.Duration
 	LogLevel          string
 	LogFormat         string
+	// PayoutDir is where the worker writes payout files for accounts payable.
+	PayoutDir string
 }
 
 // Var documents one environment variable.
@@ -51,6 +53,7 @@ var Vars = []Var{
 	{"DEALFLOW_REQUEST_TIMEOUT", "30s", "how long the API waits for a workflow to answer"},
 	{"DEALFLOW_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"DEALFLOW_LOG_FORMAT", "text", "text or json"},
+	{"DEALFLOW_PAYOUT_DIR", ".data/payouts", "directory the worker writes accounts-payable payout files (CSV) to"},
 }
 
 // Load reads the environment through getenv (os.Getenv in production).
@@ -78,6 +81,7 @@ func Load(getenv func(string) string) (Config, error) {
 		HTTPAddr:          get("DEALFLOW_HTTP_ADDR"),
 		LogLevel:          get("DEALFLOW_LOG_LEVEL"),
 		LogFormat:         get("DEALFLOW_LOG_FORMAT"),
+		PayoutDir:         get("DEALFLOW_PAYOUT_DIR"),
 	}
 	var err error
 	if c.TemporalTLS, err = strconv.ParseBool(get("TEMPORAL_TLS")); err != nil {

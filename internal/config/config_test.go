@@ -42,6 +42,7 @@ var fieldOf = map[string]func(Config) string{
 	"DEALFLOW_REQUEST_TIMEOUT": func(c Config) string { return c.RequestTimeout.String() },
 	"DEALFLOW_LOG_LEVEL":       func(c Config) string { return c.LogLevel },
 	"DEALFLOW_LOG_FORMAT":      func(c Config) string { return c.LogFormat },
+	"DEALFLOW_PAYOUT_DIR":      func(c Config) string { return c.PayoutDir },
 }
 
 // TestFieldTableCoversVars proves this file's field table names exactly the variables in Vars, so a new variable cannot go untested.
@@ -158,8 +159,10 @@ func TestLoadOverrides(t *testing.T) {
 				"DEALFLOW_REQUEST_TIMEOUT": "1m30s",
 				"DEALFLOW_LOG_LEVEL":       "debug",
 				"DEALFLOW_LOG_FORMAT":      "json",
+				"DEALFLOW_PAYOUT_DIR":      "/var/lib/dealflow/payouts",
 			},
 			want: Config{
+				PayoutDir:         "/var/lib/dealflow/payouts",
 				DatabaseURL:       "postgres://app:secret@db.internal:5433/deals?sslmode=require",
 				TemporalAddress:   "temporal.internal:7233",
 				TemporalNamespace: "dealflow-prod",
@@ -195,6 +198,7 @@ func TestLoadOverrides(t *testing.T) {
 				RequestTimeout:    5 * time.Second,
 				LogLevel:          "info",
 				LogFormat:         "json",
+				PayoutDir:         ".data/payouts",
 			},
 		},
 		{
@@ -212,6 +216,7 @@ func TestLoadOverrides(t *testing.T) {
 				RequestTimeout:    250 * time.Millisecond,
 				LogLevel:          "info",
 				LogFormat:         "text",
+				PayoutDir:         ".data/payouts",
 			},
 		},
 	}

@@ -1,0 +1,410 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+var programCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// CycleView is an incentive cycle as stored, with its review history and,
+// while its workflow runs, the workflow's own view (held partners,
+// adjusters, stage).
+type CycleView struct {
+	ID             string                `json:"id"`
+	ProgramID      string                `json:"program_id"`
+	ProgramCode    string                `json:"program_code"`
+	ProgramName    string                `json:"program_name"`
+	Kind           string                `json:"kind"`
+	Currency       string                `json:"currency"`
+	ProgramVersion int                   `json:"program_version"`
+	PeriodStart    string                `json:"period_start"`
+	PeriodEnd      string                `json:"period_end"` // last day included
+	Status         string                `json:"status"`
+	Inputs         int                   `json:"inputs"`
+	ExcludedInputs int                   `json:"excluded_inputs"`
+	Lines          int                   `json:"lines"`
+	Partners       int                   `json:"partners"`
+	Total          int64                 `json:"total"`
+	ApprovedBy     string                `json:"approved_by,omitempty"`
+	ApprovedAt     *time.Time            `json:"approved_at,omitempty"`
+	PaidAt         *time.Time            `json:"paid_at,omitempty"`
+	Events         []CycleEventView      `json:"events,omitempty"`
+	Workflow       *workflows.CycleState `json:"workflow,omitempty"`
+}
+
+// CycleEventView is one decision of a cycle's review.
+type CycleEventView struct {
+	Seq       int          `json:"seq"`
+	Type      string       `json:"type"`
+	PartnerID string       `json:"partner_id,omitempty"`
+	LineID    string       `json:"line_id,omitempty"`
+	Amount    *int64       `json:"amount,omitempty"`
+	Actor     domain.Actor `json:"actor"`
+	Reason    string       `json:"reason"`
+	At        time.Time    `json:"at"`
+}
+
+func cycleEventViews(rows []dbq.CycleEvent) []CycleEventView {
+	out := make([]CycleEventView, 0, len(rows))
+	for _, e := range rows {
+		v := CycleEventView{Seq: int(e.Seq), Type: e.Type, Actor: domain.Actor{ID: e.ActorID, Name: e.ActorName, Role: domain.Role(e.ActorRole)},
+			Reason: e.Reason, At: e.OccurredAt}
+		if e.PartnerID.Valid {
+			v.PartnerID = e.PartnerID.UUID.String()
+		}
+		if e.LineID.Valid {
+			v.LineID = e.LineID.UUID.String()
+		}
+		if e.Amount.Valid {
+			a := e.Amount.Int64
+			v.Amount = &a
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func cycleView(c dbq.CycleGetRow) CycleView {
+	v := CycleView{ID: c.ID.String(), ProgramID: c.ProgramID.String(), ProgramCode: c.ProgramCode, ProgramName: c.ProgramName,
+		Kind: c.Kind, Currency: c.Currency, ProgramVersion: int(c.ProgramVersion), PeriodStart: c.PeriodStart.Format(time.DateOnly),
+		PeriodEnd: c.PeriodEnd.AddDate(0, 0, -1).Format(time.DateOnly), Status: c.Status, Inputs: int(c.Inputs),
+		ExcludedInputs: int(c.ExcludedInputs), Lines: int(c.Lines), Partners: int(c.Partners), Total: c.Total}
+	if c.ApprovedBy.Valid {
+		v.ApprovedBy = c.ApprovedBy.String
+	}
+	if c.ApprovedAt.Valid {
+		v.ApprovedAt = &c.ApprovedAt.Time
+	}
+	if c.PaidAt.Valid {
+		v.PaidAt = &c.PaidAt.Time
+	}
+	return v
+}
+
+type startCycleRequest struct {
+	ProgramID string `json:"program_id" validate:"required,uuid"`
+	// PeriodStart is any day of the period (YYYY-MM-DD); empty: the last
+	// period that has ended.
+	PeriodStart string `json:"period_start" validate:"omitempty,datetime=2006-01-02"`
+}
+
+// startCycle starts a program's cycle for a period now, rather than when
+// its schedule fires. A period's cycle exists once: starting it again
+// answers 409 with the cycle's address.
+func (s *Server) startCycle(c *gin.Context) {
+	var req startCycleRequest
+	if !s.decodeJSON(c, &req, false) {
+		return
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		validationProblem(c, fieldErrors(err))
+		return
+	}
+	prog, err := s.q.IncentiveProgramGet(c, uuid.MustParse(req.ProgramID))
+	if db.IsNotFound(err) {
+		validationProblem(c, []FieldError{{Field: "program_id", Message: "no such incentive program"}})
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	var period domain.Period
+	if req.PeriodStart == "" {
+		period, err = domain.PeriodDueAt(prog.Period, time.Now(), 0)
+	} else {
+		day, _ := time.Parse(time.DateOnly, req.PeriodStart)
+		period, err = domain.PeriodContaining(prog.Period, day)
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	if !period.End.Before(time.Now().UTC().AddDate(0, 0, 1)) {
+		validationProblem(c, []FieldError{{Field: "period_start", Message: "the period " + period.String() + " has not ended"}})
+		return
+	}
+	start := period.Start.Format(time.DateOnly)
+	id := workflows.CycleID(prog.ID.String(), start)
+	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
+	defer cancel()
+	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.CycleWorkflowID(id), TaskQueue: workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, workflows.IncentiveCycle, workflows.CycleInput{ProgramID: prog.ID.String(), PeriodStart: start,
+		PeriodEnd: period.End.Format(time.DateOnly), StartedBy: principal(c).Actor()})
+	c.Header("Location", "/v1/cycles/"+id)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) || temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		writeProblem(c, Problem{Type: ProblemDuplicate, Status: http.StatusConflict, Title: "The cycle exists",
+			Detail: "the cycle for " + period.String() + " was started already: /v1/cycles/" + id})
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"id": id, "program_id": prog.ID.String(), "period_start": start,
+		"period_end": period.End.AddDate(0, 0, -1).Format(time.DateOnly), "status": "starting"})
+}
+
+func (s *Server) listCycles(c *gin.Context) {
+	rows, err := s.q.CycleList(c, 200)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	out := make([]CycleView, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, cycleView(dbq.CycleGetRow{ID: r.ID, ProgramID: r.ProgramID, ProgramVersion: r.ProgramVersion,
+			PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, Status: r.Status, Inputs: r.Inputs, ExcludedInputs: r.ExcludedInputs,
+			Lines: r.Lines, Partners: r.Partners, Total: r.Total, ApprovedAt: r.ApprovedAt, ApprovedBy: r.ApprovedBy, PaidAt: r.PaidAt,
+			ProgramCode: r.ProgramCode, ProgramName: r.ProgramName, Kind: r.Kind, Currency: r.Currency}))
+	}
+	c.JSON(http.StatusOK, gin.H{"cycles": out})
+}
+
+func cycleIDParam(c *gin.Context) (uuid.UUID, bool) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such cycle")
+		return uuid.Nil, false
+	}
+	return id, true
+}
+
+func (s *Server) getCycle(c *gin.Context) {
+	id, ok := cycleIDParam(c)
+	if !ok {
+		return
+	}
+	row, err := s.q.CycleGet(c, id)
+	if db.IsNotFound(err) {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such cycle")
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	events, err := s.q.CycleEvents(c, id)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	v := cycleView(row)
+	v.Events = cycleEventViews(events)
+	ctx, cancel := context.WithTimeout(c, 2*time.Second)
+	defer cancel()
+	if res, err := s.temporal.QueryWorkflow(ctx, row.WorkflowID, "", workflows.QueryCycleState); err == nil {
+		var st workflows.CycleState
+		if res.Get(&st) == nil {
+			v.Workflow = &st
+		}
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// CycleLineView is a statement line with its amount after adjustments.
+type CycleLineView struct {
+	ID             string `json:"id"`
+	PartnerID      string `json:"partner_id"`
+	LineNo         int    `json:"line_no"`
+	Kind           string `json:"kind"`
+	DealID         string `json:"deal_id,omitempty"`
+	Basis          int64  `json:"basis"`
+	Deals          int    `json:"deals"`
+	RateBP         *int64 `json:"rate_bp,omitempty"`
+	Tier           *int   `json:"tier,omitempty"`
+	Computed       int64  `json:"computed_amount"`
+	Amount         int64  `json:"amount"`
+	Currency       string `json:"currency"`
+	Detail         string `json:"detail"`
+	ReversesLineID string `json:"reverses_line_id,omitempty"`
+}
+
+func cycleLineView(l dbq.CycleLinesRow) CycleLineView {
+	v := CycleLineView{ID: l.ID.String(), PartnerID: l.PartnerID.String(), LineNo: int(l.LineNo), Kind: l.Kind, Basis: l.Basis,
+		Deals: int(l.Deals), Computed: l.Amount, Amount: l.EffectiveAmount, Currency: l.Currency, Detail: l.Detail}
+	if l.DealID.Valid {
+		v.DealID = l.DealID.UUID.String()
+	}
+	if l.RateBp.Valid {
+		r := l.RateBp.Int64
+		v.RateBP = &r
+	}
+	if l.Tier.Valid {
+		t := int(l.Tier.Int32) + 1
+		v.Tier = &t
+	}
+	if l.ReversesLineID.Valid {
+		v.ReversesLineID = l.ReversesLineID.UUID.String()
+	}
+	return v
+}
+
+// cycleLines pages through a cycle's lines (after=<partner>/<line_no>).
+func (s *Server) cycleLines(c *gin.Context) {
+	id, ok := cycleIDParam(c)
+	if !ok {
+		return
+	}
+	p := dbq.CycleLinesParams{CycleID: id, MaxRows: 500}
+	if f := c.Query("partner_id"); f != "" {
+		pid, err := uuid.Parse(f)
+		if err != nil {
+			validationProblem(c, []FieldError{{Field: "partner_id", Message: "must be a UUID"}})
+			return
+		}
+		p.ScopePartnerID = uuid.NullUUID{UUID: pid, Valid: true}
+	}
+	if after := c.Query("after"); after != "" {
+		part, no, _ := strings.Cut(after, "/")
+		pid, err1 := uuid.Parse(part)
+		n, err2 := parseInt32(no)
+		if err1 != nil || err2 != nil {
+			validationProblem(c, []FieldError{{Field: "after", Message: "must be <partner_id>/<line_no> from the previous page"}})
+			return
+		}
+		p.AfterPartner, p.AfterLine = pid, n
+	}
+	rows, err := s.q.CycleLines(c, p)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	out := make([]CycleLineView, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, cycleLineView(r))
+	}
+	resp := gin.H{"lines": out}
+	if len(rows) == int(p.MaxRows) {
+		last := rows[len(rows)-1]
+		resp["next"] = last.PartnerID.String() + "/" + itoa(int(last.LineNo))
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+type adjustBody struct {
+	Amount *int64 `json:"amount" validate:"required"`
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+type holdBody struct {
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+type approveCycleBody struct {
+	Reason string `json:"reason" validate:"max=2000"`
+}
+
+// cycleUpdate sends one review step to the cycle's workflow.
+func (s *Server) cycleUpdate(update string, newBody func() any, arg func(c *gin.Context, p Principal, body any) (any, bool)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := cycleIDParam(c)
+		if !ok {
+			return
+		}
+		body := newBody()
+		if !s.decodeJSON(c, body, update == workflows.UpdateCycleApprove) {
+			return
+		}
+		if err := s.validate.Struct(body); err != nil {
+			validationProblem(c, fieldErrors(err))
+			return
+		}
+		a, ok := arg(c, principal(c), body)
+		if !ok {
+			return
+		}
+		row, err := s.q.CycleGet(c, id)
+		if db.IsNotFound(err) {
+			problem(c, http.StatusNotFound, ProblemNotFound, "no such cycle")
+			return
+		}
+		if err != nil {
+			s.unavailable(c, err)
+			return
+		}
+		ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
+		defer cancel()
+		handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: row.WorkflowID, UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{a}})
+		var st workflows.CycleState
+		if err == nil {
+			err = handle.Get(ctx, &st)
+		}
+		if err != nil {
+			s.cycleUpdateFailed(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, st)
+	}
+}
+
+func (s *Server) cycleUpdateFailed(c *gin.Context, err error) {
+	var appErr *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &appErr):
+		switch appErr.Type() {
+		case workflows.ErrTypeInvalidTransition:
+			problem(c, http.StatusConflict, ProblemConflict, appErr.Message())
+		case workflows.ErrTypeFourEyes:
+			problem(c, http.StatusConflict, ProblemFourEyes, appErr.Message())
+		case workflows.ErrTypeForbidden:
+			problem(c, http.StatusForbidden, ProblemForbidden, appErr.Message())
+		case workflows.ErrTypeNotFound:
+			problem(c, http.StatusNotFound, ProblemNotFound, appErr.Message())
+		case workflows.ErrTypeInvalidArgument:
+			validationProblem(c, []FieldError{{Field: "", Message: appErr.Message()}})
+		default:
+			s.unavailable(c, err)
+		}
+	case errors.As(err, &notFound):
+		problem(c, http.StatusConflict, ProblemConflict, "the cycle is finished and takes no further steps")
+	default:
+		s.unavailable(c, err)
+	}
+}
+
+func (s *Server) cycleRoutes() []Route {
+	finance := []domain.Role{domain.RoleFinance}
+	return []Route{
+		{http.MethodPost, "/v1/cycles/:id/lines/:line/adjust", finance, s.cycleUpdate(workflows.UpdateCycleAdjust,
+			func() any { return &adjustBody{} }, func(c *gin.Context, p Principal, b any) (any, bool) {
+				body := b.(*adjustBody)
+				return workflows.LineAdjustment{Actor: p.Actor(), LineID: c.Param("line"), Amount: *body.Amount,
+					Reason: strings.TrimSpace(body.Reason)}, true
+			})},
+		{http.MethodPost, "/v1/cycles/:id/partners/:partner/hold", finance, s.cycleUpdate(workflows.UpdateCycleHold,
+			func() any { return &holdBody{} }, func(c *gin.Context, p Principal, b any) (any, bool) {
+				return workflows.PartnerHold{Actor: p.Actor(), PartnerID: c.Param("partner"), Reason: strings.TrimSpace(b.(*holdBody).Reason)}, true
+			})},
+		{http.MethodPost, "/v1/cycles/:id/partners/:partner/release", finance, s.cycleUpdate(workflows.UpdateCycleRelease,
+			func() any { return &holdBody{} }, func(c *gin.Context, p Principal, b any) (any, bool) {
+				return workflows.PartnerHold{Actor: p.Actor(), PartnerID: c.Param("partner"), Reason: strings.TrimSpace(b.(*holdBody).Reason)}, true
+			})},
+		{http.MethodPost, "/v1/cycles/:id/approve", finance, s.cycleUpdate(workflows.UpdateCycleApprove,
+			func() any { return &approveCycleBody{} }, func(c *gin.Context, p Principal, b any) (any, bool) {
+				return workflows.CycleApproval{Actor: p.Actor(), Reason: strings.TrimSpace(b.(*approveCycleBody).Reason)}, true
+			})},
+	}
+}

@@ -1,0 +1,200 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+)
+
+// IncentiveProgramView is an incentive program with its latest rules.
+type IncentiveProgramView struct {
+	ID         string          `json:"id"`
+	Code       string          `json:"code"`
+	Name       string          `json:"name"`
+	Kind       string          `json:"kind"`
+	Currency   string          `json:"currency"`
+	Period     string          `json:"period"`
+	GraceDays  int             `json:"grace_days"`
+	StartsOn   string          `json:"starts_on"`
+	Version    int             `json:"version"`
+	Rules      json.RawMessage `json:"rules"`
+	ScheduleID string          `json:"schedule_id"`
+}
+
+type incentiveProgramRequest struct {
+	Code      string          `json:"code" validate:"required,max=63"`
+	Name      string          `json:"name" validate:"required,max=200,printable"`
+	Kind      string          `json:"kind" validate:"required,oneof=rebate referral spiff"`
+	Currency  string          `json:"currency" validate:"required,currency"`
+	Period    string          `json:"period" validate:"required,oneof=month quarter"`
+	GraceDays int             `json:"grace_days" validate:"gte=0,lte=27"`
+	StartsOn  string          `json:"starts_on" validate:"required,datetime=2006-01-02"`
+	Rules     json.RawMessage `json:"rules" validate:"required"`
+}
+
+type programVersionRequest struct {
+	Rules  json.RawMessage `json:"rules" validate:"required"`
+	Reason string          `json:"reason" validate:"required,max=2000"`
+}
+
+func incentiveProgramView(p dbq.IncentiveProgram, version int32, rules []byte) IncentiveProgramView {
+	return IncentiveProgramView{ID: p.ID.String(), Code: p.Code, Name: p.Name, Kind: p.Kind, Currency: p.Currency, Period: p.Period,
+		GraceDays: int(p.GraceDays), StartsOn: p.StartsOn.Format(time.DateOnly), Version: int(version), Rules: rules,
+		ScheduleID: workflows.CycleScheduleID(p.Code)}
+}
+
+func (s *Server) listIncentivePrograms(c *gin.Context) {
+	rows, err := s.q.IncentiveProgramList(c)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	out := make([]IncentiveProgramView, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, incentiveProgramView(dbq.IncentiveProgram{ID: r.ID, Code: r.Code, Name: r.Name, Kind: r.Kind,
+			Currency: r.Currency, Period: r.Period, GraceDays: r.GraceDays, StartsOn: r.StartsOn}, r.Version, r.Rules))
+	}
+	c.JSON(http.StatusOK, gin.H{"programs": out})
+}
+
+// createIncentiveProgram stores a program and its first rules version,
+// then the Temporal Schedule that starts its cycles grace days after each
+// period ends.
+func (s *Server) createIncentiveProgram(c *gin.Context) {
+	var req incentiveProgramRequest
+	if !s.decodeJSON(c, &req, false) {
+		return
+	}
+	req.Code, req.Name = strings.ToLower(strings.TrimSpace(req.Code)), strings.TrimSpace(req.Name)
+	req.Currency = strings.ToUpper(strings.TrimSpace(req.Currency))
+	if err := s.validate.Struct(&req); err != nil {
+		validationProblem(c, fieldErrors(err))
+		return
+	}
+	var errs []FieldError
+	if !programCode.MatchString(req.Code) {
+		errs = append(errs, FieldError{Field: "code", Message: "lower-case letters, digits and dashes, starting with a letter or digit"})
+	}
+	if _, err := domain.ParseIncentiveRules(domain.IncentiveKind(req.Kind), req.Rules); err != nil {
+		errs = append(errs, FieldError{Field: "rules", Message: err.Error()})
+	}
+	if len(errs) > 0 {
+		validationProblem(c, errs)
+		return
+	}
+	startsOn, _ := time.Parse(time.DateOnly, req.StartsOn)
+	actor := principal(c).Actor()
+	var prog dbq.IncentiveProgram
+	var ver dbq.IncentiveProgramVersion
+	err := db.InTx(c, s.pool, func(q *dbq.Queries) error {
+		var err error
+		prog, err = q.IncentiveProgramCreate(c, dbq.IncentiveProgramCreateParams{Code: req.Code, Name: req.Name, Kind: req.Kind,
+			Currency: req.Currency, Period: req.Period, GraceDays: int32(req.GraceDays), StartsOn: startsOn, CreatedBy: actor.ID})
+		if err != nil {
+			return err
+		}
+		ver, err = q.IncentiveProgramVersionCreate(c, dbq.IncentiveProgramVersionCreateParams{ProgramID: prog.ID, Rules: req.Rules,
+			Reason: "first version", CreatedBy: actor.ID})
+		return err
+	})
+	if db.IsUniqueViolation(err) {
+		problem(c, http.StatusConflict, ProblemDuplicate, "an incentive program with that code exists")
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	if err := s.ensureCycleSchedule(c, prog); err != nil {
+		s.log.Error("incentive schedule not created; `dealflow migrate` retries", "program", prog.Code, "err", err)
+	}
+	c.Header("Location", "/v1/incentive-programs/"+prog.ID.String())
+	c.JSON(http.StatusCreated, incentiveProgramView(prog, ver.Version, ver.Rules))
+}
+
+// ensureCycleSchedule creates the program's schedule unless it exists.
+func (s *Server) ensureCycleSchedule(ctx context.Context, p dbq.IncentiveProgram) error {
+	return EnsureCycleSchedule(ctx, s.temporal, p)
+}
+
+// EnsureCycleSchedule creates the Temporal Schedule that starts program p's
+// cycles (CycleScheduler) at 02:00 UTC, grace days after each month or
+// quarter ends; an existing schedule is left as it is.
+func EnsureCycleSchedule(ctx context.Context, tc client.Client, p dbq.IncentiveProgram) error {
+	cal := client.ScheduleCalendarSpec{
+		Second:     []client.ScheduleRange{{Start: 0}},
+		Minute:     []client.ScheduleRange{{Start: 0}},
+		Hour:       []client.ScheduleRange{{Start: 2}},
+		DayOfMonth: []client.ScheduleRange{{Start: int(p.GraceDays) + 1}},
+		Month:      []client.ScheduleRange{{Start: 1, End: 12}},
+		DayOfWeek:  []client.ScheduleRange{{Start: 0, End: 6}},
+	}
+	if p.Period == domain.PeriodQuarter {
+		cal.Month = []client.ScheduleRange{{Start: 1, End: 10, Step: 3}}
+	}
+	_, err := tc.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:   workflows.CycleScheduleID(p.Code),
+		Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{cal}},
+		Action: &client.ScheduleWorkflowAction{
+			ID: "cycle-scheduler/" + p.Code, Workflow: workflows.CycleScheduler, TaskQueue: workflows.TaskQueue,
+			Args: []any{workflows.SchedulerInput{ProgramID: p.ID.String(), Period: p.Period, GraceDays: int(p.GraceDays)}},
+		},
+	})
+	if err != nil && strings.Contains(err.Error(), "already") {
+		return nil
+	}
+	return err
+}
+
+// addProgramVersion publishes new rules for a program; cycles already
+// opened keep the version they recorded.
+func (s *Server) addProgramVersion(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such incentive program")
+		return
+	}
+	var req programVersionRequest
+	if !s.decodeJSON(c, &req, false) {
+		return
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		validationProblem(c, fieldErrors(err))
+		return
+	}
+	prog, err := s.q.IncentiveProgramGet(c, id)
+	if db.IsNotFound(err) {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such incentive program")
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	if _, err := domain.ParseIncentiveRules(domain.IncentiveKind(prog.Kind), req.Rules); err != nil {
+		validationProblem(c, []FieldError{{Field: "rules", Message: err.Error()}})
+		return
+	}
+	ver, err := s.q.IncentiveProgramVersionCreate(c, dbq.IncentiveProgramVersionCreateParams{ProgramID: id, Rules: req.Rules,
+		Reason: strings.TrimSpace(req.Reason), CreatedBy: principal(c).Actor().ID})
+	if db.IsUniqueViolation(err) {
+		problem(c, http.StatusConflict, ProblemConflict, "another version was published at the same time; retry")
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, incentiveProgramView(dbq.IncentiveProgram{ID: prog.ID, Code: prog.Code, Name: prog.Name, Kind: prog.Kind,
+		Currency: prog.Currency, Period: prog.Period, GraceDays: prog.GraceDays, StartsOn: prog.StartsOn}, ver.Version, ver.Rules))
+}

@@ -1,0 +1,349 @@
+package api
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+func parseInt32(s string) (int32, error) {
+	n, err := strconv.ParseInt(s, 10, 32)
+	return int32(n), err
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// StatementView is a partner's published statement for one cycle.
+type StatementView struct {
+	CycleID     string    `json:"cycle_id"`
+	PartnerID   string    `json:"partner_id"`
+	ProgramCode string    `json:"program_code"`
+	ProgramName string    `json:"program_name"`
+	Kind        string    `json:"kind"`
+	PeriodStart string    `json:"period_start"`
+	PeriodEnd   string    `json:"period_end"`
+	Total       int64     `json:"total"`
+	Currency    string    `json:"currency"`
+	Lines       int       `json:"lines"`
+	PublishedAt time.Time `json:"published_at"`
+}
+
+// listStatements lists published statements: a partner sees only its own
+// (scoped in SQL); the vendor's staff see all, or one partner's
+// (?partner_id=).
+func (s *Server) listStatements(c *gin.Context) {
+	p := principal(c)
+	params := dbq.StatementsForPartnerParams{ScopePartnerID: p.Scope(), MaxRows: 500}
+	if f := c.Query("partner_id"); f != "" {
+		pid, err := uuid.Parse(f)
+		if err != nil {
+			validationProblem(c, []FieldError{{Field: "partner_id", Message: "must be a UUID"}})
+			return
+		}
+		params.PartnerID = uuid.NullUUID{UUID: pid, Valid: true}
+	}
+	rows, err := s.q.StatementsForPartner(c, params)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	out := make([]StatementView, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, StatementView{CycleID: r.CycleID.String(), PartnerID: r.PartnerID.String(), ProgramCode: r.ProgramCode,
+			ProgramName: r.ProgramName, Kind: r.Kind, PeriodStart: r.PeriodStart.Format(time.DateOnly),
+			PeriodEnd: r.PeriodEnd.AddDate(0, 0, -1).Format(time.DateOnly), Total: r.Total, Currency: r.Currency,
+			Lines: int(r.Lines), PublishedAt: r.PublishedAt})
+	}
+	c.JSON(http.StatusOK, gin.H{"statements": out})
+}
+
+// statementLines lists the lines of one published statement; a partner
+// asking for another partner's statement, or one not yet published, gets
+// 404.
+func (s *Server) statementLines(c *gin.Context) {
+	id, ok := cycleIDParam(c)
+	if !ok {
+		return
+	}
+	p := principal(c)
+	partner := p.Scope()
+	if !partner.Valid {
+		pid, err := uuid.Parse(c.Query("partner_id"))
+		if err != nil {
+			validationProblem(c, []FieldError{{Field: "partner_id", Message: "required: the partner whose statement to read"}})
+			return
+		}
+		partner = uuid.NullUUID{UUID: pid, Valid: true}
+	}
+	sts, err := s.q.StatementsForPartner(c, dbq.StatementsForPartnerParams{ScopePartnerID: p.Scope(), PartnerID: partner, MaxRows: 10000})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	found := false
+	for _, st := range sts {
+		found = found || st.CycleID == id
+	}
+	if !found {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement")
+		return
+	}
+	rows, err := s.q.CycleLines(c, dbq.CycleLinesParams{CycleID: id, ScopePartnerID: partner, MaxRows: 10000})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	out := make([]CycleLineView, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, cycleLineView(r))
+	}
+	c.JSON(http.StatusOK, gin.H{"lines": out})
+}
+
+// Explanation says why a statement line pays what it pays.
+type Explanation struct {
+	Line        CycleLineView         `json:"line"`
+	CycleID     string                `json:"cycle_id"`
+	CycleStatus string                `json:"cycle_status"`
+	Program     string                `json:"program"`
+	Kind        string                `json:"kind"`
+	Version     int                   `json:"rules_version"`
+	Rules       domain.IncentiveRules `json:"rules"`
+	PeriodStart string                `json:"period_start"`
+	PeriodEnd   string                `json:"period_end"`
+	Deals       []ExplainedDeal       `json:"deals"`
+	Review      []CycleEventView      `json:"review"`
+	Ledger      []domain.LedgerEntry  `json:"ledger"`
+	Payout      *PayoutView           `json:"payout,omitempty"`
+	Summary     string                `json:"summary"`
+}
+
+// ExplainedDeal is a frozen input behind a line.
+type ExplainedDeal struct {
+	DealID         string `json:"deal_id"`
+	Customer       string `json:"customer"`
+	Kind           string `json:"input"` // won or change
+	Amount         int64  `json:"amount"`
+	PreviousAmount *int64 `json:"previous_amount,omitempty"`
+	Currency       string `json:"currency"`
+	Units          int64  `json:"units"`
+	ClosedOn       string `json:"closed_on"`
+}
+
+// PayoutView is a partner's payout for a cycle.
+type PayoutView struct {
+	Amount   int64     `json:"amount"`
+	Currency string    `json:"currency"`
+	Status   string    `json:"status"`
+	PostedAt time.Time `json:"posted_at"`
+}
+
+// explainLine answers GET /v1/statement-lines/{id}/explain: the deals and
+// amounts behind a line, the tier reached, the rules version, every
+// adjustment, hold and approval with actor and reason, and its ledger
+// entries. Partners read only their own published lines (scoped in SQL).
+func (s *Server) explainLine(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
+		return
+	}
+	p := principal(c)
+	l, err := s.q.StatementLineGet(c, dbq.StatementLineGetParams{ID: id, ScopePartnerID: p.Scope()})
+	if db.IsNotFound(err) {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	rules, _ := domain.ParseIncentiveRules(domain.IncentiveKind(l.ProgramKind), l.Rules)
+	inputs, err := s.q.StatementLineInputs(c, dbq.StatementLineInputsParams{CycleID: l.CycleID, PartnerID: l.PartnerID,
+		DealID: l.DealID, MaxRows: 1000})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	events, err := s.q.StatementLineEvents(c, dbq.StatementLineEventsParams{CycleID: l.CycleID,
+		LineID: uuid.NullUUID{UUID: l.ID, Valid: true}, PartnerID: uuid.NullUUID{UUID: l.PartnerID, Valid: true}})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	entries, err := s.q.LedgerEntriesForLine(c, uuid.NullUUID{UUID: l.ID, Valid: true})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	ex := Explanation{
+		Line: cycleLineView(dbq.CycleLinesRow{ID: l.ID, CycleID: l.CycleID, PartnerID: l.PartnerID, LineNo: l.LineNo, Kind: l.Kind,
+			DealID: l.DealID, Basis: l.Basis, Deals: l.Deals, RateBp: l.RateBp, Tier: l.Tier, Amount: l.Amount, Currency: l.Currency,
+			Detail: l.Detail, ReversesLineID: l.ReversesLineID, EffectiveAmount: l.EffectiveAmount}),
+		CycleID: l.CycleID.String(), CycleStatus: l.CycleStatus, Program: l.ProgramCode, Kind: l.ProgramKind,
+		Version: int(l.ProgramVersion), Rules: rules, PeriodStart: l.PeriodStart.Format(time.DateOnly),
+		PeriodEnd: l.PeriodEnd.AddDate(0, 0, -1).Format(time.DateOnly), Review: cycleEventViews(events),
+		Deals: make([]ExplainedDeal, 0, len(inputs)), Ledger: make([]domain.LedgerEntry, 0, len(entries)),
+	}
+	for _, in := range inputs {
+		d := ExplainedDeal{DealID: in.DealID.String(), Customer: in.CustomerName, Kind: in.Kind, Amount: in.Amount,
+			Currency: in.Currency, Units: in.Units, ClosedOn: in.ClosedOn.Format(time.DateOnly)}
+		if in.PreviousAmount.Valid {
+			v := in.PreviousAmount.Int64
+			d.PreviousAmount = &v
+		}
+		if l.Kind == "rebate" && in.Kind != "won" || l.Kind != "rebate" && !l.DealID.Valid {
+			continue
+		}
+		ex.Deals = append(ex.Deals, d)
+	}
+	for _, e := range entries {
+		ex.Ledger = append(ex.Ledger, db.LedgerEntryOf(e))
+	}
+	if po, err := s.q.PayoutForPartner(c, dbq.PayoutForPartnerParams{CycleID: l.CycleID, PartnerID: l.PartnerID}); err == nil {
+		ex.Payout = &PayoutView{Amount: po.Amount, Currency: po.Currency, Status: po.Status, PostedAt: po.PostedAt}
+	}
+	ex.Summary = explainSummary(l, rules)
+	c.JSON(http.StatusOK, ex)
+}
+
+func explainSummary(l dbq.StatementLineGetRow, r domain.IncentiveRules) string {
+	money := func(v int64) string { return domain.FormatMinor(v, l.Currency) + " " + l.Currency }
+	s := l.Detail
+	switch l.Kind {
+	case "rebate":
+		s = money(l.Basis) + " closed-won revenue over " + itoa(int(l.Deals)) + " deal(s); " + l.Detail + "; " + r.Mode + " rebate = " + money(l.Amount)
+	case "referral":
+		s = money(l.Basis) + " won × " + strconv.FormatFloat(float64(r.RateBP)/100, 'f', -1, 64) + " % = " + money(l.Amount) + " (" + l.Detail + ")"
+	case "spiff":
+		s = l.Detail + ": " + money(l.Amount)
+	}
+	if l.EffectiveAmount != l.Amount {
+		s += "; adjusted by finance to " + money(l.EffectiveAmount)
+	}
+	return s + "; rounding half to even per line, rules version " + itoa(int(l.ProgramVersion))
+}
+
+// cyclePayoutsCSV downloads the cycle's accounts-payable file.
+func (s *Server) cyclePayoutsCSV(c *gin.Context) {
+	id, ok := cycleIDParam(c)
+	if !ok {
+		return
+	}
+	row, err := s.q.CycleGet(c, id)
+	if db.IsNotFound(err) {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such cycle")
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	rows, err := s.q.CyclePayouts(c, id)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="payouts-`+row.ProgramCode+"-"+row.PeriodStart.Format("2006-01")+`.csv"`)
+	_ = activities.WritePayoutsCSV(c.Writer, row, rows)
+}
+
+// cycleStatementsCSV downloads every line of a cycle, after adjustments.
+func (s *Server) cycleStatementsCSV(c *gin.Context) {
+	id, ok := cycleIDParam(c)
+	if !ok {
+		return
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="statements-`+id.String()+`.csv"`)
+	w := csv.NewWriter(c.Writer)
+	_ = w.Write([]string{"line_id", "cycle_id", "partner_id", "line_no", "kind", "deal_id", "basis", "deals", "rate_bp", "tier",
+		"computed_amount", "amount", "currency", "detail", "reverses_line_id"})
+	p := dbq.CycleLinesParams{CycleID: id, MaxRows: 5000}
+	for {
+		rows, err := s.q.CycleLines(c, p)
+		if err != nil {
+			s.log.Error("statements export interrupted", "cycle", id, "err", err)
+			return
+		}
+		for _, r := range rows {
+			v := cycleLineView(r)
+			rate, tier := "", ""
+			if v.RateBP != nil {
+				rate = strconv.FormatInt(*v.RateBP, 10)
+			}
+			if v.Tier != nil {
+				tier = itoa(*v.Tier)
+			}
+			_ = w.Write([]string{v.ID, id.String(), v.PartnerID, itoa(v.LineNo), v.Kind, v.DealID, strconv.FormatInt(v.Basis, 10),
+				itoa(v.Deals), rate, tier, strconv.FormatInt(v.Computed, 10), strconv.FormatInt(v.Amount, 10), v.Currency, v.Detail,
+				v.ReversesLineID})
+		}
+		if len(rows) < int(p.MaxRows) {
+			break
+		}
+		p.AfterPartner, p.AfterLine = rows[len(rows)-1].PartnerID, rows[len(rows)-1].LineNo
+	}
+	w.Flush()
+}
+
+// ledgerCSV downloads the whole ledger in chain order.
+func (s *Server) ledgerCSV(c *gin.Context) {
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="ledger.csv"`)
+	if err := WriteLedgerCSV(c, s.q, c.Writer); err != nil {
+		s.log.Error("ledger export interrupted", "err", err)
+	}
+}
+
+// WriteLedgerCSV writes every ledger entry in chain order, with the hashes
+// that let anyone re-verify the chain from the file alone.
+func WriteLedgerCSV(c context.Context, q *dbq.Queries, out io.Writer) error {
+	w := csv.NewWriter(out)
+	_ = w.Write([]string{"seq", "entry_key", "posted_at", "cycle_id", "partner_id", "line_id", "account", "debit", "credit",
+		"currency", "reverses_seq", "memo", "prev_hash", "hash"})
+	after := int64(0)
+	for {
+		rows, err := q.LedgerExport(c, dbq.LedgerExportParams{AfterSeq: after, MaxRows: 5000})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			e := db.LedgerEntryOf(r)
+			rev := ""
+			if e.ReversesSeq != 0 {
+				rev = strconv.FormatInt(e.ReversesSeq, 10)
+			}
+			_ = w.Write([]string{strconv.FormatInt(e.Seq, 10), e.Key, e.PostedAt.UTC().Format(time.RFC3339Nano), e.CycleID, e.PartnerID,
+				e.LineID, e.Account, strconv.FormatInt(e.Debit, 10), strconv.FormatInt(e.Credit, 10), e.Currency, rev, e.Memo,
+				e.PrevHash, e.Hash})
+			after = e.Seq
+		}
+		if len(rows) < 5000 {
+			break
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// ledgerVerification re-verifies the whole ledger now.
+func (s *Server) ledgerVerification(c *gin.Context) {
+	rep, err := db.VerifyLedger(c, s.q)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}
