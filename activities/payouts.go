@@ -14,6 +14,7 @@ import (
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
+	"go.temporal.io/sdk/activity"
 )
 
 // PayBatchInput asks for the next partners of a cycle to be paid.
@@ -59,6 +60,9 @@ func (a *Activities) PayBatch(ctx context.Context, in PayBatchInput) (PayBatchRe
 			held = append(held, u)
 		}
 	}
+	// A worker that dies holding this batch is noticed by the missing
+	// heartbeat within seconds, and the batch retried elsewhere.
+	activity.RecordHeartbeat(ctx, in.After)
 	res := PayBatchResult{Last: in.After}
 	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {
 		head, err := q.LedgerHeadLock(ctx)

@@ -32,6 +32,8 @@ var stack struct {
 	partnerA string
 	partnerB string
 	tokens   map[string]string // role/holder → token
+	// payoutDir is where the worker writes payout files.
+	payoutDir string
 }
 
 func TestMain(m *testing.M) {
@@ -80,7 +82,9 @@ func setUp() (func(*testing.M) int, error) {
 	stack.baseURL = "http://" + addr
 	stack.temporal = temporal.Address
 	stack.env = append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal.Address,
-		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_LOG_LEVEL=warn")
+		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_LOG_LEVEL=warn",
+		"DEALFLOW_PAYOUT_DIR="+filepath.Join(tmp, "payouts"))
+	stack.payoutDir = filepath.Join(tmp, "payouts")
 	teardown := func() {
 		temporal.Stop()
 		if stack.pool != nil {
@@ -110,6 +114,7 @@ func setUp() (func(*testing.M) int, error) {
 		"partnerB":  {"--role", "partner_user", "--partner", stack.partnerB, "--name", "Bo Other"},
 		"manager":   {"--role", "channel_manager", "--name", "Morgan Manager"},
 		"finance":   {"--role", "finance", "--name", "Fin Ance"},
+		"finance2":  {"--role", "finance", "--name", "Fay Finance"},
 		"admin":     {"--role", "admin", "--name", "Root Admin"},
 		"managerB2": {"--role", "channel_manager", "--name", "Mia Manager"},
 	} {

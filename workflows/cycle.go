@@ -94,7 +94,12 @@ func (w *cycleWorkflow) run(ctx workflow.Context) (CycleState, error) {
 		return w.st, err
 	}
 	w.st.Stage = CycleStagePaying
-	if err := w.payAll(ctx, long); err != nil {
+	pay := workflow.WithActivityOptions(long, workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute, HeartbeatTimeout: 5 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
+			NonRetryableErrorTypes: []string{activities.ErrTypeNotFound}},
+	})
+	if err := w.payAll(ctx, pay); err != nil {
 		return w.st, err
 	}
 	// Partners held at approval are paid as finance releases them.
@@ -103,7 +108,7 @@ func (w *cycleWorkflow) run(ctx workflow.Context) (CycleState, error) {
 		if err := workflow.Await(ctx, func() bool { return len(w.st.Held) < held }); err != nil {
 			return w.st, err
 		}
-		if err := w.payAll(ctx, long); err != nil {
+		if err := w.payAll(ctx, pay); err != nil {
 			return w.st, err
 		}
 	}
