@@ -166,4 +166,3 @@ func waitFor(t *testing.T, within time.Duration, ok func() bool) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-
