@@ -21,8 +21,9 @@ lint: ## gofmt, go vet, sqlc diff
 generate: ## regenerate the sqlc query code after changing db/queries or db/migrations
 	go tool sqlc generate
 
-bench: ## Go benchmarks
+bench: ## Go micro-benchmarks, then the full-size benchmarks beside their baselines (scripts/bench.sh)
 	go test -run '^$$' -bench . -benchmem ./...
+	bash scripts/bench.sh
 
 clean: ## remove local state (.data) and built tools (bin)
 	rm -rf .data bin

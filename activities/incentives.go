@@ -120,22 +120,8 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 		from, before := freezeWindow(domain.IncentiveKind(c.Kind), rules, c.StartsOn, c.PeriodEnd)
 		res.Window = [2]string{from.Format(time.DateOnly), before.Format(time.DateOnly)}
 		if !lock.FrozenAt.Valid {
-			kind := domain.KindResale
-			if c.Kind == string(domain.IncentiveReferral) {
-				kind = domain.KindReferral
-			}
-			lines := rules.ProductLines
-			if lines == nil {
-				lines = []string{}
-			}
-			if from.Before(before) {
-				if _, err := q.CycleFreezeWon(ctx, dbq.CycleFreezeWonParams{CycleID: id, ProgramID: c.ProgramID, Currency: c.Currency,
-					ClosedFrom: date(from), ClosedBefore: date(before), DealKind: string(kind), ProductLines: lines}); err != nil {
-					return fmt.Errorf("freeze won deals: %w", err)
-				}
-			}
-			if _, err := q.CycleFreezeChanges(ctx, dbq.CycleFreezeChangesParams{CycleID: id, ProgramID: c.ProgramID}); err != nil {
-				return fmt.Errorf("freeze changes: %w", err)
+			if err := freezeInputs(ctx, q, id, c, rules, from, before); err != nil {
+				return err
 			}
 		}
 		counts, err := q.CycleInputCounts(ctx, id)
@@ -153,10 +139,39 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 		if lock.FrozenAt.Valid {
 			return nil
 		}
-		return q.CycleMarkFrozen(ctx, dbq.CycleMarkFrozenParams{ID: id, Inputs: counts.Counted, ExcludedInputs: counts.Excluded,
-			At: ts(time.Now())})
+		return q.CycleSetInputCounts(ctx, dbq.CycleSetInputCountsParams{ID: id, Inputs: counts.Counted, ExcludedInputs: counts.Excluded})
 	})
 	return res, err
+}
+
+// freezeInputs writes the cycle's lineage in the caller's transaction:
+// the cycle's frozen_at first (every input carries the same transaction
+// time), then the won deals, sorted in memory, then the changes.
+func freezeInputs(ctx context.Context, q *dbq.Queries, id uuid.UUID, c dbq.CycleGetRow, rules domain.IncentiveRules, from, before time.Time) error {
+	if err := q.CycleMarkFrozen(ctx, id); err != nil {
+		return err
+	}
+	if err := q.SetLocalWorkMem(ctx); err != nil {
+		return err
+	}
+	kind := domain.KindResale
+	if c.Kind == string(domain.IncentiveReferral) {
+		kind = domain.KindReferral
+	}
+	lines := rules.ProductLines
+	if lines == nil {
+		lines = []string{}
+	}
+	if from.Before(before) {
+		if _, err := q.CycleFreezeWon(ctx, dbq.CycleFreezeWonParams{CycleID: id, ProgramID: c.ProgramID, Currency: c.Currency,
+			ClosedFrom: date(from), ClosedBefore: date(before), DealKind: string(kind), ProductLines: lines}); err != nil {
+			return fmt.Errorf("freeze won deals: %w", err)
+		}
+	}
+	if _, err := q.CycleFreezeChanges(ctx, dbq.CycleFreezeChangesParams{CycleID: id, ProgramID: c.ProgramID}); err != nil {
+		return fmt.Errorf("freeze changes: %w", err)
+	}
+	return nil
 }
 
 // freezeWindow returns the close dates [from, before) a cycle of a period

@@ -62,7 +62,9 @@ func (a *Activities) PayBatch(ctx context.Context, in PayBatchInput) (PayBatchRe
 	}
 	// A worker that dies holding this batch is noticed by the missing
 	// heartbeat within seconds, and the batch retried elsewhere.
-	activity.RecordHeartbeat(ctx, in.After)
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, in.After)
+	}
 	res := PayBatchResult{Last: in.After}
 	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {
 		head, err := q.LedgerHeadLock(ctx)

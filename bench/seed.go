@@ -23,7 +23,13 @@ type SeedOptions struct {
 	Seed uint64
 	// Force allows seeding a database that holds real (non-synthetic) deals.
 	Force bool
+	// Won makes every deal closed-won in WonQuarter (80 % resale, 20 %
+	// referral), with its won figures, for the incentive benchmark.
+	Won bool
 }
+
+// WonQuarter is the quarter synthetic closed-won deals close in.
+var WonQuarter = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 
 // Seed fills a benchmark database with synthetic partners, registrations
 // and accounts through COPY. The deals it writes have no workflows: it is
@@ -53,11 +59,15 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o SeedOptions, log *slog.Logg
 	if err != nil {
 		return err
 	}
-	n, err := pool.CopyFrom(ctx, pgx.Identifier{"deals"}, dealColumns, &dealRows{r: r, n: o.Deals, partners: partners, users: users})
+	cols := dealColumns
+	if o.Won {
+		cols = append(append([]string{}, dealColumns...), wonColumns...)
+	}
+	n, err := pool.CopyFrom(ctx, pgx.Identifier{"deals"}, cols, &dealRows{r: r, n: o.Deals, partners: partners, users: users, won: o.Won})
 	if err != nil {
 		return fmt.Errorf("copy deals: %w", err)
 	}
-	log.Info("deals loaded", "rows", n, "took", time.Since(start).Round(time.Millisecond))
+	log.Info("deals loaded", "rows", n, "won", o.Won, "took", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
 	n, err = pool.CopyFrom(ctx, pgx.Identifier{"accounts"}, accountColumns, &accountRows{r: r, n: o.Accounts, partners: partners})
 	if err != nil {
@@ -113,8 +123,11 @@ type dealRows struct {
 	r               *rand.Rand
 	n, i            int
 	partners, users []uuid.UUID
+	won             bool
 	row             []any
 }
+
+var wonColumns = []string{"won_amount", "won_currency", "won_product_lines", "won_units", "closed_on"}
 
 func (d *dealRows) Next() bool {
 	if d.i >= d.n {
@@ -127,6 +140,9 @@ func (d *dealRows) Next() bool {
 	full, core, label := domain.NameColumns(name, reg)
 	p := r.IntN(len(d.partners))
 	status := dealStatuses[r.IntN(len(dealStatuses))]
+	if d.won {
+		status = "closed_won"
+	}
 	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Int64N(int64(330 * 24 * time.Hour))))
 	var sla, expires any
 	approvals := 0
@@ -144,6 +160,17 @@ func (d *dealRows) Next() bool {
 		countries[r.IntN(len(countries))], "Synthetic Contact", "contact@" + reg, lines,
 		int64(1000_00 + r.IntN(500_000_00)), "USD", created.AddDate(0, 3, 0), "", d.users[p],
 		"synthetic/" + id.String(), int32(3), created, created, sla, expires, int32(approvals)}
+	if d.won {
+		if r.IntN(5) == 0 {
+			d.row[3] = "referral"
+		}
+		closed := WonQuarter.AddDate(0, 0, r.IntN(92))
+		won := int64(100_00 + r.IntN(100_000_00))
+		d.row = append(d.row, won, "USD", lines, int64(1+r.IntN(20)), closed)
+		if r.IntN(100) == 0 {
+			d.row[len(d.row)-4] = "EUR" // a few in another currency: reported, not paid
+		}
+	}
 	return true
 }
 

@@ -7,7 +7,7 @@
 # under .data/bench/.
 #
 #   scripts/bench.sh            # every benchmark
-#   scripts/bench.sh conflicts  # one of them
+#   scripts/bench.sh conflicts  # one of them (conflicts, incentives)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,12 +21,21 @@ DEALFLOW_PG_OPTIONS="-c shared_buffers=2GB -c effective_cache_size=8GB -c work_m
 go build -o bin/dealflow ./cmd/dealflow
 mkdir -p .data/bench
 
-have=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM deals" 2>/dev/null || echo 0)
-if [ "${have:-0}" -lt "$size" ]; then
-  bin/dealflow seed --synthetic "$size"
-fi
-
 what="${1:-all}"
+count() { psql "$1" -Atc "SELECT count(*) FROM deals" 2>/dev/null || echo 0; }
+
 if [ "$what" = all ] || [ "$what" = conflicts ]; then
+  # 1M registrations and 1M accounts.
+  if [ "$(count "$DATABASE_URL")" -lt "$size" ]; then
+    bin/dealflow seed --synthetic "$size"
+  fi
   bin/dealflow bench conflicts --queries 2000 --warmup 200 --json .data/bench/conflicts.json
+fi
+if [ "$what" = all ] || [ "$what" = incentives ]; then
+  # 1M closed-won deals across 10,000 partners, in a database of their own.
+  url="postgres://postgres@127.0.0.1:$port/dealflow_bench_incentives?sslmode=disable"
+  if [ "$(count "$url")" -lt "$size" ]; then
+    DATABASE_URL="$url" bin/dealflow seed --synthetic "$size" --won --partners 10000
+  fi
+  DATABASE_URL="$url" bin/dealflow bench incentives --reps 3 --json .data/bench/incentives.json
 fi

@@ -37,10 +37,12 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.Int("partners", 1000, "synthetic partners the registrations belong to")
 		fs.Int("seed", 1, "random seed, for reproducible data")
 		fs.Bool("force", false, "seed even though the database holds real deals")
+		fs.Bool("won", false, "make every deal closed-won in Q3 2026 (the incentive benchmark's data); no accounts unless --accounts")
 	case "bench":
 		fs.Int("queries", 2000, "measured queries")
 		fs.Int("warmup", 200, "queries run first and not measured")
 		fs.String("json", "", "also write the figures as JSON to this file")
+		fs.Int("reps", 3, "incentives: repetitions of each measurement (the median is reported)")
 	default:
 		return nil
 	}

@@ -25,11 +25,15 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 	o.Deals, o.Accounts, o.Partners = get("synthetic"), get("accounts"), get("partners")
 	o.Seed = uint64(get("seed"))
 	o.Force = fs.Lookup("force").Value.String() == "true"
+	o.Won = fs.Lookup("won").Value.String() == "true"
 	if o.Deals <= 0 {
 		return fmt.Errorf("%w: --synthetic N (registrations to create) is required", errUsage)
 	}
 	if o.Accounts < 0 {
 		o.Accounts = o.Deals
+		if o.Won {
+			o.Accounts = 0
+		}
 	}
 	if err := migrate(ctx, e, true); err != nil {
 		return err
@@ -44,8 +48,8 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 
 // cmdBench runs a benchmark and prints its figures beside their baseline.
 func cmdBench(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] != "conflicts" {
-		return fmt.Errorf("%w: dealflow bench conflicts [flags]", errUsage)
+	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives") {
+		return fmt.Errorf("%w: dealflow bench conflicts|incentives [flags]", errUsage)
 	}
 	fs := flagsFor("bench")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -59,7 +63,14 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	rep, err := bench.Conflicts(ctx, pool, bench.ConflictOptions{Queries: queries, Warmup: warmup, Seed: 7}, e.log)
+	var rep interface{ Table() string }
+	if args[0] == "incentives" {
+		var reps int
+		fmt.Sscan(fs.Lookup("reps").Value.String(), &reps)
+		rep, err = bench.Incentives(ctx, pool, bench.IncentiveOptions{Reps: reps}, e.log)
+	} else {
+		rep, err = bench.Conflicts(ctx, pool, bench.ConflictOptions{Queries: queries, Warmup: warmup, Seed: 7}, e.log)
+	}
 	if err != nil {
 		return err
 	}

@@ -167,7 +167,8 @@ func (q *Queries) CycleEvents(ctx context.Context, cycleID uuid.UUID) ([]CycleEv
 
 const cycleExcludedInputs = `-- name: CycleExcludedInputs :many
 SELECT excluded::text AS reason, count(*)::int AS deals, sum(amount)::bigint AS amount
-FROM cycle_inputs WHERE cycle_id = $1 AND excluded IS NOT NULL
+FROM cycle_inputs
+WHERE frozen_at = (SELECT c.frozen_at FROM incentive_cycles c WHERE c.id = $1) AND cycle_id = $1 AND excluded IS NOT NULL
 GROUP BY excluded ORDER BY excluded
 `
 
@@ -239,6 +240,7 @@ WHERE d.status = 'closed_won' AND d.won_amount > 0
   AND (cardinality($7::text[]) = 0 OR d.won_product_lines && $7::text[])
   AND NOT EXISTS (SELECT 1 FROM cycle_inputs i
                   WHERE i.program_id = $2 AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won')
+ORDER BY d.partner_id, d.id
 `
 
 type CycleFreezeWonParams struct {
@@ -256,6 +258,7 @@ type CycleFreezeWonParams struct {
 // lines, and never frozen by this program before (a deal paid once, and a
 // deal reported late counted in the next cycle). Deals in another currency
 // are frozen too, marked excluded, so that they are reported once.
+// in index order: the unique index grows by appending, not at random
 func (q *Queries) CycleFreezeWon(ctx context.Context, arg CycleFreezeWonParams) (int64, error) {
 	result, err := q.db.Exec(ctx, cycleFreezeWon,
 		arg.CycleID,
@@ -345,7 +348,7 @@ func (q *Queries) CycleGet(ctx context.Context, id uuid.UUID) (CycleGetRow, erro
 
 const cycleInputCounts = `-- name: CycleInputCounts :one
 SELECT count(*) FILTER (WHERE excluded IS NULL)::int AS counted, count(*) FILTER (WHERE excluded IS NOT NULL)::int AS excluded
-FROM cycle_inputs WHERE cycle_id = $1
+FROM cycle_inputs WHERE frozen_at = (SELECT c.frozen_at FROM incentive_cycles c WHERE c.id = $1) AND cycle_id = $1
 `
 
 type CycleInputCountsRow struct {
@@ -583,24 +586,14 @@ func (q *Queries) CycleMarkApproved(ctx context.Context, arg CycleMarkApprovedPa
 }
 
 const cycleMarkFrozen = `-- name: CycleMarkFrozen :exec
-UPDATE incentive_cycles SET inputs = $1, excluded_inputs = $2, frozen_at = $3, updated_at = $3
-WHERE id = $4
+UPDATE incentive_cycles SET frozen_at = now(), updated_at = now() WHERE id = $1
 `
 
-type CycleMarkFrozenParams struct {
-	Inputs         int32              `json:"inputs"`
-	ExcludedInputs int32              `json:"excluded_inputs"`
-	At             pgtype.Timestamptz `json:"at"`
-	ID             uuid.UUID          `json:"id"`
-}
-
-func (q *Queries) CycleMarkFrozen(ctx context.Context, arg CycleMarkFrozenParams) error {
-	_, err := q.db.Exec(ctx, cycleMarkFrozen,
-		arg.Inputs,
-		arg.ExcludedInputs,
-		arg.At,
-		arg.ID,
-	)
+// CycleMarkFrozen runs first in the freezing transaction: frozen_at is the
+// transaction's time, the same as every input's, and the cycle's inputs
+// are found by it (BRIN).
+func (q *Queries) CycleMarkFrozen(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, cycleMarkFrozen, id)
 	return err
 }
 
@@ -714,6 +707,21 @@ func (q *Queries) CyclePayouts(ctx context.Context, cycleID uuid.UUID) ([]CycleP
 		return nil, err
 	}
 	return items, nil
+}
+
+const cycleSetInputCounts = `-- name: CycleSetInputCounts :exec
+UPDATE incentive_cycles SET inputs = $1, excluded_inputs = $2 WHERE id = $3
+`
+
+type CycleSetInputCountsParams struct {
+	Inputs         int32     `json:"inputs"`
+	ExcludedInputs int32     `json:"excluded_inputs"`
+	ID             uuid.UUID `json:"id"`
+}
+
+func (q *Queries) CycleSetInputCounts(ctx context.Context, arg CycleSetInputCountsParams) error {
+	_, err := q.db.Exec(ctx, cycleSetInputCounts, arg.Inputs, arg.ExcludedInputs, arg.ID)
+	return err
 }
 
 const cycleUnpaidPartners = `-- name: CycleUnpaidPartners :one
@@ -1233,6 +1241,16 @@ type PayoutsInsertParams struct {
 	PostedAt  time.Time   `json:"posted_at"`
 }
 
+const setLocalWorkMem = `-- name: SetLocalWorkMem :exec
+SELECT set_config('work_mem', '256MB', true)
+`
+
+// SetLocalWorkMem lets a freeze sort its million rows in memory.
+func (q *Queries) SetLocalWorkMem(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, setLocalWorkMem)
+	return err
+}
+
 const statementLineEvents = `-- name: StatementLineEvents :many
 SELECT cycle_id, seq, type, partner_id, line_id, amount, actor_id, actor_name, actor_role, reason, occurred_at, recorded_at FROM cycle_events e
 WHERE e.cycle_id = $1
@@ -1390,7 +1408,8 @@ func (q *Queries) StatementLineInCycle(ctx context.Context, arg StatementLineInC
 const statementLineInputs = `-- name: StatementLineInputs :many
 SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.closed_on, d.customer_name
 FROM cycle_inputs i JOIN deals d ON d.id = i.deal_id
-WHERE i.cycle_id = $1 AND i.partner_id = $2 AND i.excluded IS NULL
+WHERE i.program_id = (SELECT c.program_id FROM incentive_cycles c WHERE c.id = $1) AND i.partner_id = $2
+  AND i.cycle_id = $1 AND i.excluded IS NULL
   AND ($3::uuid IS NULL OR i.deal_id = $3)
 ORDER BY i.closed_on, i.deal_id
 LIMIT $4

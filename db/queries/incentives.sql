@@ -56,8 +56,13 @@ LIMIT @max_rows;
 SELECT status, frozen_at, accrued_at FROM incentive_cycles WHERE id = @id FOR UPDATE;
 
 -- name: CycleMarkFrozen :exec
-UPDATE incentive_cycles SET inputs = @inputs, excluded_inputs = @excluded_inputs, frozen_at = @at, updated_at = @at
-WHERE id = @id;
+-- CycleMarkFrozen runs first in the freezing transaction: frozen_at is the
+-- transaction's time, the same as every input's, and the cycle's inputs
+-- are found by it (BRIN).
+UPDATE incentive_cycles SET frozen_at = now(), updated_at = now() WHERE id = @id;
+
+-- name: CycleSetInputCounts :exec
+UPDATE incentive_cycles SET inputs = @inputs, excluded_inputs = @excluded_inputs WHERE id = @id;
 
 -- name: CycleMarkAccrued :exec
 UPDATE incentive_cycles SET status = 'in_review', accrued_at = @at, updated_at = @at,
@@ -88,7 +93,9 @@ WHERE d.status = 'closed_won' AND d.won_amount > 0
   AND d.kind = @deal_kind
   AND (cardinality(@product_lines::text[]) = 0 OR d.won_product_lines && @product_lines::text[])
   AND NOT EXISTS (SELECT 1 FROM cycle_inputs i
-                  WHERE i.program_id = @program_id AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won');
+                  WHERE i.program_id = @program_id AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won')
+-- in index order: the unique index grows by appending, not at random
+ORDER BY d.partner_id, d.id;
 
 -- name: CycleFreezeChanges :execrows
 -- CycleFreezeChanges freezes the corrections and reversals of deals this
@@ -108,12 +115,13 @@ WHERE d.id IN (SELECT e.deal_id FROM deal_events e WHERE e.type IN ('outcome_cor
 
 -- name: CycleInputCounts :one
 SELECT count(*) FILTER (WHERE excluded IS NULL)::int AS counted, count(*) FILTER (WHERE excluded IS NOT NULL)::int AS excluded
-FROM cycle_inputs WHERE cycle_id = @cycle_id;
+FROM cycle_inputs WHERE frozen_at = (SELECT c.frozen_at FROM incentive_cycles c WHERE c.id = @cycle_id) AND cycle_id = @cycle_id;
 
 -- name: CycleExcludedInputs :many
 -- CycleExcludedInputs reports what a cycle froze but does not pay, by reason.
 SELECT excluded::text AS reason, count(*)::int AS deals, sum(amount)::bigint AS amount
-FROM cycle_inputs WHERE cycle_id = @cycle_id AND excluded IS NOT NULL
+FROM cycle_inputs
+WHERE frozen_at = (SELECT c.frozen_at FROM incentive_cycles c WHERE c.id = @cycle_id) AND cycle_id = @cycle_id AND excluded IS NOT NULL
 GROUP BY excluded ORDER BY excluded;
 
 -- name: AccrueRebate :one
@@ -242,7 +250,8 @@ WHERE l.id = @id
 -- for a partner's rebate every deal the cycle counted for that partner.
 SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.closed_on, d.customer_name
 FROM cycle_inputs i JOIN deals d ON d.id = i.deal_id
-WHERE i.cycle_id = @cycle_id AND i.partner_id = @partner_id AND i.excluded IS NULL
+WHERE i.program_id = (SELECT c.program_id FROM incentive_cycles c WHERE c.id = @cycle_id) AND i.partner_id = @partner_id
+  AND i.cycle_id = @cycle_id AND i.excluded IS NULL
   AND (sqlc.narg(deal_id)::uuid IS NULL OR i.deal_id = sqlc.narg(deal_id))
 ORDER BY i.closed_on, i.deal_id
 LIMIT @max_rows;
@@ -263,3 +272,7 @@ SELECT * FROM ledger_entries WHERE seq > @after_seq ORDER BY seq LIMIT @max_rows
 
 -- name: LedgerHead :one
 SELECT seq, hash FROM ledger_head WHERE id;
+
+-- name: SetLocalWorkMem :exec
+-- SetLocalWorkMem lets a freeze sort its million rows in memory.
+SELECT set_config('work_mem', '256MB', true);
