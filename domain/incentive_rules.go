@@ -240,10 +240,14 @@ func PeriodContaining(kind string, day time.Time) (Period, error) {
 }
 
 // PeriodDueAt returns the period a cycle started at t covers, when cycles
-// run graceDays after their period ends: the last period that ended at
-// least graceDays before t's day. A cycle scheduled on 8 February with 7
-// grace days covers January.
+// run graceDays after their period ends: the last period whose end plus
+// graceDays is on or before t's day. A cycle scheduled on 8 February with
+// 7 grace days covers January; on 7 February, still December.
 func PeriodDueAt(kind string, t time.Time, graceDays int) (Period, error) {
-	day := t.UTC().Truncate(24*time.Hour).AddDate(0, 0, -graceDays-1)
-	return PeriodContaining(kind, day)
+	x := t.UTC().Truncate(24*time.Hour).AddDate(0, 0, -graceDays)
+	current, err := PeriodContaining(kind, x)
+	if err != nil {
+		return Period{}, err
+	}
+	return PeriodContaining(kind, current.Start.AddDate(0, 0, -1))
 }
