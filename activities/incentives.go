@@ -171,7 +171,7 @@ func freezeInputs(ctx context.Context, q *dbq.Queries, id uuid.UUID, c dbq.Cycle
 	if _, err := q.CycleFreezeChanges(ctx, dbq.CycleFreezeChangesParams{CycleID: id, ProgramID: c.ProgramID}); err != nil {
 		return fmt.Errorf("freeze changes: %w", err)
 	}
-	return nil
+	return q.CycleInputsSummarize(ctx)
 }
 
 // freezeWindow returns the close dates [from, before) a cycle of a period

@@ -240,7 +240,7 @@ WHERE d.status = 'closed_won' AND d.won_amount > 0
   AND (cardinality($7::text[]) = 0 OR d.won_product_lines && $7::text[])
   AND NOT EXISTS (SELECT 1 FROM cycle_inputs i
                   WHERE i.program_id = $2 AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won')
-ORDER BY d.partner_id, d.id
+ORDER BY d.id
 `
 
 type CycleFreezeWonParams struct {
@@ -258,7 +258,7 @@ type CycleFreezeWonParams struct {
 // lines, and never frozen by this program before (a deal paid once, and a
 // deal reported late counted in the next cycle). Deals in another currency
 // are frozen too, marked excluded, so that they are reported once.
-// in index order: the unique index grows by appending, not at random
+// in the unique index's order: it is filled in sequence, not at random
 func (q *Queries) CycleFreezeWon(ctx context.Context, arg CycleFreezeWonParams) (int64, error) {
 	result, err := q.db.Exec(ctx, cycleFreezeWon,
 		arg.CycleID,
@@ -361,6 +361,17 @@ func (q *Queries) CycleInputCounts(ctx context.Context, cycleID uuid.UUID) (Cycl
 	var i CycleInputCountsRow
 	err := row.Scan(&i.Counted, &i.Excluded)
 	return i, err
+}
+
+const cycleInputsSummarize = `-- name: CycleInputsSummarize :exec
+SELECT brin_summarize_new_values('cycle_inputs_frozen'::regclass)
+`
+
+// CycleInputsSummarize summarizes the BRIN ranges a freeze just filled, so
+// that reading the cycle's inputs visits their pages only.
+func (q *Queries) CycleInputsSummarize(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, cycleInputsSummarize)
+	return err
 }
 
 const cycleLines = `-- name: CycleLines :many
@@ -1407,17 +1418,18 @@ func (q *Queries) StatementLineInCycle(ctx context.Context, arg StatementLineInC
 
 const statementLineInputs = `-- name: StatementLineInputs :many
 SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.closed_on, d.customer_name
-FROM cycle_inputs i JOIN deals d ON d.id = i.deal_id
-WHERE i.program_id = (SELECT c.program_id FROM incentive_cycles c WHERE c.id = $1) AND i.partner_id = $2
-  AND i.cycle_id = $1 AND i.excluded IS NULL
+FROM deals d JOIN cycle_inputs i ON i.deal_id = d.id
+WHERE d.partner_id = $1
+  AND i.program_id = (SELECT c.program_id FROM incentive_cycles c WHERE c.id = $2)
+  AND i.cycle_id = $2 AND i.partner_id = $1 AND i.excluded IS NULL
   AND ($3::uuid IS NULL OR i.deal_id = $3)
 ORDER BY i.closed_on, i.deal_id
 LIMIT $4
 `
 
 type StatementLineInputsParams struct {
-	CycleID   uuid.UUID     `json:"cycle_id"`
 	PartnerID uuid.UUID     `json:"partner_id"`
+	CycleID   uuid.UUID     `json:"cycle_id"`
 	DealID    uuid.NullUUID `json:"deal_id"`
 	MaxRows   int32         `json:"max_rows"`
 }
@@ -1435,10 +1447,12 @@ type StatementLineInputsRow struct {
 
 // StatementLineInputs lists the frozen deals behind a line: its deal, or
 // for a partner's rebate every deal the cycle counted for that partner.
+// The partner's deals lead (by their partner index) to the inputs (by the
+// program's unique index).
 func (q *Queries) StatementLineInputs(ctx context.Context, arg StatementLineInputsParams) ([]StatementLineInputsRow, error) {
 	rows, err := q.db.Query(ctx, statementLineInputs,
-		arg.CycleID,
 		arg.PartnerID,
+		arg.CycleID,
 		arg.DealID,
 		arg.MaxRows,
 	)

@@ -19,6 +19,19 @@ $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
+-- uuid_time_ordered returns a version 7 UUID (RFC 9562): the time in
+-- milliseconds first, then random bits, so that ids written together sit
+-- together in their index instead of splitting pages at random.
+CREATE FUNCTION uuid_time_ordered() RETURNS uuid LANGUAGE sql VOLATILE PARALLEL SAFE AS $$
+    SELECT encode(set_bit(set_bit(set_bit(set_bit(
+               overlay(uuid_send(gen_random_uuid())
+                       PLACING substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
+                       FROM 1 FOR 6),
+               52, 1), 53, 1), 54, 1), 55, 0), 'hex')::uuid
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
 CREATE FUNCTION reject_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION '% is append-only: TRUNCATE refused', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
@@ -101,9 +114,8 @@ CREATE TABLE cycle_inputs (
     excluded        text,
     frozen_at       timestamptz NOT NULL DEFAULT now()
 );
--- One index serves both the once-per-program rule and the explanation of
--- a partner's lines (program, partner, then deal).
-CREATE UNIQUE INDEX cycle_inputs_won_once ON cycle_inputs (program_id, partner_id, deal_id) WHERE kind = 'won';
+-- A deal is a 'won' input of a program once: the database refuses a second.
+CREATE UNIQUE INDEX cycle_inputs_won_once ON cycle_inputs (program_id, deal_id) WHERE kind = 'won';
 CREATE UNIQUE INDEX cycle_inputs_change ON cycle_inputs (program_id, deal_id, cycle_id) WHERE kind = 'change';
 -- A cycle's inputs are all written in one transaction, so they share its
 -- frozen_at (the transaction's time, also set on the cycle): a BRIN index
@@ -114,7 +126,7 @@ CREATE INDEX cycle_inputs_frozen ON cycle_inputs USING brin (frozen_at);
 -- statement_lines are what a cycle computed, per partner; never edited:
 -- finance's adjustments are cycle_events.
 CREATE TABLE statement_lines (
-    id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    id               uuid PRIMARY KEY DEFAULT uuid_time_ordered(),
     cycle_id         uuid NOT NULL,
     partner_id       uuid NOT NULL,
     line_no          integer NOT NULL,
@@ -132,7 +144,6 @@ CREATE TABLE statement_lines (
     reverses_line_id uuid,
     UNIQUE (cycle_id, partner_id, line_no)
 );
-CREATE INDEX statement_lines_deal ON statement_lines (deal_id) WHERE deal_id IS NOT NULL;
 
 -- cycle_events is the review history: every hold, release, adjustment and
 -- approval with actor, time and reason, numbered by the workflow.
@@ -248,47 +259,55 @@ CREATE INDEX deal_events_outcome_changes ON deal_events (deal_id)
 -- original rebate's share of the revenue that went away (clawback) or came
 -- (correction). Rounding is half to even, per line.
 -- +goose StatementBegin
-CREATE FUNCTION accrue_rebate(p_cycle_id uuid, p_tiers jsonb, p_mode text, p_currency text) RETURNS bigint LANGUAGE sql AS $$
-WITH tiers AS (
-    SELECT x.above, x.rate_bp, lead(x.above) OVER (ORDER BY x.above) AS next_above,
-           (row_number() OVER (ORDER BY x.above))::int - 1 AS idx
-    FROM (SELECT (e->>'above')::bigint AS above, (e->>'rate_bp')::bigint AS rate_bp
-          FROM jsonb_array_elements(p_tiers) AS e) x),
-rev AS (
-    SELECT i.partner_id, sum(i.amount)::bigint AS revenue, count(*)::int AS deals FROM cycle_inputs i
-    WHERE i.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = p_cycle_id) AND i.cycle_id = p_cycle_id
-      AND i.kind = 'won' AND i.excluded IS NULL GROUP BY i.partner_id),
-rebate AS (
-    SELECT r.partner_id, NULL::uuid AS deal_id, 'rebate'::text AS kind, r.revenue AS basis, r.deals, top.idx AS tier,
-           CASE WHEN p_mode = 'retroactive' THEN top.rate_bp END AS rate_bp,
-           CASE WHEN p_mode = 'retroactive' THEN div_half_even(r.revenue::numeric * coalesce(top.rate_bp, 0), 10000)
-                ELSE div_half_even((SELECT coalesce(sum((least(r.revenue, coalesce(t.next_above, r.revenue)) - t.above)::numeric * t.rate_bp), 0)
-                                    FROM tiers t WHERE r.revenue > t.above), 10000) END AS amount,
-           CASE WHEN top.idx IS NULL THEN 'no tier reached'
-                ELSE p_mode || ' rebate, tier ' || (top.idx + 1) || ' of ' || (SELECT count(*) FROM tiers) || ' reached' END AS detail,
-           NULL::uuid AS reverses_line_id, NULL::date AS closed_on
-    FROM rev r
-    LEFT JOIN LATERAL (SELECT t.idx, t.rate_bp FROM tiers t WHERE r.revenue > t.above ORDER BY t.above DESC LIMIT 1) top ON true),
-changes AS (
-    SELECT c.partner_id, c.deal_id, CASE WHEN c.amount < c.previous_amount THEN 'clawback' ELSE 'correction' END AS kind,
-           c.amount - c.previous_amount AS basis, 1 AS deals, orig.tier, orig.rate_bp,
-           div_half_even(orig.amount::numeric * (c.amount - c.previous_amount), orig.basis) AS amount,
-           'deal amount ' || c.previous_amount || ' → ' || c.amount || ': share of the rebate of cycle ' || w.cycle_id AS detail,
-           orig.id AS reverses_line_id, c.closed_on
-    FROM cycle_inputs c
-    JOIN cycle_inputs w ON w.program_id = c.program_id AND w.partner_id = c.partner_id AND w.deal_id = c.deal_id AND w.kind = 'won'
-    JOIN statement_lines orig ON orig.cycle_id = w.cycle_id AND orig.partner_id = c.partner_id AND orig.kind = 'rebate'
-    WHERE c.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = p_cycle_id) AND c.cycle_id = p_cycle_id AND c.kind = 'change' AND orig.basis > 0),
-lines AS (SELECT * FROM rebate UNION ALL SELECT * FROM changes),
-inserted AS (
-INSERT INTO statement_lines (cycle_id, partner_id, line_no, kind, deal_id, basis, deals, rate_bp, tier, amount, currency, detail, reverses_line_id)
-SELECT p_cycle_id, l.partner_id,
-       row_number() OVER (PARTITION BY l.partner_id ORDER BY l.kind <> 'rebate', l.closed_on, l.deal_id)::int,
-       l.kind, l.deal_id, l.basis, l.deals, l.rate_bp, l.tier, l.amount, p_currency, l.detail, l.reverses_line_id
-FROM lines l
-RETURNING 1)
-SELECT count(*) FROM inserted
-$$;
+CREATE FUNCTION accrue_rebate(p_cycle_id uuid, p_tiers jsonb, p_mode text, p_currency text) RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+    n bigint;
+BEGIN
+    -- Planned for the values at hand (EXECUTE), not as a generic plan.
+    EXECUTE $q$
+        WITH tiers AS (
+            SELECT x.above, x.rate_bp, lead(x.above) OVER (ORDER BY x.above) AS next_above,
+                   (row_number() OVER (ORDER BY x.above))::int - 1 AS idx
+            FROM (SELECT (e->>'above')::bigint AS above, (e->>'rate_bp')::bigint AS rate_bp
+                  FROM jsonb_array_elements($2) AS e) x),
+        rev AS (
+            SELECT i.partner_id, sum(i.amount)::bigint AS revenue, count(*)::int AS deals FROM cycle_inputs i
+            WHERE i.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = $1) AND i.cycle_id = $1
+              AND i.kind = 'won' AND i.excluded IS NULL GROUP BY i.partner_id),
+        rebate AS (
+            SELECT r.partner_id, NULL::uuid AS deal_id, 'rebate'::text AS kind, r.revenue AS basis, r.deals, top.idx AS tier,
+                   CASE WHEN $3 = 'retroactive' THEN top.rate_bp END AS rate_bp,
+                   CASE WHEN $3 = 'retroactive' THEN div_half_even(r.revenue::numeric * coalesce(top.rate_bp, 0), 10000)
+                        ELSE div_half_even((SELECT coalesce(sum((least(r.revenue, coalesce(t.next_above, r.revenue)) - t.above)::numeric * t.rate_bp), 0)
+                                            FROM tiers t WHERE r.revenue > t.above), 10000) END AS amount,
+                   CASE WHEN top.idx IS NULL THEN 'no tier reached'
+                        ELSE $3 || ' rebate, tier ' || (top.idx + 1) || ' of ' || (SELECT count(*) FROM tiers) || ' reached' END AS detail,
+                   NULL::uuid AS reverses_line_id, NULL::date AS closed_on
+            FROM rev r
+            LEFT JOIN LATERAL (SELECT t.idx, t.rate_bp FROM tiers t WHERE r.revenue > t.above ORDER BY t.above DESC LIMIT 1) top ON true),
+        changes AS (
+            SELECT c.partner_id, c.deal_id, CASE WHEN c.amount < c.previous_amount THEN 'clawback' ELSE 'correction' END AS kind,
+                   c.amount - c.previous_amount AS basis, 1 AS deals, orig.tier, orig.rate_bp,
+                   div_half_even(orig.amount::numeric * (c.amount - c.previous_amount), orig.basis) AS amount,
+                   'deal amount ' || c.previous_amount || ' → ' || c.amount || ': share of the rebate of cycle ' || w.cycle_id AS detail,
+                   orig.id AS reverses_line_id, c.closed_on
+            FROM cycle_inputs c
+            JOIN cycle_inputs w ON w.program_id = c.program_id AND w.partner_id = c.partner_id AND w.deal_id = c.deal_id AND w.kind = 'won'
+            JOIN statement_lines orig ON orig.cycle_id = w.cycle_id AND orig.partner_id = c.partner_id AND orig.kind = 'rebate'
+            WHERE c.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = $1) AND c.cycle_id = $1 AND c.kind = 'change' AND orig.basis > 0),
+        lines AS (SELECT * FROM rebate UNION ALL SELECT * FROM changes),
+        inserted AS (
+        INSERT INTO statement_lines (cycle_id, partner_id, line_no, kind, deal_id, basis, deals, rate_bp, tier, amount, currency, detail, reverses_line_id)
+        SELECT $1, l.partner_id,
+               row_number() OVER (PARTITION BY l.partner_id ORDER BY l.kind <> 'rebate', l.closed_on, l.deal_id)::int,
+               l.kind, l.deal_id, l.basis, l.deals, l.rate_bp, l.tier, l.amount, $4, l.detail, l.reverses_line_id
+        FROM lines l
+        RETURNING 1)
+        SELECT count(*) FROM inserted
+    $q$ INTO n USING p_cycle_id, p_tiers, p_mode, p_currency;
+    RETURN n;
+END;
+$fn$;
 -- +goose StatementEnd
 
 -- AccrueReferral writes one line per referred deal: rate_bp of its won
@@ -296,44 +315,53 @@ $$;
 -- change, the difference between the commission on the new and the
 -- previous amount under the rules of the cycle that paid it.
 -- +goose StatementBegin
-CREATE FUNCTION accrue_referral(p_cycle_id uuid, p_rate_bp bigint, p_cap bigint, p_currency text) RETURNS bigint LANGUAGE sql AS $$
-WITH won AS (
-    SELECT i.partner_id, i.deal_id, 'referral'::text AS kind, i.amount AS basis, p_rate_bp AS rate_bp,
-           div_half_even(i.amount::numeric * p_rate_bp, 10000) AS raw, p_cap AS cap,
-           NULL::uuid AS reverses_line_id, i.closed_on, 0::bigint AS paid_before
-    FROM cycle_inputs i WHERE i.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = p_cycle_id) AND i.cycle_id = p_cycle_id
-      AND i.kind = 'won' AND i.excluded IS NULL),
-changes AS (
-    SELECT c.partner_id, c.deal_id, CASE WHEN c.amount < c.previous_amount THEN 'clawback' ELSE 'correction' END AS kind,
-           c.amount - c.previous_amount AS basis, (v.rules->>'rate_bp')::bigint AS rate_bp,
-           div_half_even(c.amount::numeric * (v.rules->>'rate_bp')::bigint, 10000) AS raw,
-           coalesce((v.rules->>'cap_per_deal')::bigint, 0) AS cap, orig.id AS reverses_line_id, c.closed_on,
-           CASE WHEN coalesce((v.rules->>'cap_per_deal')::bigint, 0) > 0
-                THEN least(div_half_even(c.previous_amount::numeric * (v.rules->>'rate_bp')::bigint, 10000), (v.rules->>'cap_per_deal')::bigint)
-                ELSE div_half_even(c.previous_amount::numeric * (v.rules->>'rate_bp')::bigint, 10000) END AS paid_before
-    FROM cycle_inputs c
-    JOIN cycle_inputs w ON w.program_id = c.program_id AND w.partner_id = c.partner_id AND w.deal_id = c.deal_id AND w.kind = 'won'
-    JOIN statement_lines orig ON orig.cycle_id = w.cycle_id AND orig.deal_id = c.deal_id AND orig.kind = 'referral'
-    JOIN incentive_cycles oc ON oc.id = w.cycle_id
-    JOIN incentive_program_versions v ON v.program_id = oc.program_id AND v.version = oc.program_version
-    WHERE c.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = p_cycle_id) AND c.cycle_id = p_cycle_id AND c.kind = 'change'),
-lines AS (
-    SELECT l.*, CASE WHEN l.cap > 0 THEN least(l.raw, l.cap) ELSE l.raw END - l.paid_before AS amount FROM won l
-    UNION ALL
-    SELECT l.*, CASE WHEN l.cap > 0 THEN least(l.raw, l.cap) ELSE l.raw END - l.paid_before FROM changes l),
-inserted AS (
-INSERT INTO statement_lines (cycle_id, partner_id, line_no, kind, deal_id, basis, rate_bp, amount, currency, detail, reverses_line_id)
-SELECT p_cycle_id, l.partner_id, row_number() OVER (PARTITION BY l.partner_id ORDER BY l.kind <> 'referral', l.closed_on, l.deal_id)::int,
-       l.kind, l.deal_id, l.basis, l.rate_bp, l.amount, p_currency,
-       CASE WHEN l.kind = 'referral' AND l.cap > 0 AND l.raw > l.cap THEN 'commission capped at ' || l.cap
-            WHEN l.kind = 'referral' THEN 'commission'
-            ELSE 'deal amount changed by ' || l.basis || '; commission recomputed' END,
-       l.reverses_line_id
-FROM lines l
-WHERE l.kind = 'referral' OR l.amount <> 0
-RETURNING 1)
-SELECT count(*) FROM inserted
-$$;
+CREATE FUNCTION accrue_referral(p_cycle_id uuid, p_rate_bp bigint, p_cap bigint, p_currency text) RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+    n bigint;
+BEGIN
+    -- Planned for the values at hand (EXECUTE), not as a generic plan.
+    EXECUTE $q$
+        WITH won AS (
+            SELECT i.partner_id, i.deal_id, 'referral'::text AS kind, i.amount AS basis, $2 AS rate_bp,
+                   div_half_even(i.amount::numeric * $2, 10000) AS raw, $3 AS cap,
+                   NULL::uuid AS reverses_line_id, i.closed_on, 0::bigint AS paid_before
+            FROM cycle_inputs i WHERE i.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = $1) AND i.cycle_id = $1
+              AND i.kind = 'won' AND i.excluded IS NULL),
+        changes AS (
+            SELECT c.partner_id, c.deal_id, CASE WHEN c.amount < c.previous_amount THEN 'clawback' ELSE 'correction' END AS kind,
+                   c.amount - c.previous_amount AS basis, (v.rules->>'rate_bp')::bigint AS rate_bp,
+                   div_half_even(c.amount::numeric * (v.rules->>'rate_bp')::bigint, 10000) AS raw,
+                   coalesce((v.rules->>'cap_per_deal')::bigint, 0) AS cap, orig.id AS reverses_line_id, c.closed_on,
+                   CASE WHEN coalesce((v.rules->>'cap_per_deal')::bigint, 0) > 0
+                        THEN least(div_half_even(c.previous_amount::numeric * (v.rules->>'rate_bp')::bigint, 10000), (v.rules->>'cap_per_deal')::bigint)
+                        ELSE div_half_even(c.previous_amount::numeric * (v.rules->>'rate_bp')::bigint, 10000) END AS paid_before
+            FROM cycle_inputs c
+            JOIN cycle_inputs w ON w.program_id = c.program_id AND w.partner_id = c.partner_id AND w.deal_id = c.deal_id AND w.kind = 'won'
+            JOIN statement_lines orig ON orig.cycle_id = w.cycle_id AND orig.partner_id = c.partner_id
+                                     AND orig.deal_id = c.deal_id AND orig.kind = 'referral'
+            JOIN incentive_cycles oc ON oc.id = w.cycle_id
+            JOIN incentive_program_versions v ON v.program_id = oc.program_id AND v.version = oc.program_version
+            WHERE c.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = $1) AND c.cycle_id = $1 AND c.kind = 'change'),
+        lines AS (
+            SELECT l.*, CASE WHEN l.cap > 0 THEN least(l.raw, l.cap) ELSE l.raw END - l.paid_before AS amount FROM won l
+            UNION ALL
+            SELECT l.*, CASE WHEN l.cap > 0 THEN least(l.raw, l.cap) ELSE l.raw END - l.paid_before FROM changes l),
+        inserted AS (
+        INSERT INTO statement_lines (cycle_id, partner_id, line_no, kind, deal_id, basis, rate_bp, amount, currency, detail, reverses_line_id)
+        SELECT $1, l.partner_id, row_number() OVER (PARTITION BY l.partner_id ORDER BY l.kind <> 'referral', l.closed_on, l.deal_id)::int,
+               l.kind, l.deal_id, l.basis, l.rate_bp, l.amount, $4,
+               CASE WHEN l.kind = 'referral' AND l.cap > 0 AND l.raw > l.cap THEN 'commission capped at ' || l.cap
+                    WHEN l.kind = 'referral' THEN 'commission'
+                    ELSE 'deal amount changed by ' || l.basis || '; commission recomputed' END,
+               l.reverses_line_id
+        FROM lines l
+        WHERE l.kind = 'referral' OR l.amount <> 0
+        RETURNING 1)
+        SELECT count(*) FROM inserted
+    $q$ INTO n USING p_cycle_id, p_rate_bp, p_cap, p_currency;
+    RETURN n;
+END;
+$fn$;
 -- +goose StatementEnd
 
 -- AccrueSpiff pays each qualifying deal the SPIFF amount (per deal, or per
@@ -342,44 +370,53 @@ $$;
 -- and every later one are paid nothing, with the reason on the line. A
 -- paid SPIFF on a deal later reversed is clawed back in full.
 -- +goose StatementBegin
-CREATE FUNCTION accrue_spiff(p_cycle_id uuid, p_program_id uuid, p_per text, p_amount bigint, p_budget bigint, p_currency text) RETURNS bigint LANGUAGE sql AS $$
-WITH spent AS (
-    SELECT (p_budget = 0) AS unlimited, p_budget - coalesce(sum(l.amount), 0)::bigint AS remaining
-    FROM statement_lines l
-    JOIN incentive_cycles c ON c.id = l.cycle_id
-    WHERE c.program_id = p_program_id AND l.cycle_id <> p_cycle_id),
-claims AS (
-    SELECT i.partner_id, i.deal_id, i.closed_on, i.units,
-           (CASE WHEN p_per = 'unit' THEN p_amount * i.units ELSE p_amount END)::bigint AS claim,
-           (CASE WHEN p_per = 'unit' THEN 'SPIFF for ' || i.units || ' units' ELSE 'SPIFF per deal' END)::text AS label
-    FROM cycle_inputs i WHERE i.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = p_cycle_id) AND i.cycle_id = p_cycle_id
-      AND i.kind = 'won' AND i.excluded IS NULL),
-ranked AS (
-    SELECT cl.partner_id, cl.deal_id, cl.closed_on, cl.claim, cl.label,
-           sum(cl.claim) OVER (ORDER BY cl.closed_on, cl.deal_id ROWS UNBOUNDED PRECEDING) AS running
-    FROM claims cl),
-won AS (
-    SELECT r.partner_id, r.deal_id, 'spiff'::text AS kind, r.claim AS basis,
-           CASE WHEN s.unlimited OR r.running <= s.remaining THEN r.claim ELSE 0 END AS amount,
-           CASE WHEN s.unlimited OR r.running <= s.remaining THEN r.label ELSE 'budget exhausted' END AS detail,
-           NULL::uuid AS reverses_line_id, r.closed_on
-    FROM ranked r CROSS JOIN spent s),
-changes AS (
-    SELECT c.partner_id, c.deal_id, 'clawback'::text, c.amount - c.previous_amount, -orig.amount,
-           'deal reversed: SPIFF clawed back', orig.id, c.closed_on
-    FROM cycle_inputs c
-    JOIN cycle_inputs w ON w.program_id = c.program_id AND w.partner_id = c.partner_id AND w.deal_id = c.deal_id AND w.kind = 'won'
-    JOIN statement_lines orig ON orig.cycle_id = w.cycle_id AND orig.deal_id = c.deal_id AND orig.kind = 'spiff'
-    WHERE c.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = p_cycle_id) AND c.cycle_id = p_cycle_id AND c.kind = 'change' AND c.amount = 0 AND orig.amount <> 0),
-lines AS (SELECT * FROM won UNION ALL SELECT * FROM changes),
-inserted AS (
-INSERT INTO statement_lines (cycle_id, partner_id, line_no, kind, deal_id, basis, amount, currency, detail, reverses_line_id)
-SELECT p_cycle_id, l.partner_id, row_number() OVER (PARTITION BY l.partner_id ORDER BY l.kind <> 'spiff', l.closed_on, l.deal_id)::int,
-       l.kind, l.deal_id, l.basis, l.amount, p_currency, l.detail, l.reverses_line_id
-FROM lines l
-RETURNING 1)
-SELECT count(*) FROM inserted
-$$;
+CREATE FUNCTION accrue_spiff(p_cycle_id uuid, p_program_id uuid, p_per text, p_amount bigint, p_budget bigint, p_currency text) RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+    n bigint;
+BEGIN
+    -- Planned for the values at hand (EXECUTE), not as a generic plan.
+    EXECUTE $q$
+        WITH spent AS (
+            SELECT ($5 = 0) AS unlimited, $5 - coalesce(sum(l.amount), 0)::bigint AS remaining
+            FROM statement_lines l
+            JOIN incentive_cycles c ON c.id = l.cycle_id
+            WHERE c.program_id = $2 AND l.cycle_id <> $1),
+        claims AS (
+            SELECT i.partner_id, i.deal_id, i.closed_on, i.units,
+                   (CASE WHEN $3 = 'unit' THEN $4 * i.units ELSE $4 END)::bigint AS claim,
+                   (CASE WHEN $3 = 'unit' THEN 'SPIFF for ' || i.units || ' units' ELSE 'SPIFF per deal' END)::text AS label
+            FROM cycle_inputs i WHERE i.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = $1) AND i.cycle_id = $1
+              AND i.kind = 'won' AND i.excluded IS NULL),
+        ranked AS (
+            SELECT cl.partner_id, cl.deal_id, cl.closed_on, cl.claim, cl.label,
+                   sum(cl.claim) OVER (ORDER BY cl.closed_on, cl.deal_id ROWS UNBOUNDED PRECEDING) AS running
+            FROM claims cl),
+        won AS (
+            SELECT r.partner_id, r.deal_id, 'spiff'::text AS kind, r.claim AS basis,
+                   CASE WHEN s.unlimited OR r.running <= s.remaining THEN r.claim ELSE 0 END AS amount,
+                   CASE WHEN s.unlimited OR r.running <= s.remaining THEN r.label ELSE 'budget exhausted' END AS detail,
+                   NULL::uuid AS reverses_line_id, r.closed_on
+            FROM ranked r CROSS JOIN spent s),
+        changes AS (
+            SELECT c.partner_id, c.deal_id, 'clawback'::text, c.amount - c.previous_amount, -orig.amount,
+                   'deal reversed: SPIFF clawed back', orig.id, c.closed_on
+            FROM cycle_inputs c
+            JOIN cycle_inputs w ON w.program_id = c.program_id AND w.partner_id = c.partner_id AND w.deal_id = c.deal_id AND w.kind = 'won'
+            JOIN statement_lines orig ON orig.cycle_id = w.cycle_id AND orig.partner_id = c.partner_id
+                                     AND orig.deal_id = c.deal_id AND orig.kind = 'spiff'
+            WHERE c.frozen_at = (SELECT frozen_at FROM incentive_cycles WHERE id = $1) AND c.cycle_id = $1 AND c.kind = 'change' AND c.amount = 0 AND orig.amount <> 0),
+        lines AS (SELECT * FROM won UNION ALL SELECT * FROM changes),
+        inserted AS (
+        INSERT INTO statement_lines (cycle_id, partner_id, line_no, kind, deal_id, basis, amount, currency, detail, reverses_line_id)
+        SELECT $1, l.partner_id, row_number() OVER (PARTITION BY l.partner_id ORDER BY l.kind <> 'spiff', l.closed_on, l.deal_id)::int,
+               l.kind, l.deal_id, l.basis, l.amount, $6, l.detail, l.reverses_line_id
+        FROM lines l
+        RETURNING 1)
+        SELECT count(*) FROM inserted
+    $q$ INTO n USING p_cycle_id, p_program_id, p_per, p_amount, p_budget, p_currency;
+    RETURN n;
+END;
+$fn$;
 -- +goose StatementEnd
 
 -- +goose Down
@@ -400,4 +437,5 @@ DROP TABLE incentive_cycles;
 DROP TABLE incentive_program_versions;
 DROP TABLE incentive_programs;
 DROP FUNCTION reject_truncate();
+DROP FUNCTION uuid_time_ordered();
 DROP FUNCTION div_half_even(numeric, numeric);

@@ -94,8 +94,8 @@ WHERE d.status = 'closed_won' AND d.won_amount > 0
   AND (cardinality(@product_lines::text[]) = 0 OR d.won_product_lines && @product_lines::text[])
   AND NOT EXISTS (SELECT 1 FROM cycle_inputs i
                   WHERE i.program_id = @program_id AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won')
--- in index order: the unique index grows by appending, not at random
-ORDER BY d.partner_id, d.id;
+-- in the unique index's order: it is filled in sequence, not at random
+ORDER BY d.id;
 
 -- name: CycleFreezeChanges :execrows
 -- CycleFreezeChanges freezes the corrections and reversals of deals this
@@ -248,10 +248,13 @@ WHERE l.id = @id
 -- name: StatementLineInputs :many
 -- StatementLineInputs lists the frozen deals behind a line: its deal, or
 -- for a partner's rebate every deal the cycle counted for that partner.
+-- The partner's deals lead (by their partner index) to the inputs (by the
+-- program's unique index).
 SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.closed_on, d.customer_name
-FROM cycle_inputs i JOIN deals d ON d.id = i.deal_id
-WHERE i.program_id = (SELECT c.program_id FROM incentive_cycles c WHERE c.id = @cycle_id) AND i.partner_id = @partner_id
-  AND i.cycle_id = @cycle_id AND i.excluded IS NULL
+FROM deals d JOIN cycle_inputs i ON i.deal_id = d.id
+WHERE d.partner_id = @partner_id
+  AND i.program_id = (SELECT c.program_id FROM incentive_cycles c WHERE c.id = @cycle_id)
+  AND i.cycle_id = @cycle_id AND i.partner_id = @partner_id AND i.excluded IS NULL
   AND (sqlc.narg(deal_id)::uuid IS NULL OR i.deal_id = sqlc.narg(deal_id))
 ORDER BY i.closed_on, i.deal_id
 LIMIT @max_rows;
@@ -272,6 +275,11 @@ SELECT * FROM ledger_entries WHERE seq > @after_seq ORDER BY seq LIMIT @max_rows
 
 -- name: LedgerHead :one
 SELECT seq, hash FROM ledger_head WHERE id;
+
+-- name: CycleInputsSummarize :exec
+-- CycleInputsSummarize summarizes the BRIN ranges a freeze just filled, so
+-- that reading the cycle's inputs visits their pages only.
+SELECT brin_summarize_new_values('cycle_inputs_frozen'::regclass);
 
 -- name: SetLocalWorkMem :exec
 -- SetLocalWorkMem lets a freeze sort its million rows in memory.
