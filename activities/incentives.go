@@ -120,26 +120,32 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 		from, before := freezeWindow(domain.IncentiveKind(c.Kind), rules, c.StartsOn, c.PeriodEnd)
 		res.Window = [2]string{from.Format(time.DateOnly), before.Format(time.DateOnly)}
 		if !lock.FrozenAt.Valid {
-			if err := freezeInputs(ctx, q, id, c, rules, from, before); err != nil {
+			frozen, changes, err := freezeInputs(ctx, q, id, c, rules, from, before)
+			if err != nil {
 				return err
 			}
+			excluded := 0
+			res.Inputs = changes
+			for _, f := range frozen {
+				if f.Reason == "" {
+					res.Inputs += int(f.Deals)
+					continue
+				}
+				excluded += int(f.Deals)
+				res.Excluded = append(res.Excluded, ExcludedInputs{Reason: f.Reason, Deals: int(f.Deals), Amount: f.Amount})
+			}
+			return q.CycleSetInputCounts(ctx, dbq.CycleSetInputCountsParams{ID: id, Inputs: int32(res.Inputs), ExcludedInputs: int32(excluded)})
 		}
-		counts, err := q.CycleInputCounts(ctx, id)
-		if err != nil {
-			return err
-		}
+		// A retry: report what was frozen.
+		res.Inputs = int(c.Inputs)
 		excluded, err := q.CycleExcludedInputs(ctx, id)
 		if err != nil {
 			return err
 		}
-		res.Inputs = int(counts.Counted)
 		for _, e := range excluded {
 			res.Excluded = append(res.Excluded, ExcludedInputs{Reason: e.Reason, Deals: int(e.Deals), Amount: e.Amount})
 		}
-		if lock.FrozenAt.Valid {
-			return nil
-		}
-		return q.CycleSetInputCounts(ctx, dbq.CycleSetInputCountsParams{ID: id, Inputs: counts.Counted, ExcludedInputs: counts.Excluded})
+		return nil
 	})
 	return res, err
 }
@@ -147,12 +153,13 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 // freezeInputs writes the cycle's lineage in the caller's transaction:
 // the cycle's frozen_at first (every input carries the same transaction
 // time), then the won deals, sorted in memory, then the changes.
-func freezeInputs(ctx context.Context, q *dbq.Queries, id uuid.UUID, c dbq.CycleGetRow, rules domain.IncentiveRules, from, before time.Time) error {
+func freezeInputs(ctx context.Context, q *dbq.Queries, id uuid.UUID, c dbq.CycleGetRow, rules domain.IncentiveRules,
+	from, before time.Time) ([]dbq.CycleFreezeWonRow, int, error) {
 	if err := q.CycleMarkFrozen(ctx, id); err != nil {
-		return err
+		return nil, 0, err
 	}
 	if err := q.SetLocalWorkMem(ctx); err != nil {
-		return err
+		return nil, 0, err
 	}
 	kind := domain.KindResale
 	if c.Kind == string(domain.IncentiveReferral) {
@@ -162,16 +169,19 @@ func freezeInputs(ctx context.Context, q *dbq.Queries, id uuid.UUID, c dbq.Cycle
 	if lines == nil {
 		lines = []string{}
 	}
+	var frozen []dbq.CycleFreezeWonRow
 	if from.Before(before) {
-		if _, err := q.CycleFreezeWon(ctx, dbq.CycleFreezeWonParams{CycleID: id, ProgramID: c.ProgramID, Currency: c.Currency,
+		var err error
+		if frozen, err = q.CycleFreezeWon(ctx, dbq.CycleFreezeWonParams{CycleID: id, ProgramID: c.ProgramID, Currency: c.Currency,
 			ClosedFrom: date(from), ClosedBefore: date(before), DealKind: string(kind), ProductLines: lines}); err != nil {
-			return fmt.Errorf("freeze won deals: %w", err)
+			return nil, 0, fmt.Errorf("freeze won deals: %w", err)
 		}
 	}
-	if _, err := q.CycleFreezeChanges(ctx, dbq.CycleFreezeChangesParams{CycleID: id, ProgramID: c.ProgramID}); err != nil {
-		return fmt.Errorf("freeze changes: %w", err)
+	changes, err := q.CycleFreezeChanges(ctx, dbq.CycleFreezeChangesParams{CycleID: id, ProgramID: c.ProgramID})
+	if err != nil {
+		return nil, 0, fmt.Errorf("freeze changes: %w", err)
 	}
-	return q.CycleInputsSummarize(ctx)
+	return frozen, int(changes), q.CycleInputsSummarize(ctx)
 }
 
 // freezeWindow returns the close dates [from, before) a cycle of a period

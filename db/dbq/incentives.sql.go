@@ -229,7 +229,8 @@ func (q *Queries) CycleFreezeChanges(ctx context.Context, arg CycleFreezeChanges
 	return result.RowsAffected(), nil
 }
 
-const cycleFreezeWon = `-- name: CycleFreezeWon :execrows
+const cycleFreezeWon = `-- name: CycleFreezeWon :many
+WITH frozen AS (
 INSERT INTO cycle_inputs (cycle_id, program_id, deal_id, partner_id, kind, amount, currency, units, closed_on, excluded)
 SELECT $1, $2, d.id, d.partner_id, 'won', d.won_amount, d.won_currency, coalesce(d.won_units, 1), d.closed_on,
        CASE WHEN d.won_currency <> $3::text THEN 'currency ' || d.won_currency END
@@ -241,6 +242,9 @@ WHERE d.status = 'closed_won' AND d.won_amount > 0
   AND NOT EXISTS (SELECT 1 FROM cycle_inputs i
                   WHERE i.program_id = $2 AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won')
 ORDER BY d.id
+RETURNING excluded, amount)
+SELECT coalesce(excluded, '')::text AS reason, count(*)::int AS deals, coalesce(sum(amount), 0)::bigint AS amount
+FROM frozen GROUP BY excluded ORDER BY 1
 `
 
 type CycleFreezeWonParams struct {
@@ -253,14 +257,21 @@ type CycleFreezeWonParams struct {
 	ProductLines []string    `json:"product_lines"`
 }
 
+type CycleFreezeWonRow struct {
+	Reason string `json:"reason"`
+	Deals  int32  `json:"deals"`
+	Amount int64  `json:"amount"`
+}
+
 // CycleFreezeWon freezes the closed-won deals a cycle pays on: closed in
 // [closed_from, closed_before) of the program's deal kind and product
 // lines, and never frozen by this program before (a deal paid once, and a
 // deal reported late counted in the next cycle). Deals in another currency
-// are frozen too, marked excluded, so that they are reported once.
+// are frozen too, marked excluded, so that they are reported once. It
+// returns what it froze by reason for exclusion (” for what counts).
 // in the unique index's order: it is filled in sequence, not at random
-func (q *Queries) CycleFreezeWon(ctx context.Context, arg CycleFreezeWonParams) (int64, error) {
-	result, err := q.db.Exec(ctx, cycleFreezeWon,
+func (q *Queries) CycleFreezeWon(ctx context.Context, arg CycleFreezeWonParams) ([]CycleFreezeWonRow, error) {
+	rows, err := q.db.Query(ctx, cycleFreezeWon,
 		arg.CycleID,
 		arg.ProgramID,
 		arg.Currency,
@@ -270,9 +281,21 @@ func (q *Queries) CycleFreezeWon(ctx context.Context, arg CycleFreezeWonParams) 
 		arg.ProductLines,
 	)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	items := []CycleFreezeWonRow{}
+	for rows.Next() {
+		var i CycleFreezeWonRow
+		if err := rows.Scan(&i.Reason, &i.Deals, &i.Amount); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const cycleGet = `-- name: CycleGet :one
@@ -343,23 +366,6 @@ func (q *Queries) CycleGet(ctx context.Context, id uuid.UUID) (CycleGetRow, erro
 		&i.StartsOn,
 		&i.Rules,
 	)
-	return i, err
-}
-
-const cycleInputCounts = `-- name: CycleInputCounts :one
-SELECT count(*) FILTER (WHERE excluded IS NULL)::int AS counted, count(*) FILTER (WHERE excluded IS NOT NULL)::int AS excluded
-FROM cycle_inputs WHERE frozen_at = (SELECT c.frozen_at FROM incentive_cycles c WHERE c.id = $1) AND cycle_id = $1
-`
-
-type CycleInputCountsRow struct {
-	Counted  int32 `json:"counted"`
-	Excluded int32 `json:"excluded"`
-}
-
-func (q *Queries) CycleInputCounts(ctx context.Context, cycleID uuid.UUID) (CycleInputCountsRow, error) {
-	row := q.db.QueryRow(ctx, cycleInputCounts, cycleID)
-	var i CycleInputCountsRow
-	err := row.Scan(&i.Counted, &i.Excluded)
 	return i, err
 }
 

@@ -9,7 +9,10 @@
 -- div_half_even divides and rounds half to even (banker's rounding), exactly:
 -- the line-level rounding rule of every incentive (domain.MulRateHalfEven).
 CREATE FUNCTION div_half_even(num numeric, den numeric) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+-- Not STRICT, so that PostgreSQL inlines it into the accruals' row
+-- expressions instead of calling it per row (five times faster); NULL in
+-- still gives NULL out.
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT (CASE
                 WHEN abs(mod(num, den)) * 2 > abs(den) THEN div(num, den) + sign(num) * sign(den)
                 WHEN abs(mod(num, den)) * 2 = abs(den) AND mod(div(num, den), 2) <> 0 THEN div(num, den) + sign(num) * sign(den)

@@ -78,12 +78,14 @@ WHERE id = @id AND approved_at IS NULL;
 -- name: CycleMarkPaid :exec
 UPDATE incentive_cycles SET status = 'paid', paid_at = @at, updated_at = @at WHERE id = @id AND paid_at IS NULL;
 
--- name: CycleFreezeWon :execrows
+-- name: CycleFreezeWon :many
 -- CycleFreezeWon freezes the closed-won deals a cycle pays on: closed in
 -- [closed_from, closed_before) of the program's deal kind and product
 -- lines, and never frozen by this program before (a deal paid once, and a
 -- deal reported late counted in the next cycle). Deals in another currency
--- are frozen too, marked excluded, so that they are reported once.
+-- are frozen too, marked excluded, so that they are reported once. It
+-- returns what it froze by reason for exclusion ('' for what counts).
+WITH frozen AS (
 INSERT INTO cycle_inputs (cycle_id, program_id, deal_id, partner_id, kind, amount, currency, units, closed_on, excluded)
 SELECT @cycle_id, @program_id, d.id, d.partner_id, 'won', d.won_amount, d.won_currency, coalesce(d.won_units, 1), d.closed_on,
        CASE WHEN d.won_currency <> @currency::text THEN 'currency ' || d.won_currency END
@@ -95,7 +97,10 @@ WHERE d.status = 'closed_won' AND d.won_amount > 0
   AND NOT EXISTS (SELECT 1 FROM cycle_inputs i
                   WHERE i.program_id = @program_id AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won')
 -- in the unique index's order: it is filled in sequence, not at random
-ORDER BY d.id;
+ORDER BY d.id
+RETURNING excluded, amount)
+SELECT coalesce(excluded, '')::text AS reason, count(*)::int AS deals, coalesce(sum(amount), 0)::bigint AS amount
+FROM frozen GROUP BY excluded ORDER BY 1;
 
 -- name: CycleFreezeChanges :execrows
 -- CycleFreezeChanges freezes the corrections and reversals of deals this
@@ -112,10 +117,6 @@ CROSS JOIN LATERAL (
                      ORDER BY c.frozen_at DESC LIMIT 1), w.amount) AS amount) cur
 WHERE d.id IN (SELECT e.deal_id FROM deal_events e WHERE e.type IN ('outcome_corrected', 'outcome_reversed'))
   AND coalesce(d.won_amount, 0) <> cur.amount;
-
--- name: CycleInputCounts :one
-SELECT count(*) FILTER (WHERE excluded IS NULL)::int AS counted, count(*) FILTER (WHERE excluded IS NOT NULL)::int AS excluded
-FROM cycle_inputs WHERE frozen_at = (SELECT c.frozen_at FROM incentive_cycles c WHERE c.id = @cycle_id) AND cycle_id = @cycle_id;
 
 -- name: CycleExcludedInputs :many
 -- CycleExcludedInputs reports what a cycle froze but does not pay, by reason.
