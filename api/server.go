@@ -128,6 +128,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		r.Handle(rt.Method, rt.Path, append(chain, rt.Handler)...)
 	}
+	s.mountConsole(r)
 	return r
 }
 

@@ -38,6 +38,15 @@ type ApiToken struct {
 	RevokedAt pgtype.Timestamptz `json:"revoked_at"`
 }
 
+type ConsoleSession struct {
+	IDHash    []byte             `json:"id_hash"`
+	TokenID   uuid.UUID          `json:"token_id"`
+	Csrf      string             `json:"csrf"`
+	CreatedAt time.Time          `json:"created_at"`
+	ExpiresAt time.Time          `json:"expires_at"`
+	EndedAt   pgtype.Timestamptz `json:"ended_at"`
+}
+
 type CycleEvent struct {
 	CycleID    uuid.UUID     `json:"cycle_id"`
 	Seq        int32         `json:"seq"`

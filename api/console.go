@@ -1,0 +1,273 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/gin-gonic/gin"
+)
+
+// The web console: server-rendered pages for partners, channel managers
+// and finance, served by the API's own Gin server from files embedded in
+// the binary. Nothing loads from the internet. It signs in with an API
+// token into a session (HttpOnly, SameSite=Lax, Secure behind TLS); every
+// form carries the session's CSRF token; every page declares its roles in
+// ConsoleRoutes and reads through the same organization-scoped queries as
+// the API.
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+const (
+	sessionCookie  = "dealflow_session"
+	preCSRFCookie  = "dealflow_signin"
+	sessionTTL     = 12 * time.Hour
+	ctxConsoleCSRF = "dealflow.console_csrf"
+)
+
+var consolePages = func() map[string]*template.Template {
+	funcs := template.FuncMap{
+		"money":   func(v int64, cur string) string { return domain.FormatMinor(v, cur) + " " + cur },
+		"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"day":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+		"lower":   strings.ToLower,
+		"title":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"join":    strings.Join,
+		"pct":     func(bp int64) string { return domain.FormatMinor(bp, "USD") + " %" },
+		"daysTil": func(t time.Time) int { return int(time.Until(t).Hours() / 24) },
+	}
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	pages := map[string]*template.Template{}
+	entries, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, e := range entries {
+		name := strings.TrimPrefix(e, "templates/")
+		if name == "layout.html" {
+			continue
+		}
+		pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, e))
+	}
+	return pages
+}()
+
+// page is what every console template gets.
+type page struct {
+	Title     string
+	Principal *Principal
+	CSRF      string
+	Flash     string
+	Error     string
+	Data      any
+}
+
+// render writes a page with the layout, the principal and its CSRF token.
+func (s *Server) render(c *gin.Context, status int, name string, p page) {
+	if v, ok := c.Get(ctxPrincipal); ok {
+		pr := v.(Principal)
+		p.Principal = &pr
+	}
+	if v, ok := c.Get(ctxConsoleCSRF); ok {
+		p.CSRF = v.(string)
+	}
+	if p.Flash == "" {
+		p.Flash = c.Query("done")
+	}
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Frame-Options", "DENY")
+	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	c.Status(status)
+	if err := consolePages[name].ExecuteTemplate(c.Writer, "layout.html", p); err != nil {
+		s.log.Error("console page", "page", name, "err", err)
+	}
+}
+
+// ConsoleRoute is one console page or form and the roles that may use it.
+type ConsoleRoute struct {
+	Method, Path string
+	Roles        []domain.Role
+	Handler      gin.HandlerFunc
+}
+
+// ConsoleRoutes lists every console page and form with who may use them:
+// like Routes for the API, the single place the console's authorization
+// is declared.
+func (s *Server) ConsoleRoutes() []ConsoleRoute {
+	return []ConsoleRoute{
+		{http.MethodGet, "/console", nil, s.consoleHome},
+		{http.MethodGet, "/console/sign-in", nil, s.signInPage},
+		{http.MethodPost, "/console/sign-in", nil, s.signIn},
+		{http.MethodPost, "/console/sign-out", allRoles, s.signOut},
+		{http.MethodGet, "/console/deals", allRoles, s.consoleDeals},
+		{http.MethodGet, "/console/deals/new", partnerRoles, s.consoleNewDeal},
+		{http.MethodPost, "/console/deals", partnerRoles, s.consoleCreateDeal},
+		{http.MethodPost, "/console/conflict-check", partnerRoles, s.consoleConflictCheck},
+		{http.MethodGet, "/console/deals/:id", allRoles, s.consoleDeal},
+		{http.MethodPost, "/console/deals/:id/approve", deciderRoles, s.consoleDecide("approve")},
+		{http.MethodPost, "/console/deals/:id/reject", deciderRoles, s.consoleDecide("reject")},
+		{http.MethodGet, "/console/inbox", deciderRoles, s.consoleInbox},
+		{http.MethodGet, "/console/cycles", vendorRoles, s.consoleCycles},
+		{http.MethodGet, "/console/cycles/:id", vendorRoles, s.consoleCycle},
+		{http.MethodPost, "/console/cycles/:id/approve", financeRoles, s.consoleApproveCycle},
+		{http.MethodGet, "/console/statements", allRoles, s.consoleStatements},
+	}
+}
+
+func (s *Server) mountConsole(r *gin.Engine) {
+	static, _ := fs.Sub(staticFS, "static")
+	r.StaticFS("/console/static", http.FS(static))
+	for _, rt := range s.ConsoleRoutes() {
+		chain := []gin.HandlerFunc{}
+		if len(rt.Roles) > 0 {
+			chain = append(chain, s.consoleSession, consoleAllow(rt.Roles...))
+		}
+		if rt.Method == http.MethodPost && len(rt.Roles) > 0 {
+			chain = append(chain, consoleCSRF)
+		}
+		r.Handle(rt.Method, rt.Path, append(chain, rt.Handler)...)
+	}
+}
+
+// consoleSession resolves the session cookie to a principal, or sends the
+// browser to sign in.
+func (s *Server) consoleSession(c *gin.Context) {
+	id, err := c.Cookie(sessionCookie)
+	if err != nil || id == "" {
+		c.Redirect(http.StatusSeeOther, "/console/sign-in")
+		c.Abort()
+		return
+	}
+	row, err := s.q.PrincipalBySession(c, HashToken(id))
+	if db.IsNotFound(err) {
+		clearCookie(c, sessionCookie)
+		c.Redirect(http.StatusSeeOther, "/console/sign-in")
+		c.Abort()
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		c.Abort()
+		return
+	}
+	c.Set(ctxPrincipal, Principal{UserID: row.UserID, Name: row.Name, Role: domain.Role(row.Role), PartnerID: row.PartnerID})
+	c.Set(ctxConsoleCSRF, row.Csrf)
+	c.Next()
+}
+
+// consoleAllow answers 403 with a page unless the principal holds a role.
+func consoleAllow(roles ...domain.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principal(c)
+		for _, r := range roles {
+			if p.Role == r {
+				c.Next()
+				return
+			}
+		}
+		c.Header("Content-Type", "text/html; charset=utf-8")
+		c.String(http.StatusForbidden, "<!doctype html><title>Forbidden</title><p>Your role (%s) may not open this page. <a href=\"/console\">Back</a></p>", p.Role)
+		c.Abort()
+	}
+}
+
+// consoleCSRF refuses a form whose csrf field is not the session's token.
+func consoleCSRF(c *gin.Context) {
+	want, _ := c.Get(ctxConsoleCSRF)
+	got := c.PostForm("csrf")
+	if got == "" {
+		got = c.GetHeader("X-CSRF-Token")
+	}
+	if w, ok := want.(string); !ok || subtle.ConstantTimeCompare([]byte(w), []byte(got)) != 1 {
+		c.String(http.StatusForbidden, "the form's CSRF token is missing or stale; reload the page")
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func secure(c *gin.Context) bool {
+	return c.Request.TLS != nil || strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
+}
+
+func setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/console", MaxAge: maxAge, HttpOnly: true,
+		Secure: secure(c), SameSite: http.SameSiteLaxMode})
+}
+
+func clearCookie(c *gin.Context, name string) { setCookie(c, name, "", -1) }
+
+func (s *Server) consoleHome(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/deals") }
+
+// signInPage shows the token form; a cookie-bound token protects the
+// sign-in itself from cross-site forgery.
+func (s *Server) signInPage(c *gin.Context) {
+	pre := randomToken()
+	setCookie(c, preCSRFCookie, pre, 600)
+	s.render(c, http.StatusOK, "signin.html", page{Title: "Sign in", CSRF: pre})
+}
+
+func (s *Server) signIn(c *gin.Context) {
+	pre, _ := c.Cookie(preCSRFCookie)
+	if pre == "" || subtle.ConstantTimeCompare([]byte(pre), []byte(c.PostForm("csrf"))) != 1 {
+		s.signInFailed(c, "The sign-in form expired; try again.")
+		return
+	}
+	token := strings.TrimSpace(c.PostForm("token"))
+	row, err := s.q.PrincipalByTokenHash(c, HashToken(token))
+	if token == "" || db.IsNotFound(err) {
+		s.signInFailed(c, "That token is unknown or revoked.")
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	id := randomToken()
+	if err := s.q.SessionCreate(c, dbq.SessionCreateParams{IDHash: HashToken(id), TokenID: row.TokenID, Csrf: randomToken(),
+		ExpiresAt: time.Now().Add(sessionTTL)}); err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	clearCookie(c, preCSRFCookie)
+	setCookie(c, sessionCookie, id, int(sessionTTL.Seconds()))
+	home := "/console/deals"
+	switch domain.Role(row.Role) {
+	case domain.RoleChannelManager, domain.RoleAdmin:
+		home = "/console/inbox"
+	case domain.RoleFinance:
+		home = "/console/cycles"
+	}
+	c.Redirect(http.StatusSeeOther, home)
+}
+
+func (s *Server) signInFailed(c *gin.Context, msg string) {
+	pre := randomToken()
+	setCookie(c, preCSRFCookie, pre, 600)
+	s.render(c, http.StatusUnauthorized, "signin.html", page{Title: "Sign in", CSRF: pre, Error: msg})
+}
+
+func (s *Server) signOut(c *gin.Context) {
+	if id, err := c.Cookie(sessionCookie); err == nil {
+		_ = s.q.SessionEnd(c, HashToken(id))
+	}
+	clearCookie(c, sessionCookie)
+	c.Redirect(http.StatusSeeOther, "/console/sign-in")
+}

@@ -1,0 +1,289 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"html"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+// consoleDeals lists the deals the principal may see (a partner: its own
+// organization's, scoped in SQL), newest first.
+func (s *Server) consoleDeals(c *gin.Context) {
+	p := principal(c)
+	rows, err := s.q.DealList(c, dbq.DealListParams{ScopePartnerID: p.Scope(), Statuses: []string{}, PageSize: 100})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	views := make([]DealView, 0, len(rows))
+	for _, d := range rows {
+		views = append(views, dealView(d, nil))
+	}
+	s.render(c, http.StatusOK, "deals.html", page{Title: "Deals", Data: views})
+}
+
+// dealForm is the registration form as typed, redisplayed with its errors.
+type dealForm struct {
+	Values         url.Values
+	Errors         map[string]string
+	IdempotencyKey string
+}
+
+func (f dealForm) Get(k string) string { return f.Values.Get(k) }
+
+func (s *Server) consoleNewDeal(c *gin.Context) {
+	s.render(c, http.StatusOK, "deal_new.html", page{Title: "Register a deal",
+		Data: dealForm{Values: url.Values{"currency": {"USD"}, "kind": {"resale"}}, IdempotencyKey: uuid.NewString()}})
+}
+
+// consoleCreateDeal registers a deal from the form through the same path as
+// POST /v1/deals (validation, program rules, Update-with-Start). The form's
+// idempotency key makes a double submit register one deal.
+func (s *Server) consoleCreateDeal(c *gin.Context) {
+	_ = c.Request.ParseForm()
+	form := dealForm{Values: c.Request.PostForm, Errors: map[string]string{}, IdempotencyKey: c.PostForm("idempotency_key")}
+	var req createDealRequest
+	req.Kind = c.PostForm("kind")
+	req.Customer.Name, req.Customer.Domain, req.Customer.Country = c.PostForm("customer_name"), c.PostForm("customer_domain"), c.PostForm("customer_country")
+	req.Contact.Name, req.Contact.Email = c.PostForm("contact_name"), c.PostForm("contact_email")
+	for _, pl := range strings.Split(c.PostForm("product_lines"), ",") {
+		if pl = strings.TrimSpace(pl); pl != "" {
+			req.ProductLines = append(req.ProductLines, pl)
+		}
+	}
+	req.Currency, req.ExpectedCloseDate, req.Notes = c.PostForm("currency"), c.PostForm("expected_close_date"), c.PostForm("notes")
+	exp, _ := domain.CurrencyExponent(strings.ToUpper(strings.TrimSpace(req.Currency)))
+	if amt := strings.TrimSpace(c.PostForm("amount")); amt != "" {
+		if minor, ok := parseDecimal(amt, exp); ok {
+			req.Amount = minor
+		} else {
+			form.Errors["amount"] = "must be an amount such as 12500.00"
+		}
+	}
+	req.normalize()
+	var errs []FieldError
+	if err := s.validate.Struct(&req); err != nil {
+		errs = fieldErrors(err)
+	}
+	reg, more := req.registration(today())
+	errs = mergeFieldErrors(errs, more)
+	p := principal(c)
+	if len(errs) == 0 && len(form.Errors) == 0 {
+		pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
+		if err != nil {
+			s.unavailable(c, err)
+			return
+		}
+		if !pp.Policy.AllowsKind(pp.Type, reg.Kind) {
+			errs = append(errs, FieldError{Field: "kind", Message: "your program does not let " + string(pp.Type) + " partners register " + string(reg.Kind) + " deals"})
+		}
+	}
+	for _, e := range errs {
+		if f := formField(e.Field); form.Errors[f] == "" {
+			form.Errors[f] = e.Message
+		}
+	}
+	if len(form.Errors) > 0 {
+		s.render(c, http.StatusUnprocessableEntity, "deal_new.html", page{Title: "Register a deal", Error: "Please correct the fields marked below.", Data: form})
+		return
+	}
+	key := form.IdempotencyKey
+	if _, err := uuid.Parse(key); err != nil {
+		key = uuid.NewString()
+	}
+	in := workflows.DealInput{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg, IdempotencyKey: "console:" + key}
+	dealID := uuid.NewSHA1(idempotencyNamespace, []byte(in.PartnerID+"\x00"+in.IdempotencyKey))
+	in.DealID = dealID.String()
+	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
+		c.Redirect(http.StatusSeeOther, "/console/deals/"+dealID.String())
+		return
+	}
+	if _, err := s.startDeal(c, in, true); err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/deals/"+dealID.String()+"?done=Registered")
+}
+
+// formField maps an API field path to the form's field name.
+func formField(apiField string) string {
+	return strings.ReplaceAll(strings.SplitN(apiField, "[", 2)[0], ".", "_")
+}
+
+// parseDecimal reads "12500.5" as minor units of a currency with exp
+// decimals, exactly; more decimals than the currency has are refused.
+func parseDecimal(s string, exp int) (int64, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > exp || whole == "" && frac == "" {
+		return 0, false
+	}
+	frac += strings.Repeat("0", exp-len(frac))
+	v, err := strconv.ParseInt(whole+frac, 10, 64)
+	return v, err == nil && v >= 0
+}
+
+// consoleConflictCheck answers the registration form's as-you-type
+// pre-check with a fragment: whether a conflict exists and why, in general
+// terms, never whose.
+func (s *Server) consoleConflictCheck(c *gin.Context) {
+	name, dom := strings.TrimSpace(c.PostForm("customer_name")), strings.TrimSpace(c.PostForm("customer_domain"))
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	if len(name) < 2 {
+		c.String(http.StatusOK, "")
+		return
+	}
+	p := principal(c)
+	pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	registrable, _ := domain.RegistrableDomain(dom)
+	country := strings.ToUpper(strings.TrimSpace(c.PostForm("customer_country")))
+	matches, err := activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{ExcludePartner: p.Scope(),
+		Thresholds: pp.Policy.Conflict, Customer: domain.Customer{Name: name, Domain: dom, Country: country}})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	if len(matches) == 0 {
+		c.String(http.StatusOK, `<p class="ok">No conflict found for this customer.</p>`)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(`<div class="warn"><p><strong>Possible conflict.</strong> Your registration will go to conflict review:</p><ul>`)
+	for _, m := range matches {
+		pm := publicMatch(m, registrable, country)
+		b.WriteString("<li>" + html.EscapeString(strings.Join(pm.Reasons, "; ")) + "</li>")
+	}
+	b.WriteString("</ul></div>")
+	c.String(http.StatusOK, b.String())
+}
+
+// dealPage is a deal with what the principal may do and see.
+type dealPage struct {
+	Deal      DealView
+	Conflicts []domain.Conflict
+	CanDecide bool
+}
+
+// consoleDeal shows a deal with its timeline; a channel manager also sees
+// the registrations it conflicts with, side by side, with the explanation.
+func (s *Server) consoleDeal(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	p := principal(c)
+	if err != nil {
+		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
+		return
+	}
+	d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: p.Scope()})
+	if db.IsNotFound(err) {
+		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	events, err := s.q.DealEventList(c, dbq.DealEventListParams{DealID: id, ScopePartnerID: p.Scope()})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	if p.Scope().Valid {
+		events = redactForPartner(events)
+	}
+	dp := dealPage{Deal: dealView(d, events)}
+	dp.CanDecide = (p.Role == domain.RoleChannelManager || p.Role == domain.RoleAdmin) &&
+		domain.Status(d.Status).AwaitsManager()
+	if !p.Role.IsPartner() {
+		dp.Conflicts, err = activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{DealID: d.ID,
+			ExcludePartner: uuid.NullUUID{UUID: d.PartnerID, Valid: true}, ProductLines: d.ProductLines,
+			Thresholds: domain.DefaultMatchThresholds,
+			Customer:   domain.Customer{Name: d.CustomerName, Domain: d.CustomerDomain, Country: d.CustomerCountry}})
+		if err != nil {
+			s.unavailable(c, err)
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "deal.html", page{Title: d.CustomerName, Data: dp})
+}
+
+// consoleDecide approves or rejects a deal from its page, as the API's
+// Updates do; a refusal (four-eyes, a status that moved on) is shown.
+func (s *Server) consoleDecide(action string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := uuid.Parse(c.Param("id"))
+		if err != nil {
+			s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
+			return
+		}
+		d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id})
+		if err != nil {
+			s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
+			return
+		}
+		reason := strings.TrimSpace(c.PostForm("reason"))
+		update, arg := workflows.UpdateApprove, workflows.Decision{Actor: principal(c).Actor(), Reason: reason}
+		if action == "reject" {
+			update = workflows.UpdateReject
+		}
+		if err := s.runUpdate(c, d.WorkflowID, update, arg, nil); err != nil {
+			var app *temporal.ApplicationError
+			if errors.As(err, &app) {
+				c.Redirect(http.StatusSeeOther, "/console/deals/"+id.String()+"?done="+url.QueryEscape("Not done: "+app.Message()))
+				return
+			}
+			s.unavailable(c, err)
+			return
+		}
+		done := "Approved"
+		if action == "reject" {
+			done = "Rejected"
+		}
+		c.Redirect(http.StatusSeeOther, "/console/deals/"+id.String()+"?done="+done)
+	}
+}
+
+// runUpdate sends a workflow Update and waits for its outcome.
+func (s *Server) runUpdate(c context.Context, workflowID, update string, arg, out any) error {
+	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
+	defer cancel()
+	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateName: update,
+		WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, out)
+}
+
+// consoleInbox is the channel managers' approval inbox, by SLA due time,
+// escalations flagged.
+func (s *Server) consoleInbox(c *gin.Context) {
+	rows, err := s.q.DealInbox(c, dbq.DealInboxParams{PageSize: 200})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	views := make([]DealView, 0, len(rows))
+	for _, d := range rows {
+		views = append(views, dealView(d, nil))
+	}
+	s.render(c, http.StatusOK, "inbox.html", page{Title: "Approval inbox", Data: views})
+}
+

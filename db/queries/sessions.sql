@@ -1,0 +1,14 @@
+-- name: SessionCreate :exec
+INSERT INTO console_sessions (id_hash, token_id, csrf, expires_at) VALUES (@id_hash, @token_id, @csrf, @expires_at);
+
+-- name: PrincipalBySession :one
+-- PrincipalBySession resolves a live console session to who holds it;
+-- a revoked token or an ended or expired session resolves to nothing.
+SELECT u.id AS user_id, u.name, u.role, u.partner_id, s.csrf
+FROM console_sessions s
+JOIN api_tokens t ON t.id = s.token_id
+JOIN users u ON u.id = t.user_id
+WHERE s.id_hash = @id_hash AND s.ended_at IS NULL AND s.expires_at > now() AND t.revoked_at IS NULL;
+
+-- name: SessionEnd :exec
+UPDATE console_sessions SET ended_at = now() WHERE id_hash = @id_hash AND ended_at IS NULL;

@@ -1,0 +1,215 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/dealflow/dealflow/internal/testenv"
+)
+
+// browser drives headless Chromium (Debian's, installed by
+// scripts/chromium.sh when missing) and saves a screenshot after each step
+// under out/browser/<test>/, kept whether the test passes or fails.
+type browser struct {
+	t     *testing.T
+	ctx   context.Context
+	dir   string
+	shots int
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("bash", filepath.Join(root, "scripts", "chromium.sh")).Output()
+	if err != nil {
+		t.Fatalf("Chromium is needed for the browser tests: %v", err)
+	}
+	dir := filepath.Join(root, "out", "browser", t.Name())
+	_ = os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(strings.TrimSpace(string(out))),
+		chromedp.NoSandbox, chromedp.WindowSize(1280, 900), chromedp.Flag("disable-dev-shm-usage", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return &browser{t: t, ctx: ctx, dir: dir}
+}
+
+// step runs actions, then saves a screenshot named after the step.
+func (b *browser) step(name string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	err := chromedp.Do(b.ctx, actions...)
+	b.shots++
+	if png, serr := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)); serr == nil {
+		_ = os.WriteFile(filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.shots, name)), png, 0o644)
+	}
+	if err != nil {
+		b.t.Fatalf("step %s: %v", name, err)
+	}
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (b *browser) signIn(who string) {
+	b.t.Helper()
+	b.step("sign-in-"+who,
+		chromedp.Navigate(stack.baseURL+"/console/sign-in"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SendKeys(chromedp.CSS("#token"), stack.tokens[who]),
+		chromedp.Click(chromedp.CSS(`form[action="/console/sign-in"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("form.signout")))
+}
+
+func (b *browser) signOut() {
+	b.t.Helper()
+	b.step("sign-out", chromedp.Click(chromedp.CSS("form.signout button")), chromedp.WaitVisible(chromedp.CSS("#token")))
+}
+
+// Each role's main path in a real browser: a partner registers a deal
+// (a validation error first, the conflict pre-check while typing) and sees
+// it; a channel manager approves it from the inbox; the partner sees it
+// approved; finance approves an incentive cycle and sees it paid, with the
+// ledger verified.
+func TestConsoleInABrowser(t *testing.T) {
+	b := newBrowser(t)
+	customer := uniqueName()
+	dom := uniqueDomain()
+
+	b.signIn("partnerA")
+	b.step("new-deal-form", chromedp.Navigate(stack.baseURL+"/console/deals/new"), chromedp.WaitVisible(chromedp.CSS("#customer_name")))
+	b.step("fill-with-bad-amount",
+		chromedp.SendKeys(chromedp.CSS("#customer_name"), customer),
+		chromedp.SendKeys(chromedp.CSS("#customer_domain"), dom),
+		chromedp.SendKeys(chromedp.CSS("#customer_country"), "us"),
+		chromedp.WaitVisible(chromedp.CSS("#precheck p.ok")),
+		chromedp.SendKeys(chromedp.CSS("#contact_name"), "Jane Buyer"),
+		chromedp.SendKeys(chromedp.CSS("#contact_email"), "jane@"+dom),
+		chromedp.SendKeys(chromedp.CSS("#product_lines"), "firewall, vpn"),
+		chromedp.SendKeys(chromedp.CSS("#amount"), "12,500.555"),
+		chromedp.SetValue(chromedp.CSS("#expected_close_date"), time.Now().AddDate(0, 2, 0).Format(time.DateOnly)),
+		chromedp.Click(chromedp.CSS(`#deal-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".field-error")))
+	if got := b.text(".field-error"); !strings.Contains(got, "amount") {
+		t.Fatalf("field error %q", got)
+	}
+	b.step("register",
+		chromedp.SetValue(chromedp.CSS("#amount"), "12500.50"),
+		chromedp.Click(chromedp.CSS(`#deal-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#deal-status")))
+	if got := b.text("#deal-status"); got != "pending approval" {
+		t.Fatalf("status after registering: %q", got)
+	}
+	dealURL, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.step("my-deals", chromedp.Navigate(stack.baseURL+"/console/deals"), chromedp.WaitVisible(chromedp.CSS("table")))
+	list := b.text("table")
+	if !strings.Contains(list, customer) || !strings.Contains(list, "12500.50 USD") {
+		t.Fatalf("deal list lacks the deal: %s", list)
+	}
+	b.signOut()
+
+	b.signIn("manager")
+	b.step("inbox", chromedp.WaitVisible(chromedp.CSS("table")))
+	b.step("open-deal", chromedp.Click(chromedp.Search(`//a[normalize-space(text())="`+customer+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#approve")))
+	b.step("approve", chromedp.SendKeys(chromedp.CSS("#approve-reason"), "fits the program"),
+		chromedp.Click(chromedp.CSS("#approve")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := b.text("#deal-status"); got != "approved" {
+		t.Fatalf("status after approval: %q", got)
+	}
+	b.signOut()
+
+	b.signIn("partnerA")
+	b.step("partner-sees-approved", chromedp.Navigate(dealURL), chromedp.WaitVisible(chromedp.CSS("#deal-status")))
+	if got := b.text("#deal-status"); got != "approved" {
+		t.Fatalf("partner sees %q", got)
+	}
+	// Another organization's partner gets a page saying there is nothing.
+	b.signOut()
+	b.signIn("partnerB")
+	var status int
+	b.step("other-org-denied", chromedp.Navigate(dealURL), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if got := b.text("h1"); got != "Not found" {
+		t.Fatalf("another organization sees %q (status %d)", got, status)
+	}
+	b.signOut()
+
+	// Finance approves a cycle waiting for review.
+	cycleID := cycleInReview(t)
+	b.signIn("finance2")
+	b.step("cycles", chromedp.WaitVisible(chromedp.CSS("#ledger-status")))
+	b.step("open-cycle", chromedp.Navigate(stack.baseURL+"/console/cycles/"+cycleID), chromedp.WaitVisible(chromedp.CSS("#approve-cycle")))
+	b.step("approve-cycle", chromedp.Click(chromedp.CSS("#approve-cycle")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	waitFor(t, 30*time.Second, func() bool {
+		_ = chromedp.Do(b.ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#cycle-status")))
+		return b.text("#cycle-status") == "paid"
+	})
+	b.step("cycle-paid", chromedp.WaitVisible(chromedp.CSS("#cycle-status")))
+	b.step("ledger-verified", chromedp.Navigate(stack.baseURL+"/console/cycles"), chromedp.WaitVisible(chromedp.CSS("#ledger-status")))
+	if got := b.text("#ledger-status"); !strings.HasPrefix(got, "Ledger: verified") {
+		t.Fatalf("ledger status %q", got)
+	}
+}
+
+// cycleInReview makes a SPIFF program over a deal won last month by a new
+// partner and starts its cycle through the API, returning the cycle's id
+// once it waits for finance.
+func cycleInReview(t *testing.T) string {
+	t.Helper()
+	partner, err := cliLine("partner", "create", "--name", "Console Partner "+tag(), "--type", "reseller", "--tier", "gold")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Cora Console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack.tokens["consolePartner"] = tok
+	lastMonth := time.Date(time.Now().UTC().Year(), time.Now().UTC().Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	body := dealBody()
+	body["customer"] = map[string]any{"name": uniqueName(), "domain": uniqueDomain(), "country": "US"}
+	r := post(t, "/v1/deals", "consolePartner", body).must(t, http.StatusCreated)
+	d := "/v1/deals/" + r.str("id")
+	if r.str("status") != "approved" {
+		post(t, d+"/approve", "manager", map[string]string{"reason": "ok"}).must(t, http.StatusOK)
+	}
+	post(t, d+"/close-won", "consolePartner", map[string]any{"amount": 5000_00, "currency": "USD", "product_lines": []string{"vpn"},
+		"close_date": lastMonth.AddDate(0, 0, 3).Format(time.DateOnly)}).must(t, http.StatusOK)
+	code := "console-spiff-" + tag()
+	prog := post(t, "/v1/incentive-programs", "finance", map[string]any{"code": code, "name": "VPN SPIFF", "kind": "spiff",
+		"currency": "USD", "period": "month", "grace_days": 3, "starts_on": lastMonth.Format(time.DateOnly),
+		"rules": map[string]any{"amount": 250_00, "per": "deal", "product_lines": []string{"vpn"}}}).must(t, http.StatusCreated)
+	started := post(t, "/v1/cycles", "finance", map[string]any{"program_id": prog.str("id"),
+		"period_start": lastMonth.Format(time.DateOnly)}).must(t, http.StatusAccepted)
+	id := started.str("id")
+	waitFor(t, 30*time.Second, func() bool {
+		return call(t, http.MethodGet, "/v1/cycles/"+id, stack.tokens["finance"], nil).str("status") == "in_review"
+	})
+	return id
+}
