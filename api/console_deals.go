@@ -286,4 +286,3 @@ func (s *Server) consoleInbox(c *gin.Context) {
 	}
 	s.render(c, http.StatusOK, "inbox.html", page{Title: "Approval inbox", Data: views})
 }
-
