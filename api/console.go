@@ -105,7 +105,11 @@ type ConsoleRoute struct {
 // like Routes for the API, the single place the console's authorization
 // is declared.
 func (s *Server) ConsoleRoutes() []ConsoleRoute {
-	return []ConsoleRoute{
+	var steps []ConsoleRoute
+	for _, st := range dealSteps() {
+		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/deals/:id/" + st.Path, st.Roles, s.consoleStep(st)})
+	}
+	return append(steps, []ConsoleRoute{
 		{http.MethodGet, "/console", nil, s.consoleHome},
 		{http.MethodGet, "/console/sign-in", nil, s.signInPage},
 		{http.MethodPost, "/console/sign-in", nil, s.signIn},
@@ -115,14 +119,13 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 		{http.MethodPost, "/console/deals", partnerRoles, s.consoleCreateDeal},
 		{http.MethodPost, "/console/conflict-check", partnerRoles, s.consoleConflictCheck},
 		{http.MethodGet, "/console/deals/:id", allRoles, s.consoleDeal},
-		{http.MethodPost, "/console/deals/:id/approve", deciderRoles, s.consoleDecide("approve")},
-		{http.MethodPost, "/console/deals/:id/reject", deciderRoles, s.consoleDecide("reject")},
 		{http.MethodGet, "/console/inbox", deciderRoles, s.consoleInbox},
 		{http.MethodGet, "/console/cycles", vendorRoles, s.consoleCycles},
 		{http.MethodGet, "/console/cycles/:id", vendorRoles, s.consoleCycle},
 		{http.MethodPost, "/console/cycles/:id/approve", financeRoles, s.consoleApproveCycle},
 		{http.MethodGet, "/console/statements", allRoles, s.consoleStatements},
-	}
+		{http.MethodGet, "/console/dashboard", deciderRoles, s.consoleDashboard},
+	}...)
 }
 
 func (s *Server) mountConsole(r *gin.Engine) {

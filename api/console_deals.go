@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"html"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
@@ -179,7 +181,37 @@ func (s *Server) consoleConflictCheck(c *gin.Context) {
 type dealPage struct {
 	Deal      DealView
 	Conflicts []domain.Conflict
-	CanDecide bool
+	// Actions are the steps (dealSteps paths) this principal may take now.
+	Actions map[string]bool
+	Today   string
+}
+
+// dealActions lists the steps p may take on d in its status; the workflow
+// checks again (a stale page gets the refusal as a message).
+func dealActions(p Principal, d dbq.Deal) map[string]bool {
+	a := map[string]bool{}
+	st := domain.Status(d.Status)
+	owner := p.Role.IsPartner() && p.PartnerID.Valid && p.PartnerID.UUID == d.PartnerID
+	manager := p.Role == domain.RoleChannelManager || p.Role == domain.RoleAdmin
+	switch {
+	case owner && st == domain.StatusInfoRequested:
+		a["answer-info"], a["withdraw"] = true, true
+	case owner && st == domain.StatusApproved:
+		a["close-won"], a["close-lost"], a["withdraw"] = true, true, true
+		a["request-extension"] = !d.ExtensionRequested
+	case owner && st.CanMoveTo(domain.StatusWithdrawn):
+		a["withdraw"] = true
+	case manager && st == domain.StatusPendingApproval:
+		a["approve"], a["reject"], a["request-info"] = true, true, true
+	case manager && st == domain.StatusConflictReview:
+		a["resolve-conflict"] = true
+	case manager && st == domain.StatusApproved && d.ExtensionRequested:
+		a["decide-extension"] = true
+	}
+	if st == domain.StatusClosedWon && (owner || p.Role == domain.RoleFinance || p.Role == domain.RoleAdmin) {
+		a["correct-outcome"] = true
+	}
+	return a
 }
 
 // consoleDeal shows a deal with its timeline; a channel manager also sees
@@ -208,9 +240,7 @@ func (s *Server) consoleDeal(c *gin.Context) {
 	if p.Scope().Valid {
 		events = redactForPartner(events)
 	}
-	dp := dealPage{Deal: dealView(d, events)}
-	dp.CanDecide = (p.Role == domain.RoleChannelManager || p.Role == domain.RoleAdmin) &&
-		domain.Status(d.Status).AwaitsManager()
+	dp := dealPage{Deal: dealView(d, events), Actions: dealActions(p, d), Today: today().Format(time.DateOnly)}
 	if !p.Role.IsPartner() {
 		dp.Conflicts, err = activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{DealID: d.ID,
 			ExcludePartner: uuid.NullUUID{UUID: d.PartnerID, Valid: true}, ProductLines: d.ProductLines,
@@ -224,40 +254,115 @@ func (s *Server) consoleDeal(c *gin.Context) {
 	s.render(c, http.StatusOK, "deal.html", page{Title: d.CustomerName, Data: dp})
 }
 
-// consoleDecide approves or rejects a deal from its page, as the API's
-// Updates do; a refusal (four-eyes, a status that moved on) is shown.
-func (s *Server) consoleDecide(action string) gin.HandlerFunc {
+// consoleStep takes a step on a deal from a form on its page, through the
+// same body, validation and Update as the API's POST /v1/deals/{id}/{step}.
+// The outcome, or why the workflow refused it, comes back as a message.
+func (s *Server) consoleStep(st dealStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := uuid.Parse(c.Param("id"))
+		p := principal(c)
 		if err != nil {
 			s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
 			return
 		}
-		d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id})
+		d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: p.Scope()})
 		if err != nil {
 			s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
 			return
 		}
-		reason := strings.TrimSpace(c.PostForm("reason"))
-		update, arg := workflows.UpdateApprove, workflows.Decision{Actor: principal(c).Actor(), Reason: reason}
-		if action == "reject" {
-			update = workflows.UpdateReject
+		back := func(msg string) {
+			c.Redirect(http.StatusSeeOther, "/console/deals/"+id.String()+"?done="+url.QueryEscape(msg))
 		}
-		if err := s.runUpdate(c, d.WorkflowID, update, arg, nil); err != nil {
+		body := st.NewBody()
+		if msg := formInto(c, body, d.Currency); msg != "" {
+			back("Not done: " + msg)
+			return
+		}
+		if n, ok := body.(interface{ normalize() }); ok {
+			n.normalize()
+		}
+		if err := s.validate.Struct(body); err != nil {
+			back("Not done: " + fieldErrorText(fieldErrors(err)))
+			return
+		}
+		arg, errs := body.arg(p, today())
+		if len(errs) > 0 {
+			back("Not done: " + fieldErrorText(errs))
+			return
+		}
+		if err := s.runUpdate(c, d.WorkflowID, st.Update, arg, nil); err != nil {
 			var app *temporal.ApplicationError
 			if errors.As(err, &app) {
-				c.Redirect(http.StatusSeeOther, "/console/deals/"+id.String()+"?done="+url.QueryEscape("Not done: "+app.Message()))
+				back("Not done: " + app.Message())
 				return
 			}
-			s.unavailable(c, err)
+			back("Not done: the deal takes no further steps")
 			return
 		}
-		done := "Approved"
-		if action == "reject" {
-			done = "Rejected"
-		}
-		c.Redirect(http.StatusSeeOther, "/console/deals/"+id.String()+"?done="+done)
+		back("Done: " + strings.ReplaceAll(st.Path, "-", " "))
 	}
+}
+
+// formInto fills a step body from a form: amounts as decimals in the
+// deal's currency (or the form's), product lines comma separated, grant
+// as yes/no, everything else as text.
+func formInto(c *gin.Context, body any, dealCurrency string) string {
+	_ = c.Request.ParseForm()
+	m := map[string]any{}
+	cur := strings.ToUpper(strings.TrimSpace(c.PostForm("currency")))
+	if cur == "" {
+		cur = dealCurrency
+	}
+	exp, _ := domain.CurrencyExponent(cur)
+	for k, vs := range c.Request.PostForm {
+		v := strings.TrimSpace(vs[0])
+		switch k {
+		case "csrf":
+		case "amount":
+			if v == "" {
+				continue
+			}
+			minor, ok := parseDecimal(v, exp)
+			if !ok {
+				return "amount must be an amount such as 12500.00"
+			}
+			m[k] = minor
+		case "units":
+			if v == "" {
+				continue
+			}
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return "units must be a whole number"
+			}
+			m[k] = n
+		case "grant":
+			m[k] = v == "yes"
+		case "product_lines":
+			var lines []string
+			for _, pl := range strings.Split(v, ",") {
+				if pl = strings.TrimSpace(pl); pl != "" {
+					lines = append(lines, pl)
+				}
+			}
+			m[k] = lines
+		default:
+			m[k] = v
+		}
+	}
+	b, _ := json.Marshal(m)
+	if err := json.Unmarshal(b, body); err != nil {
+		return "the form does not fit this step"
+	}
+	return ""
+}
+
+func fieldErrorText(errs []FieldError) string {
+	var parts []string
+	for _, e := range errs {
+		parts = append(parts, strings.ReplaceAll(e.Field, "_", " ")+" "+e.Message)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // runUpdate sends a workflow Update and waits for its outcome.

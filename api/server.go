@@ -64,9 +64,6 @@ var (
 // function-level authorization is decided. Object-level authorization (a
 // partner reaches only its organization's deals) is in every query.
 func (s *Server) Routes() []Route {
-	steps := func(path, update string, roles []domain.Role, body func() stepBody, optional bool) Route {
-		return Route{http.MethodPost, "/v1/deals/:id/" + path, roles, s.step(update, body, optional)}
-	}
 	return append([]Route{
 		{http.MethodGet, "/healthz", nil, s.healthz},
 		{http.MethodGet, "/readyz", nil, s.readyz},
@@ -75,17 +72,6 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/deals/:id", allRoles, s.getDeal},
 		{http.MethodGet, "/v1/deals/:id/timeline", allRoles, s.getTimeline},
 		{http.MethodGet, "/v1/deals/:id/conflicts", deciderRoles, s.dealConflicts},
-		steps("approve", workflows.UpdateApprove, deciderRoles, func() stepBody { return &reasonBody{} }, true),
-		steps("reject", workflows.UpdateReject, deciderRoles, func() stepBody { return &requiredReasonBody{} }, false),
-		steps("request-info", workflows.UpdateRequestInfo, deciderRoles, func() stepBody { return &infoRequestBody{} }, false),
-		steps("answer-info", workflows.UpdateAnswerInfo, partnerRoles, func() stepBody { return &infoAnswerBody{} }, false),
-		steps("withdraw", workflows.UpdateWithdraw, partnerRoles, func() stepBody { return &reasonBody{} }, true),
-		steps("request-extension", workflows.UpdateRequestExtension, partnerRoles, func() stepBody { return &requiredReasonBody{} }, false),
-		steps("decide-extension", workflows.UpdateDecideExtension, deciderRoles, func() stepBody { return &extensionDecisionBody{} }, false),
-		steps("close-won", workflows.UpdateCloseWon, partnerRoles, func() stepBody { return &closeWonBody{} }, false),
-		steps("close-lost", workflows.UpdateCloseLost, partnerRoles, func() stepBody { return &closeLostBody{} }, true),
-		steps("resolve-conflict", workflows.UpdateResolveConflict, deciderRoles, func() stepBody { return &resolveConflictBody{} }, false),
-		steps("correct-outcome", workflows.UpdateCorrectOutcome, correctorRoles, func() stepBody { return &correctionBody{} }, false),
 		{http.MethodGet, "/v1/inbox", deciderRoles, s.inbox},
 		{http.MethodPost, "/v1/conflict-checks", checkerRoles, s.conflictCheck},
 		{http.MethodPost, "/v1/accounts/import", deciderRoles, s.importAccounts},
@@ -107,7 +93,42 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/statements", allRoles, s.listStatements},
 		{http.MethodGet, "/v1/statements/:id/lines", allRoles, s.statementLines},
 		{http.MethodGet, "/v1/statement-lines/:id/explain", allRoles, s.explainLine},
-	}, s.cycleRoutes()...)
+	}, append(s.stepRoutes(), s.cycleRoutes()...)...)
+}
+
+// dealStep is one human step on a deal: its path, the workflow Update it
+// sends, who may take it and the body it takes. The API and the console
+// both serve every step from this one table.
+type dealStep struct {
+	Path, Update string
+	Roles        []domain.Role
+	NewBody      func() stepBody
+	// Optional: the step may be sent without a body.
+	Optional bool
+}
+
+func dealSteps() []dealStep {
+	return []dealStep{
+		{"approve", workflows.UpdateApprove, deciderRoles, func() stepBody { return &reasonBody{} }, true},
+		{"reject", workflows.UpdateReject, deciderRoles, func() stepBody { return &requiredReasonBody{} }, false},
+		{"request-info", workflows.UpdateRequestInfo, deciderRoles, func() stepBody { return &infoRequestBody{} }, false},
+		{"answer-info", workflows.UpdateAnswerInfo, partnerRoles, func() stepBody { return &infoAnswerBody{} }, false},
+		{"withdraw", workflows.UpdateWithdraw, partnerRoles, func() stepBody { return &reasonBody{} }, true},
+		{"request-extension", workflows.UpdateRequestExtension, partnerRoles, func() stepBody { return &requiredReasonBody{} }, false},
+		{"decide-extension", workflows.UpdateDecideExtension, deciderRoles, func() stepBody { return &extensionDecisionBody{} }, false},
+		{"close-won", workflows.UpdateCloseWon, partnerRoles, func() stepBody { return &closeWonBody{} }, false},
+		{"close-lost", workflows.UpdateCloseLost, partnerRoles, func() stepBody { return &closeLostBody{} }, true},
+		{"resolve-conflict", workflows.UpdateResolveConflict, deciderRoles, func() stepBody { return &resolveConflictBody{} }, false},
+		{"correct-outcome", workflows.UpdateCorrectOutcome, correctorRoles, func() stepBody { return &correctionBody{} }, false},
+	}
+}
+
+func (s *Server) stepRoutes() []Route {
+	var out []Route
+	for _, st := range dealSteps() {
+		out = append(out, Route{http.MethodPost, "/v1/deals/:id/" + st.Path, st.Roles, s.step(st.Update, st.NewBody, st.Optional)})
+	}
+	return out
 }
 
 // Handler returns the HTTP handler serving every route.

@@ -143,12 +143,22 @@ func TestConsoleInABrowser(t *testing.T) {
 	if got := b.text("#deal-status"); got != "approved" {
 		t.Fatalf("status after approval: %q", got)
 	}
+	b.step("dashboard", chromedp.Navigate(stack.baseURL+"/console/dashboard"), chromedp.WaitVisible(chromedp.CSS("figure.chart svg")))
+	if got := b.text("main"); !strings.Contains(got, "Registered and approved deals by month") || !strings.Contains(got, "By tier") {
+		t.Fatalf("dashboard: %q", got)
+	}
 	b.signOut()
 
 	b.signIn("partnerA")
 	b.step("partner-sees-approved", chromedp.Navigate(dealURL), chromedp.WaitVisible(chromedp.CSS("#deal-status")))
 	if got := b.text("#deal-status"); got != "approved" {
 		t.Fatalf("partner sees %q", got)
+	}
+	b.step("report-won", chromedp.SendKeys(chromedp.CSS("#won-amount"), "11800"),
+		chromedp.SendKeys(chromedp.CSS("#won-units"), "4"),
+		chromedp.Click(chromedp.CSS(`form[action$="/close-won"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := b.text("#deal-status"); got != "closed won" || !strings.Contains(b.text(".facts"), "won 11800.00 USD") {
+		t.Fatalf("after reporting won: %q / %q", got, b.text(".facts"))
 	}
 	// Another organization's partner gets a page saying there is nothing.
 	b.signOut()
