@@ -14,6 +14,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
 	"github.com/gin-gonic/gin"
 )
 
@@ -122,7 +123,12 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 		{http.MethodGet, "/console/inbox", deciderRoles, s.consoleInbox},
 		{http.MethodGet, "/console/cycles", vendorRoles, s.consoleCycles},
 		{http.MethodGet, "/console/cycles/:id", vendorRoles, s.consoleCycle},
-		{http.MethodPost, "/console/cycles/:id/approve", financeRoles, s.consoleApproveCycle},
+		{http.MethodPost, "/console/cycles/:id/approve", financeRoles, s.consoleCycleStep(workflows.UpdateCycleApprove)},
+		{http.MethodPost, "/console/cycles/:id/lines/:line/adjust", financeRoles, s.consoleCycleStep(workflows.UpdateCycleAdjust)},
+		{http.MethodPost, "/console/cycles/:id/partners/:partner/hold", financeRoles, s.consoleCycleStep(workflows.UpdateCycleHold)},
+		{http.MethodPost, "/console/cycles/:id/partners/:partner/release", financeRoles, s.consoleCycleStep(workflows.UpdateCycleRelease)},
+		{http.MethodGet, "/console/statements/:id", allRoles, s.consoleStatementLines},
+		{http.MethodGet, "/console/statement-lines/:id", allRoles, s.consoleExplain},
 		{http.MethodGet, "/console/statements", allRoles, s.consoleStatements},
 		{http.MethodGet, "/console/dashboard", deciderRoles, s.consoleDashboard},
 	}...)

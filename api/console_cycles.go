@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
@@ -83,30 +84,119 @@ func (s *Server) consoleCycle(c *gin.Context) {
 	s.render(c, http.StatusOK, "cycle.html", page{Title: "Cycle " + row.ProgramCode, Data: cp})
 }
 
-// consoleApproveCycle approves a cycle for payout (finance; four-eyes is
-// the workflow's).
-func (s *Server) consoleApproveCycle(c *gin.Context) {
+// consoleCycleStep sends one of finance's review steps (approve, adjust a
+// line, hold or release a partner) from the cycle's page; the workflow's
+// refusal (four-eyes, a line not in the cycle) comes back as a message.
+func (s *Server) consoleCycleStep(update string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := uuid.Parse(c.Param("id"))
+		if err != nil {
+			s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
+			return
+		}
+		row, err := s.q.CycleGet(c, id)
+		if err != nil {
+			s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
+			return
+		}
+		back := func(msg string) {
+			c.Redirect(http.StatusSeeOther, "/console/cycles/"+id.String()+"?done="+url.QueryEscape(msg))
+		}
+		actor, reason := principal(c).Actor(), strings.TrimSpace(c.PostForm("reason"))
+		var arg any
+		switch update {
+		case workflows.UpdateCycleApprove:
+			arg = workflows.CycleApproval{Actor: actor, Reason: reason}
+		case workflows.UpdateCycleAdjust:
+			exp, _ := domain.CurrencyExponent(row.Currency)
+			v := strings.TrimSpace(c.PostForm("amount"))
+			neg := strings.HasPrefix(v, "-")
+			minor, ok := parseDecimal(strings.TrimPrefix(v, "-"), exp)
+			if !ok {
+				back("Not done: the amount must be a number such as 1250.00")
+				return
+			}
+			if neg {
+				minor = -minor
+			}
+			arg = workflows.LineAdjustment{Actor: actor, LineID: c.Param("line"), Amount: minor, Reason: reason}
+		default:
+			arg = workflows.PartnerHold{Actor: actor, PartnerID: c.Param("partner"), Reason: reason}
+		}
+		err = s.runUpdate(c, row.WorkflowID, update, arg, nil)
+		var app *temporal.ApplicationError
+		switch {
+		case errors.As(err, &app):
+			back("Not done: " + app.Message())
+		case err != nil:
+			back("Not done: the cycle takes no further steps")
+		default:
+			back("Done: " + strings.ReplaceAll(update, "-", " "))
+		}
+	}
+}
+
+// consoleStatementLines shows one published statement's lines, each linked
+// to its explanation; a partner sees only its own.
+func (s *Server) consoleStatementLines(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	p := principal(c)
+	partner := p.Scope()
+	if !partner.Valid {
+		pid, perr := uuid.Parse(c.Query("partner_id"))
+		partner = uuid.NullUUID{UUID: pid, Valid: perr == nil}
+	}
+	if err != nil || !partner.Valid {
+		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
+		return
+	}
+	sts, err := s.q.StatementsForPartner(c, dbq.StatementsForPartnerParams{ScopePartnerID: p.Scope(), PartnerID: partner, MaxRows: 10000})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	var st *dbq.StatementsForPartnerRow
+	for i := range sts {
+		if sts[i].CycleID == id {
+			st = &sts[i]
+		}
+	}
+	if st == nil {
+		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
+		return
+	}
+	rows, err := s.q.CycleLines(c, dbq.CycleLinesParams{CycleID: id, ScopePartnerID: partner, MaxRows: 10000})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	var lines []CycleLineView
+	for _, r := range rows {
+		lines = append(lines, cycleLineView(r))
+	}
+	s.render(c, http.StatusOK, "statement.html", page{Title: "Statement", Data: struct {
+		Statement dbq.StatementsForPartnerRow
+		Lines     []CycleLineView
+	}{*st, lines}})
+}
+
+// consoleExplain shows why a statement line pays what it pays.
+func (s *Server) consoleExplain(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
 		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
 		return
 	}
-	row, err := s.q.CycleGet(c, id)
-	if err != nil {
+	ex, err := s.explanation(c, id, principal(c).Scope())
+	if db.IsNotFound(err) {
 		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
 		return
 	}
-	err = s.runUpdate(c, row.WorkflowID, workflows.UpdateCycleApprove,
-		workflows.CycleApproval{Actor: principal(c).Actor(), Reason: c.PostForm("reason")}, nil)
-	var app *temporal.ApplicationError
-	switch {
-	case errors.As(err, &app):
-		c.Redirect(http.StatusSeeOther, "/console/cycles/"+id.String()+"?done="+url.QueryEscape("Not done: "+app.Message()))
-	case err != nil:
+	if err != nil {
 		s.unavailable(c, err)
-	default:
-		c.Redirect(http.StatusSeeOther, "/console/cycles/"+id.String()+"?done=Approved")
+		return
 	}
+	s.render(c, http.StatusOK, "explain.html", page{Title: "Why this amount", Data: ex})
 }
 
 // consoleStatements lists published statements (a partner: its own).

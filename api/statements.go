@@ -158,8 +158,7 @@ func (s *Server) explainLine(c *gin.Context) {
 		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
 		return
 	}
-	p := principal(c)
-	l, err := s.q.StatementLineGet(c, dbq.StatementLineGetParams{ID: id, ScopePartnerID: p.Scope()})
+	ex, err := s.explanation(c, id, principal(c).Scope())
 	if db.IsNotFound(err) {
 		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
 		return
@@ -168,23 +167,30 @@ func (s *Server) explainLine(c *gin.Context) {
 		s.unavailable(c, err)
 		return
 	}
+	c.JSON(http.StatusOK, ex)
+}
+
+// explanation gathers why line id pays what it pays, read within scope (a
+// partner: its own published lines only); pgx.ErrNoRows when out of reach.
+func (s *Server) explanation(c *gin.Context, id uuid.UUID, scope uuid.NullUUID) (Explanation, error) {
+	l, err := s.q.StatementLineGet(c, dbq.StatementLineGetParams{ID: id, ScopePartnerID: scope})
+	if err != nil {
+		return Explanation{}, err
+	}
 	rules, _ := domain.ParseIncentiveRules(domain.IncentiveKind(l.ProgramKind), l.Rules)
 	inputs, err := s.q.StatementLineInputs(c, dbq.StatementLineInputsParams{CycleID: l.CycleID, PartnerID: l.PartnerID,
 		DealID: l.DealID, MaxRows: 1000})
 	if err != nil {
-		s.unavailable(c, err)
-		return
+		return Explanation{}, err
 	}
 	events, err := s.q.StatementLineEvents(c, dbq.StatementLineEventsParams{CycleID: l.CycleID,
 		LineID: uuid.NullUUID{UUID: l.ID, Valid: true}, PartnerID: uuid.NullUUID{UUID: l.PartnerID, Valid: true}})
 	if err != nil {
-		s.unavailable(c, err)
-		return
+		return Explanation{}, err
 	}
 	entries, err := s.q.LedgerEntriesForLine(c, uuid.NullUUID{UUID: l.ID, Valid: true})
 	if err != nil {
-		s.unavailable(c, err)
-		return
+		return Explanation{}, err
 	}
 	ex := Explanation{
 		Line: cycleLineView(dbq.CycleLinesRow{ID: l.ID, CycleID: l.CycleID, PartnerID: l.PartnerID, LineNo: l.LineNo, Kind: l.Kind,
@@ -214,7 +220,7 @@ func (s *Server) explainLine(c *gin.Context) {
 		ex.Payout = &PayoutView{Amount: po.Amount, Currency: po.Currency, Status: po.Status, PostedAt: po.PostedAt}
 	}
 	ex.Summary = explainSummary(l, rules)
-	c.JSON(http.StatusOK, ex)
+	return ex, nil
 }
 
 func explainSummary(l dbq.StatementLineGetRow, r domain.IncentiveRules) string {

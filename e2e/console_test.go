@@ -170,11 +170,25 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 	b.signOut()
 
-	// Finance approves a cycle waiting for review.
+	// Finance reviews a cycle: one adjusts a line and cannot approve
+	// (four-eyes); another approves; the partner reads the explanation.
 	cycleID := cycleInReview(t)
-	b.signIn("finance2")
+	b.signIn("finance")
 	b.step("cycles", chromedp.WaitVisible(chromedp.CSS("#ledger-status")))
 	b.step("open-cycle", chromedp.Navigate(stack.baseURL+"/console/cycles/"+cycleID), chromedp.WaitVisible(chromedp.CSS("#approve-cycle")))
+	b.step("adjust-line", chromedp.SendKeys(chromedp.CSS(`form[action$="/adjust"] input[name="amount"]`), "240.00"),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/adjust"] input[name="reason"]`), "one seat returned"),
+		chromedp.Click(chromedp.CSS(`form[action$="/adjust"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := b.text(".flash"); got != "Done: adjust line" {
+		t.Fatalf("adjust: %q", got)
+	}
+	b.step("self-approve-refused", chromedp.Click(chromedp.CSS("#approve-cycle")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := b.text(".flash"); !strings.Contains(got, "someone else in finance must approve") {
+		t.Fatalf("self approval: %q", got)
+	}
+	b.signOut()
+	b.signIn("finance2")
+	b.step("open-cycle-2", chromedp.Navigate(stack.baseURL+"/console/cycles/"+cycleID), chromedp.WaitVisible(chromedp.CSS("#approve-cycle")))
 	b.step("approve-cycle", chromedp.Click(chromedp.CSS("#approve-cycle")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	waitFor(t, 30*time.Second, func() bool {
 		_ = chromedp.Do(b.ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#cycle-status")))
@@ -184,6 +198,14 @@ func TestConsoleInABrowser(t *testing.T) {
 	b.step("ledger-verified", chromedp.Navigate(stack.baseURL+"/console/cycles"), chromedp.WaitVisible(chromedp.CSS("#ledger-status")))
 	if got := b.text("#ledger-status"); !strings.HasPrefix(got, "Ledger: verified") {
 		t.Fatalf("ledger status %q", got)
+	}
+	b.signOut()
+	b.signIn("consolePartner")
+	b.step("statements", chromedp.Navigate(stack.baseURL+"/console/statements"), chromedp.WaitVisible(chromedp.CSS("table")))
+	b.step("statement", chromedp.Click(chromedp.CSS("table a")), chromedp.WaitVisible(chromedp.CSS("table a")))
+	b.step("explanation", chromedp.Click(chromedp.CSS("table a")), chromedp.WaitVisible(chromedp.CSS("#summary")))
+	if got := b.text("#summary"); !strings.Contains(got, "adjusted by finance to 240.00 USD") {
+		t.Fatalf("explanation: %q", got)
 	}
 }
 
