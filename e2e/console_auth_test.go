@@ -113,3 +113,66 @@ func TestConsoleAuthorization(t *testing.T) {
 	}
 	res.Body.Close()
 }
+
+func postForm(t *testing.T, cl *http.Client, path string, form url.Values) string {
+	t.Helper()
+	res, err := cl.PostForm(stack.baseURL+path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST %s: %d", path, res.StatusCode)
+	}
+	loc, _ := url.Parse(res.Header.Get("Location"))
+	return loc.Query().Get("done")
+}
+
+// The deal page's other forms, through the console: an info request and
+// its answer, approval, an extension requested and granted, a refused
+// grant with no reason, the deal lost; and finance's CSV downloads with a
+// session instead of a token.
+func TestConsoleDealSteps(t *testing.T) {
+	partner, pcsrf := consoleClient(t, "partnerA")
+	manager, mcsrf := consoleClient(t, "manager")
+	id := submit(t, stack.tokens["partnerA"]).str("id")
+	d := "/console/deals/" + id
+	steps := []struct {
+		cl   *http.Client
+		path string
+		form url.Values
+		want string
+	}{
+		{manager, "/request-info", url.Values{"question": {"Who signs?"}}, "Done: request info"},
+		{partner, "/answer-info", url.Values{"answer": {"The CFO"}}, "Done: answer info"},
+		{manager, "/approve", url.Values{"reason": {"ok"}}, "Done: approve"},
+		{partner, "/request-extension", url.Values{"reason": {"board in March"}}, "Done: request extension"},
+		{manager, "/decide-extension", url.Values{"grant": {"no"}}, "Not done: reason is required when denying"},
+		{manager, "/decide-extension", url.Values{"grant": {"yes"}, "reason": {"fine"}}, "Done: decide extension"},
+		{partner, "/close-won", url.Values{"amount": {"12.345"}, "currency": {"USD"}, "product_lines": {"vpn"}, "close_date": {todayDate()}},
+			"Not done: amount must be an amount such as 12500.00"},
+		{partner, "/close-lost", url.Values{"reason": {"budget cut"}}, "Done: close lost"},
+		{partner, "/withdraw", url.Values{}, "Not done: the deal takes no further steps"},
+	}
+	for _, st := range steps {
+		csrf := pcsrf
+		if st.cl == manager {
+			csrf = mcsrf
+		}
+		st.form.Set("csrf", csrf)
+		if got := postForm(t, st.cl, d+st.path, st.form); got != st.want {
+			t.Fatalf("%s: %q, want %q", st.path, got, st.want)
+		}
+	}
+	page := get(t, partner, d, http.StatusOK)
+	for _, want := range []string{"info requested", "info answered", "extension granted", "closed lost", "The CFO"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("deal page lacks %q", want)
+		}
+	}
+	finance, _ := consoleClient(t, "finance")
+	if csv := get(t, finance, "/console/ledger.csv", http.StatusOK); !strings.HasPrefix(csv, "seq,entry_key,") {
+		t.Fatalf("ledger.csv: %.80s", csv)
+	}
+	get(t, partner, "/console/ledger.csv", http.StatusForbidden)
+}

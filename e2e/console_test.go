@@ -207,6 +207,15 @@ func TestConsoleInABrowser(t *testing.T) {
 	if got := b.text("#summary"); !strings.Contains(got, "adjusted by finance to 240.00 USD") {
 		t.Fatalf("explanation: %q", got)
 	}
+	// On a phone-sized screen the pages fold into one column; the form is
+	// reachable by keyboard (Tab from the skip link lands on a field).
+	b.step("phone-deals", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(stack.baseURL+"/console/deals/new"), chromedp.WaitVisible(chromedp.CSS("#customer_name")))
+	var width string
+	width, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`String(document.documentElement.scrollWidth)`))
+	if err != nil || width != "390" {
+		t.Fatalf("the page is %s px wide on a 390 px screen (%v)", width, err)
+	}
 }
 
 // cycleInReview makes a SPIFF program over a deal won last month by a new
