@@ -85,6 +85,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(ctxPrincipal, principalOf(row))
+	c.Set(ctxTokenKey, row.TokenID.String())
 	c.Next()
 }
 

@@ -47,6 +47,7 @@ const (
 	ProblemMediaType       = "urn:dealflow:problem:unsupported-media-type"
 	ProblemUnavailable     = "urn:dealflow:problem:unavailable"
 	ProblemInternal        = "urn:dealflow:problem:internal"
+	ProblemRateLimited     = "urn:dealflow:problem:rate-limited"
 )
 
 // writeProblem sends p, filling the instance and request id from c.

@@ -30,11 +30,13 @@ type Server struct {
 	temporal client.Client
 	log      *slog.Logger
 	validate *validator.Validate
+	limiter  *rateLimiter
 }
 
 // NewServer returns a Server on the given pool and Temporal client.
 func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
-	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator()}
+	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator(),
+		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst)}
 }
 
 // Route is one API endpoint and the roles allowed to call it; an empty
@@ -145,7 +147,7 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.Routes() {
 		chain := []gin.HandlerFunc{}
 		if len(rt.Roles) > 0 {
-			chain = append(chain, s.authenticate, allow(rt.Roles...))
+			chain = append(chain, s.authenticate, s.limiter.limit, allow(rt.Roles...))
 		}
 		r.Handle(rt.Method, rt.Path, append(chain, rt.Handler)...)
 	}

@@ -83,7 +83,7 @@ func setUp() (func(*testing.M) int, error) {
 	stack.temporal = temporal.Address
 	stack.env = append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal.Address,
 		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_LOG_LEVEL=warn",
-		"DEALFLOW_PAYOUT_DIR="+filepath.Join(tmp, "payouts"))
+		"DEALFLOW_PAYOUT_DIR="+filepath.Join(tmp, "payouts"), "DEALFLOW_RATE_LIMIT=2000", "DEALFLOW_RATE_BURST=4000")
 	stack.payoutDir = filepath.Join(tmp, "payouts")
 	teardown := func() {
 		temporal.Stop()

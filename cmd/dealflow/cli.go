@@ -51,7 +51,7 @@ var (
 		"TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA", "TEMPORAL_TLS_SERVER_NAME", "TEMPORAL_API_KEY"}
 	workerVars = append(append([]string{}, dbVars...), append(temporalVars, "DEALFLOW_PAYOUT_DIR")...)
 	apiVars    = append(append([]string{}, workerVars...),
-		"DEALFLOW_HTTP_ADDR", "DEALFLOW_MAX_BODY_BYTES", "DEALFLOW_REQUEST_TIMEOUT", "DEALFLOW_PAYOUT_DIR")
+		"DEALFLOW_HTTP_ADDR", "DEALFLOW_MAX_BODY_BYTES", "DEALFLOW_REQUEST_TIMEOUT", "DEALFLOW_PAYOUT_DIR", "DEALFLOW_RATE_LIMIT", "DEALFLOW_RATE_BURST")
 )
 
 // errUsage marks an error the user can fix by reading the help (exit 2).

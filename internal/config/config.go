@@ -30,6 +30,9 @@ type Config struct {
 	LogFormat         string
 	// PayoutDir is where the worker writes payout files for accounts payable.
 	PayoutDir string
+	// RateLimit is requests per second per API token; RateBurst how many at once.
+	RateLimit float64
+	RateBurst int
 }
 
 // Var documents one environment variable.
@@ -54,6 +57,8 @@ var Vars = []Var{
 	{"DEALFLOW_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"DEALFLOW_LOG_FORMAT", "text", "text or json"},
 	{"DEALFLOW_PAYOUT_DIR", ".data/payouts", "directory the worker writes accounts-payable payout files (CSV) to"},
+	{"DEALFLOW_RATE_LIMIT", "50", "API requests per second per token, per API replica (more: 429 with Retry-After)"},
+	{"DEALFLOW_RATE_BURST", "100", "API requests a token may send at once before the rate applies"},
 }
 
 // Load reads the environment through getenv (os.Getenv in production).
@@ -95,6 +100,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.RequestTimeout, err = time.ParseDuration(get("DEALFLOW_REQUEST_TIMEOUT")); err != nil || c.RequestTimeout <= 0 {
 		return c, fmt.Errorf("DEALFLOW_REQUEST_TIMEOUT: want a positive duration such as 30s")
+	}
+	if c.RateLimit, err = strconv.ParseFloat(get("DEALFLOW_RATE_LIMIT"), 64); err != nil || c.RateLimit <= 0 {
+		return c, fmt.Errorf("DEALFLOW_RATE_LIMIT: want a positive number of requests per second")
+	}
+	if c.RateBurst, err = strconv.Atoi(get("DEALFLOW_RATE_BURST")); err != nil || c.RateBurst < 1 {
+		return c, fmt.Errorf("DEALFLOW_RATE_BURST: want a positive integer")
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -43,6 +43,8 @@ var fieldOf = map[string]func(Config) string{
 	"DEALFLOW_LOG_LEVEL":       func(c Config) string { return c.LogLevel },
 	"DEALFLOW_LOG_FORMAT":      func(c Config) string { return c.LogFormat },
 	"DEALFLOW_PAYOUT_DIR":      func(c Config) string { return c.PayoutDir },
+	"DEALFLOW_RATE_LIMIT":      func(c Config) string { return strconv.FormatFloat(c.RateLimit, 'f', -1, 64) },
+	"DEALFLOW_RATE_BURST":      func(c Config) string { return strconv.Itoa(c.RateBurst) },
 }
 
 // TestFieldTableCoversVars proves this file's field table names exactly the variables in Vars, so a new variable cannot go untested.
@@ -163,6 +165,8 @@ func TestLoadOverrides(t *testing.T) {
 			},
 			want: Config{
 				PayoutDir:         "/var/lib/dealflow/payouts",
+				RateLimit:         50,
+				RateBurst:         100,
 				DatabaseURL:       "postgres://app:secret@db.internal:5433/deals?sslmode=require",
 				TemporalAddress:   "temporal.internal:7233",
 				TemporalNamespace: "dealflow-prod",
@@ -199,6 +203,8 @@ func TestLoadOverrides(t *testing.T) {
 				LogLevel:          "info",
 				LogFormat:         "json",
 				PayoutDir:         ".data/payouts",
+				RateLimit:         50,
+				RateBurst:         100,
 			},
 		},
 		{
@@ -217,6 +223,8 @@ func TestLoadOverrides(t *testing.T) {
 				LogLevel:          "info",
 				LogFormat:         "text",
 				PayoutDir:         ".data/payouts",
+				RateLimit:         50,
+				RateBurst:         100,
 			},
 		},
 	}
