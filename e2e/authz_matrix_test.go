@@ -29,8 +29,8 @@ var validBody = map[string]any{
 	"request-info": map[string]any{"question": "x"}, "answer-info": map[string]any{"answer": "x"},
 	"withdraw": map[string]any{"reason": "x"}, "request-extension": map[string]any{"reason": "x"},
 	"decide-extension": map[string]any{"grant": true, "reason": "x"},
-	"close-won": map[string]any{"amount": 100, "currency": "USD", "product_lines": []string{"vpn"}, "close_date": "2026-01-02"},
-	"close-lost": map[string]any{"reason": "x"}, "resolve-conflict": map[string]any{"outcome": "award", "reason": "x"},
+	"close-won":        map[string]any{"amount": 100, "currency": "USD", "product_lines": []string{"vpn"}, "close_date": "2026-01-02"},
+	"close-lost":       map[string]any{"reason": "x"}, "resolve-conflict": map[string]any{"outcome": "award", "reason": "x"},
 	"correct-outcome": map[string]any{"amount": 1, "reason": "x"},
 }
 
