@@ -31,12 +31,13 @@ type Server struct {
 	log      *slog.Logger
 	validate *validator.Validate
 	limiter  *rateLimiter
+	metrics  *metrics
 }
 
 // NewServer returns a Server on the given pool and Temporal client.
 func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
 	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator(),
-		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst)}
+		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), metrics: newMetrics(queriesOrNil(pool))}
 }
 
 // Route is one API endpoint and the roles allowed to call it; an empty
@@ -69,6 +70,7 @@ func (s *Server) Routes() []Route {
 	return append([]Route{
 		{http.MethodGet, "/healthz", nil, s.healthz},
 		{http.MethodGet, "/readyz", nil, s.readyz},
+		{http.MethodGet, "/metrics", nil, s.metrics.handler()},
 		{http.MethodPost, "/v1/deals", partnerRoles, s.createDeal},
 		{http.MethodGet, "/v1/deals", allRoles, s.listDeals},
 		{http.MethodGet, "/v1/deals/:id", allRoles, s.getDeal},
@@ -183,6 +185,7 @@ func printableASCII(s string) bool {
 func (s *Server) accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
+	s.metrics.observe(c, time.Since(start))
 	s.log.Info("http request",
 		"method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status(),
 		"duration_ms", time.Since(start).Milliseconds(), "request_id", c.GetString(ctxRequestID))
@@ -233,4 +236,13 @@ func (s *Server) readyz(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "checks": checks})
+}
+
+// queriesOrNil keeps a Server built without a pool (to list its routes)
+// from reading the database.
+func queriesOrNil(pool *pgxpool.Pool) *dbq.Queries {
+	if pool == nil {
+		return nil
+	}
+	return dbq.New(pool)
 }

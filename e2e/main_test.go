@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -34,6 +35,26 @@ var stack struct {
 	tokens   map[string]string // role/holder → token
 	// payoutDir is where the worker writes payout files.
 	payoutDir string
+	// devLog collects everything `dealflow dev` logs (at debug level).
+	devLog syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer the dev process writes while tests read.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestMain(m *testing.M) {
@@ -82,7 +103,7 @@ func setUp() (func(*testing.M) int, error) {
 	stack.baseURL = "http://" + addr
 	stack.temporal = temporal.Address
 	stack.env = append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal.Address,
-		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_LOG_LEVEL=warn",
+		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_LOG_LEVEL=debug",
 		"DEALFLOW_PAYOUT_DIR="+filepath.Join(tmp, "payouts"), "DEALFLOW_RATE_LIMIT=2000", "DEALFLOW_RATE_BURST=4000")
 	stack.payoutDir = filepath.Join(tmp, "payouts")
 	teardown := func() {
@@ -123,10 +144,10 @@ func setUp() (func(*testing.M) int, error) {
 		}
 	}
 
-	var devLog bytes.Buffer
+	devLog := &stack.devLog
 	dev := exec.Command(stack.bin, "dev")
 	dev.Env = stack.env
-	dev.Stdout, dev.Stderr = &devLog, &devLog
+	dev.Stdout, dev.Stderr = devLog, devLog
 	dev.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := dev.Start(); err != nil {
 		return fail(err)

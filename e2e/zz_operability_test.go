@@ -1,0 +1,44 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// /metrics exposes HTTP latency by route and the figures read from
+// PostgreSQL: deals by status, SLA breaches, cycles, ledger totals.
+func TestMetrics(t *testing.T) {
+	r := call(t, http.MethodGet, "/metrics", "", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("/metrics: %d", r.status)
+	}
+	body := string(r.raw)
+	for _, want := range []string{
+		`dealflow_http_request_duration_seconds_bucket{code="201",method="POST",route="/v1/deals"`,
+		`dealflow_deals{status="approved"}`, `dealflow_deals_sla_breached{status=`, `dealflow_database_up 1`,
+		`dealflow_incentive_cycles{status="paid"}`, `dealflow_ledger_minor_units{account="cash",currency="USD",side="credit"}`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+// Runs last (the file sorts last): nothing the API and the worker logged
+// at debug level during every test above contains a token.
+func TestNoSecretsInLogs(t *testing.T) {
+	logs := stack.devLog.String()
+	if !strings.Contains(logs, "http request") {
+		t.Fatalf("the dev log holds no request lines; is it captured? %.200s", logs)
+	}
+	for who, tok := range stack.tokens {
+		if strings.Contains(logs, tok) || strings.Contains(logs, tok[4:20]) {
+			t.Errorf("the token of %s appears in the logs", who)
+		}
+	}
+	if strings.Contains(logs, "Bearer ") {
+		t.Error("an Authorization header appears in the logs")
+	}
+}
