@@ -7,7 +7,7 @@
 # under .data/bench/.
 #
 #   scripts/bench.sh            # every benchmark
-#   scripts/bench.sh conflicts  # one of them (conflicts, incentives)
+#   scripts/bench.sh conflicts  # one of them (conflicts, incentives, intake)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,4 +38,30 @@ if [ "$what" = all ] || [ "$what" = incentives ]; then
     DATABASE_URL="$url" bin/dealflow seed --synthetic "$size" --won --partners 10000
   fi
   DATABASE_URL="$url" bin/dealflow bench incentives --reps 3 --json .data/bench/incentives.json
+fi
+if [ "$what" = all ] || [ "$what" = intake ]; then
+  # Deal intake end to end: its own Temporal dev server (SQLite, WAL) and
+  # `dealflow dev` on the bench cluster, both stopped afterwards.
+  bash scripts/temporal-cli.sh
+  url="postgres://postgres@127.0.0.1:$port/dealflow_bench_intake?sslmode=disable"
+  taddr=127.0.0.1:7244
+  api=127.0.0.1:8099
+  rm -f .data/bench-temporal.db*
+  bin/temporal server start-dev --ip 127.0.0.1 --port 7244 --ui-port 8244 --db-filename .data/bench-temporal.db \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal --log-level warn >.data/bench-temporal.log 2>&1 &
+  tpid=$!
+  dpid=""
+  trap 'kill $dpid $tpid 2>/dev/null || true' EXIT
+  for _ in $(seq 1 120); do bin/temporal operator cluster health --address $taddr >/dev/null 2>&1 && break; sleep 0.5; done
+  export TEMPORAL_ADDRESS=$taddr DATABASE_URL="$url" DEALFLOW_HTTP_ADDR=$api DEALFLOW_LOG_LEVEL=warn \
+    DEALFLOW_RATE_LIMIT=100000 DEALFLOW_RATE_BURST=100000
+  bin/dealflow migrate
+  partner=$(bin/dealflow partner create --name "Bench Reseller $(date +%s)" --type reseller --tier gold)
+  token=$(bin/dealflow token create --role partner_user --partner "$partner" --name "Bench Partner")
+  bin/dealflow dev >.data/bench-dev.log 2>&1 &
+  dpid=$!
+  for _ in $(seq 1 120); do curl -sf "http://$api/readyz" >/dev/null && break; sleep 0.5; done
+  bin/dealflow bench intake --api "http://$api" --token "$token" --n 1000 --concurrency 50 --json .data/bench/intake.json
+  kill $dpid $tpid 2>/dev/null || true
+  wait $dpid $tpid 2>/dev/null || true
 fi

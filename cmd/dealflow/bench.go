@@ -8,6 +8,7 @@ import (
 
 	"github.com/dealflow/dealflow/bench"
 	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/internal/temporalx"
 )
 
 // cmdSeed fills a benchmark database with synthetic data.
@@ -48,8 +49,8 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 
 // cmdBench runs a benchmark and prints its figures beside their baseline.
 func cmdBench(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives") {
-		return fmt.Errorf("%w: dealflow bench conflicts|incentives [flags]", errUsage)
+	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake") {
+		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake [flags]", errUsage)
 	}
 	fs := flagsFor("bench")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -64,11 +65,23 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 	}
 	defer pool.Close()
 	var rep interface{ Table() string }
-	if args[0] == "incentives" {
+	switch args[0] {
+	case "intake":
+		var n, conc int
+		fmt.Sscan(fs.Lookup("n").Value.String(), &n)
+		fmt.Sscan(fs.Lookup("concurrency").Value.String(), &conc)
+		tc, terr := temporalx.Dial(ctx, e.cfg, e.log)
+		if terr != nil {
+			return terr
+		}
+		defer tc.Close()
+		rep, err = bench.Intake(ctx, pool, tc, bench.IntakeOptions{APIURL: fs.Lookup("api").Value.String(),
+			Token: fs.Lookup("token").Value.String(), N: n, Concurrency: conc}, e.log)
+	case "incentives":
 		var reps int
 		fmt.Sscan(fs.Lookup("reps").Value.String(), &reps)
 		rep, err = bench.Incentives(ctx, pool, bench.IncentiveOptions{Reps: reps}, e.log)
-	} else {
+	default:
 		rep, err = bench.Conflicts(ctx, pool, bench.ConflictOptions{Queries: queries, Warmup: warmup, Seed: 7}, e.log)
 	}
 	if err != nil {
