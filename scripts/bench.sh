@@ -20,6 +20,7 @@ DEALFLOW_PG_OPTIONS="-c shared_buffers=2GB -c effective_cache_size=8GB -c work_m
 
 go build -o bin/dealflow ./cmd/dealflow
 mkdir -p .data/bench
+bin/dealflow migrate --skip-temporal
 
 what="${1:-all}"
 count() { psql "$1" -Atc "SELECT count(*) FROM deals" 2>/dev/null || echo 0; }
@@ -30,6 +31,13 @@ if [ "$what" = all ] || [ "$what" = conflicts ]; then
     bin/dealflow seed --synthetic "$size"
   fi
   bin/dealflow bench conflicts --queries 2000 --warmup 200 --json .data/bench/conflicts.json
+fi
+if [ "$what" = all ] || [ "$what" = queries ]; then
+  # The inbox, deal list and dashboard queries over the same 1M registrations.
+  if [ "$(count "$DATABASE_URL")" -lt "$size" ]; then
+    bin/dealflow seed --synthetic "$size"
+  fi
+  bin/dealflow bench queries --reps 50 --json .data/bench/queries.json
 fi
 if [ "$what" = all ] || [ "$what" = incentives ]; then
   # 1M closed-won deals across 10,000 partners, in a database of their own.
@@ -58,10 +66,18 @@ if [ "$what" = all ] || [ "$what" = intake ]; then
   bin/dealflow migrate
   partner=$(bin/dealflow partner create --name "Bench Reseller $(date +%s)" --type reseller --tier gold)
   token=$(bin/dealflow token create --role partner_user --partner "$partner" --name "Bench Partner")
-  bin/dealflow dev >.data/bench-dev.log 2>&1 &
-  dpid=$!
+  bin/dealflow serve >.data/bench-serve.log 2>&1 &
+  spid=$!
+  bin/dealflow worker >.data/bench-worker.log 2>&1 &
+  wpid=$!
+  dpid="$spid $wpid"
   for _ in $(seq 1 120); do curl -sf "http://$api/readyz" >/dev/null && break; sleep 0.5; done
   bin/dealflow bench intake --api "http://$api" --token "$token" --n 1000 --concurrency 50 --json .data/bench/intake.json
+  # Resident memory after the run (VmRSS) and at its peak (VmHWM).
+  for p in "serve $spid" "worker $wpid"; do
+    set -- $p
+    echo "$1 resident memory: $(awk '/VmRSS/ {print $2/1024 " MB now"} /VmHWM/ {print $2/1024 " MB peak"}' /proc/$2/status | paste -sd ', ')"
+  done | tee .data/bench/memory.txt
   kill $dpid $tpid 2>/dev/null || true
   wait $dpid $tpid 2>/dev/null || true
 fi

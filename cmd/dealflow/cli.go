@@ -40,7 +40,7 @@ var commands = []command{
 	{"token", "token create: mint an API token, print it once", dbVars, cmdToken},
 	{"import", "import accounts|opportunities FILE: upsert CRM rows from CSV by external id, all or nothing", dbVars, cmdImport},
 	{"seed", "seed --synthetic N: fill a benchmark database with synthetic registrations and accounts (COPY)", dbVars, cmdSeed},
-	{"bench", "bench conflicts|incentives|intake: measure beside the bare baseline, in the same run", workerVars, cmdBench},
+	{"bench", "bench conflicts|incentives|intake|queries: measure beside the bare baseline, in the same run", workerVars, cmdBench},
 	{"ledger", "ledger verify|export: check the incentive ledger's hash chain and balances, or write it as CSV", dbVars, cmdLedger},
 	{"version", "print the version", nil, cmdVersion},
 }

@@ -1,0 +1,91 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// QueryReport is the read side's main queries at the seeded size.
+type QueryReport struct {
+	Deals   int64     `json:"deals"`
+	Figures []Figures `json:"figures"`
+}
+
+// Queries times the manager inbox (first page and a deep page), the
+// partner's deal list and the pipeline dashboard's three queries, each run
+// reps times, beside a bare count(*) of the deals table as the floor.
+func Queries(ctx context.Context, pool *pgxpool.Pool, reps int) (QueryReport, error) {
+	var rep QueryReport
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM deals").Scan(&rep.Deals); err != nil {
+		return rep, err
+	}
+	var partner uuid.UUID
+	if err := pool.QueryRow(ctx, "SELECT partner_id FROM deals LIMIT 1").Scan(&partner); err != nil {
+		return rep, err
+	}
+	q := dbq.New(pool)
+	since := time.Now().AddDate(-1, 0, 0)
+	run := func(name string, f func() error) error {
+		var ds []time.Duration
+		for i := 0; i < reps+2; i++ {
+			t0 := time.Now()
+			if err := f(); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if i >= 2 { // two warm-up runs
+				ds = append(ds, time.Since(t0))
+			}
+		}
+		rep.Figures = append(rep.Figures, figures(name, ds))
+		return nil
+	}
+	steps := []struct {
+		name string
+		f    func() error
+	}{
+		{"floor: SELECT count(*) FROM deals", func() error { var n int64; return pool.QueryRow(ctx, "SELECT count(*) FROM deals").Scan(&n) }},
+		{"manager inbox, first 50", func() error { _, err := q.DealInbox(ctx, dbq.DealInboxParams{PageSize: 50}); return err }},
+		{"manager inbox, page at 5,000", func() error {
+			_, err := q.DealInbox(ctx, dbq.DealInboxParams{PageSize: 50, PageOffset: 5000})
+			return err
+		}},
+		{"partner's deals, first 50", func() error {
+			_, err := q.DealList(ctx, dbq.DealListParams{ScopePartnerID: uuid.NullUUID{UUID: partner, Valid: true}, Statuses: []string{}, PageSize: 50})
+			return err
+		}},
+		{"dashboard: by month", func() error {
+			_, err := q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: "USD", Since: since})
+			return err
+		}},
+		{"dashboard: top partners", func() error {
+			_, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: "USD", Since: since})
+			return err
+		}},
+		{"dashboard: by tier", func() error {
+			_, err := q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: "USD", Since: since})
+			return err
+		}},
+	}
+	for _, s := range steps {
+		if err := run(s.name, s.f); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// Table renders the report.
+func (r QueryReport) Table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "read-side queries over %d deals\n%-36s %10s %10s %10s\n", r.Deals, "", "p50 ms", "p99 ms", "mean ms")
+	for _, f := range r.Figures {
+		fmt.Fprintf(&b, "%-36s %10.2f %10.2f %10.2f\n", f.Name, f.P50, f.P99, f.Mean)
+	}
+	return b.String()
+}
