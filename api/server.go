@@ -71,6 +71,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/healthz", nil, s.healthz},
 		{http.MethodGet, "/readyz", nil, s.readyz},
 		{http.MethodGet, "/metrics", nil, s.metrics.handler()},
+		{http.MethodGet, "/openapi.json", nil, s.openAPIJSON},
 		{http.MethodPost, "/v1/deals", partnerRoles, s.createDeal},
 		{http.MethodGet, "/v1/deals", allRoles, s.listDeals},
 		{http.MethodGet, "/v1/deals/:id", allRoles, s.getDeal},

@@ -26,6 +26,15 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
+// /openapi.json describes every route the server has, from the router.
+func TestOpenAPIServed(t *testing.T) {
+	r := call(t, http.MethodGet, "/openapi.json", "", nil).must(t, http.StatusOK)
+	paths, _ := r.body["paths"].(map[string]any)
+	if r.body["openapi"] != "3.1.0" || paths["/v1/deals/{id}/approve"] == nil || paths["/v1/statement-lines/{id}/explain"] == nil {
+		t.Fatalf("openapi.json: %.300s", r.raw)
+	}
+}
+
 // Runs last (the file sorts last): nothing the API and the worker logged
 // at debug level during every test above contains a token.
 func TestNoSecretsInLogs(t *testing.T) {

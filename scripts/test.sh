@@ -22,6 +22,14 @@ go vet ./...
 step "sqlc generated code is current"
 go tool sqlc diff
 
+step "OpenAPI description lints (@redocly/cli from npm)"
+mkdir -p out
+go run ./cmd/dealflow openapi > out/openapi.json
+(cd out && npx --yes @redocly/cli@2.77.0 lint openapi.json --format=stylish)
+
+step "browser for the console tests"
+bash scripts/chromium.sh >/dev/null
+
 step "go test -race"
 go test -race -count=1 ./...
 

@@ -47,3 +47,13 @@ func cmdLedger(ctx context.Context, e env, args []string) error {
 		rep.Entries, strings.Join(totals, ", "), rep.HeadSeq, rep.HeadHash)
 	return nil
 }
+
+// cmdOpenAPI prints the OpenAPI description generated from the router.
+func cmdOpenAPI(_ context.Context, e env, _ []string) error {
+	b, err := json.MarshalIndent(api.NewServer(e.cfg, nil, nil, e.log).OpenAPI(), "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(e.stdout, string(b))
+	return err
+}
