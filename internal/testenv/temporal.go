@@ -21,6 +21,7 @@ import (
 type TemporalServer struct {
 	Address string
 	cmd     *exec.Cmd
+	args    []string
 	dir     string
 	log     *syncBuffer
 	done    chan struct{}
@@ -62,18 +63,15 @@ func StartTemporal(ctx context.Context) (*TemporalServer, error) {
 		return nil, err
 	}
 	s := &TemporalServer{Address: "127.0.0.1:" + strconv.Itoa(port), dir: dir, log: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(cli, "server", "start-dev", "--headless",
+	s.args = []string{cli, "server", "start-dev", "--headless",
 		"--ip", "127.0.0.1", "--port", strconv.Itoa(port), "--http-port", strconv.Itoa(httpPort),
 		"--db-filename", filepath.Join(dir, "temporal.db"),
 		"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
-		"--log-level", "warn")
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := s.cmd.Start(); err != nil {
+		"--log-level", "warn"}
+	if err := s.start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start %s: %w", cli, err)
 	}
-	go func() { _ = s.cmd.Wait(); close(s.done) }()
 	if err := s.waitReady(ctx, 90*time.Second); err != nil {
 		s.Stop()
 		return nil, fmt.Errorf("temporal dev server did not become ready: %w\n%s", err, s.log.String())
@@ -106,8 +104,36 @@ func (s *TemporalServer) waitReady(ctx context.Context, limit time.Duration) err
 	}
 }
 
+func (s *TemporalServer) start() error {
+	s.done = make(chan struct{})
+	s.cmd = exec.Command(s.args[0], s.args[1:]...)
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := s.cmd.Start(); err != nil {
+		return err
+	}
+	done := s.done
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	return nil
+}
+
+// Restart stops the server and starts it again on the same address and
+// files, as a crashed or upgraded server would come back.
+func (s *TemporalServer) Restart(ctx context.Context) error {
+	s.halt()
+	if err := s.start(); err != nil {
+		return err
+	}
+	return s.waitReady(ctx, 90*time.Second)
+}
+
 // Stop ends the server and removes its files.
 func (s *TemporalServer) Stop() {
+	s.halt()
+	os.RemoveAll(s.dir)
+}
+
+func (s *TemporalServer) halt() {
 	if s.cmd.Process != nil {
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
 		select {
@@ -117,7 +143,6 @@ func (s *TemporalServer) Stop() {
 			<-s.done
 		}
 	}
-	os.RemoveAll(s.dir)
 }
 
 // Log returns what the server printed so far.
