@@ -8,7 +8,6 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -28,7 +27,7 @@ func newMetrics(q *dbq.Queries) *metrics {
 		Help:    "HTTP request latency by method, route and status code.",
 		Buckets: []float64{.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"method", "route", "code"})
-	m.reg.MustRegister(m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.duration)
 	if q != nil {
 		m.reg.MustRegister(&dbCollector{q: q})
 	}
@@ -44,7 +43,9 @@ func (m *metrics) observe(c *gin.Context, took time.Duration) {
 }
 
 func (m *metrics) handler() gin.HandlerFunc {
-	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	// This server's metrics, and the process's default registry: the Go
+	// runtime, the process, and the Temporal SDK's metrics.
+	h := promhttp.HandlerFor(prometheus.Gatherers{m.reg, prometheus.DefaultGatherer}, promhttp.HandlerOpts{})
 	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
 }
 

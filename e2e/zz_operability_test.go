@@ -23,7 +23,7 @@ func TestMetrics(t *testing.T) {
 	for _, want := range []string{
 		`dealflow_http_request_duration_seconds_bucket{code="201",method="POST",route="/v1/deals"`,
 		`dealflow_deals{status="pending_approval"}`, `dealflow_deals_sla_breached{status=`, `dealflow_database_up 1`,
-		`go_goroutines`,
+		`go_goroutines`, `temporal_request_total{`, `temporal_workflow_task_execution_latency_seconds_bucket{`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -16,6 +16,7 @@ import (
 	"github.com/dealflow/dealflow/worker"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"golang.org/x/sync/errgroup"
@@ -106,7 +107,19 @@ func cmdWorker(ctx context.Context, e env, _ []string) error {
 	}
 	defer pool.Close()
 	defer tc.Close()
-	return runWorker(ctx, e, tc, pool)
+	if e.cfg.MetricsAddr == "" {
+		return runWorker(ctx, e, tc, pool)
+	}
+	// The worker's own /metrics: the Temporal SDK's metrics (task
+	// latencies, schedule-to-start, polls), the Go runtime and the process.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return runWorker(gctx, e, tc, pool) })
+	g.Go(func() error {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.Handler())
+		return serveOn(gctx, e, e.cfg.MetricsAddr, mux)
+	})
+	return g.Wait()
 }
 
 func cmdDev(ctx context.Context, e env, _ []string) error {
@@ -141,13 +154,17 @@ func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool)
 
 // serveHTTP serves h until ctx ends, then drains in-flight requests.
 func serveHTTP(ctx context.Context, e env, h http.Handler) error {
-	ln, err := net.Listen("tcp", e.cfg.HTTPAddr)
+	return serveOn(ctx, e, e.cfg.HTTPAddr, h)
+}
+
+func serveOn(ctx context.Context, e env, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", e.cfg.HTTPAddr, err)
+		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: e.cfg.RequestTimeout + 30*time.Second, IdleTimeout: 2 * time.Minute}
-	e.log.Info("API listening", "addr", ln.Addr().String())
+	e.log.Info("HTTP listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -163,6 +180,6 @@ func serveHTTP(ctx context.Context, e env, h http.Handler) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	e.log.Info("API stopped")
+	e.log.Info("HTTP stopped", "addr", addr)
 	return nil
 }

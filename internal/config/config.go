@@ -33,6 +33,8 @@ type Config struct {
 	// RateLimit is requests per second per API token; RateBurst how many at once.
 	RateLimit float64
 	RateBurst int
+	// MetricsAddr is where `dealflow worker` serves /metrics ("" = nowhere).
+	MetricsAddr string
 }
 
 // Var documents one environment variable.
@@ -59,6 +61,7 @@ var Vars = []Var{
 	{"DEALFLOW_PAYOUT_DIR", ".data/payouts", "directory the worker writes accounts-payable payout files (CSV) to"},
 	{"DEALFLOW_RATE_LIMIT", "50", "API requests per second per token, per API replica (more: 429 with Retry-After)"},
 	{"DEALFLOW_RATE_BURST", "100", "API requests a token may send at once before the rate applies"},
+	{"DEALFLOW_METRICS_ADDR", "", "address where `dealflow worker` serves Prometheus /metrics (the API serves them at /metrics)"},
 }
 
 // Load reads the environment through getenv (os.Getenv in production).
@@ -87,6 +90,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:          get("DEALFLOW_LOG_LEVEL"),
 		LogFormat:         get("DEALFLOW_LOG_FORMAT"),
 		PayoutDir:         get("DEALFLOW_PAYOUT_DIR"),
+		MetricsAddr:       get("DEALFLOW_METRICS_ADDR"),
 	}
 	var err error
 	if c.TemporalTLS, err = strconv.ParseBool(get("TEMPORAL_TLS")); err != nil {

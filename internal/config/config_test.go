@@ -45,6 +45,7 @@ var fieldOf = map[string]func(Config) string{
 	"DEALFLOW_PAYOUT_DIR":      func(c Config) string { return c.PayoutDir },
 	"DEALFLOW_RATE_LIMIT":      func(c Config) string { return strconv.FormatFloat(c.RateLimit, 'f', -1, 64) },
 	"DEALFLOW_RATE_BURST":      func(c Config) string { return strconv.Itoa(c.RateBurst) },
+	"DEALFLOW_METRICS_ADDR":    func(c Config) string { return c.MetricsAddr },
 }
 
 // TestFieldTableCoversVars proves this file's field table names exactly the variables in Vars, so a new variable cannot go untested.

@@ -25,6 +25,9 @@ func Dial(ctx context.Context, cfg config.Config, logger *slog.Logger) (client.C
 		HostPort:  cfg.TemporalAddress,
 		Namespace: cfg.TemporalNamespace,
 		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal")),
+		// The SDK's own metrics, into the process's default Prometheus
+		// registry, which /metrics serves.
+		MetricsHandler: processMetrics(),
 	}
 	tlsCfg, err := tlsConfig(cfg)
 	if err != nil {
