@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/workflows"
 	"go.temporal.io/sdk/client"
 )
@@ -105,6 +107,7 @@ func TestRebateCycleThroughTheAPI(t *testing.T) {
 		return call(t, http.MethodGet, c, stack.tokens["manager"], nil).must(t, http.StatusOK).str("status") == "paid"
 	})
 	post(t, adjust, "finance", map[string]any{"amount": 1, "reason": "late"}).must(t, http.StatusConflict)
+	recordHistory(t, workflows.CycleWorkflowID(cycleID), "v1-cycle-adjusted-four-eyes-paid.json")
 
 	sts := call(t, http.MethodGet, "/v1/statements", stack.tokens["rebatePartner"], nil).must(t, http.StatusOK)
 	list := sts.body["statements"].([]any)
@@ -164,5 +167,26 @@ func waitFor(t *testing.T, within time.Duration, ok func() bool) {
 			t.Fatalf("not reached within %s", within)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// recordHistory saves a workflow's history for the replay tests when
+// DEALFLOW_RECORD_REPLAY names the directory (workflows/testdata/replay).
+func recordHistory(t *testing.T, workflowID, name string) {
+	t.Helper()
+	dir := os.Getenv("DEALFLOW_RECORD_REPLAY")
+	if dir == "" {
+		return
+	}
+	cli, err := testenv.TemporalCLI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(cli, "workflow", "show", "--address", stack.temporal, "-w", workflowID, "-o", "json").Output()
+	if err != nil {
+		t.Fatalf("record %s: %v", workflowID, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), out, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

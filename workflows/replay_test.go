@@ -10,7 +10,9 @@ import (
 // Histories of real runs, recorded from a dev server and committed under
 // testdata/replay, must replay against the current workflow code: a change
 // that would break running deals fails here, in CI, not in production.
-// Record a new one with `bin/temporal workflow show -w deal/<id> -o json`.
+// Record a new one with `bin/temporal workflow show -w deal/<id> -o json`
+// (DEALFLOW_RECORD_REPLAY=workflows/testdata/replay makes the e2e rebate
+// cycle test record its cycle's history).
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/replay/*.json")
 	if err != nil || len(files) == 0 {
@@ -20,6 +22,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(DealRegistration)
+			r.RegisterWorkflow(IncentiveCycle)
+			r.RegisterWorkflow(CycleScheduler)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}
