@@ -226,6 +226,7 @@ func (s *Server) getCycle(c *gin.Context) {
 type CycleLineView struct {
 	ID             string `json:"id"`
 	PartnerID      string `json:"partner_id"`
+	PartnerName    string `json:"partner_name,omitempty"`
 	LineNo         int    `json:"line_no"`
 	Kind           string `json:"kind"`
 	DealID         string `json:"deal_id,omitempty"`
@@ -241,7 +242,7 @@ type CycleLineView struct {
 }
 
 func cycleLineView(l dbq.CycleLinesRow) CycleLineView {
-	v := CycleLineView{ID: l.ID.String(), PartnerID: l.PartnerID.String(), LineNo: int(l.LineNo), Kind: l.Kind, Basis: l.Basis,
+	v := CycleLineView{ID: l.ID.String(), PartnerID: l.PartnerID.String(), PartnerName: l.PartnerName, LineNo: int(l.LineNo), Kind: l.Kind, Basis: l.Basis,
 		Deals: int(l.Deals), Computed: l.Amount, Amount: l.EffectiveAmount, Currency: l.Currency, Detail: l.Detail}
 	if l.DealID.Valid {
 		v.DealID = l.DealID.UUID.String()

@@ -382,7 +382,8 @@ func (q *Queries) CycleInputsSummarize(ctx context.Context) error {
 
 const cycleLines = `-- name: CycleLines :many
 SELECT l.id, l.cycle_id, l.partner_id, l.line_no, l.kind, l.deal_id, l.basis, l.deals, l.rate_bp, l.tier, l.amount, l.currency, l.detail, l.reverses_line_id, coalesce((SELECT e.amount FROM cycle_events e WHERE e.line_id = l.id AND e.type = 'adjusted'
-                      ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount
+                      ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount,
+       coalesce((SELECT p.name FROM partners p WHERE p.id = l.partner_id), '')::text AS partner_name
 FROM statement_lines l
 WHERE l.cycle_id = $1 AND ($2::uuid IS NULL OR l.partner_id = $2)
   AND (l.partner_id, l.line_no) > ($3::uuid, $4::int)
@@ -414,6 +415,7 @@ type CycleLinesRow struct {
 	Detail          string        `json:"detail"`
 	ReversesLineID  uuid.NullUUID `json:"reverses_line_id"`
 	EffectiveAmount int64         `json:"effective_amount"`
+	PartnerName     string        `json:"partner_name"`
 }
 
 // CycleLines lists a cycle's lines with their amounts after adjustments,
@@ -449,6 +451,7 @@ func (q *Queries) CycleLines(ctx context.Context, arg CycleLinesParams) ([]Cycle
 			&i.Detail,
 			&i.ReversesLineID,
 			&i.EffectiveAmount,
+			&i.PartnerName,
 		); err != nil {
 			return nil, err
 		}

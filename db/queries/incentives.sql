@@ -156,7 +156,8 @@ SELECT EXISTS (SELECT 1 FROM statement_lines WHERE cycle_id = @cycle_id AND part
 -- CycleLines lists a cycle's lines with their amounts after adjustments,
 -- for finance's review; scope_partner_id limits them to one partner.
 SELECT l.*, coalesce((SELECT e.amount FROM cycle_events e WHERE e.line_id = l.id AND e.type = 'adjusted'
-                      ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount
+                      ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount,
+       coalesce((SELECT p.name FROM partners p WHERE p.id = l.partner_id), '')::text AS partner_name
 FROM statement_lines l
 WHERE l.cycle_id = @cycle_id AND (sqlc.narg(scope_partner_id)::uuid IS NULL OR l.partner_id = sqlc.narg(scope_partner_id))
   AND (l.partner_id, l.line_no) > (@after_partner::uuid, @after_line::int)
