@@ -48,6 +48,9 @@ type cyclePage struct {
 	Cycle      CycleView
 	Lines      []CycleLineView
 	CanApprove bool
+	Approver   string // the approver's name, from the review history
+	PaidOut    int64  // what the payouts pay, after adjustments and holds
+	Payouts    int
 }
 
 func (s *Server) consoleCycle(c *gin.Context) {
@@ -81,6 +84,22 @@ func (s *Server) consoleCycle(c *gin.Context) {
 		cp.Lines = append(cp.Lines, cycleLineView(l))
 	}
 	cp.CanApprove = principal(c).Role == domain.RoleFinance && row.Status == "in_review"
+	for _, e := range cp.Cycle.Events {
+		if e.Type == "approved" {
+			cp.Approver = e.Actor.Name
+		}
+	}
+	payouts, err := s.q.CyclePayouts(c, id)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	for _, p := range payouts {
+		if p.Status == "payable" {
+			cp.PaidOut += p.Amount
+		}
+	}
+	cp.Payouts = len(payouts)
 	s.render(c, http.StatusOK, "cycle.html", page{Title: "Cycle " + row.ProgramCode, Data: cp})
 }
 
