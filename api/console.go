@@ -283,3 +283,8 @@ func (s *Server) signOut(c *gin.Context) {
 	clearCookie(c, sessionCookie)
 	c.Redirect(http.StatusSeeOther, "/console/sign-in")
 }
+
+// pageNotFound answers the console's "Not found" page.
+func (s *Server) pageNotFound(c *gin.Context) func() {
+	return func() { s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"}) }
+}

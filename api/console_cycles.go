@@ -31,10 +31,7 @@ func (s *Server) consoleCycles(c *gin.Context) {
 	}
 	var cp cyclesPage
 	for _, r := range rows {
-		cp.Cycles = append(cp.Cycles, cycleView(dbq.CycleGetRow{ID: r.ID, ProgramID: r.ProgramID, ProgramVersion: r.ProgramVersion,
-			PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, Status: r.Status, Inputs: r.Inputs, ExcludedInputs: r.ExcludedInputs,
-			Lines: r.Lines, Partners: r.Partners, Total: r.Total, ApprovedAt: r.ApprovedAt, ApprovedBy: r.ApprovedBy, PaidAt: r.PaidAt,
-			ProgramCode: r.ProgramCode, ProgramName: r.ProgramName, Kind: r.Kind, Currency: r.Currency}))
+		cp.Cycles = append(cp.Cycles, cycleListView(r))
 	}
 	if cp.Ledger, err = db.VerifyLedger(c, s.q); err != nil {
 		s.unavailable(c, err)
@@ -54,20 +51,11 @@ type cyclePage struct {
 }
 
 func (s *Server) consoleCycle(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
+	row, ok := s.loadCycle(c, s.pageNotFound(c))
+	if !ok {
 		return
 	}
-	row, err := s.q.CycleGet(c, id)
-	if db.IsNotFound(err) {
-		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
-		return
-	}
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
+	id := row.ID
 	events, err := s.q.CycleEvents(c, id)
 	if err != nil {
 		s.unavailable(c, err)
@@ -108,16 +96,11 @@ func (s *Server) consoleCycle(c *gin.Context) {
 // refusal (four-eyes, a line not in the cycle) comes back as a message.
 func (s *Server) consoleCycleStep(update string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := uuid.Parse(c.Param("id"))
-		if err != nil {
-			s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
+		row, ok := s.loadCycle(c, s.pageNotFound(c))
+		if !ok {
 			return
 		}
-		row, err := s.q.CycleGet(c, id)
-		if err != nil {
-			s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
-			return
-		}
+		id := row.ID
 		back := func(msg string) {
 			c.Redirect(http.StatusSeeOther, "/console/cycles/"+id.String()+"?done="+url.QueryEscape(msg))
 		}
@@ -142,7 +125,7 @@ func (s *Server) consoleCycleStep(update string) gin.HandlerFunc {
 		default:
 			arg = workflows.PartnerHold{Actor: actor, PartnerID: c.Param("partner"), Reason: reason}
 		}
-		err = s.runUpdate(c, row.WorkflowID, update, arg, nil)
+		err := s.runUpdate(c, row.WorkflowID, update, arg, nil)
 		var app *temporal.ApplicationError
 		switch {
 		case errors.As(err, &app):

@@ -173,12 +173,41 @@ func (s *Server) listCycles(c *gin.Context) {
 	}
 	out := make([]CycleView, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, cycleView(dbq.CycleGetRow{ID: r.ID, ProgramID: r.ProgramID, ProgramVersion: r.ProgramVersion,
-			PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, Status: r.Status, Inputs: r.Inputs, ExcludedInputs: r.ExcludedInputs,
-			Lines: r.Lines, Partners: r.Partners, Total: r.Total, ApprovedAt: r.ApprovedAt, ApprovedBy: r.ApprovedBy, PaidAt: r.PaidAt,
-			ProgramCode: r.ProgramCode, ProgramName: r.ProgramName, Kind: r.Kind, Currency: r.Currency}))
+		out = append(out, cycleListView(r))
 	}
 	c.JSON(http.StatusOK, gin.H{"cycles": out})
+}
+
+// loadCycle reads the cycle the :id parameter names; when there is none it
+// calls notFound (a problem for the API, a page for the console).
+func (s *Server) loadCycle(c *gin.Context, notFound func()) (dbq.CycleGetRow, bool) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		notFound()
+		return dbq.CycleGetRow{}, false
+	}
+	row, err := s.q.CycleGet(c, id)
+	if db.IsNotFound(err) {
+		notFound()
+		return row, false
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return row, false
+	}
+	return row, true
+}
+
+func cycleNotFound(c *gin.Context) func() {
+	return func() { problem(c, http.StatusNotFound, ProblemNotFound, "no such cycle") }
+}
+
+// cycleListView is cycleView for a row of the cycle list.
+func cycleListView(r dbq.CycleListRow) CycleView {
+	return cycleView(dbq.CycleGetRow{ID: r.ID, ProgramID: r.ProgramID, ProgramVersion: r.ProgramVersion,
+		PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, Status: r.Status, Inputs: r.Inputs, ExcludedInputs: r.ExcludedInputs,
+		Lines: r.Lines, Partners: r.Partners, Total: r.Total, ApprovedAt: r.ApprovedAt, ApprovedBy: r.ApprovedBy, PaidAt: r.PaidAt,
+		ProgramCode: r.ProgramCode, ProgramName: r.ProgramName, Kind: r.Kind, Currency: r.Currency})
 }
 
 func cycleIDParam(c *gin.Context) (uuid.UUID, bool) {
@@ -191,20 +220,11 @@ func cycleIDParam(c *gin.Context) (uuid.UUID, bool) {
 }
 
 func (s *Server) getCycle(c *gin.Context) {
-	id, ok := cycleIDParam(c)
+	row, ok := s.loadCycle(c, cycleNotFound(c))
 	if !ok {
 		return
 	}
-	row, err := s.q.CycleGet(c, id)
-	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such cycle")
-		return
-	}
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
-	events, err := s.q.CycleEvents(c, id)
+	events, err := s.q.CycleEvents(c, row.ID)
 	if err != nil {
 		s.unavailable(c, err)
 		return
@@ -319,8 +339,7 @@ type approveCycleBody struct {
 // cycleUpdate sends one review step to the cycle's workflow.
 func (s *Server) cycleUpdate(update string, newBody func() any, arg func(c *gin.Context, p Principal, body any) (any, bool)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, ok := cycleIDParam(c)
-		if !ok {
+		if _, ok := cycleIDParam(c); !ok {
 			return
 		}
 		body := newBody()
@@ -335,13 +354,8 @@ func (s *Server) cycleUpdate(update string, newBody func() any, arg func(c *gin.
 		if !ok {
 			return
 		}
-		row, err := s.q.CycleGet(c, id)
-		if db.IsNotFound(err) {
-			problem(c, http.StatusNotFound, ProblemNotFound, "no such cycle")
-			return
-		}
-		if err != nil {
-			s.unavailable(c, err)
+		row, ok := s.loadCycle(c, cycleNotFound(c))
+		if !ok {
 			return
 		}
 		ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)

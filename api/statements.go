@@ -242,20 +242,11 @@ func explainSummary(l dbq.StatementLineGetRow, r domain.IncentiveRules) string {
 
 // cyclePayoutsCSV downloads the cycle's accounts-payable file.
 func (s *Server) cyclePayoutsCSV(c *gin.Context) {
-	id, ok := cycleIDParam(c)
+	row, ok := s.loadCycle(c, cycleNotFound(c))
 	if !ok {
 		return
 	}
-	row, err := s.q.CycleGet(c, id)
-	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such cycle")
-		return
-	}
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
-	rows, err := s.q.CyclePayouts(c, id)
+	rows, err := s.q.CyclePayouts(c, row.ID)
 	if err != nil {
 		s.unavailable(c, err)
 		return

@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -17,7 +14,6 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/db"
-	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
@@ -59,45 +55,9 @@ func TestSubmissionsSurviveKilledAPIAndWorker(t *testing.T) {
 	const total, inFlight = 1000, 20
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "dealflow")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/dealflow")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	temporal, err := testenv.StartTemporal(ctx)
-	if err != nil {
-		t.Fatalf("Temporal dev server: %v", err)
-	}
-	defer temporal.Stop()
-	dbURL, err := testenv.NewDatabaseURL("faults")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.DropDatabase(context.Background(), dbURL) //nolint:errcheck // best effort
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	env := append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal.Address, "DEALFLOW_LOG_LEVEL=warn",
-		"DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_REQUEST_TIMEOUT=10s", "DEALFLOW_RATE_LIMIT=100000", "DEALFLOW_RATE_BURST=100000")
-	run := func(args ...string) string {
-		var out, errb bytes.Buffer
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env, cmd.Stdout, cmd.Stderr = env, &out, &errb
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("dealflow %v: %v\n%s", args, err, errb.String())
-		}
-		return string(bytes.TrimSpace(out.Bytes()))
-	}
-	run("migrate")
+	st := newFaultStack(ctx, t, "")
+	dbURL, env, bin, temporal, addr := st.dbURL, st.env, st.bin, st.temporal, st.addr
+	run := func(args ...string) string { return st.run(ctx, t, args...) }
 	partner := run("partner", "create", "--name", "Chaos Reseller", "--type", "reseller", "--tier", "gold")
 	token := run("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Chaos Partner")
 

@@ -9,9 +9,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,7 +17,6 @@ import (
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
@@ -38,39 +35,9 @@ const (
 func TestWorkerKilledDuringPayouts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "dealflow")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/dealflow")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	temporal, err := testenv.StartTemporal(ctx)
-	if err != nil {
-		t.Fatalf("Temporal dev server: %v", err)
-	}
-	defer temporal.Stop()
-	dbURL, err := testenv.NewDatabaseURL("faults")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.DropDatabase(context.Background(), dbURL) //nolint:errcheck // best effort
-	env := append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal.Address, "DEALFLOW_LOG_LEVEL=warn",
-		"DEALFLOW_PAYOUT_DIR="+filepath.Join(tmp, "payouts"))
-	run := func(args ...string) (string, string, error) {
-		var out, errb bytes.Buffer
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env, cmd.Stdout, cmd.Stderr = env, &out, &errb
-		err := cmd.Run()
-		return out.String(), errb.String(), err
-	}
-	if _, stderr, err := run("migrate"); err != nil {
-		t.Fatalf("migrate: %v\n%s", err, stderr)
-	}
+	fs := newFaultStack(ctx, t, "")
+	dbURL, env, bin, temporal := fs.dbURL, fs.env, fs.bin, fs.temporal
+	run := func(args ...string) (string, string, error) { return fs.try(ctx, args...) }
 	pool, err := db.Connect(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)

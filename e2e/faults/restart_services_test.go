@@ -5,12 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,46 +24,14 @@ func TestDecisionsSurviveTemporalAndPostgresRestarts(t *testing.T) {
 	const total, inFlight = 200, 10
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "dealflow")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/dealflow")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	pg, err := testenv.StartPostgres(ctx)
 	if err != nil {
 		t.Fatalf("private PostgreSQL: %v", err)
 	}
 	defer pg.Stop()
-	temporal, err := testenv.StartTemporal(ctx)
-	if err != nil {
-		t.Fatalf("Temporal dev server: %v", err)
-	}
-	defer temporal.Stop()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	dbURL := strings.Replace(pg.URL, "/postgres?", "/dealflow?", 1)
-	env := append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal.Address, "DEALFLOW_LOG_LEVEL=warn",
-		"DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_REQUEST_TIMEOUT=10s", "DEALFLOW_RATE_LIMIT=100000", "DEALFLOW_RATE_BURST=100000")
-	run := func(args ...string) string {
-		var out, errb bytes.Buffer
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env, cmd.Stdout, cmd.Stderr = env, &out, &errb
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("dealflow %v: %v\n%s", args, err, errb.String())
-		}
-		return string(bytes.TrimSpace(out.Bytes()))
-	}
-	run("migrate")
+	st := newFaultStack(ctx, t, pg.URL)
+	dbURL, env, bin, temporal, addr := st.dbURL, st.env, st.bin, st.temporal, st.addr
+	run := func(args ...string) string { return st.run(ctx, t, args...) }
 	partner := run("partner", "create", "--name", "Restart Reseller", "--type", "reseller", "--tier", "gold")
 	ptoken := run("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Restart Partner")
 	mtoken := run("token", "create", "--role", "channel_manager", "--name", "Restart Manager")
