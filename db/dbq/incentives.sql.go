@@ -242,7 +242,11 @@ WHERE d.status = 'closed_won' AND d.won_amount > 0
   AND NOT EXISTS (SELECT 1 FROM cycle_inputs i
                   WHERE i.program_id = $2 AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won')
 ORDER BY d.id
-RETURNING excluded, amount)
+RETURNING partner_id, excluded, amount),
+totals AS (
+    INSERT INTO cycle_partner_totals (cycle_id, partner_id, revenue, deals)
+    SELECT $1, f.partner_id, sum(f.amount), count(*) FROM frozen f WHERE f.excluded IS NULL GROUP BY f.partner_id
+    RETURNING 1)
 SELECT coalesce(excluded, '')::text AS reason, count(*)::int AS deals, coalesce(sum(amount), 0)::bigint AS amount
 FROM frozen GROUP BY excluded ORDER BY 1
 `
@@ -267,8 +271,10 @@ type CycleFreezeWonRow struct {
 // [closed_from, closed_before) of the program's deal kind and product
 // lines, and never frozen by this program before (a deal paid once, and a
 // deal reported late counted in the next cycle). Deals in another currency
-// are frozen too, marked excluded, so that they are reported once. It
-// returns what it froze by reason for exclusion (” for what counts).
+// are frozen too, marked excluded, so that they are reported once. Each
+// partner's counted revenue goes to cycle_partner_totals in the same
+// statement. It returns what it froze by reason for exclusion (” for what
+// counts).
 // in the unique index's order: it is filled in sequence, not at random
 func (q *Queries) CycleFreezeWon(ctx context.Context, arg CycleFreezeWonParams) ([]CycleFreezeWonRow, error) {
 	rows, err := q.db.Query(ctx, cycleFreezeWon,

@@ -77,6 +77,13 @@ type CycleInput struct {
 	FrozenAt       time.Time   `json:"frozen_at"`
 }
 
+type CyclePartnerTotal struct {
+	CycleID   uuid.UUID `json:"cycle_id"`
+	PartnerID uuid.UUID `json:"partner_id"`
+	Revenue   int64     `json:"revenue"`
+	Deals     int32     `json:"deals"`
+}
+
 type Deal struct {
 	ID                        uuid.UUID          `json:"id"`
 	PartnerID                 uuid.UUID          `json:"partner_id"`

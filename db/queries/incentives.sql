@@ -83,8 +83,10 @@ UPDATE incentive_cycles SET status = 'paid', paid_at = @at, updated_at = @at WHE
 -- [closed_from, closed_before) of the program's deal kind and product
 -- lines, and never frozen by this program before (a deal paid once, and a
 -- deal reported late counted in the next cycle). Deals in another currency
--- are frozen too, marked excluded, so that they are reported once. It
--- returns what it froze by reason for exclusion ('' for what counts).
+-- are frozen too, marked excluded, so that they are reported once. Each
+-- partner's counted revenue goes to cycle_partner_totals in the same
+-- statement. It returns what it froze by reason for exclusion ('' for what
+-- counts).
 WITH frozen AS (
 INSERT INTO cycle_inputs (cycle_id, program_id, deal_id, partner_id, kind, amount, currency, units, closed_on, excluded)
 SELECT @cycle_id, @program_id, d.id, d.partner_id, 'won', d.won_amount, d.won_currency, coalesce(d.won_units, 1), d.closed_on,
@@ -98,7 +100,11 @@ WHERE d.status = 'closed_won' AND d.won_amount > 0
                   WHERE i.program_id = @program_id AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won')
 -- in the unique index's order: it is filled in sequence, not at random
 ORDER BY d.id
-RETURNING excluded, amount)
+RETURNING partner_id, excluded, amount),
+totals AS (
+    INSERT INTO cycle_partner_totals (cycle_id, partner_id, revenue, deals)
+    SELECT @cycle_id, f.partner_id, sum(f.amount), count(*) FROM frozen f WHERE f.excluded IS NULL GROUP BY f.partner_id
+    RETURNING 1)
 SELECT coalesce(excluded, '')::text AS reason, count(*)::int AS deals, coalesce(sum(amount), 0)::bigint AS amount
 FROM frozen GROUP BY excluded ORDER BY 1;
 
