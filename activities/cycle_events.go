@@ -48,7 +48,7 @@ type CycleEventResult struct {
 func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleEventResult, error) {
 	id, err := uuid.Parse(e.CycleID)
 	if err != nil {
-		return CycleEventResult{}, notFound("no cycle %q", e.CycleID)
+		return CycleEventResult{}, NotFoundError("no cycle %q", e.CycleID)
 	}
 	var res CycleEventResult
 	p := dbq.CycleEventInsertParams{CycleID: id, Seq: int32(e.Seq), Type: e.Type, ActorID: e.Actor.ID, ActorName: e.Actor.Name,
@@ -60,11 +60,11 @@ func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleE
 		if e.LineID != "" {
 			lid, err := uuid.Parse(e.LineID)
 			if err != nil {
-				return notFound("no line %q in this cycle", e.LineID)
+				return NotFoundError("no line %q in this cycle", e.LineID)
 			}
 			line, err := q.StatementLineInCycle(ctx, dbq.StatementLineInCycleParams{ID: lid, CycleID: id})
 			if db.IsNotFound(err) {
-				return notFound("no line %s in this cycle", e.LineID)
+				return NotFoundError("no line %s in this cycle", e.LineID)
 			}
 			if err != nil {
 				return err
@@ -76,14 +76,14 @@ func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleE
 		if e.PartnerID != "" && e.LineID == "" {
 			pid, err := uuid.Parse(e.PartnerID)
 			if err != nil {
-				return notFound("no partner %q in this cycle", e.PartnerID)
+				return NotFoundError("no partner %q in this cycle", e.PartnerID)
 			}
 			has, err := q.CyclePartnerHasLines(ctx, dbq.CyclePartnerHasLinesParams{CycleID: id, PartnerID: pid})
 			if err != nil {
 				return err
 			}
 			if !has {
-				return notFound("partner %s has no lines in this cycle", e.PartnerID)
+				return NotFoundError("partner %s has no lines in this cycle", e.PartnerID)
 			}
 			p.PartnerID = uuid.NullUUID{UUID: pid, Valid: true}
 			res.PartnerID = e.PartnerID

@@ -20,9 +20,7 @@ import (
 const ErrTypeNotFound = "NotFound"
 
 // NotFoundError returns a non-retryable ErrTypeNotFound error.
-func NotFoundError(format string, args ...any) error { return notFound(format, args...) }
-
-func notFound(format string, args ...any) error {
+func NotFoundError(format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeNotFound, nil)
 }
 
@@ -68,7 +66,7 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	}
 	c, err := q.CycleGet(ctx, id)
 	if db.IsNotFound(err) {
-		return CycleInfo{}, notFound("no incentive program %s", in.ProgramID)
+		return CycleInfo{}, NotFoundError("no incentive program %s", in.ProgramID)
 	}
 	if err != nil {
 		return CycleInfo{}, err
@@ -79,10 +77,9 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 
 // FreezeResult counts the inputs a cycle froze.
 type FreezeResult struct {
-	Inputs   int                   `json:"inputs"`
-	Excluded []ExcludedInputs      `json:"excluded,omitempty"`
-	Window   [2]string             `json:"window"`
-	Rules    domain.IncentiveRules `json:"-"`
+	Inputs   int              `json:"inputs"`
+	Excluded []ExcludedInputs `json:"excluded,omitempty"`
+	Window   [2]string        `json:"window"`
 }
 
 // ExcludedInputs reports deals a cycle froze but does not pay, by reason.
@@ -98,13 +95,13 @@ type ExcludedInputs struct {
 func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeResult, error) {
 	id, err := uuid.Parse(cycleID)
 	if err != nil {
-		return FreezeResult{}, notFound("no cycle %q", cycleID)
+		return FreezeResult{}, NotFoundError("no cycle %q", cycleID)
 	}
 	var res FreezeResult
 	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {
 		lock, err := q.CycleLock(ctx, id)
 		if db.IsNotFound(err) {
-			return notFound("no cycle %s", cycleID)
+			return NotFoundError("no cycle %s", cycleID)
 		}
 		if err != nil {
 			return err
@@ -237,12 +234,12 @@ type AccrueResult struct {
 func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueResult, error) {
 	id, err := uuid.Parse(cycleID)
 	if err != nil {
-		return AccrueResult{}, notFound("no cycle %q", cycleID)
+		return AccrueResult{}, NotFoundError("no cycle %q", cycleID)
 	}
 	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {
 		lock, err := q.CycleLock(ctx, id)
 		if db.IsNotFound(err) {
-			return notFound("no cycle %s", cycleID)
+			return NotFoundError("no cycle %s", cycleID)
 		}
 		if err != nil {
 			return err

@@ -46,12 +46,12 @@ type PayBatchResult struct {
 func (a *Activities) PayBatch(ctx context.Context, in PayBatchInput) (PayBatchResult, error) {
 	id, err := uuid.Parse(in.CycleID)
 	if err != nil {
-		return PayBatchResult{}, notFound("no cycle %q", in.CycleID)
+		return PayBatchResult{}, NotFoundError("no cycle %q", in.CycleID)
 	}
 	after := uuid.Nil
 	if in.After != "" {
 		if after, err = uuid.Parse(in.After); err != nil {
-			return PayBatchResult{}, notFound("no partner %q", in.After)
+			return PayBatchResult{}, NotFoundError("no partner %q", in.After)
 		}
 	}
 	held := make([]uuid.UUID, 0, len(in.Held))
@@ -193,7 +193,7 @@ type FinishResult struct {
 func (a *Activities) FinishPayouts(ctx context.Context, cycleID string) (FinishResult, error) {
 	id, err := uuid.Parse(cycleID)
 	if err != nil {
-		return FinishResult{}, notFound("no cycle %q", cycleID)
+		return FinishResult{}, NotFoundError("no cycle %q", cycleID)
 	}
 	var res FinishResult
 	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {

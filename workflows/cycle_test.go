@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -77,7 +78,7 @@ func newCycleHarness(t *testing.T) *cycleHarness {
 			defer d.mu.Unlock()
 			d.batches = append(d.batches, in)
 			for _, p := range []string{partnerA, partnerB} {
-				if p > in.After && !contains(in.Held, p) && !contains(d.paid, p) {
+				if p > in.After && !slices.Contains(in.Held, p) && !slices.Contains(d.paid, p) {
 					d.paid = append(d.paid, p)
 					return activities.PayBatchResult{Partners: 1, Entries: 4, Last: p}, nil
 				}
@@ -92,15 +93,6 @@ func newCycleHarness(t *testing.T) *cycleHarness {
 			return activities.FinishResult{Published: 1, Unpaid: 2 - len(d.paid)}, nil
 		})
 	return &cycleHarness{env: env, db: d, t: t}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (h *cycleHarness) do(at time.Duration, name string, arg any) *outcome {
@@ -176,7 +168,7 @@ func TestCycleReviewFourEyesHoldAndRelease(t *testing.T) {
 	if paidBeforeRelease != 1 || len(h.db.paid) != 2 || h.db.paid[0] != partnerA {
 		t.Errorf("paid before release %d, paid %v", paidBeforeRelease, h.db.paid)
 	}
-	if len(h.db.batches) == 0 || !contains(h.db.batches[0].Held, partnerB) {
+	if len(h.db.batches) == 0 || !slices.Contains(h.db.batches[0].Held, partnerB) {
 		t.Errorf("first batch %+v", h.db.batches)
 	}
 	if st.Stage != CycleStagePaid || st.ApprovedBy.ID != finance2.ID || st.Version != 3 || st.Inputs != 12 ||
