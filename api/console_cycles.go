@@ -152,34 +152,19 @@ func (s *Server) consoleStatementLines(c *gin.Context) {
 		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
 		return
 	}
-	sts, err := s.q.StatementsForPartner(c, dbq.StatementsForPartnerParams{ScopePartnerID: p.Scope(), PartnerID: partner, MaxRows: 10000})
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
-	var st *dbq.StatementsForPartnerRow
-	for i := range sts {
-		if sts[i].CycleID == id {
-			st = &sts[i]
-		}
-	}
-	if st == nil {
+	st, lines, err := s.statementWithLines(c, id, p.Scope(), partner)
+	if db.IsNotFound(err) {
 		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
 		return
 	}
-	rows, err := s.q.CycleLines(c, dbq.CycleLinesParams{CycleID: id, ScopePartnerID: partner, MaxRows: 10000})
 	if err != nil {
 		s.unavailable(c, err)
 		return
-	}
-	var lines []CycleLineView
-	for _, r := range rows {
-		lines = append(lines, cycleLineView(r))
 	}
 	s.render(c, http.StatusOK, "statement.html", page{Title: "Statement", Data: struct {
 		Statement dbq.StatementsForPartnerRow
 		Lines     []CycleLineView
-	}{*st, lines}})
+	}{st, lines}})
 }
 
 // consoleExplain shows why a statement line pays what it pays.

@@ -14,6 +14,7 @@ import (
 	"github.com/dealflow/dealflow/domain"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 func parseInt32(s string) (int32, error) {
@@ -85,29 +86,39 @@ func (s *Server) statementLines(c *gin.Context) {
 		}
 		partner = uuid.NullUUID{UUID: pid, Valid: true}
 	}
-	sts, err := s.q.StatementsForPartner(c, dbq.StatementsForPartnerParams{ScopePartnerID: p.Scope(), PartnerID: partner, MaxRows: 10000})
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
-	found := false
-	for _, st := range sts {
-		found = found || st.CycleID == id
-	}
-	if !found {
+	_, out, err := s.statementWithLines(c, id, p.Scope(), partner)
+	if db.IsNotFound(err) {
 		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement")
 		return
 	}
-	rows, err := s.q.CycleLines(c, dbq.CycleLinesParams{CycleID: id, ScopePartnerID: partner, MaxRows: 10000})
 	if err != nil {
 		s.unavailable(c, err)
 		return
 	}
-	out := make([]CycleLineView, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, cycleLineView(r))
-	}
 	c.JSON(http.StatusOK, gin.H{"lines": out})
+}
+
+// statementWithLines reads partner's published statement for a cycle and
+// its lines, within scope (a partner: its own only); pgx.ErrNoRows when
+// there is none to see.
+func (s *Server) statementWithLines(c *gin.Context, cycleID uuid.UUID, scope, partner uuid.NullUUID) (dbq.StatementsForPartnerRow, []CycleLineView, error) {
+	sts, err := s.q.StatementsForPartner(c, dbq.StatementsForPartnerParams{ScopePartnerID: scope, PartnerID: partner,
+		CycleID: uuid.NullUUID{UUID: cycleID, Valid: true}, MaxRows: 1})
+	if err != nil {
+		return dbq.StatementsForPartnerRow{}, nil, err
+	}
+	if len(sts) == 0 {
+		return dbq.StatementsForPartnerRow{}, nil, pgx.ErrNoRows
+	}
+	rows, err := s.q.CycleLines(c, dbq.CycleLinesParams{CycleID: cycleID, ScopePartnerID: partner, MaxRows: 10000})
+	if err != nil {
+		return sts[0], nil, err
+	}
+	lines := make([]CycleLineView, 0, len(rows))
+	for _, r := range rows {
+		lines = append(lines, cycleLineView(r))
+	}
+	return sts[0], lines, nil
 }
 
 // Explanation says why a statement line pays what it pays.

@@ -1505,13 +1505,15 @@ JOIN incentive_cycles c ON c.id = s.cycle_id
 JOIN incentive_programs p ON p.id = c.program_id
 WHERE ($1::uuid IS NULL OR s.partner_id = $1)
   AND ($2::uuid IS NULL OR s.partner_id = $2)
+  AND ($3::uuid IS NULL OR s.cycle_id = $3)
 ORDER BY s.published_at DESC, s.cycle_id
-LIMIT $3
+LIMIT $4
 `
 
 type StatementsForPartnerParams struct {
 	ScopePartnerID uuid.NullUUID `json:"scope_partner_id"`
 	PartnerID      uuid.NullUUID `json:"partner_id"`
+	CycleID        uuid.NullUUID `json:"cycle_id"`
 	MaxRows        int32         `json:"max_rows"`
 }
 
@@ -1532,7 +1534,12 @@ type StatementsForPartnerRow struct {
 // StatementsForPartner lists published statements; scope_partner_id is the
 // caller's organization for partners (NULL for finance and managers).
 func (q *Queries) StatementsForPartner(ctx context.Context, arg StatementsForPartnerParams) ([]StatementsForPartnerRow, error) {
-	rows, err := q.db.Query(ctx, statementsForPartner, arg.ScopePartnerID, arg.PartnerID, arg.MaxRows)
+	rows, err := q.db.Query(ctx, statementsForPartner,
+		arg.ScopePartnerID,
+		arg.PartnerID,
+		arg.CycleID,
+		arg.MaxRows,
+	)
 	if err != nil {
 		return nil, err
 	}

@@ -235,6 +235,7 @@ JOIN incentive_cycles c ON c.id = s.cycle_id
 JOIN incentive_programs p ON p.id = c.program_id
 WHERE (sqlc.narg(scope_partner_id)::uuid IS NULL OR s.partner_id = sqlc.narg(scope_partner_id))
   AND (sqlc.narg(partner_id)::uuid IS NULL OR s.partner_id = sqlc.narg(partner_id))
+  AND (sqlc.narg(cycle_id)::uuid IS NULL OR s.cycle_id = sqlc.narg(cycle_id))
 ORDER BY s.published_at DESC, s.cycle_id
 LIMIT @max_rows;
 
