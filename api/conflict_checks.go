@@ -60,20 +60,8 @@ func (s *Server) conflictCheck(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	thresholds := domain.DefaultMatchThresholds
-	exclude := uuid.NullUUID{}
-	if p.Role.IsPartner() {
-		exclude = p.Scope()
-		if pp, ok := s.partnerPolicy(c, p); ok {
-			thresholds = pp.Policy.Conflict
-		} else {
-			return
-		}
-	}
-	matches, err := activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{
-		ExcludePartner: exclude, ProductLines: normalizeLines(req.ProductLines), Thresholds: thresholds,
-		Customer: domain.Customer{Name: req.Customer.Name, Domain: req.Customer.Domain, Country: req.Customer.Country},
-	})
+	matches, err := s.precheck(c, p, domain.Customer{Name: req.Customer.Name, Domain: req.Customer.Domain, Country: req.Customer.Country},
+		normalizeLines(req.ProductLines))
 	if err != nil {
 		s.unavailable(c, err)
 		return
@@ -87,6 +75,21 @@ func (s *Server) conflictCheck(c *gin.Context) {
 		public = append(public, publicMatch(m, registrable, req.Customer.Country))
 	}
 	c.JSON(http.StatusOK, gin.H{"conflict": len(public) > 0, "matches": public})
+}
+
+// precheck runs the conflict engine on a customer for p: a partner by its
+// program's thresholds and without its own organization's records, the
+// vendor's staff by the defaults over everything.
+func (s *Server) precheck(c *gin.Context, p Principal, customer domain.Customer, productLines []string) ([]domain.Conflict, error) {
+	q := activities.ConflictQuery{Customer: customer, ProductLines: productLines, Thresholds: domain.DefaultMatchThresholds}
+	if p.Role.IsPartner() {
+		pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
+		if err != nil {
+			return nil, err
+		}
+		q.ExcludePartner, q.Thresholds = p.Scope(), pp.Policy.Conflict
+	}
+	return activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, q)
 }
 
 // publicMatch states a match's reasons in terms of the partner's own input.
@@ -112,17 +115,6 @@ func publicMatch(m domain.Conflict, registrable, country string) PublicMatch {
 		reasons = append(reasons, "same country")
 	}
 	return PublicMatch{Source: m.Source, Class: m.Class, Score: m.Score, Reasons: reasons}
-}
-
-// partnerPolicy is the caller's partner with its program's effective
-// policy; on failure it has answered the client.
-func (s *Server) partnerPolicy(c *gin.Context, p Principal) (db.PartnerPolicy, bool) {
-	pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
-	if err != nil {
-		s.unavailable(c, err)
-		return db.PartnerPolicy{}, false
-	}
-	return pp, true
 }
 
 // dealConflicts shows a channel manager a deal beside everything that names

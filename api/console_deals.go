@@ -85,13 +85,13 @@ func (s *Server) consoleCreateDeal(c *gin.Context) {
 	errs = mergeFieldErrors(errs, more)
 	p := principal(c)
 	if len(errs) == 0 && len(form.Errors) == 0 {
-		pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
+		fe, err := s.kindRefused(c, p, reg.Kind)
 		if err != nil {
 			s.unavailable(c, err)
 			return
 		}
-		if !pp.Policy.AllowsKind(pp.Type, reg.Kind) {
-			errs = append(errs, FieldError{Field: "kind", Message: "your program does not let " + string(pp.Type) + " partners register " + string(reg.Kind) + " deals"})
+		if fe != nil {
+			errs = append(errs, *fe)
 		}
 	}
 	for _, e := range errs {
@@ -149,16 +149,9 @@ func (s *Server) consoleConflictCheck(c *gin.Context) {
 		c.String(http.StatusOK, "")
 		return
 	}
-	p := principal(c)
-	pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
 	registrable, _ := domain.RegistrableDomain(dom)
 	country := strings.ToUpper(strings.TrimSpace(c.PostForm("customer_country")))
-	matches, err := activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{ExcludePartner: p.Scope(),
-		Thresholds: pp.Policy.Conflict, Customer: domain.Customer{Name: name, Domain: dom, Country: country}})
+	matches, err := s.precheck(c, principal(c), domain.Customer{Name: name, Domain: dom, Country: country}, nil)
 	if err != nil {
 		s.unavailable(c, err)
 		return

@@ -153,16 +153,26 @@ func idempotencyMismatch(c *gin.Context) {
 // checkKind refuses a kind of registration the partner's program does not
 // allow its partner type (the workflow checks again at screening).
 func (s *Server) checkKind(c *gin.Context, p Principal, kind domain.Kind) bool {
-	pp, ok := s.partnerPolicy(c, p)
-	if !ok {
+	fe, err := s.kindRefused(c, p, kind)
+	switch {
+	case err != nil:
+		s.unavailable(c, err)
 		return false
-	}
-	if !pp.Policy.AllowsKind(pp.Type, kind) {
-		validationProblem(c, []FieldError{{Field: "kind",
-			Message: "your program does not let " + string(pp.Type) + " partners register " + string(kind) + " deals"}})
+	case fe != nil:
+		validationProblem(c, []FieldError{*fe})
 		return false
 	}
 	return true
+}
+
+// kindRefused says why the partner's program does not let it register a
+// deal of this kind (nil when it may), for the API and the console alike.
+func (s *Server) kindRefused(c *gin.Context, p Principal, kind domain.Kind) (*FieldError, error) {
+	pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
+	if err != nil || pp.Policy.AllowsKind(pp.Type, kind) {
+		return nil, err
+	}
+	return &FieldError{Field: "kind", Message: "your program does not let " + string(pp.Type) + " partners register " + string(kind) + " deals"}, nil
 }
 
 // getDeal returns a deal with its timeline; partners see only their own
