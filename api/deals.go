@@ -63,8 +63,12 @@ func (s *Server) createDeal(c *gin.Context) {
 		in.IdempotencyKey, in.RequestHash = key, hex.EncodeToString(sum[:])
 		dealID = uuid.NewSHA1(idempotencyNamespace, []byte(in.PartnerID+"\x00"+key))
 		if existing, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
-			s.replayed(c, existing, in.RequestHash)
-			return
+			// A deal still being taken in (its first answer was lost, say to a
+			// crash) is joined below, and answered once screened like the first.
+			if st := domain.Status(existing.Status); st != domain.StatusSubmitted && st != domain.StatusScreening {
+				s.replayed(c, existing, in.RequestHash)
+				return
+			}
 		} else if !db.IsNotFound(err) {
 			s.unavailable(c, err)
 			return
