@@ -191,6 +191,29 @@ func (w *incentiveWorld) lines(cycleID string) []string {
 	return out
 }
 
+// lineage returns "amount:earned:note" for each counted won input of the
+// cycle, sorted.
+func (w *incentiveWorld) lineage(cycleID string) []string {
+	w.t.Helper()
+	rows, err := w.pool.Query(context.Background(), `SELECT amount, coalesce(earned::text, ''), coalesce(note, '')
+		FROM cycle_inputs WHERE cycle_id = $1 AND kind = 'won' AND excluded IS NULL`, cycleID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var amount int64
+		var earned, note string
+		if err := rows.Scan(&amount, &earned, &note); err != nil {
+			w.t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%d:%s:%s", amount, earned, note))
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Every worked example of the incentive rules, computed by the set-based
 // accruals in PostgreSQL.
 func TestAccrualWorkedExamples(t *testing.T) {
@@ -202,6 +225,9 @@ func TestAccrualWorkedExamples(t *testing.T) {
 		deals    []wonDeal
 		want     []string
 		excluded string
+		// lineage: "amount:earned:note" of each counted won input, sorted
+		// (what a per-deal program's deals earned).
+		lineage []string
 	}{
 		{name: "rebate marginal: 100×5% + 100×10% = 15", kind: domain.IncentiveRebate,
 			rules: `{"mode":"marginal","tiers":[{"above":0,"rate_bp":500},{"above":100,"rate_bp":1000}]}`,
@@ -225,15 +251,18 @@ func TestAccrualWorkedExamples(t *testing.T) {
 			rules: `{"rate_bp":1000,"cap_per_deal":500,"hold_days":30}`,
 			deals: []wonDeal{{kind: domain.KindReferral, amount: 3000, closed: "-40"}, {kind: domain.KindReferral, amount: 8000, closed: "-35"},
 				{kind: domain.KindReferral, amount: 9000, closed: "-10"}, {kind: domain.KindResale, amount: 9000, closed: "-40"}},
-			want: []string{"0:referral:300:commission", "0:referral:500:commission capped at 500"}},
+			want:    []string{"0:referral:800:commission on 2 deals, 1 capped at 500"},
+			lineage: []string{"3000:300:", "8000:500:capped at 500"}},
 		{name: "SPIFF per deal: the budget runs out, earlier close dates win", kind: domain.IncentiveSpiff,
-			rules: `{"amount":100,"per":"deal","budget":250}`,
-			deals: []wonDeal{{partner: 1, amount: 10, closed: "-3"}, {partner: 0, amount: 10, closed: "-20"}, {partner: 1, amount: 10, closed: "-9"}},
-			want:  []string{"0:spiff:100:SPIFF per deal", "1:spiff:0:budget exhausted", "1:spiff:100:SPIFF per deal"}},
+			rules:   `{"amount":100,"per":"deal","budget":250}`,
+			deals:   []wonDeal{{partner: 1, amount: 10, closed: "-3"}, {partner: 0, amount: 10, closed: "-20"}, {partner: 1, amount: 10, closed: "-9"}},
+			want:    []string{"0:spiff:100:SPIFF per deal on 1 deal", "1:spiff:100:SPIFF per deal on 2 deals, budget exhausted for 1"},
+			lineage: []string{"10:0:budget exhausted", "10:100:", "10:100:"}},
 		{name: "SPIFF per unit inside its date window", kind: domain.IncentiveSpiff,
-			rules: `{"amount":10,"per":"unit","from":"%from","product_lines":["vpn"]}`,
-			deals: []wonDeal{{amount: 10, units: 5, lines: []string{"vpn"}, closed: "-5"}, {amount: 10, units: 7, lines: []string{"vpn"}, closed: "-25"}},
-			want:  []string{"0:spiff:50:SPIFF for 5 units"}},
+			rules:   `{"amount":10,"per":"unit","from":"%from","product_lines":["vpn"]}`,
+			deals:   []wonDeal{{amount: 10, units: 5, lines: []string{"vpn"}, closed: "-5"}, {amount: 10, units: 7, lines: []string{"vpn"}, closed: "-25"}},
+			want:    []string{"0:spiff:50:SPIFF for 5 units on 1 deal"},
+			lineage: []string{"10:50:"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, testDB.Pool, 2)
@@ -256,6 +285,11 @@ func TestAccrualWorkedExamples(t *testing.T) {
 			id := w.cycle(a, prog, start.Format(time.DateOnly), end.Format(time.DateOnly))
 			if got := w.lines(id); strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Fatalf("lines:\n got %q\nwant %q", got, tc.want)
+			}
+			if tc.lineage != nil {
+				if got := w.lineage(id); strings.Join(got, ",") != strings.Join(tc.lineage, ",") {
+					t.Fatalf("lineage %q, want %q", got, tc.lineage)
+				}
 			}
 			ex, err := dbq.New(testDB.Pool).CycleExcludedInputs(context.Background(), uuid.MustParse(id))
 			if err != nil {

@@ -149,6 +149,10 @@ type ExplainedDeal struct {
 	Currency       string `json:"currency"`
 	Units          int64  `json:"units"`
 	ClosedOn       string `json:"closed_on"`
+	// Earned is what the deal earned in a per-deal program (referral,
+	// SPIFF), rounded half to even; Note says why less than its claim.
+	Earned *int64 `json:"earned,omitempty"`
+	Note   string `json:"note,omitempty"`
 }
 
 // PayoutView is a partner's payout for a cycle.
@@ -219,7 +223,14 @@ func (s *Server) explanation(c *gin.Context, id uuid.UUID, scope uuid.NullUUID) 
 			v := in.PreviousAmount.Int64
 			d.PreviousAmount = &v
 		}
-		if l.Kind == "rebate" && in.Kind != "won" || l.Kind != "rebate" && !l.DealID.Valid {
+		if in.Earned.Valid {
+			v := in.Earned.Int64
+			d.Earned = &v
+		}
+		d.Note = in.Note.String
+		// A partner's line stands on the deals won; a clawback or
+		// correction on its one deal (the query reads only that one).
+		if !l.DealID.Valid && in.Kind != "won" {
 			continue
 		}
 		ex.Deals = append(ex.Deals, d)
@@ -241,14 +252,18 @@ func explainSummary(l dbq.StatementLineGetRow, r domain.IncentiveRules) string {
 	case "rebate":
 		s = money(l.Basis) + " closed-won revenue over " + itoa(int(l.Deals)) + " deal(s); " + l.Detail + "; " + r.Mode + " rebate = " + money(l.Amount)
 	case "referral":
-		s = money(l.Basis) + " won × " + strconv.FormatFloat(float64(r.RateBP)/100, 'f', -1, 64) + " % = " + money(l.Amount) + " (" + l.Detail + ")"
+		s = l.Detail + ": " + money(l.Basis) + " won, " + strconv.FormatFloat(float64(r.RateBP)/100, 'f', -1, 64) + " % of each deal"
+		if r.CapPerDeal > 0 {
+			s += " (at most " + money(r.CapPerDeal) + " a deal)"
+		}
+		s += ", rounded half to even per deal = " + money(l.Amount)
 	case "spiff":
 		s = l.Detail + ": " + money(l.Amount)
 	}
 	if l.EffectiveAmount != l.Amount {
 		s += "; adjusted by finance to " + money(l.EffectiveAmount)
 	}
-	return s + "; rounding half to even per line, rules version " + itoa(int(l.ProgramVersion))
+	return s + "; rounding half to even, rules version " + itoa(int(l.ProgramVersion))
 }
 
 // cyclePayoutsCSV downloads the cycle's accounts-payable file.

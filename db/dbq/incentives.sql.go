@@ -15,7 +15,7 @@ import (
 )
 
 const accrueRebate = `-- name: AccrueRebate :one
-SELECT accrue_rebate($1::uuid, $2::jsonb, $3::text, $4::text)::bigint
+SELECT draft_rebate_lines($1::uuid, $2::jsonb, $3::text, $4::text)::bigint
 `
 
 type AccrueRebateParams struct {
@@ -38,7 +38,7 @@ func (q *Queries) AccrueRebate(ctx context.Context, arg AccrueRebateParams) (int
 }
 
 const accrueReferral = `-- name: AccrueReferral :one
-SELECT accrue_referral($1::uuid, $2::bigint, $3::bigint, $4::text)::bigint
+SELECT draft_referral_lines($1::uuid, $2::bigint, $3::bigint, $4::text)::bigint
 `
 
 type AccrueReferralParams struct {
@@ -61,27 +61,17 @@ func (q *Queries) AccrueReferral(ctx context.Context, arg AccrueReferralParams) 
 }
 
 const accrueSpiff = `-- name: AccrueSpiff :one
-SELECT accrue_spiff($1::uuid, $2::uuid, $3::text, $4::bigint, $5::bigint, $6::text)::bigint
+SELECT draft_spiff_lines($1::uuid, $2::text, $3::text)::bigint
 `
 
 type AccrueSpiffParams struct {
-	CycleID   uuid.UUID `json:"cycle_id"`
-	ProgramID uuid.UUID `json:"program_id"`
-	Per       string    `json:"per"`
-	Amount    int64     `json:"amount"`
-	Budget    int64     `json:"budget"`
-	Currency  string    `json:"currency"`
+	CycleID  uuid.UUID `json:"cycle_id"`
+	Per      string    `json:"per"`
+	Currency string    `json:"currency"`
 }
 
 func (q *Queries) AccrueSpiff(ctx context.Context, arg AccrueSpiffParams) (int64, error) {
-	row := q.db.QueryRow(ctx, accrueSpiff,
-		arg.CycleID,
-		arg.ProgramID,
-		arg.Per,
-		arg.Amount,
-		arg.Budget,
-		arg.Currency,
-	)
+	row := q.db.QueryRow(ctx, accrueSpiff, arg.CycleID, arg.Per, arg.Currency)
 	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err
@@ -168,7 +158,7 @@ func (q *Queries) CycleEvents(ctx context.Context, cycleID uuid.UUID) ([]CycleEv
 const cycleExcludedInputs = `-- name: CycleExcludedInputs :many
 SELECT excluded::text AS reason, count(*)::int AS deals, sum(amount)::bigint AS amount
 FROM cycle_inputs
-WHERE frozen_at = (SELECT c.frozen_at FROM incentive_cycles c WHERE c.id = $1) AND cycle_id = $1 AND excluded IS NOT NULL
+WHERE cycle_id = $1 AND kind = 'won' AND excluded IS NOT NULL
 GROUP BY excluded ORDER BY excluded
 `
 
@@ -199,87 +189,42 @@ func (q *Queries) CycleExcludedInputs(ctx context.Context, cycleID uuid.UUID) ([
 	return items, nil
 }
 
-const cycleFreezeChanges = `-- name: CycleFreezeChanges :execrows
-INSERT INTO cycle_inputs (cycle_id, program_id, deal_id, partner_id, kind, amount, previous_amount, currency, units, closed_on)
-SELECT $1, $2, d.id, d.partner_id, 'change', coalesce(d.won_amount, 0), cur.amount, w.currency, w.units, w.closed_on
-FROM deals d
-JOIN cycle_inputs w ON w.program_id = $2 AND w.partner_id = d.partner_id AND w.deal_id = d.id
-                   AND w.kind = 'won' AND w.excluded IS NULL AND w.cycle_id <> $1
-CROSS JOIN LATERAL (
-    SELECT coalesce((SELECT c.amount FROM cycle_inputs c
-                     WHERE c.program_id = $2 AND c.deal_id = d.id AND c.kind = 'change'
-                     ORDER BY c.frozen_at DESC LIMIT 1), w.amount) AS amount) cur
-WHERE d.id IN (SELECT e.deal_id FROM deal_events e WHERE e.type IN ('outcome_corrected', 'outcome_reversed'))
-  AND coalesce(d.won_amount, 0) <> cur.amount
+const cycleFreeze = `-- name: CycleFreeze :many
+SELECT f.kind::text AS kind, f.reason::text AS reason, f.deals::int AS deals, f.amount::bigint AS amount
+FROM freeze_cycle_inputs($1::uuid, $2::uuid, $3::text, $4::jsonb, $5::text,
+                         $6::date, $7::date, $8::text, $9::text[]) f
 `
 
-type CycleFreezeChangesParams struct {
-	CycleID   uuid.UUID `json:"cycle_id"`
-	ProgramID uuid.UUID `json:"program_id"`
+type CycleFreezeParams struct {
+	CycleID      uuid.UUID       `json:"cycle_id"`
+	ProgramID    uuid.UUID       `json:"program_id"`
+	Kind         string          `json:"kind"`
+	Rules        json.RawMessage `json:"rules"`
+	Currency     string          `json:"currency"`
+	ClosedFrom   time.Time       `json:"closed_from"`
+	ClosedBefore time.Time       `json:"closed_before"`
+	DealKind     string          `json:"deal_kind"`
+	ProductLines []string        `json:"product_lines"`
 }
 
-// CycleFreezeChanges freezes the corrections and reversals of deals this
-// program froze in an earlier cycle: each deal whose won amount now
-// differs from the last amount the program froze for it.
-func (q *Queries) CycleFreezeChanges(ctx context.Context, arg CycleFreezeChangesParams) (int64, error) {
-	result, err := q.db.Exec(ctx, cycleFreezeChanges, arg.CycleID, arg.ProgramID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const cycleFreezeWon = `-- name: CycleFreezeWon :many
-WITH frozen AS (
-INSERT INTO cycle_inputs (cycle_id, program_id, deal_id, partner_id, kind, amount, currency, units, closed_on, excluded)
-SELECT $1, $2, d.id, d.partner_id, 'won', d.won_amount, d.won_currency, coalesce(d.won_units, 1), d.closed_on,
-       CASE WHEN d.won_currency <> $3::text THEN 'currency ' || d.won_currency END
-FROM deals d
-WHERE d.status = 'closed_won' AND d.won_amount > 0
-  AND d.closed_on >= $4 AND d.closed_on < $5
-  AND d.kind = $6
-  AND (cardinality($7::text[]) = 0 OR d.won_product_lines && $7::text[])
-  AND NOT EXISTS (SELECT 1 FROM cycle_inputs i
-                  WHERE i.program_id = $2 AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won')
-ORDER BY d.id
-RETURNING partner_id, excluded, amount),
-totals AS (
-    INSERT INTO cycle_partner_totals (cycle_id, partner_id, revenue, deals)
-    SELECT $1, f.partner_id, sum(f.amount), count(*) FROM frozen f WHERE f.excluded IS NULL GROUP BY f.partner_id
-    RETURNING 1)
-SELECT coalesce(excluded, '')::text AS reason, count(*)::int AS deals, coalesce(sum(amount), 0)::bigint AS amount
-FROM frozen GROUP BY excluded ORDER BY 1
-`
-
-type CycleFreezeWonParams struct {
-	CycleID      uuid.UUID   `json:"cycle_id"`
-	ProgramID    uuid.UUID   `json:"program_id"`
-	Currency     string      `json:"currency"`
-	ClosedFrom   pgtype.Date `json:"closed_from"`
-	ClosedBefore pgtype.Date `json:"closed_before"`
-	DealKind     string      `json:"deal_kind"`
-	ProductLines []string    `json:"product_lines"`
-}
-
-type CycleFreezeWonRow struct {
+type CycleFreezeRow struct {
+	Kind   string `json:"kind"`
 	Reason string `json:"reason"`
 	Deals  int32  `json:"deals"`
 	Amount int64  `json:"amount"`
 }
 
-// CycleFreezeWon freezes the closed-won deals a cycle pays on: closed in
-// [closed_from, closed_before) of the program's deal kind and product
-// lines, and never frozen by this program before (a deal paid once, and a
-// deal reported late counted in the next cycle). Deals in another currency
-// are frozen too, marked excluded, so that they are reported once. Each
-// partner's counted revenue goes to cycle_partner_totals in the same
-// statement. It returns what it froze by reason for exclusion (” for what
-// counts).
-// in the unique index's order: it is filled in sequence, not at random
-func (q *Queries) CycleFreezeWon(ctx context.Context, arg CycleFreezeWonParams) ([]CycleFreezeWonRow, error) {
-	rows, err := q.db.Query(ctx, cycleFreezeWon,
+// CycleFreeze records the cycle's lineage (freeze_cycle_inputs, migration
+// 10): the closed-won deals it pays on, what each earns in a per-deal
+// program, the later changes of deals earlier cycles paid, and each
+// partner's totals. It returns what it froze by kind and reason for
+// exclusion (” for what counts).
+func (q *Queries) CycleFreeze(ctx context.Context, arg CycleFreezeParams) ([]CycleFreezeRow, error) {
+	rows, err := q.db.Query(ctx, cycleFreeze,
 		arg.CycleID,
 		arg.ProgramID,
+		arg.Kind,
+		arg.Rules,
 		arg.Currency,
 		arg.ClosedFrom,
 		arg.ClosedBefore,
@@ -290,10 +235,15 @@ func (q *Queries) CycleFreezeWon(ctx context.Context, arg CycleFreezeWonParams) 
 		return nil, err
 	}
 	defer rows.Close()
-	items := []CycleFreezeWonRow{}
+	items := []CycleFreezeRow{}
 	for rows.Next() {
-		var i CycleFreezeWonRow
-		if err := rows.Scan(&i.Reason, &i.Deals, &i.Amount); err != nil {
+		var i CycleFreezeRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.Reason,
+			&i.Deals,
+			&i.Amount,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -373,17 +323,6 @@ func (q *Queries) CycleGet(ctx context.Context, id uuid.UUID) (CycleGetRow, erro
 		&i.Rules,
 	)
 	return i, err
-}
-
-const cycleInputsSummarize = `-- name: CycleInputsSummarize :exec
-SELECT brin_summarize_new_values('cycle_inputs_frozen'::regclass)
-`
-
-// CycleInputsSummarize summarizes the BRIN ranges a freeze just filled, so
-// that reading the cycle's inputs visits their pages only.
-func (q *Queries) CycleInputsSummarize(ctx context.Context) error {
-	_, err := q.db.Exec(ctx, cycleInputsSummarize)
-	return err
 }
 
 const cycleLines = `-- name: CycleLines :many
@@ -1268,10 +1207,10 @@ type PayoutsInsertParams struct {
 }
 
 const setLocalWorkMem = `-- name: SetLocalWorkMem :exec
-SELECT set_config('work_mem', '256MB', true)
+SELECT set_config('work_mem', '256MB', true), set_config('maintenance_work_mem', '512MB', true)
 `
 
-// SetLocalWorkMem lets a freeze sort its million rows in memory.
+// SetLocalWorkMem lets a freeze sort and index its million rows in memory.
 func (q *Queries) SetLocalWorkMem(ctx context.Context) error {
 	_, err := q.db.Exec(ctx, setLocalWorkMem)
 	return err
@@ -1432,10 +1371,9 @@ func (q *Queries) StatementLineInCycle(ctx context.Context, arg StatementLineInC
 }
 
 const statementLineInputs = `-- name: StatementLineInputs :many
-SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.closed_on, d.customer_name
+SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.closed_on, i.earned, i.note, d.customer_name
 FROM deals d JOIN cycle_inputs i ON i.deal_id = d.id
 WHERE d.partner_id = $1
-  AND i.program_id = (SELECT c.program_id FROM incentive_cycles c WHERE c.id = $2)
   AND i.cycle_id = $2 AND i.partner_id = $1 AND i.excluded IS NULL
   AND ($3::uuid IS NULL OR i.deal_id = $3)
 ORDER BY i.closed_on, i.deal_id
@@ -1457,13 +1395,15 @@ type StatementLineInputsRow struct {
 	Currency       string      `json:"currency"`
 	Units          int64       `json:"units"`
 	ClosedOn       time.Time   `json:"closed_on"`
+	Earned         pgtype.Int8 `json:"earned"`
+	Note           pgtype.Text `json:"note"`
 	CustomerName   string      `json:"customer_name"`
 }
 
 // StatementLineInputs lists the frozen deals behind a line: its deal, or
-// for a partner's rebate every deal the cycle counted for that partner.
-// The partner's deals lead (by their partner index) to the inputs (by the
-// program's unique index).
+// for a partner's line every deal the cycle counted for that partner, with
+// what each earned in a per-deal program. The partner's deals lead (by
+// their partner index) to the inputs (by the cycle partition's index).
 func (q *Queries) StatementLineInputs(ctx context.Context, arg StatementLineInputsParams) ([]StatementLineInputsRow, error) {
 	rows, err := q.db.Query(ctx, statementLineInputs,
 		arg.PartnerID,
@@ -1486,6 +1426,8 @@ func (q *Queries) StatementLineInputs(ctx context.Context, arg StatementLineInpu
 			&i.Currency,
 			&i.Units,
 			&i.ClosedOn,
+			&i.Earned,
+			&i.Note,
 			&i.CustomerName,
 		); err != nil {
 			return nil, err

@@ -63,18 +63,19 @@ type CycleEvent struct {
 }
 
 type CycleInput struct {
-	CycleID        uuid.UUID   `json:"cycle_id"`
-	ProgramID      uuid.UUID   `json:"program_id"`
-	DealID         uuid.UUID   `json:"deal_id"`
-	PartnerID      uuid.UUID   `json:"partner_id"`
-	Kind           string      `json:"kind"`
-	Amount         int64       `json:"amount"`
-	PreviousAmount pgtype.Int8 `json:"previous_amount"`
-	Currency       string      `json:"currency"`
-	Units          int64       `json:"units"`
-	ClosedOn       time.Time   `json:"closed_on"`
-	Excluded       pgtype.Text `json:"excluded"`
-	FrozenAt       time.Time   `json:"frozen_at"`
+	CycleID        uuid.UUID     `json:"cycle_id"`
+	DealID         uuid.UUID     `json:"deal_id"`
+	PartnerID      uuid.UUID     `json:"partner_id"`
+	Kind           string        `json:"kind"`
+	Amount         int64         `json:"amount"`
+	PreviousAmount pgtype.Int8   `json:"previous_amount"`
+	WonCycleID     uuid.NullUUID `json:"won_cycle_id"`
+	Currency       string        `json:"currency"`
+	Units          int64         `json:"units"`
+	ClosedOn       time.Time     `json:"closed_on"`
+	Excluded       pgtype.Text   `json:"excluded"`
+	Earned         pgtype.Int8   `json:"earned"`
+	Note           pgtype.Text   `json:"note"`
 }
 
 type CyclePartnerTotal struct {
@@ -82,6 +83,9 @@ type CyclePartnerTotal struct {
 	PartnerID uuid.UUID `json:"partner_id"`
 	Revenue   int64     `json:"revenue"`
 	Deals     int32     `json:"deals"`
+	Earned    int64     `json:"earned"`
+	Noted     int32     `json:"noted"`
+	Units     int64     `json:"units"`
 }
 
 type Deal struct {

@@ -78,67 +78,31 @@ WHERE id = @id AND approved_at IS NULL;
 -- name: CycleMarkPaid :exec
 UPDATE incentive_cycles SET status = 'paid', paid_at = @at, updated_at = @at WHERE id = @id AND paid_at IS NULL;
 
--- name: CycleFreezeWon :many
--- CycleFreezeWon freezes the closed-won deals a cycle pays on: closed in
--- [closed_from, closed_before) of the program's deal kind and product
--- lines, and never frozen by this program before (a deal paid once, and a
--- deal reported late counted in the next cycle). Deals in another currency
--- are frozen too, marked excluded, so that they are reported once. Each
--- partner's counted revenue goes to cycle_partner_totals in the same
--- statement. It returns what it froze by reason for exclusion ('' for what
--- counts).
-WITH frozen AS (
-INSERT INTO cycle_inputs (cycle_id, program_id, deal_id, partner_id, kind, amount, currency, units, closed_on, excluded)
-SELECT @cycle_id, @program_id, d.id, d.partner_id, 'won', d.won_amount, d.won_currency, coalesce(d.won_units, 1), d.closed_on,
-       CASE WHEN d.won_currency <> @currency::text THEN 'currency ' || d.won_currency END
-FROM deals d
-WHERE d.status = 'closed_won' AND d.won_amount > 0
-  AND d.closed_on >= @closed_from AND d.closed_on < @closed_before
-  AND d.kind = @deal_kind
-  AND (cardinality(@product_lines::text[]) = 0 OR d.won_product_lines && @product_lines::text[])
-  AND NOT EXISTS (SELECT 1 FROM cycle_inputs i
-                  WHERE i.program_id = @program_id AND i.partner_id = d.partner_id AND i.deal_id = d.id AND i.kind = 'won')
--- in the unique index's order: it is filled in sequence, not at random
-ORDER BY d.id
-RETURNING partner_id, excluded, amount),
-totals AS (
-    INSERT INTO cycle_partner_totals (cycle_id, partner_id, revenue, deals)
-    SELECT @cycle_id, f.partner_id, sum(f.amount), count(*) FROM frozen f WHERE f.excluded IS NULL GROUP BY f.partner_id
-    RETURNING 1)
-SELECT coalesce(excluded, '')::text AS reason, count(*)::int AS deals, coalesce(sum(amount), 0)::bigint AS amount
-FROM frozen GROUP BY excluded ORDER BY 1;
-
--- name: CycleFreezeChanges :execrows
--- CycleFreezeChanges freezes the corrections and reversals of deals this
--- program froze in an earlier cycle: each deal whose won amount now
--- differs from the last amount the program froze for it.
-INSERT INTO cycle_inputs (cycle_id, program_id, deal_id, partner_id, kind, amount, previous_amount, currency, units, closed_on)
-SELECT @cycle_id, @program_id, d.id, d.partner_id, 'change', coalesce(d.won_amount, 0), cur.amount, w.currency, w.units, w.closed_on
-FROM deals d
-JOIN cycle_inputs w ON w.program_id = @program_id AND w.partner_id = d.partner_id AND w.deal_id = d.id
-                   AND w.kind = 'won' AND w.excluded IS NULL AND w.cycle_id <> @cycle_id
-CROSS JOIN LATERAL (
-    SELECT coalesce((SELECT c.amount FROM cycle_inputs c
-                     WHERE c.program_id = @program_id AND c.deal_id = d.id AND c.kind = 'change'
-                     ORDER BY c.frozen_at DESC LIMIT 1), w.amount) AS amount) cur
-WHERE d.id IN (SELECT e.deal_id FROM deal_events e WHERE e.type IN ('outcome_corrected', 'outcome_reversed'))
-  AND coalesce(d.won_amount, 0) <> cur.amount;
+-- name: CycleFreeze :many
+-- CycleFreeze records the cycle's lineage (freeze_cycle_inputs, migration
+-- 10): the closed-won deals it pays on, what each earns in a per-deal
+-- program, the later changes of deals earlier cycles paid, and each
+-- partner's totals. It returns what it froze by kind and reason for
+-- exclusion ('' for what counts).
+SELECT f.kind::text AS kind, f.reason::text AS reason, f.deals::int AS deals, f.amount::bigint AS amount
+FROM freeze_cycle_inputs(@cycle_id::uuid, @program_id::uuid, @kind::text, @rules::jsonb, @currency::text,
+                         @closed_from::date, @closed_before::date, @deal_kind::text, @product_lines::text[]) f;
 
 -- name: CycleExcludedInputs :many
 -- CycleExcludedInputs reports what a cycle froze but does not pay, by reason.
 SELECT excluded::text AS reason, count(*)::int AS deals, sum(amount)::bigint AS amount
 FROM cycle_inputs
-WHERE frozen_at = (SELECT c.frozen_at FROM incentive_cycles c WHERE c.id = @cycle_id) AND cycle_id = @cycle_id AND excluded IS NOT NULL
+WHERE cycle_id = @cycle_id AND kind = 'won' AND excluded IS NOT NULL
 GROUP BY excluded ORDER BY excluded;
 
 -- name: AccrueRebate :one
-SELECT accrue_rebate(@cycle_id::uuid, @tiers::jsonb, @mode::text, @currency::text)::bigint;
+SELECT draft_rebate_lines(@cycle_id::uuid, @tiers::jsonb, @mode::text, @currency::text)::bigint;
 
 -- name: AccrueReferral :one
-SELECT accrue_referral(@cycle_id::uuid, @rate_bp::bigint, @cap::bigint, @currency::text)::bigint;
+SELECT draft_referral_lines(@cycle_id::uuid, @rate_bp::bigint, @cap::bigint, @currency::text)::bigint;
 
 -- name: AccrueSpiff :one
-SELECT accrue_spiff(@cycle_id::uuid, @program_id::uuid, @per::text, @amount::bigint, @budget::bigint, @currency::text)::bigint;
+SELECT draft_spiff_lines(@cycle_id::uuid, @per::text, @currency::text)::bigint;
 
 -- name: CycleLinesExist :one
 SELECT EXISTS (SELECT 1 FROM statement_lines WHERE cycle_id = @cycle_id);
@@ -256,13 +220,12 @@ WHERE l.id = @id
 
 -- name: StatementLineInputs :many
 -- StatementLineInputs lists the frozen deals behind a line: its deal, or
--- for a partner's rebate every deal the cycle counted for that partner.
--- The partner's deals lead (by their partner index) to the inputs (by the
--- program's unique index).
-SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.closed_on, d.customer_name
+-- for a partner's line every deal the cycle counted for that partner, with
+-- what each earned in a per-deal program. The partner's deals lead (by
+-- their partner index) to the inputs (by the cycle partition's index).
+SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.closed_on, i.earned, i.note, d.customer_name
 FROM deals d JOIN cycle_inputs i ON i.deal_id = d.id
 WHERE d.partner_id = @partner_id
-  AND i.program_id = (SELECT c.program_id FROM incentive_cycles c WHERE c.id = @cycle_id)
   AND i.cycle_id = @cycle_id AND i.partner_id = @partner_id AND i.excluded IS NULL
   AND (sqlc.narg(deal_id)::uuid IS NULL OR i.deal_id = sqlc.narg(deal_id))
 ORDER BY i.closed_on, i.deal_id
@@ -285,11 +248,6 @@ SELECT * FROM ledger_entries WHERE seq > @after_seq ORDER BY seq LIMIT @max_rows
 -- name: LedgerHead :one
 SELECT seq, hash FROM ledger_head WHERE id;
 
--- name: CycleInputsSummarize :exec
--- CycleInputsSummarize summarizes the BRIN ranges a freeze just filled, so
--- that reading the cycle's inputs visits their pages only.
-SELECT brin_summarize_new_values('cycle_inputs_frozen'::regclass);
-
 -- name: SetLocalWorkMem :exec
--- SetLocalWorkMem lets a freeze sort its million rows in memory.
-SELECT set_config('work_mem', '256MB', true);
+-- SetLocalWorkMem lets a freeze sort and index its million rows in memory.
+SELECT set_config('work_mem', '256MB', true), set_config('maintenance_work_mem', '512MB', true);
