@@ -16,6 +16,10 @@ type Activities struct {
 	// PayoutDir is where payout files for accounts payable are written
 	// (empty: none are written; they stay downloadable from the API).
 	PayoutDir string
+	// FreezeParts is how many connections an incentive cycle's freeze reads
+	// the deals table on in parallel (0: DefaultFreezeParts); a SPIFF's
+	// freeze reads on one.
+	FreezeParts int
 }
 
 // New returns Activities using pool.

@@ -76,159 +76,6 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 		ProgramVersion: int(c.ProgramVersion), Kind: c.Kind, Currency: c.Currency, Status: c.Status}, nil
 }
 
-// FreezeResult counts the inputs a cycle froze.
-type FreezeResult struct {
-	Inputs   int              `json:"inputs"`
-	Excluded []ExcludedInputs `json:"excluded,omitempty"`
-	Window   [2]string        `json:"window"`
-}
-
-// ExcludedInputs reports deals a cycle froze but does not pay, by reason.
-type ExcludedInputs struct {
-	Reason string `json:"reason"`
-	Deals  int    `json:"deals"`
-	Amount int64  `json:"amount"`
-}
-
-// FreezeCycle records the cycle's lineage, set-based: the closed-won deals
-// it pays on and the later changes of deals earlier cycles paid. It runs
-// once per cycle; a retry returns what was frozen.
-func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeResult, error) {
-	id, err := uuid.Parse(cycleID)
-	if err != nil {
-		return FreezeResult{}, NotFoundError("no cycle %q", cycleID)
-	}
-	var res FreezeResult
-	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {
-		lock, err := q.CycleLock(ctx, id)
-		if db.IsNotFound(err) {
-			return NotFoundError("no cycle %s", cycleID)
-		}
-		if err != nil {
-			return err
-		}
-		c, err := q.CycleGet(ctx, id)
-		if err != nil {
-			return err
-		}
-		rules, err := domain.ParseIncentiveRules(domain.IncentiveKind(c.Kind), c.Rules)
-		if err != nil {
-			return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidArgument", nil)
-		}
-		from, before := freezeWindow(domain.IncentiveKind(c.Kind), rules, c.StartsOn, c.PeriodEnd)
-		res.Window = [2]string{from.Format(time.DateOnly), before.Format(time.DateOnly)}
-		if !lock.FrozenAt.Valid {
-			frozen, err := freezeInputs(ctx, q, id, c, rules, from, before)
-			if err != nil {
-				return err
-			}
-			excluded := 0
-			for _, f := range frozen {
-				if f.Reason == "" {
-					res.Inputs += int(f.Deals)
-					continue
-				}
-				excluded += int(f.Deals)
-				res.Excluded = append(res.Excluded, ExcludedInputs{Reason: f.Reason, Deals: int(f.Deals), Amount: f.Amount})
-			}
-			return q.CycleSetInputCounts(ctx, dbq.CycleSetInputCountsParams{ID: id, Inputs: int32(res.Inputs), ExcludedInputs: int32(excluded)})
-		}
-		// A retry: report what was frozen.
-		res.Inputs = int(c.Inputs)
-		excluded, err := q.CycleExcludedInputs(ctx, id)
-		if err != nil {
-			return err
-		}
-		for _, e := range excluded {
-			res.Excluded = append(res.Excluded, ExcludedInputs{Reason: e.Reason, Deals: int(e.Deals), Amount: e.Amount})
-		}
-		return nil
-	})
-	if err != nil {
-		return res, err
-	}
-	return res, analyze(ctx, a, "cycle_partner_totals")
-}
-
-// analyze refreshes the planner's statistics of tables a step has just
-// filled, so that the next steps' queries are not planned for the tables
-// as they were (which turned a one-second accrual and a two-second payout
-// run into minutes at a million deals). A sample of 3,000 rows (statistics
-// target 10) gives the row counts and spreads those queries plan on at a
-// tenth of the default's cost.
-func analyze(ctx context.Context, a *Activities, tables ...string) error {
-	return pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SET LOCAL default_statistics_target = 10"); err != nil {
-			return err
-		}
-		for _, t := range tables {
-			if _, err := tx.Exec(ctx, "ANALYZE "+t); err != nil {
-				return fmt.Errorf("analyze %s: %w", t, err)
-			}
-		}
-		return nil
-	})
-}
-
-// freezeInputs writes the cycle's lineage in the caller's transaction
-// (freeze_cycle_inputs): the cycle's frozen_at first, then its inputs, in a
-// partition of their own attached once indexed, then each partner's totals.
-func freezeInputs(ctx context.Context, q *dbq.Queries, id uuid.UUID, c dbq.CycleGetRow, rules domain.IncentiveRules,
-	from, before time.Time) ([]dbq.CycleFreezeRow, error) {
-	if err := q.CycleMarkFrozen(ctx, id); err != nil {
-		return nil, err
-	}
-	if err := q.SetLocalWorkMem(ctx); err != nil {
-		return nil, err
-	}
-	kind := domain.KindResale
-	if c.Kind == string(domain.IncentiveReferral) {
-		kind = domain.KindReferral
-	}
-	lines := rules.ProductLines
-	if lines == nil {
-		lines = []string{}
-	}
-	if !from.Before(before) {
-		before = from // an empty window: only changes are frozen
-	}
-	frozen, err := q.CycleFreeze(ctx, dbq.CycleFreezeParams{CycleID: id, ProgramID: c.ProgramID, Kind: c.Kind, Rules: c.Rules,
-		Currency: c.Currency, ClosedFrom: from, ClosedBefore: before, DealKind: string(kind), ProductLines: lines})
-	if err != nil {
-		return nil, fmt.Errorf("freeze inputs: %w", err)
-	}
-	// Changes count as inputs whatever their reason.
-	for i := range frozen {
-		if frozen[i].Kind == "change" {
-			frozen[i].Reason = ""
-		}
-	}
-	return frozen, nil
-}
-
-// freezeWindow returns the close dates [from, before) a cycle of a period
-// ending at end freezes: everything since the program started and not yet
-// frozen (so late reports are caught up), but for referrals only deals
-// whose hold period has passed by the period's end, and for SPIFFs only
-// close dates inside the SPIFF's window.
-func freezeWindow(kind domain.IncentiveKind, r domain.IncentiveRules, startsOn, end time.Time) (time.Time, time.Time) {
-	from, before := startsOn, end
-	switch kind {
-	case domain.IncentiveReferral:
-		before = end.AddDate(0, 0, -r.HoldDays)
-	case domain.IncentiveSpiff:
-		if t, err := time.Parse(time.DateOnly, r.From); err == nil && t.After(from) {
-			from = t
-		}
-		if t, err := time.Parse(time.DateOnly, r.To); err == nil && t.AddDate(0, 0, 1).Before(before) {
-			before = t.AddDate(0, 0, 1)
-		}
-	}
-	return from, before
-}
-
-func date(t time.Time) pgtype.Date { return pgtype.Date{Time: t, Valid: true} }
-
 // AccrueResult summarizes a cycle's statement lines.
 type AccrueResult struct {
 	Lines    int   `json:"lines"`
@@ -295,3 +142,23 @@ func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueRes
 }
 
 func ts(t time.Time) pgtype.Timestamptz { return pgtype.Timestamptz{Time: t.UTC(), Valid: true} }
+
+// analyze refreshes the planner's statistics of tables a step has just
+// filled, so that the next steps' queries are not planned for the tables
+// as they were (which turned a one-second accrual and a two-second payout
+// run into minutes at a million deals). A sample of 3,000 rows (statistics
+// target 10) gives the row counts and spreads those queries plan on at a
+// tenth of the default's cost.
+func analyze(ctx context.Context, a *Activities, tables ...string) error {
+	return pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL default_statistics_target = 10"); err != nil {
+			return err
+		}
+		for _, t := range tables {
+			if _, err := tx.Exec(ctx, "ANALYZE "+t); err != nil {
+				return fmt.Errorf("analyze %s: %w", t, err)
+			}
+		}
+		return nil
+	})
+}

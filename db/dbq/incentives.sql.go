@@ -189,71 +189,6 @@ func (q *Queries) CycleExcludedInputs(ctx context.Context, cycleID uuid.UUID) ([
 	return items, nil
 }
 
-const cycleFreeze = `-- name: CycleFreeze :many
-SELECT f.kind::text AS kind, f.reason::text AS reason, f.deals::int AS deals, f.amount::bigint AS amount
-FROM freeze_cycle_inputs($1::uuid, $2::uuid, $3::text, $4::jsonb, $5::text,
-                         $6::date, $7::date, $8::text, $9::text[]) f
-`
-
-type CycleFreezeParams struct {
-	CycleID      uuid.UUID       `json:"cycle_id"`
-	ProgramID    uuid.UUID       `json:"program_id"`
-	Kind         string          `json:"kind"`
-	Rules        json.RawMessage `json:"rules"`
-	Currency     string          `json:"currency"`
-	ClosedFrom   time.Time       `json:"closed_from"`
-	ClosedBefore time.Time       `json:"closed_before"`
-	DealKind     string          `json:"deal_kind"`
-	ProductLines []string        `json:"product_lines"`
-}
-
-type CycleFreezeRow struct {
-	Kind   string `json:"kind"`
-	Reason string `json:"reason"`
-	Deals  int32  `json:"deals"`
-	Amount int64  `json:"amount"`
-}
-
-// CycleFreeze records the cycle's lineage (freeze_cycle_inputs, migration
-// 10): the closed-won deals it pays on, what each earns in a per-deal
-// program, the later changes of deals earlier cycles paid, and each
-// partner's totals. It returns what it froze by kind and reason for
-// exclusion (” for what counts).
-func (q *Queries) CycleFreeze(ctx context.Context, arg CycleFreezeParams) ([]CycleFreezeRow, error) {
-	rows, err := q.db.Query(ctx, cycleFreeze,
-		arg.CycleID,
-		arg.ProgramID,
-		arg.Kind,
-		arg.Rules,
-		arg.Currency,
-		arg.ClosedFrom,
-		arg.ClosedBefore,
-		arg.DealKind,
-		arg.ProductLines,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []CycleFreezeRow{}
-	for rows.Next() {
-		var i CycleFreezeRow
-		if err := rows.Scan(
-			&i.Kind,
-			&i.Reason,
-			&i.Deals,
-			&i.Amount,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const cycleGet = `-- name: CycleGet :one
 SELECT c.id, c.program_id, c.program_version, c.period_start, c.period_end, c.status, c.workflow_id, c.started_by, c.inputs, c.excluded_inputs, c.lines, c.partners, c.total, c.frozen_at, c.accrued_at, c.approved_at, c.approved_by, c.paid_at, c.created_at, c.updated_at, p.code AS program_code, p.name AS program_name, p.kind, p.currency, p.starts_on, v.rules
 FROM incentive_cycles c
@@ -699,6 +634,146 @@ WHERE l.cycle_id = $1
 func (q *Queries) CycleUnpaidPartners(ctx context.Context, cycleID uuid.UUID) (int32, error) {
 	row := q.db.QueryRow(ctx, cycleUnpaidPartners, cycleID)
 	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const dealsBlocks = `-- name: DealsBlocks :one
+SELECT (pg_relation_size('deals') / current_setting('block_size')::bigint)::bigint
+`
+
+// DealsBlocks is the deals table's size in blocks, to split a freeze's scan.
+func (q *Queries) DealsBlocks(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, dealsBlocks)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const exportSnapshot = `-- name: ExportSnapshot :one
+SELECT pg_export_snapshot()::text
+`
+
+func (q *Queries) ExportSnapshot(ctx context.Context) (string, error) {
+	row := q.db.QueryRow(ctx, exportSnapshot)
+	var column_1 string
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const freezeFinish = `-- name: FreezeFinish :many
+SELECT f.kind::text AS kind, f.reason::text AS reason, f.deals::int AS deals, f.amount::bigint AS amount
+FROM freeze_finish($1::uuid, $2::uuid) f
+`
+
+type FreezeFinishParams struct {
+	CycleID   uuid.UUID `json:"cycle_id"`
+	ProgramID uuid.UUID `json:"program_id"`
+}
+
+type FreezeFinishRow struct {
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
+	Deals  int32  `json:"deals"`
+	Amount int64  `json:"amount"`
+}
+
+// FreezeFinish freezes the changes, attaches the staged inputs and writes
+// each partner's totals (freeze_finish, migration 10); it returns what the
+// cycle froze by kind and reason for exclusion (” for what counts).
+func (q *Queries) FreezeFinish(ctx context.Context, arg FreezeFinishParams) ([]FreezeFinishRow, error) {
+	rows, err := q.db.Query(ctx, freezeFinish, arg.CycleID, arg.ProgramID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []FreezeFinishRow{}
+	for rows.Next() {
+		var i FreezeFinishRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.Reason,
+			&i.Deals,
+			&i.Amount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const freezeLock = `-- name: FreezeLock :exec
+SELECT pg_advisory_lock(7301, hashtext($1::text))
+`
+
+// FreezeLock takes the program's freeze lock for the session: one freeze
+// of a program at a time, on any worker (released by FreezeUnlock, or when
+// the connection ends).
+func (q *Queries) FreezeLock(ctx context.Context, programKey string) error {
+	_, err := q.db.Exec(ctx, freezeLock, programKey)
+	return err
+}
+
+const freezeStage = `-- name: FreezeStage :exec
+SELECT cycle_inputs_stage($1::uuid)
+`
+
+// FreezeStage creates the tables a freeze stages the cycle's inputs in.
+func (q *Queries) FreezeStage(ctx context.Context, cycleID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, freezeStage, cycleID)
+	return err
+}
+
+const freezeUnlock = `-- name: FreezeUnlock :exec
+SELECT pg_advisory_unlock(7301, hashtext($1::text))
+`
+
+func (q *Queries) FreezeUnlock(ctx context.Context, programKey string) error {
+	_, err := q.db.Exec(ctx, freezeUnlock, programKey)
+	return err
+}
+
+const freezeWonPart = `-- name: FreezeWonPart :one
+SELECT freeze_won_part($1::uuid, $2::uuid, $3::text, $4::jsonb, $5::text,
+                       $6::date, $7::date, $8::text, $9::text[],
+                       $10::bigint, $11::bigint)::bigint
+`
+
+type FreezeWonPartParams struct {
+	CycleID      uuid.UUID       `json:"cycle_id"`
+	ProgramID    uuid.UUID       `json:"program_id"`
+	Kind         string          `json:"kind"`
+	Rules        json.RawMessage `json:"rules"`
+	Currency     string          `json:"currency"`
+	ClosedFrom   time.Time       `json:"closed_from"`
+	ClosedBefore time.Time       `json:"closed_before"`
+	DealKind     string          `json:"deal_kind"`
+	ProductLines []string        `json:"product_lines"`
+	FirstBlock   int64           `json:"first_block"`
+	EndBlock     int64           `json:"end_block"`
+}
+
+// FreezeWonPart stages the won deals of blocks [first_block, end_block)
+// of the deals table (freeze_won_part, migration 10).
+func (q *Queries) FreezeWonPart(ctx context.Context, arg FreezeWonPartParams) (int64, error) {
+	row := q.db.QueryRow(ctx, freezeWonPart,
+		arg.CycleID,
+		arg.ProgramID,
+		arg.Kind,
+		arg.Rules,
+		arg.Currency,
+		arg.ClosedFrom,
+		arg.ClosedBefore,
+		arg.DealKind,
+		arg.ProductLines,
+		arg.FirstBlock,
+		arg.EndBlock,
+	)
+	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err
 }

@@ -59,13 +59,21 @@ ALTER TABLE cycle_partner_totals
 
 -- +goose StatementBegin
 -- cycle_inputs_stage creates the table a cycle's inputs are written to
--- before it is attached (cycle_inputs_attach); its CHECK lets the attach
--- skip scanning it.
+-- before it is attached (cycle_inputs_attach), and beside it the table the
+-- writers put their per-partner sums in, dropping what a failed attempt
+-- left. Its CHECK lets the attach skip scanning the table. It refuses to
+-- touch a cycle's inputs once they are attached.
 CREATE FUNCTION cycle_inputs_stage(p_cycle uuid) RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
     t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
 BEGIN
+    IF EXISTS (SELECT 1 FROM pg_class c WHERE c.relname = t AND c.relispartition) THEN
+        RAISE EXCEPTION 'the inputs of cycle % are frozen', p_cycle USING ERRCODE = 'restrict_violation';
+    END IF;
+    EXECUTE format('DROP TABLE IF EXISTS %I, %I', t, t || '_sums');
     EXECUTE format('CREATE TABLE %I (LIKE cycle_inputs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, CHECK (cycle_id = %L))', t, p_cycle);
+    EXECUTE format('CREATE TABLE %I (partner_id uuid NOT NULL, excluded text, amount bigint NOT NULL, deals integer NOT NULL,
+                                     earned bigint NOT NULL, noted integer NOT NULL, units bigint NOT NULL)', t || '_sums');
     RETURN t;
 END;
 $fn$;
@@ -102,6 +110,7 @@ BEGIN
                    i.currency, i.units, i.closed_on, i.excluded
             FROM cycle_inputs_v9 i WHERE i.cycle_id = %L$q$, t, c);
         PERFORM cycle_inputs_attach(c);
+        EXECUTE format('DROP TABLE %I', t || '_sums');
     END LOOP;
 END;
 $$;
@@ -109,50 +118,70 @@ $$;
 DROP TABLE cycle_inputs_v9;
 
 -- +goose StatementBegin
+-- mul_rate_half_even is rate_bp basis points of amount, rounded half to
+-- even (div_half_even's rule) in integer arithmetic while the product fits
+-- in 64 bits, in numeric beyond. Not STRICT, so that it inlines.
+CREATE FUNCTION mul_rate_half_even(amount bigint, rate_bp bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN abs(amount) < 922337203685477 AND abs(rate_bp) <= 10000 THEN
+                (amount * rate_bp) / 10000
+                + CASE WHEN abs((amount * rate_bp) % 10000) * 2 > 10000
+                         OR abs((amount * rate_bp) % 10000) * 2 = 10000 AND ((amount * rate_bp) / 10000) % 2 <> 0
+                       THEN sign(amount) * sign(rate_bp) ELSE 0 END
+           ELSE div_half_even(amount::numeric * rate_bp, 10000) END
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
 -- capped_commission is a referral's commission on an amount: rate_bp basis
 -- points of it, rounded half to even, at most cap when cap > 0. Not STRICT,
 -- so that it inlines.
 CREATE FUNCTION capped_commission(amount bigint, rate_bp bigint, cap bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN cap > 0 THEN least(div_half_even(amount::numeric * rate_bp, 10000), cap)
-                ELSE div_half_even(amount::numeric * rate_bp, 10000) END
+    SELECT CASE WHEN cap > 0 THEN least(mul_rate_half_even(amount, rate_bp), cap) ELSE mul_rate_half_even(amount, rate_bp) END
 $$;
 -- +goose StatementEnd
 
+-- A freeze, driven by FreezeCycle (activities/incentives.go), holding the
+-- program's freeze lock (one freeze of a program at a time) and, so that
+-- nothing is frozen twice, checking every earlier cycle of the program:
+--   cycle_inputs_stage → freeze_won_part, once per range of the deals
+--   table's blocks, on as many connections in parallel, all reading one
+--   exported snapshot → freeze_finish, in one transaction with the cycle's
+--   frozen_at.
+-- Until freeze_finish commits, nothing is part of the lineage: a failed
+-- attempt's staged rows are dropped by the next.
+
 -- +goose StatementBegin
--- freeze_cycle_inputs records a cycle's lineage, in the caller's
--- transaction: the closed-won deals closed in [p_from, p_before) of the
--- program's deal kind and product lines that no earlier cycle of the
--- program froze (deals in another currency frozen too, marked excluded,
--- so that they are reported once), with what each earns in a per-deal
--- program; then the later changes of deals earlier cycles froze; then
--- each partner's totals. It returns what it froze by reason for
--- exclusion ('' for what counts). Freezes of one program are serialized
--- (a transaction-scoped advisory lock), so that no deal is frozen twice.
-CREATE FUNCTION freeze_cycle_inputs(p_cycle uuid, p_program uuid, p_kind text, p_rules jsonb, p_currency text,
-                                    p_from date, p_before date, p_deal_kind text, p_lines text[])
-RETURNS TABLE (kind text, reason text, deals integer, amount bigint) LANGUAGE plpgsql AS $fn$
+-- freeze_won_part stages the closed-won deals stored in blocks
+-- [p_first_block, p_end_block) of deals that the cycle pays on: closed in
+-- [p_from, p_before), of the program's deal kind and product lines, and
+-- frozen by no earlier cycle of the program (deals in another currency are
+-- frozen too, marked excluded, so that they are reported once). Each
+-- counted deal of a per-deal program records what it earns: a referral's
+-- commission, rounded half to even and capped; a SPIFF's amount while the
+-- budget lasts (what earlier cycles paid is spent; the rest goes in order
+-- of close date, then deal id, until a claim does not fit), so a SPIFF's
+-- freeze is one part. From what the insert returns (no second pass) it
+-- writes the part's per-partner sums. It returns how many deals it staged.
+CREATE FUNCTION freeze_won_part(p_cycle uuid, p_program uuid, p_kind text, p_rules jsonb, p_currency text,
+                                p_from date, p_before date, p_deal_kind text, p_lines text[],
+                                p_first_block bigint, p_end_block bigint) RETURNS bigint LANGUAGE plpgsql AS $fn$
 DECLARE
-    t text;
+    t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
     earlier uuid[];
     remaining bigint := 0;
     -- the columns a won input's select adds, by kind
     figures text;
-    changes integer := 0;
+    n bigint;
 BEGIN
-    PERFORM pg_advisory_xact_lock(7301, hashtext(p_program::text));
     SELECT coalesce(array_agg(c.id), '{}') INTO earlier
     FROM incentive_cycles c WHERE c.program_id = p_program AND c.id <> p_cycle AND c.frozen_at IS NOT NULL;
-    t := cycle_inputs_stage(p_cycle);
-
     IF p_kind = 'referral' THEN
         figures := $f$,
-            CASE WHEN w.excluded IS NULL THEN capped_commission(w.amount, $10, $11) END,
-            CASE WHEN w.excluded IS NULL AND $11 > 0 AND div_half_even(w.amount::numeric * $10, 10000) > $11
-                 THEN 'capped at ' || $11 END$f$;
+            CASE WHEN w.excluded IS NULL THEN CASE WHEN $11 > 0 THEN least(w.raw, $11) ELSE w.raw END END,
+            CASE WHEN w.excluded IS NULL AND $11 > 0 AND w.raw > $11 THEN 'capped at ' || $11 END$f$;
     ELSIF p_kind = 'spiff' THEN
-        -- What earlier cycles paid is spent; the rest goes in order of close
-        -- date, then deal id, until a claim does not fit.
         remaining := coalesce((p_rules->>'budget')::bigint, 0)
                      - (SELECT coalesce(sum(l.amount), 0) FROM statement_lines l WHERE l.cycle_id = ANY(earlier));
         figures := $f$,
@@ -162,46 +191,60 @@ BEGIN
     ELSE
         figures := ', NULL::bigint, NULL::text';
     END IF;
+    EXECUTE format($q$
+        WITH frozen AS (
+        INSERT INTO %I (cycle_id, deal_id, partner_id, kind, amount, currency, units, closed_on, excluded, earned, note)
+        SELECT $1, w.id, w.partner_id, 'won', w.amount, w.currency, w.units, w.closed_on, w.excluded %s
+        FROM (SELECT d.id, d.partner_id, d.won_amount AS amount, d.won_currency AS currency, coalesce(d.won_units, 1) AS units,
+                     d.closed_on, CASE WHEN d.won_currency <> $3 THEN 'currency ' || d.won_currency END AS excluded %s
+              FROM deals d
+              WHERE d.ctid >= $15 AND d.ctid < $16
+                AND d.status = 'closed_won' AND d.won_amount > 0
+                AND d.closed_on >= $4 AND d.closed_on < $5 AND d.kind = $6
+                AND (cardinality($7) = 0 OR d.won_product_lines && $7)
+                AND NOT EXISTS (SELECT 1 FROM cycle_inputs i WHERE i.cycle_id = ANY($8) AND i.deal_id = d.id AND i.kind = 'won')) w
+        RETURNING partner_id, excluded, amount, earned, note, units),
+        sums AS (
+            INSERT INTO %I (partner_id, excluded, amount, deals, earned, noted, units)
+            SELECT f.partner_id, f.excluded, sum(f.amount), count(*), coalesce(sum(f.earned), 0), count(f.note), sum(f.units)
+            FROM frozen f GROUP BY f.partner_id, f.excluded
+            RETURNING deals)
+        SELECT coalesce(sum(deals), 0) FROM sums$q$,
+        t, figures,
+        CASE WHEN p_kind = 'referral' THEN ', mul_rate_half_even(d.won_amount, $10) AS raw'
+             WHEN p_kind = 'spiff' THEN
+            $s$, (CASE WHEN $9 = 'unit' THEN $14 * coalesce(d.won_units, 1) ELSE $14 END)::bigint AS claim,
+               sum(CASE WHEN $9 = 'unit' THEN $14 * coalesce(d.won_units, 1) ELSE $14 END)
+                   FILTER (WHERE d.won_currency = $3) OVER (ORDER BY d.closed_on, d.id ROWS UNBOUNDED PRECEDING) AS running$s$
+             ELSE '' END,
+        t || '_sums')
+    INTO n
+    USING p_cycle, p_program, p_currency, p_from, p_before, p_deal_kind, p_lines, earlier,
+          coalesce(p_rules->>'per', 'deal'), coalesce((p_rules->>'rate_bp')::bigint, 0),
+          coalesce((p_rules->>'cap_per_deal')::bigint, 0), coalesce((p_rules->>'budget')::bigint, 0), remaining,
+          coalesce((p_rules->>'amount')::bigint, 0),
+          format('(%s,0)', p_first_block)::tid, format('(%s,0)', least(p_end_block, 4294967295))::tid;
+    RETURN n;
+END;
+$fn$;
+-- +goose StatementEnd
 
-    -- The won deals, and from what the insert returns (no second pass over
-    -- them) each partner's totals and the summary by reason for exclusion.
-    IF p_from < p_before THEN
-        RETURN QUERY EXECUTE format($q$
-            WITH frozen AS (
-            INSERT INTO %I (cycle_id, deal_id, partner_id, kind, amount, currency, units, closed_on, excluded, earned, note)
-            SELECT $1, w.id, w.partner_id, 'won', w.amount, w.currency, w.units, w.closed_on, w.excluded %s
-            FROM (SELECT d.id, d.partner_id, d.won_amount AS amount, d.won_currency AS currency, coalesce(d.won_units, 1) AS units,
-                         d.closed_on, CASE WHEN d.won_currency <> $3 THEN 'currency ' || d.won_currency END AS excluded %s
-                  FROM deals d
-                  WHERE d.status = 'closed_won' AND d.won_amount > 0
-                    AND d.closed_on >= $4 AND d.closed_on < $5 AND d.kind = $6
-                    AND (cardinality($7) = 0 OR d.won_product_lines && $7)
-                    AND NOT EXISTS (SELECT 1 FROM cycle_inputs i WHERE i.cycle_id = ANY($8) AND i.deal_id = d.id AND i.kind = 'won')) w
-            RETURNING partner_id, excluded, amount, earned, note, units),
-            g AS (
-                SELECT f.partner_id, f.excluded, sum(f.amount)::bigint AS amount, count(*)::int AS deals,
-                       coalesce(sum(f.earned), 0)::bigint AS earned, count(f.note)::int AS noted, sum(f.units)::bigint AS units
-                FROM frozen f GROUP BY f.partner_id, f.excluded),
-            totals AS (
-                INSERT INTO cycle_partner_totals (cycle_id, partner_id, revenue, deals, earned, noted, units)
-                SELECT $1, g.partner_id, g.amount, g.deals, g.earned, g.noted, g.units FROM g WHERE g.excluded IS NULL
-                RETURNING 1)
-            SELECT 'won'::text, coalesce(g.excluded, '')::text, sum(g.deals)::int, sum(g.amount)::bigint
-            FROM g GROUP BY g.excluded ORDER BY 2$q$,
-            t, figures,
-            CASE WHEN p_kind = 'spiff' THEN
-                $s$, (CASE WHEN $9 = 'unit' THEN $14 * coalesce(d.won_units, 1) ELSE $14 END)::bigint AS claim,
-                   sum(CASE WHEN $9 = 'unit' THEN $14 * coalesce(d.won_units, 1) ELSE $14 END)
-                       FILTER (WHERE d.won_currency = $3) OVER (ORDER BY d.closed_on, d.id ROWS UNBOUNDED PRECEDING) AS running$s$
-            ELSE '' END)
-        USING p_cycle, p_program, p_currency, p_from, p_before, p_deal_kind, p_lines, earlier,
-              coalesce(p_rules->>'per', 'deal'), coalesce((p_rules->>'rate_bp')::bigint, 0),
-              coalesce((p_rules->>'cap_per_deal')::bigint, 0), coalesce((p_rules->>'budget')::bigint, 0), remaining,
-              coalesce((p_rules->>'amount')::bigint, 0);
-    END IF;
-
-    -- Corrections and reversals of deals an earlier cycle froze: each deal
-    -- whose won amount now differs from the last amount the program froze.
+-- +goose StatementBegin
+-- freeze_finish completes a cycle's freeze in the caller's transaction:
+-- the corrections and reversals of deals earlier cycles of the program
+-- froze (each deal whose won amount now differs from the last amount the
+-- program froze), the index and attach, and each partner's totals. It
+-- returns what was frozen by kind and reason for exclusion ('' for what
+-- counts).
+CREATE FUNCTION freeze_finish(p_cycle uuid, p_program uuid) RETURNS TABLE (kind text, reason text, deals integer, amount bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
+    earlier uuid[];
+    changes integer := 0;
+BEGIN
+    SELECT coalesce(array_agg(c.id), '{}') INTO earlier
+    FROM incentive_cycles c WHERE c.program_id = p_program AND c.id <> p_cycle AND c.frozen_at IS NOT NULL;
     IF cardinality(earlier) > 0 THEN
         EXECUTE format($q$
             INSERT INTO %I (cycle_id, deal_id, partner_id, kind, amount, previous_amount, won_cycle_id, currency, units, closed_on)
@@ -218,11 +261,19 @@ BEGIN
         USING p_cycle, earlier;
         GET DIAGNOSTICS changes = ROW_COUNT;
     END IF;
-    IF changes > 0 THEN
-        RETURN QUERY SELECT 'change'::text, ''::text, changes, 0::bigint;
-    END IF;
-
     PERFORM cycle_inputs_attach(p_cycle);
+    EXECUTE format($q$
+        INSERT INTO cycle_partner_totals (cycle_id, partner_id, revenue, deals, earned, noted, units)
+        SELECT $1, s.partner_id, sum(s.amount), sum(s.deals), sum(s.earned), sum(s.noted), sum(s.units)
+        FROM %I s WHERE s.excluded IS NULL GROUP BY s.partner_id$q$, t || '_sums')
+    USING p_cycle;
+    RETURN QUERY EXECUTE format($q$
+        SELECT 'won'::text, coalesce(s.excluded, '')::text, sum(s.deals)::int, sum(s.amount)::bigint
+        FROM %I s GROUP BY s.excluded
+        UNION ALL SELECT 'change', '', $1, 0 WHERE $1 > 0
+        ORDER BY 1, 2$q$, t || '_sums')
+    USING changes;
+    EXECUTE format('DROP TABLE %I', t || '_sums');
 END;
 $fn$;
 -- +goose StatementEnd
@@ -380,8 +431,10 @@ $fn$;
 DROP FUNCTION draft_spiff_lines(uuid, text, text);
 DROP FUNCTION draft_referral_lines(uuid, bigint, bigint, text);
 DROP FUNCTION draft_rebate_lines(uuid, jsonb, text, text);
-DROP FUNCTION freeze_cycle_inputs(uuid, uuid, text, jsonb, text, date, date, text, text[]);
+DROP FUNCTION freeze_finish(uuid, uuid);
+DROP FUNCTION freeze_won_part(uuid, uuid, text, jsonb, text, date, date, text, text[], bigint, bigint);
 DROP FUNCTION capped_commission(bigint, bigint, bigint);
+DROP FUNCTION mul_rate_half_even(bigint, bigint);
 CREATE TABLE cycle_inputs_v9 (
     cycle_id        uuid NOT NULL,
     program_id      uuid NOT NULL,

@@ -78,15 +78,39 @@ WHERE id = @id AND approved_at IS NULL;
 -- name: CycleMarkPaid :exec
 UPDATE incentive_cycles SET status = 'paid', paid_at = @at, updated_at = @at WHERE id = @id AND paid_at IS NULL;
 
--- name: CycleFreeze :many
--- CycleFreeze records the cycle's lineage (freeze_cycle_inputs, migration
--- 10): the closed-won deals it pays on, what each earns in a per-deal
--- program, the later changes of deals earlier cycles paid, and each
--- partner's totals. It returns what it froze by kind and reason for
--- exclusion ('' for what counts).
+-- name: FreezeLock :exec
+-- FreezeLock takes the program's freeze lock for the session: one freeze
+-- of a program at a time, on any worker (released by FreezeUnlock, or when
+-- the connection ends).
+SELECT pg_advisory_lock(7301, hashtext(@program_key::text));
+
+-- name: FreezeUnlock :exec
+SELECT pg_advisory_unlock(7301, hashtext(@program_key::text));
+
+-- name: FreezeStage :exec
+-- FreezeStage creates the tables a freeze stages the cycle's inputs in.
+SELECT cycle_inputs_stage(@cycle_id::uuid);
+
+-- name: DealsBlocks :one
+-- DealsBlocks is the deals table's size in blocks, to split a freeze's scan.
+SELECT (pg_relation_size('deals') / current_setting('block_size')::bigint)::bigint;
+
+-- name: ExportSnapshot :one
+SELECT pg_export_snapshot()::text;
+
+-- name: FreezeWonPart :one
+-- FreezeWonPart stages the won deals of blocks [first_block, end_block)
+-- of the deals table (freeze_won_part, migration 10).
+SELECT freeze_won_part(@cycle_id::uuid, @program_id::uuid, @kind::text, @rules::jsonb, @currency::text,
+                       @closed_from::date, @closed_before::date, @deal_kind::text, @product_lines::text[],
+                       @first_block::bigint, @end_block::bigint)::bigint;
+
+-- name: FreezeFinish :many
+-- FreezeFinish freezes the changes, attaches the staged inputs and writes
+-- each partner's totals (freeze_finish, migration 10); it returns what the
+-- cycle froze by kind and reason for exclusion ('' for what counts).
 SELECT f.kind::text AS kind, f.reason::text AS reason, f.deals::int AS deals, f.amount::bigint AS amount
-FROM freeze_cycle_inputs(@cycle_id::uuid, @program_id::uuid, @kind::text, @rules::jsonb, @currency::text,
-                         @closed_from::date, @closed_before::date, @deal_kind::text, @product_lines::text[]) f;
+FROM freeze_finish(@cycle_id::uuid, @program_id::uuid) f;
 
 -- name: CycleExcludedInputs :many
 -- CycleExcludedInputs reports what a cycle froze but does not pay, by reason.
