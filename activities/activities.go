@@ -17,8 +17,7 @@ type Activities struct {
 	// (empty: none are written; they stay downloadable from the API).
 	PayoutDir string
 	// FreezeParts is how many connections an incentive cycle's freeze reads
-	// the deals table on in parallel (0: DefaultFreezeParts); a SPIFF's
-	// freeze reads on one.
+	// the deals table on in parallel (0: DefaultFreezeParts).
 	FreezeParts int
 }
 

@@ -42,8 +42,9 @@ type ExcludedInputs struct {
 // freezes a deal an earlier one froze. The won deals are staged on
 // FreezeParts connections in parallel, each reading a range of the deals
 // table's blocks in one shared snapshot; one transaction then freezes the
-// changes, indexes and attaches the staged inputs as the cycle's partition,
-// writes each partner's totals and marks the cycle frozen. Until it
+// changes, cuts a SPIFF's claims where its budget runs out, indexes and
+// attaches the staged inputs as the cycle's partition, writes each
+// partner's totals and marks the cycle frozen. Until it
 // commits nothing is in the lineage (a retry drops what a failed attempt
 // staged); once it has, a retry returns what was frozen.
 func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeResult, error) {
@@ -105,9 +106,6 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 		if parts <= 0 {
 			parts = DefaultFreezeParts
 		}
-		if c.Kind == string(domain.IncentiveSpiff) {
-			parts = 1 // the budget goes in close-date order across every deal
-		}
 		if err := a.stageWon(ctx, conn, p, parts); err != nil {
 			return res, fmt.Errorf("freeze won deals: %w", err)
 		}
@@ -120,7 +118,7 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 		if err := q.SetLocalWorkMem(ctx); err != nil {
 			return err
 		}
-		frozen, err := q.FreezeFinish(ctx, dbq.FreezeFinishParams{CycleID: id, ProgramID: c.ProgramID})
+		frozen, err := q.FreezeFinish(ctx, dbq.FreezeFinishParams{CycleID: id, ProgramID: c.ProgramID, Kind: c.Kind, Rules: c.Rules})
 		if err != nil {
 			return fmt.Errorf("finish freeze: %w", err)
 		}

@@ -663,12 +663,14 @@ func (q *Queries) ExportSnapshot(ctx context.Context) (string, error) {
 
 const freezeFinish = `-- name: FreezeFinish :many
 SELECT f.kind::text AS kind, f.reason::text AS reason, f.deals::int AS deals, f.amount::bigint AS amount
-FROM freeze_finish($1::uuid, $2::uuid) f
+FROM freeze_finish($1::uuid, $2::uuid, $3::text, $4::jsonb) f
 `
 
 type FreezeFinishParams struct {
-	CycleID   uuid.UUID `json:"cycle_id"`
-	ProgramID uuid.UUID `json:"program_id"`
+	CycleID   uuid.UUID       `json:"cycle_id"`
+	ProgramID uuid.UUID       `json:"program_id"`
+	Kind      string          `json:"kind"`
+	Rules     json.RawMessage `json:"rules"`
 }
 
 type FreezeFinishRow struct {
@@ -682,7 +684,12 @@ type FreezeFinishRow struct {
 // each partner's totals (freeze_finish, migration 10); it returns what the
 // cycle froze by kind and reason for exclusion (” for what counts).
 func (q *Queries) FreezeFinish(ctx context.Context, arg FreezeFinishParams) ([]FreezeFinishRow, error) {
-	rows, err := q.db.Query(ctx, freezeFinish, arg.CycleID, arg.ProgramID)
+	rows, err := q.db.Query(ctx, freezeFinish,
+		arg.CycleID,
+		arg.ProgramID,
+		arg.Kind,
+		arg.Rules,
+	)
 	if err != nil {
 		return nil, err
 	}

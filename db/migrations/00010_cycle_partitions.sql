@@ -159,18 +159,16 @@ $$;
 -- frozen by no earlier cycle of the program (deals in another currency are
 -- frozen too, marked excluded, so that they are reported once). Each
 -- counted deal of a per-deal program records what it earns: a referral's
--- commission, rounded half to even and capped; a SPIFF's amount while the
--- budget lasts (what earlier cycles paid is spent; the rest goes in order
--- of close date, then deal id, until a claim does not fit), so a SPIFF's
--- freeze is one part. From what the insert returns (no second pass) it
--- writes the part's per-partner sums. It returns how many deals it staged.
+-- commission, rounded half to even and capped; a SPIFF's claim (per deal
+-- or per unit), which freeze_finish cuts where the budget runs out. From
+-- what the insert returns (no second pass) it writes the part's
+-- per-partner sums. It returns how many deals it staged.
 CREATE FUNCTION freeze_won_part(p_cycle uuid, p_program uuid, p_kind text, p_rules jsonb, p_currency text,
                                 p_from date, p_before date, p_deal_kind text, p_lines text[],
                                 p_first_block bigint, p_end_block bigint) RETURNS bigint LANGUAGE plpgsql AS $fn$
 DECLARE
     t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
     earlier uuid[];
-    remaining bigint := 0;
     -- the columns a won input's select adds, by kind
     figures text;
     n bigint;
@@ -182,12 +180,9 @@ BEGIN
             CASE WHEN w.excluded IS NULL THEN CASE WHEN $11 > 0 THEN least(w.raw, $11) ELSE w.raw END END,
             CASE WHEN w.excluded IS NULL AND $11 > 0 AND w.raw > $11 THEN 'capped at ' || $11 END$f$;
     ELSIF p_kind = 'spiff' THEN
-        remaining := coalesce((p_rules->>'budget')::bigint, 0)
-                     - (SELECT coalesce(sum(l.amount), 0) FROM statement_lines l WHERE l.cycle_id = ANY(earlier));
         figures := $f$,
-            CASE WHEN w.excluded IS NOT NULL THEN NULL
-                 WHEN $12 = 0 OR w.running <= $13 THEN w.claim ELSE 0 END,
-            CASE WHEN w.excluded IS NULL AND $12 > 0 AND w.running > $13 THEN 'budget exhausted' END$f$;
+            CASE WHEN w.excluded IS NULL THEN (CASE WHEN $9 = 'unit' THEN $14 * w.units ELSE $14 END)::bigint END,
+            NULL::text$f$;
     ELSE
         figures := ', NULL::bigint, NULL::text';
     END IF;
@@ -211,17 +206,12 @@ BEGIN
             RETURNING deals)
         SELECT coalesce(sum(deals), 0) FROM sums$q$,
         t, figures,
-        CASE WHEN p_kind = 'referral' THEN ', mul_rate_half_even(d.won_amount, $10) AS raw'
-             WHEN p_kind = 'spiff' THEN
-            $s$, (CASE WHEN $9 = 'unit' THEN $14 * coalesce(d.won_units, 1) ELSE $14 END)::bigint AS claim,
-               sum(CASE WHEN $9 = 'unit' THEN $14 * coalesce(d.won_units, 1) ELSE $14 END)
-                   FILTER (WHERE d.won_currency = $3) OVER (ORDER BY d.closed_on, d.id ROWS UNBOUNDED PRECEDING) AS running$s$
-             ELSE '' END,
+        CASE WHEN p_kind = 'referral' THEN ', mul_rate_half_even(d.won_amount, $10) AS raw' ELSE '' END,
         t || '_sums')
     INTO n
     USING p_cycle, p_program, p_currency, p_from, p_before, p_deal_kind, p_lines, earlier,
           coalesce(p_rules->>'per', 'deal'), coalesce((p_rules->>'rate_bp')::bigint, 0),
-          coalesce((p_rules->>'cap_per_deal')::bigint, 0), coalesce((p_rules->>'budget')::bigint, 0), remaining,
+          coalesce((p_rules->>'cap_per_deal')::bigint, 0), NULL::bigint, NULL::bigint,
           coalesce((p_rules->>'amount')::bigint, 0),
           format('(%s,0)', p_first_block)::tid, format('(%s,0)', least(p_end_block, 4294967295))::tid;
     RETURN n;
@@ -233,18 +223,41 @@ $fn$;
 -- freeze_finish completes a cycle's freeze in the caller's transaction:
 -- the corrections and reversals of deals earlier cycles of the program
 -- froze (each deal whose won amount now differs from the last amount the
--- program froze), the index and attach, and each partner's totals. It
--- returns what was frozen by kind and reason for exclusion ('' for what
--- counts).
-CREATE FUNCTION freeze_finish(p_cycle uuid, p_program uuid) RETURNS TABLE (kind text, reason text, deals integer, amount bigint)
-LANGUAGE plpgsql AS $fn$
+-- program froze); for a SPIFF whose claims exceed what is left of its
+-- budget (what earlier cycles paid is spent), the cut: claims are paid in
+-- order of close date, then deal id, and once one does not fit it and
+-- every later one earn nothing ('budget exhausted'); the index and attach;
+-- and each partner's totals. It returns what was frozen by kind and reason
+-- for exclusion ('' for what counts).
+CREATE FUNCTION freeze_finish(p_cycle uuid, p_program uuid, p_kind text, p_rules jsonb)
+RETURNS TABLE (kind text, reason text, deals integer, amount bigint) LANGUAGE plpgsql AS $fn$
 DECLARE
     t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
     earlier uuid[];
     changes integer := 0;
+    budget bigint := coalesce((p_rules->>'budget')::bigint, 0);
+    remaining bigint;
+    claimed bigint;
 BEGIN
     SELECT coalesce(array_agg(c.id), '{}') INTO earlier
     FROM incentive_cycles c WHERE c.program_id = p_program AND c.id <> p_cycle AND c.frozen_at IS NOT NULL;
+    IF p_kind = 'spiff' AND budget > 0 THEN
+        remaining := budget - (SELECT coalesce(sum(l.amount), 0) FROM statement_lines l WHERE l.cycle_id = ANY(earlier));
+        EXECUTE format('SELECT coalesce(sum(s.earned), 0) FROM %I s WHERE s.excluded IS NULL', t || '_sums') INTO claimed;
+        IF claimed > remaining THEN
+            EXECUTE format($q$
+                UPDATE %I s SET earned = 0, note = 'budget exhausted'
+                FROM (SELECT i.deal_id, sum(i.earned) OVER (ORDER BY i.closed_on, i.deal_id ROWS UNBOUNDED PRECEDING) AS running
+                      FROM %I i WHERE i.kind = 'won' AND i.excluded IS NULL) r
+                WHERE s.deal_id = r.deal_id AND r.running > $1$q$, t, t)
+            USING remaining;
+            EXECUTE format('TRUNCATE %I', t || '_sums');
+            EXECUTE format($q$
+                INSERT INTO %I (partner_id, excluded, amount, deals, earned, noted, units)
+                SELECT i.partner_id, i.excluded, sum(i.amount), count(*), coalesce(sum(i.earned), 0), count(i.note), sum(i.units)
+                FROM %I i WHERE i.kind = 'won' GROUP BY i.partner_id, i.excluded$q$, t || '_sums', t);
+        END IF;
+    END IF;
     IF cardinality(earlier) > 0 THEN
         EXECUTE format($q$
             INSERT INTO %I (cycle_id, deal_id, partner_id, kind, amount, previous_amount, won_cycle_id, currency, units, closed_on)
@@ -431,7 +444,7 @@ $fn$;
 DROP FUNCTION draft_spiff_lines(uuid, text, text);
 DROP FUNCTION draft_referral_lines(uuid, bigint, bigint, text);
 DROP FUNCTION draft_rebate_lines(uuid, jsonb, text, text);
-DROP FUNCTION freeze_finish(uuid, uuid);
+DROP FUNCTION freeze_finish(uuid, uuid, text, jsonb);
 DROP FUNCTION freeze_won_part(uuid, uuid, text, jsonb, text, date, date, text, text[], bigint, bigint);
 DROP FUNCTION capped_commission(bigint, bigint, bigint);
 DROP FUNCTION mul_rate_half_even(bigint, bigint);

@@ -110,7 +110,7 @@ SELECT freeze_won_part(@cycle_id::uuid, @program_id::uuid, @kind::text, @rules::
 -- each partner's totals (freeze_finish, migration 10); it returns what the
 -- cycle froze by kind and reason for exclusion ('' for what counts).
 SELECT f.kind::text AS kind, f.reason::text AS reason, f.deals::int AS deals, f.amount::bigint AS amount
-FROM freeze_finish(@cycle_id::uuid, @program_id::uuid) f;
+FROM freeze_finish(@cycle_id::uuid, @program_id::uuid, @kind::text, @rules::jsonb) f;
 
 -- name: CycleExcludedInputs :many
 -- CycleExcludedInputs reports what a cycle froze but does not pay, by reason.
