@@ -12,7 +12,8 @@ import (
 	"github.com/dealflow/dealflow/domain"
 )
 
-// errLedgerBroken makes `ledger verify` exit non-zero on a broken ledger.
+// errLedgerBroken makes `ledger verify` exit non-zero on a broken ledger
+// or lineage.
 var errLedgerBroken = fmt.Errorf("the ledger does not verify")
 
 // cmdLedger verifies the incentive ledger or exports it as CSV.
@@ -45,6 +46,18 @@ func cmdLedger(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "ledger verified: %d entries, hash chain intact, debits = credits (%s), head %d %s\n",
 		rep.Entries, strings.Join(totals, ", "), rep.HeadSeq, rep.HeadHash)
+	lin, err := db.VerifyLineage(ctx, q)
+	if err != nil {
+		return err
+	}
+	if !lin.OK {
+		for _, f := range lin.FrozenTwice {
+			fmt.Fprintf(e.stderr, "lineage broken: program %s froze deal %s as won in cycles %s\n", f.ProgramID, f.DealID,
+				strings.Join(f.Cycles, ", "))
+		}
+		return errLedgerBroken
+	}
+	fmt.Fprintf(e.stderr, "lineage verified: %d won inputs, no deal frozen twice by a program\n", lin.WonInputs)
 	return nil
 }
 

@@ -1178,6 +1178,56 @@ func (q *Queries) LedgerHeadSet(ctx context.Context, arg LedgerHeadSetParams) er
 	return err
 }
 
+const lineageFrozenTwice = `-- name: LineageFrozenTwice :many
+SELECT c.program_id, i.deal_id, array_agg(i.cycle_id ORDER BY i.cycle_id)::uuid[] AS cycles
+FROM cycle_inputs i JOIN incentive_cycles c ON c.id = i.cycle_id
+WHERE i.kind = 'won'
+GROUP BY c.program_id, i.deal_id
+HAVING count(*) > 1
+ORDER BY 1, 2
+LIMIT $1
+`
+
+type LineageFrozenTwiceRow struct {
+	ProgramID uuid.UUID   `json:"program_id"`
+	DealID    uuid.UUID   `json:"deal_id"`
+	Cycles    []uuid.UUID `json:"cycles"`
+}
+
+// LineageFrozenTwice finds deals a program froze as won in more than one
+// cycle: what the freeze's lock and its anti-join over the program's
+// earlier cycles rule out, checked by `dealflow ledger verify`.
+func (q *Queries) LineageFrozenTwice(ctx context.Context, maxRows int32) ([]LineageFrozenTwiceRow, error) {
+	rows, err := q.db.Query(ctx, lineageFrozenTwice, maxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LineageFrozenTwiceRow{}
+	for rows.Next() {
+		var i LineageFrozenTwiceRow
+		if err := rows.Scan(&i.ProgramID, &i.DealID, &i.Cycles); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const lineageWonInputs = `-- name: LineageWonInputs :one
+SELECT count(*)::bigint FROM cycle_inputs WHERE kind = 'won'
+`
+
+func (q *Queries) LineageWonInputs(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, lineageWonInputs)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const payoutBatchLines = `-- name: PayoutBatchLines :many
 WITH batch AS (
     SELECT DISTINCT s.partner_id FROM statement_lines s

@@ -275,3 +275,18 @@ SELECT seq, hash FROM ledger_head WHERE id;
 -- name: SetLocalWorkMem :exec
 -- SetLocalWorkMem lets a freeze sort and index its million rows in memory.
 SELECT set_config('work_mem', '256MB', true), set_config('maintenance_work_mem', '512MB', true);
+
+-- name: LineageFrozenTwice :many
+-- LineageFrozenTwice finds deals a program froze as won in more than one
+-- cycle: what the freeze's lock and its anti-join over the program's
+-- earlier cycles rule out, checked by `dealflow ledger verify`.
+SELECT c.program_id, i.deal_id, array_agg(i.cycle_id ORDER BY i.cycle_id)::uuid[] AS cycles
+FROM cycle_inputs i JOIN incentive_cycles c ON c.id = i.cycle_id
+WHERE i.kind = 'won'
+GROUP BY c.program_id, i.deal_id
+HAVING count(*) > 1
+ORDER BY 1, 2
+LIMIT @max_rows;
+
+-- name: LineageWonInputs :one
+SELECT count(*)::bigint FROM cycle_inputs WHERE kind = 'won';
