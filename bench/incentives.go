@@ -23,6 +23,9 @@ type IncentiveOptions struct {
 	Reps int
 	// PayBatch is how many partners one payout transaction pays.
 	PayBatch int
+	// FreezeParts is how many connections a freeze reads deals on
+	// (DEALFLOW_FREEZE_PARTS; 0: activities.DefaultFreezeParts).
+	FreezeParts int
 }
 
 // ProgramFigures is one program kind's cycle beside the floor.
@@ -46,10 +49,11 @@ type ProgramFigures struct {
 
 // IncentiveReport is the incentive benchmark's result.
 type IncentiveReport struct {
-	Deals    int64            `json:"closed_won_deals"`
-	Partners int64            `json:"partners"`
-	Reps     int              `json:"reps"`
-	Programs []ProgramFigures `json:"programs"`
+	Deals       int64            `json:"closed_won_deals"`
+	Partners    int64            `json:"partners"`
+	Reps        int              `json:"reps"`
+	FreezeParts int              `json:"freeze_parts"`
+	Programs    []ProgramFigures `json:"programs"`
 	// Payouts: the rebate cycle's payouts, every partner, in batches.
 	PayoutPartners int     `json:"payout_partners"`
 	PayoutEntries  int     `json:"payout_ledger_entries"`
@@ -70,7 +74,10 @@ func Incentives(ctx context.Context, pool *pgxpool.Pool, o IncentiveOptions, log
 	if o.PayBatch <= 0 {
 		o.PayBatch = 500
 	}
-	rep.Reps, rep.PayoutBatch = o.Reps, o.PayBatch
+	if o.FreezeParts <= 0 {
+		o.FreezeParts = activities.DefaultFreezeParts
+	}
+	rep.Reps, rep.PayoutBatch, rep.FreezeParts = o.Reps, o.PayBatch, o.FreezeParts
 	if err := pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT partner_id) FROM deals WHERE status = 'closed_won'`).
 		Scan(&rep.Deals, &rep.Partners); err != nil {
 		return rep, err
@@ -82,6 +89,7 @@ func Incentives(ctx context.Context, pool *pgxpool.Pool, o IncentiveOptions, log
 		return rep, err
 	}
 	a := activities.New(pool)
+	a.FreezeParts = o.FreezeParts
 	start, end := WonQuarter, WonQuarter.AddDate(0, 3, 0)
 	programs := []struct {
 		kind     domain.IncentiveKind
@@ -217,7 +225,8 @@ func median(ds []time.Duration) float64 {
 // Table renders the report with each figure beside its floor.
 func (r IncentiveReport) Table() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "incentive cycles over %d closed-won deals of %d partners (median of %d runs)\n", r.Deals, r.Partners, r.Reps)
+	fmt.Fprintf(&b, "incentive cycles over %d closed-won deals of %d partners (median of %d runs; freeze on %d connections)\n",
+		r.Deals, r.Partners, r.Reps, r.FreezeParts)
 	fmt.Fprintf(&b, "%-9s %9s %9s %9s %9s %9s %12s %11s %9s %7s\n", "program", "inputs", "lines", "freeze s", "accrue s", "cycle s",
 		"floor ins s", "floor grp s", "floor s", "ratio")
 	for _, p := range r.Programs {

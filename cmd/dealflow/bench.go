@@ -84,7 +84,7 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 	case "incentives":
 		var reps int
 		fmt.Sscan(fs.Lookup("reps").Value.String(), &reps)
-		rep, err = bench.Incentives(ctx, pool, bench.IncentiveOptions{Reps: reps}, e.log)
+		rep, err = bench.Incentives(ctx, pool, bench.IncentiveOptions{Reps: reps, FreezeParts: e.cfg.FreezeParts}, e.log)
 	default:
 		rep, err = bench.Conflicts(ctx, pool, bench.ConflictOptions{Queries: queries, Warmup: warmup, Seed: 7}, e.log)
 	}

@@ -50,7 +50,7 @@ var (
 	dbVars       = []string{"DATABASE_URL", "DEALFLOW_LOG_LEVEL", "DEALFLOW_LOG_FORMAT"}
 	temporalVars = []string{"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TLS", "TEMPORAL_TLS_CERT",
 		"TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA", "TEMPORAL_TLS_SERVER_NAME", "TEMPORAL_API_KEY"}
-	workerVars = append(append([]string{}, dbVars...), append(temporalVars, "DEALFLOW_PAYOUT_DIR", "DEALFLOW_METRICS_ADDR")...)
+	workerVars = append(append([]string{}, dbVars...), append(temporalVars, "DEALFLOW_PAYOUT_DIR", "DEALFLOW_METRICS_ADDR", "DEALFLOW_FREEZE_PARTS")...)
 	apiVars    = append(append([]string{}, workerVars...),
 		"DEALFLOW_HTTP_ADDR", "DEALFLOW_MAX_BODY_BYTES", "DEALFLOW_REQUEST_TIMEOUT", "DEALFLOW_PAYOUT_DIR", "DEALFLOW_RATE_LIMIT", "DEALFLOW_RATE_BURST")
 )

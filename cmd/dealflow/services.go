@@ -141,6 +141,7 @@ func cmdDev(ctx context.Context, e env, _ []string) error {
 func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool) error {
 	acts := activities.New(pool)
 	acts.PayoutDir = e.cfg.PayoutDir
+	acts.FreezeParts = e.cfg.FreezeParts
 	w := worker.New(tc, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		return err

@@ -35,6 +35,9 @@ type Config struct {
 	RateBurst int
 	// MetricsAddr is where `dealflow worker` serves /metrics ("" = nowhere).
 	MetricsAddr string
+	// FreezeParts is how many connections an incentive cycle's freeze
+	// reads the deals table on in parallel.
+	FreezeParts int
 }
 
 // Var documents one environment variable.
@@ -62,6 +65,7 @@ var Vars = []Var{
 	{"DEALFLOW_RATE_LIMIT", "50", "API requests per second per token, per API replica (more: 429 with Retry-After)"},
 	{"DEALFLOW_RATE_BURST", "100", "API requests a token may send at once before the rate applies"},
 	{"DEALFLOW_METRICS_ADDR", "", "address where `dealflow worker` serves Prometheus /metrics (the API serves them at /metrics)"},
+	{"DEALFLOW_FREEZE_PARTS", "2", "connections an incentive cycle's freeze reads the deals table on in parallel (about the database server's cores)"},
 }
 
 // Load reads the environment through getenv (os.Getenv in production).
@@ -110,6 +114,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.RateBurst, err = strconv.Atoi(get("DEALFLOW_RATE_BURST")); err != nil || c.RateBurst < 1 {
 		return c, fmt.Errorf("DEALFLOW_RATE_BURST: want a positive integer")
+	}
+	if c.FreezeParts, err = strconv.Atoi(get("DEALFLOW_FREEZE_PARTS")); err != nil || c.FreezeParts < 1 || c.FreezeParts > 64 {
+		return c, fmt.Errorf("DEALFLOW_FREEZE_PARTS: want an integer from 1 to 64")
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -46,6 +46,7 @@ var fieldOf = map[string]func(Config) string{
 	"DEALFLOW_RATE_LIMIT":      func(c Config) string { return strconv.FormatFloat(c.RateLimit, 'f', -1, 64) },
 	"DEALFLOW_RATE_BURST":      func(c Config) string { return strconv.Itoa(c.RateBurst) },
 	"DEALFLOW_METRICS_ADDR":    func(c Config) string { return c.MetricsAddr },
+	"DEALFLOW_FREEZE_PARTS":    func(c Config) string { return strconv.Itoa(c.FreezeParts) },
 }
 
 // TestFieldTableCoversVars proves this file's field table names exactly the variables in Vars, so a new variable cannot go untested.
@@ -163,9 +164,11 @@ func TestLoadOverrides(t *testing.T) {
 				"DEALFLOW_LOG_LEVEL":       "debug",
 				"DEALFLOW_LOG_FORMAT":      "json",
 				"DEALFLOW_PAYOUT_DIR":      "/var/lib/dealflow/payouts",
+				"DEALFLOW_FREEZE_PARTS":    "4",
 			},
 			want: Config{
 				PayoutDir:         "/var/lib/dealflow/payouts",
+				FreezeParts:       4,
 				RateLimit:         50,
 				RateBurst:         100,
 				DatabaseURL:       "postgres://app:secret@db.internal:5433/deals?sslmode=require",
@@ -204,6 +207,7 @@ func TestLoadOverrides(t *testing.T) {
 				LogLevel:          "info",
 				LogFormat:         "json",
 				PayoutDir:         ".data/payouts",
+				FreezeParts:       2,
 				RateLimit:         50,
 				RateBurst:         100,
 			},
@@ -224,6 +228,7 @@ func TestLoadOverrides(t *testing.T) {
 				LogLevel:          "info",
 				LogFormat:         "text",
 				PayoutDir:         ".data/payouts",
+				FreezeParts:       2,
 				RateLimit:         50,
 				RateBurst:         100,
 			},
