@@ -41,8 +41,9 @@ type ExcludedInputs struct {
 // throughout, so that no two cycles of a program freeze at once and none
 // freezes a deal an earlier one froze. The won deals are staged on
 // FreezeParts connections in parallel, each reading a range of the deals
-// table's blocks in one shared snapshot; one transaction then freezes the
-// changes, cuts a SPIFF's claims where its budget runs out, indexes and
+// table's blocks in one shared snapshot, then indexed by deal on one
+// connection while summed per partner on another; one transaction then
+// freezes the changes, cuts a SPIFF's claims where its budget runs out,
 // attaches the staged inputs as the cycle's partition, writes each
 // partner's totals and marks the cycle frozen. Until it
 // commits nothing is in the lineage (a retry drops what a failed attempt
@@ -109,6 +110,9 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 		if err := a.stageWon(ctx, conn, p, parts); err != nil {
 			return res, fmt.Errorf("freeze won deals: %w", err)
 		}
+	}
+	if err := a.indexAndSum(ctx, conn, id); err != nil {
+		return res, fmt.Errorf("index staged inputs: %w", err)
 	}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		q := dbq.New(tx)
@@ -204,6 +208,31 @@ func (a *Activities) stageWon(ctx context.Context, conn *pgxpool.Conn, p dbq.Fre
 			})
 		})
 	}
+	return g.Wait()
+}
+
+// indexAndSum builds the staged inputs' index on conn while another
+// connection sums them per partner: both read the staged table only.
+func (a *Activities) indexAndSum(ctx context.Context, conn *pgxpool.Conn, id uuid.UUID) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return pgx.BeginFunc(gctx, conn, func(tx pgx.Tx) error {
+			q := dbq.New(tx)
+			if err := q.SetLocalWorkMem(gctx); err != nil {
+				return err
+			}
+			return q.FreezeIndex(gctx, id)
+		})
+	})
+	g.Go(func() error {
+		return pgx.BeginFunc(gctx, a.Pool, func(tx pgx.Tx) error {
+			q := dbq.New(tx)
+			if err := q.SetLocalWorkMem(gctx); err != nil {
+				return err
+			}
+			return q.FreezeSums(gctx, id)
+		})
+	})
 	return g.Wait()
 }
 

@@ -713,6 +713,16 @@ func (q *Queries) FreezeFinish(ctx context.Context, arg FreezeFinishParams) ([]F
 	return items, nil
 }
 
+const freezeIndex = `-- name: FreezeIndex :exec
+SELECT cycle_inputs_index($1::uuid)
+`
+
+// FreezeIndex indexes the staged inputs by deal.
+func (q *Queries) FreezeIndex(ctx context.Context, cycleID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, freezeIndex, cycleID)
+	return err
+}
+
 const freezeLock = `-- name: FreezeLock :exec
 SELECT pg_advisory_lock(7301, hashtext($1::text))
 `
@@ -732,6 +742,16 @@ SELECT cycle_inputs_stage($1::uuid)
 // FreezeStage creates the tables a freeze stages the cycle's inputs in.
 func (q *Queries) FreezeStage(ctx context.Context, cycleID uuid.UUID) error {
 	_, err := q.db.Exec(ctx, freezeStage, cycleID)
+	return err
+}
+
+const freezeSums = `-- name: FreezeSums :exec
+SELECT freeze_sums($1::uuid)
+`
+
+// FreezeSums sums the staged won inputs per partner.
+func (q *Queries) FreezeSums(ctx context.Context, cycleID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, freezeSums, cycleID)
 	return err
 }
 

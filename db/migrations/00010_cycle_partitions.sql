@@ -59,10 +59,10 @@ ALTER TABLE cycle_partner_totals
 
 -- +goose StatementBegin
 -- cycle_inputs_stage creates the table a cycle's inputs are written to
--- before it is attached (cycle_inputs_attach), and beside it the table the
--- writers put their per-partner sums in, dropping what a failed attempt
--- left. Its CHECK lets the attach skip scanning the table. It refuses to
--- touch a cycle's inputs once they are attached.
+-- before it is attached (cycle_inputs_attach), dropping what a failed
+-- attempt left (the table and its per-partner sums). Its CHECK lets the
+-- attach skip scanning the table. It refuses to touch a cycle's inputs
+-- once they are attached.
 CREATE FUNCTION cycle_inputs_stage(p_cycle uuid) RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
     t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
@@ -72,22 +72,32 @@ BEGIN
     END IF;
     EXECUTE format('DROP TABLE IF EXISTS %I, %I', t, t || '_sums');
     EXECUTE format('CREATE TABLE %I (LIKE cycle_inputs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, CHECK (cycle_id = %L))', t, p_cycle);
-    EXECUTE format('CREATE TABLE %I (partner_id uuid NOT NULL, excluded text, amount bigint NOT NULL, deals integer NOT NULL,
-                                     earned bigint NOT NULL, noted integer NOT NULL, units bigint NOT NULL)', t || '_sums');
     RETURN t;
 END;
 $fn$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
--- cycle_inputs_attach indexes a staged cycle's inputs by deal in one sorted
--- build and attaches them to cycle_inputs; TRUNCATE of the partition is
--- refused as it is for the ledger.
+-- cycle_inputs_index indexes a staged cycle's inputs by deal, in one sorted
+-- build (a deal is one input of a cycle).
+CREATE FUNCTION cycle_inputs_index(p_cycle uuid) RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
+BEGIN
+    EXECUTE format('CREATE UNIQUE INDEX IF NOT EXISTS %I ON %I (deal_id)', t || '_deal', t);
+END;
+$fn$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+-- cycle_inputs_attach attaches a staged cycle's inputs, indexed, to
+-- cycle_inputs; TRUNCATE of the partition is refused as it is for the
+-- ledger.
 CREATE FUNCTION cycle_inputs_attach(p_cycle uuid) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
     t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
 BEGIN
-    EXECUTE format('CREATE UNIQUE INDEX %I ON %I (deal_id)', t || '_deal', t);
+    PERFORM cycle_inputs_index(p_cycle);
     EXECUTE format('CREATE TRIGGER no_truncate BEFORE TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION reject_truncate()', t);
     EXECUTE format('ALTER TABLE cycle_inputs ATTACH PARTITION %I FOR VALUES IN (%L)', t, p_cycle);
 END;
@@ -110,7 +120,6 @@ BEGIN
                    i.currency, i.units, i.closed_on, i.excluded
             FROM cycle_inputs_v9 i WHERE i.cycle_id = %L$q$, t, c);
         PERFORM cycle_inputs_attach(c);
-        EXECUTE format('DROP TABLE %I', t || '_sums');
     END LOOP;
 END;
 $$;
@@ -147,8 +156,8 @@ $$;
 -- nothing is frozen twice, checking every earlier cycle of the program:
 --   cycle_inputs_stage → freeze_won_part, once per range of the deals
 --   table's blocks, on as many connections in parallel, all reading one
---   exported snapshot → freeze_finish, in one transaction with the cycle's
---   frozen_at.
+--   exported snapshot → cycle_inputs_index and freeze_sums, side by side →
+--   freeze_finish, in one transaction with the cycle's frozen_at.
 -- Until freeze_finish commits, nothing is part of the lineage: a failed
 -- attempt's staged rows are dropped by the next.
 
@@ -160,9 +169,8 @@ $$;
 -- frozen too, marked excluded, so that they are reported once). Each
 -- counted deal of a per-deal program records what it earns: a referral's
 -- commission, rounded half to even and capped; a SPIFF's claim (per deal
--- or per unit), which freeze_finish cuts where the budget runs out. From
--- what the insert returns (no second pass) it writes the part's
--- per-partner sums. It returns how many deals it staged.
+-- or per unit), which freeze_finish cuts where the budget runs out. It
+-- returns how many deals it staged.
 CREATE FUNCTION freeze_won_part(p_cycle uuid, p_program uuid, p_kind text, p_rules jsonb, p_currency text,
                                 p_from date, p_before date, p_deal_kind text, p_lines text[],
                                 p_first_block bigint, p_end_block bigint) RETURNS bigint LANGUAGE plpgsql AS $fn$
@@ -187,7 +195,6 @@ BEGIN
         figures := ', NULL::bigint, NULL::text';
     END IF;
     EXECUTE format($q$
-        WITH frozen AS (
         INSERT INTO %I (cycle_id, deal_id, partner_id, kind, amount, currency, units, closed_on, excluded, earned, note)
         SELECT $1, w.id, w.partner_id, 'won', w.amount, w.currency, w.units, w.closed_on, w.excluded %s
         FROM (SELECT d.id, d.partner_id, d.won_amount AS amount, d.won_currency AS currency, coalesce(d.won_units, 1) AS units,
@@ -197,24 +204,34 @@ BEGIN
                 AND d.status = 'closed_won' AND d.won_amount > 0
                 AND d.closed_on >= $4 AND d.closed_on < $5 AND d.kind = $6
                 AND (cardinality($7) = 0 OR d.won_product_lines && $7)
-                AND NOT EXISTS (SELECT 1 FROM cycle_inputs i WHERE i.cycle_id = ANY($8) AND i.deal_id = d.id AND i.kind = 'won')) w
-        RETURNING partner_id, excluded, amount, earned, note, units),
-        sums AS (
-            INSERT INTO %I (partner_id, excluded, amount, deals, earned, noted, units)
-            SELECT f.partner_id, f.excluded, sum(f.amount), count(*), coalesce(sum(f.earned), 0), count(f.note), sum(f.units)
-            FROM frozen f GROUP BY f.partner_id, f.excluded
-            RETURNING deals)
-        SELECT coalesce(sum(deals), 0) FROM sums$q$,
+                AND NOT EXISTS (SELECT 1 FROM cycle_inputs i WHERE i.cycle_id = ANY($8) AND i.deal_id = d.id AND i.kind = 'won')) w$q$,
         t, figures,
-        CASE WHEN p_kind = 'referral' THEN ', mul_rate_half_even(d.won_amount, $10) AS raw' ELSE '' END,
-        t || '_sums')
-    INTO n
+        CASE WHEN p_kind = 'referral' THEN ', mul_rate_half_even(d.won_amount, $10) AS raw' ELSE '' END)
     USING p_cycle, p_program, p_currency, p_from, p_before, p_deal_kind, p_lines, earlier,
           coalesce(p_rules->>'per', 'deal'), coalesce((p_rules->>'rate_bp')::bigint, 0),
           coalesce((p_rules->>'cap_per_deal')::bigint, 0), NULL::bigint, NULL::bigint,
           coalesce((p_rules->>'amount')::bigint, 0),
           format('(%s,0)', p_first_block)::tid, format('(%s,0)', least(p_end_block, 4294967295))::tid;
+    GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
+END;
+$fn$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+-- freeze_sums sums a cycle's staged won inputs per partner and reason for
+-- exclusion into a table beside them (CREATE TABLE AS: the scan and the
+-- sums may run on parallel workers).
+CREATE FUNCTION freeze_sums(p_cycle uuid) RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
+BEGIN
+    EXECUTE format('DROP TABLE IF EXISTS %I', t || '_sums');
+    EXECUTE format($q$
+        CREATE TABLE %I AS
+        SELECT i.partner_id, i.excluded, sum(i.amount)::bigint AS amount, count(*)::int AS deals,
+               coalesce(sum(i.earned), 0)::bigint AS earned, count(i.note)::int AS noted, sum(i.units)::bigint AS units
+        FROM %I i WHERE i.kind = 'won' GROUP BY i.partner_id, i.excluded$q$, t || '_sums', t);
 END;
 $fn$;
 -- +goose StatementEnd
@@ -251,11 +268,7 @@ BEGIN
                       FROM %I i WHERE i.kind = 'won' AND i.excluded IS NULL) r
                 WHERE s.deal_id = r.deal_id AND r.running > $1$q$, t, t)
             USING remaining;
-            EXECUTE format('TRUNCATE %I', t || '_sums');
-            EXECUTE format($q$
-                INSERT INTO %I (partner_id, excluded, amount, deals, earned, noted, units)
-                SELECT i.partner_id, i.excluded, sum(i.amount), count(*), coalesce(sum(i.earned), 0), count(i.note), sum(i.units)
-                FROM %I i WHERE i.kind = 'won' GROUP BY i.partner_id, i.excluded$q$, t || '_sums', t);
+            PERFORM freeze_sums(p_cycle);
         END IF;
     END IF;
     IF cardinality(earlier) > 0 THEN
@@ -446,6 +459,7 @@ DROP FUNCTION draft_referral_lines(uuid, bigint, bigint, text);
 DROP FUNCTION draft_rebate_lines(uuid, jsonb, text, text);
 DROP FUNCTION freeze_finish(uuid, uuid, text, jsonb);
 DROP FUNCTION freeze_won_part(uuid, uuid, text, jsonb, text, date, date, text, text[], bigint, bigint);
+DROP FUNCTION freeze_sums(uuid);
 DROP FUNCTION capped_commission(bigint, bigint, bigint);
 DROP FUNCTION mul_rate_half_even(bigint, bigint);
 CREATE TABLE cycle_inputs_v9 (
@@ -473,5 +487,6 @@ CREATE INDEX cycle_inputs_frozen ON cycle_inputs USING brin (frozen_at);
 CREATE TRIGGER cycle_inputs_append_only BEFORE UPDATE OR DELETE ON cycle_inputs
     FOR EACH ROW EXECUTE FUNCTION reject_change();
 DROP FUNCTION cycle_inputs_attach(uuid);
+DROP FUNCTION cycle_inputs_index(uuid);
 DROP FUNCTION cycle_inputs_stage(uuid);
 ALTER TABLE cycle_partner_totals DROP COLUMN earned, DROP COLUMN noted, DROP COLUMN units;

@@ -91,6 +91,14 @@ SELECT pg_advisory_unlock(7301, hashtext(@program_key::text));
 -- FreezeStage creates the tables a freeze stages the cycle's inputs in.
 SELECT cycle_inputs_stage(@cycle_id::uuid);
 
+-- name: FreezeIndex :exec
+-- FreezeIndex indexes the staged inputs by deal.
+SELECT cycle_inputs_index(@cycle_id::uuid);
+
+-- name: FreezeSums :exec
+-- FreezeSums sums the staged won inputs per partner.
+SELECT freeze_sums(@cycle_id::uuid);
+
 -- name: DealsBlocks :one
 -- DealsBlocks is the deals table's size in blocks, to split a freeze's scan.
 SELECT (pg_relation_size('deals') / current_setting('block_size')::bigint)::bigint;
