@@ -71,7 +71,12 @@ BEGIN
         RAISE EXCEPTION 'the inputs of cycle % are frozen', p_cycle USING ERRCODE = 'restrict_violation';
     END IF;
     EXECUTE format('DROP TABLE IF EXISTS %I, %I', t, t || '_sums');
-    EXECUTE format('CREATE TABLE %I (LIKE cycle_inputs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, CHECK (cycle_id = %L))', t, p_cycle);
+    -- Written once: autovacuum's vacuum and analyze after the inserts would
+    -- re-read a million rows as the cycle goes on, for nothing its queries
+    -- use (they find inputs by deal, through the index). Anti-wraparound
+    -- vacuums, which run regardless, freeze it in time.
+    EXECUTE format('CREATE TABLE %I (LIKE cycle_inputs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, CHECK (cycle_id = %L))
+                    WITH (autovacuum_enabled = false)', t, p_cycle);
     RETURN t;
 END;
 $fn$;
