@@ -5,13 +5,15 @@
 -- Why: at a million deals a cycle's freeze spent two thirds of its time
 -- keeping one B-tree over every cycle's inputs, (program_id, deal_id),
 -- row by row (about 3 µs a row against 1.3 µs for the row itself). A
--- cycle's inputs are now written to a table of their own, indexed once
--- they are all in (a sorted build: about 0.9 µs a row) and attached to
--- cycle_inputs, all in the freeze's one transaction, so a failed freeze
--- leaves nothing behind. What the old index refused (a deal frozen twice
--- by one program) the freeze now excludes: it holds the program's freeze
--- lock and anti-joins every earlier cycle of the program; `dealflow ledger
--- verify` checks that no deal is a won input of one program twice.
+-- cycle's inputs are now staged in a table of their own (by several
+-- connections at once), indexed once they are all in (a sorted build:
+-- about 0.6 µs a row) and attached to cycle_inputs by the transaction that
+-- marks the cycle frozen; until then nothing is in the lineage, and a
+-- retry drops what a failed attempt staged. What the old index refused (a
+-- deal frozen twice by one program) the freeze now excludes: it holds the
+-- program's freeze lock and anti-joins every earlier cycle of the program;
+-- `dealflow ledger verify` checks that no deal is a won input of one
+-- program twice.
 --
 -- Each won input of a per-deal program records what the deal earns in the
 -- cycle under the cycle's rules version (earned) and why it earns less
