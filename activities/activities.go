@@ -6,6 +6,7 @@ package activities
 
 import (
 	"github.com/jackc/pgx/v5/pgxpool"
+	"sync"
 )
 
 // Activities holds what the steps need: the PostgreSQL pool, and the
@@ -19,6 +20,12 @@ type Activities struct {
 	// FreezeParts is how many connections an incentive cycle's freeze reads
 	// the deals table on in parallel (0: DefaultFreezeParts).
 	FreezeParts int
+
+	// freezing lets one freeze at a time use the pool: a freeze holds a
+	// connection while it waits for FreezeParts more, so two at once on a
+	// small pool could each hold one and wait for the other's.
+	freezeOnce sync.Once
+	freezing   chan struct{}
 }
 
 // New returns Activities using pool.

@@ -38,8 +38,9 @@ type ExcludedInputs struct {
 // FreezeCycle records the cycle's lineage, set-based: the closed-won deals
 // it pays on (with what each earns in a per-deal program) and the later
 // changes of deals earlier cycles paid. It holds the program's freeze lock
-// throughout, so that no two cycles of a program freeze at once and none
-// freezes a deal an earlier one froze. The won deals are staged on
+// throughout, so that no two cycles of a program freeze at once on any
+// worker and none freezes a deal an earlier one froze; a worker runs one
+// freeze at a time. The won deals are staged on
 // FreezeParts connections in parallel, each reading a range of the deals
 // table's blocks in one shared snapshot, then indexed by deal on one
 // connection while summed per partner on another; one transaction then
@@ -52,6 +53,13 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 	id, err := uuid.Parse(cycleID)
 	if err != nil {
 		return FreezeResult{}, NotFoundError("no cycle %q", cycleID)
+	}
+	a.freezeOnce.Do(func() { a.freezing = make(chan struct{}, 1) })
+	select {
+	case a.freezing <- struct{}{}:
+		defer func() { <-a.freezing }()
+	case <-ctx.Done():
+		return FreezeResult{}, ctx.Err()
 	}
 	conn, err := a.Pool.Acquire(ctx)
 	if err != nil {

@@ -119,6 +119,7 @@ func TestConcurrentFreezesOfAProgramFreezeEachDealOnce(t *testing.T) {
 	}
 	defer own.Close()
 	a := activities.New(own.Pool)
+	workers := []*activities.Activities{a, activities.New(own.Pool)} // two workers' activities
 	w := newWorld(t, own.Pool, 3)
 	for i := range 30 {
 		w.win(wonDeal{partner: i % 3, amount: int64(1000 + i), closed: "2044-01-15"})
@@ -138,7 +139,7 @@ func TestConcurrentFreezesOfAProgramFreezeEachDealOnce(t *testing.T) {
 	errs := make([]error, len(ids))
 	for i, id := range ids {
 		wg.Go(func() {
-			r, err := a.FreezeCycle(ctx, id)
+			r, err := workers[i].FreezeCycle(ctx, id)
 			inputs[i], errs[i] = r.Inputs, err
 		})
 	}
