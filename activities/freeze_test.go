@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // A reversed deal of a per-deal program is clawed back in the next cycle
@@ -161,5 +163,59 @@ func TestConcurrentFreezesOfAProgramFreezeEachDealOnce(t *testing.T) {
 	rep, err = db.VerifyLineage(ctx, q)
 	if err != nil || rep.OK || len(rep.FrozenTwice) != 1 || len(rep.FrozenTwice[0].Cycles) != 2 {
 		t.Fatalf("after a deal was frozen twice: %+v %v", rep, err)
+	}
+}
+
+// Cycles of several programs freezing at once on one worker whose pool
+// holds three connections all finish: a worker runs one freeze at a time,
+// and a freeze needs its own connection and one per part.
+func TestManyFreezesOnASmallPool(t *testing.T) {
+	ctx := context.Background()
+	own, err := testenv.NewDatabase(ctx, "smallpool")
+	if err != nil {
+		t.Fatalf("needs PostgreSQL: %v", err)
+	}
+	defer own.Close()
+	cfg, err := pgxpool.ParseConfig(own.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 3
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	a := activities.New(pool)
+	w := newWorld(t, own.Pool, 2)
+	w.win(wonDeal{partner: 0, amount: 100, closed: "2045-01-10"}, wonDeal{partner: 1, amount: 200, closed: "2045-01-11"})
+	var ids []string
+	for range 4 {
+		prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}]}`, "2045-01-01")
+		id := workflows.CycleID(prog.String(), "2045-01-01")
+		if _, err := a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: id, ProgramID: prog.String(), PeriodStart: "2045-01-01",
+			PeriodEnd: "2045-02-01", WorkflowID: workflows.CycleWorkflowID(id), StartedBy: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		wg.Go(func() {
+			r, err := a.FreezeCycle(ctx, id)
+			if err == nil && r.Inputs != 2 {
+				err = fmt.Errorf("%d inputs", r.Inputs)
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("freeze %d: %v", i, err)
+		}
 	}
 }
