@@ -204,8 +204,12 @@ func TestConsoleInABrowser(t *testing.T) {
 	b.step("statements", chromedp.Navigate(stack.baseURL+"/console/statements"), chromedp.WaitVisible(chromedp.CSS("table")))
 	b.step("statement", chromedp.Click(chromedp.CSS("table a")), chromedp.WaitVisible(chromedp.CSS("table a")))
 	b.step("explanation", chromedp.Click(chromedp.CSS("table a")), chromedp.WaitVisible(chromedp.CSS("#summary")))
-	if got := b.text("#summary"); !strings.Contains(got, "adjusted by finance to 240.00 USD") {
+	if got := b.text("#summary"); !strings.Contains(got, "SPIFF per deal on 1 deal: 250.00 USD; adjusted by finance to 240.00 USD") {
 		t.Fatalf("explanation: %q", got)
+	}
+	// The deal behind the line, with what it earned (recorded on its lineage row).
+	if got := b.text("#deals tbody"); !strings.Contains(got, "5000.00 USD") || !strings.Contains(got, "250.00 USD") {
+		t.Fatalf("explained deals: %q", got)
 	}
 	// On a phone-sized screen the pages fold into one column; the form is
 	// reachable by keyboard (Tab from the skip link lands on a field).
