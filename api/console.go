@@ -132,6 +132,7 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 		{http.MethodGet, "/console/cycles/:id/statements.csv", vendorRoles, s.cycleStatementsCSV},
 		{http.MethodGet, "/console/ledger.csv", vendorRoles, s.ledgerCSV},
 		{http.MethodGet, "/console/statement-lines/:id", allRoles, s.consoleExplain},
+		{http.MethodGet, "/console/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
 		{http.MethodGet, "/console/statements", allRoles, s.consoleStatements},
 		{http.MethodGet, "/console/dashboard", deciderRoles, s.consoleDashboard},
 	}...)

@@ -98,6 +98,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/statements", allRoles, s.listStatements},
 		{http.MethodGet, "/v1/statements/:id/lines", allRoles, s.statementLines},
 		{http.MethodGet, "/v1/statement-lines/:id/explain", allRoles, s.explainLine},
+		{http.MethodGet, "/v1/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
 	}, append(s.stepRoutes(), s.cycleRoutes()...)...)
 }
 

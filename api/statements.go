@@ -132,11 +132,16 @@ type Explanation struct {
 	Rules       domain.IncentiveRules `json:"rules"`
 	PeriodStart string                `json:"period_start"`
 	PeriodEnd   string                `json:"period_end"`
-	Deals       []ExplainedDeal       `json:"deals"`
-	Review      []CycleEventView      `json:"review"`
-	Ledger      []domain.LedgerEntry  `json:"ledger"`
-	Payout      *PayoutView           `json:"payout,omitempty"`
-	Summary     string                `json:"summary"`
+	// Deals are the first explainedDeals deals behind the line, by close
+	// date; DealsTotal counts them all (DealsTruncated: more than listed,
+	// every one in GET /v1/statement-lines/{id}/deals.csv).
+	Deals          []ExplainedDeal      `json:"deals"`
+	DealsTotal     int                  `json:"deals_total"`
+	DealsTruncated bool                 `json:"deals_truncated"`
+	Review         []CycleEventView     `json:"review"`
+	Ledger         []domain.LedgerEntry `json:"ledger"`
+	Payout         *PayoutView          `json:"payout,omitempty"`
+	Summary        string               `json:"summary"`
 }
 
 // ExplainedDeal is a frozen input behind a line.
@@ -161,6 +166,78 @@ type PayoutView struct {
 	Currency string    `json:"currency"`
 	Status   string    `json:"status"`
 	PostedAt time.Time `json:"posted_at"`
+}
+
+// explainedDeals is how many deals an explanation lists.
+const explainedDeals = 500
+
+// lineInputsFrom pages through the frozen deals behind line l: a partner's
+// line stands on the deals won, a clawback or correction on its one deal.
+func lineInputsFrom(l dbq.StatementLineGetRow, max int32) dbq.StatementLineInputsParams {
+	return dbq.StatementLineInputsParams{CycleID: l.CycleID, PartnerID: l.PartnerID, DealID: l.DealID,
+		AfterClosed: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), MaxRows: max}
+}
+
+func explainedDeal(in dbq.StatementLineInputsRow) ExplainedDeal {
+	d := ExplainedDeal{DealID: in.DealID.String(), Customer: in.CustomerName, Kind: in.Kind, Amount: in.Amount,
+		Currency: in.Currency, Units: in.Units, ClosedOn: in.ClosedOn.Format(time.DateOnly), Note: in.Note.String}
+	if in.PreviousAmount.Valid {
+		v := in.PreviousAmount.Int64
+		d.PreviousAmount = &v
+	}
+	if in.Earned.Valid {
+		v := in.Earned.Int64
+		d.Earned = &v
+	}
+	return d
+}
+
+// lineDealsCSV downloads every deal behind a statement line, read within
+// the caller's scope (a partner: its own published lines only).
+func (s *Server) lineDealsCSV(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
+		return
+	}
+	l, err := s.q.StatementLineGet(c, dbq.StatementLineGetParams{ID: id, ScopePartnerID: principal(c).Scope()})
+	if db.IsNotFound(err) {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
+		return
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="line-`+id.String()+`-deals.csv"`)
+	w := csv.NewWriter(c.Writer)
+	_ = w.Write([]string{"line_id", "deal_id", "customer", "input", "closed_on", "amount", "previous_amount", "currency", "units",
+		"earned", "note"})
+	p := lineInputsFrom(l, 5000)
+	for {
+		rows, err := s.q.StatementLineInputs(c, p)
+		if err != nil {
+			s.log.Error("line deals export interrupted", "line", id, "err", err)
+			return
+		}
+		for _, r := range rows {
+			prev, earned := "", ""
+			if r.PreviousAmount.Valid {
+				prev = strconv.FormatInt(r.PreviousAmount.Int64, 10)
+			}
+			if r.Earned.Valid {
+				earned = strconv.FormatInt(r.Earned.Int64, 10)
+			}
+			_ = w.Write([]string{id.String(), r.DealID.String(), r.CustomerName, r.Kind, r.ClosedOn.Format(time.DateOnly),
+				strconv.FormatInt(r.Amount, 10), prev, r.Currency, strconv.FormatInt(r.Units, 10), earned, r.Note.String})
+		}
+		if len(rows) < int(p.MaxRows) {
+			break
+		}
+		p.AfterClosed, p.AfterDeal = rows[len(rows)-1].ClosedOn, rows[len(rows)-1].DealID
+	}
+	w.Flush()
 }
 
 // explainLine answers GET /v1/statement-lines/{id}/explain: the deals and
@@ -193,8 +270,7 @@ func (s *Server) explanation(c *gin.Context, id uuid.UUID, scope uuid.NullUUID) 
 		return Explanation{}, err
 	}
 	rules, _ := domain.ParseIncentiveRules(domain.IncentiveKind(l.ProgramKind), l.Rules)
-	inputs, err := s.q.StatementLineInputs(c, dbq.StatementLineInputsParams{CycleID: l.CycleID, PartnerID: l.PartnerID,
-		DealID: l.DealID, MaxRows: 1000})
+	inputs, err := s.q.StatementLineInputs(c, lineInputsFrom(l, explainedDeals))
 	if err != nil {
 		return Explanation{}, err
 	}
@@ -217,24 +293,10 @@ func (s *Server) explanation(c *gin.Context, id uuid.UUID, scope uuid.NullUUID) 
 		Deals: make([]ExplainedDeal, 0, len(inputs)), Ledger: make([]domain.LedgerEntry, 0, len(entries)),
 	}
 	for _, in := range inputs {
-		d := ExplainedDeal{DealID: in.DealID.String(), Customer: in.CustomerName, Kind: in.Kind, Amount: in.Amount,
-			Currency: in.Currency, Units: in.Units, ClosedOn: in.ClosedOn.Format(time.DateOnly)}
-		if in.PreviousAmount.Valid {
-			v := in.PreviousAmount.Int64
-			d.PreviousAmount = &v
-		}
-		if in.Earned.Valid {
-			v := in.Earned.Int64
-			d.Earned = &v
-		}
-		d.Note = in.Note.String
-		// A partner's line stands on the deals won; a clawback or
-		// correction on its one deal (the query reads only that one).
-		if !l.DealID.Valid && in.Kind != "won" {
-			continue
-		}
-		ex.Deals = append(ex.Deals, d)
+		ex.Deals = append(ex.Deals, explainedDeal(in))
 	}
+	ex.DealsTotal = int(l.Deals)
+	ex.DealsTruncated = len(inputs) < ex.DealsTotal
 	for _, e := range entries {
 		ex.Ledger = append(ex.Ledger, db.LedgerEntryOf(e))
 	}

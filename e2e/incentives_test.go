@@ -128,6 +128,15 @@ func TestRebateCycleThroughTheAPI(t *testing.T) {
 	if r := review[0].(map[string]any); r["type"] != "adjusted" || r["reason"] != "one unit returned" || r["actor"].(map[string]any)["name"] != "Fin Ance" {
 		t.Fatalf("review %v", review)
 	}
+	if ex.body["deals_total"] != float64(2) || ex.body["deals_truncated"] != false {
+		t.Fatalf("explanation's deal count %v / %v", ex.body["deals_total"], ex.body["deals_truncated"])
+	}
+	csvDeals := call(t, http.MethodGet, "/v1/statement-lines/"+lineID+"/deals.csv", stack.tokens["rebatePartner"], nil).must(t, http.StatusOK)
+	if rows := strings.Split(strings.TrimSpace(string(csvDeals.raw)), "\n"); len(rows) != 3 || !strings.HasPrefix(rows[0], "line_id,deal_id,customer") ||
+		!strings.Contains(rows[1], ",won,") {
+		t.Fatalf("deals.csv %s", csvDeals.raw)
+	}
+	call(t, http.MethodGet, "/v1/statement-lines/"+lineID+"/deals.csv", stack.tokens["partnerB"], nil).must(t, http.StatusNotFound)
 	call(t, http.MethodGet, "/v1/statement-lines/"+lineID+"/explain", stack.tokens["partnerB"], nil).must(t, http.StatusNotFound)
 	call(t, http.MethodGet, "/v1/ledger.csv", stack.tokens["partnerA"], nil).must(t, http.StatusForbidden)
 

@@ -1532,16 +1532,19 @@ SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.cl
 FROM deals d JOIN cycle_inputs i ON i.deal_id = d.id
 WHERE d.partner_id = $1
   AND i.cycle_id = $2 AND i.partner_id = $1 AND i.excluded IS NULL
-  AND ($3::uuid IS NULL OR i.deal_id = $3)
+  AND CASE WHEN $3::uuid IS NULL THEN i.kind = 'won' ELSE i.deal_id = $3 END
+  AND (i.closed_on, i.deal_id) > ($4::date, $5::uuid)
 ORDER BY i.closed_on, i.deal_id
-LIMIT $4
+LIMIT $6
 `
 
 type StatementLineInputsParams struct {
-	PartnerID uuid.UUID     `json:"partner_id"`
-	CycleID   uuid.UUID     `json:"cycle_id"`
-	DealID    uuid.NullUUID `json:"deal_id"`
-	MaxRows   int32         `json:"max_rows"`
+	PartnerID   uuid.UUID     `json:"partner_id"`
+	CycleID     uuid.UUID     `json:"cycle_id"`
+	DealID      uuid.NullUUID `json:"deal_id"`
+	AfterClosed time.Time     `json:"after_closed"`
+	AfterDeal   uuid.UUID     `json:"after_deal"`
+	MaxRows     int32         `json:"max_rows"`
 }
 
 type StatementLineInputsRow struct {
@@ -1557,15 +1560,19 @@ type StatementLineInputsRow struct {
 	CustomerName   string      `json:"customer_name"`
 }
 
-// StatementLineInputs lists the frozen deals behind a line: its deal, or
-// for a partner's line every deal the cycle counted for that partner, with
-// what each earned in a per-deal program. The partner's deals lead (by
-// their partner index) to the inputs (by the cycle partition's index).
+// StatementLineInputs lists the frozen deals behind a line: its deal (a
+// clawback or correction), or for a partner's line every won deal the
+// cycle counted for that partner, with what each earned in a per-deal
+// program; a page at a time, after (after_closed, after_deal). The
+// partner's deals lead (by their partner index) to the inputs (by the
+// cycle partition's index).
 func (q *Queries) StatementLineInputs(ctx context.Context, arg StatementLineInputsParams) ([]StatementLineInputsRow, error) {
 	rows, err := q.db.Query(ctx, statementLineInputs,
 		arg.PartnerID,
 		arg.CycleID,
 		arg.DealID,
+		arg.AfterClosed,
+		arg.AfterDeal,
 		arg.MaxRows,
 	)
 	if err != nil {

@@ -256,15 +256,18 @@ WHERE l.id = @id
        AND EXISTS (SELECT 1 FROM statements s WHERE s.cycle_id = l.cycle_id AND s.partner_id = l.partner_id)));
 
 -- name: StatementLineInputs :many
--- StatementLineInputs lists the frozen deals behind a line: its deal, or
--- for a partner's line every deal the cycle counted for that partner, with
--- what each earned in a per-deal program. The partner's deals lead (by
--- their partner index) to the inputs (by the cycle partition's index).
+-- StatementLineInputs lists the frozen deals behind a line: its deal (a
+-- clawback or correction), or for a partner's line every won deal the
+-- cycle counted for that partner, with what each earned in a per-deal
+-- program; a page at a time, after (after_closed, after_deal). The
+-- partner's deals lead (by their partner index) to the inputs (by the
+-- cycle partition's index).
 SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.closed_on, i.earned, i.note, d.customer_name
 FROM deals d JOIN cycle_inputs i ON i.deal_id = d.id
 WHERE d.partner_id = @partner_id
   AND i.cycle_id = @cycle_id AND i.partner_id = @partner_id AND i.excluded IS NULL
-  AND (sqlc.narg(deal_id)::uuid IS NULL OR i.deal_id = sqlc.narg(deal_id))
+  AND CASE WHEN sqlc.narg(deal_id)::uuid IS NULL THEN i.kind = 'won' ELSE i.deal_id = sqlc.narg(deal_id) END
+  AND (i.closed_on, i.deal_id) > (@after_closed::date, @after_deal::uuid)
 ORDER BY i.closed_on, i.deal_id
 LIMIT @max_rows;
 
