@@ -134,8 +134,11 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 		if err != nil {
 			return fmt.Errorf("finish freeze: %w", err)
 		}
-		excluded := 0
+		excluded, changes := 0, 0
 		for _, f := range frozen {
+			if f.Kind == "change" {
+				changes += int(f.Deals)
+			}
 			if f.Reason == "" {
 				res.Inputs += int(f.Deals)
 				continue
@@ -143,7 +146,8 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 			excluded += int(f.Deals)
 			res.Excluded = append(res.Excluded, ExcludedInputs{Reason: f.Reason, Deals: int(f.Deals), Amount: f.Amount})
 		}
-		return q.CycleSetInputCounts(ctx, dbq.CycleSetInputCountsParams{ID: id, Inputs: int32(res.Inputs), ExcludedInputs: int32(excluded)})
+		return q.CycleSetInputCounts(ctx, dbq.CycleSetInputCountsParams{ID: id, Inputs: int32(res.Inputs), ExcludedInputs: int32(excluded),
+			ChangeInputs: int32(changes)})
 	})
 	if err != nil {
 		return FreezeResult{}, err

@@ -190,7 +190,7 @@ func (q *Queries) CycleExcludedInputs(ctx context.Context, cycleID uuid.UUID) ([
 }
 
 const cycleGet = `-- name: CycleGet :one
-SELECT c.id, c.program_id, c.program_version, c.period_start, c.period_end, c.status, c.workflow_id, c.started_by, c.inputs, c.excluded_inputs, c.lines, c.partners, c.total, c.frozen_at, c.accrued_at, c.approved_at, c.approved_by, c.paid_at, c.created_at, c.updated_at, p.code AS program_code, p.name AS program_name, p.kind, p.currency, p.starts_on, v.rules
+SELECT c.id, c.program_id, c.program_version, c.period_start, c.period_end, c.status, c.workflow_id, c.started_by, c.inputs, c.excluded_inputs, c.lines, c.partners, c.total, c.frozen_at, c.accrued_at, c.approved_at, c.approved_by, c.paid_at, c.created_at, c.updated_at, c.change_inputs, p.code AS program_code, p.name AS program_name, p.kind, p.currency, p.starts_on, v.rules
 FROM incentive_cycles c
 JOIN incentive_programs p ON p.id = c.program_id
 JOIN incentive_program_versions v ON v.program_id = c.program_id AND v.version = c.program_version
@@ -218,6 +218,7 @@ type CycleGetRow struct {
 	PaidAt         pgtype.Timestamptz `json:"paid_at"`
 	CreatedAt      time.Time          `json:"created_at"`
 	UpdatedAt      time.Time          `json:"updated_at"`
+	ChangeInputs   int32              `json:"change_inputs"`
 	ProgramCode    string             `json:"program_code"`
 	ProgramName    string             `json:"program_name"`
 	Kind           string             `json:"kind"`
@@ -250,6 +251,7 @@ func (q *Queries) CycleGet(ctx context.Context, id uuid.UUID) (CycleGetRow, erro
 		&i.PaidAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ChangeInputs,
 		&i.ProgramCode,
 		&i.ProgramName,
 		&i.Kind,
@@ -355,7 +357,7 @@ func (q *Queries) CycleLinesExist(ctx context.Context, cycleID uuid.UUID) (bool,
 }
 
 const cycleList = `-- name: CycleList :many
-SELECT c.id, c.program_id, c.program_version, c.period_start, c.period_end, c.status, c.workflow_id, c.started_by, c.inputs, c.excluded_inputs, c.lines, c.partners, c.total, c.frozen_at, c.accrued_at, c.approved_at, c.approved_by, c.paid_at, c.created_at, c.updated_at, p.code AS program_code, p.name AS program_name, p.kind, p.currency
+SELECT c.id, c.program_id, c.program_version, c.period_start, c.period_end, c.status, c.workflow_id, c.started_by, c.inputs, c.excluded_inputs, c.lines, c.partners, c.total, c.frozen_at, c.accrued_at, c.approved_at, c.approved_by, c.paid_at, c.created_at, c.updated_at, c.change_inputs, p.code AS program_code, p.name AS program_name, p.kind, p.currency
 FROM incentive_cycles c JOIN incentive_programs p ON p.id = c.program_id
 ORDER BY c.period_start DESC, c.created_at DESC
 LIMIT $1
@@ -382,6 +384,7 @@ type CycleListRow struct {
 	PaidAt         pgtype.Timestamptz `json:"paid_at"`
 	CreatedAt      time.Time          `json:"created_at"`
 	UpdatedAt      time.Time          `json:"updated_at"`
+	ChangeInputs   int32              `json:"change_inputs"`
 	ProgramCode    string             `json:"program_code"`
 	ProgramName    string             `json:"program_name"`
 	Kind           string             `json:"kind"`
@@ -418,6 +421,7 @@ func (q *Queries) CycleList(ctx context.Context, maxRows int32) ([]CycleListRow,
 			&i.PaidAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.ChangeInputs,
 			&i.ProgramCode,
 			&i.ProgramName,
 			&i.Kind,
@@ -610,17 +614,23 @@ func (q *Queries) CyclePayouts(ctx context.Context, cycleID uuid.UUID) ([]CycleP
 }
 
 const cycleSetInputCounts = `-- name: CycleSetInputCounts :exec
-UPDATE incentive_cycles SET inputs = $1, excluded_inputs = $2 WHERE id = $3
+UPDATE incentive_cycles SET inputs = $1, excluded_inputs = $2, change_inputs = $3 WHERE id = $4
 `
 
 type CycleSetInputCountsParams struct {
 	Inputs         int32     `json:"inputs"`
 	ExcludedInputs int32     `json:"excluded_inputs"`
+	ChangeInputs   int32     `json:"change_inputs"`
 	ID             uuid.UUID `json:"id"`
 }
 
 func (q *Queries) CycleSetInputCounts(ctx context.Context, arg CycleSetInputCountsParams) error {
-	_, err := q.db.Exec(ctx, cycleSetInputCounts, arg.Inputs, arg.ExcludedInputs, arg.ID)
+	_, err := q.db.Exec(ctx, cycleSetInputCounts,
+		arg.Inputs,
+		arg.ExcludedInputs,
+		arg.ChangeInputs,
+		arg.ID,
+	)
 	return err
 }
 

@@ -168,6 +168,7 @@ type IncentiveCycle struct {
 	PaidAt         pgtype.Timestamptz `json:"paid_at"`
 	CreatedAt      time.Time          `json:"created_at"`
 	UpdatedAt      time.Time          `json:"updated_at"`
+	ChangeInputs   int32              `json:"change_inputs"`
 }
 
 type IncentiveProgram struct {

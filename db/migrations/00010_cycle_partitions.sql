@@ -54,6 +54,13 @@ CREATE TABLE cycle_inputs (
 CREATE TRIGGER cycle_inputs_append_only BEFORE UPDATE OR DELETE ON cycle_inputs
     FOR EACH ROW EXECUTE FUNCTION reject_change();
 
+-- How many change inputs a cycle froze: its accrual reads its partition
+-- for them only when there are some.
+ALTER TABLE incentive_cycles ADD COLUMN change_inputs integer NOT NULL DEFAULT 0;
+UPDATE incentive_cycles c SET change_inputs = n.n
+FROM (SELECT cycle_id, count(*)::int AS n FROM cycle_inputs_v9 WHERE kind = 'change' GROUP BY cycle_id) n
+WHERE n.cycle_id = c.id;
+
 ALTER TABLE cycle_partner_totals
     ADD COLUMN earned bigint NOT NULL DEFAULT 0,
     ADD COLUMN noted integer NOT NULL DEFAULT 0,
@@ -356,7 +363,7 @@ BEGIN
                    orig.id AS reverses_line_id, c.closed_on
             FROM cycle_inputs c
             JOIN statement_lines orig ON orig.cycle_id = c.won_cycle_id AND orig.partner_id = c.partner_id AND orig.kind = 'rebate'
-            WHERE c.cycle_id = $1 AND c.kind = 'change' AND orig.basis > 0),
+            WHERE c.cycle_id = $1 AND c.kind = 'change' AND (SELECT cy.change_inputs FROM incentive_cycles cy WHERE cy.id = $1) > 0 AND orig.basis > 0),
         lines AS (SELECT * FROM rebate UNION ALL SELECT * FROM changes),
         inserted AS (
         INSERT INTO statement_lines (cycle_id, partner_id, line_no, kind, deal_id, basis, deals, rate_bp, tier, amount, currency, detail, reverses_line_id)
@@ -403,7 +410,7 @@ BEGIN
                           WHERE l.cycle_id = c.won_cycle_id AND l.partner_id = c.partner_id AND l.kind = 'referral'
                             AND (l.deal_id = c.deal_id OR l.deal_id IS NULL)
                           ORDER BY l.deal_id NULLS LAST LIMIT 1) orig ON true
-            WHERE c.cycle_id = $1 AND c.kind = 'change'),
+            WHERE c.cycle_id = $1 AND c.kind = 'change' AND (SELECT cy.change_inputs FROM incentive_cycles cy WHERE cy.id = $1) > 0),
         lines AS (SELECT * FROM won UNION ALL SELECT * FROM changes WHERE amount <> 0),
         inserted AS (
         INSERT INTO statement_lines (cycle_id, partner_id, line_no, kind, deal_id, basis, deals, rate_bp, amount, currency, detail, reverses_line_id)
@@ -443,7 +450,7 @@ BEGIN
                           WHERE l.cycle_id = c.won_cycle_id AND l.partner_id = c.partner_id AND l.kind = 'spiff'
                             AND (l.deal_id = c.deal_id OR l.deal_id IS NULL)
                           ORDER BY l.deal_id NULLS LAST LIMIT 1) orig ON true
-            WHERE c.cycle_id = $1 AND c.kind = 'change' AND c.amount = 0 AND coalesce(w.earned, orig.amount) <> 0),
+            WHERE c.cycle_id = $1 AND c.kind = 'change' AND (SELECT cy.change_inputs FROM incentive_cycles cy WHERE cy.id = $1) > 0 AND c.amount = 0 AND coalesce(w.earned, orig.amount) <> 0),
         lines AS (SELECT * FROM won UNION ALL SELECT * FROM changes),
         inserted AS (
         INSERT INTO statement_lines (cycle_id, partner_id, line_no, kind, deal_id, basis, deals, amount, currency, detail, reverses_line_id)
@@ -497,3 +504,4 @@ DROP FUNCTION cycle_inputs_attach(uuid);
 DROP FUNCTION cycle_inputs_index(uuid);
 DROP FUNCTION cycle_inputs_stage(uuid);
 ALTER TABLE cycle_partner_totals DROP COLUMN earned, DROP COLUMN noted, DROP COLUMN units;
+ALTER TABLE incentive_cycles DROP COLUMN change_inputs;

@@ -62,7 +62,7 @@ SELECT status, frozen_at, accrued_at FROM incentive_cycles WHERE id = @id FOR UP
 UPDATE incentive_cycles SET frozen_at = now(), updated_at = now() WHERE id = @id;
 
 -- name: CycleSetInputCounts :exec
-UPDATE incentive_cycles SET inputs = @inputs, excluded_inputs = @excluded_inputs WHERE id = @id;
+UPDATE incentive_cycles SET inputs = @inputs, excluded_inputs = @excluded_inputs, change_inputs = @change_inputs WHERE id = @id;
 
 -- name: CycleMarkAccrued :exec
 UPDATE incentive_cycles SET status = 'in_review', accrued_at = @at, updated_at = @at,
