@@ -415,6 +415,11 @@ func TestLedgerTamperingIsCaught(t *testing.T) {
 	if rep, err := db.VerifyLedger(ctx, q); err != nil || !rep.OK || rep.Entries != 8 || rep.Totals["USD"] != 500+350+500+350 {
 		t.Fatalf("before: %+v %v", rep, err)
 	}
+	var watch db.LedgerWatch // the console's: new entries on every view, the whole ledger now and then
+	watch.FullEvery = time.Hour
+	if rep, _, err := watch.Verify(ctx, q); err != nil || !rep.OK || rep.Entries != 8 {
+		t.Fatalf("watch, first pass: %+v %v", rep, err)
+	}
 	for _, stmt := range []string{"UPDATE ledger_entries SET debit = debit + 1 WHERE seq = 3", "DELETE FROM ledger_entries WHERE seq = 8",
 		"TRUNCATE ledger_entries CASCADE", "UPDATE payouts SET amount = 1", "DELETE FROM statement_lines"} {
 		if _, err := own.Pool.Exec(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
@@ -430,5 +435,43 @@ func TestLedgerTamperingIsCaught(t *testing.T) {
 	rep, err := db.VerifyLedger(ctx, q)
 	if err != nil || rep.OK || rep.Problem == nil || rep.Problem.Seq != 3 || !strings.Contains(rep.Problem.Reason, "altered") {
 		t.Fatalf("after tampering: %+v %v", rep, err)
+	}
+	// The watch checks what was added since (nothing): an old entry edited
+	// in place is found by its next full pass.
+	if rep, _, err := watch.Verify(ctx, q); err != nil || !rep.OK || rep.Entries != 8 {
+		t.Fatalf("watch, incremental: %+v %v", rep, err)
+	}
+	watch.Reset()
+	if rep, _, err := watch.Verify(ctx, q); err != nil || rep.OK || rep.Problem == nil || rep.Problem.Seq != 3 {
+		t.Fatalf("watch, full pass after tampering: %+v %v", rep, err)
+	}
+}
+
+// The watch verifies a growing ledger incrementally: a second cycle's
+// entries are checked on the next view, continuing the chain and the sums.
+func TestLedgerWatchFollowsTheLedger(t *testing.T) {
+	ctx := context.Background()
+	own, err := testenv.NewDatabase(ctx, "watch")
+	if err != nil {
+		t.Fatalf("needs PostgreSQL: %v", err)
+	}
+	defer own.Close()
+	a := activities.New(own.Pool)
+	w := newWorld(t, own.Pool, 1)
+	w.win(wonDeal{amount: 100_00, closed: "2030-05-10"}, wonDeal{amount: 40_00, closed: "2030-06-10"})
+	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":500}]}`, "2030-05-01")
+	var watch db.LedgerWatch
+	q := dbq.New(own.Pool)
+	w.pay(a, w.cycle(a, prog, "2030-05-01", "2030-06-01"))
+	if rep, _, err := watch.Verify(ctx, q); err != nil || !rep.OK || rep.Entries != 4 || rep.Totals["USD"] != 1000 {
+		t.Fatalf("after may: %+v %v", rep, err)
+	}
+	w.pay(a, w.cycle(a, prog, "2030-06-01", "2030-07-01"))
+	rep, _, err := watch.Verify(ctx, q)
+	if err != nil || !rep.OK || rep.Entries != 8 || rep.Totals["USD"] != 1000+400 {
+		t.Fatalf("after june: %+v %v", rep, err)
+	}
+	if full, err := db.VerifyLedger(ctx, q); err != nil || full.HeadHash != rep.HeadHash || full.Entries != rep.Entries {
+		t.Fatalf("incremental %+v, full %+v (%v)", rep, full, err)
 	}
 }

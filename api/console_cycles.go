@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
@@ -19,10 +20,14 @@ import (
 type cyclesPage struct {
 	Cycles []CycleView
 	Ledger domain.LedgerReport
+	// FullAt is when the ledger was last verified from its first entry;
+	// the entries added since were verified as they came.
+	FullAt time.Time
 }
 
 // consoleCycles lists incentive cycles with their state, and whether the
-// ledger verifies now.
+// ledger verifies: the entries added since the last view are checked now,
+// the whole ledger every few minutes (db.LedgerWatch).
 func (s *Server) consoleCycles(c *gin.Context) {
 	rows, err := s.q.CycleList(c, 200)
 	if err != nil {
@@ -33,7 +38,7 @@ func (s *Server) consoleCycles(c *gin.Context) {
 	for _, r := range rows {
 		cp.Cycles = append(cp.Cycles, cycleListView(r))
 	}
-	if cp.Ledger, err = db.VerifyLedger(c, s.q); err != nil {
+	if cp.Ledger, cp.FullAt, err = s.ledger.Verify(c, s.q); err != nil {
 		s.unavailable(c, err)
 		return
 	}

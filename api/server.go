@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/config"
@@ -32,6 +33,9 @@ type Server struct {
 	validate *validator.Validate
 	limiter  *rateLimiter
 	metrics  *metrics
+	// ledger keeps the console's ledger status current without re-reading
+	// the whole ledger on every view.
+	ledger db.LedgerWatch
 }
 
 // NewServer returns a Server on the given pool and Temporal client.
