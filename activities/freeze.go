@@ -40,15 +40,13 @@ type ExcludedInputs struct {
 // changes of deals earlier cycles paid. It holds the program's freeze lock
 // throughout, so that no two cycles of a program freeze at once on any
 // worker and none freezes a deal an earlier one froze; a worker runs one
-// freeze at a time. The won deals are staged on
-// FreezeParts connections in parallel, each reading a range of the deals
-// table's blocks in one shared snapshot, then indexed by deal on one
-// connection while summed per partner on another; one transaction then
-// freezes the changes, cuts a SPIFF's claims where its budget runs out,
-// attaches the staged inputs as the cycle's partition, writes each
-// partner's totals and marks the cycle frozen. Until it
-// commits nothing is in the lineage (a retry drops what a failed attempt
-// staged); once it has, a retry returns what was frozen.
+// freeze at a time. The won deals are staged on FreezeParts connections
+// in parallel, each reading a range of the deals table's blocks in one
+// shared snapshot, then indexed by deal on one connection while summed per
+// partner on another; one transaction then finishes the freeze
+// (finishFreeze). Until it commits nothing is in the lineage (a retry
+// drops what a failed attempt staged); once it has, a retry returns what
+// was frozen.
 func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeResult, error) {
 	id, err := uuid.Parse(cycleID)
 	if err != nil {
@@ -122,15 +120,27 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 	if err := a.indexAndSum(ctx, conn, id); err != nil {
 		return res, fmt.Errorf("index staged inputs: %w", err)
 	}
-	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+	if res, err = finishFreeze(ctx, conn, c, res); err != nil {
+		return FreezeResult{}, err
+	}
+	return res, analyze(ctx, a, "cycle_partner_totals")
+}
+
+// finishFreeze marks the cycle frozen and, in the same transaction,
+// freezes the changes of deals earlier cycles paid, cuts a SPIFF's claims
+// where its budget runs out, attaches the staged inputs as the cycle's
+// partition and writes each partner's totals (freeze_finish); it counts
+// what was frozen into res.
+func finishFreeze(ctx context.Context, conn *pgxpool.Conn, c dbq.CycleGetRow, res FreezeResult) (FreezeResult, error) {
+	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		q := dbq.New(tx)
-		if err := q.CycleMarkFrozen(ctx, id); err != nil {
+		if err := q.CycleMarkFrozen(ctx, c.ID); err != nil {
 			return err
 		}
 		if err := q.SetLocalWorkMem(ctx); err != nil {
 			return err
 		}
-		frozen, err := q.FreezeFinish(ctx, dbq.FreezeFinishParams{CycleID: id, ProgramID: c.ProgramID, Kind: c.Kind, Rules: c.Rules})
+		frozen, err := q.FreezeFinish(ctx, dbq.FreezeFinishParams{CycleID: c.ID, ProgramID: c.ProgramID, Kind: c.Kind, Rules: c.Rules})
 		if err != nil {
 			return fmt.Errorf("finish freeze: %w", err)
 		}
@@ -146,13 +156,10 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 			excluded += int(f.Deals)
 			res.Excluded = append(res.Excluded, ExcludedInputs{Reason: f.Reason, Deals: int(f.Deals), Amount: f.Amount})
 		}
-		return q.CycleSetInputCounts(ctx, dbq.CycleSetInputCountsParams{ID: id, Inputs: int32(res.Inputs), ExcludedInputs: int32(excluded),
+		return q.CycleSetInputCounts(ctx, dbq.CycleSetInputCountsParams{ID: c.ID, Inputs: int32(res.Inputs), ExcludedInputs: int32(excluded),
 			ChangeInputs: int32(changes)})
 	})
-	if err != nil {
-		return FreezeResult{}, err
-	}
-	return res, analyze(ctx, a, "cycle_partner_totals")
+	return res, err
 }
 
 // frozenResult reports what a frozen cycle froze (a retry's answer).

@@ -27,31 +27,7 @@ func LedgerEntryOf(r dbq.LedgerEntry) domain.LedgerEntry {
 // credits per posting and per currency. It also reports a ledger head that
 // does not match the last entry.
 func VerifyLedger(ctx context.Context, q *dbq.Queries) (domain.LedgerReport, error) {
-	var v domain.LedgerVerifier
-	after := int64(0)
-	for {
-		rows, err := q.LedgerEntriesAfter(ctx, dbq.LedgerEntriesAfterParams{AfterSeq: after, MaxRows: 10000})
-		if err != nil {
-			return domain.LedgerReport{}, err
-		}
-		for _, r := range rows {
-			v.Add(LedgerEntryOf(r))
-			after = r.Seq
-		}
-		if len(rows) < 10000 {
-			break
-		}
-	}
-	rep := v.Result()
-	if rep.OK {
-		head, err := q.LedgerHead(ctx)
-		if err != nil {
-			return rep, err
-		}
-		if head.Seq != rep.HeadSeq || head.Hash != rep.HeadHash {
-			rep.OK = false
-			rep.Problem = &domain.LedgerProblem{Seq: head.Seq, Reason: "the ledger head does not point at the last entry"}
-		}
-	}
-	return rep, nil
+	var w LedgerWatch // a first pass reads the whole ledger
+	rep, _, err := w.Verify(ctx, q)
+	return rep, err
 }
