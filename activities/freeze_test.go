@@ -12,8 +12,6 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/internal/testenv"
-	"github.com/dealflow/dealflow/workflows"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -73,11 +71,7 @@ func TestFreezeRetryAfterAFailedAttempt(t *testing.T) {
 	w := newWorld(t, testDB.Pool, 2)
 	w.win(wonDeal{partner: 0, amount: 100_00, closed: "2043-01-10"}, wonDeal{partner: 1, amount: 50_00, closed: "2043-01-12"})
 	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}]}`, "2043-01-01")
-	id := workflows.CycleID(prog.String(), "2043-01-01")
-	if _, err := a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: id, ProgramID: prog.String(), PeriodStart: "2043-01-01",
-		PeriodEnd: "2043-02-01", WorkflowID: workflows.CycleWorkflowID(id), StartedBy: "test"}); err != nil {
-		t.Fatal(err)
-	}
+	id := w.open(a, prog, "2043-01-01", "2043-02-01")
 	// The dead attempt: staged every won deal, never finished.
 	q := dbq.New(testDB.Pool)
 	if err := q.FreezeStage(ctx, uuid.MustParse(id)); err != nil {
@@ -115,26 +109,15 @@ func TestFreezeRetryAfterAFailedAttempt(t *testing.T) {
 // named by it.
 func TestConcurrentFreezesOfAProgramFreezeEachDealOnce(t *testing.T) {
 	ctx := context.Background()
-	own, err := testenv.NewDatabase(ctx, "freeze")
-	if err != nil {
-		t.Fatalf("needs PostgreSQL: %v", err)
-	}
-	defer own.Close()
-	a := activities.New(own.Pool)
+	own, a, w := ownWorld(t, "freeze", 3)
 	workers := []*activities.Activities{a, activities.New(own.Pool)} // two workers' activities
-	w := newWorld(t, own.Pool, 3)
 	for i := range 30 {
 		w.win(wonDeal{partner: i % 3, amount: int64(1000 + i), closed: "2044-01-15"})
 	}
 	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}]}`, "2044-01-01")
 	var ids []string
 	for _, p := range [][2]string{{"2044-01-01", "2044-02-01"}, {"2044-02-01", "2044-03-01"}} {
-		id := workflows.CycleID(prog.String(), p[0])
-		if _, err := a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: id, ProgramID: prog.String(), PeriodStart: p[0],
-			PeriodEnd: p[1], WorkflowID: workflows.CycleWorkflowID(id), StartedBy: "test"}); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+		ids = append(ids, w.open(a, prog, p[0], p[1]))
 	}
 	var wg sync.WaitGroup
 	inputs := make([]int, len(ids))
@@ -171,11 +154,7 @@ func TestConcurrentFreezesOfAProgramFreezeEachDealOnce(t *testing.T) {
 // and a freeze needs its own connection and one per part.
 func TestManyFreezesOnASmallPool(t *testing.T) {
 	ctx := context.Background()
-	own, err := testenv.NewDatabase(ctx, "smallpool")
-	if err != nil {
-		t.Fatalf("needs PostgreSQL: %v", err)
-	}
-	defer own.Close()
+	own, _, w := ownWorld(t, "smallpool", 2)
 	cfg, err := pgxpool.ParseConfig(own.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -187,17 +166,11 @@ func TestManyFreezesOnASmallPool(t *testing.T) {
 	}
 	defer pool.Close()
 	a := activities.New(pool)
-	w := newWorld(t, own.Pool, 2)
 	w.win(wonDeal{partner: 0, amount: 100, closed: "2045-01-10"}, wonDeal{partner: 1, amount: 200, closed: "2045-01-11"})
 	var ids []string
 	for range 4 {
 		prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}]}`, "2045-01-01")
-		id := workflows.CycleID(prog.String(), "2045-01-01")
-		if _, err := a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: id, ProgramID: prog.String(), PeriodStart: "2045-01-01",
-			PeriodEnd: "2045-02-01", WorkflowID: workflows.CycleWorkflowID(id), StartedBy: "test"}); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+		ids = append(ids, w.open(a, prog, "2045-01-01", "2045-02-01"))
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()

@@ -126,16 +126,35 @@ var (
 	fin1 = domain.Actor{ID: "fin-1", Name: "Fin One", Role: domain.RoleFinance}
 )
 
-// cycle runs a cycle's steps as the workflow would: open, freeze, accrue,
-// approve, pay in batches of two partners, finish.
+// ownWorld is a world in a database of its own (dropped when the test
+// ends), for tests that read the whole ledger or lineage.
+func ownWorld(t *testing.T, prefix string, partners int) (*testenv.Database, *activities.Activities, *incentiveWorld) {
+	t.Helper()
+	own, err := testenv.NewDatabase(context.Background(), prefix)
+	if err != nil {
+		t.Fatalf("needs PostgreSQL: %v", err)
+	}
+	t.Cleanup(own.Close)
+	return own, activities.New(own.Pool), newWorld(t, own.Pool, partners)
+}
+
+// open opens a cycle of program for [start, end) and returns its id.
+func (w *incentiveWorld) open(a *activities.Activities, program uuid.UUID, start, end string) string {
+	w.t.Helper()
+	id := workflows.CycleID(program.String(), start)
+	if _, err := a.OpenCycle(context.Background(), activities.OpenCycleInput{CycleID: id, ProgramID: program.String(),
+		PeriodStart: start, PeriodEnd: end, WorkflowID: workflows.CycleWorkflowID(id), StartedBy: "test"}); err != nil {
+		w.t.Fatal(err)
+	}
+	return id
+}
+
+// cycle runs a cycle's freeze and accrual as the workflow would, each
+// twice (the second a retry that changes nothing), and returns its id.
 func (w *incentiveWorld) cycle(a *activities.Activities, program uuid.UUID, start, end string) string {
 	w.t.Helper()
 	ctx := context.Background()
-	id := workflows.CycleID(program.String(), start)
-	if _, err := a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: id, ProgramID: program.String(), PeriodStart: start,
-		PeriodEnd: end, WorkflowID: workflows.CycleWorkflowID(id), StartedBy: "test"}); err != nil {
-		w.t.Fatal(err)
-	}
+	id := w.open(a, program, start, end)
 	for range 2 { // the second run of each step is a retry: nothing changes
 		if _, err := a.FreezeCycle(ctx, id); err != nil {
 			w.t.Fatal(err)
@@ -400,13 +419,7 @@ func TestClawbackLateDealAndExactlyOncePayouts(t *testing.T) {
 // entry.
 func TestLedgerTamperingIsCaught(t *testing.T) {
 	ctx := context.Background()
-	own, err := testenv.NewDatabase(ctx, "ledger")
-	if err != nil {
-		t.Fatalf("needs PostgreSQL: %v", err)
-	}
-	defer own.Close()
-	a := activities.New(own.Pool)
-	w := newWorld(t, own.Pool, 2)
+	own, a, w := ownWorld(t, "ledger", 2)
 	w.win(wonDeal{partner: 0, amount: 100_00, closed: "2030-05-10"}, wonDeal{partner: 1, amount: 70_00, closed: "2030-05-11"})
 	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":500}]}`, "2030-05-01")
 	id := w.cycle(a, prog, "2030-05-01", "2030-06-01")
@@ -451,13 +464,7 @@ func TestLedgerTamperingIsCaught(t *testing.T) {
 // entries are checked on the next view, continuing the chain and the sums.
 func TestLedgerWatchFollowsTheLedger(t *testing.T) {
 	ctx := context.Background()
-	own, err := testenv.NewDatabase(ctx, "watch")
-	if err != nil {
-		t.Fatalf("needs PostgreSQL: %v", err)
-	}
-	defer own.Close()
-	a := activities.New(own.Pool)
-	w := newWorld(t, own.Pool, 1)
+	own, a, w := ownWorld(t, "watch", 1)
 	w.win(wonDeal{amount: 100_00, closed: "2030-05-10"}, wonDeal{amount: 40_00, closed: "2030-06-10"})
 	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":500}]}`, "2030-05-01")
 	var watch db.LedgerWatch
