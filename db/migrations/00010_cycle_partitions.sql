@@ -79,7 +79,12 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_class c WHERE c.relname = t AND c.relispartition) THEN
         RAISE EXCEPTION 'the inputs of cycle % are frozen', p_cycle USING ERRCODE = 'restrict_violation';
     END IF;
-    EXECUTE format('DROP TABLE IF EXISTS %I, %I', t, t || '_sums');
+    IF to_regclass(quote_ident(t)) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %I', t);
+    END IF;
+    IF to_regclass(quote_ident(t || '_sums')) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %I', t || '_sums');
+    END IF;
     -- Written once: autovacuum's vacuum and analyze after the inserts would
     -- re-read a million rows as the cycle goes on, for nothing its queries
     -- use (they find inputs by deal, through the index). Anti-wraparound
@@ -240,7 +245,9 @@ CREATE FUNCTION freeze_sums(p_cycle uuid) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
     t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
 BEGIN
-    EXECUTE format('DROP TABLE IF EXISTS %I', t || '_sums');
+    IF to_regclass(quote_ident(t || '_sums')) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %I', t || '_sums');
+    END IF;
     EXECUTE format($q$
         CREATE TABLE %I AS
         SELECT i.partner_id, i.excluded, sum(i.amount)::bigint AS amount, count(*)::int AS deals,
