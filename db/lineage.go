@@ -9,10 +9,12 @@ import (
 // LineageReport is the outcome of VerifyLineage.
 type LineageReport struct {
 	OK bool `json:"ok"`
-	// WonInputs counts the won inputs of every cycle.
+	// Programs counts the programs with two or more frozen cycles, whose
+	// cycles were compared; WonInputs the won inputs compared.
+	Programs  int   `json:"programs"`
 	WonInputs int64 `json:"won_inputs"`
-	// FrozenTwice names (up to ten) deals a program froze as won in more
-	// than one cycle, which would pay them twice.
+	// FrozenTwice names (up to ten per program) deals a program froze as
+	// won in more than one cycle, which would pay them twice.
 	FrozenTwice []FrozenTwice `json:"frozen_twice,omitempty"`
 }
 
@@ -24,24 +26,34 @@ type FrozenTwice struct {
 }
 
 // VerifyLineage checks the incentive cycles' lineage: no program froze a
-// deal as won twice (each cycle's inputs are a partition of their own, so
-// no one index can refuse it; the freeze rules it out and this proves it).
+// deal as won twice. Each cycle's inputs are a partition of their own
+// whose unique index refuses a deal twice within the cycle, so only the
+// cycles of one program are compared with each other, a program at a time
+// (the freeze rules a second freezing out; this proves it).
 func VerifyLineage(ctx context.Context, q *dbq.Queries) (LineageReport, error) {
 	var rep LineageReport
-	var err error
-	if rep.WonInputs, err = q.LineageWonInputs(ctx); err != nil {
-		return rep, err
-	}
-	rows, err := q.LineageFrozenTwice(ctx, 10)
+	programs, err := q.LineagePrograms(ctx)
 	if err != nil {
 		return rep, err
 	}
-	for _, r := range rows {
-		f := FrozenTwice{ProgramID: r.ProgramID.String(), DealID: r.DealID.String()}
-		for _, c := range r.Cycles {
-			f.Cycles = append(f.Cycles, c.String())
+	for _, p := range programs {
+		n, err := q.LineageWonInputs(ctx, p.Cycles)
+		if err != nil {
+			return rep, err
 		}
-		rep.FrozenTwice = append(rep.FrozenTwice, f)
+		rows, err := q.LineageFrozenTwice(ctx, dbq.LineageFrozenTwiceParams{Cycles: p.Cycles, MaxRows: 10})
+		if err != nil {
+			return rep, err
+		}
+		rep.Programs++
+		rep.WonInputs += n
+		for _, r := range rows {
+			f := FrozenTwice{ProgramID: p.ProgramID.String(), DealID: r.DealID.String()}
+			for _, c := range r.Cycles {
+				f.Cycles = append(f.Cycles, c.String())
+			}
+			rep.FrozenTwice = append(rep.FrozenTwice, f)
+		}
 	}
 	rep.OK = len(rep.FrozenTwice) == 0
 	return rep, nil

@@ -57,7 +57,8 @@ func cmdLedger(ctx context.Context, e env, args []string) error {
 		}
 		return errLedgerBroken
 	}
-	fmt.Fprintf(e.stderr, "lineage verified: %d won inputs, no deal frozen twice by a program\n", lin.WonInputs)
+	fmt.Fprintf(e.stderr, "lineage verified: no deal frozen twice by a program (%d programs with several cycles, %d won inputs compared)\n",
+		lin.Programs, lin.WonInputs)
 	return nil
 }
 

@@ -1210,26 +1210,30 @@ func (q *Queries) LedgerHeadSet(ctx context.Context, arg LedgerHeadSetParams) er
 }
 
 const lineageFrozenTwice = `-- name: LineageFrozenTwice :many
-SELECT c.program_id, i.deal_id, array_agg(i.cycle_id ORDER BY i.cycle_id)::uuid[] AS cycles
-FROM cycle_inputs i JOIN incentive_cycles c ON c.id = i.cycle_id
-WHERE i.kind = 'won'
-GROUP BY c.program_id, i.deal_id
+SELECT i.deal_id, array_agg(i.cycle_id ORDER BY i.cycle_id)::uuid[] AS cycles
+FROM cycle_inputs i
+WHERE i.cycle_id = ANY($1::uuid[]) AND i.kind = 'won'
+GROUP BY i.deal_id
 HAVING count(*) > 1
-ORDER BY 1, 2
-LIMIT $1
+ORDER BY i.deal_id
+LIMIT $2
 `
 
-type LineageFrozenTwiceRow struct {
-	ProgramID uuid.UUID   `json:"program_id"`
-	DealID    uuid.UUID   `json:"deal_id"`
-	Cycles    []uuid.UUID `json:"cycles"`
+type LineageFrozenTwiceParams struct {
+	Cycles  []uuid.UUID `json:"cycles"`
+	MaxRows int32       `json:"max_rows"`
 }
 
-// LineageFrozenTwice finds deals a program froze as won in more than one
-// cycle: what the freeze's lock and its anti-join over the program's
-// earlier cycles rule out, checked by `dealflow ledger verify`.
-func (q *Queries) LineageFrozenTwice(ctx context.Context, maxRows int32) ([]LineageFrozenTwiceRow, error) {
-	rows, err := q.db.Query(ctx, lineageFrozenTwice, maxRows)
+type LineageFrozenTwiceRow struct {
+	DealID uuid.UUID   `json:"deal_id"`
+	Cycles []uuid.UUID `json:"cycles"`
+}
+
+// LineageFrozenTwice finds deals frozen as won by more than one of a
+// program's cycles: what the freeze's lock and its anti-join over the
+// program's earlier cycles rule out, checked by `dealflow ledger verify`.
+func (q *Queries) LineageFrozenTwice(ctx context.Context, arg LineageFrozenTwiceParams) ([]LineageFrozenTwiceRow, error) {
+	rows, err := q.db.Query(ctx, lineageFrozenTwice, arg.Cycles, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -1237,7 +1241,42 @@ func (q *Queries) LineageFrozenTwice(ctx context.Context, maxRows int32) ([]Line
 	items := []LineageFrozenTwiceRow{}
 	for rows.Next() {
 		var i LineageFrozenTwiceRow
-		if err := rows.Scan(&i.ProgramID, &i.DealID, &i.Cycles); err != nil {
+		if err := rows.Scan(&i.DealID, &i.Cycles); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const lineagePrograms = `-- name: LineagePrograms :many
+SELECT program_id, array_agg(id ORDER BY id)::uuid[] AS cycles
+FROM incentive_cycles WHERE frozen_at IS NOT NULL
+GROUP BY program_id HAVING count(*) > 1
+ORDER BY program_id
+`
+
+type LineageProgramsRow struct {
+	ProgramID uuid.UUID   `json:"program_id"`
+	Cycles    []uuid.UUID `json:"cycles"`
+}
+
+// LineagePrograms lists the programs with two or more frozen cycles and
+// those cycles: only across a program's cycles can a deal be frozen twice
+// (within one, its partition's unique index refuses it).
+func (q *Queries) LineagePrograms(ctx context.Context) ([]LineageProgramsRow, error) {
+	rows, err := q.db.Query(ctx, lineagePrograms)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LineageProgramsRow{}
+	for rows.Next() {
+		var i LineageProgramsRow
+		if err := rows.Scan(&i.ProgramID, &i.Cycles); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -1249,11 +1288,11 @@ func (q *Queries) LineageFrozenTwice(ctx context.Context, maxRows int32) ([]Line
 }
 
 const lineageWonInputs = `-- name: LineageWonInputs :one
-SELECT count(*)::bigint FROM cycle_inputs WHERE kind = 'won'
+SELECT count(*)::bigint FROM cycle_inputs WHERE cycle_id = ANY($1::uuid[]) AND kind = 'won'
 `
 
-func (q *Queries) LineageWonInputs(ctx context.Context) (int64, error) {
-	row := q.db.QueryRow(ctx, lineageWonInputs)
+func (q *Queries) LineageWonInputs(ctx context.Context, cycles []uuid.UUID) (int64, error) {
+	row := q.db.QueryRow(ctx, lineageWonInputs, cycles)
 	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err

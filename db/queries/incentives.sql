@@ -292,17 +292,26 @@ SELECT seq, hash FROM ledger_head WHERE id;
 -- SetLocalWorkMem lets a freeze sort and index its million rows in memory.
 SELECT set_config('work_mem', '256MB', true), set_config('maintenance_work_mem', '512MB', true);
 
+-- name: LineagePrograms :many
+-- LineagePrograms lists the programs with two or more frozen cycles and
+-- those cycles: only across a program's cycles can a deal be frozen twice
+-- (within one, its partition's unique index refuses it).
+SELECT program_id, array_agg(id ORDER BY id)::uuid[] AS cycles
+FROM incentive_cycles WHERE frozen_at IS NOT NULL
+GROUP BY program_id HAVING count(*) > 1
+ORDER BY program_id;
+
 -- name: LineageFrozenTwice :many
--- LineageFrozenTwice finds deals a program froze as won in more than one
--- cycle: what the freeze's lock and its anti-join over the program's
--- earlier cycles rule out, checked by `dealflow ledger verify`.
-SELECT c.program_id, i.deal_id, array_agg(i.cycle_id ORDER BY i.cycle_id)::uuid[] AS cycles
-FROM cycle_inputs i JOIN incentive_cycles c ON c.id = i.cycle_id
-WHERE i.kind = 'won'
-GROUP BY c.program_id, i.deal_id
+-- LineageFrozenTwice finds deals frozen as won by more than one of a
+-- program's cycles: what the freeze's lock and its anti-join over the
+-- program's earlier cycles rule out, checked by `dealflow ledger verify`.
+SELECT i.deal_id, array_agg(i.cycle_id ORDER BY i.cycle_id)::uuid[] AS cycles
+FROM cycle_inputs i
+WHERE i.cycle_id = ANY(@cycles::uuid[]) AND i.kind = 'won'
+GROUP BY i.deal_id
 HAVING count(*) > 1
-ORDER BY 1, 2
+ORDER BY i.deal_id
 LIMIT @max_rows;
 
 -- name: LineageWonInputs :one
-SELECT count(*)::bigint FROM cycle_inputs WHERE kind = 'won';
+SELECT count(*)::bigint FROM cycle_inputs WHERE cycle_id = ANY(@cycles::uuid[]) AND kind = 'won';
