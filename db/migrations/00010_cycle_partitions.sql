@@ -196,11 +196,15 @@ CREATE FUNCTION freeze_won_part(p_cycle uuid, p_program uuid, p_kind text, p_rul
 DECLARE
     t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
     earlier uuid[];
+    -- No earlier cycle froze a deal closed on or after the latest end of
+    -- their periods (their windows end at or before it): only deals closed
+    -- before it are looked up in their inputs.
+    checked_before date;
     -- the columns a won input's select adds, by kind
     figures text;
     n bigint;
 BEGIN
-    SELECT coalesce(array_agg(c.id), '{}') INTO earlier
+    SELECT coalesce(array_agg(c.id), '{}'), max(c.period_end) INTO earlier, checked_before
     FROM incentive_cycles c WHERE c.program_id = p_program AND c.id <> p_cycle AND c.frozen_at IS NOT NULL;
     IF p_kind = 'referral' THEN
         figures := $f$,
@@ -223,14 +227,16 @@ BEGIN
                 AND d.status = 'closed_won' AND d.won_amount > 0
                 AND d.closed_on >= $4 AND d.closed_on < $5 AND d.kind = $6
                 AND (cardinality($7) = 0 OR d.won_product_lines && $7)
-                AND NOT EXISTS (SELECT 1 FROM cycle_inputs i WHERE i.cycle_id = ANY($8) AND i.deal_id = d.id AND i.kind = 'won')) w$q$,
+                AND (d.closed_on >= $17
+                     OR NOT EXISTS (SELECT 1 FROM cycle_inputs i WHERE i.cycle_id = ANY($8) AND i.deal_id = d.id AND i.kind = 'won'))) w$q$,
         t, figures,
         CASE WHEN p_kind = 'referral' THEN ', mul_rate_half_even(d.won_amount, $10) AS raw' ELSE '' END)
     USING p_cycle, p_program, p_currency, p_from, p_before, p_deal_kind, p_lines, earlier,
           coalesce(p_rules->>'per', 'deal'), coalesce((p_rules->>'rate_bp')::bigint, 0),
           coalesce((p_rules->>'cap_per_deal')::bigint, 0), NULL::bigint, NULL::bigint,
           coalesce((p_rules->>'amount')::bigint, 0),
-          format('(%s,0)', p_first_block)::tid, format('(%s,0)', least(p_end_block, 4294967295))::tid;
+          format('(%s,0)', p_first_block)::tid, format('(%s,0)', least(p_end_block, 4294967295))::tid,
+          coalesce(checked_before, '-infinity'::date);
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END;
