@@ -67,6 +67,26 @@ ALTER TABLE cycle_partner_totals
     ADD COLUMN units bigint NOT NULL DEFAULT 0;
 
 -- +goose StatementBegin
+-- cycle_inputs_table names the table (staged, then a partition) holding a
+-- cycle's inputs.
+CREATE FUNCTION cycle_inputs_table(p_cycle uuid) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT 'cycle_inputs_' || replace(p_cycle::text, '-', '')
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+-- drop_staged drops a freeze's working table if it is there (quietly: no
+-- notice when it is not).
+CREATE FUNCTION drop_staged(p_table text) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF to_regclass(quote_ident(p_table)) IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %I', p_table);
+    END IF;
+END;
+$fn$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
 -- cycle_inputs_stage creates the table a cycle's inputs are written to
 -- before it is attached (cycle_inputs_attach), dropping what a failed
 -- attempt left (the table and its per-partner sums). Its CHECK lets the
@@ -74,17 +94,13 @@ ALTER TABLE cycle_partner_totals
 -- once they are attached.
 CREATE FUNCTION cycle_inputs_stage(p_cycle uuid) RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
-    t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
+    t text := cycle_inputs_table(p_cycle);
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_class c WHERE c.relname = t AND c.relispartition) THEN
         RAISE EXCEPTION 'the inputs of cycle % are frozen', p_cycle USING ERRCODE = 'restrict_violation';
     END IF;
-    IF to_regclass(quote_ident(t)) IS NOT NULL THEN
-        EXECUTE format('DROP TABLE %I', t);
-    END IF;
-    IF to_regclass(quote_ident(t || '_sums')) IS NOT NULL THEN
-        EXECUTE format('DROP TABLE %I', t || '_sums');
-    END IF;
+    PERFORM drop_staged(t);
+    PERFORM drop_staged(t || '_sums');
     -- Written once: autovacuum's vacuum and analyze after the inserts would
     -- re-read a million rows as the cycle goes on, for nothing its queries
     -- use (they find inputs by deal, through the index). Anti-wraparound
@@ -101,7 +117,7 @@ $fn$;
 -- build (a deal is one input of a cycle).
 CREATE FUNCTION cycle_inputs_index(p_cycle uuid) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
-    t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
+    t text := cycle_inputs_table(p_cycle);
 BEGIN
     EXECUTE format('CREATE UNIQUE INDEX IF NOT EXISTS %I ON %I (deal_id)', t || '_deal', t);
 END;
@@ -114,7 +130,7 @@ $fn$;
 -- ledger.
 CREATE FUNCTION cycle_inputs_attach(p_cycle uuid) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
-    t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
+    t text := cycle_inputs_table(p_cycle);
 BEGIN
     PERFORM cycle_inputs_index(p_cycle);
     EXECUTE format('CREATE TRIGGER no_truncate BEFORE TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION reject_truncate()', t);
@@ -194,7 +210,7 @@ CREATE FUNCTION freeze_won_part(p_cycle uuid, p_program uuid, p_kind text, p_rul
                                 p_from date, p_before date, p_deal_kind text, p_lines text[],
                                 p_first_block bigint, p_end_block bigint) RETURNS bigint LANGUAGE plpgsql AS $fn$
 DECLARE
-    t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
+    t text := cycle_inputs_table(p_cycle);
     earlier uuid[];
     -- No earlier cycle froze a deal closed on or after the latest end of
     -- their periods (their windows end at or before it): only deals closed
@@ -249,11 +265,9 @@ $fn$;
 -- sums may run on parallel workers).
 CREATE FUNCTION freeze_sums(p_cycle uuid) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
-    t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
+    t text := cycle_inputs_table(p_cycle);
 BEGIN
-    IF to_regclass(quote_ident(t || '_sums')) IS NOT NULL THEN
-        EXECUTE format('DROP TABLE %I', t || '_sums');
-    END IF;
+    PERFORM drop_staged(t || '_sums');
     EXECUTE format($q$
         CREATE TABLE %I AS
         SELECT i.partner_id, i.excluded, sum(i.amount)::bigint AS amount, count(*)::int AS deals,
@@ -276,7 +290,7 @@ $fn$;
 CREATE FUNCTION freeze_finish(p_cycle uuid, p_program uuid, p_kind text, p_rules jsonb)
 RETURNS TABLE (kind text, reason text, deals integer, amount bigint) LANGUAGE plpgsql AS $fn$
 DECLARE
-    t text := 'cycle_inputs_' || replace(p_cycle::text, '-', '');
+    t text := cycle_inputs_table(p_cycle);
     earlier uuid[];
     changes integer := 0;
     budget bigint := coalesce((p_rules->>'budget')::bigint, 0);
@@ -516,5 +530,7 @@ CREATE TRIGGER cycle_inputs_append_only BEFORE UPDATE OR DELETE ON cycle_inputs
 DROP FUNCTION cycle_inputs_attach(uuid);
 DROP FUNCTION cycle_inputs_index(uuid);
 DROP FUNCTION cycle_inputs_stage(uuid);
+DROP FUNCTION drop_staged(text);
+DROP FUNCTION cycle_inputs_table(uuid);
 ALTER TABLE cycle_partner_totals DROP COLUMN earned, DROP COLUMN noted, DROP COLUMN units;
 ALTER TABLE incentive_cycles DROP COLUMN change_inputs;
