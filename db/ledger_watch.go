@@ -40,7 +40,7 @@ func (w *LedgerWatch) Verify(ctx context.Context, q *dbq.Queries) (domain.Ledger
 	if w.fullAt.IsZero() || time.Since(w.fullAt) >= every {
 		w.v, w.fullAt = domain.LedgerVerifier{}, time.Now()
 	}
-	after := w.v.Result().HeadSeq
+	after := w.v.Last()
 	for {
 		rows, err := q.LedgerEntriesAfter(ctx, dbq.LedgerEntriesAfterParams{AfterSeq: after, MaxRows: 10000})
 		if err != nil {

@@ -139,6 +139,9 @@ func (v *LedgerVerifier) Add(e LedgerEntry) {
 	v.postings[k] = p
 }
 
+// Last is the sequence number of the last entry added (0: none).
+func (v *LedgerVerifier) Last() int64 { return v.prevSeq }
+
 // Result reports the verification of every entry added.
 func (v *LedgerVerifier) Result() LedgerReport {
 	r := LedgerReport{Entries: v.n, Totals: map[string]int64{}, HeadSeq: v.prevSeq, HeadHash: v.prevHash, Problem: v.first}
