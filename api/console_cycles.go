@@ -174,16 +174,16 @@ func (s *Server) consoleStatementLines(c *gin.Context) {
 
 // consoleExplain shows why a statement line pays what it pays.
 func (s *Server) consoleExplain(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
-		return
-	}
-	ex, err := s.explanation(c, id, principal(c).Scope())
+	l, err := s.scopedLine(c)
 	if db.IsNotFound(err) {
 		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
 		return
 	}
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	ex, err := s.explanation(c, l)
 	if err != nil {
 		s.unavailable(c, err)
 		return

@@ -195,20 +195,11 @@ func explainedDeal(in dbq.StatementLineInputsRow) ExplainedDeal {
 // lineDealsCSV downloads every deal behind a statement line, read within
 // the caller's scope (a partner: its own published lines only).
 func (s *Server) lineDealsCSV(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
+	l, ok := s.apiLine(c)
+	if !ok {
 		return
 	}
-	l, err := s.q.StatementLineGet(c, dbq.StatementLineGetParams{ID: id, ScopePartnerID: principal(c).Scope()})
-	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
-		return
-	}
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
+	id := l.ID
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="line-`+id.String()+`-deals.csv"`)
 	w := csv.NewWriter(c.Writer)
@@ -245,16 +236,11 @@ func (s *Server) lineDealsCSV(c *gin.Context) {
 // adjustment, hold and approval with actor and reason, and its ledger
 // entries. Partners read only their own published lines (scoped in SQL).
 func (s *Server) explainLine(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
+	l, ok := s.apiLine(c)
+	if !ok {
 		return
 	}
-	ex, err := s.explanation(c, id, principal(c).Scope())
-	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
-		return
-	}
+	ex, err := s.explanation(c, l)
 	if err != nil {
 		s.unavailable(c, err)
 		return
@@ -262,13 +248,35 @@ func (s *Server) explainLine(c *gin.Context) {
 	c.JSON(http.StatusOK, ex)
 }
 
-// explanation gathers why line id pays what it pays, read within scope (a
-// partner: its own published lines only); pgx.ErrNoRows when out of reach.
-func (s *Server) explanation(c *gin.Context, id uuid.UUID, scope uuid.NullUUID) (Explanation, error) {
-	l, err := s.q.StatementLineGet(c, dbq.StatementLineGetParams{ID: id, ScopePartnerID: scope})
+// scopedLine reads the statement line the path names within the caller's
+// scope (a partner: its own published lines only); pgx.ErrNoRows when
+// there is none within reach.
+func (s *Server) scopedLine(c *gin.Context) (dbq.StatementLineGetRow, error) {
+	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		return Explanation{}, err
+		return dbq.StatementLineGetRow{}, pgx.ErrNoRows
 	}
+	return s.q.StatementLineGet(c, dbq.StatementLineGetParams{ID: id, ScopePartnerID: principal(c).Scope()})
+}
+
+// apiLine is scopedLine for the API: it answers 404 (problem+json) or 503
+// itself and reports whether to go on.
+func (s *Server) apiLine(c *gin.Context) (dbq.StatementLineGetRow, bool) {
+	l, err := s.scopedLine(c)
+	if db.IsNotFound(err) {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
+		return l, false
+	}
+	if err != nil {
+		s.unavailable(c, err)
+		return l, false
+	}
+	return l, true
+}
+
+// explanation gathers why line l (read within the caller's scope:
+// scopedLine) pays what it pays.
+func (s *Server) explanation(c *gin.Context, l dbq.StatementLineGetRow) (Explanation, error) {
 	rules, _ := domain.ParseIncentiveRules(domain.IncentiveKind(l.ProgramKind), l.Rules)
 	inputs, err := s.q.StatementLineInputs(c, lineInputsFrom(l, explainedDeals))
 	if err != nil {
