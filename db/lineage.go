@@ -37,19 +37,19 @@ func VerifyLineage(ctx context.Context, q *dbq.Queries) (LineageReport, error) {
 		return rep, err
 	}
 	for _, p := range programs {
-		n, err := q.LineageWonInputs(ctx, p.Cycles)
-		if err != nil {
-			return rep, err
-		}
-		rows, err := q.LineageFrozenTwice(ctx, dbq.LineageFrozenTwiceParams{Cycles: p.Cycles, MaxRows: 10})
+		cmp, err := q.LineageCompare(ctx, dbq.LineageCompareParams{Cycles: p.Cycles, MaxRows: 10})
 		if err != nil {
 			return rep, err
 		}
 		rep.Programs++
-		rep.WonInputs += n
-		for _, r := range rows {
-			f := FrozenTwice{ProgramID: p.ProgramID.String(), DealID: r.DealID.String()}
-			for _, c := range r.Cycles {
+		rep.WonInputs += cmp.Compared
+		for _, deal := range cmp.FrozenTwice {
+			cycles, err := q.LineageDealCycles(ctx, dbq.LineageDealCyclesParams{Cycles: p.Cycles, DealID: deal})
+			if err != nil {
+				return rep, err
+			}
+			f := FrozenTwice{ProgramID: p.ProgramID.String(), DealID: deal.String()}
+			for _, c := range cycles {
 				f.Cycles = append(f.Cycles, c.String())
 			}
 			rep.FrozenTwice = append(rep.FrozenTwice, f)

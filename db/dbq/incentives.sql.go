@@ -1209,42 +1209,61 @@ func (q *Queries) LedgerHeadSet(ctx context.Context, arg LedgerHeadSetParams) er
 	return err
 }
 
-const lineageFrozenTwice = `-- name: LineageFrozenTwice :many
-SELECT i.deal_id, array_agg(i.cycle_id ORDER BY i.cycle_id)::uuid[] AS cycles
-FROM cycle_inputs i
-WHERE i.cycle_id = ANY($1::uuid[]) AND i.kind = 'won'
-GROUP BY i.deal_id
-HAVING count(*) > 1
-ORDER BY i.deal_id
-LIMIT $2
+const lineageCompare = `-- name: LineageCompare :one
+WITH g AS (
+    SELECT i.deal_id, count(*) AS n FROM cycle_inputs i
+    WHERE i.cycle_id = ANY($2::uuid[]) AND i.kind = 'won' GROUP BY i.deal_id)
+SELECT coalesce(sum(g.n), 0)::bigint AS compared,
+       coalesce((array_agg(g.deal_id ORDER BY g.deal_id) FILTER (WHERE g.n > 1))[1:$1::int], '{}')::uuid[] AS frozen_twice
+FROM g
 `
 
-type LineageFrozenTwiceParams struct {
-	Cycles  []uuid.UUID `json:"cycles"`
+type LineageCompareParams struct {
 	MaxRows int32       `json:"max_rows"`
+	Cycles  []uuid.UUID `json:"cycles"`
 }
 
-type LineageFrozenTwiceRow struct {
-	DealID uuid.UUID   `json:"deal_id"`
+type LineageCompareRow struct {
+	Compared    int64       `json:"compared"`
+	FrozenTwice []uuid.UUID `json:"frozen_twice"`
+}
+
+// LineageCompare reads a program's won inputs once: how many there are,
+// and (the first max_rows) deals frozen as won by more than one of its
+// cycles — what the freeze's lock and its anti-join over the program's
+// earlier cycles rule out, checked by `dealflow ledger verify`.
+func (q *Queries) LineageCompare(ctx context.Context, arg LineageCompareParams) (LineageCompareRow, error) {
+	row := q.db.QueryRow(ctx, lineageCompare, arg.MaxRows, arg.Cycles)
+	var i LineageCompareRow
+	err := row.Scan(&i.Compared, &i.FrozenTwice)
+	return i, err
+}
+
+const lineageDealCycles = `-- name: LineageDealCycles :many
+SELECT i.cycle_id FROM cycle_inputs i
+WHERE i.cycle_id = ANY($1::uuid[]) AND i.deal_id = $2 AND i.kind = 'won'
+ORDER BY i.cycle_id
+`
+
+type LineageDealCyclesParams struct {
 	Cycles []uuid.UUID `json:"cycles"`
+	DealID uuid.UUID   `json:"deal_id"`
 }
 
-// LineageFrozenTwice finds deals frozen as won by more than one of a
-// program's cycles: what the freeze's lock and its anti-join over the
-// program's earlier cycles rule out, checked by `dealflow ledger verify`.
-func (q *Queries) LineageFrozenTwice(ctx context.Context, arg LineageFrozenTwiceParams) ([]LineageFrozenTwiceRow, error) {
-	rows, err := q.db.Query(ctx, lineageFrozenTwice, arg.Cycles, arg.MaxRows)
+// LineageDealCycles names the cycles of a program that froze a deal as won.
+func (q *Queries) LineageDealCycles(ctx context.Context, arg LineageDealCyclesParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, lineageDealCycles, arg.Cycles, arg.DealID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []LineageFrozenTwiceRow{}
+	items := []uuid.UUID{}
 	for rows.Next() {
-		var i LineageFrozenTwiceRow
-		if err := rows.Scan(&i.DealID, &i.Cycles); err != nil {
+		var cycle_id uuid.UUID
+		if err := rows.Scan(&cycle_id); err != nil {
 			return nil, err
 		}
-		items = append(items, i)
+		items = append(items, cycle_id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -1285,17 +1304,6 @@ func (q *Queries) LineagePrograms(ctx context.Context) ([]LineageProgramsRow, er
 		return nil, err
 	}
 	return items, nil
-}
-
-const lineageWonInputs = `-- name: LineageWonInputs :one
-SELECT count(*)::bigint FROM cycle_inputs WHERE cycle_id = ANY($1::uuid[]) AND kind = 'won'
-`
-
-func (q *Queries) LineageWonInputs(ctx context.Context, cycles []uuid.UUID) (int64, error) {
-	row := q.db.QueryRow(ctx, lineageWonInputs, cycles)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
 }
 
 const payoutBatchLines = `-- name: PayoutBatchLines :many

@@ -301,17 +301,20 @@ FROM incentive_cycles WHERE frozen_at IS NOT NULL
 GROUP BY program_id HAVING count(*) > 1
 ORDER BY program_id;
 
--- name: LineageFrozenTwice :many
--- LineageFrozenTwice finds deals frozen as won by more than one of a
--- program's cycles: what the freeze's lock and its anti-join over the
--- program's earlier cycles rule out, checked by `dealflow ledger verify`.
-SELECT i.deal_id, array_agg(i.cycle_id ORDER BY i.cycle_id)::uuid[] AS cycles
-FROM cycle_inputs i
-WHERE i.cycle_id = ANY(@cycles::uuid[]) AND i.kind = 'won'
-GROUP BY i.deal_id
-HAVING count(*) > 1
-ORDER BY i.deal_id
-LIMIT @max_rows;
+-- name: LineageCompare :one
+-- LineageCompare reads a program's won inputs once: how many there are,
+-- and (the first max_rows) deals frozen as won by more than one of its
+-- cycles — what the freeze's lock and its anti-join over the program's
+-- earlier cycles rule out, checked by `dealflow ledger verify`.
+WITH g AS (
+    SELECT i.deal_id, count(*) AS n FROM cycle_inputs i
+    WHERE i.cycle_id = ANY(@cycles::uuid[]) AND i.kind = 'won' GROUP BY i.deal_id)
+SELECT coalesce(sum(g.n), 0)::bigint AS compared,
+       coalesce((array_agg(g.deal_id ORDER BY g.deal_id) FILTER (WHERE g.n > 1))[1:@max_rows::int], '{}')::uuid[] AS frozen_twice
+FROM g;
 
--- name: LineageWonInputs :one
-SELECT count(*)::bigint FROM cycle_inputs WHERE cycle_id = ANY(@cycles::uuid[]) AND kind = 'won';
+-- name: LineageDealCycles :many
+-- LineageDealCycles names the cycles of a program that froze a deal as won.
+SELECT i.cycle_id FROM cycle_inputs i
+WHERE i.cycle_id = ANY(@cycles::uuid[]) AND i.deal_id = @deal_id AND i.kind = 'won'
+ORDER BY i.cycle_id;
