@@ -84,8 +84,8 @@ type AccrueResult struct {
 }
 
 // AccrueCycle computes the cycle's statement lines from its frozen inputs
-// in one set-based statement for the program's kind (accrue_rebate,
-// accrue_referral, accrue_spiff), never a step per deal; a retry returns
+// in one set-based statement for the program's kind (draft_rebate_lines,
+// draft_referral_lines, draft_spiff_lines), never a step per deal; a retry returns
 // what was computed.
 func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueResult, error) {
 	id, err := uuid.Parse(cycleID)

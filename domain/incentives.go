@@ -122,7 +122,7 @@ type SpiffAward struct {
 // lasts: once the rest of the budget cannot pay a claim in full, that claim
 // and every later one are paid nothing and say why — a later deal never
 // overtakes an earlier one. budget ≤ 0 means no budget. The accrual in
-// PostgreSQL (accrue_spiff) applies the same rule.
+// PostgreSQL (freeze_finish's budget cut) applies the same rule.
 func AllocateSpiff(claims []SpiffClaim, amountPerUnit, budget int64) ([]SpiffAward, error) {
 	ordered := append([]SpiffClaim(nil), claims...)
 	for i := 1; i < len(ordered); i++ { // insertion sort: stable, small inputs per partner

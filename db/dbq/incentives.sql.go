@@ -493,9 +493,8 @@ const cycleMarkFrozen = `-- name: CycleMarkFrozen :exec
 UPDATE incentive_cycles SET frozen_at = now(), updated_at = now() WHERE id = $1
 `
 
-// CycleMarkFrozen runs first in the freezing transaction: frozen_at is the
-// transaction's time, the same as every input's, and the cycle's inputs
-// are found by it (BRIN).
+// CycleMarkFrozen runs in the transaction that attaches the cycle's
+// inputs: frozen_at is when they became its lineage.
 func (q *Queries) CycleMarkFrozen(ctx context.Context, id uuid.UUID) error {
 	_, err := q.db.Exec(ctx, cycleMarkFrozen, id)
 	return err

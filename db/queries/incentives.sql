@@ -56,9 +56,8 @@ LIMIT @max_rows;
 SELECT status, frozen_at, accrued_at FROM incentive_cycles WHERE id = @id FOR UPDATE;
 
 -- name: CycleMarkFrozen :exec
--- CycleMarkFrozen runs first in the freezing transaction: frozen_at is the
--- transaction's time, the same as every input's, and the cycle's inputs
--- are found by it (BRIN).
+-- CycleMarkFrozen runs in the transaction that attaches the cycle's
+-- inputs: frozen_at is when they became its lineage.
 UPDATE incentive_cycles SET frozen_at = now(), updated_at = now() WHERE id = @id;
 
 -- name: CycleSetInputCounts :exec
