@@ -5,8 +5,11 @@
 package activities
 
 import (
-	"github.com/jackc/pgx/v5/pgxpool"
 	"sync"
+	"time"
+
+	"github.com/dealflow/dealflow/internal/clock"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Activities holds what the steps need: the PostgreSQL pool, and the
@@ -20,6 +23,9 @@ type Activities struct {
 	// FreezeParts is how many connections an incentive cycle's freeze reads
 	// the deals table on in parallel (0: DefaultFreezeParts).
 	FreezeParts int
+	// Clock tells the time recorded on accruals, payouts and statements
+	// (nil: the system clock).
+	Clock clock.Clock
 
 	// freezing lets one freeze at a time use the pool: a freeze holds a
 	// connection while it waits for FreezeParts more, so two at once on a
@@ -30,3 +36,6 @@ type Activities struct {
 
 // New returns Activities using pool.
 func New(pool *pgxpool.Pool) *Activities { return &Activities{Pool: pool} }
+
+// now is the activities' clock's current instant (UTC).
+func (a *Activities) now() time.Time { return clock.Or(a.Clock).Now() }

@@ -126,7 +126,7 @@ func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueRes
 		if err != nil {
 			return fmt.Errorf("accrue %s: %w", c.Kind, err)
 		}
-		return q.CycleMarkAccrued(ctx, dbq.CycleMarkAccruedParams{ID: id, At: ts(time.Now())})
+		return q.CycleMarkAccrued(ctx, dbq.CycleMarkAccruedParams{ID: id, At: ts(a.now())})
 	})
 	if err != nil {
 		return AccrueResult{}, err

@@ -76,7 +76,7 @@ func (a *Activities) PayBatch(ctx context.Context, in PayBatchInput) (PayBatchRe
 		if err != nil || len(lines) == 0 {
 			return err
 		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
+		now := a.now().Truncate(time.Microsecond)
 		entries, payouts := postings(in.CycleID, lines, now)
 		seq, hash := domain.Chain(entries, head.Seq, head.Hash)
 		rows := make([]dbq.LedgerEntriesInsertParams, len(entries))
@@ -197,7 +197,7 @@ func (a *Activities) FinishPayouts(ctx context.Context, cycleID string) (FinishR
 	}
 	var res FinishResult
 	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {
-		n, err := q.StatementsPublish(ctx, dbq.StatementsPublishParams{CycleID: id, PublishedAt: time.Now().UTC()})
+		n, err := q.StatementsPublish(ctx, dbq.StatementsPublishParams{CycleID: id, PublishedAt: a.now()})
 		if err != nil {
 			return err
 		}
@@ -208,7 +208,7 @@ func (a *Activities) FinishPayouts(ctx context.Context, cycleID string) (FinishR
 		}
 		res.Unpaid = int(unpaid)
 		if unpaid == 0 {
-			return q.CycleMarkPaid(ctx, dbq.CycleMarkPaidParams{ID: id, At: ts(time.Now())})
+			return q.CycleMarkPaid(ctx, dbq.CycleMarkPaidParams{ID: id, At: ts(a.now())})
 		}
 		return nil
 	})

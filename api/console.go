@@ -41,14 +41,15 @@ const (
 
 var consolePages = func() map[string]*template.Template {
 	funcs := template.FuncMap{
-		"money":   func(v int64, cur string) string { return domain.FormatMinor(v, cur) + " " + cur },
-		"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-		"day":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-		"lower":   strings.ToLower,
-		"title":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-		"join":    strings.Join,
-		"pct":     func(bp int64) string { return domain.FormatMinor(bp, "USD") + " %" },
-		"daysTil": func(t time.Time) int { return int(time.Until(t).Hours() / 24) },
+		"money": func(v int64, cur string) string { return domain.FormatMinor(v, cur) + " " + cur },
+		"date":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"day":   func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+		"lower": strings.ToLower,
+		"title": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"join":  strings.Join,
+		"pct":   func(bp int64) string { return domain.FormatMinor(bp, "USD") + " %" },
+		// daysTil counts whole days from now (the page's clock) to t.
+		"daysTil": func(now, t time.Time) int { return int(t.Sub(now).Hours() / 24) },
 	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	pages := map[string]*template.Template{}
@@ -71,6 +72,9 @@ type page struct {
 	Flash     string
 	Error     string
 	Data      any
+	// Now is the server clock's instant the page is rendered at, for
+	// countdowns.
+	Now time.Time
 }
 
 // render writes a page with the layout, the principal and its CSRF token.
@@ -85,6 +89,7 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	if p.Flash == "" {
 		p.Flash = c.Query("done")
 	}
+	p.Now = s.now()
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Frame-Options", "DENY")
@@ -255,7 +260,7 @@ func (s *Server) signIn(c *gin.Context) {
 	}
 	id := randomToken()
 	if err := s.q.SessionCreate(c, dbq.SessionCreateParams{IDHash: HashToken(id), TokenID: row.TokenID, Csrf: randomToken(),
-		ExpiresAt: time.Now().Add(sessionTTL)}); err != nil {
+		ExpiresAt: s.now().Add(sessionTTL)}); err != nil {
 		s.unavailable(c, err)
 		return
 	}

@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -30,7 +29,7 @@ func (s *Server) consoleDashboard(c *gin.Context) {
 	if !domain.ValidCurrency(cur) {
 		cur = "USD"
 	}
-	since := time.Now().UTC().AddDate(-1, 0, 0)
+	since := s.now().AddDate(-1, 0, 0)
 	d := dashboard{Currency: cur}
 	var err error
 	if d.ByMonth, err = s.q.PipelineByMonth(c, dbq.PipelineByMonthParams{Currency: cur, Since: since}); err != nil {

@@ -81,7 +81,7 @@ func (s *Server) consoleCreateDeal(c *gin.Context) {
 	if err := s.validate.Struct(&req); err != nil {
 		errs = fieldErrors(err)
 	}
-	reg, more := req.registration(today())
+	reg, more := req.registration(s.today())
 	errs = mergeFieldErrors(errs, more)
 	p := principal(c)
 	if len(errs) == 0 && len(form.Errors) == 0 {
@@ -233,7 +233,7 @@ func (s *Server) consoleDeal(c *gin.Context) {
 	if p.Scope().Valid {
 		events = redactForPartner(events)
 	}
-	dp := dealPage{Deal: dealView(d, events), Actions: dealActions(p, d), Today: today().Format(time.DateOnly)}
+	dp := dealPage{Deal: dealView(d, events), Actions: dealActions(p, d), Today: s.today().Format(time.DateOnly)}
 	if !p.Role.IsPartner() {
 		dp.Conflicts, err = activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{DealID: d.ID,
 			ExcludePartner: uuid.NullUUID{UUID: d.PartnerID, Valid: true}, ProductLines: d.ProductLines,
@@ -278,7 +278,7 @@ func (s *Server) consoleStep(st dealStep) gin.HandlerFunc {
 			back("Not done: " + fieldErrorText(fieldErrors(err)))
 			return
 		}
-		arg, errs := body.arg(p, today())
+		arg, errs := body.arg(p, s.today())
 		if len(errs) > 0 {
 			back("Not done: " + fieldErrorText(errs))
 			return

@@ -127,7 +127,7 @@ func (s *Server) startCycle(c *gin.Context) {
 	}
 	var period domain.Period
 	if req.PeriodStart == "" {
-		period, err = domain.PeriodDueAt(prog.Period, time.Now(), 0)
+		period, err = domain.PeriodDueAt(prog.Period, s.now(), 0)
 	} else {
 		day, _ := time.Parse(time.DateOnly, req.PeriodStart)
 		period, err = domain.PeriodContaining(prog.Period, day)
@@ -136,8 +136,8 @@ func (s *Server) startCycle(c *gin.Context) {
 		s.unavailable(c, err)
 		return
 	}
-	if !period.End.Before(time.Now().UTC().AddDate(0, 0, 1)) {
-		validationProblem(c, []FieldError{{Field: "period_start", Message: "the period " + period.String() + " has not ended"}})
+	if why := domain.CyclePeriodProblem(period, prog.StartsOn, s.now()); why != "" {
+		validationProblem(c, []FieldError{{Field: "period_start", Message: why}})
 		return
 	}
 	start := period.Start.Format(time.DateOnly)

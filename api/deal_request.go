@@ -77,12 +77,8 @@ func (r *createDealRequest) registration(today time.Time) (domain.Registration, 
 		errs = append(errs, FieldError{Field: "customer.domain", Message: "must be a web domain such as acme.com"})
 	}
 	if d, err := time.Parse(time.DateOnly, r.ExpectedCloseDate); err == nil {
-		// A day's grace covers callers in time zones behind UTC.
-		switch {
-		case d.Before(today.AddDate(0, 0, -1)):
-			errs = append(errs, FieldError{Field: "expected_close_date", Message: "must not be in the past"})
-		case d.After(today.AddDate(5, 0, 0)):
-			errs = append(errs, FieldError{Field: "expected_close_date", Message: "must be within five years"})
+		if why := domain.ExpectedCloseProblem(d, today); why != "" {
+			errs = append(errs, FieldError{Field: "expected_close_date", Message: why})
 		}
 	}
 	return domain.Registration{

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
@@ -46,7 +45,7 @@ func (s *Server) createDeal(c *gin.Context) {
 	if err := s.validate.Struct(&req); err != nil {
 		errs = fieldErrors(err)
 	}
-	reg, more := req.registration(today())
+	reg, more := req.registration(s.today())
 	if errs = mergeFieldErrors(errs, more); len(errs) > 0 {
 		validationProblem(c, errs)
 		return
@@ -233,7 +232,7 @@ func (s *Server) step(update string, newBody func() stepBody, bodyOptional bool)
 			return
 		}
 		p := principal(c)
-		arg, errs := body.arg(p, today())
+		arg, errs := body.arg(p, s.today())
 		if len(errs) > 0 {
 			validationProblem(c, errs)
 			return
@@ -348,4 +347,3 @@ func dealIDParam(c *gin.Context) (uuid.UUID, bool) {
 }
 
 // today is the current UTC date, the reference for date checks.
-func today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }

@@ -14,6 +14,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/config"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/gin-gonic/gin"
@@ -36,13 +37,29 @@ type Server struct {
 	// ledger keeps the console's ledger status current without re-reading
 	// the whole ledger on every view.
 	ledger db.LedgerWatch
+	// clock is the one source of "now" for every date rule the API applies.
+	clock clock.Clock
 }
 
 // NewServer returns a Server on the given pool and Temporal client.
 func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
 	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator(),
-		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), metrics: newMetrics(queriesOrNil(pool))}
+		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), metrics: newMetrics(queriesOrNil(pool)),
+		clock: clock.System{}}
 }
+
+// WithClock makes the server tell the time by c (tests run it at fixed
+// instants); it returns s.
+func (s *Server) WithClock(c clock.Clock) *Server {
+	s.clock = clock.Or(c)
+	return s
+}
+
+// now is the server clock's current instant (UTC).
+func (s *Server) now() time.Time { return s.clock.Now() }
+
+// today is the UTC day the server clock is on.
+func (s *Server) today() time.Time { return clock.Today(s.clock) }
 
 // Route is one API endpoint and the roles allowed to call it; an empty
 // Roles means the route needs no token.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
 )
 
@@ -41,18 +42,22 @@ func (b *infoRequestBody) arg(p Principal, _ time.Time) (any, []FieldError) {
 }
 
 type infoAnswerBody struct {
-	Answer  string `json:"answer" validate:"required,max=2000"`
-	Changes *struct {
-		Contact *struct {
-			Name  string `json:"name" validate:"required,max=200,printable"`
-			Email string `json:"email" validate:"required,max=254,email"`
-		} `json:"contact"`
-		ProductLines      []string `json:"product_lines" validate:"omitempty,min=1,max=20,dive,required,max=100,printable"`
-		Amount            *int64   `json:"amount" validate:"omitempty,gt=0,lte=1000000000000000"`
-		Currency          *string  `json:"currency" validate:"omitempty,currency"`
-		ExpectedCloseDate *string  `json:"expected_close_date" validate:"omitempty,datetime=2006-01-02"`
-		Notes             *string  `json:"notes" validate:"omitempty,max=5000"`
-	} `json:"changes"`
+	Answer  string               `json:"answer" validate:"required,max=2000"`
+	Changes *registrationChanges `json:"changes"`
+}
+
+// registrationChanges are the fields a partner may edit when answering an
+// information request.
+type registrationChanges struct {
+	Contact *struct {
+		Name  string `json:"name" validate:"required,max=200,printable"`
+		Email string `json:"email" validate:"required,max=254,email"`
+	} `json:"contact"`
+	ProductLines      []string `json:"product_lines" validate:"omitempty,min=1,max=20,dive,required,max=100,printable"`
+	Amount            *int64   `json:"amount" validate:"omitempty,gt=0,lte=1000000000000000"`
+	Currency          *string  `json:"currency" validate:"omitempty,currency"`
+	ExpectedCloseDate *string  `json:"expected_close_date" validate:"omitempty,datetime=2006-01-02"`
+	Notes             *string  `json:"notes" validate:"omitempty,max=5000"`
 }
 
 func (b *infoAnswerBody) normalize() {
@@ -62,9 +67,16 @@ func (b *infoAnswerBody) normalize() {
 	}
 }
 
-func (b *infoAnswerBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+func (b *infoAnswerBody) arg(p Principal, today time.Time) (any, []FieldError) {
 	a := workflows.InfoAnswer{Actor: p.Actor(), Answer: strings.TrimSpace(b.Answer)}
 	if c := b.Changes; c != nil {
+		if c.ExpectedCloseDate != nil {
+			if d, err := time.Parse(time.DateOnly, *c.ExpectedCloseDate); err == nil {
+				if why := domain.ExpectedCloseProblem(d, today); why != "" {
+					return nil, []FieldError{{Field: "changes.expected_close_date", Message: why}}
+				}
+			}
+		}
 		ch := &workflows.RegistrationChanges{Amount: c.Amount, Currency: c.Currency,
 			ExpectedCloseDate: c.ExpectedCloseDate, Notes: c.Notes}
 		if c.Contact != nil {
@@ -149,8 +161,8 @@ func notAfterTomorrow(field, date string, today time.Time) []FieldError {
 	if err != nil {
 		return []FieldError{{Field: field, Message: "must be a date as YYYY-MM-DD"}}
 	}
-	if d.After(today.AddDate(0, 0, 1)) {
-		return []FieldError{{Field: field, Message: "must not be in the future"}}
+	if why := domain.CloseDateProblem(d, today, time.Time{}); why != "" {
+		return []FieldError{{Field: field, Message: why}}
 	}
 	return nil
 }

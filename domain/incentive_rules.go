@@ -225,6 +225,26 @@ func (p Period) String() string {
 	return p.Start.Format(time.DateOnly) + ".." + p.End.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
+// Ended reports whether the period is over at now: its exclusive end is
+// at or before now. On a month's last day the month has not ended; at
+// 00:00:00 UTC on the next month's first day it has.
+func (p Period) Ended(now time.Time) bool { return !p.End.After(now) }
+
+// CyclePeriodProblem says why a cycle may not run for period p of a program
+// that starts on programStart, at now; "" when it may. The program's first
+// period is the one containing its start day (deals closed before the start
+// never count), so a period ending on or before the start is refused; and a
+// period must have ended.
+func CyclePeriodProblem(p Period, programStart, now time.Time) string {
+	if !p.End.After(programStart) {
+		return "the period " + p.String() + " is before the program starts on " + programStart.Format(time.DateOnly)
+	}
+	if !p.Ended(now) {
+		return "the period " + p.String() + " has not ended"
+	}
+	return ""
+}
+
 // PeriodContaining returns the month or quarter (UTC) that contains day.
 func PeriodContaining(kind string, day time.Time) (Period, error) {
 	y, m, _ := day.UTC().Date()
