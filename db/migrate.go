@@ -17,12 +17,28 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Migrate applies every pending migration embedded in the binary. Goose holds
-// a PostgreSQL advisory lock meanwhile, so replicas starting together are safe.
+// Migrate applies every pending versioned migration embedded in the binary,
+// then the repeatable function definitions of db/functions that changed,
+// holding one PostgreSQL advisory lock throughout (goose holds its own for
+// the versioned part), so replicas starting together are safe.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, 0)`, migrationLock); err != nil {
+		return err
+	}
+	defer func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, 0)`, migrationLock)
+	}()
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	defer sqlDB.Close()
 	if err := migrateSQL(ctx, sqlDB, log); err != nil {
+		return err
+	}
+	if err := applyFunctions(ctx, conn, log); err != nil {
 		return err
 	}
 	return BackfillNames(ctx, pool, log)

@@ -691,7 +691,7 @@ type FreezeFinishRow struct {
 }
 
 // FreezeFinish freezes the changes, attaches the staged inputs and writes
-// each partner's totals (freeze_finish, migration 10); it returns what the
+// each partner's totals (freeze_finish, db/functions/30_freeze.sql); it returns what the
 // cycle froze by kind and reason for exclusion (” for what counts).
 func (q *Queries) FreezeFinish(ctx context.Context, arg FreezeFinishParams) ([]FreezeFinishRow, error) {
 	rows, err := q.db.Query(ctx, freezeFinish,
@@ -795,7 +795,7 @@ type FreezeWonPartParams struct {
 }
 
 // FreezeWonPart stages the won deals of blocks [first_block, end_block)
-// of the deals table (freeze_won_part, migration 10).
+// of the deals table (freeze_won_part, db/functions/30_freeze.sql).
 func (q *Queries) FreezeWonPart(ctx context.Context, arg FreezeWonPartParams) (int64, error) {
 	row := q.db.QueryRow(ctx, freezeWonPart,
 		arg.CycleID,

@@ -281,6 +281,12 @@ type Program struct {
 	UpdatedAt time.Time       `json:"updated_at"`
 }
 
+type SchemaFunction struct {
+	File      string    `json:"file"`
+	Checksum  string    `json:"checksum"`
+	AppliedAt time.Time `json:"applied_at"`
+}
+
 type Statement struct {
 	CycleID     uuid.UUID `json:"cycle_id"`
 	PartnerID   uuid.UUID `json:"partner_id"`

@@ -107,14 +107,14 @@ SELECT pg_export_snapshot()::text;
 
 -- name: FreezeWonPart :one
 -- FreezeWonPart stages the won deals of blocks [first_block, end_block)
--- of the deals table (freeze_won_part, migration 10).
+-- of the deals table (freeze_won_part, db/functions/30_freeze.sql).
 SELECT freeze_won_part(@cycle_id::uuid, @program_id::uuid, @kind::text, @rules::jsonb, @currency::text,
                        @closed_from::date, @closed_before::date, @deal_kind::text, @product_lines::text[],
                        @first_block::bigint, @end_block::bigint)::bigint;
 
 -- name: FreezeFinish :many
 -- FreezeFinish freezes the changes, attaches the staged inputs and writes
--- each partner's totals (freeze_finish, migration 10); it returns what the
+-- each partner's totals (freeze_finish, db/functions/30_freeze.sql); it returns what the
 -- cycle froze by kind and reason for exclusion ('' for what counts).
 SELECT f.kind::text AS kind, f.reason::text AS reason, f.deals::int AS deals, f.amount::bigint AS amount
 FROM freeze_finish(@cycle_id::uuid, @program_id::uuid, @kind::text, @rules::jsonb) f;
