@@ -46,6 +46,9 @@ type Snapshot struct {
 	ExtensionsUsed     int                 `json:"extensions_used"`
 	ExtensionRequested bool                `json:"extension_requested"`
 	Outcome            *domain.Outcome     `json:"outcome,omitempty"`
+	// CorrectionAmount is the won amount a partner's correction awaiting
+	// review asks for (nil: none awaits); the won amount stays until approved.
+	CorrectionAmount *int64 `json:"correction_amount,omitempty"`
 }
 
 // Notification is a message to people who must act (or know): written to
