@@ -196,6 +196,9 @@ func applyParams(id uuid.UUID, e Event) (dbq.DealApplyEventParams, error) {
 		SlaDueAt: optTime(s.SLADueAt), Escalated: s.Escalated, InfoQuestion: s.InfoQuestion,
 		ExpiresAt: optTime(s.ExpiresAt), ExtensionsUsed: int32(s.ExtensionsUsed), ExtensionRequested: s.ExtensionRequested,
 	}
+	if s.CorrectionAmount != nil {
+		p.CorrectionPendingAmount = pgtype.Int8{Int64: *s.CorrectionAmount, Valid: true}
+	}
 	if s.ProgramID != "" {
 		pid, err := uuid.Parse(s.ProgramID)
 		if err != nil {
