@@ -46,6 +46,9 @@ type Snapshot struct {
 	ExtensionsUsed     int                 `json:"extensions_used"`
 	ExtensionRequested bool                `json:"extension_requested"`
 	Outcome            *domain.Outcome     `json:"outcome,omitempty"`
+	// CorrectionAmount is the won amount a partner's correction awaiting
+	// review asks for (nil: none awaits); the won amount stays until approved.
+	CorrectionAmount *int64 `json:"correction_amount,omitempty"`
 }
 
 // Notification is a message to people who must act (or know): written to
@@ -192,6 +195,9 @@ func applyParams(id uuid.UUID, e Event) (dbq.DealApplyEventParams, error) {
 		Approvals: int32(s.Approvals), RequiredApprovals: int32(s.RequiredApprovals),
 		SlaDueAt: optTime(s.SLADueAt), Escalated: s.Escalated, InfoQuestion: s.InfoQuestion,
 		ExpiresAt: optTime(s.ExpiresAt), ExtensionsUsed: int32(s.ExtensionsUsed), ExtensionRequested: s.ExtensionRequested,
+	}
+	if s.CorrectionAmount != nil {
+		p.CorrectionPendingAmount = pgtype.Int8{Int64: *s.CorrectionAmount, Valid: true}
 	}
 	if s.ProgramID != "" {
 		pid, err := uuid.Parse(s.ProgramID)

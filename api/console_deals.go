@@ -201,8 +201,12 @@ func dealActions(p Principal, d dbq.Deal) map[string]bool {
 	case manager && st == domain.StatusApproved && d.ExtensionRequested:
 		a["decide-extension"] = true
 	}
-	if st == domain.StatusClosedWon && (owner || p.Role == domain.RoleFinance || p.Role == domain.RoleAdmin) {
+	pending := d.CorrectionPendingAmount.Valid
+	if st == domain.StatusClosedWon && !pending && (owner || p.Role == domain.RoleFinance || p.Role == domain.RoleAdmin) {
 		a["correct-outcome"] = true
+	}
+	if st == domain.StatusClosedWon && pending && (manager || p.Role == domain.RoleFinance) {
+		a["decide-correction"] = true
 	}
 	return a
 }
@@ -329,7 +333,7 @@ func formInto(c *gin.Context, body any, dealCurrency string) string {
 				return "units must be a whole number"
 			}
 			m[k] = n
-		case "grant":
+		case "grant", "approve":
 			m[k] = v == "yes"
 		case "product_lines":
 			var lines []string

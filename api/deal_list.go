@@ -96,7 +96,8 @@ func (s *Server) listDeals(c *gin.Context) {
 
 // InboxItem is one thing awaiting a channel manager.
 type InboxItem struct {
-	// Action is review, conflict_review, second_approval or extension_decision.
+	// Action is review, conflict_review, second_approval,
+	// extension_decision or correction_review.
 	Action string   `json:"action"`
 	Deal   DealView `json:"deal"`
 }
@@ -128,6 +129,8 @@ func (s *Server) inbox(c *gin.Context) {
 	for _, d := range rows {
 		action := "review"
 		switch {
+		case d.CorrectionPendingAmount.Valid:
+			action = "correction_review"
 		case d.Status == string(domain.StatusConflictReview):
 			action = "conflict_review"
 		case d.Status == string(domain.StatusApproved) && d.ExtensionRequested:

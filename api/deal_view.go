@@ -30,10 +30,14 @@ type DealView struct {
 	ExtensionsUsed     int32        `json:"extensions_used"`
 	ExtensionRequested bool         `json:"extension_requested"`
 	Outcome            *outcomeView `json:"outcome"`
-	SubmittedBy        string       `json:"submitted_by"`
-	CreatedAt          time.Time    `json:"created_at"`
-	UpdatedAt          time.Time    `json:"updated_at"`
-	Timeline           []EventView  `json:"timeline,omitempty"`
+	// PendingCorrectionAmount is the won amount the partner's correction
+	// awaiting review asks for (null: none); outcome.amount stays until a
+	// channel manager or finance approves it.
+	PendingCorrectionAmount *int64      `json:"pending_correction_amount"`
+	SubmittedBy             string      `json:"submitted_by"`
+	CreatedAt               time.Time   `json:"created_at"`
+	UpdatedAt               time.Time   `json:"updated_at"`
+	Timeline                []EventView `json:"timeline,omitempty"`
 }
 
 type customerView struct {
@@ -109,6 +113,9 @@ func dealView(d dbq.Deal, events []dbq.DealEvent) DealView {
 			o.CloseDate = &s
 		}
 		v.Outcome = o
+	}
+	if d.CorrectionPendingAmount.Valid {
+		v.PendingCorrectionAmount = &d.CorrectionPendingAmount.Int64
 	}
 	if events != nil {
 		v.Timeline = eventViews(events)

@@ -282,8 +282,12 @@ func (s *Server) updateFailed(c *gin.Context, err error, deal dbq.Deal) {
 			problem(c, http.StatusForbidden, ProblemForbidden, appErr.Message())
 			return
 		case workflows.ErrTypeInvalidArgument:
-			writeProblem(c, Problem{Type: ProblemValidation, Status: http.StatusUnprocessableEntity,
-				Title: "Request fields are invalid", Detail: appErr.Message()})
+			p := Problem{Type: ProblemValidation, Status: http.StatusUnprocessableEntity,
+				Title: "Request fields are invalid", Detail: appErr.Message()}
+			if f, ok := workflows.RefusedField(appErr); ok {
+				p.Errors = []FieldError{{Field: f.Field, Message: f.Message}}
+			}
+			writeProblem(c, p)
 			return
 		}
 	}

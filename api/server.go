@@ -82,6 +82,9 @@ var (
 	// correctorRoles may correct a closed-won outcome: the partner (or its
 	// CRM) that reported it, and finance.
 	correctorRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleFinance, domain.RoleAdmin}
+	// correctionReviewerRoles decide a partner's upward correction of its
+	// won amount: channel managers and finance (and admins).
+	correctionReviewerRoles = []domain.Role{domain.RoleChannelManager, domain.RoleFinance, domain.RoleAdmin}
 )
 
 // Routes lists every endpoint with who may call it: the single place where
@@ -147,6 +150,7 @@ func dealSteps() []dealStep {
 		{"close-lost", workflows.UpdateCloseLost, partnerRoles, func() stepBody { return &closeLostBody{} }, true},
 		{"resolve-conflict", workflows.UpdateResolveConflict, deciderRoles, func() stepBody { return &resolveConflictBody{} }, false},
 		{"correct-outcome", workflows.UpdateCorrectOutcome, correctorRoles, func() stepBody { return &correctionBody{} }, false},
+		{"decide-correction", workflows.UpdateDecideCorrection, correctionReviewerRoles, func() stepBody { return &correctionDecisionBody{} }, false},
 	}
 }
 

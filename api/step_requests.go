@@ -155,6 +155,20 @@ func (b *correctionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
 	return workflows.OutcomeCorrection{Actor: p.Actor(), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
+// correctionDecisionBody approves or denies a partner's upward correction
+// awaiting review; a denial needs a reason.
+type correctionDecisionBody struct {
+	Approve *bool  `json:"approve" validate:"required"`
+	Reason  string `json:"reason" validate:"max=2000"`
+}
+
+func (b *correctionDecisionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+	if !*b.Approve && strings.TrimSpace(b.Reason) == "" {
+		return nil, []FieldError{{Field: "reason", Message: "is required when denying"}}
+	}
+	return workflows.CorrectionDecision{Actor: p.Actor(), Approve: *b.Approve, Reason: strings.TrimSpace(b.Reason)}, nil
+}
+
 // notAfterTomorrow refuses a date in the future (a day's grace for time zones).
 func notAfterTomorrow(field, date string, today time.Time) []FieldError {
 	d, err := time.Parse(time.DateOnly, date)

@@ -237,15 +237,7 @@ func cycleInReview(t *testing.T) string {
 	}
 	stack.tokens["consolePartner"] = tok
 	lastMonth := time.Date(time.Now().UTC().Year(), time.Now().UTC().Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
-	body := dealBody()
-	body["customer"] = map[string]any{"name": uniqueName(), "domain": uniqueDomain(), "country": "US"}
-	r := post(t, "/v1/deals", "consolePartner", body).must(t, http.StatusCreated)
-	d := "/v1/deals/" + r.str("id")
-	if r.str("status") != "approved" {
-		post(t, d+"/approve", "manager", map[string]string{"reason": "ok"}).must(t, http.StatusOK)
-	}
-	post(t, d+"/close-won", "consolePartner", map[string]any{"amount": 5000_00, "currency": "USD", "product_lines": []string{"vpn"},
-		"close_date": lastMonth.AddDate(0, 0, 3).Format(time.DateOnly)}).must(t, http.StatusOK)
+	wonEarlier(t, partner, 5000_00, []string{"vpn"}, lastMonth.AddDate(0, 0, 3).Format(time.DateOnly))
 	code := "console-spiff-" + tag()
 	prog := post(t, "/v1/incentive-programs", "finance", map[string]any{"code": code, "name": "VPN SPIFF", "kind": "spiff",
 		"currency": "USD", "period": "month", "grace_days": 3, "starts_on": lastMonth.Format(time.DateOnly),

@@ -5,6 +5,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"github.com/dealflow/dealflow/activities"
@@ -51,6 +52,9 @@ const (
 	// UpdateCorrectOutcome corrects or reverses a closed-won outcome
 	// (OutcomeCorrection) as a new event; nothing is edited.
 	UpdateCorrectOutcome = "correct-outcome"
+	// UpdateDecideCorrection approves or denies a partner's upward
+	// correction that awaits review (CorrectionDecision).
+	UpdateDecideCorrection = "decide-correction"
 	// QueryState returns the workflow's DealState.
 	QueryState = "state"
 )
@@ -72,6 +76,24 @@ const (
 	// statement line not in the cycle (404).
 	ErrTypeNotFound = "NotFound"
 )
+
+// FieldRefusal names the field of a step's argument that an
+// ErrTypeInvalidArgument refusal is about (the error's details), so the API
+// can answer with per-field errors.
+type FieldRefusal struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// RefusedField returns the field a refused step named, if it named one.
+func RefusedField(err error) (FieldRefusal, bool) {
+	var appErr *temporal.ApplicationError
+	var f FieldRefusal
+	if !errors.As(err, &appErr) || !appErr.HasDetails() || appErr.Details(&f) != nil || f.Field == "" {
+		return FieldRefusal{}, false
+	}
+	return f, true
+}
 
 // Search attributes the deal workflow keeps current, so operators can run
 // `temporal workflow list --query 'DealStatus="pending_approval"'`.
@@ -194,6 +216,29 @@ type OutcomeCorrection struct {
 	Reason string       `json:"reason"`
 }
 
+// CorrectionDecision approves or denies the correction that awaits review;
+// a denial needs a reason.
+type CorrectionDecision struct {
+	Actor   domain.Actor `json:"actor"`
+	Approve bool         `json:"approve"`
+	Reason  string       `json:"reason"`
+}
+
+// CorrectionRequest is a partner's upward correction of its won amount,
+// waiting for a channel manager's or finance's decision: until then the
+// won amount (what incentives pay on) stays as it was.
+type CorrectionRequest struct {
+	Actor          domain.Actor `json:"actor"`
+	Amount         int64        `json:"amount"`
+	PreviousAmount int64        `json:"previous_amount"`
+	Reason         string       `json:"reason"`
+	At             time.Time    `json:"at"`
+	// Seq is the event that requested it.
+	Seq          int32 `json:"seq"`
+	ReminderSent bool  `json:"reminder_sent"`
+	Escalated    bool  `json:"escalated"`
+}
+
 // Approval is one channel manager's approval.
 type Approval struct {
 	Actor domain.Actor `json:"actor"`
@@ -238,6 +283,12 @@ type DealState struct {
 	ClosedAt        time.Time       `json:"closed_at"`
 	// CorrectionsClosed is set once the correction window after a win ends.
 	CorrectionsClosed bool `json:"corrections_closed"`
+	// Correction is the partner's upward correction awaiting review (at
+	// most one at a time).
+	Correction *CorrectionRequest `json:"correction,omitempty"`
+	// SubmittedAt is when the registration was submitted: no close date
+	// may lie before its day (zero in runs continued before it was kept).
+	SubmittedAt time.Time `json:"submitted_at"`
 	// Legacy marks a run started before the full lifecycle (version 0).
 	Legacy bool `json:"legacy,omitempty"`
 }

@@ -43,11 +43,17 @@ type dealWorkflow struct {
 	// screened turns true once intake is done, which releases the
 	// submitter's UpdateSubmitted.
 	screened bool
+	// versions remembers what GetVersion answered in this run (see has).
+	versions map[string]workflow.Version
+	// now is the workflow's clock, for validators (which get no context).
+	now func() time.Time
 }
 
 func (w *dealWorkflow) setup(ctx workflow.Context) error {
 	w.logger = workflow.GetLogger(ctx)
 	w.mu = workflow.NewMutex(ctx)
+	w.versions = map[string]workflow.Version{}
+	w.now = func() time.Time { return workflow.Now(ctx) }
 	if w.in.Resume != nil {
 		w.st = *w.in.Resume
 		w.screened = true
@@ -55,6 +61,7 @@ func (w *dealWorkflow) setup(ctx workflow.Context) error {
 		w.st = DealState{
 			DealID: w.in.DealID, PartnerID: w.in.PartnerID, Registration: w.in.Registration,
 			RequestHash: w.in.RequestHash, Policy: domain.DefaultPolicy(), RequiredApprovals: 1,
+			SubmittedAt: workflow.GetInfo(ctx).WorkflowStartTime,
 		}
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (DealState, error) { return w.st, nil }); err != nil {
@@ -102,10 +109,11 @@ func (w *dealWorkflow) run(ctx workflow.Context) (DealState, error) {
 }
 
 // finished reports whether the deal can change no more: a final status,
-// and for a win, the correction window has passed.
+// and for a win, the correction window has passed and no correction
+// requested within it awaits a decision.
 func (w *dealWorkflow) finished() bool {
 	if w.st.Status == domain.StatusClosedWon {
-		return w.st.CorrectionsClosed
+		return w.st.CorrectionsClosed && w.st.Correction == nil
 	}
 	return w.st.Status.Final()
 }
@@ -247,6 +255,12 @@ func (w *dealWorkflow) withSnapshot(e activities.Event, s DealState, status doma
 	if status.AwaitsManager() {
 		snap.SLADueAt = s.SLA.DueAt(s.Policy.SLA.ReviewWithin.D())
 	}
+	if c := s.Correction; c != nil {
+		amount := c.Amount
+		snap.CorrectionAmount = &amount
+		snap.SLADueAt = c.At.Add(s.Policy.SLA.ReviewWithin.D())
+		snap.Escalated = snap.Escalated || c.Escalated
+	}
 	e.Snapshot = &snap
 	return e
 }
@@ -270,6 +284,10 @@ func (w *dealWorkflow) upsertSearch(ctx workflow.Context) {
 func (s DealState) clone() DealState {
 	c := s
 	c.Approvals = append([]Approval(nil), s.Approvals...)
+	if s.Correction != nil {
+		r := *s.Correction
+		c.Correction = &r
+	}
 	c.ExpiryReminders = append([]int(nil), s.ExpiryReminders...)
 	c.Registration.ProductLines = append([]string(nil), s.Registration.ProductLines...)
 	return c

@@ -293,7 +293,7 @@ func TestClosedWonAndCorrections(t *testing.T) {
 	h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
 	notOwner := h.do(10*day, UpdateCloseWon, CloseWon{Actor: otherPartner, Amount: 1, Currency: "USD", CloseDate: "2027-01-10"})
 	won := h.do(10*day+time.Hour, UpdateCloseWon, CloseWon{Actor: partnerActor, Amount: 1300000, Currency: "USD",
-		ProductLines: []string{"firewall"}, CloseDate: "2027-01-10"})
+		ProductLines: []string{"firewall"}, CloseDate: "2026-11-12"})
 	lost := h.do(11*day, UpdateCloseLost, CloseLost{Actor: partnerActor, Reason: "too late"})
 	corr := h.do(40*day, UpdateCorrectOutcome, OutcomeCorrection{Actor: financeActor, Amount: 1200000, Reason: "credit note 123"})
 	rev := h.do(50*day, UpdateCorrectOutcome, OutcomeCorrection{Actor: partnerActor, Amount: 0, Reason: "customer refunded"})

@@ -6,7 +6,10 @@ import (
 )
 
 // Audiences of notifications.
-const audienceManagers = "role:channel_manager"
+const (
+	audienceManagers = "role:channel_manager"
+	audienceFinance  = "role:finance"
+)
 
 func audiencePartner(id string) string { return "partner:" + id }
 
@@ -17,6 +20,10 @@ func notificationsFor(e activities.Event, s DealState) []activities.Notification
 	subject := s.Registration.Customer.Name + ": "
 	n := func(aud, kind, text string) activities.Notification {
 		return activities.Notification{Audience: aud, Kind: kind, Subject: subject + text}
+	}
+	// reviewers are those who may decide a partner's correction.
+	reviewers := func(kind, text string) []activities.Notification {
+		return []activities.Notification{n(audienceManagers, kind, text), n(audienceFinance, kind, text)}
 	}
 	switch e.Type {
 	case "review_requested":
@@ -54,7 +61,25 @@ func notificationsFor(e activities.Event, s DealState) []activities.Notification
 	case "expired":
 		return []activities.Notification{n(partner, "expired", "protection ended")}
 	case "closed_won", "outcome_corrected", "outcome_reversed":
-		return []activities.Notification{n("role:"+string(domain.RoleFinance), e.Type, "closed-won figures recorded")}
+		out := []activities.Notification{n(audienceFinance, e.Type, "closed-won figures recorded")}
+		if !e.Actor.Role.IsPartner() && e.Type != "closed_won" {
+			out = append(out, n(partner, e.Type, "closed-won amount corrected by "+e.Actor.Name))
+		}
+		return out
+	case "approvals_cleared":
+		return []activities.Notification{n(audienceManagers, "approvals_cleared", "the partner changed the figures; earlier approvals no longer count")}
+	case "correction_requested":
+		return reviewers("correction_review_needed", "the partner asks to raise its won amount; approve or deny")
+	case "correction_reminder":
+		return reviewers("correction_sla_reminder", "a correction awaits a decision; due soon")
+	case "correction_escalated":
+		out := reviewers("correction_escalated", "correction review SLA missed")
+		if c := s.Policy.SLA.EscalationContact; c != "" {
+			out = append(out, n("email:"+c, "correction_escalated", "correction review SLA missed"))
+		}
+		return out
+	case "correction_denied":
+		return []activities.Notification{n(partner, "correction_denied", "correction denied: "+e.Reason)}
 	}
 	return nil
 }

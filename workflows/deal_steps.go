@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dealflow/dealflow/domain"
 	"go.temporal.io/sdk/temporal"
@@ -14,7 +15,7 @@ import (
 // anything reaches history) what the actor or the deal's state does not
 // allow; apply records the step. Steps run one at a time, and each is
 // validated again once it holds the lock, against the state the previous
-// step left.
+// step left and by the rules (stepVersions) it was accepted under.
 func step[T any](ctx workflow.Context, w *dealWorkflow, name string, validate func(T) error, apply func(workflow.Context, T) error) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context, arg T) (DealState, error) {
@@ -22,6 +23,9 @@ func step[T any](ctx workflow.Context, w *dealWorkflow, name string, validate fu
 				return w.st, err
 			}
 			defer w.mu.Unlock()
+			for _, id := range stepVersions[name] {
+				w.has(ctx, id)
+			}
 			if err := validate(arg); err != nil {
 				return w.st, err
 			}
@@ -73,7 +77,7 @@ func (w *dealWorkflow) registerSteps(ctx workflow.Context) error {
 		func() error { return step(ctx, w, UpdateCloseWon, w.validateCloseWon, w.closeWon) },
 		func() error {
 			return step(ctx, w, UpdateCloseLost, func(c CloseLost) error {
-				return firstErr(w.owner(c.Actor), reasonOK(c.Reason, false), w.canMove(domain.StatusClosedLost))
+				return firstErr(w.owner(c.Actor), reasonOK(c.Reason, false), w.canMove(domain.StatusClosedLost), w.closeDateOK(c.CloseDate))
 			}, func(ctx workflow.Context, c CloseLost) error {
 				return w.record(ctx, "closed_lost", domain.StatusClosedLost, c.Actor, c.Reason, nil, func(s *DealState) {
 					s.Outcome = &domain.Outcome{Won: false, CloseDate: c.CloseDate, Reason: c.Reason}
@@ -83,6 +87,9 @@ func (w *dealWorkflow) registerSteps(ctx workflow.Context) error {
 		},
 		func() error { return step(ctx, w, UpdateResolveConflict, w.validateResolution, w.resolveConflict) },
 		func() error { return step(ctx, w, UpdateCorrectOutcome, w.validateCorrection, w.correctOutcome) },
+		func() error {
+			return step(ctx, w, UpdateDecideCorrection, w.validateCorrectionDecision, w.decideCorrection)
+		},
 	}
 	for _, reg := range regs {
 		if err := reg(); err != nil {
@@ -128,40 +135,6 @@ func (w *dealWorkflow) validateAnswer(a InfoAnswer) error {
 		return refuse(ErrTypeInvalidTransition, fmt.Sprintf("no question awaits an answer; the deal is %s", w.st.Status))
 	}
 	return nil
-}
-
-// answer returns the deal to review with the partner's answer and edits;
-// the SLA clock resumes where it paused.
-func (w *dealWorkflow) answer(ctx workflow.Context, a InfoAnswer) error {
-	payload := map[string]any{"question": w.st.InfoQuestion, "answer": a.Answer}
-	if a.Changes != nil {
-		payload["changes"] = a.Changes
-	}
-	return w.record(ctx, "info_answered", domain.StatusPendingApproval, a.Actor, a.Answer, payload, func(s *DealState) {
-		s.InfoQuestion = ""
-		if c := a.Changes; c != nil {
-			r := &s.Registration
-			if c.Contact != nil {
-				r.Contact = *c.Contact
-			}
-			if c.ProductLines != nil {
-				r.ProductLines = c.ProductLines
-			}
-			if c.Amount != nil {
-				r.Amount = *c.Amount
-			}
-			if c.Currency != nil {
-				r.Currency = *c.Currency
-			}
-			if c.ExpectedCloseDate != nil {
-				r.ExpectedCloseDate = *c.ExpectedCloseDate
-			}
-			if c.Notes != nil {
-				r.Notes = *c.Notes
-			}
-			s.RequiredApprovals = s.Policy.RequiredApprovals(r.Amount, r.Currency)
-		}
-	})
 }
 
 func (w *dealWorkflow) validateExtensionRequest(d Decision) error {
@@ -222,6 +195,24 @@ func (w *dealWorkflow) validateCloseWon(c CloseWon) error {
 	if c.Units < 0 || c.Units > 1_000_000_000 {
 		return refuse(ErrTypeInvalidArgument, "units must be 0 to 1,000,000,000")
 	}
+	return w.closeDateOK(c.CloseDate)
+}
+
+// closeDateOK refuses, naming close_date, a close date before the day the
+// registration was submitted (a day's grace for time zones): a deal cannot
+// have closed before it was registered. Future dates are refused by the
+// same rule on the workflow's clock (the API refuses them first, on its own).
+func (w *dealWorkflow) closeDateOK(date string) error {
+	if date == "" || !w.expects(versionCloseAfterSubmission) {
+		return nil
+	}
+	day, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return refuseField("close_date", "must be a date as YYYY-MM-DD")
+	}
+	if why := domain.CloseDateProblem(day, w.now(), w.st.SubmittedAt); why != "" {
+		return refuseField("close_date", why)
+	}
 	return nil
 }
 
@@ -267,45 +258,6 @@ func (w *dealWorkflow) resolveConflict(ctx workflow.Context, r ConflictResolutio
 	return w.record(ctx, o.event, o.next, r.Actor, r.Reason, payload, nil)
 }
 
-func (w *dealWorkflow) validateCorrection(c OutcomeCorrection) error {
-	if err := reasonOK(c.Reason, true); err != nil {
-		return err
-	}
-	switch c.Actor.Role {
-	case domain.RoleFinance, domain.RoleAdmin:
-	default:
-		if err := w.owner(c.Actor); err != nil {
-			return refuse(ErrTypeForbidden, "only the deal's partner or finance may correct its outcome")
-		}
-	}
-	switch {
-	case w.st.Status != domain.StatusClosedWon || w.st.Outcome == nil:
-		return refuse(ErrTypeInvalidTransition, fmt.Sprintf("only a closed-won deal can be corrected; this one is %s", w.st.Status))
-	case w.st.CorrectionsClosed:
-		return refuse(ErrTypeInvalidTransition, "the correction window has closed")
-	case c.Amount < 0 || c.Amount > domain.MaxAmount:
-		return refuse(ErrTypeInvalidArgument, "amount must be 0 (a reversal) or positive")
-	case c.Amount == w.st.Outcome.Amount:
-		return refuse(ErrTypeInvalidArgument, "the amount is unchanged")
-	}
-	return nil
-}
-
-// correctOutcome records a correction of the won amount as a new event; a
-// zero amount reverses the win. The earlier figures stay in the history.
-func (w *dealWorkflow) correctOutcome(ctx workflow.Context, c OutcomeCorrection) error {
-	typ := "outcome_corrected"
-	if c.Amount == 0 {
-		typ = "outcome_reversed"
-	}
-	payload := map[string]any{"previous_amount": w.st.Outcome.Amount, "amount": c.Amount, "currency": w.st.Outcome.Currency}
-	return w.record(ctx, typ, domain.StatusClosedWon, c.Actor, c.Reason, payload, func(s *DealState) {
-		o := *s.Outcome
-		o.Amount = c.Amount
-		s.Outcome = &o
-	})
-}
-
 // manager refuses anyone but a channel manager (or admin).
 func (w *dealWorkflow) manager(a domain.Actor) error {
 	if a.Role != domain.RoleChannelManager && a.Role != domain.RoleAdmin {
@@ -342,6 +294,13 @@ func reasonOK(text string, required bool) error {
 
 func refuse(typ, msg string) error {
 	return temporal.NewApplicationErrorWithOptions(msg, typ, temporal.ApplicationErrorOptions{NonRetryable: true})
+}
+
+// refuseField refuses a step's argument for what is wrong with one field,
+// named in the error's details (RefusedField) for per-field answers.
+func refuseField(field, msg string) error {
+	return temporal.NewApplicationErrorWithOptions(field+": "+msg, ErrTypeInvalidArgument,
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{FieldRefusal{Field: field, Message: msg}}})
 }
 
 // firstErr returns the first refusal, unwrapped, so its type reaches the caller.

@@ -54,9 +54,12 @@ func (w *dealWorkflow) nextTimer() (timer, bool) {
 		all = w.slaTimers()
 	case s.Status == domain.StatusApproved && !s.ExpiresAt.IsZero():
 		all = w.protectionTimers()
-	case s.Status == domain.StatusClosedWon && !s.CorrectionsClosed:
-		all = []timer{{name: "corrections-close", due: s.ClosedAt.AddDate(0, 0, s.Policy.CorrectionWindowDays),
-			fire: func(workflow.Context) error { w.st.CorrectionsClosed = true; return nil }}}
+	case s.Status == domain.StatusClosedWon:
+		if !s.CorrectionsClosed {
+			all = append(all, timer{name: "corrections-close", due: s.ClosedAt.AddDate(0, 0, s.Policy.CorrectionWindowDays),
+				fire: func(workflow.Context) error { w.st.CorrectionsClosed = true; return nil }})
+		}
+		all = append(all, w.correctionTimers()...)
 	}
 	if len(all) == 0 {
 		return timer{}, false

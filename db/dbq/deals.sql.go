@@ -39,38 +39,40 @@ SET status = $1,
     won_units = $21,
     closed_on = $22,
     close_reason = $23,
-    last_event_seq = $24,
-    updated_at = $25
-WHERE id = $26 AND last_event_seq < $24
+    correction_pending_amount = $24,
+    last_event_seq = $25,
+    updated_at = $26
+WHERE id = $27 AND last_event_seq < $25
 `
 
 type DealApplyEventParams struct {
-	Status             string             `json:"status"`
-	ProgramID          uuid.NullUUID      `json:"program_id"`
-	ContactName        string             `json:"contact_name"`
-	ContactEmail       string             `json:"contact_email"`
-	ProductLines       []string           `json:"product_lines"`
-	Amount             int64              `json:"amount"`
-	Currency           string             `json:"currency"`
-	ExpectedCloseDate  time.Time          `json:"expected_close_date"`
-	Notes              string             `json:"notes"`
-	Approvals          int32              `json:"approvals"`
-	RequiredApprovals  int32              `json:"required_approvals"`
-	SlaDueAt           pgtype.Timestamptz `json:"sla_due_at"`
-	Escalated          bool               `json:"escalated"`
-	InfoQuestion       string             `json:"info_question"`
-	ExpiresAt          pgtype.Timestamptz `json:"expires_at"`
-	ExtensionsUsed     int32              `json:"extensions_used"`
-	ExtensionRequested bool               `json:"extension_requested"`
-	WonAmount          pgtype.Int8        `json:"won_amount"`
-	WonCurrency        pgtype.Text        `json:"won_currency"`
-	WonProductLines    []string           `json:"won_product_lines"`
-	WonUnits           pgtype.Int8        `json:"won_units"`
-	ClosedOn           pgtype.Date        `json:"closed_on"`
-	CloseReason        string             `json:"close_reason"`
-	Seq                int32              `json:"seq"`
-	OccurredAt         time.Time          `json:"occurred_at"`
-	ID                 uuid.UUID          `json:"id"`
+	Status                  string             `json:"status"`
+	ProgramID               uuid.NullUUID      `json:"program_id"`
+	ContactName             string             `json:"contact_name"`
+	ContactEmail            string             `json:"contact_email"`
+	ProductLines            []string           `json:"product_lines"`
+	Amount                  int64              `json:"amount"`
+	Currency                string             `json:"currency"`
+	ExpectedCloseDate       time.Time          `json:"expected_close_date"`
+	Notes                   string             `json:"notes"`
+	Approvals               int32              `json:"approvals"`
+	RequiredApprovals       int32              `json:"required_approvals"`
+	SlaDueAt                pgtype.Timestamptz `json:"sla_due_at"`
+	Escalated               bool               `json:"escalated"`
+	InfoQuestion            string             `json:"info_question"`
+	ExpiresAt               pgtype.Timestamptz `json:"expires_at"`
+	ExtensionsUsed          int32              `json:"extensions_used"`
+	ExtensionRequested      bool               `json:"extension_requested"`
+	WonAmount               pgtype.Int8        `json:"won_amount"`
+	WonCurrency             pgtype.Text        `json:"won_currency"`
+	WonProductLines         []string           `json:"won_product_lines"`
+	WonUnits                pgtype.Int8        `json:"won_units"`
+	ClosedOn                pgtype.Date        `json:"closed_on"`
+	CloseReason             string             `json:"close_reason"`
+	CorrectionPendingAmount pgtype.Int8        `json:"correction_pending_amount"`
+	Seq                     int32              `json:"seq"`
+	OccurredAt              time.Time          `json:"occurred_at"`
+	ID                      uuid.UUID          `json:"id"`
 }
 
 // DealApplyEvent sets the projection to the workflow's state as of the
@@ -101,6 +103,7 @@ func (q *Queries) DealApplyEvent(ctx context.Context, arg DealApplyEventParams) 
 		arg.WonUnits,
 		arg.ClosedOn,
 		arg.CloseReason,
+		arg.CorrectionPendingAmount,
 		arg.Seq,
 		arg.OccurredAt,
 		arg.ID,
@@ -247,7 +250,7 @@ func (q *Queries) DealEventList(ctx context.Context, arg DealEventListParams) ([
 }
 
 const dealGet = `-- name: DealGet :one
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units FROM deals
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units, correction_pending_amount FROM deals
 WHERE id = $1
   AND ($2::uuid IS NULL OR partner_id = $2)
 `
@@ -302,12 +305,13 @@ func (q *Queries) DealGet(ctx context.Context, arg DealGetParams) (Deal, error) 
 		&i.CustomerDomainLabel,
 		&i.CustomerNameKeys,
 		&i.WonUnits,
+		&i.CorrectionPendingAmount,
 	)
 	return i, err
 }
 
 const dealGetByIdempotencyKey = `-- name: DealGetByIdempotencyKey :one
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units FROM deals WHERE partner_id = $1 AND idempotency_key = $2
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units, correction_pending_amount FROM deals WHERE partner_id = $1 AND idempotency_key = $2
 `
 
 type DealGetByIdempotencyKeyParams struct {
@@ -360,13 +364,15 @@ func (q *Queries) DealGetByIdempotencyKey(ctx context.Context, arg DealGetByIdem
 		&i.CustomerDomainLabel,
 		&i.CustomerNameKeys,
 		&i.WonUnits,
+		&i.CorrectionPendingAmount,
 	)
 	return i, err
 }
 
 const dealInbox = `-- name: DealInbox :many
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units FROM deals
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units, correction_pending_amount FROM deals
 WHERE status IN ('conflict_review', 'pending_approval') OR extension_requested
+   OR correction_pending_amount IS NOT NULL
 ORDER BY sla_due_at NULLS LAST, created_at, id
 LIMIT $2 OFFSET $1
 `
@@ -376,9 +382,10 @@ type DealInboxParams struct {
 	PageSize   int32 `json:"page_size"`
 }
 
-// DealInbox lists what awaits a channel manager: reviews and conflict
-// reviews by SLA due time (escalated ones are past it), then extension
-// requests.
+// DealInbox lists what awaits a channel manager: reviews, conflict
+// reviews and partners' corrections awaiting review by SLA due time
+// (escalated ones are past it), then extension requests. The predicate is
+// the deals_inbox index's.
 func (q *Queries) DealInbox(ctx context.Context, arg DealInboxParams) ([]Deal, error) {
 	rows, err := q.db.Query(ctx, dealInbox, arg.PageOffset, arg.PageSize)
 	if err != nil {
@@ -430,6 +437,7 @@ func (q *Queries) DealInbox(ctx context.Context, arg DealInboxParams) ([]Deal, e
 			&i.CustomerDomainLabel,
 			&i.CustomerNameKeys,
 			&i.WonUnits,
+			&i.CorrectionPendingAmount,
 		); err != nil {
 			return nil, err
 		}
@@ -525,7 +533,7 @@ func (q *Queries) DealInsert(ctx context.Context, arg DealInsertParams) (int64, 
 }
 
 const dealList = `-- name: DealList :many
-SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units FROM deals
+SELECT id, partner_id, status, customer_name, customer_domain, customer_registrable_domain, customer_country, contact_name, contact_email, product_lines, amount, currency, expected_close_date, notes, submitted_by, workflow_id, last_event_seq, created_at, updated_at, kind, program_id, approvals, required_approvals, sla_due_at, escalated, info_question, expires_at, extensions_used, extension_requested, won_amount, won_currency, won_product_lines, closed_on, close_reason, idempotency_key, request_hash, customer_name_full, customer_name_core, customer_domain_label, customer_name_keys, won_units, correction_pending_amount FROM deals
 WHERE ($1::uuid IS NULL OR partner_id = $1)
   AND ($2::uuid IS NULL OR partner_id = $2)
   AND (cardinality($3::text[]) = 0 OR status = ANY ($3::text[]))
@@ -611,6 +619,7 @@ func (q *Queries) DealList(ctx context.Context, arg DealListParams) ([]Deal, err
 			&i.CustomerDomainLabel,
 			&i.CustomerNameKeys,
 			&i.WonUnits,
+			&i.CorrectionPendingAmount,
 		); err != nil {
 			return nil, err
 		}

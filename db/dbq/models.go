@@ -130,6 +130,7 @@ type Deal struct {
 	CustomerDomainLabel       pgtype.Text        `json:"customer_domain_label"`
 	CustomerNameKeys          []int64            `json:"customer_name_keys"`
 	WonUnits                  pgtype.Int8        `json:"won_units"`
+	CorrectionPendingAmount   pgtype.Int8        `json:"correction_pending_amount"`
 }
 
 type DealEvent struct {

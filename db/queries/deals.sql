@@ -54,6 +54,7 @@ SET status = @status,
     won_units = sqlc.narg(won_units),
     closed_on = sqlc.narg(closed_on),
     close_reason = @close_reason,
+    correction_pending_amount = sqlc.narg(correction_pending_amount),
     last_event_seq = @seq,
     updated_at = @occurred_at
 WHERE id = @id AND last_event_seq < @seq;
@@ -90,11 +91,13 @@ ORDER BY created_at DESC, id DESC
 LIMIT @page_size;
 
 -- name: DealInbox :many
--- DealInbox lists what awaits a channel manager: reviews and conflict
--- reviews by SLA due time (escalated ones are past it), then extension
--- requests.
+-- DealInbox lists what awaits a channel manager: reviews, conflict
+-- reviews and partners' corrections awaiting review by SLA due time
+-- (escalated ones are past it), then extension requests. The predicate is
+-- the deals_inbox index's.
 SELECT * FROM deals
 WHERE status IN ('conflict_review', 'pending_approval') OR extension_requested
+   OR correction_pending_amount IS NOT NULL
 ORDER BY sla_due_at NULLS LAST, created_at, id
 LIMIT @page_size OFFSET @page_offset;
 
