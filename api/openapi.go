@@ -39,7 +39,6 @@ func routeDocs() map[string]routeDoc {
 	docs := map[string]routeDoc{
 		"GET /healthz":                                  {Summary: "Liveness", Response: map[string]string{}},
 		"GET /readyz":                                   {Summary: "Readiness of PostgreSQL and Temporal", Response: map[string]string{}},
-		"GET /metrics":                                  {Summary: "Prometheus metrics", Media: "text/plain"},
 		"GET /openapi.json":                             {Summary: "This description", Response: map[string]any{}},
 		"POST /v1/deals":                                {Summary: "Register a deal (waits until it is persisted and screened)", Body: createDealRequest{}, Response: DealView{}, Status: 201},
 		"GET /v1/deals":                                 {Summary: "List deals (partners: their organization's)", Response: list("deals", []DealView{}), Query: []string{"status", "partner_id", "escalated", "expiring_before", "cursor", "limit"}},

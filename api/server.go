@@ -91,7 +91,6 @@ func (s *Server) Routes() []Route {
 	return append([]Route{
 		{http.MethodGet, "/healthz", nil, s.healthz},
 		{http.MethodGet, "/readyz", nil, s.readyz},
-		{http.MethodGet, "/metrics", nil, s.metrics.handler()},
 		{http.MethodGet, "/openapi.json", nil, s.openAPIJSON},
 		{http.MethodPost, "/v1/deals", partnerRoles, s.createDeal},
 		{http.MethodGet, "/v1/deals", allRoles, s.listDeals},
@@ -164,7 +163,7 @@ func (s *Server) Handler() http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(s.requestID, s.accessLog, s.recover)
+	r.Use(s.requestID, responseHeaders, s.accessLog, s.recover)
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, ProblemNotFound, "no such endpoint") })
 	r.NoMethod(func(c *gin.Context) {
 		problem(c, http.StatusMethodNotAllowed, ProblemMethod, "this endpoint does not accept "+c.Request.Method)
@@ -193,6 +192,18 @@ func (s *Server) requestID(c *gin.Context) {
 	}
 	c.Set(ctxRequestID, id)
 	c.Header("X-Request-Id", id)
+	c.Next()
+}
+
+// responseHeaders sets, on every answer (JSON, problem, CSV, console
+// page, static file, redirect), the headers that keep browsers from
+// guessing a content type, caches from keeping what a token or session
+// read, and other sites from framing it: the one place they are set.
+func responseHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
 	c.Next()
 }
 
