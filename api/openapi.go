@@ -67,6 +67,8 @@ func routeDocs() map[string]routeDoc {
 		"GET /v1/statements/:id/lines":                  {Summary: "The lines of one published statement", Response: list("lines", []CycleLineView{}), Query: []string{"partner_id"}},
 		"GET /v1/statement-lines/:id/explain":           {Summary: "Why a statement line pays what it pays", Response: Explanation{}},
 		"GET /v1/statement-lines/:id/deals.csv":         {Summary: "Every deal behind a statement line, with what each earned", Media: "text/csv"},
+		"GET /v1/tokens":                                {Summary: "API tokens, newest first (at most 1000), with who holds them; never their hashes", Response: list("tokens", []TokenView{})},
+		"POST /v1/tokens/:id/revoke":                    {Summary: "Revoke a token and end the console sessions opened with it", Response: RevokedTokenView{}},
 		"POST /v1/cycles/:id/lines/:line/adjust":        {Summary: "Adjust a line (finance)", Body: adjustBody{}, Response: workflows.CycleState{}},
 		"POST /v1/cycles/:id/partners/:partner/hold":    {Summary: "Hold a partner's payout (finance)", Body: holdBody{}, Response: workflows.CycleState{}},
 		"POST /v1/cycles/:id/partners/:partner/release": {Summary: "Release a held partner (finance)", Body: holdBody{}, Response: workflows.CycleState{}},

@@ -119,6 +119,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/statements/:id/lines", allRoles, s.statementLines},
 		{http.MethodGet, "/v1/statement-lines/:id/explain", allRoles, s.explainLine},
 		{http.MethodGet, "/v1/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
+		{http.MethodGet, "/v1/tokens", adminRoles, s.listTokens},
+		{http.MethodPost, "/v1/tokens/:id/revoke", adminRoles, s.revokeToken},
 	}, append(s.stepRoutes(), s.cycleRoutes()...)...)
 }
 
