@@ -91,15 +91,15 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 	cycleID := post(t, "/v1/cycles", "finance", map[string]any{"program_id": prog.str("id"), "period_start": closeDate}).
 		must(t, http.StatusAccepted).str("id")
 	c := "/v1/cycles/" + cycleID
-	var lineID string
+	// In review: its lines are there and the workflow takes review steps.
 	waitFor(t, 30*time.Second, func() bool {
-		r := call(t, http.MethodGet, c+"/lines?partner_id="+partner, stack.tokens["manager"], nil)
-		lines, _ := r.body["lines"].([]any)
-		if r.status == http.StatusOK && len(lines) == 1 {
-			lineID = lines[0].(map[string]any)["id"].(string)
-		}
-		return lineID != ""
+		return call(t, http.MethodGet, c, stack.tokens["manager"], nil).str("status") == "in_review"
 	})
+	lines, _ := call(t, http.MethodGet, c+"/lines?partner_id="+partner, stack.tokens["manager"], nil).must(t, http.StatusOK).body["lines"].([]any)
+	if len(lines) != 1 {
+		t.Fatalf("lines of the partner: %v", lines)
+	}
+	lineID := lines[0].(map[string]any)["id"].(string)
 	cycle := call(t, http.MethodGet, c, stack.tokens["manager"], nil).must(t, http.StatusOK)
 	wf, _ := cycle.body["workflow"].(map[string]any)
 	lastDay := lastMonth.AddDate(0, 1, -1).Format(time.DateOnly)

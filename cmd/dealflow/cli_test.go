@@ -52,3 +52,16 @@ func helpFlagSets(name string) []*flag.FlagSet {
 	}
 	return out
 }
+
+// `dealflow token revoke --token -` reads the token from stdin's first
+// line, so that it need not appear on a command line.
+func TestReadToken(t *testing.T) {
+	for in, want := range map[string]string{"dft_abc\n": "dft_abc", "  dft_abc  \nrest\n": "dft_abc", "dft_abc": "dft_abc"} {
+		if got, err := readToken(strings.NewReader(in)); err != nil || got != want {
+			t.Errorf("readToken(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := readToken(strings.NewReader("\n")); err == nil {
+		t.Error("an empty stdin is accepted")
+	}
+}
