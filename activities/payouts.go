@@ -2,8 +2,8 @@ package activities
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +12,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/csvout"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
 	"go.temporal.io/sdk/activity"
@@ -249,9 +250,10 @@ func (a *Activities) writePayoutFile(ctx context.Context, id uuid.UUID) (string,
 }
 
 // WritePayoutsCSV writes a cycle's payouts in the accounts-payable file
-// format: one row per partner, amounts in minor units and as decimals.
-func WritePayoutsCSV(w interface{ Write([]byte) (int, error) }, c dbq.CycleGetRow, rows []dbq.CyclePayoutsRow) error {
-	cw := csv.NewWriter(w)
+// format: one row per partner, amounts in minor units and as decimals,
+// through the one CSV writer (csvout: no cell reads as a formula).
+func WritePayoutsCSV(w io.Writer, c dbq.CycleGetRow, rows []dbq.CyclePayoutsRow) error {
+	cw := csvout.NewWriter(w)
 	_ = cw.Write([]string{"payout_id", "cycle_id", "program", "period_start", "period_end", "partner_id", "partner_name",
 		"amount_minor", "amount", "currency", "status", "lines", "first_ledger_seq", "last_ledger_seq", "posted_at"})
 	for _, p := range rows {
@@ -264,6 +266,5 @@ func WritePayoutsCSV(w interface{ Write([]byte) (int, error) }, c dbq.CycleGetRo
 			strconv.FormatInt(p.Amount, 10), domain.FormatMinor(p.Amount, p.Currency), p.Currency, p.Status,
 			strconv.Itoa(int(p.Lines)), first, last, p.PostedAt.UTC().Format(time.RFC3339)})
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }

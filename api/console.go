@@ -90,9 +90,8 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 		p.Flash = c.Query("done")
 	}
 	p.Now = s.now()
+	// nosniff, no-store and X-Frame-Options: responseHeaders, on every answer.
 	c.Header("Content-Type", "text/html; charset=utf-8")
-	c.Header("Cache-Control", "no-store")
-	c.Header("X-Frame-Options", "DENY")
 	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 	c.Status(status)
 	if err := consolePages[name].ExecuteTemplate(c.Writer, "layout.html", p); err != nil {
@@ -116,6 +115,7 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/deals/:id/" + st.Path, st.Roles, s.consoleStep(st)})
 	}
 	return append(steps, []ConsoleRoute{
+		{http.MethodGet, "/", nil, s.root},
 		{http.MethodGet, "/console", nil, s.consoleHome},
 		{http.MethodGet, "/console/sign-in", nil, s.signInPage},
 		{http.MethodPost, "/console/sign-in", nil, s.signIn},
@@ -145,7 +145,7 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 
 func (s *Server) mountConsole(r *gin.Engine) {
 	static, _ := fs.Sub(staticFS, "static")
-	r.StaticFS("/console/static", http.FS(static))
+	r.StaticFS("/console/static", filesOnly{http.FS(static)})
 	for _, rt := range s.ConsoleRoutes() {
 		chain := []gin.HandlerFunc{}
 		if len(rt.Roles) > 0 {
@@ -231,6 +231,26 @@ func setCookie(c *gin.Context, name, value string, maxAge int) {
 }
 
 func clearCookie(c *gin.Context, name string) { setCookie(c, name, "", -1) }
+
+// filesOnly serves files and nothing else: a directory is not found, so
+// the static files' directory is never listed.
+type filesOnly struct{ fs http.FileSystem }
+
+func (f filesOnly) Open(name string) (http.File, error) {
+	file, err := f.fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
+}
+
+// root brings whoever opens dealflow's address to the console, which asks
+// them to sign in when they have no session.
+func (s *Server) root(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console") }
 
 func (s *Server) consoleHome(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/deals") }
 

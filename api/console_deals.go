@@ -43,6 +43,9 @@ type dealForm struct {
 	Values         url.Values
 	Errors         map[string]string
 	IdempotencyKey string
+	// Earlier is the deal this form's idempotency key registered with
+	// other values: the form is shown again, with a fresh key, to say so.
+	Earlier string
 }
 
 func (f dealForm) Get(k string) string { return f.Values.Get(k) }
@@ -107,18 +110,42 @@ func (s *Server) consoleCreateDeal(c *gin.Context) {
 	if _, err := uuid.Parse(key); err != nil {
 		key = uuid.NewString()
 	}
-	in := workflows.DealInput{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg, IdempotencyKey: "console:" + key}
+	in := workflows.DealInput{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg,
+		IdempotencyKey: "console:" + key, RequestHash: req.hash()}
 	dealID := uuid.NewSHA1(idempotencyNamespace, []byte(in.PartnerID+"\x00"+in.IdempotencyKey))
 	in.DealID = dealID.String()
-	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
+	// The form sent again opens the deal it registered; sent again with
+	// other values, it registers nothing and says so (the API's 422
+	// idempotency-key-reused). A deal registered before the console kept a
+	// request hash has none to compare, and opens.
+	if d, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
+		if d.RequestHash.Valid && d.RequestHash.String != "" && d.RequestHash.String != in.RequestHash {
+			s.formAlreadySubmitted(c, form, dealID)
+			return
+		}
 		c.Redirect(http.StatusSeeOther, "/console/deals/"+dealID.String())
 		return
 	}
-	if _, err := s.startDeal(c, in, true); err != nil {
+	state, err := s.startDeal(c, in, true)
+	if err != nil {
 		s.unavailable(c, err)
 		return
 	}
+	if state.RequestHash != in.RequestHash {
+		s.formAlreadySubmitted(c, form, dealID)
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/console/deals/"+dealID.String()+"?done=Registered")
+}
+
+// formAlreadySubmitted shows the registration form again (422) when its
+// idempotency key already registered a deal with other values: nothing
+// changed, the earlier deal is linked, and a fresh key lets the partner
+// register these values as a new deal on purpose.
+func (s *Server) formAlreadySubmitted(c *gin.Context, form dealForm, earlier uuid.UUID) {
+	form.Earlier, form.IdempotencyKey = earlier.String(), uuid.NewString()
+	s.render(c, http.StatusUnprocessableEntity, "deal_new.html", page{Title: "Register a deal",
+		Error: "This form was already submitted with other values; nothing was changed.", Data: form})
 }
 
 // formField maps an API field path to the form's field name.

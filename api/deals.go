@@ -57,9 +57,7 @@ func (s *Server) createDeal(c *gin.Context) {
 	in := workflows.DealInput{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg}
 	var dealID uuid.UUID
 	if key != "" {
-		body, _ := json.Marshal(req) // normalized, so spacing and case do not matter
-		sum := sha256.Sum256(body)
-		in.IdempotencyKey, in.RequestHash = key, hex.EncodeToString(sum[:])
+		in.IdempotencyKey, in.RequestHash = key, req.hash()
 		dealID = uuid.NewSHA1(idempotencyNamespace, []byte(in.PartnerID+"\x00"+key))
 		if existing, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
 			// A deal still being taken in (its first answer was lost, say to a
@@ -100,6 +98,14 @@ func (s *Server) createDeal(c *gin.Context) {
 		return
 	}
 	s.respondDeal(c, http.StatusCreated, dealID, p.Scope())
+}
+
+// hash identifies a registration's content for its idempotency key: the
+// normalized request, so spacing and case do not matter.
+func (r createDealRequest) hash() string {
+	body, _ := json.Marshal(r)
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }
 
 // startDeal starts the deal's workflow with the update that waits for

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 // metrics is what /metrics exposes: HTTP latency by route, and figures read
 // from PostgreSQL at scrape time (deals by status — the outcomes of the deal
 // workflows —, SLA breaches, incentive cycles, ledger totals), so that every
-// API replica reports the same truth. Serve it on the internal network only.
+// API replica reports the same truth. It is served apart from the API
+// (MetricsHandler), on the internal network only.
 type metrics struct {
 	reg      *prometheus.Registry
 	duration *prometheus.HistogramVec
@@ -42,11 +44,15 @@ func (m *metrics) observe(c *gin.Context, took time.Duration) {
 	m.duration.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Observe(took.Seconds())
 }
 
-func (m *metrics) handler() gin.HandlerFunc {
-	// This server's metrics, and the process's default registry: the Go
-	// runtime, the process, and the Temporal SDK's metrics.
-	h := promhttp.HandlerFor(prometheus.Gatherers{m.reg, prometheus.DefaultGatherer}, promhttp.HandlerOpts{})
-	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
+// MetricsHandler serves the Prometheus metrics at /metrics (and nothing
+// else): this server's, and the process's default registry — the Go
+// runtime, the process, and the Temporal SDK's metrics. It is not among the
+// API's routes: `dealflow serve` and `dealflow dev` serve it on an address
+// of its own (DEALFLOW_API_METRICS_ADDR), kept off the API's port.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(prometheus.Gatherers{s.metrics.reg, prometheus.DefaultGatherer}, promhttp.HandlerOpts{}))
+	return mux
 }
 
 var (

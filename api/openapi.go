@@ -39,7 +39,6 @@ func routeDocs() map[string]routeDoc {
 	docs := map[string]routeDoc{
 		"GET /healthz":                                  {Summary: "Liveness", Response: map[string]string{}},
 		"GET /readyz":                                   {Summary: "Readiness of PostgreSQL and Temporal", Response: map[string]string{}},
-		"GET /metrics":                                  {Summary: "Prometheus metrics", Media: "text/plain"},
 		"GET /openapi.json":                             {Summary: "This description", Response: map[string]any{}},
 		"POST /v1/deals":                                {Summary: "Register a deal (waits until it is persisted and screened)", Body: createDealRequest{}, Response: DealView{}, Status: 201},
 		"GET /v1/deals":                                 {Summary: "List deals (partners: their organization's)", Response: list("deals", []DealView{}), Query: []string{"status", "partner_id", "escalated", "expiring_before", "cursor", "limit"}},
@@ -68,6 +67,8 @@ func routeDocs() map[string]routeDoc {
 		"GET /v1/statements/:id/lines":                  {Summary: "The lines of one published statement", Response: list("lines", []CycleLineView{}), Query: []string{"partner_id"}},
 		"GET /v1/statement-lines/:id/explain":           {Summary: "Why a statement line pays what it pays", Response: Explanation{}},
 		"GET /v1/statement-lines/:id/deals.csv":         {Summary: "Every deal behind a statement line, with what each earned", Media: "text/csv"},
+		"GET /v1/tokens":                                {Summary: "API tokens, newest first (at most 1000), with who holds them; never their hashes", Response: list("tokens", []TokenView{})},
+		"POST /v1/tokens/:id/revoke":                    {Summary: "Revoke a token and end the console sessions opened with it", Response: RevokedTokenView{}},
 		"POST /v1/cycles/:id/lines/:line/adjust":        {Summary: "Adjust a line (finance)", Body: adjustBody{}, Response: workflows.CycleState{}},
 		"POST /v1/cycles/:id/partners/:partner/hold":    {Summary: "Hold a partner's payout (finance)", Body: holdBody{}, Response: workflows.CycleState{}},
 		"POST /v1/cycles/:id/partners/:partner/release": {Summary: "Release a held partner (finance)", Body: holdBody{}, Response: workflows.CycleState{}},

@@ -94,7 +94,6 @@ func (s *Server) Routes() []Route {
 	return append([]Route{
 		{http.MethodGet, "/healthz", nil, s.healthz},
 		{http.MethodGet, "/readyz", nil, s.readyz},
-		{http.MethodGet, "/metrics", nil, s.metrics.handler()},
 		{http.MethodGet, "/openapi.json", nil, s.openAPIJSON},
 		{http.MethodPost, "/v1/deals", partnerRoles, s.createDeal},
 		{http.MethodGet, "/v1/deals", allRoles, s.listDeals},
@@ -123,6 +122,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/statements/:id/lines", allRoles, s.statementLines},
 		{http.MethodGet, "/v1/statement-lines/:id/explain", allRoles, s.explainLine},
 		{http.MethodGet, "/v1/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
+		{http.MethodGet, "/v1/tokens", adminRoles, s.listTokens},
+		{http.MethodPost, "/v1/tokens/:id/revoke", adminRoles, s.revokeToken},
 	}, append(s.stepRoutes(), s.cycleRoutes()...)...)
 }
 
@@ -168,7 +169,7 @@ func (s *Server) Handler() http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(s.requestID, s.accessLog, s.recover)
+	r.Use(s.requestID, responseHeaders, s.accessLog, s.recover)
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, ProblemNotFound, "no such endpoint") })
 	r.NoMethod(func(c *gin.Context) {
 		problem(c, http.StatusMethodNotAllowed, ProblemMethod, "this endpoint does not accept "+c.Request.Method)
@@ -197,6 +198,18 @@ func (s *Server) requestID(c *gin.Context) {
 	}
 	c.Set(ctxRequestID, id)
 	c.Header("X-Request-Id", id)
+	c.Next()
+}
+
+// responseHeaders sets, on every answer (JSON, problem, CSV, console
+// page, static file, redirect), the headers that keep browsers from
+// guessing a content type, caches from keeping what a token or session
+// read, and other sites from framing it: the one place they are set.
+func responseHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
 	c.Next()
 }
 

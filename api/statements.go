@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
 	"net/http"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/csvout"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -200,18 +200,16 @@ func (s *Server) lineDealsCSV(c *gin.Context) {
 		return
 	}
 	id := l.ID
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="line-`+id.String()+`-deals.csv"`)
-	w := csv.NewWriter(c.Writer)
+	p := lineInputsFrom(l, 5000)
+	rows, err := s.q.StatementLineInputs(c, p)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	w := startCSV(c, "line-"+id.String()+"-deals.csv")
 	_ = w.Write([]string{"line_id", "deal_id", "customer", "input", "closed_on", "amount", "previous_amount", "currency", "units",
 		"earned", "note"})
-	p := lineInputsFrom(l, 5000)
 	for {
-		rows, err := s.q.StatementLineInputs(c, p)
-		if err != nil {
-			s.log.Error("line deals export interrupted", "line", id, "err", err)
-			return
-		}
 		for _, r := range rows {
 			prev, earned := "", ""
 			if r.PreviousAmount.Valid {
@@ -227,8 +225,12 @@ func (s *Server) lineDealsCSV(c *gin.Context) {
 			break
 		}
 		p.AfterClosed, p.AfterDeal = rows[len(rows)-1].ClosedOn, rows[len(rows)-1].DealID
+		if rows, err = s.q.StatementLineInputs(c, p); err != nil {
+			s.log.Error("line deals export interrupted", "line", id, "err", err)
+			return
+		}
 	}
-	w.Flush()
+	_ = w.Flush()
 }
 
 // explainLine answers GET /v1/statement-lines/{id}/explain: the deals and
@@ -336,6 +338,14 @@ func explainSummary(l dbq.StatementLineGetRow, r domain.IncentiveRules) string {
 	return s + "; rounding half to even, rules version " + itoa(int(l.ProgramVersion))
 }
 
+// startCSV begins a CSV download named filename and returns the one CSV
+// writer (csvout) every export goes through.
+func startCSV(c *gin.Context, filename string) *csvout.Writer {
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
+	return csvout.NewWriter(c.Writer)
+}
+
 // cyclePayoutsCSV downloads the cycle's accounts-payable file.
 func (s *Server) cyclePayoutsCSV(c *gin.Context) {
 	row, ok := s.loadCycle(c, cycleNotFound(c))
@@ -347,29 +357,28 @@ func (s *Server) cyclePayoutsCSV(c *gin.Context) {
 		s.unavailable(c, err)
 		return
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="payouts-`+row.ProgramCode+"-"+row.PeriodStart.Format("2006-01")+`.csv"`)
+	startCSV(c, "payouts-"+row.ProgramCode+"-"+row.PeriodStart.Format("2006-01")+".csv")
 	_ = activities.WritePayoutsCSV(c.Writer, row, rows)
 }
 
-// cycleStatementsCSV downloads every line of a cycle, after adjustments.
+// cycleStatementsCSV downloads every line of a cycle, after adjustments; a
+// cycle that does not exist answers 404.
 func (s *Server) cycleStatementsCSV(c *gin.Context) {
-	id, ok := cycleIDParam(c)
+	row, ok := s.loadCycle(c, cycleNotFound(c))
 	if !ok {
 		return
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="statements-`+id.String()+`.csv"`)
-	w := csv.NewWriter(c.Writer)
+	id := row.ID
+	p := dbq.CycleLinesParams{CycleID: id, MaxRows: 5000}
+	rows, err := s.q.CycleLines(c, p)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	w := startCSV(c, "statements-"+id.String()+".csv")
 	_ = w.Write([]string{"line_id", "cycle_id", "partner_id", "line_no", "kind", "deal_id", "basis", "deals", "rate_bp", "tier",
 		"computed_amount", "amount", "currency", "detail", "reverses_line_id"})
-	p := dbq.CycleLinesParams{CycleID: id, MaxRows: 5000}
 	for {
-		rows, err := s.q.CycleLines(c, p)
-		if err != nil {
-			s.log.Error("statements export interrupted", "cycle", id, "err", err)
-			return
-		}
 		for _, r := range rows {
 			v := cycleLineView(r)
 			rate, tier := "", ""
@@ -387,25 +396,44 @@ func (s *Server) cycleStatementsCSV(c *gin.Context) {
 			break
 		}
 		p.AfterPartner, p.AfterLine = rows[len(rows)-1].PartnerID, rows[len(rows)-1].LineNo
+		if rows, err = s.q.CycleLines(c, p); err != nil {
+			s.log.Error("statements export interrupted", "cycle", id, "err", err)
+			return
+		}
 	}
-	w.Flush()
+	_ = w.Flush()
 }
 
 // ledgerCSV downloads the whole ledger in chain order.
 func (s *Server) ledgerCSV(c *gin.Context) {
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="ledger.csv"`)
+	startCSV(c, "ledger.csv")
 	if err := WriteLedgerCSV(c, s.q, c.Writer); err != nil {
 		s.log.Error("ledger export interrupted", "err", err)
 	}
 }
 
+// ledgerHeader names the ledger CSV's columns.
+var ledgerHeader = []string{"seq", "entry_key", "posted_at", "cycle_id", "partner_id", "line_id", "account", "debit", "credit",
+	"currency", "reverses_seq", "memo", "prev_hash", "hash"}
+
+// ledgerRecord is one entry as a ledger CSV row: every field its hash
+// covers, so that the chain re-verifies from the file (each cell restored
+// with csvout.Restore; an empty reverses_seq is 0).
+func ledgerRecord(e domain.LedgerEntry) []string {
+	rev := ""
+	if e.ReversesSeq != 0 {
+		rev = strconv.FormatInt(e.ReversesSeq, 10)
+	}
+	return []string{strconv.FormatInt(e.Seq, 10), e.Key, e.PostedAt.UTC().Format(time.RFC3339Nano), e.CycleID, e.PartnerID,
+		e.LineID, e.Account, strconv.FormatInt(e.Debit, 10), strconv.FormatInt(e.Credit, 10), e.Currency, rev, e.Memo,
+		e.PrevHash, e.Hash}
+}
+
 // WriteLedgerCSV writes every ledger entry in chain order, with the hashes
 // that let anyone re-verify the chain from the file alone.
 func WriteLedgerCSV(c context.Context, q *dbq.Queries, out io.Writer) error {
-	w := csv.NewWriter(out)
-	_ = w.Write([]string{"seq", "entry_key", "posted_at", "cycle_id", "partner_id", "line_id", "account", "debit", "credit",
-		"currency", "reverses_seq", "memo", "prev_hash", "hash"})
+	w := csvout.NewWriter(out)
+	_ = w.Write(ledgerHeader)
 	after := int64(0)
 	for {
 		rows, err := q.LedgerExport(c, dbq.LedgerExportParams{AfterSeq: after, MaxRows: 5000})
@@ -414,21 +442,14 @@ func WriteLedgerCSV(c context.Context, q *dbq.Queries, out io.Writer) error {
 		}
 		for _, r := range rows {
 			e := db.LedgerEntryOf(r)
-			rev := ""
-			if e.ReversesSeq != 0 {
-				rev = strconv.FormatInt(e.ReversesSeq, 10)
-			}
-			_ = w.Write([]string{strconv.FormatInt(e.Seq, 10), e.Key, e.PostedAt.UTC().Format(time.RFC3339Nano), e.CycleID, e.PartnerID,
-				e.LineID, e.Account, strconv.FormatInt(e.Debit, 10), strconv.FormatInt(e.Credit, 10), e.Currency, rev, e.Memo,
-				e.PrevHash, e.Hash})
+			_ = w.Write(ledgerRecord(e))
 			after = e.Seq
 		}
 		if len(rows) < 5000 {
 			break
 		}
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }
 
 // ledgerVerification re-verifies the whole ledger now.

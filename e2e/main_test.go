@@ -37,6 +37,8 @@ var stack struct {
 	payoutDir string
 	// devLog collects everything `dealflow dev` logs (at debug level).
 	devLog syncBuffer
+	// metricsURL is where `dealflow dev` serves /metrics, apart from the API.
+	metricsURL string
 }
 
 // syncBuffer is a bytes.Buffer the dev process writes while tests read.
@@ -101,9 +103,15 @@ func setUp() (func(*testing.M) int, error) {
 		return nil, err
 	}
 	stack.baseURL = "http://" + addr
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		temporal.Stop()
+		return nil, err
+	}
+	stack.metricsURL = "http://" + metricsAddr
 	stack.temporal = temporal.Address
 	stack.env = append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal.Address,
-		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_LOG_LEVEL=debug",
+		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_API_METRICS_ADDR="+metricsAddr, "DEALFLOW_LOG_LEVEL=debug",
 		"DEALFLOW_PAYOUT_DIR="+filepath.Join(tmp, "payouts"), "DEALFLOW_RATE_LIMIT=2000", "DEALFLOW_RATE_BURST=4000")
 	stack.payoutDir = filepath.Join(tmp, "payouts")
 	teardown := func() {

@@ -83,6 +83,8 @@ DEMO
 
 echo
 echo "dealflow is starting on http://$addr  (Temporal UI: http://127.0.0.1:8233)"
+metrics_addr="${DEALFLOW_API_METRICS_ADDR:-127.0.0.1:9090}"
+[ "$metrics_addr" = off ] || echo "Prometheus metrics on http://$metrics_addr/metrics (DEALFLOW_API_METRICS_ADDR)"
 echo "demo partner $partner"
 echo
 cat .data/demo.sh

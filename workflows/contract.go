@@ -383,10 +383,12 @@ type CycleState struct {
 	CycleID     string `json:"cycle_id"`
 	ProgramID   string `json:"program_id"`
 	PeriodStart string `json:"period_start"`
-	PeriodEnd   string `json:"period_end"`
-	Version     int    `json:"program_version"`
-	Stage       string `json:"stage"`
-	Inputs      int    `json:"inputs"`
+	// PeriodEndExclusive is the day after the period's last (YYYY-MM-DD),
+	// named so beside views whose period_end is the last day included.
+	PeriodEndExclusive string `json:"period_end_exclusive"`
+	Version            int    `json:"program_version"`
+	Stage              string `json:"stage"`
+	Inputs             int    `json:"inputs"`
 	// Excluded reports frozen deals that pay nothing (another currency).
 	Excluded []activities.ExcludedInputs `json:"excluded,omitempty"`
 	Lines    int                         `json:"lines"`

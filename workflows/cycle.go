@@ -26,7 +26,7 @@ const defaultReviewWithin = 7 * 24 * time.Hour
 func IncentiveCycle(ctx workflow.Context, in CycleInput) (CycleState, error) {
 	w := &cycleWorkflow{in: in, log: workflow.GetLogger(ctx)}
 	w.st.CycleID = CycleID(in.ProgramID, in.PeriodStart)
-	w.st.ProgramID, w.st.PeriodStart, w.st.PeriodEnd = in.ProgramID, in.PeriodStart, in.PeriodEnd
+	w.st.ProgramID, w.st.PeriodStart, w.st.PeriodEndExclusive = in.ProgramID, in.PeriodStart, in.PeriodEnd
 	w.st.Stage = CycleStageFreezing
 	if err := w.setup(ctx); err != nil {
 		return w.st, err
@@ -181,7 +181,7 @@ func (w *cycleWorkflow) recordEvent(ctx workflow.Context, e activities.CycleEven
 	if err := workflow.ExecuteActivity(cycleActivityOptions(ctx, time.Minute), acts.RecordCycleEvent, e).Get(ctx, &res); err != nil {
 		var app *temporal.ApplicationError
 		if errors.As(err, &app) && app.Type() == activities.ErrTypeNotFound {
-			return refuse(ErrTypeNotFound, app.Error())
+			return refuse(ErrTypeNotFound, app.Message())
 		}
 		return err
 	}

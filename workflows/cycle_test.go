@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 )
@@ -156,6 +158,12 @@ func TestCycleReviewFourEyesHoldAndRelease(t *testing.T) {
 	}
 	if got := appErrType(strayLine.refusal()); got != ErrTypeNotFound {
 		t.Errorf("stray line: %q (%v)", got, strayLine.refusal())
+	}
+	// The refusal carries the activity's message, never its internals
+	// (finding 10e: "(type: NotFound, retryable: false)" reached a 404).
+	var stray *temporal.ApplicationError
+	if errors.As(strayLine.refusal(), &stray) && stray.Message() != "no line dddddddd-0000-4000-8000-000000000009 in this cycle" {
+		t.Errorf("stray line message %q", stray.Message())
 	}
 	for name, o := range map[string]*outcome{"adjust": adjust, "hold": hold, "approve": approve, "release": release} {
 		if !o.done || o.refusal() != nil {

@@ -25,10 +25,14 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.String("type", "", "one of "+joinTypes())
 		fs.String("tier", "registered", "program tier, e.g. registered, silver, gold, platinum")
 		fs.String("program", "", "partner program id (default: the default program)")
-	case "token":
+	case "token", "token create":
 		fs.String("role", "", "one of "+joinRoles())
 		fs.String("partner", "", "partner id (required for partner_user and partner_admin, refused otherwise)")
 		fs.String("name", "", "who holds the token (a person or system); recorded as the actor of its actions")
+	case "token revoke":
+		fs.String("id", "", "the id of the token to revoke (printed on stderr when it was created; dealflow token list)")
+		fs.String("token", "", "the token itself (- reads it from stdin), when its id is not at hand")
+	case "token list":
 	case "migrate":
 		fs.Bool("skip-temporal", false, "only migrate PostgreSQL; leave Temporal search attributes alone")
 	case "seed":
@@ -69,14 +73,24 @@ func joinRoles() string {
 	return strings.Join(s, "|")
 }
 
+// actionsWithFlags lists, for a command with several actions, the actions
+// whose flags its help shows (flagsFor("token revoke")).
+var actionsWithFlags = map[string][]string{"token": {"create", "revoke"}}
+
 // parseSub checks that args start with the only action ("create") and
 // parses the flags after it.
 func parseSub(name string, args []string) (*flag.FlagSet, error) {
 	if len(args) == 0 || args[0] != "create" {
 		return nil, fmt.Errorf("%w: dealflow %s create [flags]; see dealflow %s --help", errUsage, name, name)
 	}
+	return parseFlags(name, args[1:])
+}
+
+// parseFlags parses args with the flag set of name ("partner", "token
+// revoke"), refusing arguments that are not flags.
+func parseFlags(name string, args []string) (*flag.FlagSet, error) {
 	fs := flagsFor(name)
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() > 0 {
@@ -126,7 +140,16 @@ func cmdPartner(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
+// cmdToken mints, revokes or lists API tokens.
 func cmdToken(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "revoke":
+			return cmdTokenRevoke(ctx, e, args[1:])
+		case "list":
+			return cmdTokenList(ctx, e, args[1:])
+		}
+	}
 	fs, err := parseSub("token", args)
 	if err != nil {
 		return err
@@ -165,14 +188,15 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var userID uuid.UUID
+	var userID, tokenID uuid.UUID
 	err = db.InTx(ctx, pool, func(q *dbq.Queries) error {
 		u, err := q.UserEnsure(ctx, dbq.UserEnsureParams{Name: name, Role: string(role), PartnerID: partnerID})
 		if err != nil {
 			return err
 		}
 		userID = u.ID
-		_, err = q.TokenCreate(ctx, dbq.TokenCreateParams{UserID: u.ID, TokenHash: hash})
+		t, err := q.TokenCreate(ctx, dbq.TokenCreateParams{UserID: u.ID, TokenHash: hash})
+		tokenID = t.ID
 		return err
 	})
 	if db.IsForeignKeyViolation(err) {
@@ -182,6 +206,8 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, token)
-	e.log.Info("token created; it is shown once and stored only as a hash", "user", userID, "name", name, "role", role)
+	// The id, not secret, is how the token is found again (to revoke it).
+	fmt.Fprintf(e.stderr, "token %s created for %s (%s); revoke it with: dealflow token revoke --id %s\n", tokenID, name, role, tokenID)
+	e.log.Info("token created; it is shown once and stored only as a hash", "token", tokenID, "user", userID, "name", name, "role", role)
 	return nil
 }

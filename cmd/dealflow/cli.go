@@ -37,7 +37,7 @@ var commands = []command{
 	{"migrate", "create the database if missing, apply migrations, register Temporal search attributes", workerVars, cmdMigrate},
 	{"dev", "migrate, then serve the API and run the worker in one process", apiVars, cmdDev},
 	{"partner", "partner create: add a partner organization, print its id", dbVars, cmdPartner},
-	{"token", "token create: mint an API token, print it once", dbVars, cmdToken},
+	{"token", "token create|revoke|list: mint an API token (printed once; its id on stderr), revoke one (ending its console sessions), list them", dbVars, cmdToken},
 	{"import", "import accounts|opportunities FILE: upsert CRM rows from CSV by external id, all or nothing", dbVars, cmdImport},
 	{"seed", "seed --synthetic N: fill a benchmark database with synthetic registrations and accounts (COPY)", dbVars, cmdSeed},
 	{"bench", "bench conflicts|incentives|intake|queries: measure beside the bare baseline, in the same run", workerVars, cmdBench},
@@ -52,7 +52,7 @@ var (
 		"TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA", "TEMPORAL_TLS_SERVER_NAME", "TEMPORAL_API_KEY"}
 	workerVars = append(append([]string{}, dbVars...), append(temporalVars, "DEALFLOW_PAYOUT_DIR", "DEALFLOW_METRICS_ADDR", "DEALFLOW_FREEZE_PARTS")...)
 	apiVars    = append(append([]string{}, workerVars...),
-		"DEALFLOW_HTTP_ADDR", "DEALFLOW_MAX_BODY_BYTES", "DEALFLOW_REQUEST_TIMEOUT", "DEALFLOW_PAYOUT_DIR", "DEALFLOW_RATE_LIMIT", "DEALFLOW_RATE_BURST")
+		"DEALFLOW_HTTP_ADDR", "DEALFLOW_API_METRICS_ADDR", "DEALFLOW_MAX_BODY_BYTES", "DEALFLOW_REQUEST_TIMEOUT", "DEALFLOW_PAYOUT_DIR", "DEALFLOW_RATE_LIMIT", "DEALFLOW_RATE_BURST")
 )
 
 // errUsage marks an error the user can fix by reading the help (exit 2).
@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 2
 	}
 	rest := args[1:]
-	if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help") {
+	if helpRequested(rest) {
 		fmt.Fprint(stdout, commandHelp(*cmd))
 		return 0
 	}
@@ -89,6 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	e := env{cfg: cfg, log: newLogger(cfg, stderr), stdout: stdout, stderr: stderr}
 	if err := cmd.run(ctx, e, rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, commandHelp(*cmd))
 			return 0
 		}
 		fmt.Fprintf(stderr, "dealflow %s: %v\n", cmd.name, err)
@@ -98,6 +99,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 1
 	}
 	return 0
+}
+
+// helpRequested reports whether a command's arguments ask for its help
+// (-h, -help or --help anywhere before a "--"), wherever the command's
+// action and flags put it: `dealflow partner create --help`.
+func helpRequested(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 func usage() string {
@@ -114,8 +130,14 @@ func usage() string {
 func commandHelp(c command) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "dealflow %s: %s\n", c.name, c.summary)
-	if fs := flagsFor(c.name); fs != nil {
+	if fs := flagsFor(c.name); fs != nil && len(actionsWithFlags[c.name]) == 0 {
 		b.WriteString("\nFlags:\n")
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+	}
+	for _, action := range actionsWithFlags[c.name] {
+		fs := flagsFor(c.name + " " + action)
+		fmt.Fprintf(&b, "\nFlags of `dealflow %s %s`:\n", c.name, action)
 		fs.SetOutput(&b)
 		fs.PrintDefaults()
 	}

@@ -97,7 +97,7 @@ func cmdServe(ctx context.Context, e env, _ []string) error {
 	}
 	defer pool.Close()
 	defer tc.Close()
-	return serveHTTP(ctx, e, api.NewServer(e.cfg, pool, tc, e.log).Handler())
+	return serveAPI(ctx, e, api.NewServer(e.cfg, pool, tc, e.log))
 }
 
 func cmdWorker(ctx context.Context, e env, _ []string) error {
@@ -134,7 +134,20 @@ func cmdDev(ctx context.Context, e env, _ []string) error {
 	defer tc.Close()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runWorker(gctx, e, tc, pool) })
-	g.Go(func() error { return serveHTTP(gctx, e, api.NewServer(e.cfg, pool, tc, e.log).Handler()) })
+	g.Go(func() error { return serveAPI(gctx, e, api.NewServer(e.cfg, pool, tc, e.log)) })
+	return g.Wait()
+}
+
+// serveAPI serves the API on DEALFLOW_HTTP_ADDR and its Prometheus
+// /metrics on DEALFLOW_API_METRICS_ADDR (unless off), never on the API's
+// address: whoever reaches the API does not read its figures.
+func serveAPI(ctx context.Context, e env, s *api.Server) error {
+	if e.cfg.APIMetricsAddr == "" {
+		return serveHTTP(ctx, e, s.Handler())
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return serveHTTP(gctx, e, s.Handler()) })
+	g.Go(func() error { return serveOn(gctx, e, e.cfg.APIMetricsAddr, s.MetricsHandler()) })
 	return g.Wait()
 }
 

@@ -72,3 +72,18 @@ func (q *Queries) SessionEnd(ctx context.Context, idHash []byte) error {
 	_, err := q.db.Exec(ctx, sessionEnd, idHash)
 	return err
 }
+
+const sessionsEndForToken = `-- name: SessionsEndForToken :execrows
+UPDATE console_sessions SET ended_at = now()
+WHERE token_id = $1 AND ended_at IS NULL AND expires_at > now()
+`
+
+// SessionsEndForToken ends the live console sessions opened with a token
+// (on its revocation).
+func (q *Queries) SessionsEndForToken(ctx context.Context, tokenID uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, sessionsEndForToken, tokenID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const principalByTokenHash = `-- name: PrincipalByTokenHash :one
@@ -62,6 +63,103 @@ func (q *Queries) TokenCreate(ctx context.Context, arg TokenCreateParams) (Token
 	row := q.db.QueryRow(ctx, tokenCreate, arg.UserID, arg.TokenHash)
 	var i TokenCreateRow
 	err := row.Scan(&i.ID, &i.UserID, &i.CreatedAt)
+	return i, err
+}
+
+const tokenIDByHash = `-- name: TokenIDByHash :one
+SELECT id FROM api_tokens WHERE token_hash = $1
+`
+
+// TokenIDByHash finds a token (revoked or not) by its hash.
+func (q *Queries) TokenIDByHash(ctx context.Context, tokenHash []byte) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, tokenIDByHash, tokenHash)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const tokenList = `-- name: TokenList :many
+SELECT t.id, t.user_id, u.name, u.role, u.partner_id, t.created_at, t.revoked_at
+FROM api_tokens t
+JOIN users u ON u.id = t.user_id
+ORDER BY t.created_at DESC, t.id
+LIMIT $1
+`
+
+type TokenListRow struct {
+	ID        uuid.UUID          `json:"id"`
+	UserID    uuid.UUID          `json:"user_id"`
+	Name      string             `json:"name"`
+	Role      string             `json:"role"`
+	PartnerID uuid.NullUUID      `json:"partner_id"`
+	CreatedAt time.Time          `json:"created_at"`
+	RevokedAt pgtype.Timestamptz `json:"revoked_at"`
+}
+
+// TokenList lists tokens newest first with who holds them, never their
+// hashes, so that an admin can find the id of a token to revoke.
+func (q *Queries) TokenList(ctx context.Context, maxRows int32) ([]TokenListRow, error) {
+	rows, err := q.db.Query(ctx, tokenList, maxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []TokenListRow{}
+	for rows.Next() {
+		var i TokenListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.UserID,
+			&i.Name,
+			&i.Role,
+			&i.PartnerID,
+			&i.CreatedAt,
+			&i.RevokedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const tokenRevoke = `-- name: TokenRevoke :one
+WITH t AS (
+    UPDATE api_tokens a SET revoked_at = coalesce(a.revoked_at, now()) WHERE a.id = $1
+    RETURNING a.id, a.user_id, a.created_at, a.revoked_at
+)
+SELECT t.id, t.user_id, u.name, u.role, u.partner_id, t.created_at, t.revoked_at
+FROM t
+JOIN users u ON u.id = t.user_id
+`
+
+type TokenRevokeRow struct {
+	ID        uuid.UUID          `json:"id"`
+	UserID    uuid.UUID          `json:"user_id"`
+	Name      string             `json:"name"`
+	Role      string             `json:"role"`
+	PartnerID uuid.NullUUID      `json:"partner_id"`
+	CreatedAt time.Time          `json:"created_at"`
+	RevokedAt pgtype.Timestamptz `json:"revoked_at"`
+}
+
+// TokenRevoke revokes a token, keeping the time of its first revocation,
+// and returns it with who holds it.
+func (q *Queries) TokenRevoke(ctx context.Context, id uuid.UUID) (TokenRevokeRow, error) {
+	row := q.db.QueryRow(ctx, tokenRevoke, id)
+	var i TokenRevokeRow
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.Name,
+		&i.Role,
+		&i.PartnerID,
+		&i.CreatedAt,
+		&i.RevokedAt,
+	)
 	return i, err
 }
 

@@ -12,3 +12,9 @@ WHERE s.id_hash = @id_hash AND s.ended_at IS NULL AND s.expires_at > now() AND t
 
 -- name: SessionEnd :exec
 UPDATE console_sessions SET ended_at = now() WHERE id_hash = @id_hash AND ended_at IS NULL;
+
+-- name: SessionsEndForToken :execrows
+-- SessionsEndForToken ends the live console sessions opened with a token
+-- (on its revocation).
+UPDATE console_sessions SET ended_at = now()
+WHERE token_id = @token_id AND ended_at IS NULL AND expires_at > now();

@@ -35,6 +35,9 @@ type Config struct {
 	RateBurst int
 	// MetricsAddr is where `dealflow worker` serves /metrics ("" = nowhere).
 	MetricsAddr string
+	// APIMetricsAddr is where `dealflow serve` and `dealflow dev` serve
+	// /metrics, apart from the API's address ("" = nowhere).
+	APIMetricsAddr string
 	// FreezeParts is how many connections an incentive cycle's freeze
 	// reads the deals table on in parallel.
 	FreezeParts int
@@ -64,7 +67,8 @@ var Vars = []Var{
 	{"DEALFLOW_PAYOUT_DIR", ".data/payouts", "directory the worker writes accounts-payable payout files (CSV) to"},
 	{"DEALFLOW_RATE_LIMIT", "50", "API requests per second per token, per API replica (more: 429 with Retry-After)"},
 	{"DEALFLOW_RATE_BURST", "100", "API requests a token may send at once before the rate applies"},
-	{"DEALFLOW_METRICS_ADDR", "", "address where `dealflow worker` serves Prometheus /metrics (the API serves them at /metrics)"},
+	{"DEALFLOW_METRICS_ADDR", "", "address where `dealflow worker` serves Prometheus /metrics"},
+	{"DEALFLOW_API_METRICS_ADDR", "127.0.0.1:9090", "address where `dealflow serve` and `dealflow dev` serve Prometheus /metrics, never on the API's address (off: nowhere)"},
 	{"DEALFLOW_FREEZE_PARTS", "2", "connections an incentive cycle's freeze reads the deals table on in parallel (about the database server's cores)"},
 }
 
@@ -95,6 +99,10 @@ func Load(getenv func(string) string) (Config, error) {
 		LogFormat:         get("DEALFLOW_LOG_FORMAT"),
 		PayoutDir:         get("DEALFLOW_PAYOUT_DIR"),
 		MetricsAddr:       get("DEALFLOW_METRICS_ADDR"),
+		APIMetricsAddr:    get("DEALFLOW_API_METRICS_ADDR"),
+	}
+	if strings.EqualFold(c.APIMetricsAddr, "off") {
+		c.APIMetricsAddr = ""
 	}
 	var err error
 	if c.TemporalTLS, err = strconv.ParseBool(get("TEMPORAL_TLS")); err != nil {

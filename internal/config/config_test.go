@@ -28,25 +28,26 @@ func defaults(t *testing.T) map[string]string {
 // fieldOf reads the Config field a variable sets, as text, so defaults and
 // overrides can be compared against the Vars table.
 var fieldOf = map[string]func(Config) string{
-	"DATABASE_URL":             func(c Config) string { return c.DatabaseURL },
-	"TEMPORAL_ADDRESS":         func(c Config) string { return c.TemporalAddress },
-	"TEMPORAL_NAMESPACE":       func(c Config) string { return c.TemporalNamespace },
-	"TEMPORAL_TLS":             func(c Config) string { return strconv.FormatBool(c.TemporalTLS) },
-	"TEMPORAL_TLS_CERT":        func(c Config) string { return c.TemporalTLSCert },
-	"TEMPORAL_TLS_KEY":         func(c Config) string { return c.TemporalTLSKey },
-	"TEMPORAL_TLS_CA":          func(c Config) string { return c.TemporalTLSCA },
-	"TEMPORAL_TLS_SERVER_NAME": func(c Config) string { return c.TemporalTLSServer },
-	"TEMPORAL_API_KEY":         func(c Config) string { return c.TemporalAPIKey },
-	"DEALFLOW_HTTP_ADDR":       func(c Config) string { return c.HTTPAddr },
-	"DEALFLOW_MAX_BODY_BYTES":  func(c Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) },
-	"DEALFLOW_REQUEST_TIMEOUT": func(c Config) string { return c.RequestTimeout.String() },
-	"DEALFLOW_LOG_LEVEL":       func(c Config) string { return c.LogLevel },
-	"DEALFLOW_LOG_FORMAT":      func(c Config) string { return c.LogFormat },
-	"DEALFLOW_PAYOUT_DIR":      func(c Config) string { return c.PayoutDir },
-	"DEALFLOW_RATE_LIMIT":      func(c Config) string { return strconv.FormatFloat(c.RateLimit, 'f', -1, 64) },
-	"DEALFLOW_RATE_BURST":      func(c Config) string { return strconv.Itoa(c.RateBurst) },
-	"DEALFLOW_METRICS_ADDR":    func(c Config) string { return c.MetricsAddr },
-	"DEALFLOW_FREEZE_PARTS":    func(c Config) string { return strconv.Itoa(c.FreezeParts) },
+	"DATABASE_URL":              func(c Config) string { return c.DatabaseURL },
+	"TEMPORAL_ADDRESS":          func(c Config) string { return c.TemporalAddress },
+	"TEMPORAL_NAMESPACE":        func(c Config) string { return c.TemporalNamespace },
+	"TEMPORAL_TLS":              func(c Config) string { return strconv.FormatBool(c.TemporalTLS) },
+	"TEMPORAL_TLS_CERT":         func(c Config) string { return c.TemporalTLSCert },
+	"TEMPORAL_TLS_KEY":          func(c Config) string { return c.TemporalTLSKey },
+	"TEMPORAL_TLS_CA":           func(c Config) string { return c.TemporalTLSCA },
+	"TEMPORAL_TLS_SERVER_NAME":  func(c Config) string { return c.TemporalTLSServer },
+	"TEMPORAL_API_KEY":          func(c Config) string { return c.TemporalAPIKey },
+	"DEALFLOW_HTTP_ADDR":        func(c Config) string { return c.HTTPAddr },
+	"DEALFLOW_MAX_BODY_BYTES":   func(c Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) },
+	"DEALFLOW_REQUEST_TIMEOUT":  func(c Config) string { return c.RequestTimeout.String() },
+	"DEALFLOW_LOG_LEVEL":        func(c Config) string { return c.LogLevel },
+	"DEALFLOW_LOG_FORMAT":       func(c Config) string { return c.LogFormat },
+	"DEALFLOW_PAYOUT_DIR":       func(c Config) string { return c.PayoutDir },
+	"DEALFLOW_RATE_LIMIT":       func(c Config) string { return strconv.FormatFloat(c.RateLimit, 'f', -1, 64) },
+	"DEALFLOW_RATE_BURST":       func(c Config) string { return strconv.Itoa(c.RateBurst) },
+	"DEALFLOW_METRICS_ADDR":     func(c Config) string { return c.MetricsAddr },
+	"DEALFLOW_API_METRICS_ADDR": func(c Config) string { return c.APIMetricsAddr },
+	"DEALFLOW_FREEZE_PARTS":     func(c Config) string { return strconv.Itoa(c.FreezeParts) },
 }
 
 // TestFieldTableCoversVars proves this file's field table names exactly the variables in Vars, so a new variable cannot go untested.
@@ -171,6 +172,7 @@ func TestLoadOverrides(t *testing.T) {
 				FreezeParts:       4,
 				RateLimit:         50,
 				RateBurst:         100,
+				APIMetricsAddr:    "127.0.0.1:9090",
 				DatabaseURL:       "postgres://app:secret@db.internal:5433/deals?sslmode=require",
 				TemporalAddress:   "temporal.internal:7233",
 				TemporalNamespace: "dealflow-prod",
@@ -210,6 +212,7 @@ func TestLoadOverrides(t *testing.T) {
 				FreezeParts:       2,
 				RateLimit:         50,
 				RateBurst:         100,
+				APIMetricsAddr:    "127.0.0.1:9090",
 			},
 		},
 		{
@@ -231,6 +234,7 @@ func TestLoadOverrides(t *testing.T) {
 				FreezeParts:       2,
 				RateLimit:         50,
 				RateBurst:         100,
+				APIMetricsAddr:    "127.0.0.1:9090",
 			},
 		},
 	}
@@ -456,6 +460,17 @@ func TestHelpDatabaseURLOnly(t *testing.T) {
 	for _, v := range Vars {
 		if v.Name != "DATABASE_URL" && strings.Contains(out, v.Name) {
 			t.Errorf("Help(DATABASE_URL) mentions %s:\n%s", v.Name, out)
+		}
+	}
+}
+
+// /metrics is kept off the API's address (finding 10c): serve and dev
+// serve it on DEALFLOW_API_METRICS_ADDR, loopback by default, or nowhere.
+func TestAPIMetricsAddr(t *testing.T) {
+	for in, want := range map[string]string{"": "127.0.0.1:9090", "10.0.0.5:9100": "10.0.0.5:9100", "off": "", " OFF ": ""} {
+		c, err := Load(env(map[string]string{"DEALFLOW_API_METRICS_ADDR": in}))
+		if err != nil || c.APIMetricsAddr != want {
+			t.Errorf("DEALFLOW_API_METRICS_ADDR=%q: %q, %v; want %q", in, c.APIMetricsAddr, err, want)
 		}
 	}
 }
