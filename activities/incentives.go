@@ -44,6 +44,9 @@ type CycleInfo struct {
 	Kind           string `json:"kind"`
 	Currency       string `json:"currency"`
 	Status         string `json:"status"`
+	// SecondApprovalAt is the payout at or above which the cycle needs two
+	// finance people's approvals (the rules' or the currency's default).
+	SecondApprovalAt int64 `json:"second_approval_at,omitempty"`
 }
 
 // OpenCycle records the cycle with the program's latest rules version (the

@@ -43,11 +43,14 @@ type dealWorkflow struct {
 	// screened turns true once intake is done, which releases the
 	// submitter's UpdateSubmitted.
 	screened bool
+	// byPerson: four eyes compares people (approvalsByPersonVersion).
+	byPerson bool
 }
 
 func (w *dealWorkflow) setup(ctx workflow.Context) error {
 	w.logger = workflow.GetLogger(ctx)
 	w.mu = workflow.NewMutex(ctx)
+	w.byPerson = approvalsByPerson(ctx)
 	if w.in.Resume != nil {
 		w.st = *w.in.Resume
 		w.screened = true
