@@ -76,7 +76,20 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 		return CycleInfo{}, err
 	}
 	return CycleInfo{CycleID: c.ID.String(), ProgramID: c.ProgramID.String(), ProgramCode: c.ProgramCode,
-		ProgramVersion: int(c.ProgramVersion), Kind: c.Kind, Currency: c.Currency, Status: c.Status}, nil
+		ProgramVersion: int(c.ProgramVersion), Kind: c.Kind, Currency: c.Currency, Status: c.Status,
+		SecondApprovalAt: payoutSecondApprovalAt(c.Kind, c.Currency, c.Rules)}, nil
+}
+
+// payoutSecondApprovalAt is the payout at or above which a cycle under
+// these rules needs two finance people's approvals. Rules that do not
+// parse (they were validated when published) need two, whatever the
+// payout: the safe side.
+func payoutSecondApprovalAt(kind, currency string, rules []byte) int64 {
+	r, err := domain.ParseIncentiveRules(domain.IncentiveKind(kind), rules)
+	if err != nil {
+		return 0
+	}
+	return r.PayoutSecondApprovalAt(currency)
 }
 
 // AccrueResult summarizes a cycle's statement lines.
