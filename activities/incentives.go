@@ -97,6 +97,9 @@ type AccrueResult struct {
 	Lines    int   `json:"lines"`
 	Partners int   `json:"partners"`
 	Total    int64 `json:"total"`
+	// Payout is what the lines pay out (CyclePayout), read here so that
+	// the workflow knows how many approvals it needs as it enters review.
+	Payout int64 `json:"payout,omitempty"`
 }
 
 // AccrueCycle computes the cycle's statement lines from its frozen inputs
@@ -154,7 +157,11 @@ func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueRes
 	if err != nil {
 		return AccrueResult{}, err
 	}
-	return AccrueResult{Lines: int(c.Lines), Partners: int(c.Partners), Total: c.Total}, nil
+	payout, err := a.CyclePayout(ctx, cycleID)
+	if err != nil {
+		return AccrueResult{}, err
+	}
+	return AccrueResult{Lines: int(c.Lines), Partners: int(c.Partners), Total: c.Total, Payout: payout}, nil
 }
 
 func ts(t time.Time) pgtype.Timestamptz { return pgtype.Timestamptz{Time: t.UTC(), Valid: true} }

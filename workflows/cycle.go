@@ -95,9 +95,7 @@ func (w *cycleWorkflow) run(ctx workflow.Context) (CycleState, error) {
 	}
 	w.st.Lines, w.st.Partners, w.st.Total = accrued.Lines, accrued.Partners, accrued.Total
 	if w.byPerson {
-		if err := w.countPayout(ctx); err != nil {
-			return w.st, err
-		}
+		w.payoutIs(accrued.Payout)
 	}
 	w.st.Stage = CycleStageReview
 

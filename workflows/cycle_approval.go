@@ -84,7 +84,13 @@ func (w *cycleWorkflow) countPayout(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(cycleActivityOptions(ctx, time.Minute), acts.CyclePayout, w.st.CycleID).Get(ctx, &payout); err != nil {
 		return err
 	}
+	w.payoutIs(payout)
+	return nil
+}
+
+// payoutIs sets the cycle's payout and how many finance people must
+// approve it.
+func (w *cycleWorkflow) payoutIs(payout int64) {
 	w.st.Payout = payout
 	w.st.RequiredApprovals = domain.PayoutApprovalsRequired(payout, w.st.SecondApprovalAt)
-	return nil
 }

@@ -83,7 +83,8 @@ func newCycleHarnessAt(t *testing.T, threshold int64) *cycleHarness {
 		})
 	env.OnActivity(acts.FreezeCycle, mock.Anything, mock.Anything).Return(activities.FreezeResult{Inputs: 12,
 		Excluded: []activities.ExcludedInputs{{Reason: "currency EUR", Deals: 1, Amount: 500}}}, nil)
-	env.OnActivity(acts.AccrueCycle, mock.Anything, mock.Anything).Return(activities.AccrueResult{Lines: 2, Partners: 2, Total: 1500}, nil)
+	env.OnActivity(acts.AccrueCycle, mock.Anything, mock.Anything).Return(activities.AccrueResult{Lines: 2, Partners: 2, Total: 1500,
+		Payout: 1500}, nil)
 	env.OnActivity(acts.RecordCycleEvent, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, e activities.CycleEvent) (activities.CycleEventResult, error) {
 			if e.LineID != "" && e.LineID != lineOfA {
