@@ -18,6 +18,12 @@ const (
 	CycleEventReleased      = "released"
 	CycleEventApproved      = "approved"
 	CycleEventReviewOverdue = "review_overdue"
+	// CycleEventApprovalRecorded is an approval that is not yet the last
+	// one the cycle needs (two finance people at or above the threshold).
+	CycleEventApprovalRecorded = "approval_recorded"
+	// CycleEventApprovalsCleared says an adjustment voided the approvals
+	// given before it.
+	CycleEventApprovalsCleared = "approvals_cleared"
 )
 
 // CycleEvent is one decision in a cycle's review, numbered by the workflow
@@ -52,7 +58,7 @@ func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleE
 	}
 	var res CycleEventResult
 	p := dbq.CycleEventInsertParams{CycleID: id, Seq: int32(e.Seq), Type: e.Type, ActorID: e.Actor.ID, ActorName: e.Actor.Name,
-		ActorRole: string(e.Actor.Role), Reason: e.Reason, OccurredAt: e.OccurredAt}
+		ActorRole: string(e.Actor.Role), ActorPersonID: personID(e.Actor), Reason: e.Reason, OccurredAt: e.OccurredAt}
 	if e.Amount != nil {
 		p.Amount = pgtype.Int8{Int64: *e.Amount, Valid: true}
 	}
@@ -98,4 +104,24 @@ func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleE
 		return nil
 	})
 	return res, err
+}
+
+// CyclePayout is what a cycle pays out as its lines stand: each partner's
+// net after finance's adjustments, when positive, summed. The workflow
+// compares it with the program's threshold for a second approval.
+func (a *Activities) CyclePayout(ctx context.Context, cycleID string) (int64, error) {
+	id, err := uuid.Parse(cycleID)
+	if err != nil {
+		return 0, NotFoundError("no cycle %q", cycleID)
+	}
+	return dbq.New(a.Pool).CyclePayout(ctx, id)
+}
+
+// personID is the person behind an event's actor, as stored (NULL: a
+// service, dealflow itself, or an actor recorded before people existed).
+// An id that is not one is stored as NULL rather than stop the recording
+// of a step already accepted.
+func personID(a domain.Actor) uuid.NullUUID {
+	id, err := uuid.Parse(a.PersonID)
+	return uuid.NullUUID{UUID: id, Valid: err == nil}
 }

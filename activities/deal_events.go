@@ -146,17 +146,18 @@ func recordEvent(ctx context.Context, q *dbq.Queries, e Event) error {
 		payload = json.RawMessage(`{}`)
 	}
 	inserted, err := q.DealEventInsert(ctx, dbq.DealEventInsertParams{
-		DealID:     id,
-		Seq:        e.Seq,
-		Type:       e.Type,
-		FromStatus: pgtype.Text{String: string(e.From), Valid: e.From != ""},
-		ToStatus:   string(e.To),
-		ActorID:    e.Actor.ID,
-		ActorName:  e.Actor.Name,
-		ActorRole:  string(e.Actor.Role),
-		Reason:     e.Reason,
-		Payload:    payload,
-		OccurredAt: e.OccurredAt,
+		DealID:        id,
+		Seq:           e.Seq,
+		Type:          e.Type,
+		FromStatus:    pgtype.Text{String: string(e.From), Valid: e.From != ""},
+		ToStatus:      string(e.To),
+		ActorID:       e.Actor.ID,
+		ActorName:     e.Actor.Name,
+		ActorRole:     string(e.Actor.Role),
+		ActorPersonID: personID(e.Actor),
+		Reason:        e.Reason,
+		Payload:       payload,
+		OccurredAt:    e.OccurredAt,
 	})
 	if err != nil || inserted == 0 {
 		return err // inserted == 0: recorded by an earlier attempt

@@ -44,6 +44,9 @@ type CycleInfo struct {
 	Kind           string `json:"kind"`
 	Currency       string `json:"currency"`
 	Status         string `json:"status"`
+	// SecondApprovalAt is the payout at or above which the cycle needs two
+	// finance people's approvals (the rules' or the currency's default).
+	SecondApprovalAt int64 `json:"second_approval_at,omitempty"`
 }
 
 // OpenCycle records the cycle with the program's latest rules version (the
@@ -73,7 +76,20 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 		return CycleInfo{}, err
 	}
 	return CycleInfo{CycleID: c.ID.String(), ProgramID: c.ProgramID.String(), ProgramCode: c.ProgramCode,
-		ProgramVersion: int(c.ProgramVersion), Kind: c.Kind, Currency: c.Currency, Status: c.Status}, nil
+		ProgramVersion: int(c.ProgramVersion), Kind: c.Kind, Currency: c.Currency, Status: c.Status,
+		SecondApprovalAt: payoutSecondApprovalAt(c.Kind, c.Currency, c.Rules)}, nil
+}
+
+// payoutSecondApprovalAt is the payout at or above which a cycle under
+// these rules needs two finance people's approvals. Rules that do not
+// parse (they were validated when published) need two, whatever the
+// payout: the safe side.
+func payoutSecondApprovalAt(kind, currency string, rules []byte) int64 {
+	r, err := domain.ParseIncentiveRules(domain.IncentiveKind(kind), rules)
+	if err != nil {
+		return 0
+	}
+	return r.PayoutSecondApprovalAt(currency)
 }
 
 // AccrueResult summarizes a cycle's statement lines.
@@ -81,6 +97,9 @@ type AccrueResult struct {
 	Lines    int   `json:"lines"`
 	Partners int   `json:"partners"`
 	Total    int64 `json:"total"`
+	// Payout is what the lines pay out (CyclePayout), read here so that
+	// the workflow knows how many approvals it needs as it enters review.
+	Payout int64 `json:"payout,omitempty"`
 }
 
 // AccrueCycle computes the cycle's statement lines from its frozen inputs
@@ -138,7 +157,11 @@ func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueRes
 	if err != nil {
 		return AccrueResult{}, err
 	}
-	return AccrueResult{Lines: int(c.Lines), Partners: int(c.Partners), Total: c.Total}, nil
+	payout, err := a.CyclePayout(ctx, cycleID)
+	if err != nil {
+		return AccrueResult{}, err
+	}
+	return AccrueResult{Lines: int(c.Lines), Partners: int(c.Partners), Total: c.Total, Payout: payout}, nil
 }
 
 func ts(t time.Time) pgtype.Timestamptz { return pgtype.Timestamptz{Time: t.UTC(), Valid: true} }

@@ -34,19 +34,25 @@ func HashToken(token string) []byte {
 	return h[:]
 }
 
-// Principal is who is calling: the user behind the bearer token.
+// Principal is who is calling: the user behind the bearer token, and the
+// person behind the user (none for a service user).
 type Principal struct {
 	UserID    uuid.UUID
 	Name      string
 	Role      domain.Role
 	PartnerID uuid.NullUUID
+	PersonID  uuid.NullUUID
 }
 
-// Actor is how the principal is recorded in events.
+// Actor is how the principal is recorded in events: with its person, whom
+// four-eyes rules compare, or marked as a service.
 func (p Principal) Actor() domain.Actor {
-	a := domain.Actor{ID: p.UserID.String(), Name: p.Name, Role: p.Role}
+	a := domain.Actor{ID: p.UserID.String(), Name: p.Name, Role: p.Role, Service: !p.PersonID.Valid}
 	if p.PartnerID.Valid {
 		a.PartnerID = p.PartnerID.UUID.String()
+	}
+	if p.PersonID.Valid {
+		a.PersonID = p.PersonID.UUID.String()
 	}
 	return a
 }
@@ -90,7 +96,7 @@ func (s *Server) authenticate(c *gin.Context) {
 }
 
 func principalOf(r dbq.PrincipalByTokenHashRow) Principal {
-	return Principal{UserID: r.UserID, Name: r.Name, Role: domain.Role(r.Role), PartnerID: r.PartnerID}
+	return Principal{UserID: r.UserID, Name: r.Name, Role: domain.Role(r.Role), PartnerID: r.PartnerID, PersonID: r.PersonID}
 }
 
 // allow answers 403 unless the principal holds one of roles. Every route

@@ -179,7 +179,8 @@ func (s *Server) consoleSession(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	c.Set(ctxPrincipal, Principal{UserID: row.UserID, Name: row.Name, Role: domain.Role(row.Role), PartnerID: row.PartnerID})
+	c.Set(ctxPrincipal, Principal{UserID: row.UserID, Name: row.Name, Role: domain.Role(row.Role), PartnerID: row.PartnerID,
+		PersonID: row.PersonID})
 	c.Set(ctxConsoleCSRF, row.Csrf)
 	c.Next()
 }

@@ -76,6 +76,9 @@ func (s *Server) consoleCycle(c *gin.Context) {
 	for _, l := range lines {
 		cp.Lines = append(cp.Lines, cycleLineView(l))
 	}
+	withState := cp.Cycle
+	withState.Workflow = s.cycleState(c, row.WorkflowID)
+	cp.Cycle.Approvals = cycleApprovals(withState)
 	cp.CanApprove = principal(c).Role == domain.RoleFinance && row.Status == "in_review"
 	for _, e := range cp.Cycle.Events {
 		if e.Type == "approved" {

@@ -46,6 +46,10 @@ type CycleView struct {
 	PaidAt         *time.Time            `json:"paid_at,omitempty"`
 	Events         []CycleEventView      `json:"events,omitempty"`
 	Workflow       *workflows.CycleState `json:"workflow,omitempty"`
+
+	// Approvals are finance's approvals given and required (one cycle's
+	// view, not the list's).
+	Approvals *CycleApprovalsView `json:"approvals,omitempty"`
 }
 
 // CycleEventView is one decision of a cycle's review.
@@ -63,8 +67,8 @@ type CycleEventView struct {
 func cycleEventViews(rows []dbq.CycleEvent) []CycleEventView {
 	out := make([]CycleEventView, 0, len(rows))
 	for _, e := range rows {
-		v := CycleEventView{Seq: int(e.Seq), Type: e.Type, Actor: domain.Actor{ID: e.ActorID, Name: e.ActorName, Role: domain.Role(e.ActorRole)},
-			Reason: e.Reason, At: e.OccurredAt}
+		v := CycleEventView{Seq: int(e.Seq), Type: e.Type, Actor: domain.Actor{ID: e.ActorID, Name: e.ActorName, Role: domain.Role(e.ActorRole),
+			PersonID: personIDOf(e.ActorPersonID)}, Reason: e.Reason, At: e.OccurredAt}
 		if e.PartnerID.Valid {
 			v.PartnerID = e.PartnerID.UUID.String()
 		}
@@ -231,14 +235,8 @@ func (s *Server) getCycle(c *gin.Context) {
 	}
 	v := cycleView(row)
 	v.Events = cycleEventViews(events)
-	ctx, cancel := context.WithTimeout(c, 2*time.Second)
-	defer cancel()
-	if res, err := s.temporal.QueryWorkflow(ctx, row.WorkflowID, "", workflows.QueryCycleState); err == nil {
-		var st workflows.CycleState
-		if res.Get(&st) == nil {
-			v.Workflow = &st
-		}
-	}
+	v.Workflow = s.cycleState(c, row.WorkflowID)
+	v.Approvals = cycleApprovals(v)
 	c.JSON(http.StatusOK, v)
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/google/uuid"
 )
 
 // DealView is a deal as the API returns it.
@@ -79,6 +80,17 @@ type actorView struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role string `json:"role"`
+	// PersonID is the person behind the user (none: a service, dealflow,
+	// or an event recorded before people existed).
+	PersonID string `json:"person_id,omitempty"`
+}
+
+// personIDOf writes a stored actor person id for a view.
+func personIDOf(id uuid.NullUUID) string {
+	if !id.Valid {
+		return ""
+	}
+	return id.UUID.String()
 }
 
 func dealView(d dbq.Deal, events []dbq.DealEvent) DealView {
@@ -128,7 +140,8 @@ func eventViews(events []dbq.DealEvent) []EventView {
 	for _, e := range events {
 		ev := EventView{
 			Seq: e.Seq, Type: e.Type, To: e.ToStatus, Reason: e.Reason, Payload: e.Payload,
-			Actor: actorView{ID: e.ActorID, Name: e.ActorName, Role: e.ActorRole}, OccurredAt: e.OccurredAt,
+			Actor:      actorView{ID: e.ActorID, Name: e.ActorName, Role: e.ActorRole, PersonID: personIDOf(e.ActorPersonID)},
+			OccurredAt: e.OccurredAt,
 		}
 		if e.FromStatus.Valid {
 			from := e.FromStatus.String

@@ -81,6 +81,12 @@ type IncentiveRules struct {
 	// Budget is the SPIFF program's whole budget across all its cycles,
 	// in minor units (0: none). When it runs out, earlier close dates win.
 	Budget int64 `json:"budget,omitempty"`
+
+	// SecondApprovalAt is the payout, in minor units of the program's
+	// currency, at or above which a cycle needs approvals by two
+	// different finance people (any kind; absent: the currency's default,
+	// DefaultPayoutSecondApprovalAt).
+	SecondApprovalAt int64 `json:"second_approval_at,omitempty"`
 }
 
 // ParseIncentiveRules decodes and validates rules for a program of kind k;
@@ -111,6 +117,9 @@ func (r IncentiveRules) Validate(k IncentiveKind) []string {
 		if set {
 			bad(field, "does not apply to a "+string(k)+" program")
 		}
+	}
+	if r.SecondApprovalAt < 0 || r.SecondApprovalAt > MaxAmount {
+		bad("second_approval_at", "must be a positive amount in minor units")
 	}
 	for i, pl := range r.ProductLines {
 		if strings.TrimSpace(pl) == "" || len(pl) > 100 {

@@ -40,6 +40,21 @@ type Actor struct {
 	Role Role   `json:"role"`
 	// PartnerID is the actor's organization, for partner roles.
 	PartnerID string `json:"partner_id,omitempty"`
+	// PersonID is the person behind the user: one person may hold several
+	// roles and tokens (users), and four-eyes rules count people, not
+	// users. Empty for a service (integration) user and for actors
+	// recorded before people existed.
+	PersonID string `json:"person_id,omitempty"`
+	// Service marks a service user (an integration such as a CRM): no
+	// person stands behind it, so it never counts as an approver.
+	Service bool `json:"service,omitempty"`
+}
+
+// SamePerson reports whether a and b are the same person: the same user,
+// or two users (roles, tokens) of one person. An actor recorded before
+// people existed carries no PersonID and is compared by its user alone.
+func (a Actor) SamePerson(b Actor) bool {
+	return a.ID == b.ID || (a.PersonID != "" && a.PersonID == b.PersonID)
 }
 
 // SystemActor is the actor recorded for decisions dealflow takes by itself.

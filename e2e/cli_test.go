@@ -37,7 +37,8 @@ func TestCLIContract(t *testing.T) {
 		}
 	}
 	// A partner id that does not exist is refused without a token.
-	out, _, err := dealflow("token", "create", "--role", "partner_user", "--partner", "00000000-0000-4000-8000-000000000000")
+	out, _, err := dealflow("token", "create", "--role", "partner_user", "--partner", "00000000-0000-4000-8000-000000000000",
+		"--email", "nobody@nowhere.example")
 	if err == nil || out != "" {
 		t.Fatalf("token for a missing partner: err=%v out=%q", err, out)
 	}

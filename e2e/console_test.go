@@ -231,7 +231,8 @@ func cycleInReview(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Cora Console")
+	tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Cora Console",
+		"--email", "cora."+tag()+"@console.example")
 	if err != nil {
 		t.Fatal(err)
 	}

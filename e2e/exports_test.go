@@ -65,7 +65,7 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Eve Formula")
+	tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Eve Formula", "--email", "eve.formula@"+uniqueDomain())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,8 @@ func TestRebateCycleThroughTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Rita Rebate")
+	tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Rita Rebate",
+		"--email", "rita."+tag()+"@rebate.example")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,14 +138,16 @@ func setUp() (func(*testing.M) int, error) {
 	}
 	stack.tokens = map[string]string{}
 	for key, args := range map[string][]string{
-		"partnerA":  {"--role", "partner_user", "--partner", stack.partnerA, "--name", "Pat Partner"},
-		"adminA":    {"--role", "partner_admin", "--partner", stack.partnerA, "--name", "Ada Admin"},
-		"partnerB":  {"--role", "partner_user", "--partner", stack.partnerB, "--name", "Bo Other"},
-		"manager":   {"--role", "channel_manager", "--name", "Morgan Manager"},
-		"finance":   {"--role", "finance", "--name", "Fin Ance"},
-		"finance2":  {"--role", "finance", "--name", "Fay Finance"},
-		"admin":     {"--role", "admin", "--name", "Root Admin"},
-		"managerB2": {"--role", "channel_manager", "--name", "Mia Manager"},
+		// Each holder is a person of its own (its own e-mail): the tests
+		// that need two approvers use two people.
+		"partnerA":  {"--role", "partner_user", "--partner", stack.partnerA, "--name", "Pat Partner", "--email", "pat@northwind.example"},
+		"adminA":    {"--role", "partner_admin", "--partner", stack.partnerA, "--name", "Ada Admin", "--email", "ada@northwind.example"},
+		"partnerB":  {"--role", "partner_user", "--partner", stack.partnerB, "--name", "Bo Other", "--email", "bo@contoso.example"},
+		"manager":   {"--role", "channel_manager", "--name", "Morgan Manager", "--email", "morgan@vendor.example"},
+		"finance":   {"--role", "finance", "--name", "Fin Ance", "--email", "fin@vendor.example"},
+		"finance2":  {"--role", "finance", "--name", "Fay Finance", "--email", "fay@vendor.example"},
+		"admin":     {"--role", "admin", "--name", "Root Admin", "--email", "root@vendor.example"},
+		"managerB2": {"--role", "channel_manager", "--name", "Mia Manager", "--email", "mia@vendor.example"},
 	} {
 		if stack.tokens[key], err = cliLine(append([]string{"token", "create"}, args...)...); err != nil {
 			return fail(err)

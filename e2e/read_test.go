@@ -129,7 +129,7 @@ func TestProgramsDriveScreening(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", gold, "--name", "Gil Gold")
+	tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", gold, "--name", "Gil Gold", "--email", "gil."+tag()+"@gold.example")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func mintToken(t *testing.T, args ...string) (token, id string) {
 // console sessions opened with it are over. The CLI revokes by id or by
 // the token itself and says what it revoked.
 func TestTokenRevocation(t *testing.T) {
-	tok, id := mintToken(t, "--role", "channel_manager", "--name", "Rex Revoked")
+	tok, id := mintToken(t, "--role", "channel_manager", "--name", "Rex Revoked", "--email", "rex@"+uniqueDomain())
 	stack.tokens["revoked"] = tok
 	call(t, http.MethodGet, "/v1/inbox", tok, nil).must(t, http.StatusOK)
 	console, _ := consoleClient(t, "revoked")
@@ -76,13 +76,13 @@ func TestTokenRevocation(t *testing.T) {
 
 	// The CLI: by the token itself, then by id; it prints the id on stdout
 	// and on stderr whose token it was.
-	byToken, byTokenID := mintToken(t, "--role", "partner_user", "--partner", stack.partnerA, "--name", "Cli Revoked")
+	byToken, byTokenID := mintToken(t, "--role", "partner_user", "--partner", stack.partnerA, "--name", "Cli Revoked", "--email", "cli@"+uniqueDomain())
 	out, stderr, err := dealflow("token", "revoke", "--token", byToken)
 	if err != nil || strings.TrimSpace(out) != byTokenID || !strings.Contains(stderr, "Cli Revoked") || !strings.Contains(stderr, "partner_user") {
 		t.Fatalf("token revoke --token: %v\nstdout %q\nstderr %s", err, out, stderr)
 	}
 	call(t, http.MethodGet, "/v1/deals", byToken, nil).must(t, http.StatusUnauthorized)
-	byID, byIDID := mintToken(t, "--role", "finance", "--name", "Id Revoked")
+	byID, byIDID := mintToken(t, "--role", "finance", "--name", "Id Revoked", "--email", "id@"+uniqueDomain())
 	if out, stderr, err := dealflow("token", "revoke", "--id", byIDID); err != nil || strings.TrimSpace(out) != byIDID {
 		t.Fatalf("token revoke --id: %v\nstdout %q\nstderr %s", err, out, stderr)
 	}

@@ -65,7 +65,7 @@ if [ "$what" = all ] || [ "$what" = intake ]; then
     DEALFLOW_RATE_LIMIT=100000 DEALFLOW_RATE_BURST=100000 DEALFLOW_API_METRICS_ADDR=off
   bin/dealflow migrate
   partner=$(bin/dealflow partner create --name "Bench Reseller $(date +%s)" --type reseller --tier gold)
-  token=$(bin/dealflow token create --role partner_user --partner "$partner" --name "Bench Partner")
+  token=$(bin/dealflow token create --role partner_user --partner "$partner" --service --name "Bench Partner")
   bin/dealflow serve >.data/bench-serve.log 2>&1 &
   spid=$!
   bin/dealflow worker >.data/bench-worker.log 2>&1 &

@@ -48,14 +48,16 @@ bin/dealflow migrate
 partner=$(cat .data/demo-partner-id 2>/dev/null || true)
 partner_token=""
 if [ -n "$partner" ]; then
-  partner_token=$(bin/dealflow token create --role partner_user --partner "$partner" --name "Pat Partner" 2>/dev/null || true)
+  partner_token=$(bin/dealflow token create --role partner_user --partner "$partner" --name "Pat Partner" \
+    --email "pat+${partner:0:8}@demo-reseller.example" 2>/dev/null || true)
 fi
 if [ -z "$partner_token" ]; then
   partner=$(bin/dealflow partner create --name "Demo Reseller" --type reseller --tier gold)
   echo "$partner" > .data/demo-partner-id
-  partner_token=$(bin/dealflow token create --role partner_user --partner "$partner" --name "Pat Partner")
+  partner_token=$(bin/dealflow token create --role partner_user --partner "$partner" --name "Pat Partner" \
+    --email "pat+${partner:0:8}@demo-reseller.example")
 fi
-manager_token=$(bin/dealflow token create --role channel_manager --name "Morgan Manager")
+manager_token=$(bin/dealflow token create --role channel_manager --name "Morgan Manager" --email morgan@vendor.example)
 
 addr="${DEALFLOW_HTTP_ADDR:-127.0.0.1:8080}"
 close_date=$(date -u -d '+120 days' +%F)

@@ -239,7 +239,8 @@ type CorrectionRequest struct {
 	Escalated    bool  `json:"escalated"`
 }
 
-// Approval is one channel manager's approval.
+// Approval is one person's approval: a channel manager's of a deal, a
+// finance person's of an incentive cycle.
 type Approval struct {
 	Actor domain.Actor `json:"actor"`
 	At    time.Time    `json:"at"`
@@ -394,10 +395,23 @@ type CycleState struct {
 	Lines    int                         `json:"lines"`
 	Partners int                         `json:"partners"`
 	Total    int64                       `json:"total"`
-	// Adjusters are the actors who adjusted lines: none may approve.
-	Adjusters []string `json:"adjusters,omitempty"`
+	// Adjusters are the users who adjusted lines, and AdjusterPeople the
+	// people behind them: none of them may approve.
+	Adjusters      []string `json:"adjusters,omitempty"`
+	AdjusterPeople []string `json:"adjuster_people,omitempty"`
 	// Held lists held partners, sorted.
-	Held       []string      `json:"held,omitempty"`
+	Held []string `json:"held,omitempty"`
+	// Payout is what the cycle pays out (each partner's net after
+	// adjustments, when positive, summed); at or above SecondApprovalAt
+	// RequiredApprovals is 2 (different finance people), else 1. Cycles
+	// started before approvals by person leave them 0: one approval.
+	Payout            int64 `json:"payout,omitempty"`
+	SecondApprovalAt  int64 `json:"second_approval_at,omitempty"`
+	RequiredApprovals int   `json:"required_approvals,omitempty"`
+	// Approvals are the approvals given since the last adjustment (an
+	// adjustment voids those given before it).
+	Approvals []Approval `json:"approvals,omitempty"`
+	// ApprovedBy is whoever gave the last approval required.
 	ApprovedBy *domain.Actor `json:"approved_by,omitempty"`
 	Overdue    bool          `json:"overdue"`
 	Paid       int           `json:"paid_partners"`

@@ -24,7 +24,7 @@ const defaultReviewWithin = 7 * 24 * time.Hour
 // payouts in batches onto the ledger → statements published. Partners held
 // at approval are paid when released.
 func IncentiveCycle(ctx workflow.Context, in CycleInput) (CycleState, error) {
-	w := &cycleWorkflow{in: in, log: workflow.GetLogger(ctx)}
+	w := &cycleWorkflow{in: in, log: workflow.GetLogger(ctx), byPerson: approvalsByPerson(ctx)}
 	w.st.CycleID = CycleID(in.ProgramID, in.PeriodStart)
 	w.st.ProgramID, w.st.PeriodStart, w.st.PeriodEndExclusive = in.ProgramID, in.PeriodStart, in.PeriodEnd
 	w.st.Stage = CycleStageFreezing
@@ -39,6 +39,9 @@ type cycleWorkflow struct {
 	st  CycleState
 	log log.Logger
 	mu  workflow.Mutex
+	// byPerson: four eyes compares people and a payout at or above the
+	// program's threshold needs two of them (approvalsByPersonVersion).
+	byPerson bool
 }
 
 func (w *cycleWorkflow) setup(ctx workflow.Context) error {
@@ -78,6 +81,9 @@ func (w *cycleWorkflow) run(ctx workflow.Context) (CycleState, error) {
 		return w.st, err
 	}
 	w.st.Version = info.ProgramVersion
+	if w.byPerson {
+		w.st.SecondApprovalAt = info.SecondApprovalAt
+	}
 	var frozen activities.FreezeResult
 	if err := workflow.ExecuteActivity(long, acts.FreezeCycle, w.st.CycleID).Get(ctx, &frozen); err != nil {
 		return w.st, err
@@ -88,6 +94,9 @@ func (w *cycleWorkflow) run(ctx workflow.Context) (CycleState, error) {
 		return w.st, err
 	}
 	w.st.Lines, w.st.Partners, w.st.Total = accrued.Lines, accrued.Partners, accrued.Total
+	if w.byPerson {
+		w.payoutIs(accrued.Payout)
+	}
 	w.st.Stage = CycleStageReview
 
 	if err := w.awaitApproval(ctx); err != nil {
@@ -250,6 +259,9 @@ func (w *cycleWorkflow) adjust(ctx workflow.Context, a LineAdjustment) error {
 		w.st.Adjusters = append(w.st.Adjusters, a.Actor.ID)
 		slices.Sort(w.st.Adjusters)
 	}
+	if w.byPerson {
+		return w.afterAdjustment(ctx, a)
+	}
 	return nil
 }
 
@@ -292,24 +304,5 @@ func (w *cycleWorkflow) release(ctx workflow.Context, h PartnerHold) error {
 		return err
 	}
 	w.st.Held = slices.DeleteFunc(w.st.Held, func(p string) bool { return p == h.PartnerID })
-	return nil
-}
-
-func (w *cycleWorkflow) validateApprove(a CycleApproval) error {
-	if err := firstErr(w.finance(a.Actor), w.inReview(), reasonOK(a.Reason, false)); err != nil {
-		return err
-	}
-	if slices.Contains(w.st.Adjusters, a.Actor.ID) {
-		return refuse(ErrTypeFourEyes, "you adjusted lines of this cycle; someone else in finance must approve it")
-	}
-	return nil
-}
-
-func (w *cycleWorkflow) approve(ctx workflow.Context, a CycleApproval) error {
-	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventApproved, Actor: a.Actor, Reason: a.Reason}, nil); err != nil {
-		return err
-	}
-	actor := a.Actor
-	w.st.ApprovedBy = &actor
 	return nil
 }

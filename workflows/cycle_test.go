@@ -52,18 +52,41 @@ type cycleHarness struct {
 	t   *testing.T
 }
 
+// newCycleHarness runs a cycle under the default threshold for a second
+// approval: its 1500 of payout needs one.
 func newCycleHarness(t *testing.T) *cycleHarness {
+	return newCycleHarnessAt(t, domain.DefaultPayoutSecondApprovalAt["USD"])
+}
+
+// newCycleHarnessAt runs a cycle whose program needs a second approval at
+// threshold; the cycle pays 1000 to partner A (lineOfA) and 500 to B, as
+// adjusted.
+func newCycleHarnessAt(t *testing.T, threshold int64) *cycleHarness {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(time.Date(2026, 11, 8, 2, 0, 0, 0, time.UTC))
 	d := &cycleDB{}
 	env.OnActivity(acts.OpenCycle, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.OpenCycleInput) (activities.CycleInfo, error) {
-			return activities.CycleInfo{CycleID: in.CycleID, ProgramID: in.ProgramID, ProgramVersion: 3, Kind: "rebate", Currency: "USD"}, nil
+			return activities.CycleInfo{CycleID: in.CycleID, ProgramID: in.ProgramID, ProgramVersion: 3, Kind: "rebate", Currency: "USD",
+				SecondApprovalAt: threshold}, nil
+		})
+	env.OnActivity(acts.CyclePayout, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ string) (int64, error) {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			a := int64(1000)
+			for _, e := range d.events {
+				if e.Type == activities.CycleEventAdjusted {
+					a = *e.Amount
+				}
+			}
+			return max(a, 0) + 500, nil
 		})
 	env.OnActivity(acts.FreezeCycle, mock.Anything, mock.Anything).Return(activities.FreezeResult{Inputs: 12,
 		Excluded: []activities.ExcludedInputs{{Reason: "currency EUR", Deals: 1, Amount: 500}}}, nil)
-	env.OnActivity(acts.AccrueCycle, mock.Anything, mock.Anything).Return(activities.AccrueResult{Lines: 2, Partners: 2, Total: 1500}, nil)
+	env.OnActivity(acts.AccrueCycle, mock.Anything, mock.Anything).Return(activities.AccrueResult{Lines: 2, Partners: 2, Total: 1500,
+		Payout: 1500}, nil)
 	env.OnActivity(acts.RecordCycleEvent, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, e activities.CycleEvent) (activities.CycleEventResult, error) {
 			if e.LineID != "" && e.LineID != lineOfA {

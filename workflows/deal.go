@@ -47,6 +47,8 @@ type dealWorkflow struct {
 	versions map[string]workflow.Version
 	// now is the workflow's clock, for validators (which get no context).
 	now func() time.Time
+	// byPerson: four eyes compares people (approvalsByPersonVersion).
+	byPerson bool
 }
 
 func (w *dealWorkflow) setup(ctx workflow.Context) error {
@@ -54,6 +56,7 @@ func (w *dealWorkflow) setup(ctx workflow.Context) error {
 	w.mu = workflow.NewMutex(ctx)
 	w.versions = map[string]workflow.Version{}
 	w.now = func() time.Time { return workflow.Now(ctx) }
+	w.byPerson = approvalsByPerson(ctx)
 	if w.in.Resume != nil {
 		w.st = *w.in.Resume
 		w.screened = true

@@ -108,9 +108,12 @@ func (w *dealWorkflow) validateApprove(d Decision) error {
 	if w.st.Status != domain.StatusPendingApproval {
 		return refuse(ErrTypeInvalidTransition, fmt.Sprintf("a deal in status %q cannot be approved", w.st.Status))
 	}
+	if err := personApprover(w.byPerson, d.Actor); err != nil {
+		return err
+	}
 	for _, a := range w.st.Approvals {
-		if a.Actor.ID == d.Actor.ID {
-			return refuse(ErrTypeFourEyes, "you approved this deal already; a different channel manager must give the second approval")
+		if sameApprover(w.byPerson, a.Actor, d.Actor) {
+			return refuse(ErrTypeFourEyes, "you approved this deal already (with this or another of your tokens); a different channel manager must give the second approval")
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,7 +29,9 @@ func flagsFor(name string) *flag.FlagSet {
 	case "token", "token create":
 		fs.String("role", "", "one of "+joinRoles())
 		fs.String("partner", "", "partner id (required for partner_user and partner_admin, refused otherwise)")
-		fs.String("name", "", "who holds the token (a person or system); recorded as the actor of its actions")
+		fs.String("email", "", "the e-mail of the person who holds the token (required unless --service); tokens of one e-mail are one person")
+		fs.String("name", "", "the person's name (default: as known, or the e-mail), or the service's (required with --service); recorded as the actor")
+		fs.Bool("service", false, "a token for an integration (a CRM, an ERP): no person, never counted as an approver")
 	case "token revoke":
 		fs.String("id", "", "the id of the token to revoke (printed on stderr when it was created; dealflow token list)")
 		fs.String("token", "", "the token itself (- reads it from stdin), when its id is not at hand")
@@ -173,9 +176,11 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 		}
 		partnerID = uuid.NullUUID{UUID: id, Valid: true}
 	}
-	if name == "" {
-		name = string(role)
+	holder, err := tokenHolder(fs, role, name)
+	if err != nil {
+		return err
 	}
+	holder.PartnerID = partnerID
 	if len(name) > 200 {
 		return fmt.Errorf("%w: --name must be at most 200 characters", errUsage)
 	}
@@ -190,11 +195,11 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 	}
 	var userID, tokenID uuid.UUID
 	err = db.InTx(ctx, pool, func(q *dbq.Queries) error {
-		u, err := q.UserEnsure(ctx, dbq.UserEnsureParams{Name: name, Role: string(role), PartnerID: partnerID})
+		u, err := db.EnsureTokenHolder(ctx, q, holder)
 		if err != nil {
 			return err
 		}
-		userID = u.ID
+		userID, name = u.ID, u.Name
 		t, err := q.TokenCreate(ctx, dbq.TokenCreateParams{UserID: u.ID, TokenHash: hash})
 		tokenID = t.ID
 		return err
@@ -202,12 +207,38 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 	if db.IsForeignKeyViolation(err) {
 		return fmt.Errorf("no partner with id %s", partner)
 	}
+	if errors.Is(err, db.ErrOtherOrganization) {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, token)
 	// The id, not secret, is how the token is found again (to revoke it).
 	fmt.Fprintf(e.stderr, "token %s created for %s (%s); revoke it with: dealflow token revoke --id %s\n", tokenID, name, role, tokenID)
-	e.log.Info("token created; it is shown once and stored only as a hash", "token", tokenID, "user", userID, "name", name, "role", role)
+	e.log.Info("token created; it is shown once and stored only as a hash", "token", tokenID, "user", userID, "name", name, "role", role,
+		"email", holder.Email, "service", holder.Service)
 	return nil
+}
+
+// tokenHolder reads who a new token is for: a person by --email, or with
+// --service an integration by --name.
+func tokenHolder(fs *flag.FlagSet, role domain.Role, name string) (db.TokenHolder, error) {
+	raw := strings.TrimSpace(fs.Lookup("email").Value.String())
+	service := fs.Lookup("service").Value.String() == "true"
+	switch {
+	case service && raw != "":
+		return db.TokenHolder{}, fmt.Errorf("%w: --service is for an integration, --email for a person: give one", errUsage)
+	case service && name == "":
+		return db.TokenHolder{}, fmt.Errorf("%w: --name is required with --service (the system the token is for, e.g. crm)", errUsage)
+	case service:
+		return db.TokenHolder{Service: true, Name: name, Role: role}, nil
+	case raw == "":
+		return db.TokenHolder{}, fmt.Errorf("%w: --email is required (the person who holds the token); for an integration use --service --name NAME", errUsage)
+	}
+	email, err := domain.NormalizeEmail(raw)
+	if err != nil {
+		return db.TokenHolder{}, fmt.Errorf("%w: --email %q: %v", errUsage, raw, err)
+	}
+	return db.TokenHolder{Email: email, Name: name, Role: role}, nil
 }

@@ -161,26 +161,27 @@ func (q *Queries) DealConflictsByDomain(ctx context.Context, arg DealConflictsBy
 
 const dealEventInsert = `-- name: DealEventInsert :execrows
 INSERT INTO deal_events (
-    deal_id, seq, type, from_status, to_status, actor_id, actor_name, actor_role, reason, payload, occurred_at
+    deal_id, seq, type, from_status, to_status, actor_id, actor_name, actor_role, actor_person_id, reason, payload, occurred_at
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7, $8,
-    $9, $10, $11
+    $9, $10, $11, $12
 )
 ON CONFLICT (deal_id, seq) DO NOTHING
 `
 
 type DealEventInsertParams struct {
-	DealID     uuid.UUID       `json:"deal_id"`
-	Seq        int32           `json:"seq"`
-	Type       string          `json:"type"`
-	FromStatus pgtype.Text     `json:"from_status"`
-	ToStatus   string          `json:"to_status"`
-	ActorID    string          `json:"actor_id"`
-	ActorName  string          `json:"actor_name"`
-	ActorRole  string          `json:"actor_role"`
-	Reason     string          `json:"reason"`
-	Payload    json.RawMessage `json:"payload"`
-	OccurredAt time.Time       `json:"occurred_at"`
+	DealID        uuid.UUID       `json:"deal_id"`
+	Seq           int32           `json:"seq"`
+	Type          string          `json:"type"`
+	FromStatus    pgtype.Text     `json:"from_status"`
+	ToStatus      string          `json:"to_status"`
+	ActorID       string          `json:"actor_id"`
+	ActorName     string          `json:"actor_name"`
+	ActorRole     string          `json:"actor_role"`
+	ActorPersonID uuid.NullUUID   `json:"actor_person_id"`
+	Reason        string          `json:"reason"`
+	Payload       json.RawMessage `json:"payload"`
+	OccurredAt    time.Time       `json:"occurred_at"`
 }
 
 func (q *Queries) DealEventInsert(ctx context.Context, arg DealEventInsertParams) (int64, error) {
@@ -193,6 +194,7 @@ func (q *Queries) DealEventInsert(ctx context.Context, arg DealEventInsertParams
 		arg.ActorID,
 		arg.ActorName,
 		arg.ActorRole,
+		arg.ActorPersonID,
 		arg.Reason,
 		arg.Payload,
 		arg.OccurredAt,
@@ -204,7 +206,7 @@ func (q *Queries) DealEventInsert(ctx context.Context, arg DealEventInsertParams
 }
 
 const dealEventList = `-- name: DealEventList :many
-SELECT e.deal_id, e.seq, e.type, e.from_status, e.to_status, e.actor_id, e.actor_name, e.actor_role, e.reason, e.payload, e.occurred_at, e.recorded_at FROM deal_events e
+SELECT e.deal_id, e.seq, e.type, e.from_status, e.to_status, e.actor_id, e.actor_name, e.actor_role, e.reason, e.payload, e.occurred_at, e.recorded_at, e.actor_person_id FROM deal_events e
 JOIN deals d ON d.id = e.deal_id
 WHERE e.deal_id = $1
   AND ($2::uuid IS NULL OR d.partner_id = $2)
@@ -238,6 +240,7 @@ func (q *Queries) DealEventList(ctx context.Context, arg DealEventListParams) ([
 			&i.Payload,
 			&i.OccurredAt,
 			&i.RecordedAt,
+			&i.ActorPersonID,
 		); err != nil {
 			return nil, err
 		}

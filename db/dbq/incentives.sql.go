@@ -78,24 +78,26 @@ func (q *Queries) AccrueSpiff(ctx context.Context, arg AccrueSpiffParams) (int64
 }
 
 const cycleEventInsert = `-- name: CycleEventInsert :execrows
-INSERT INTO cycle_events (cycle_id, seq, type, partner_id, line_id, amount, actor_id, actor_name, actor_role, reason, occurred_at)
+INSERT INTO cycle_events (cycle_id, seq, type, partner_id, line_id, amount, actor_id, actor_name, actor_role, actor_person_id,
+                          reason, occurred_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-        $9, $10, $11)
+        $9, $10, $11, $12)
 ON CONFLICT (cycle_id, seq) DO NOTHING
 `
 
 type CycleEventInsertParams struct {
-	CycleID    uuid.UUID     `json:"cycle_id"`
-	Seq        int32         `json:"seq"`
-	Type       string        `json:"type"`
-	PartnerID  uuid.NullUUID `json:"partner_id"`
-	LineID     uuid.NullUUID `json:"line_id"`
-	Amount     pgtype.Int8   `json:"amount"`
-	ActorID    string        `json:"actor_id"`
-	ActorName  string        `json:"actor_name"`
-	ActorRole  string        `json:"actor_role"`
-	Reason     string        `json:"reason"`
-	OccurredAt time.Time     `json:"occurred_at"`
+	CycleID       uuid.UUID     `json:"cycle_id"`
+	Seq           int32         `json:"seq"`
+	Type          string        `json:"type"`
+	PartnerID     uuid.NullUUID `json:"partner_id"`
+	LineID        uuid.NullUUID `json:"line_id"`
+	Amount        pgtype.Int8   `json:"amount"`
+	ActorID       string        `json:"actor_id"`
+	ActorName     string        `json:"actor_name"`
+	ActorRole     string        `json:"actor_role"`
+	ActorPersonID uuid.NullUUID `json:"actor_person_id"`
+	Reason        string        `json:"reason"`
+	OccurredAt    time.Time     `json:"occurred_at"`
 }
 
 func (q *Queries) CycleEventInsert(ctx context.Context, arg CycleEventInsertParams) (int64, error) {
@@ -109,6 +111,7 @@ func (q *Queries) CycleEventInsert(ctx context.Context, arg CycleEventInsertPara
 		arg.ActorID,
 		arg.ActorName,
 		arg.ActorRole,
+		arg.ActorPersonID,
 		arg.Reason,
 		arg.OccurredAt,
 	)
@@ -119,7 +122,7 @@ func (q *Queries) CycleEventInsert(ctx context.Context, arg CycleEventInsertPara
 }
 
 const cycleEvents = `-- name: CycleEvents :many
-SELECT cycle_id, seq, type, partner_id, line_id, amount, actor_id, actor_name, actor_role, reason, occurred_at, recorded_at FROM cycle_events WHERE cycle_id = $1 ORDER BY seq
+SELECT cycle_id, seq, type, partner_id, line_id, amount, actor_id, actor_name, actor_role, reason, occurred_at, recorded_at, actor_person_id FROM cycle_events WHERE cycle_id = $1 ORDER BY seq
 `
 
 func (q *Queries) CycleEvents(ctx context.Context, cycleID uuid.UUID) ([]CycleEvent, error) {
@@ -144,6 +147,7 @@ func (q *Queries) CycleEvents(ctx context.Context, cycleID uuid.UUID) ([]CycleEv
 			&i.Reason,
 			&i.OccurredAt,
 			&i.RecordedAt,
+			&i.ActorPersonID,
 		); err != nil {
 			return nil, err
 		}
@@ -559,6 +563,30 @@ func (q *Queries) CyclePartnerHasLines(ctx context.Context, arg CyclePartnerHasL
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
+}
+
+const cyclePayout = `-- name: CyclePayout :one
+WITH adjusted AS (
+    SELECT DISTINCT ON (e.line_id) e.line_id, e.amount FROM cycle_events e
+    WHERE e.cycle_id = $1 AND e.type = 'adjusted' AND e.line_id IS NOT NULL
+    ORDER BY e.line_id, e.seq DESC
+), nets AS (
+    SELECT l.partner_id, sum(coalesce(a.amount, l.amount)) AS net
+    FROM statement_lines l LEFT JOIN adjusted a ON a.line_id = l.id
+    WHERE l.cycle_id = $1
+    GROUP BY l.partner_id
+)
+SELECT coalesce(sum(greatest(net, 0)), 0)::bigint FROM nets
+`
+
+// CyclePayout is what a cycle pays out as its lines stand: each partner's
+// net after finance's adjustments (the latest of each line's), when
+// positive, summed.
+func (q *Queries) CyclePayout(ctx context.Context, cycleID uuid.UUID) (int64, error) {
+	row := q.db.QueryRow(ctx, cyclePayout, cycleID)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const cyclePayouts = `-- name: CyclePayouts :many
@@ -1430,7 +1458,7 @@ func (q *Queries) SetLocalWorkMem(ctx context.Context) error {
 }
 
 const statementLineEvents = `-- name: StatementLineEvents :many
-SELECT cycle_id, seq, type, partner_id, line_id, amount, actor_id, actor_name, actor_role, reason, occurred_at, recorded_at FROM cycle_events e
+SELECT cycle_id, seq, type, partner_id, line_id, amount, actor_id, actor_name, actor_role, reason, occurred_at, recorded_at, actor_person_id FROM cycle_events e
 WHERE e.cycle_id = $1
   AND (e.line_id = $2 OR (e.line_id IS NULL AND (e.partner_id = $3 OR e.partner_id IS NULL)))
 ORDER BY e.seq
@@ -1466,6 +1494,7 @@ func (q *Queries) StatementLineEvents(ctx context.Context, arg StatementLineEven
 			&i.Reason,
 			&i.OccurredAt,
 			&i.RecordedAt,
+			&i.ActorPersonID,
 		); err != nil {
 			return nil, err
 		}

@@ -48,18 +48,19 @@ type ConsoleSession struct {
 }
 
 type CycleEvent struct {
-	CycleID    uuid.UUID     `json:"cycle_id"`
-	Seq        int32         `json:"seq"`
-	Type       string        `json:"type"`
-	PartnerID  uuid.NullUUID `json:"partner_id"`
-	LineID     uuid.NullUUID `json:"line_id"`
-	Amount     pgtype.Int8   `json:"amount"`
-	ActorID    string        `json:"actor_id"`
-	ActorName  string        `json:"actor_name"`
-	ActorRole  string        `json:"actor_role"`
-	Reason     string        `json:"reason"`
-	OccurredAt time.Time     `json:"occurred_at"`
-	RecordedAt time.Time     `json:"recorded_at"`
+	CycleID       uuid.UUID     `json:"cycle_id"`
+	Seq           int32         `json:"seq"`
+	Type          string        `json:"type"`
+	PartnerID     uuid.NullUUID `json:"partner_id"`
+	LineID        uuid.NullUUID `json:"line_id"`
+	Amount        pgtype.Int8   `json:"amount"`
+	ActorID       string        `json:"actor_id"`
+	ActorName     string        `json:"actor_name"`
+	ActorRole     string        `json:"actor_role"`
+	Reason        string        `json:"reason"`
+	OccurredAt    time.Time     `json:"occurred_at"`
+	RecordedAt    time.Time     `json:"recorded_at"`
+	ActorPersonID uuid.NullUUID `json:"actor_person_id"`
 }
 
 type CycleInput struct {
@@ -134,18 +135,19 @@ type Deal struct {
 }
 
 type DealEvent struct {
-	DealID     uuid.UUID       `json:"deal_id"`
-	Seq        int32           `json:"seq"`
-	Type       string          `json:"type"`
-	FromStatus pgtype.Text     `json:"from_status"`
-	ToStatus   string          `json:"to_status"`
-	ActorID    string          `json:"actor_id"`
-	ActorName  string          `json:"actor_name"`
-	ActorRole  string          `json:"actor_role"`
-	Reason     string          `json:"reason"`
-	Payload    json.RawMessage `json:"payload"`
-	OccurredAt time.Time       `json:"occurred_at"`
-	RecordedAt time.Time       `json:"recorded_at"`
+	DealID        uuid.UUID       `json:"deal_id"`
+	Seq           int32           `json:"seq"`
+	Type          string          `json:"type"`
+	FromStatus    pgtype.Text     `json:"from_status"`
+	ToStatus      string          `json:"to_status"`
+	ActorID       string          `json:"actor_id"`
+	ActorName     string          `json:"actor_name"`
+	ActorRole     string          `json:"actor_role"`
+	Reason        string          `json:"reason"`
+	Payload       json.RawMessage `json:"payload"`
+	OccurredAt    time.Time       `json:"occurred_at"`
+	RecordedAt    time.Time       `json:"recorded_at"`
+	ActorPersonID uuid.NullUUID   `json:"actor_person_id"`
 }
 
 type IncentiveCycle struct {
@@ -273,6 +275,13 @@ type Payout struct {
 	PostedAt  time.Time   `json:"posted_at"`
 }
 
+type Person struct {
+	ID        uuid.UUID   `json:"id"`
+	Email     pgtype.Text `json:"email"`
+	Name      string      `json:"name"`
+	CreatedAt time.Time   `json:"created_at"`
+}
+
 type Program struct {
 	ID        uuid.UUID       `json:"id"`
 	Name      string          `json:"name"`
@@ -320,4 +329,5 @@ type User struct {
 	Role      string        `json:"role"`
 	PartnerID uuid.NullUUID `json:"partner_id"`
 	CreatedAt time.Time     `json:"created_at"`
+	PersonID  uuid.NullUUID `json:"person_id"`
 }

@@ -13,10 +13,11 @@ import (
 )
 
 const principalBySession = `-- name: PrincipalBySession :one
-SELECT u.id AS user_id, u.name, u.role, u.partner_id, s.csrf
+SELECT u.id AS user_id, coalesce(p.name, u.name)::text AS name, u.role, u.partner_id, u.person_id, s.csrf
 FROM console_sessions s
 JOIN api_tokens t ON t.id = s.token_id
 JOIN users u ON u.id = t.user_id
+LEFT JOIN people p ON p.id = u.person_id
 WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.expires_at > now() AND t.revoked_at IS NULL
 `
 
@@ -25,6 +26,7 @@ type PrincipalBySessionRow struct {
 	Name      string        `json:"name"`
 	Role      string        `json:"role"`
 	PartnerID uuid.NullUUID `json:"partner_id"`
+	PersonID  uuid.NullUUID `json:"person_id"`
 	Csrf      string        `json:"csrf"`
 }
 
@@ -38,6 +40,7 @@ func (q *Queries) PrincipalBySession(ctx context.Context, idHash []byte) (Princi
 		&i.Name,
 		&i.Role,
 		&i.PartnerID,
+		&i.PersonID,
 		&i.Csrf,
 	)
 	return i, err

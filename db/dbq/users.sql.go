@@ -13,10 +13,166 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const personByEmail = `-- name: PersonByEmail :one
+SELECT id, email, name, created_at FROM people WHERE email = $1
+`
+
+func (q *Queries) PersonByEmail(ctx context.Context, email pgtype.Text) (Person, error) {
+	row := q.db.QueryRow(ctx, personByEmail, email)
+	var i Person
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const personCreate = `-- name: PersonCreate :one
+INSERT INTO people (email, name) VALUES ($1, $2)
+ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
+RETURNING id, email, name, created_at
+`
+
+type PersonCreateParams struct {
+	Email pgtype.Text `json:"email"`
+	Name  string      `json:"name"`
+}
+
+// PersonCreate adds a person, or returns the one that has the e-mail.
+func (q *Queries) PersonCreate(ctx context.Context, arg PersonCreateParams) (Person, error) {
+	row := q.db.QueryRow(ctx, personCreate, arg.Email, arg.Name)
+	var i Person
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const personInOtherOrganization = `-- name: PersonInOtherOrganization :one
+SELECT EXISTS (SELECT 1 FROM users WHERE person_id = $1 AND partner_id IS DISTINCT FROM $2)
+`
+
+type PersonInOtherOrganizationParams struct {
+	PersonID  uuid.NullUUID `json:"person_id"`
+	PartnerID uuid.NullUUID `json:"partner_id"`
+}
+
+// PersonInOtherOrganization reports whether the person acts for another
+// organization than partner_id (NULL: the vendor) through any user.
+func (q *Queries) PersonInOtherOrganization(ctx context.Context, arg PersonInOtherOrganizationParams) (bool, error) {
+	row := q.db.QueryRow(ctx, personInOtherOrganization, arg.PersonID, arg.PartnerID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const personRename = `-- name: PersonRename :exec
+UPDATE people SET name = $1 WHERE id = $2
+`
+
+type PersonRenameParams struct {
+	Name string    `json:"name"`
+	ID   uuid.UUID `json:"id"`
+}
+
+func (q *Queries) PersonRename(ctx context.Context, arg PersonRenameParams) error {
+	_, err := q.db.Exec(ctx, personRename, arg.Name, arg.ID)
+	return err
+}
+
+const personSetEmail = `-- name: PersonSetEmail :one
+UPDATE people SET email = $1 WHERE id = $2 AND email IS NULL RETURNING id, email, name, created_at
+`
+
+type PersonSetEmailParams struct {
+	Email pgtype.Text `json:"email"`
+	ID    uuid.UUID   `json:"id"`
+}
+
+// PersonSetEmail gives a migrated person (no e-mail yet) its address.
+func (q *Queries) PersonSetEmail(ctx context.Context, arg PersonSetEmailParams) (Person, error) {
+	row := q.db.QueryRow(ctx, personSetEmail, arg.Email, arg.ID)
+	var i Person
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const personUser = `-- name: PersonUser :one
+SELECT id, name, role, partner_id, created_at, person_id FROM users
+WHERE person_id = $1 AND role = $2 AND partner_id IS NOT DISTINCT FROM $3
+`
+
+type PersonUserParams struct {
+	PersonID  uuid.NullUUID `json:"person_id"`
+	Role      string        `json:"role"`
+	PartnerID uuid.NullUUID `json:"partner_id"`
+}
+
+func (q *Queries) PersonUser(ctx context.Context, arg PersonUserParams) (User, error) {
+	row := q.db.QueryRow(ctx, personUser, arg.PersonID, arg.Role, arg.PartnerID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Role,
+		&i.PartnerID,
+		&i.CreatedAt,
+		&i.PersonID,
+	)
+	return i, err
+}
+
+const personUserEnsure = `-- name: PersonUserEnsure :one
+INSERT INTO users (name, role, partner_id, person_id)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (person_id, role, coalesce(partner_id, '00000000-0000-0000-0000-000000000000'::uuid)) WHERE person_id IS NOT NULL
+DO UPDATE SET name = EXCLUDED.name
+RETURNING id, name, role, partner_id, created_at, person_id
+`
+
+type PersonUserEnsureParams struct {
+	Name      string        `json:"name"`
+	Role      string        `json:"role"`
+	PartnerID uuid.NullUUID `json:"partner_id"`
+	PersonID  uuid.NullUUID `json:"person_id"`
+}
+
+// PersonUserEnsure returns the person's user with this role and
+// organization, creating it on first use; its name follows the person's.
+func (q *Queries) PersonUserEnsure(ctx context.Context, arg PersonUserEnsureParams) (User, error) {
+	row := q.db.QueryRow(ctx, personUserEnsure,
+		arg.Name,
+		arg.Role,
+		arg.PartnerID,
+		arg.PersonID,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Role,
+		&i.PartnerID,
+		&i.CreatedAt,
+		&i.PersonID,
+	)
+	return i, err
+}
+
 const principalByTokenHash = `-- name: PrincipalByTokenHash :one
-SELECT u.id AS user_id, u.name, u.role, u.partner_id, t.id AS token_id
+SELECT u.id AS user_id, coalesce(p.name, u.name)::text AS name, u.role, u.partner_id, u.person_id, t.id AS token_id
 FROM api_tokens t
 JOIN users u ON u.id = t.user_id
+LEFT JOIN people p ON p.id = u.person_id
 WHERE t.token_hash = $1 AND t.revoked_at IS NULL
 `
 
@@ -25,10 +181,12 @@ type PrincipalByTokenHashRow struct {
 	Name      string        `json:"name"`
 	Role      string        `json:"role"`
 	PartnerID uuid.NullUUID `json:"partner_id"`
+	PersonID  uuid.NullUUID `json:"person_id"`
 	TokenID   uuid.UUID     `json:"token_id"`
 }
 
-// PrincipalByTokenHash resolves a bearer token (by its hash) to who holds it.
+// PrincipalByTokenHash resolves a bearer token (by its hash) to who holds
+// it: the user, and the person behind it (none for a service user).
 func (q *Queries) PrincipalByTokenHash(ctx context.Context, tokenHash []byte) (PrincipalByTokenHashRow, error) {
 	row := q.db.QueryRow(ctx, principalByTokenHash, tokenHash)
 	var i PrincipalByTokenHashRow
@@ -37,6 +195,7 @@ func (q *Queries) PrincipalByTokenHash(ctx context.Context, tokenHash []byte) (P
 		&i.Name,
 		&i.Role,
 		&i.PartnerID,
+		&i.PersonID,
 		&i.TokenID,
 	)
 	return i, err
@@ -163,12 +322,27 @@ func (q *Queries) TokenRevoke(ctx context.Context, id uuid.UUID) (TokenRevokeRow
 	return i, err
 }
 
+const tokensMove = `-- name: TokensMove :exec
+UPDATE api_tokens SET user_id = $1 WHERE user_id = $2
+`
+
+type TokensMoveParams struct {
+	ToUser   uuid.UUID `json:"to_user"`
+	FromUser uuid.UUID `json:"from_user"`
+}
+
+// TokensMove hands a user's tokens to another user (of the same person).
+func (q *Queries) TokensMove(ctx context.Context, arg TokensMoveParams) error {
+	_, err := q.db.Exec(ctx, tokensMove, arg.ToUser, arg.FromUser)
+	return err
+}
+
 const userEnsure = `-- name: UserEnsure :one
 INSERT INTO users (name, role, partner_id)
 VALUES ($1, $2, $3)
-ON CONFLICT (name, role, coalesce(partner_id, '00000000-0000-0000-0000-000000000000'::uuid))
+ON CONFLICT (name, role, coalesce(partner_id, '00000000-0000-0000-0000-000000000000'::uuid)) WHERE person_id IS NULL
 DO UPDATE SET name = EXCLUDED.name
-RETURNING id, name, role, partner_id, created_at
+RETURNING id, name, role, partner_id, created_at, person_id
 `
 
 type UserEnsureParams struct {
@@ -177,8 +351,9 @@ type UserEnsureParams struct {
 	PartnerID uuid.NullUUID `json:"partner_id"`
 }
 
-// UserEnsure returns the user with this name, role and organization,
-// creating it on first use, so minting a second token keeps one identity.
+// UserEnsure returns the service user (no person: an integration) with
+// this name, role and organization, creating it on first use, so minting
+// a second token keeps one identity.
 func (q *Queries) UserEnsure(ctx context.Context, arg UserEnsureParams) (User, error) {
 	row := q.db.QueryRow(ctx, userEnsure, arg.Name, arg.Role, arg.PartnerID)
 	var i User
@@ -188,6 +363,48 @@ func (q *Queries) UserEnsure(ctx context.Context, arg UserEnsureParams) (User, e
 		&i.Role,
 		&i.PartnerID,
 		&i.CreatedAt,
+		&i.PersonID,
+	)
+	return i, err
+}
+
+const userJoinPerson = `-- name: UserJoinPerson :exec
+UPDATE users SET person_id = $1 WHERE id = $2
+`
+
+type UserJoinPersonParams struct {
+	PersonID uuid.NullUUID `json:"person_id"`
+	ID       uuid.UUID     `json:"id"`
+}
+
+func (q *Queries) UserJoinPerson(ctx context.Context, arg UserJoinPersonParams) error {
+	_, err := q.db.Exec(ctx, userJoinPerson, arg.PersonID, arg.ID)
+	return err
+}
+
+const userWithoutEmail = `-- name: UserWithoutEmail :one
+SELECT u.id, u.name, u.role, u.partner_id, u.created_at, u.person_id FROM users u JOIN people p ON p.id = u.person_id
+WHERE p.email IS NULL AND u.name = $1 AND u.role = $2 AND u.partner_id IS NOT DISTINCT FROM $3
+`
+
+type UserWithoutEmailParams struct {
+	Name      string        `json:"name"`
+	Role      string        `json:"role"`
+	PartnerID uuid.NullUUID `json:"partner_id"`
+}
+
+// UserWithoutEmail finds a user migrated from before people existed (its
+// person has no e-mail yet) by what identified it then.
+func (q *Queries) UserWithoutEmail(ctx context.Context, arg UserWithoutEmailParams) (User, error) {
+	row := q.db.QueryRow(ctx, userWithoutEmail, arg.Name, arg.Role, arg.PartnerID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Role,
+		&i.PartnerID,
+		&i.CreatedAt,
+		&i.PersonID,
 	)
 	return i, err
 }

@@ -61,10 +61,10 @@ WHERE id = @id AND last_event_seq < @seq;
 
 -- name: DealEventInsert :execrows
 INSERT INTO deal_events (
-    deal_id, seq, type, from_status, to_status, actor_id, actor_name, actor_role, reason, payload, occurred_at
+    deal_id, seq, type, from_status, to_status, actor_id, actor_name, actor_role, actor_person_id, reason, payload, occurred_at
 ) VALUES (
     @deal_id, @seq, @type, sqlc.narg(from_status), @to_status, @actor_id, @actor_name, @actor_role,
-    @reason, @payload, @occurred_at
+    sqlc.narg(actor_person_id), @reason, @payload, @occurred_at
 )
 ON CONFLICT (deal_id, seq) DO NOTHING;
 

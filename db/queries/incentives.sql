@@ -139,9 +139,10 @@ SELECT draft_spiff_lines(@cycle_id::uuid, @per::text, @currency::text)::bigint;
 SELECT EXISTS (SELECT 1 FROM statement_lines WHERE cycle_id = @cycle_id);
 
 -- name: CycleEventInsert :execrows
-INSERT INTO cycle_events (cycle_id, seq, type, partner_id, line_id, amount, actor_id, actor_name, actor_role, reason, occurred_at)
+INSERT INTO cycle_events (cycle_id, seq, type, partner_id, line_id, amount, actor_id, actor_name, actor_role, actor_person_id,
+                          reason, occurred_at)
 VALUES (@cycle_id, @seq, @type, sqlc.narg(partner_id), sqlc.narg(line_id), sqlc.narg(amount), @actor_id, @actor_name,
-        @actor_role, @reason, @occurred_at)
+        @actor_role, sqlc.narg(actor_person_id), @reason, @occurred_at)
 ON CONFLICT (cycle_id, seq) DO NOTHING;
 
 -- name: CycleEvents :many
@@ -149,6 +150,22 @@ SELECT * FROM cycle_events WHERE cycle_id = @cycle_id ORDER BY seq;
 
 -- name: StatementLineInCycle :one
 SELECT id, partner_id, amount, currency FROM statement_lines WHERE id = @id AND cycle_id = @cycle_id;
+
+-- name: CyclePayout :one
+-- CyclePayout is what a cycle pays out as its lines stand: each partner's
+-- net after finance's adjustments (the latest of each line's), when
+-- positive, summed.
+WITH adjusted AS (
+    SELECT DISTINCT ON (e.line_id) e.line_id, e.amount FROM cycle_events e
+    WHERE e.cycle_id = @cycle_id AND e.type = 'adjusted' AND e.line_id IS NOT NULL
+    ORDER BY e.line_id, e.seq DESC
+), nets AS (
+    SELECT l.partner_id, sum(coalesce(a.amount, l.amount)) AS net
+    FROM statement_lines l LEFT JOIN adjusted a ON a.line_id = l.id
+    WHERE l.cycle_id = @cycle_id
+    GROUP BY l.partner_id
+)
+SELECT coalesce(sum(greatest(net, 0)), 0)::bigint FROM nets;
 
 -- name: CyclePartnerHasLines :one
 SELECT EXISTS (SELECT 1 FROM statement_lines WHERE cycle_id = @cycle_id AND partner_id = @partner_id);

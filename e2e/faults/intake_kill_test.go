@@ -59,7 +59,7 @@ func TestSubmissionsSurviveKilledAPIAndWorker(t *testing.T) {
 	dbURL, env, bin, temporal, addr := st.dbURL, st.env, st.bin, st.temporal, st.addr
 	run := func(args ...string) string { return st.run(ctx, t, args...) }
 	partner := run("partner", "create", "--name", "Chaos Reseller", "--type", "reseller", "--tier", "gold")
-	token := run("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Chaos Partner")
+	token := run("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Chaos Partner", "--email", "chaos@reseller.example")
 
 	var apiLog, workerLog bytes.Buffer
 	api := &proc{args: []string{"serve"}, env: env, bin: bin, log: &apiLog}

@@ -33,8 +33,8 @@ func TestDecisionsSurviveTemporalAndPostgresRestarts(t *testing.T) {
 	dbURL, env, bin, temporal, addr := st.dbURL, st.env, st.bin, st.temporal, st.addr
 	run := func(args ...string) string { return st.run(ctx, t, args...) }
 	partner := run("partner", "create", "--name", "Restart Reseller", "--type", "reseller", "--tier", "gold")
-	ptoken := run("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Restart Partner")
-	mtoken := run("token", "create", "--role", "channel_manager", "--name", "Restart Manager")
+	ptoken := run("token", "create", "--role", "partner_user", "--partner", partner, "--name", "Restart Partner", "--email", "pat@restart.example")
+	mtoken := run("token", "create", "--role", "channel_manager", "--name", "Restart Manager", "--email", "morgan@vendor.example")
 	var apiLog, workerLog bytes.Buffer
 	api := &proc{args: []string{"serve"}, env: env, bin: bin, log: &apiLog}
 	worker := &proc{args: []string{"worker"}, env: env, bin: bin, log: &workerLog}
