@@ -85,7 +85,8 @@ type IncentiveRules struct {
 
 // ParseIncentiveRules decodes and validates rules for a program of kind k;
 // unknown fields and fields of another kind are refused, so a typo cannot
-// silently change what partners are paid.
+// silently change what partners are paid. Product lines come back
+// normalised (NormalizeProductLines), as deals' are, whatever was stored.
 func ParseIncentiveRules(k IncentiveKind, raw []byte) (IncentiveRules, error) {
 	var r IncentiveRules
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
@@ -96,6 +97,7 @@ func ParseIncentiveRules(k IncentiveKind, raw []byte) (IncentiveRules, error) {
 	if dec.More() {
 		return IncentiveRules{}, fmt.Errorf("rules: unexpected data after the JSON object")
 	}
+	r.ProductLines = NormalizeProductLines(r.ProductLines)
 	if errs := r.Validate(k); len(errs) > 0 {
 		return IncentiveRules{}, fmt.Errorf("rules: %s", strings.Join(errs, "; "))
 	}
@@ -113,8 +115,8 @@ func (r IncentiveRules) Validate(k IncentiveKind) []string {
 		}
 	}
 	for i, pl := range r.ProductLines {
-		if strings.TrimSpace(pl) == "" || len(pl) > 100 {
-			bad(fmt.Sprintf("product_lines[%d]", i), "must be 1 to 100 characters")
+		if why := ProductLineProblem(strings.ToLower(strings.TrimSpace(pl))); why != "" {
+			bad(fmt.Sprintf("product_lines[%d]", i), why+": no deal could have it")
 		}
 	}
 	switch k {
@@ -198,6 +200,30 @@ func (r IncentiveRules) Validate(k IncentiveKind) []string {
 		bad("kind", "must be rebate, referral or spiff")
 	}
 	return errs
+}
+
+// CanonicalIncentiveRules parses raw rules for a program of kind k
+// (ParseIncentiveRules) and returns them as they are stored: the JSON
+// object with its product lines normalised, so that the rules a cycle
+// reads back match deals' product lines.
+func CanonicalIncentiveRules(k IncentiveKind, raw []byte) ([]byte, IncentiveRules, error) {
+	r, err := ParseIncentiveRules(k, raw)
+	if err != nil {
+		return nil, IncentiveRules{}, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, IncentiveRules{}, fmt.Errorf("rules: %w", err)
+	}
+	if _, ok := fields["product_lines"]; ok {
+		lines := r.ProductLines
+		if lines == nil {
+			lines = []string{}
+		}
+		fields["product_lines"], _ = json.Marshal(lines)
+	}
+	out, err := json.Marshal(fields)
+	return out, r, err
 }
 
 // AppliesTo reports whether a deal won with these product lines qualifies
