@@ -262,11 +262,23 @@ func (p Period) Ended(now time.Time) bool { return !p.End.After(now) }
 // never count), so a period ending on or before the start is refused; and a
 // period must have ended.
 func CyclePeriodProblem(p Period, programStart, now time.Time) string {
-	if !p.End.After(programStart) {
-		return "the period " + p.String() + " is before the program starts on " + programStart.Format(time.DateOnly)
+	if why := PeriodBeforeStartProblem(p, programStart); why != "" {
+		return why
 	}
 	if !p.Ended(now) {
 		return "the period " + p.String() + " has not ended"
+	}
+	return ""
+}
+
+// PeriodBeforeStartProblem says why no cycle may ever run for period p of
+// a program that starts on programStart: the period ends on or before the
+// start (deals closed before the start never count). "" when it may. The
+// cycle's open step checks it whoever starts the cycle (finance or the
+// program's schedule), CyclePeriodProblem at the API.
+func PeriodBeforeStartProblem(p Period, programStart time.Time) string {
+	if !p.End.After(programStart) {
+		return "the period " + p.String() + " is before the program starts on " + programStart.Format(time.DateOnly)
 	}
 	return ""
 }
