@@ -296,4 +296,3 @@ func TestProgramProductLinesMatchDealsWhateverTheirCase(t *testing.T) {
 		t.Fatalf("lines %q", got)
 	}
 }
-
