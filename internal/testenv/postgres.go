@@ -49,6 +49,28 @@ func NewDatabase(ctx context.Context, prefix string) (*Database, error) {
 	return &Database{URL: url, Pool: pool}, nil
 }
 
+// NewDatabaseAt is NewDatabase with the schema migrated up to version only
+// (db.MigrateTo), for tests of a later migration; db.Migrate brings it up
+// to date.
+func NewDatabaseAt(ctx context.Context, prefix string, version int64) (*Database, error) {
+	url, err := NewDatabaseURL(prefix)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.EnsureDatabase(ctx, url); err != nil {
+		return nil, err
+	}
+	pool, err := db.Connect(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.MigrateTo(ctx, pool, version); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Database{URL: url, Pool: pool}, nil
+}
+
 // Close closes the pool and drops the database.
 func (d *Database) Close() {
 	d.Pool.Close()
