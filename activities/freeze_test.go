@@ -29,10 +29,10 @@ func TestPerDealProgramsClawBackWhatTheDealEarned(t *testing.T) {
 		{name: "referral", kind: string(domain.IncentiveReferral), rules: `{"rate_bp":1000,"cap_per_deal":500,"hold_days":0}`,
 			dealKind: domain.KindReferral,
 			jan:      []string{"0:referral:800:commission on 2 deals, 1 capped at 500"},
-			feb:      []string{"0:clawback:-500:deal amount changed by -8000; commission recomputed"}},
+			feb:      []string{"0:clawback:-500:true-up of deal amount 8000 → 0: commission 500 → 0 (rules version 1)"}},
 		{name: "SPIFF", kind: string(domain.IncentiveSpiff), rules: `{"amount":100,"per":"deal"}`, dealKind: domain.KindResale,
 			jan: []string{"0:spiff:200:SPIFF per deal on 2 deals"},
-			feb: []string{"0:clawback:-100:deal reversed: SPIFF clawed back"}},
+			feb: []string{"0:clawback:-100:true-up of deal amount 8000 → 0: SPIFF 100 → 0 (rules version 1)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, testDB.Pool, 1)

@@ -51,7 +51,9 @@ type CycleInfo struct {
 
 // OpenCycle records the cycle with the program's latest rules version (the
 // version it will compute with, whatever is published later); running it
-// again returns the cycle as recorded.
+// again returns the cycle as recorded. A period that ends on or before the
+// program's start is refused (non-retryable, nothing recorded), whoever
+// started the cycle.
 func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInfo, error) {
 	id, err1 := uuid.Parse(in.CycleID)
 	pid, err2 := uuid.Parse(in.ProgramID)
@@ -61,6 +63,19 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 		return CycleInfo{}, temporal.NewNonRetryableApplicationError("bad cycle input: "+err.Error(), "InvalidArgument", nil)
 	}
 	q := dbq.New(a.Pool)
+	prog, err := q.IncentiveProgramGet(ctx, pid)
+	if db.IsNotFound(err) {
+		return CycleInfo{}, NotFoundError("no incentive program %s", in.ProgramID)
+	}
+	if err != nil {
+		return CycleInfo{}, err
+	}
+	// The API refuses such periods too; a program's schedule (which works
+	// out the due period from the time it fires, e.g. the month before a
+	// program created mid-month) reaches them only here.
+	if why := domain.PeriodBeforeStartProblem(domain.Period{Start: start, End: end}, prog.StartsOn); why != "" {
+		return CycleInfo{}, temporal.NewNonRetryableApplicationError(why, "InvalidArgument", nil)
+	}
 	if err := q.CycleOpen(ctx, dbq.CycleOpenParams{ID: id, ProgramID: pid, PeriodStart: start, PeriodEnd: end,
 		WorkflowID: in.WorkflowID, StartedBy: in.StartedBy}); err != nil {
 		if db.IsUniqueViolation(err) {

@@ -369,7 +369,9 @@ func TestClawbackLateDealAndExactlyOncePayouts(t *testing.T) {
 	feb := w.cycle(a, prog, "2030-02-01", "2030-03-01")
 	got := w.lines(feb)
 	want := []string{
-		"0:clawback:-3000:deal amount 30000 → 0: share of the rebate of cycle " + jan,
+		// a true-up: January's rebate on its corrected revenue (100.00, tier
+		// 1 at 5 %: 5.00) less what January paid on 400.00 (tier 2: 40.00)
+		"0:clawback:-3500:true-up of 2030-01-01..2030-01-31: revenue 40000 → 10000, rebate 4000 → 500 (rules version 1)",
 		"1:rebate:50:retroactive rebate, tier 1 of 2 reached",
 		"2:rebate:200:retroactive rebate, tier 1 of 2 reached",
 	}
@@ -400,7 +402,7 @@ func TestClawbackLateDealAndExactlyOncePayouts(t *testing.T) {
 		t.Fatalf("clawback reverses entry %d, original expense is %d", reverses, original)
 	}
 	p0, err := q.PayoutForPartner(ctx, dbq.PayoutForPartnerParams{CycleID: uuid.MustParse(feb), PartnerID: w.partners[0]})
-	if err != nil || p0.Amount != -3000 || p0.Status != "nothing_due" {
+	if err != nil || p0.Amount != -3500 || p0.Status != "nothing_due" {
 		t.Fatalf("partner 0's february payout %+v %v", p0, err)
 	}
 	rep, err := db.VerifyLedger(ctx, q)

@@ -61,7 +61,7 @@ func (s *Server) conflictCheck(c *gin.Context) {
 	}
 	p := principal(c)
 	matches, err := s.precheck(c, p, domain.Customer{Name: req.Customer.Name, Domain: req.Customer.Domain, Country: req.Customer.Country},
-		normalizeLines(req.ProductLines))
+		domain.NormalizeProductLines(req.ProductLines))
 	if err != nil {
 		s.unavailable(c, err)
 		return

@@ -73,6 +73,10 @@ func (s *Server) consoleCycle(c *gin.Context) {
 	}
 	cp := cyclePage{Cycle: cycleView(row)}
 	cp.Cycle.Events = cycleEventViews(events)
+	if err := s.withExcluded(c, &cp.Cycle); err != nil {
+		s.unavailable(c, err)
+		return
+	}
 	for _, l := range lines {
 		cp.Lines = append(cp.Lines, cycleLineView(l))
 	}

@@ -26,27 +26,32 @@ var programCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // while its workflow runs, the workflow's own view (held partners,
 // adjusters, stage).
 type CycleView struct {
-	ID             string                `json:"id"`
-	ProgramID      string                `json:"program_id"`
-	ProgramCode    string                `json:"program_code"`
-	ProgramName    string                `json:"program_name"`
-	Kind           string                `json:"kind"`
-	Currency       string                `json:"currency"`
-	ProgramVersion int                   `json:"program_version"`
-	PeriodStart    string                `json:"period_start"`
-	PeriodEnd      string                `json:"period_end"` // last day included
-	Status         string                `json:"status"`
-	Inputs         int                   `json:"inputs"`
-	ExcludedInputs int                   `json:"excluded_inputs"`
-	Lines          int                   `json:"lines"`
-	Partners       int                   `json:"partners"`
-	Total          int64                 `json:"total"`
-	ApprovedBy     string                `json:"approved_by,omitempty"`
-	ApprovedAt     *time.Time            `json:"approved_at,omitempty"`
-	PaidAt         *time.Time            `json:"paid_at,omitempty"`
-	Events         []CycleEventView      `json:"events,omitempty"`
-	Workflow       *workflows.CycleState `json:"workflow,omitempty"`
-
+	ID             string `json:"id"`
+	ProgramID      string `json:"program_id"`
+	ProgramCode    string `json:"program_code"`
+	ProgramName    string `json:"program_name"`
+	Kind           string `json:"kind"`
+	Currency       string `json:"currency"`
+	ProgramVersion int    `json:"program_version"`
+	PeriodStart    string `json:"period_start"`
+	PeriodEnd      string `json:"period_end"` // last day included
+	Status         string `json:"status"`
+	Inputs         int    `json:"inputs"`
+	ExcludedInputs int    `json:"excluded_inputs"`
+	// Excluded counts the deals the cycle froze but does not pay, by
+	// reason; ExcludedDeals lists the first 100 of them (every one:
+	// GET /v1/cycles/{id}/excluded-deals). In one cycle's view only.
+	Excluded               []ExcludedSummary     `json:"excluded,omitempty"`
+	ExcludedDeals          []ExcludedDealView    `json:"excluded_deals,omitempty"`
+	ExcludedDealsTruncated bool                  `json:"excluded_deals_truncated,omitempty"`
+	Lines                  int                   `json:"lines"`
+	Partners               int                   `json:"partners"`
+	Total                  int64                 `json:"total"`
+	ApprovedBy             string                `json:"approved_by,omitempty"`
+	ApprovedAt             *time.Time            `json:"approved_at,omitempty"`
+	PaidAt                 *time.Time            `json:"paid_at,omitempty"`
+	Events                 []CycleEventView      `json:"events,omitempty"`
+	Workflow               *workflows.CycleState `json:"workflow,omitempty"`
 	// Approvals are finance's approvals given and required (one cycle's
 	// view, not the list's).
 	Approvals *CycleApprovalsView `json:"approvals,omitempty"`
@@ -235,6 +240,10 @@ func (s *Server) getCycle(c *gin.Context) {
 	}
 	v := cycleView(row)
 	v.Events = cycleEventViews(events)
+	if err := s.withExcluded(c, &v); err != nil {
+		s.unavailable(c, err)
+		return
+	}
 	v.Workflow = s.cycleState(c, row.WorkflowID)
 	v.Approvals = cycleApprovals(v)
 	c.JSON(http.StatusOK, v)

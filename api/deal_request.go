@@ -41,23 +41,7 @@ func (r *createDealRequest) normalize() {
 	if r.Kind == "" {
 		r.Kind = string(domain.KindResale)
 	}
-	if r.ProductLines != nil {
-		r.ProductLines = normalizeLines(r.ProductLines)
-	}
-}
-
-// normalizeLines trims, lower-cases and de-duplicates product lines.
-func normalizeLines(in []string) []string {
-	seen := map[string]bool{}
-	out := make([]string, 0, len(in))
-	for _, l := range in {
-		l = strings.ToLower(strings.TrimSpace(l))
-		if !seen[l] {
-			seen[l] = true
-			out = append(out, l)
-		}
-	}
-	return out
+	r.ProductLines = domain.NormalizeProductLines(r.ProductLines)
 }
 
 func contactOf(name, email string) domain.Contact {

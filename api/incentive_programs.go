@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +31,9 @@ type IncentiveProgramView struct {
 	Version    int             `json:"version"`
 	Rules      json.RawMessage `json:"rules"`
 	ScheduleID string          `json:"schedule_id"`
+	// Warnings name what was stored but looks wrong: product lines no
+	// deal has ever been registered or won with (there is no catalogue).
+	Warnings []FieldError `json:"warnings,omitempty"`
 }
 
 type incentiveProgramRequest struct {
@@ -85,18 +90,20 @@ func (s *Server) createIncentiveProgram(c *gin.Context) {
 	if !programCode.MatchString(req.Code) {
 		errs = append(errs, FieldError{Field: "code", Message: "lower-case letters, digits and dashes, starting with a letter or digit"})
 	}
-	if _, err := domain.ParseIncentiveRules(domain.IncentiveKind(req.Kind), req.Rules); err != nil {
+	rules, parsed, err := domain.CanonicalIncentiveRules(domain.IncentiveKind(req.Kind), req.Rules)
+	if err != nil {
 		errs = append(errs, FieldError{Field: "rules", Message: err.Error()})
 	}
 	if len(errs) > 0 {
 		validationProblem(c, errs)
 		return
 	}
+	req.Rules = rules
 	startsOn, _ := time.Parse(time.DateOnly, req.StartsOn)
 	actor := principal(c).Actor()
 	var prog dbq.IncentiveProgram
 	var ver dbq.IncentiveProgramVersion
-	err := db.InTx(c, s.pool, func(q *dbq.Queries) error {
+	err = db.InTx(c, s.pool, func(q *dbq.Queries) error {
 		var err error
 		prog, err = q.IncentiveProgramCreate(c, dbq.IncentiveProgramCreateParams{Code: req.Code, Name: req.Name, Kind: req.Kind,
 			Currency: req.Currency, Period: req.Period, GraceDays: int32(req.GraceDays), StartsOn: startsOn, CreatedBy: actor.ID})
@@ -118,8 +125,34 @@ func (s *Server) createIncentiveProgram(c *gin.Context) {
 	if err := s.ensureCycleSchedule(c, prog); err != nil {
 		s.log.Error("incentive schedule not created; `dealflow migrate` retries", "program", prog.Code, "err", err)
 	}
+	view := incentiveProgramView(prog, ver.Version, ver.Rules)
+	if view.Warnings, err = s.productLineWarnings(c, parsed.ProductLines); err != nil {
+		s.log.Error("product lines not checked against deals", "program", prog.Code, "err", err)
+	}
 	c.Header("Location", "/v1/incentive-programs/"+prog.ID.String())
-	c.JSON(http.StatusCreated, incentiveProgramView(prog, ver.Version, ver.Rules))
+	c.JSON(http.StatusCreated, view)
+}
+
+// productLineWarnings warns, loudly, of a program's product lines that no
+// deal has ever been registered or won with: such a program (stored, since
+// deals may come) pays nothing for them until deals carry them. Lines are
+// compared as stored, normalised (domain.NormalizeProductLines).
+func (s *Server) productLineWarnings(ctx context.Context, lines []string) ([]FieldError, error) {
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	unseen, err := s.q.ProductLinesUnseen(ctx, lines)
+	if err != nil {
+		return nil, err
+	}
+	var out []FieldError
+	for i, l := range lines {
+		if slices.Contains(unseen, l) {
+			out = append(out, FieldError{Field: fmt.Sprintf("rules.product_lines[%d]", i),
+				Message: fmt.Sprintf("no deal has ever been registered or won with product line %q: the program pays nothing for it until deals carry it", l)})
+		}
+	}
+	return out, nil
 }
 
 // ensureCycleSchedule creates the program's schedule unless it exists.
@@ -181,11 +214,12 @@ func (s *Server) addProgramVersion(c *gin.Context) {
 		s.unavailable(c, err)
 		return
 	}
-	if _, err := domain.ParseIncentiveRules(domain.IncentiveKind(prog.Kind), req.Rules); err != nil {
+	rules, parsed, err := domain.CanonicalIncentiveRules(domain.IncentiveKind(prog.Kind), req.Rules)
+	if err != nil {
 		validationProblem(c, []FieldError{{Field: "rules", Message: err.Error()}})
 		return
 	}
-	ver, err := s.q.IncentiveProgramVersionCreate(c, dbq.IncentiveProgramVersionCreateParams{ProgramID: id, Rules: req.Rules,
+	ver, err := s.q.IncentiveProgramVersionCreate(c, dbq.IncentiveProgramVersionCreateParams{ProgramID: id, Rules: rules,
 		Reason: strings.TrimSpace(req.Reason), CreatedBy: principal(c).Actor().ID})
 	if db.IsUniqueViolation(err) {
 		problem(c, http.StatusConflict, ProblemConflict, "another version was published at the same time; retry")
@@ -195,6 +229,10 @@ func (s *Server) addProgramVersion(c *gin.Context) {
 		s.unavailable(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, incentiveProgramView(dbq.IncentiveProgram{ID: prog.ID, Code: prog.Code, Name: prog.Name, Kind: prog.Kind,
-		Currency: prog.Currency, Period: prog.Period, GraceDays: prog.GraceDays, StartsOn: prog.StartsOn}, ver.Version, ver.Rules))
+	view := incentiveProgramView(dbq.IncentiveProgram{ID: prog.ID, Code: prog.Code, Name: prog.Name, Kind: prog.Kind,
+		Currency: prog.Currency, Period: prog.Period, GraceDays: prog.GraceDays, StartsOn: prog.StartsOn}, ver.Version, ver.Rules)
+	if view.Warnings, err = s.productLineWarnings(c, parsed.ProductLines); err != nil {
+		s.log.Error("product lines not checked against deals", "program", prog.Code, "err", err)
+	}
+	c.JSON(http.StatusCreated, view)
 }

@@ -59,6 +59,7 @@ func routeDocs() map[string]routeDoc {
 		"GET /v1/cycles":                                {Summary: "Incentive cycles", Response: list("cycles", []CycleView{})},
 		"GET /v1/cycles/:id":                            {Summary: "A cycle with its review history and workflow state", Response: CycleView{}},
 		"GET /v1/cycles/:id/lines":                      {Summary: "A cycle's statement lines, after adjustments", Response: list("lines", []CycleLineView{}), Query: []string{"partner_id", "after"}},
+		"GET /v1/cycles/:id/excluded-deals":             {Summary: "Deals the cycle froze but does not pay (another currency), one by one", Response: list("excluded_deals", []ExcludedDealView{}), Query: []string{"partner_id", "after"}},
 		"GET /v1/cycles/:id/payouts.csv":                {Summary: "The cycle's payout file for accounts payable", Media: "text/csv"},
 		"GET /v1/cycles/:id/statements.csv":             {Summary: "Every statement line of the cycle", Media: "text/csv"},
 		"GET /v1/ledger.csv":                            {Summary: "The ledger in chain order, with hashes", Media: "text/csv"},

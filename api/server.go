@@ -114,6 +114,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/cycles", vendorRoles, s.listCycles},
 		{http.MethodGet, "/v1/cycles/:id", vendorRoles, s.getCycle},
 		{http.MethodGet, "/v1/cycles/:id/lines", vendorRoles, s.cycleLines},
+		{http.MethodGet, "/v1/cycles/:id/excluded-deals", vendorRoles, s.cycleExcludedDeals},
 		{http.MethodGet, "/v1/cycles/:id/payouts.csv", vendorRoles, s.cyclePayoutsCSV},
 		{http.MethodGet, "/v1/cycles/:id/statements.csv", vendorRoles, s.cycleStatementsCSV},
 		{http.MethodGet, "/v1/ledger.csv", vendorRoles, s.ledgerCSV},

@@ -141,7 +141,31 @@ type Explanation struct {
 	Review         []CycleEventView     `json:"review"`
 	Ledger         []domain.LedgerEntry `json:"ledger"`
 	Payout         *PayoutView          `json:"payout,omitempty"`
-	Summary        string               `json:"summary"`
+	// TrueUp is set on a clawback or correction: what it trues up.
+	TrueUp *TrueUpView `json:"true_up,omitempty"`
+	// ExcludedDeals are the partner's deals this cycle froze but does not
+	// pay (another currency than the program's), the first 100.
+	ExcludedDeals          []ExcludedDealView `json:"excluded_deals"`
+	ExcludedDealsTruncated bool               `json:"excluded_deals_truncated,omitempty"`
+	Summary                string             `json:"summary"`
+}
+
+// TrueUpView is what a clawback or correction trues up: the period of the
+// cycle that paid it, its basis (a rebate: the partner's revenue in that
+// period; a referral or SPIFF: the deal's won amount) as last corrected
+// and now, the figure the rules of that cycle's version give on each, and
+// their difference (the line's computed amount).
+type TrueUpView struct {
+	PaidCycleID  string                 `json:"paid_cycle_id"`
+	PeriodStart  string                 `json:"period_start"`
+	PeriodEnd    string                 `json:"period_end"` // last day included
+	BasisBefore  int64                  `json:"basis_before"`
+	BasisAfter   int64                  `json:"basis_after"`
+	FigureBefore int64                  `json:"figure_before"`
+	FigureAfter  int64                  `json:"figure_after"`
+	Difference   int64                  `json:"difference"`
+	RulesVersion int                    `json:"rules_version"`
+	Rules        *domain.IncentiveRules `json:"rules,omitempty"`
 }
 
 // ExplainedDeal is a frozen input behind a line.
@@ -174,7 +198,7 @@ const explainedDeals = 500
 // lineInputsFrom pages through the frozen deals behind line l: a partner's
 // line stands on the deals won, a clawback or correction on its one deal.
 func lineInputsFrom(l dbq.StatementLineGetRow, max int32) dbq.StatementLineInputsParams {
-	return dbq.StatementLineInputsParams{CycleID: l.CycleID, PartnerID: l.PartnerID, DealID: l.DealID,
+	return dbq.StatementLineInputsParams{CycleID: l.CycleID, PartnerID: l.PartnerID, DealID: l.DealID, PaidCycleID: l.PaidCycleID,
 		AfterClosed: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), MaxRows: max}
 }
 
@@ -313,12 +337,50 @@ func (s *Server) explanation(c *gin.Context, l dbq.StatementLineGetRow) (Explana
 	if po, err := s.q.PayoutForPartner(c, dbq.PayoutForPartnerParams{CycleID: l.CycleID, PartnerID: l.PartnerID}); err == nil {
 		ex.Payout = &PayoutView{Amount: po.Amount, Currency: po.Currency, Status: po.Status, PostedAt: po.PostedAt}
 	}
-	ex.Summary = explainSummary(l, rules)
+	// The line was read within the caller's scope; its partner's excluded
+	// deals only, in SQL.
+	ex.ExcludedDeals, ex.ExcludedDealsTruncated, err = s.excludedDeals(c, dbq.CycleExcludedDealsParams{CycleID: l.CycleID,
+		ScopePartnerID: uuid.NullUUID{UUID: l.PartnerID, Valid: true}, MaxRows: excludedListed})
+	if err != nil {
+		return Explanation{}, err
+	}
+	if ex.TrueUp, err = s.trueUp(c, l); err != nil {
+		return Explanation{}, err
+	}
+	ex.Summary = explainSummary(l, rules, ex.TrueUp)
 	return ex, nil
 }
 
-func explainSummary(l dbq.StatementLineGetRow, r domain.IncentiveRules) string {
+// trueUp describes the true-up line l is, with the rules of the version
+// it was computed under; nil for any other line (and for clawbacks drafted
+// before true-ups, which carry no before and after).
+func (s *Server) trueUp(c *gin.Context, l dbq.StatementLineGetRow) (*TrueUpView, error) {
+	if !l.PaidCycleID.Valid || !l.BasisBefore.Valid || !l.PaidProgramVersion.Valid {
+		return nil, nil
+	}
+	t := &TrueUpView{PaidCycleID: l.PaidCycleID.UUID.String(), PeriodStart: l.PaidPeriodStart.Time.Format(time.DateOnly),
+		PeriodEnd: l.PaidPeriodEnd.Time.AddDate(0, 0, -1).Format(time.DateOnly), BasisBefore: l.BasisBefore.Int64,
+		BasisAfter: l.BasisAfter.Int64, FigureBefore: l.FigureBefore.Int64, FigureAfter: l.FigureAfter.Int64,
+		Difference: l.FigureAfter.Int64 - l.FigureBefore.Int64, RulesVersion: int(l.PaidProgramVersion.Int32)}
+	v, err := s.q.IncentiveProgramVersionGet(c, dbq.IncentiveProgramVersionGetParams{ProgramID: l.ProgramID, Version: l.PaidProgramVersion.Int32})
+	if err != nil {
+		return nil, err
+	}
+	if r, err := domain.ParseIncentiveRules(domain.IncentiveKind(l.ProgramKind), v.Rules); err == nil {
+		t.Rules = &r
+	}
+	return t, nil
+}
+
+func explainSummary(l dbq.StatementLineGetRow, r domain.IncentiveRules, tu *TrueUpView) string {
 	money := func(v int64) string { return domain.FormatMinor(v, l.Currency) + " " + l.Currency }
+	if tu != nil {
+		s := trueUpSummary(l.ProgramKind, tu, money)
+		if l.EffectiveAmount != l.Amount {
+			s += "; adjusted by finance to " + money(l.EffectiveAmount)
+		}
+		return s
+	}
 	s := l.Detail
 	switch l.Kind {
 	case "rebate":
@@ -460,4 +522,30 @@ func (s *Server) ledgerVerification(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, rep)
+}
+
+// trueUpSummary says in one line what a true-up of a program of kind
+// recomputed: "period 2026-07-01 – 2026-09-30 revenue was A, now B;
+// marginal rebate was R1, now R2; difference D; rules version V".
+func trueUpSummary(kind string, t *TrueUpView, money func(int64) string) string {
+	basis, figure := "deal amount", "SPIFF"
+	switch kind {
+	case string(domain.IncentiveRebate):
+		basis, figure = "revenue", "rebate"
+		if t.Rules != nil {
+			figure = t.Rules.Mode + " rebate"
+		}
+	case string(domain.IncentiveReferral):
+		figure = "commission"
+		if t.Rules != nil && t.Rules.CapPerDeal > 0 {
+			figure += " (capped at " + money(t.Rules.CapPerDeal) + ")"
+		}
+	}
+	what := "clawed back"
+	if t.Difference > 0 {
+		what = "paid"
+	}
+	return "true-up of period " + t.PeriodStart + " – " + t.PeriodEnd + ": " + basis + " was " + money(t.BasisBefore) + ", now " +
+		money(t.BasisAfter) + "; " + figure + " was " + money(t.FigureBefore) + ", now " + money(t.FigureAfter) + "; difference " +
+		money(t.Difference) + " " + what + "; rules version " + itoa(t.RulesVersion) + ", rounding half to even"
 }

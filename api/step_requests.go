@@ -84,7 +84,7 @@ func (b *infoAnswerBody) arg(p Principal, today time.Time) (any, []FieldError) {
 			ch.Contact = &ct
 		}
 		if c.ProductLines != nil {
-			ch.ProductLines = normalizeLines(c.ProductLines)
+			ch.ProductLines = domain.NormalizeProductLines(c.ProductLines)
 		}
 		a.Changes = ch
 	}
@@ -118,7 +118,7 @@ func (b *closeWonBody) arg(p Principal, today time.Time) (any, []FieldError) {
 		return nil, errs
 	}
 	return workflows.CloseWon{Actor: p.Actor(), Amount: b.Amount, Currency: b.Currency,
-		ProductLines: normalizeLines(b.ProductLines), Units: b.Units, CloseDate: b.CloseDate}, nil
+		ProductLines: domain.NormalizeProductLines(b.ProductLines), Units: b.Units, CloseDate: b.CloseDate}, nil
 }
 
 type closeLostBody struct {

@@ -44,18 +44,26 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	return BackfillNames(ctx, pool, log)
 }
 
-func migrateSQL(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
+func newProvider(sqlDB *sql.DB) (*goose.Provider, error) {
 	dir, err := fs.Sub(migrations, "migrations")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, dir, goose.WithSessionLocker(locker))
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return provider, nil
+}
+
+func migrateSQL(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
+	provider, err := newProvider(sqlDB)
+	if err != nil {
+		return err
 	}
 	results, err := provider.Up(ctx)
 	if err != nil {

@@ -1,65 +1,58 @@
-package db
+package db_test
 
 import (
 	"context"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
-	"github.com/dealflow/dealflow/internal/config"
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
 )
 
-// schemaV10 is the last commit before the functions moved to db/functions:
-// a database migrated there is what deployments run today.
-const schemaV10 = "270317436053758625f05c49a8948f2a0bf6913f"
-
 // A fresh `dealflow migrate` and an upgrade of a database migrated at
-// schemaV10 end in the same schema: the same tables, columns, defaults,
+// testenv.SchemaV10 end in the same schema: the same tables, columns, defaults,
 // constraints, indexes, triggers and function definitions.
 func TestFreshAndUpgradedSchemasMatch(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 
-	fresh := scratchDatabase(t, ctx, "fresh")
-	if err := Migrate(ctx, fresh, log); err != nil {
-		t.Fatal(err)
+	freshDB, err := testenv.NewDatabase(ctx, "schema_fresh")
+	if err != nil {
+		t.Fatalf("needs PostgreSQL: %v", err)
 	}
+	t.Cleanup(freshDB.Close)
+	fresh := freshDB.Pool
 	// Migrating again changes nothing and re-applies no function file.
 	before := catalog(t, ctx, fresh)
-	if err := Migrate(ctx, fresh, log); err != nil {
+	if err := db.Migrate(ctx, fresh, log); err != nil {
 		t.Fatal(err)
 	}
 	if again := catalog(t, ctx, fresh); !slices.Equal(before, again) {
 		t.Fatal("a second migrate changed the schema")
 	}
 
-	upgraded := scratchDatabase(t, ctx, "upgraded")
-	old := migrationsAt(t, schemaV10)
-	if len(old) != 10 {
-		t.Fatalf("found %d migrations at %s, want 10", len(old), schemaV10)
-	}
-	sqlDB := stdlib.OpenDBFromPool(upgraded)
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, old)
+	old, err := testenv.MigrationsAt(testenv.SchemaV10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := provider.Up(ctx); err != nil {
-		t.Fatalf("migrate at %s: %v", schemaV10, err)
+	if len(old) != 10 {
+		t.Fatalf("found %d migrations at %s, want 10", len(old), testenv.SchemaV10)
 	}
-	_ = sqlDB.Close()
-	if err := Migrate(ctx, upgraded, log); err != nil {
+	upgradedDB, err := testenv.NewDatabaseAtCommit(ctx, "schema_upgraded", testenv.SchemaV10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(upgradedDB.Close)
+	upgraded := upgradedDB.Pool
+	if err := db.Migrate(ctx, upgraded, log); err != nil {
 		t.Fatalf("upgrade: %v", err)
 	}
 
@@ -82,7 +75,7 @@ func TestFreshAndUpgradedSchemasMatch(t *testing.T) {
 // Every function db/functions defines is defined there once, and no
 // versioned migration defines it.
 func TestFunctionsDefinedOnce(t *testing.T) {
-	files, err := FunctionFiles()
+	files, err := db.FunctionFiles()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,12 +88,12 @@ func TestFunctionsDefinedOnce(t *testing.T) {
 			seen[name] = f.Name
 		}
 	}
-	entries, err := migrations.ReadDir("migrations")
+	entries, err := os.ReadDir("migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		b, _ := migrations.ReadFile("migrations/" + e.Name())
+		b, _ := os.ReadFile(filepath.Join("migrations", e.Name()))
 		for _, name := range definedFunctions(string(b)) {
 			if f, ok := seen[name]; ok {
 				t.Errorf("migrations/%s defines %s, which functions/%s keeps", e.Name(), name, f)
@@ -120,48 +113,6 @@ func definedFunctions(sql string) []string {
 		}
 	}
 	return out
-}
-
-// scratchDatabase creates an empty database dropped after the test.
-func scratchDatabase(t *testing.T, ctx context.Context, name string) *pgxpool.Pool {
-	t.Helper()
-	url, err := WithDatabase(testURL(t), "dealflow_test_schema_"+name+"_"+time.Now().Format("150405.000000")[7:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := EnsureDatabase(ctx, url); err != nil {
-		t.Fatal(err)
-	}
-	pool, err := Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		pool.Close()
-		if err := DropDatabase(context.Background(), url); err != nil {
-			t.Log(err)
-		}
-	})
-	return pool
-}
-
-// migrationsAt reads db/migrations as it was at commit, from git.
-func migrationsAt(t *testing.T, commit string) fstest.MapFS {
-	t.Helper()
-	root := repoRoot(t)
-	out, err := exec.Command("git", "-C", root, "ls-tree", "--name-only", commit, "db/migrations/").Output()
-	if err != nil {
-		t.Fatalf("git ls-tree %s (the test needs the repository's history): %v", commit, err)
-	}
-	fsys := fstest.MapFS{}
-	for _, p := range strings.Fields(string(out)) {
-		b, err := exec.Command("git", "-C", root, "show", commit+":"+p).Output()
-		if err != nil {
-			t.Fatalf("git show %s:%s: %v", commit, p, err)
-		}
-		fsys[path.Base(p)] = &fstest.MapFile{Data: b}
-	}
-	return fsys
 }
 
 // catalog lists the public schema's objects, one line each, sorted.
@@ -205,31 +156,4 @@ ORDER BY 1`)
 		t.Fatal(err)
 	}
 	return out
-}
-
-func testURL(t *testing.T) string {
-	t.Helper()
-	cfg, err := config.FromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg.DatabaseURL
-}
-
-// repoRoot is the directory holding go.mod, upwards from the package's.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = filepath.Dir(dir)
-	}
 }

@@ -91,7 +91,8 @@ type IncentiveRules struct {
 
 // ParseIncentiveRules decodes and validates rules for a program of kind k;
 // unknown fields and fields of another kind are refused, so a typo cannot
-// silently change what partners are paid.
+// silently change what partners are paid. Product lines come back
+// normalised (NormalizeProductLines), as deals' are, whatever was stored.
 func ParseIncentiveRules(k IncentiveKind, raw []byte) (IncentiveRules, error) {
 	var r IncentiveRules
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
@@ -102,6 +103,7 @@ func ParseIncentiveRules(k IncentiveKind, raw []byte) (IncentiveRules, error) {
 	if dec.More() {
 		return IncentiveRules{}, fmt.Errorf("rules: unexpected data after the JSON object")
 	}
+	r.ProductLines = NormalizeProductLines(r.ProductLines)
 	if errs := r.Validate(k); len(errs) > 0 {
 		return IncentiveRules{}, fmt.Errorf("rules: %s", strings.Join(errs, "; "))
 	}
@@ -122,8 +124,8 @@ func (r IncentiveRules) Validate(k IncentiveKind) []string {
 		bad("second_approval_at", "must be a positive amount in minor units")
 	}
 	for i, pl := range r.ProductLines {
-		if strings.TrimSpace(pl) == "" || len(pl) > 100 {
-			bad(fmt.Sprintf("product_lines[%d]", i), "must be 1 to 100 characters")
+		if why := ProductLineProblem(strings.ToLower(strings.TrimSpace(pl))); why != "" {
+			bad(fmt.Sprintf("product_lines[%d]", i), why+": no deal could have it")
 		}
 	}
 	switch k {
@@ -209,6 +211,30 @@ func (r IncentiveRules) Validate(k IncentiveKind) []string {
 	return errs
 }
 
+// CanonicalIncentiveRules parses raw rules for a program of kind k
+// (ParseIncentiveRules) and returns them as they are stored: the JSON
+// object with its product lines normalised, so that the rules a cycle
+// reads back match deals' product lines.
+func CanonicalIncentiveRules(k IncentiveKind, raw []byte) ([]byte, IncentiveRules, error) {
+	r, err := ParseIncentiveRules(k, raw)
+	if err != nil {
+		return nil, IncentiveRules{}, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, IncentiveRules{}, fmt.Errorf("rules: %w", err)
+	}
+	if _, ok := fields["product_lines"]; ok {
+		lines := r.ProductLines
+		if lines == nil {
+			lines = []string{}
+		}
+		fields["product_lines"], _ = json.Marshal(lines)
+	}
+	out, err := json.Marshal(fields)
+	return out, r, err
+}
+
 // AppliesTo reports whether a deal won with these product lines qualifies
 // under r's product-line filter.
 func (r IncentiveRules) AppliesTo(productLines []string) bool {
@@ -245,11 +271,23 @@ func (p Period) Ended(now time.Time) bool { return !p.End.After(now) }
 // never count), so a period ending on or before the start is refused; and a
 // period must have ended.
 func CyclePeriodProblem(p Period, programStart, now time.Time) string {
-	if !p.End.After(programStart) {
-		return "the period " + p.String() + " is before the program starts on " + programStart.Format(time.DateOnly)
+	if why := PeriodBeforeStartProblem(p, programStart); why != "" {
+		return why
 	}
 	if !p.Ended(now) {
 		return "the period " + p.String() + " has not ended"
+	}
+	return ""
+}
+
+// PeriodBeforeStartProblem says why no cycle may ever run for period p of
+// a program that starts on programStart: the period ends on or before the
+// start (deals closed before the start never count). "" when it may. The
+// cycle's open step checks it whoever starts the cycle (finance or the
+// program's schedule), CyclePeriodProblem at the API.
+func PeriodBeforeStartProblem(p Period, programStart time.Time) string {
+	if !p.End.After(programStart) {
+		return "the period " + p.String() + " is before the program starts on " + programStart.Format(time.DateOnly)
 	}
 	return ""
 }

@@ -159,6 +159,78 @@ func (q *Queries) CycleEvents(ctx context.Context, cycleID uuid.UUID) ([]CycleEv
 	return items, nil
 }
 
+const cycleExcludedDeals = `-- name: CycleExcludedDeals :many
+SELECT i.deal_id, i.partner_id, coalesce(pa.name, '')::text AS partner_name, i.currency, i.amount, i.units, i.closed_on,
+       i.excluded::text AS reason
+FROM cycle_inputs i LEFT JOIN partners pa ON pa.id = i.partner_id
+WHERE i.cycle_id = $1 AND i.excluded IS NOT NULL
+  AND ($2::uuid IS NULL OR i.partner_id = $2)
+  AND (i.partner_id, i.closed_on, i.deal_id) > ($3::uuid, $4::date, $5::uuid)
+ORDER BY i.partner_id, i.closed_on, i.deal_id
+LIMIT $6
+`
+
+type CycleExcludedDealsParams struct {
+	CycleID        uuid.UUID     `json:"cycle_id"`
+	ScopePartnerID uuid.NullUUID `json:"scope_partner_id"`
+	AfterPartner   uuid.UUID     `json:"after_partner"`
+	AfterClosed    time.Time     `json:"after_closed"`
+	AfterDeal      uuid.UUID     `json:"after_deal"`
+	MaxRows        int32         `json:"max_rows"`
+}
+
+type CycleExcludedDealsRow struct {
+	DealID      uuid.UUID `json:"deal_id"`
+	PartnerID   uuid.UUID `json:"partner_id"`
+	PartnerName string    `json:"partner_name"`
+	Currency    string    `json:"currency"`
+	Amount      int64     `json:"amount"`
+	Units       int64     `json:"units"`
+	ClosedOn    time.Time `json:"closed_on"`
+	Reason      string    `json:"reason"`
+}
+
+// CycleExcludedDeals lists, one by one, the deals a cycle froze but does
+// not pay (another currency), by partner, close date and deal, a page at a
+// time after (after_partner, after_closed, after_deal): finance's list,
+// or with scope_partner_id a partner's own (its explanation). The cycle's
+// partition has a partial index on them.
+func (q *Queries) CycleExcludedDeals(ctx context.Context, arg CycleExcludedDealsParams) ([]CycleExcludedDealsRow, error) {
+	rows, err := q.db.Query(ctx, cycleExcludedDeals,
+		arg.CycleID,
+		arg.ScopePartnerID,
+		arg.AfterPartner,
+		arg.AfterClosed,
+		arg.AfterDeal,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CycleExcludedDealsRow{}
+	for rows.Next() {
+		var i CycleExcludedDealsRow
+		if err := rows.Scan(
+			&i.DealID,
+			&i.PartnerID,
+			&i.PartnerName,
+			&i.Currency,
+			&i.Amount,
+			&i.Units,
+			&i.ClosedOn,
+			&i.Reason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const cycleExcludedInputs = `-- name: CycleExcludedInputs :many
 SELECT excluded::text AS reason, count(*)::int AS deals, sum(amount)::bigint AS amount
 FROM cycle_inputs
@@ -267,7 +339,7 @@ func (q *Queries) CycleGet(ctx context.Context, id uuid.UUID) (CycleGetRow, erro
 }
 
 const cycleLines = `-- name: CycleLines :many
-SELECT l.id, l.cycle_id, l.partner_id, l.line_no, l.kind, l.deal_id, l.basis, l.deals, l.rate_bp, l.tier, l.amount, l.currency, l.detail, l.reverses_line_id, coalesce((SELECT e.amount FROM cycle_events e WHERE e.line_id = l.id AND e.type = 'adjusted'
+SELECT l.id, l.cycle_id, l.partner_id, l.line_no, l.kind, l.deal_id, l.basis, l.deals, l.rate_bp, l.tier, l.amount, l.currency, l.detail, l.reverses_line_id, l.basis_before, l.basis_after, l.figure_before, l.figure_after, coalesce((SELECT e.amount FROM cycle_events e WHERE e.line_id = l.id AND e.type = 'adjusted'
                       ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount,
        coalesce((SELECT p.name FROM partners p WHERE p.id = l.partner_id), '')::text AS partner_name
 FROM statement_lines l
@@ -300,6 +372,10 @@ type CycleLinesRow struct {
 	Currency        string        `json:"currency"`
 	Detail          string        `json:"detail"`
 	ReversesLineID  uuid.NullUUID `json:"reverses_line_id"`
+	BasisBefore     pgtype.Int8   `json:"basis_before"`
+	BasisAfter      pgtype.Int8   `json:"basis_after"`
+	FigureBefore    pgtype.Int8   `json:"figure_before"`
+	FigureAfter     pgtype.Int8   `json:"figure_after"`
 	EffectiveAmount int64         `json:"effective_amount"`
 	PartnerName     string        `json:"partner_name"`
 }
@@ -336,6 +412,10 @@ func (q *Queries) CycleLines(ctx context.Context, arg CycleLinesParams) ([]Cycle
 			&i.Currency,
 			&i.Detail,
 			&i.ReversesLineID,
+			&i.BasisBefore,
+			&i.BasisAfter,
+			&i.FigureBefore,
+			&i.FigureAfter,
 			&i.EffectiveAmount,
 			&i.PartnerName,
 		); err != nil {
@@ -1447,6 +1527,36 @@ type PayoutsInsertParams struct {
 	PostedAt  time.Time   `json:"posted_at"`
 }
 
+const productLinesUnseen = `-- name: ProductLinesUnseen :many
+SELECT l::text AS product_line FROM unnest($1::text[]) AS l
+WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE l = ANY(d.product_lines) OR l = ANY(d.won_product_lines))
+ORDER BY l
+`
+
+// ProductLinesUnseen returns those of lines that no deal has ever been
+// registered or won with (there is no catalogue of product lines: a
+// program naming one of these pays nothing until deals carry it). Each
+// line known to deals stops its scan at the first deal found.
+func (q *Queries) ProductLinesUnseen(ctx context.Context, lines []string) ([]string, error) {
+	rows, err := q.db.Query(ctx, productLinesUnseen, lines)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var product_line string
+		if err := rows.Scan(&product_line); err != nil {
+			return nil, err
+		}
+		items = append(items, product_line)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const setLocalWorkMem = `-- name: SetLocalWorkMem :exec
 SELECT set_config('work_mem', '256MB', true), set_config('maintenance_work_mem', '512MB', true)
 `
@@ -1507,14 +1617,18 @@ func (q *Queries) StatementLineEvents(ctx context.Context, arg StatementLineEven
 }
 
 const statementLineGet = `-- name: StatementLineGet :one
-SELECT l.id, l.cycle_id, l.partner_id, l.line_no, l.kind, l.deal_id, l.basis, l.deals, l.rate_bp, l.tier, l.amount, l.currency, l.detail, l.reverses_line_id, c.program_id, c.program_version, c.period_start, c.period_end, c.status AS cycle_status,
+SELECT l.id, l.cycle_id, l.partner_id, l.line_no, l.kind, l.deal_id, l.basis, l.deals, l.rate_bp, l.tier, l.amount, l.currency, l.detail, l.reverses_line_id, l.basis_before, l.basis_after, l.figure_before, l.figure_after, c.program_id, c.program_version, c.period_start, c.period_end, c.status AS cycle_status,
        p.code AS program_code, p.kind AS program_kind, v.rules,
        coalesce((SELECT e.amount FROM cycle_events e WHERE e.line_id = l.id AND e.type = 'adjusted'
-                 ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount
+                 ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount,
+       oc.id AS paid_cycle_id, oc.period_start AS paid_period_start, oc.period_end AS paid_period_end,
+       oc.program_version AS paid_program_version
 FROM statement_lines l
 JOIN incentive_cycles c ON c.id = l.cycle_id
 JOIN incentive_programs p ON p.id = c.program_id
 JOIN incentive_program_versions v ON v.program_id = c.program_id AND v.version = c.program_version
+LEFT JOIN statement_lines o ON o.id = l.reverses_line_id
+LEFT JOIN incentive_cycles oc ON oc.id = o.cycle_id
 WHERE l.id = $1
   AND ($2::uuid IS NULL OR (l.partner_id = $2
        AND EXISTS (SELECT 1 FROM statements s WHERE s.cycle_id = l.cycle_id AND s.partner_id = l.partner_id)))
@@ -1526,33 +1640,43 @@ type StatementLineGetParams struct {
 }
 
 type StatementLineGetRow struct {
-	ID              uuid.UUID       `json:"id"`
-	CycleID         uuid.UUID       `json:"cycle_id"`
-	PartnerID       uuid.UUID       `json:"partner_id"`
-	LineNo          int32           `json:"line_no"`
-	Kind            string          `json:"kind"`
-	DealID          uuid.NullUUID   `json:"deal_id"`
-	Basis           int64           `json:"basis"`
-	Deals           int32           `json:"deals"`
-	RateBp          pgtype.Int8     `json:"rate_bp"`
-	Tier            pgtype.Int4     `json:"tier"`
-	Amount          int64           `json:"amount"`
-	Currency        string          `json:"currency"`
-	Detail          string          `json:"detail"`
-	ReversesLineID  uuid.NullUUID   `json:"reverses_line_id"`
-	ProgramID       uuid.UUID       `json:"program_id"`
-	ProgramVersion  int32           `json:"program_version"`
-	PeriodStart     time.Time       `json:"period_start"`
-	PeriodEnd       time.Time       `json:"period_end"`
-	CycleStatus     string          `json:"cycle_status"`
-	ProgramCode     string          `json:"program_code"`
-	ProgramKind     string          `json:"program_kind"`
-	Rules           json.RawMessage `json:"rules"`
-	EffectiveAmount int64           `json:"effective_amount"`
+	ID                 uuid.UUID       `json:"id"`
+	CycleID            uuid.UUID       `json:"cycle_id"`
+	PartnerID          uuid.UUID       `json:"partner_id"`
+	LineNo             int32           `json:"line_no"`
+	Kind               string          `json:"kind"`
+	DealID             uuid.NullUUID   `json:"deal_id"`
+	Basis              int64           `json:"basis"`
+	Deals              int32           `json:"deals"`
+	RateBp             pgtype.Int8     `json:"rate_bp"`
+	Tier               pgtype.Int4     `json:"tier"`
+	Amount             int64           `json:"amount"`
+	Currency           string          `json:"currency"`
+	Detail             string          `json:"detail"`
+	ReversesLineID     uuid.NullUUID   `json:"reverses_line_id"`
+	BasisBefore        pgtype.Int8     `json:"basis_before"`
+	BasisAfter         pgtype.Int8     `json:"basis_after"`
+	FigureBefore       pgtype.Int8     `json:"figure_before"`
+	FigureAfter        pgtype.Int8     `json:"figure_after"`
+	ProgramID          uuid.UUID       `json:"program_id"`
+	ProgramVersion     int32           `json:"program_version"`
+	PeriodStart        time.Time       `json:"period_start"`
+	PeriodEnd          time.Time       `json:"period_end"`
+	CycleStatus        string          `json:"cycle_status"`
+	ProgramCode        string          `json:"program_code"`
+	ProgramKind        string          `json:"program_kind"`
+	Rules              json.RawMessage `json:"rules"`
+	EffectiveAmount    int64           `json:"effective_amount"`
+	PaidCycleID        uuid.NullUUID   `json:"paid_cycle_id"`
+	PaidPeriodStart    pgtype.Date     `json:"paid_period_start"`
+	PaidPeriodEnd      pgtype.Date     `json:"paid_period_end"`
+	PaidProgramVersion pgtype.Int4     `json:"paid_program_version"`
 }
 
 // StatementLineGet reads one line for its explanation; a partner (scope)
-// sees only its own lines, and only once its statement is published.
+// sees only its own lines, and only once its statement is published. A
+// true-up (clawback, correction) comes with the period and rules version
+// of the cycle that paid what it corrects.
 func (q *Queries) StatementLineGet(ctx context.Context, arg StatementLineGetParams) (StatementLineGetRow, error) {
 	row := q.db.QueryRow(ctx, statementLineGet, arg.ID, arg.ScopePartnerID)
 	var i StatementLineGetRow
@@ -1571,6 +1695,10 @@ func (q *Queries) StatementLineGet(ctx context.Context, arg StatementLineGetPara
 		&i.Currency,
 		&i.Detail,
 		&i.ReversesLineID,
+		&i.BasisBefore,
+		&i.BasisAfter,
+		&i.FigureBefore,
+		&i.FigureAfter,
 		&i.ProgramID,
 		&i.ProgramVersion,
 		&i.PeriodStart,
@@ -1580,6 +1708,10 @@ func (q *Queries) StatementLineGet(ctx context.Context, arg StatementLineGetPara
 		&i.ProgramKind,
 		&i.Rules,
 		&i.EffectiveAmount,
+		&i.PaidCycleID,
+		&i.PaidPeriodStart,
+		&i.PaidPeriodEnd,
+		&i.PaidProgramVersion,
 	)
 	return i, err
 }
@@ -1617,16 +1749,19 @@ SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.cl
 FROM deals d JOIN cycle_inputs i ON i.deal_id = d.id
 WHERE d.partner_id = $1
   AND i.cycle_id = $2 AND i.partner_id = $1 AND i.excluded IS NULL
-  AND CASE WHEN $3::uuid IS NULL THEN i.kind = 'won' ELSE i.deal_id = $3 END
-  AND (i.closed_on, i.deal_id) > ($4::date, $5::uuid)
+  AND ($3::uuid IS NULL OR i.deal_id = $3)
+  AND CASE WHEN $4::uuid IS NOT NULL THEN i.kind = 'change' AND i.won_cycle_id = $4
+           ELSE i.kind = 'won' OR $3::uuid IS NOT NULL END
+  AND (i.closed_on, i.deal_id) > ($5::date, $6::uuid)
 ORDER BY i.closed_on, i.deal_id
-LIMIT $6
+LIMIT $7
 `
 
 type StatementLineInputsParams struct {
 	PartnerID   uuid.UUID     `json:"partner_id"`
 	CycleID     uuid.UUID     `json:"cycle_id"`
 	DealID      uuid.NullUUID `json:"deal_id"`
+	PaidCycleID uuid.NullUUID `json:"paid_cycle_id"`
 	AfterClosed time.Time     `json:"after_closed"`
 	AfterDeal   uuid.UUID     `json:"after_deal"`
 	MaxRows     int32         `json:"max_rows"`
@@ -1645,9 +1780,10 @@ type StatementLineInputsRow struct {
 	CustomerName   string      `json:"customer_name"`
 }
 
-// StatementLineInputs lists the frozen deals behind a line: its deal (a
-// clawback or correction), or for a partner's line every won deal the
-// cycle counted for that partner, with what each earned in a per-deal
+// StatementLineInputs lists the frozen deals behind a line: for a true-up
+// (paid_cycle_id set) the cycle's changes of deals that cycle paid (its
+// deal's only when deal_id is set), for a partner's line every won deal
+// the cycle counted for that partner, with what each earned in a per-deal
 // program; a page at a time, after (after_closed, after_deal). The
 // partner's deals lead (by their partner index) to the inputs (by the
 // cycle partition's index).
@@ -1656,6 +1792,7 @@ func (q *Queries) StatementLineInputs(ctx context.Context, arg StatementLineInpu
 		arg.PartnerID,
 		arg.CycleID,
 		arg.DealID,
+		arg.PaidCycleID,
 		arg.AfterClosed,
 		arg.AfterDeal,
 		arg.MaxRows,

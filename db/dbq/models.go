@@ -47,6 +47,15 @@ type ConsoleSession struct {
 	EndedAt   pgtype.Timestamptz `json:"ended_at"`
 }
 
+type CycleChangeTotal struct {
+	CycleID       uuid.UUID     `json:"cycle_id"`
+	WonCycleID    uuid.UUID     `json:"won_cycle_id"`
+	PartnerID     uuid.UUID     `json:"partner_id"`
+	RevenueChange int64         `json:"revenue_change"`
+	Deals         int32         `json:"deals"`
+	DealID        uuid.NullUUID `json:"deal_id"`
+}
+
 type CycleEvent struct {
 	CycleID       uuid.UUID     `json:"cycle_id"`
 	Seq           int32         `json:"seq"`
@@ -321,6 +330,12 @@ type StatementLine struct {
 	Currency       string        `json:"currency"`
 	Detail         string        `json:"detail"`
 	ReversesLineID uuid.NullUUID `json:"reverses_line_id"`
+	// a true-up: the paid period's revenue (rebate) or the deal's amount as last corrected
+	BasisBefore pgtype.Int8 `json:"basis_before"`
+	BasisAfter  pgtype.Int8 `json:"basis_after"`
+	// a true-up: the rules' figure on basis_before; amount = figure_after - figure_before
+	FigureBefore pgtype.Int8 `json:"figure_before"`
+	FigureAfter  pgtype.Int8 `json:"figure_after"`
 }
 
 type User struct {

@@ -44,12 +44,15 @@ END;
 $fn$;
 
 -- cycle_inputs_index indexes a staged cycle's inputs by deal, in one sorted
--- build (a deal is one input of a cycle).
+-- build (a deal is one input of a cycle), and what it froze but does not
+-- pay by partner (a partial index: a few entries).
 CREATE OR REPLACE FUNCTION cycle_inputs_index(p_cycle uuid) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
     t text := cycle_inputs_table(p_cycle);
 BEGIN
     EXECUTE format('CREATE UNIQUE INDEX IF NOT EXISTS %I ON %I (deal_id)', t || '_deal', t);
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (partner_id, closed_on, deal_id) WHERE excluded IS NOT NULL',
+                   t || '_excluded', t);
 END;
 $fn$;
 

@@ -88,26 +88,34 @@ END;
 $fn$;
 
 -- freeze_finish completes a cycle's freeze in the caller's transaction:
--- the corrections and reversals of deals earlier cycles of the program
--- froze (each deal whose won amount now differs from the last amount the
--- program froze); for a SPIFF whose claims exceed what is left of its
--- budget (what earlier cycles paid is spent), the cut: claims are paid in
--- order of close date, then deal id, and once one does not fit it and
--- every later one earn nothing ('budget exhausted'); the index and attach;
--- and each partner's totals. It returns what was frozen by kind and reason
--- for exclusion ('' for what counts).
+-- the corrections and reversals of deals that cycles of EARLIER periods of
+-- the program paid (each deal whose won amount now differs from the last
+-- amount the program froze for it), with their revenue change per partner
+-- and paid cycle (cycle_change_totals); for a SPIFF whose claims exceed
+-- what is left of its budget (what earlier cycles paid is spent, what they
+-- clawed back is free again), the cut: claims are paid in order of close
+-- date, then deal id, and once one does not fit it and every later one
+-- earn nothing ('budget exhausted'); the index and attach; and each
+-- partner's totals. It returns what was frozen by kind and reason for
+-- exclusion ('' for what counts).
 CREATE OR REPLACE FUNCTION freeze_finish(p_cycle uuid, p_program uuid, p_kind text, p_rules jsonb)
 RETURNS TABLE (kind text, reason text, deals integer, amount bigint) LANGUAGE plpgsql AS $fn$
 DECLARE
     t text := cycle_inputs_table(p_cycle);
+    -- every other frozen cycle of the program: none pays a deal twice, and
+    -- the last amount any of them froze for a deal is what a change starts from
     earlier uuid[];
+    -- those of periods before this cycle's: only their deals change here
+    paid_before uuid[];
     changes integer := 0;
     budget bigint := coalesce((p_rules->>'budget')::bigint, 0);
     remaining bigint;
     claimed bigint;
 BEGIN
-    SELECT coalesce(array_agg(c.id), '{}') INTO earlier
-    FROM incentive_cycles c WHERE c.program_id = p_program AND c.id <> p_cycle AND c.frozen_at IS NOT NULL;
+    SELECT coalesce(array_agg(c.id), '{}'), coalesce(array_agg(c.id) FILTER (WHERE c.period_start < me.period_start), '{}')
+    INTO earlier, paid_before
+    FROM incentive_cycles c CROSS JOIN (SELECT cy.period_start FROM incentive_cycles cy WHERE cy.id = p_cycle) me
+    WHERE c.program_id = p_program AND c.id <> p_cycle AND c.frozen_at IS NOT NULL;
     IF p_kind = 'spiff' AND budget > 0 THEN
         remaining := budget - (SELECT coalesce(sum(l.amount), 0) FROM statement_lines l WHERE l.cycle_id = ANY(earlier));
         EXECUTE format('SELECT coalesce(sum(s.earned), 0) FROM %I s WHERE s.excluded IS NULL', t || '_sums') INTO claimed;
@@ -121,21 +129,26 @@ BEGIN
             PERFORM freeze_sums(p_cycle);
         END IF;
     END IF;
-    IF cardinality(earlier) > 0 THEN
+    IF cardinality(paid_before) > 0 THEN
         EXECUTE format($q$
-            INSERT INTO %I (cycle_id, deal_id, partner_id, kind, amount, previous_amount, won_cycle_id, currency, units, closed_on)
-            SELECT $1, d.id, d.partner_id, 'change', coalesce(d.won_amount, 0), cur.amount, w.cycle_id, w.currency, w.units, w.closed_on
-            FROM deals d
-            JOIN cycle_inputs w ON w.cycle_id = ANY($2) AND w.deal_id = d.id AND w.kind = 'won' AND w.excluded IS NULL
-            CROSS JOIN LATERAL (
-                SELECT coalesce((SELECT c.amount FROM cycle_inputs c
-                                 JOIN incentive_cycles cc ON cc.id = c.cycle_id
-                                 WHERE c.cycle_id = ANY($2) AND c.deal_id = d.id AND c.kind = 'change'
-                                 ORDER BY cc.frozen_at DESC LIMIT 1), w.amount) AS amount) cur
-            WHERE d.id IN (SELECT e.deal_id FROM deal_events e WHERE e.type IN ('outcome_corrected', 'outcome_reversed'))
-              AND coalesce(d.won_amount, 0) <> cur.amount$q$, t)
-        USING p_cycle, earlier;
-        GET DIAGNOSTICS changes = ROW_COUNT;
+            WITH ins AS (
+                INSERT INTO %I (cycle_id, deal_id, partner_id, kind, amount, previous_amount, won_cycle_id, currency, units, closed_on)
+                SELECT $1, d.id, d.partner_id, 'change', coalesce(d.won_amount, 0), cur.amount, w.cycle_id, w.currency, w.units, w.closed_on
+                FROM deals d
+                JOIN cycle_inputs w ON w.cycle_id = ANY($3) AND w.deal_id = d.id AND w.kind = 'won' AND w.excluded IS NULL
+                CROSS JOIN LATERAL (
+                    SELECT coalesce((SELECT c.amount FROM cycle_inputs c
+                                     JOIN incentive_cycles cc ON cc.id = c.cycle_id
+                                     WHERE c.cycle_id = ANY($2) AND c.deal_id = d.id AND c.kind = 'change'
+                                     ORDER BY cc.frozen_at DESC LIMIT 1), w.amount) AS amount) cur
+                WHERE d.id IN (SELECT e.deal_id FROM deal_events e WHERE e.type IN ('outcome_corrected', 'outcome_reversed'))
+                  AND coalesce(d.won_amount, 0) <> cur.amount
+                RETURNING won_cycle_id, partner_id, deal_id, amount - previous_amount AS change)
+            INSERT INTO cycle_change_totals (cycle_id, won_cycle_id, partner_id, revenue_change, deals, deal_id)
+            SELECT $1, i.won_cycle_id, i.partner_id, sum(i.change), count(*), CASE WHEN count(*) = 1 THEN (array_agg(i.deal_id))[1] END
+            FROM ins i GROUP BY i.won_cycle_id, i.partner_id$q$, t)
+        USING p_cycle, earlier, paid_before;
+        SELECT coalesce(sum(ct.deals), 0)::int INTO changes FROM cycle_change_totals ct WHERE ct.cycle_id = p_cycle;
     END IF;
     PERFORM cycle_inputs_attach(p_cycle);
     EXECUTE format($q$

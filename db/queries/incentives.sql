@@ -258,23 +258,30 @@ LIMIT @max_rows;
 
 -- name: StatementLineGet :one
 -- StatementLineGet reads one line for its explanation; a partner (scope)
--- sees only its own lines, and only once its statement is published.
+-- sees only its own lines, and only once its statement is published. A
+-- true-up (clawback, correction) comes with the period and rules version
+-- of the cycle that paid what it corrects.
 SELECT l.*, c.program_id, c.program_version, c.period_start, c.period_end, c.status AS cycle_status,
        p.code AS program_code, p.kind AS program_kind, v.rules,
        coalesce((SELECT e.amount FROM cycle_events e WHERE e.line_id = l.id AND e.type = 'adjusted'
-                 ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount
+                 ORDER BY e.seq DESC LIMIT 1), l.amount)::bigint AS effective_amount,
+       oc.id AS paid_cycle_id, oc.period_start AS paid_period_start, oc.period_end AS paid_period_end,
+       oc.program_version AS paid_program_version
 FROM statement_lines l
 JOIN incentive_cycles c ON c.id = l.cycle_id
 JOIN incentive_programs p ON p.id = c.program_id
 JOIN incentive_program_versions v ON v.program_id = c.program_id AND v.version = c.program_version
+LEFT JOIN statement_lines o ON o.id = l.reverses_line_id
+LEFT JOIN incentive_cycles oc ON oc.id = o.cycle_id
 WHERE l.id = @id
   AND (sqlc.narg(scope_partner_id)::uuid IS NULL OR (l.partner_id = sqlc.narg(scope_partner_id)
        AND EXISTS (SELECT 1 FROM statements s WHERE s.cycle_id = l.cycle_id AND s.partner_id = l.partner_id)));
 
 -- name: StatementLineInputs :many
--- StatementLineInputs lists the frozen deals behind a line: its deal (a
--- clawback or correction), or for a partner's line every won deal the
--- cycle counted for that partner, with what each earned in a per-deal
+-- StatementLineInputs lists the frozen deals behind a line: for a true-up
+-- (paid_cycle_id set) the cycle's changes of deals that cycle paid (its
+-- deal's only when deal_id is set), for a partner's line every won deal
+-- the cycle counted for that partner, with what each earned in a per-deal
 -- program; a page at a time, after (after_closed, after_deal). The
 -- partner's deals lead (by their partner index) to the inputs (by the
 -- cycle partition's index).
@@ -282,10 +289,36 @@ SELECT i.deal_id, i.kind, i.amount, i.previous_amount, i.currency, i.units, i.cl
 FROM deals d JOIN cycle_inputs i ON i.deal_id = d.id
 WHERE d.partner_id = @partner_id
   AND i.cycle_id = @cycle_id AND i.partner_id = @partner_id AND i.excluded IS NULL
-  AND CASE WHEN sqlc.narg(deal_id)::uuid IS NULL THEN i.kind = 'won' ELSE i.deal_id = sqlc.narg(deal_id) END
+  AND (sqlc.narg(deal_id)::uuid IS NULL OR i.deal_id = sqlc.narg(deal_id))
+  AND CASE WHEN sqlc.narg(paid_cycle_id)::uuid IS NOT NULL THEN i.kind = 'change' AND i.won_cycle_id = sqlc.narg(paid_cycle_id)
+           ELSE i.kind = 'won' OR sqlc.narg(deal_id)::uuid IS NOT NULL END
   AND (i.closed_on, i.deal_id) > (@after_closed::date, @after_deal::uuid)
 ORDER BY i.closed_on, i.deal_id
 LIMIT @max_rows;
+
+-- name: CycleExcludedDeals :many
+-- CycleExcludedDeals lists, one by one, the deals a cycle froze but does
+-- not pay (another currency), by partner, close date and deal, a page at a
+-- time after (after_partner, after_closed, after_deal): finance's list,
+-- or with scope_partner_id a partner's own (its explanation). The cycle's
+-- partition has a partial index on them.
+SELECT i.deal_id, i.partner_id, coalesce(pa.name, '')::text AS partner_name, i.currency, i.amount, i.units, i.closed_on,
+       i.excluded::text AS reason
+FROM cycle_inputs i LEFT JOIN partners pa ON pa.id = i.partner_id
+WHERE i.cycle_id = @cycle_id AND i.excluded IS NOT NULL
+  AND (sqlc.narg(scope_partner_id)::uuid IS NULL OR i.partner_id = sqlc.narg(scope_partner_id))
+  AND (i.partner_id, i.closed_on, i.deal_id) > (@after_partner::uuid, @after_closed::date, @after_deal::uuid)
+ORDER BY i.partner_id, i.closed_on, i.deal_id
+LIMIT @max_rows;
+
+-- name: ProductLinesUnseen :many
+-- ProductLinesUnseen returns those of lines that no deal has ever been
+-- registered or won with (there is no catalogue of product lines: a
+-- program naming one of these pays nothing until deals carry it). Each
+-- line known to deals stops its scan at the first deal found.
+SELECT l::text AS product_line FROM unnest(@lines::text[]) AS l
+WHERE NOT EXISTS (SELECT 1 FROM deals d WHERE l = ANY(d.product_lines) OR l = ANY(d.won_product_lines))
+ORDER BY l;
 
 -- name: StatementLineEvents :many
 -- StatementLineEvents is the review history that touched a line: its

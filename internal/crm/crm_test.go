@@ -123,3 +123,20 @@ func TestUpsertOpportunities(t *testing.T) {
 		t.Fatalf("errors = %v", errs)
 	}
 }
+
+// An opportunity's product lines are stored as deals' are
+// (domain.NormalizeProductLines): trimmed, lower-cased, each once.
+func TestOpportunityProductLinesNormalised(t *testing.T) {
+	ctx := context.Background()
+	if _, errs, err := UpsertOpportunities(ctx, testDB.Pool, []Opportunity{{ExternalID: "O-PL", AccountName: "Initech",
+		ProductLines: []string{"Firewall", " firewall", "VPN"}}}); err != nil || len(errs) > 0 {
+		t.Fatalf("%v %v", errs, err)
+	}
+	var lines []string
+	if err := testDB.Pool.QueryRow(ctx, `SELECT product_lines FROM opportunities WHERE external_id = 'O-PL'`).Scan(&lines); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(lines, ",") != "firewall,vpn" {
+		t.Fatalf("stored %q", lines)
+	}
+}

@@ -76,10 +76,9 @@ func prepareOpportunities(rows []Opportunity) (dbq.OpportunitiesUpsertParams, []
 			bad("owner", "owner and stage must be short texts")
 		}
 		var lines []string
-		for _, l := range o.ProductLines {
-			l = strings.ToLower(strings.TrimSpace(l))
-			if l == "" || strings.Contains(l, ";") || len(l) > 100 {
-				bad("product_lines", "each product line must be 1 to 100 characters without ';'")
+		for _, l := range domain.NormalizeProductLines(o.ProductLines) {
+			if domain.ProductLineProblem(l) != "" || strings.Contains(l, ";") {
+				bad("product_lines", "each product line must be 1 to 100 characters without ';' or control characters")
 				continue
 			}
 			lines = append(lines, l)

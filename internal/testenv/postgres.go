@@ -12,13 +12,18 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
+	"testing/fstest"
 	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/internal/config"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 )
 
 // Database is a freshly created and migrated database, dropped by Close.
@@ -47,6 +52,65 @@ func NewDatabase(ctx context.Context, prefix string) (*Database, error) {
 		return nil, err
 	}
 	return &Database{URL: url, Pool: pool}, nil
+}
+
+// SchemaV10 is the last commit before the SQL functions moved to
+// db/functions: a database migrated there is what deployments ran before.
+const SchemaV10 = "270317436053758625f05c49a8948f2a0bf6913f"
+
+// NewDatabaseAtCommit is an empty database migrated by db/migrations as
+// they were at commit (read from the repository's history with git), for
+// tests of an upgrade; db.Migrate brings it up to date.
+func NewDatabaseAtCommit(ctx context.Context, prefix, commit string) (*Database, error) {
+	old, err := MigrationsAt(commit)
+	if err != nil {
+		return nil, err
+	}
+	url, err := NewDatabaseURL(prefix)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.EnsureDatabase(ctx, url); err != nil {
+		return nil, err
+	}
+	pool, err := db.Connect(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	d := &Database{URL: url, Pool: pool}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, old)
+	if err == nil {
+		_, err = provider.Up(ctx)
+	}
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("migrate as at %s: %w", commit, err)
+	}
+	return d, nil
+}
+
+// MigrationsAt reads db/migrations as they were at commit, from git (the
+// tests that need it fail, never skip, without the repository's history).
+func MigrationsAt(commit string) (fstest.MapFS, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	out, err := exec.Command("git", "-C", root, "ls-tree", "--name-only", commit, "db/migrations/").Output()
+	if err != nil {
+		return nil, fmt.Errorf("git ls-tree %s (the test needs the repository's history): %w", commit, err)
+	}
+	fsys := fstest.MapFS{}
+	for _, p := range strings.Fields(string(out)) {
+		b, err := exec.Command("git", "-C", root, "show", commit+":"+p).Output()
+		if err != nil {
+			return nil, fmt.Errorf("git show %s:%s: %w", commit, p, err)
+		}
+		fsys[path.Base(p)] = &fstest.MapFile{Data: b}
+	}
+	return fsys, nil
 }
 
 // Close closes the pool and drops the database.
