@@ -14,7 +14,6 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows"
 	"github.com/gin-gonic/gin"
 )
 
@@ -115,6 +114,9 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 	for _, st := range dealSteps() {
 		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/deals/:id/" + st.Path, st.Roles, s.consoleStep(st)})
 	}
+	for _, st := range cycleSteps() {
+		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/cycles/:id" + st.Path, financeRoles, s.consoleCycleStep(st)})
+	}
 	return append(steps, []ConsoleRoute{
 		{http.MethodGet, "/console", nil, s.consoleHome},
 		{http.MethodGet, "/console/sign-in", nil, s.signInPage},
@@ -128,10 +130,6 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 		{http.MethodGet, "/console/inbox", deciderRoles, s.consoleInbox},
 		{http.MethodGet, "/console/cycles", vendorRoles, s.consoleCycles},
 		{http.MethodGet, "/console/cycles/:id", vendorRoles, s.consoleCycle},
-		{http.MethodPost, "/console/cycles/:id/approve", financeRoles, s.consoleCycleStep(workflows.UpdateCycleApprove)},
-		{http.MethodPost, "/console/cycles/:id/lines/:line/adjust", financeRoles, s.consoleCycleStep(workflows.UpdateCycleAdjust)},
-		{http.MethodPost, "/console/cycles/:id/partners/:partner/hold", financeRoles, s.consoleCycleStep(workflows.UpdateCycleHold)},
-		{http.MethodPost, "/console/cycles/:id/partners/:partner/release", financeRoles, s.consoleCycleStep(workflows.UpdateCycleRelease)},
 		{http.MethodGet, "/console/statements/:id", allRoles, s.consoleStatementLines},
 		{http.MethodGet, "/console/cycles/:id/payouts.csv", vendorRoles, s.cyclePayoutsCSV},
 		{http.MethodGet, "/console/cycles/:id/statements.csv", vendorRoles, s.cycleStatementsCSV},
