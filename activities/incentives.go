@@ -16,15 +16,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// ErrTypeNotFound marks a non-retryable activity error: what the step
-// names does not exist (a line not in the cycle, an unknown program).
-const ErrTypeNotFound = "NotFound"
-
-// NotFoundError returns a non-retryable ErrTypeNotFound error.
-func NotFoundError(format string, args ...any) error {
-	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeNotFound, nil)
-}
-
 // OpenCycleInput names an incentive cycle: a program and a period.
 type OpenCycleInput struct {
 	CycleID     string `json:"cycle_id"`

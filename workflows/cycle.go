@@ -183,7 +183,7 @@ func (w *cycleWorkflow) recordEvent(ctx workflow.Context, e activities.CycleEven
 		if errors.As(err, &app) && app.Type() == activities.ErrTypeNotFound {
 			return refuse(ErrTypeNotFound, app.Error())
 		}
-		return err
+		return unstorable(err)
 	}
 	w.st.Seq++
 	if out != nil {

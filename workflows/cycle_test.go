@@ -32,6 +32,8 @@ type cycleDB struct {
 	paid    []string
 	batches []activities.PayBatchInput
 	finish  int
+	// refuse, when set, is PostgreSQL refusing an event for good.
+	refuse func(activities.CycleEvent) error
 }
 
 func (d *cycleDB) eventTypes() string {
@@ -69,6 +71,11 @@ func newCycleHarness(t *testing.T) *cycleHarness {
 			}
 			d.mu.Lock()
 			defer d.mu.Unlock()
+			if d.refuse != nil {
+				if err := d.refuse(e); err != nil {
+					return activities.CycleEventResult{}, err
+				}
+			}
 			d.events = append(d.events, e)
 			return activities.CycleEventResult{PartnerID: partnerA}, nil
 		})

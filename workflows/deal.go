@@ -229,7 +229,7 @@ func (w *dealWorkflow) record(ctx workflow.Context, typ string, to domain.Status
 	e = w.withSnapshot(e, next, to)
 	e.Notify = notificationsFor(e, next)
 	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordEvent, e).Get(ctx, nil); err != nil {
-		return err
+		return unstorable(err)
 	}
 	w.st = next
 	w.upsertSearch(ctx)
