@@ -1,0 +1,116 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A NUL in an adjustment's reason is refused (422 naming the field) by the
+// API and the console alike, at once, and the cycle goes on: a valid
+// adjustment and another finance user's approval succeed, and the cycle
+// pays (finding 1 of issue 12: PostgreSQL refused the text, the recording
+// retried for ever holding the cycle's lock, and every later step waited
+// 30 s and answered 503).
+func TestNULInACycleReviewIsRefusedAndTheCycleGoesOn(t *testing.T) {
+	id := cycleInReview(t)
+	c := "/v1/cycles/" + id
+	lines, _ := call(t, http.MethodGet, c+"/lines", stack.tokens["finance"], nil).must(t, http.StatusOK).body["lines"].([]any)
+	if len(lines) != 1 {
+		t.Fatalf("lines %v", lines)
+	}
+	adjust := c + "/lines/" + lines[0].(map[string]any)["id"].(string) + "/adjust"
+	start := time.Now()
+	fe := post(t, adjust, "finance", map[string]any{"amount": 1, "reason": "x\u0000"}).
+		problem(t, http.StatusUnprocessableEntity, "urn:dealflow:problem:validation").fieldErrors()
+	if fe["reason"] != "must not contain control characters" {
+		t.Fatalf("field errors %v", fe)
+	}
+	post(t, c+"/partners/"+lines[0].(map[string]any)["partner_id"].(string)+"/hold", "finance",
+		map[string]any{"reason": "W-9\u0001"}).problem(t, http.StatusUnprocessableEntity, "urn:dealflow:problem:validation")
+	cl, csrf := consoleClient(t, "finance")
+	if done := postForm(t, cl, "/console"+strings.TrimPrefix(adjust, "/v1"), url.Values{"csrf": {csrf}, "amount": {"1.00"},
+		"reason": {"x\x00"}}); !strings.HasPrefix(done, "Not done") || !strings.Contains(done, "control characters") {
+		t.Fatalf("console adjustment with a NUL: %q", done)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("the refusals took %v", d)
+	}
+	post(t, adjust, "finance", map[string]any{"amount": 200_00, "reason": "two\nlines\tare fine"}).must(t, http.StatusOK)
+	post(t, c+"/approve", "finance2", map[string]any{"reason": "checked"}).must(t, http.StatusOK)
+	waitFor(t, 30*time.Second, func() bool {
+		return call(t, http.MethodGet, c, stack.tokens["finance"], nil).must(t, http.StatusOK).str("status") == "paid"
+	})
+	var reason string
+	if err := stack.pool.QueryRow(t.Context(), "SELECT reason FROM cycle_events WHERE cycle_id = $1 AND type = 'adjusted'", id).
+		Scan(&reason); err != nil || reason != "two\nlines\tare fine" {
+		t.Fatalf("adjustment stored %q (%v)", reason, err)
+	}
+}
+
+// A registration with a NUL in its notes is refused (422) before anything
+// starts, and its Idempotency-Key stays usable; a key whose workflow
+// failed (here PostgreSQL refused the deal's row for good, through a CHECK
+// constraint the test adds) is not poisoned either: the same request,
+// retried once the fault is gone, starts a fresh run and registers the
+// deal (finding 2 of issue 12: the key answered 503 for ever).
+func TestFailedRegistrationDoesNotPoisonItsKey(t *testing.T) {
+	send := func(key string, body any) response {
+		return callWithHeaders(t, http.MethodPost, "/v1/deals", stack.tokens["partnerA"], body, map[string]string{"Idempotency-Key": key})
+	}
+	key := "nul-" + tag()
+	body := dealBody()
+	body["notes"] = "a\u0000b"
+	if fe := send(key, body).problem(t, http.StatusUnprocessableEntity, "urn:dealflow:problem:validation").fieldErrors(); fe["notes"] == "" {
+		t.Fatalf("field errors %v", fe)
+	}
+	if n := countRows(t, "deals", "idempotency_key = $1", key); n != 0 {
+		t.Fatalf("%d deals written", n)
+	}
+	body["notes"] = "a b"
+	if r := send(key, body).must(t, http.StatusCreated); r.str("notes") != "a b" {
+		t.Fatalf("deal %s", r.raw)
+	}
+
+	name := "Poison Industries " + tag()
+	constraint := "e2e_poison_" + tag()
+	if _, err := stack.pool.Exec(t.Context(), fmt.Sprintf("ALTER TABLE deals ADD CONSTRAINT %s CHECK (customer_name <> '%s') NOT VALID",
+		constraint, name)); err != nil {
+		t.Fatal(err)
+	}
+	dropped := false
+	drop := func() {
+		if !dropped {
+			dropped = true
+			if _, err := stack.pool.Exec(t.Context(), "ALTER TABLE deals DROP CONSTRAINT "+constraint); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	defer drop()
+	key = "fail-" + tag()
+	body = dealBody()
+	body["customer"] = map[string]any{"name": name, "domain": uniqueDomain(), "country": "US"}
+	start := time.Now()
+	if r := send(key, body); r.status == http.StatusCreated {
+		t.Fatalf("registered despite the fault: %s", r.raw)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the failed registration took %v to answer", d)
+	}
+	drop()
+	r := send(key, body)
+	if r.status != http.StatusCreated || r.str("status") == "submitted" || r.str("status") == "screening" {
+		t.Fatalf("retry after the failed run: %d %s", r.status, r.raw)
+	}
+	if again := send(key, body); again.status != http.StatusCreated || again.str("id") != r.str("id") ||
+		again.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay: %d %s", again.status, again.raw)
+	}
+	if n := countRows(t, "deals", "idempotency_key = $1", key); n != 1 {
+		t.Fatalf("%d deals for the key", n)
+	}
+}
