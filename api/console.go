@@ -240,7 +240,17 @@ func (s *Server) signInPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "signin.html", page{Title: "Sign in", CSRF: pre})
 }
 
+// signIn opens a session for a token typed into the form. Like the API,
+// it consults the client address's throttle (authGuard) before looking the
+// token up, and counts a failed sign-in against the address.
 func (s *Server) signIn(c *gin.Context) {
+	addr := clientAddress(c)
+	if ok, wait := s.guard.check(addr, s.now()); !ok {
+		retryAfterHeader(c, wait)
+		s.renderSignIn(c, http.StatusTooManyRequests, "Too many failed sign-ins from your address; try again in "+
+			wait.Round(time.Second).String()+".")
+		return
+	}
 	pre, _ := c.Cookie(preCSRFCookie)
 	if pre == "" || subtle.ConstantTimeCompare([]byte(pre), []byte(c.PostForm("csrf"))) != 1 {
 		s.signInFailed(c, "The sign-in form expired; try again.")
@@ -249,6 +259,7 @@ func (s *Server) signIn(c *gin.Context) {
 	token := strings.TrimSpace(c.PostForm("token"))
 	row, err := s.q.PrincipalByTokenHash(c, HashToken(token))
 	if token == "" || db.IsNotFound(err) {
+		s.guard.failed(addr, s.now())
 		s.signInFailed(c, "That token is unknown or revoked.")
 		return
 	}
@@ -275,9 +286,15 @@ func (s *Server) signIn(c *gin.Context) {
 }
 
 func (s *Server) signInFailed(c *gin.Context, msg string) {
+	s.renderSignIn(c, http.StatusUnauthorized, msg)
+}
+
+// renderSignIn shows the sign-in form again, with a fresh form token and
+// why the last attempt did not sign in.
+func (s *Server) renderSignIn(c *gin.Context, status int, msg string) {
 	pre := randomToken()
 	setCookie(c, preCSRFCookie, pre, 600)
-	s.render(c, http.StatusUnauthorized, "signin.html", page{Title: "Sign in", CSRF: pre, Error: msg})
+	s.render(c, status, "signin.html", page{Title: "Sign in", CSRF: pre, Error: msg})
 }
 
 func (s *Server) signOut(c *gin.Context) {

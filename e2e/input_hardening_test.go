@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -113,4 +114,61 @@ func TestFailedRegistrationDoesNotPoisonItsKey(t *testing.T) {
 	if n := countRows(t, "deals", "idempotency_key = $1", key); n != 1 {
 		t.Fatalf("%d deals for the key", n)
 	}
+}
+
+// clientFrom is an HTTP client whose connections leave from a loopback
+// address of its own (127.0.0.x), so that the server sees another client
+// address than the rest of the suite's 127.0.0.1.
+func clientFrom(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// The running stack throttles authentication by client address (finding 7
+// of issue 12: 200 bad-token requests and 50 console sign-in guesses got
+// no 429): guesses from one address end in 429 problem+json with
+// Retry-After, for the API and the console's sign-in alike, while a good
+// token from another address (the rest of this suite) is served.
+func TestGuessingTokensIsThrottled(t *testing.T) {
+	api := clientFrom("127.0.0.2")
+	codes := map[int]int{}
+	var last *http.Response
+	for i := range 200 {
+		req, _ := http.NewRequest(http.MethodGet, stack.baseURL+"/v1/deals", nil)
+		req.Header.Set("Authorization", fmt.Sprintf("Bearer dft_guess%d", i))
+		res, err := api.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		codes[res.StatusCode]++
+		last = res
+	}
+	if codes[http.StatusTooManyRequests] == 0 || codes[http.StatusUnauthorized] > 20 || codes[http.StatusOK] > 0 {
+		t.Fatalf("200 guesses answered %v", codes)
+	}
+	if last.Header.Get("Retry-After") == "" || last.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("429 headers %v", last.Header)
+	}
+	call(t, http.MethodGet, "/v1/deals", stack.tokens["manager"], nil).must(t, http.StatusOK)
+
+	console := clientFrom("127.0.0.3")
+	codes = map[int]int{}
+	for i := range 50 {
+		form := url.Values{"csrf": {"pre"}, "token": {fmt.Sprintf("dft_guess%d", i)}}
+		req, _ := http.NewRequest(http.MethodPost, stack.baseURL+"/console/sign-in", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "dealflow_signin", Value: "pre"})
+		res, err := console.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		codes[res.StatusCode]++
+	}
+	if codes[http.StatusTooManyRequests] == 0 || codes[http.StatusUnauthorized] > 20 {
+		t.Fatalf("50 sign-in guesses answered %v", codes)
+	}
+	consoleClient(t, "finance") // from 127.0.0.1: still signs in
 }
