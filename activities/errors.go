@@ -23,6 +23,15 @@ const (
 	// text, a value out of range, a check, not-null, foreign-key or unique
 	// constraint that is not a race), or the step's input cannot be read.
 	ErrTypeInvalidData = "InvalidData"
+	// ErrTypeInvalidArgument: the step's input is wrong (a cycle's period,
+	// a program's rules that no longer parse).
+	ErrTypeInvalidArgument = "InvalidArgument"
+	// ErrTypeInvalidTransition: the step comes out of order (accruing a
+	// cycle whose inputs are not frozen).
+	ErrTypeInvalidTransition = "InvalidTransition"
+	// ErrTypeAlreadyExists: what the step creates exists under another
+	// name (a program's cycle for the period).
+	ErrTypeAlreadyExists = "AlreadyExists"
 )
 
 // NotFoundError returns a non-retryable ErrTypeNotFound error.

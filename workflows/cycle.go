@@ -63,7 +63,8 @@ func cycleActivityOptions(ctx workflow.Context, timeout time.Duration) workflow.
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: timeout,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{activities.ErrTypeNotFound, "InvalidArgument", "InvalidTransition", "AlreadyExists"}},
+			NonRetryableErrorTypes: []string{activities.ErrTypeNotFound, activities.ErrTypeInvalidArgument,
+				activities.ErrTypeInvalidTransition, activities.ErrTypeAlreadyExists}},
 	})
 }
 
