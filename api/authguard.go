@@ -62,11 +62,13 @@ func newAuthGuard(cfg config.Config) *authGuard {
 // must wait.
 func (g *authGuard) check(addr string, now time.Time) (bool, time.Duration) {
 	g.mu.Lock()
-	l := g.locks[addr]
-	locked := l != nil && now.Before(l.until)
+	var wait time.Duration
+	if l := g.locks[addr]; l != nil && now.Before(l.until) {
+		wait = l.until.Sub(now)
+	}
 	g.mu.Unlock()
-	if locked {
-		return false, l.until.Sub(now)
+	if wait > 0 {
+		return false, wait
 	}
 	return g.requests.allow(addr, now)
 }
