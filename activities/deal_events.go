@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/dealflow/dealflow/db"
@@ -76,19 +75,19 @@ type Submission struct {
 func (a *Activities) RecordSubmission(ctx context.Context, s Submission) error {
 	id, err := uuid.Parse(s.DealID)
 	if err != nil {
-		return fmt.Errorf("deal id: %w", err)
+		return InvalidDataError("deal id: %v", err)
 	}
 	partnerID, err := uuid.Parse(s.PartnerID)
 	if err != nil {
-		return fmt.Errorf("partner id: %w", err)
+		return InvalidDataError("partner id: %v", err)
 	}
 	submitter, err := uuid.Parse(s.Event.Actor.ID)
 	if err != nil {
-		return fmt.Errorf("submitter id: %w", err)
+		return InvalidDataError("submitter id: %v", err)
 	}
 	closeDate, err := time.Parse(time.DateOnly, s.Registration.ExpectedCloseDate)
 	if err != nil {
-		return fmt.Errorf("expected close date: %w", err)
+		return InvalidDataError("expected close date: %v", err)
 	}
 	r := s.Registration
 	full, core, label := domain.NameColumns(r.Customer.Name, r.RegistrableDomain)
@@ -139,7 +138,7 @@ func (a *Activities) RecordEvent(ctx context.Context, e Event) error {
 func recordEvent(ctx context.Context, q *dbq.Queries, e Event) error {
 	id, err := uuid.Parse(e.DealID)
 	if err != nil {
-		return fmt.Errorf("deal id: %w", err)
+		return InvalidDataError("deal id: %v", err)
 	}
 	payload := e.Payload
 	if len(payload) == 0 {
@@ -182,12 +181,12 @@ func recordEvent(ctx context.Context, q *dbq.Queries, e Event) error {
 func applyParams(id uuid.UUID, e Event) (dbq.DealApplyEventParams, error) {
 	s := e.Snapshot
 	if s == nil {
-		return dbq.DealApplyEventParams{}, fmt.Errorf("event %d of deal %s has no snapshot", e.Seq, e.DealID)
+		return dbq.DealApplyEventParams{}, InvalidDataError("event %d of deal %s has no snapshot", e.Seq, e.DealID)
 	}
 	r := s.Registration
 	closeDate, err := time.Parse(time.DateOnly, r.ExpectedCloseDate)
 	if err != nil {
-		return dbq.DealApplyEventParams{}, fmt.Errorf("expected close date: %w", err)
+		return dbq.DealApplyEventParams{}, InvalidDataError("expected close date: %v", err)
 	}
 	p := dbq.DealApplyEventParams{
 		ID: id, Status: string(s.Status), Seq: e.Seq, OccurredAt: e.OccurredAt,
@@ -203,7 +202,7 @@ func applyParams(id uuid.UUID, e Event) (dbq.DealApplyEventParams, error) {
 	if s.ProgramID != "" {
 		pid, err := uuid.Parse(s.ProgramID)
 		if err != nil {
-			return p, fmt.Errorf("program id: %w", err)
+			return p, InvalidDataError("program id: %v", err)
 		}
 		p.ProgramID = uuid.NullUUID{UUID: pid, Valid: true}
 	}

@@ -88,7 +88,7 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 	}
 	rules, err := domain.ParseIncentiveRules(domain.IncentiveKind(c.Kind), c.Rules)
 	if err != nil {
-		return FreezeResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidArgument", nil)
+		return FreezeResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidArgument, nil)
 	}
 	from, before := freezeWindow(domain.IncentiveKind(c.Kind), rules, c.StartsOn, c.PeriodEnd)
 	res := FreezeResult{Window: [2]string{from.Format(time.DateOnly), before.Format(time.DateOnly)}}

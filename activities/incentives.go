@@ -16,15 +16,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// ErrTypeNotFound marks a non-retryable activity error: what the step
-// names does not exist (a line not in the cycle, an unknown program).
-const ErrTypeNotFound = "NotFound"
-
-// NotFoundError returns a non-retryable ErrTypeNotFound error.
-func NotFoundError(format string, args ...any) error {
-	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeNotFound, nil)
-}
-
 // OpenCycleInput names an incentive cycle: a program and a period.
 type OpenCycleInput struct {
 	CycleID     string `json:"cycle_id"`
@@ -60,7 +51,7 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	start, err3 := time.Parse(time.DateOnly, in.PeriodStart)
 	end, err4 := time.Parse(time.DateOnly, in.PeriodEnd)
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
-		return CycleInfo{}, temporal.NewNonRetryableApplicationError("bad cycle input: "+err.Error(), "InvalidArgument", nil)
+		return CycleInfo{}, temporal.NewNonRetryableApplicationError("bad cycle input: "+err.Error(), ErrTypeInvalidArgument, nil)
 	}
 	q := dbq.New(a.Pool)
 	prog, err := q.IncentiveProgramGet(ctx, pid)
@@ -79,7 +70,7 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	if err := q.CycleOpen(ctx, dbq.CycleOpenParams{ID: id, ProgramID: pid, PeriodStart: start, PeriodEnd: end,
 		WorkflowID: in.WorkflowID, StartedBy: in.StartedBy}); err != nil {
 		if db.IsUniqueViolation(err) {
-			return CycleInfo{}, temporal.NewNonRetryableApplicationError("the program already has a cycle for that period", "AlreadyExists", err)
+			return CycleInfo{}, temporal.NewNonRetryableApplicationError("the program already has a cycle for that period", ErrTypeAlreadyExists, err)
 		}
 		return CycleInfo{}, err
 	}
@@ -138,7 +129,7 @@ func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueRes
 			return nil
 		}
 		if !lock.FrozenAt.Valid {
-			return temporal.NewNonRetryableApplicationError("the cycle's inputs are not frozen", "InvalidTransition", nil)
+			return temporal.NewNonRetryableApplicationError("the cycle's inputs are not frozen", ErrTypeInvalidTransition, nil)
 		}
 		c, err := q.CycleGet(ctx, id)
 		if err != nil {
@@ -146,7 +137,7 @@ func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueRes
 		}
 		r, err := domain.ParseIncentiveRules(domain.IncentiveKind(c.Kind), c.Rules)
 		if err != nil {
-			return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidArgument", nil)
+			return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidArgument, nil)
 		}
 		switch domain.IncentiveKind(c.Kind) {
 		case domain.IncentiveRebate:

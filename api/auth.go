@@ -71,7 +71,9 @@ func (p Principal) Scope() uuid.NullUUID {
 
 const ctxPrincipal = "dealflow.principal"
 
-// authenticate resolves the bearer token to a principal, or answers 401.
+// authenticate resolves the bearer token to a principal, or answers 401;
+// an unknown or revoked token counts against the client's address
+// (authGuard, which admit consults first).
 func (s *Server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")
 	scheme, token, ok := strings.Cut(h, " ")
@@ -82,6 +84,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	row, err := s.q.PrincipalByTokenHash(c, HashToken(strings.TrimSpace(token)))
 	if db.IsNotFound(err) {
+		s.guard.failed(clientAddress(c), s.now())
 		c.Header("WWW-Authenticate", `Bearer realm="dealflow", error="invalid_token"`)
 		problem(c, http.StatusUnauthorized, ProblemUnauthenticated, "the token is unknown or revoked")
 		return

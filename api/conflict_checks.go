@@ -17,7 +17,7 @@ import (
 type conflictCheckRequest struct {
 	Customer struct {
 		Name    string `json:"name" validate:"required,max=200,printable"`
-		Domain  string `json:"domain" validate:"max=253"`
+		Domain  string `json:"domain" validate:"max=253,printable"`
 		Country string `json:"country" validate:"omitempty,iso3166_1_alpha2"`
 	} `json:"customer" validate:"required"`
 	ProductLines []string `json:"product_lines" validate:"max=20,dive,required,max=100,printable"`

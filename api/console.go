@@ -14,7 +14,6 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows"
 	"github.com/gin-gonic/gin"
 )
 
@@ -114,6 +113,9 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 	for _, st := range dealSteps() {
 		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/deals/:id/" + st.Path, st.Roles, s.consoleStep(st)})
 	}
+	for _, st := range cycleSteps() {
+		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/cycles/:id" + st.Path, financeRoles, s.consoleCycleStep(st)})
+	}
 	return append(steps, []ConsoleRoute{
 		{http.MethodGet, "/", nil, s.root},
 		{http.MethodGet, "/console", nil, s.consoleHome},
@@ -128,10 +130,6 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 		{http.MethodGet, "/console/inbox", deciderRoles, s.consoleInbox},
 		{http.MethodGet, "/console/cycles", vendorRoles, s.consoleCycles},
 		{http.MethodGet, "/console/cycles/:id", vendorRoles, s.consoleCycle},
-		{http.MethodPost, "/console/cycles/:id/approve", financeRoles, s.consoleCycleStep(workflows.UpdateCycleApprove)},
-		{http.MethodPost, "/console/cycles/:id/lines/:line/adjust", financeRoles, s.consoleCycleStep(workflows.UpdateCycleAdjust)},
-		{http.MethodPost, "/console/cycles/:id/partners/:partner/hold", financeRoles, s.consoleCycleStep(workflows.UpdateCycleHold)},
-		{http.MethodPost, "/console/cycles/:id/partners/:partner/release", financeRoles, s.consoleCycleStep(workflows.UpdateCycleRelease)},
 		{http.MethodGet, "/console/statements/:id", allRoles, s.consoleStatementLines},
 		{http.MethodGet, "/console/cycles/:id/payouts.csv", vendorRoles, s.cyclePayoutsCSV},
 		{http.MethodGet, "/console/cycles/:id/statements.csv", vendorRoles, s.cycleStatementsCSV},
@@ -263,7 +261,17 @@ func (s *Server) signInPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "signin.html", page{Title: "Sign in", CSRF: pre})
 }
 
+// signIn opens a session for a token typed into the form. Like the API,
+// it consults the client address's throttle (authGuard) before looking the
+// token up, and counts a failed sign-in against the address.
 func (s *Server) signIn(c *gin.Context) {
+	addr := clientAddress(c)
+	if ok, wait := s.guard.check(addr, s.now()); !ok {
+		retryAfterHeader(c, wait)
+		s.renderSignIn(c, http.StatusTooManyRequests, "Too many failed sign-ins from your address; try again in "+
+			wait.Round(time.Second).String()+".")
+		return
+	}
 	pre, _ := c.Cookie(preCSRFCookie)
 	if pre == "" || subtle.ConstantTimeCompare([]byte(pre), []byte(c.PostForm("csrf"))) != 1 {
 		s.signInFailed(c, "The sign-in form expired; try again.")
@@ -272,6 +280,7 @@ func (s *Server) signIn(c *gin.Context) {
 	token := strings.TrimSpace(c.PostForm("token"))
 	row, err := s.q.PrincipalByTokenHash(c, HashToken(token))
 	if token == "" || db.IsNotFound(err) {
+		s.guard.failed(addr, s.now())
 		s.signInFailed(c, "That token is unknown or revoked.")
 		return
 	}
@@ -298,9 +307,15 @@ func (s *Server) signIn(c *gin.Context) {
 }
 
 func (s *Server) signInFailed(c *gin.Context, msg string) {
+	s.renderSignIn(c, http.StatusUnauthorized, msg)
+}
+
+// renderSignIn shows the sign-in form again, with a fresh form token and
+// why the last attempt did not sign in.
+func (s *Server) renderSignIn(c *gin.Context, status int, msg string) {
 	pre := randomToken()
 	setCookie(c, preCSRFCookie, pre, 600)
-	s.render(c, http.StatusUnauthorized, "signin.html", page{Title: "Sign in", CSRF: pre, Error: msg})
+	s.render(c, status, "signin.html", page{Title: "Sign in", CSRF: pre, Error: msg})
 }
 
 func (s *Server) signOut(c *gin.Context) {

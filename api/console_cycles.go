@@ -10,7 +10,6 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
@@ -104,9 +103,10 @@ func (s *Server) consoleCycle(c *gin.Context) {
 }
 
 // consoleCycleStep sends one of finance's review steps (approve, adjust a
-// line, hold or release a partner) from the cycle's page; the workflow's
+// line, hold or release a partner) from the cycle's page, through the same
+// body, validation and Update as the API's (cycleSteps); the workflow's
 // refusal (four-eyes, a line not in the cycle) comes back as a message.
-func (s *Server) consoleCycleStep(update string) gin.HandlerFunc {
+func (s *Server) consoleCycleStep(st cycleStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		row, ok := s.loadCycle(c, s.pageNotFound(c))
 		if !ok {
@@ -116,28 +116,30 @@ func (s *Server) consoleCycleStep(update string) gin.HandlerFunc {
 		back := func(msg string) {
 			c.Redirect(http.StatusSeeOther, "/console/cycles/"+id.String()+"?done="+url.QueryEscape(msg))
 		}
-		actor, reason := principal(c).Actor(), strings.TrimSpace(c.PostForm("reason"))
-		var arg any
-		switch update {
-		case workflows.UpdateCycleApprove:
-			arg = workflows.CycleApproval{Actor: actor, Reason: reason}
-		case workflows.UpdateCycleAdjust:
+		body := st.NewBody()
+		switch b := body.(type) {
+		case *adjustBody:
 			exp, _ := domain.CurrencyExponent(row.Currency)
 			v := strings.TrimSpace(c.PostForm("amount"))
-			neg := strings.HasPrefix(v, "-")
 			minor, ok := parseDecimal(strings.TrimPrefix(v, "-"), exp)
 			if !ok {
 				back("Not done: the amount must be a number such as 1250.00")
 				return
 			}
-			if neg {
+			if strings.HasPrefix(v, "-") {
 				minor = -minor
 			}
-			arg = workflows.LineAdjustment{Actor: actor, LineID: c.Param("line"), Amount: minor, Reason: reason}
-		default:
-			arg = workflows.PartnerHold{Actor: actor, PartnerID: c.Param("partner"), Reason: reason}
+			b.Amount, b.Reason = &minor, c.PostForm("reason")
+		case *holdBody:
+			b.Reason = c.PostForm("reason")
+		case *approveCycleBody:
+			b.Reason = c.PostForm("reason")
 		}
-		err := s.runUpdate(c, row.WorkflowID, update, arg, nil)
+		if err := s.validate.Struct(body); err != nil {
+			back("Not done: " + fieldErrorText(fieldErrors(err)))
+			return
+		}
+		err := s.runUpdate(c, row.WorkflowID, st.Update, body.arg(c, principal(c)), nil)
 		var app *temporal.ApplicationError
 		switch {
 		case errors.As(err, &app):
@@ -145,7 +147,7 @@ func (s *Server) consoleCycleStep(update string) gin.HandlerFunc {
 		case err != nil:
 			back("Not done: the cycle takes no further steps")
 		default:
-			back("Done: " + strings.ReplaceAll(update, "-", " "))
+			back("Done: " + strings.ReplaceAll(st.Update, "-", " "))
 		}
 	}
 }

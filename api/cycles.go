@@ -332,33 +332,65 @@ func (s *Server) cycleLines(c *gin.Context) {
 
 type adjustBody struct {
 	Amount *int64 `json:"amount" validate:"required"`
-	Reason string `json:"reason" validate:"required,max=2000"`
+	Reason string `json:"reason" validate:"required,max=2000,multiline"`
+}
+
+func (b *adjustBody) arg(c *gin.Context, p Principal) any {
+	return workflows.LineAdjustment{Actor: p.Actor(), LineID: c.Param("line"), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}
 }
 
 type holdBody struct {
-	Reason string `json:"reason" validate:"required,max=2000"`
+	Reason string `json:"reason" validate:"required,max=2000,multiline"`
+}
+
+func (b *holdBody) arg(c *gin.Context, p Principal) any {
+	return workflows.PartnerHold{Actor: p.Actor(), PartnerID: c.Param("partner"), Reason: strings.TrimSpace(b.Reason)}
 }
 
 type approveCycleBody struct {
-	Reason string `json:"reason" validate:"max=2000"`
+	Reason string `json:"reason" validate:"max=2000,multiline"`
+}
+
+func (b *approveCycleBody) arg(_ *gin.Context, p Principal) any {
+	return workflows.CycleApproval{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}
+}
+
+// cycleStepBody is the body of one of finance's review steps: validated by
+// its tags, then turned into the workflow update's argument (the path
+// names the line or partner).
+type cycleStepBody interface {
+	arg(c *gin.Context, p Principal) any
+}
+
+// cycleStep is one of finance's review steps on a cycle: its path under
+// the cycle, the Update it sends and its body. The API and the console
+// both serve every step from this one table, with the same validation.
+type cycleStep struct {
+	Path, Update string
+	NewBody      func() cycleStepBody
+}
+
+func cycleSteps() []cycleStep {
+	return []cycleStep{
+		{"/lines/:line/adjust", workflows.UpdateCycleAdjust, func() cycleStepBody { return &adjustBody{} }},
+		{"/partners/:partner/hold", workflows.UpdateCycleHold, func() cycleStepBody { return &holdBody{} }},
+		{"/partners/:partner/release", workflows.UpdateCycleRelease, func() cycleStepBody { return &holdBody{} }},
+		{"/approve", workflows.UpdateCycleApprove, func() cycleStepBody { return &approveCycleBody{} }},
+	}
 }
 
 // cycleUpdate sends one review step to the cycle's workflow.
-func (s *Server) cycleUpdate(update string, newBody func() any, arg func(c *gin.Context, p Principal, body any) (any, bool)) gin.HandlerFunc {
+func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if _, ok := cycleIDParam(c); !ok {
 			return
 		}
-		body := newBody()
-		if !s.decodeJSON(c, body, update == workflows.UpdateCycleApprove) {
+		body := st.NewBody()
+		if !s.decodeJSON(c, body, st.Update == workflows.UpdateCycleApprove) {
 			return
 		}
 		if err := s.validate.Struct(body); err != nil {
 			validationProblem(c, fieldErrors(err))
-			return
-		}
-		a, ok := arg(c, principal(c), body)
-		if !ok {
 			return
 		}
 		row, ok := s.loadCycle(c, cycleNotFound(c))
@@ -368,16 +400,17 @@ func (s *Server) cycleUpdate(update string, newBody func() any, arg func(c *gin.
 		ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
 		defer cancel()
 		handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: row.WorkflowID, UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{a}})
-		var st workflows.CycleState
+			WorkflowID: row.WorkflowID, UpdateName: st.Update, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{body.arg(c, principal(c))}})
+		var state workflows.CycleState
 		if err == nil {
-			err = handle.Get(ctx, &st)
+			err = handle.Get(ctx, &state)
 		}
 		if err != nil {
 			s.cycleUpdateFailed(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, st)
+		c.JSON(http.StatusOK, state)
 	}
 }
 
@@ -408,25 +441,9 @@ func (s *Server) cycleUpdateFailed(c *gin.Context, err error) {
 }
 
 func (s *Server) cycleRoutes() []Route {
-	finance := []domain.Role{domain.RoleFinance}
-	return []Route{
-		{http.MethodPost, "/v1/cycles/:id/lines/:line/adjust", finance, s.cycleUpdate(workflows.UpdateCycleAdjust,
-			func() any { return &adjustBody{} }, func(c *gin.Context, p Principal, b any) (any, bool) {
-				body := b.(*adjustBody)
-				return workflows.LineAdjustment{Actor: p.Actor(), LineID: c.Param("line"), Amount: *body.Amount,
-					Reason: strings.TrimSpace(body.Reason)}, true
-			})},
-		{http.MethodPost, "/v1/cycles/:id/partners/:partner/hold", finance, s.cycleUpdate(workflows.UpdateCycleHold,
-			func() any { return &holdBody{} }, func(c *gin.Context, p Principal, b any) (any, bool) {
-				return workflows.PartnerHold{Actor: p.Actor(), PartnerID: c.Param("partner"), Reason: strings.TrimSpace(b.(*holdBody).Reason)}, true
-			})},
-		{http.MethodPost, "/v1/cycles/:id/partners/:partner/release", finance, s.cycleUpdate(workflows.UpdateCycleRelease,
-			func() any { return &holdBody{} }, func(c *gin.Context, p Principal, b any) (any, bool) {
-				return workflows.PartnerHold{Actor: p.Actor(), PartnerID: c.Param("partner"), Reason: strings.TrimSpace(b.(*holdBody).Reason)}, true
-			})},
-		{http.MethodPost, "/v1/cycles/:id/approve", finance, s.cycleUpdate(workflows.UpdateCycleApprove,
-			func() any { return &approveCycleBody{} }, func(c *gin.Context, p Principal, b any) (any, bool) {
-				return workflows.CycleApproval{Actor: p.Actor(), Reason: strings.TrimSpace(b.(*approveCycleBody).Reason)}, true
-			})},
+	var out []Route
+	for _, st := range cycleSteps() {
+		out = append(out, Route{http.MethodPost, "/v1/cycles/:id" + st.Path, financeRoles, s.cycleUpdate(st)})
 	}
+	return out
 }

@@ -12,7 +12,7 @@ type createDealRequest struct {
 	Kind     string `json:"kind" validate:"omitempty,oneof=resale referral"`
 	Customer struct {
 		Name    string `json:"name" validate:"required,max=200,printable"`
-		Domain  string `json:"domain" validate:"required,max=253"`
+		Domain  string `json:"domain" validate:"required,max=253,printable"`
 		Country string `json:"country" validate:"required,iso3166_1_alpha2"`
 	} `json:"customer" validate:"required"`
 	Contact struct {
@@ -23,7 +23,7 @@ type createDealRequest struct {
 	Amount            int64    `json:"amount" validate:"required,gt=0,lte=1000000000000000"`
 	Currency          string   `json:"currency" validate:"required,currency"`
 	ExpectedCloseDate string   `json:"expected_close_date" validate:"required,datetime=2006-01-02"`
-	Notes             string   `json:"notes" validate:"max=5000"`
+	Notes             string   `json:"notes" validate:"max=5000,multiline"`
 }
 
 // normalize trims what people type and puts codes in canonical case, before

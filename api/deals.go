@@ -60,8 +60,13 @@ func (s *Server) createDeal(c *gin.Context) {
 		in.IdempotencyKey, in.RequestHash = key, req.hash()
 		dealID = uuid.NewSHA1(idempotencyNamespace, []byte(in.PartnerID+"\x00"+key))
 		if existing, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
+			if existing.RequestHash.String != in.RequestHash {
+				idempotencyMismatch(c)
+				return
+			}
 			// A deal still being taken in (its first answer was lost, say to a
-			// crash) is joined below, and answered once screened like the first.
+			// crash, or its run failed) is joined or taken in again below, and
+			// answered once screened like the first.
 			if st := domain.Status(existing.Status); st != domain.StatusSubmitted && st != domain.StatusScreening {
 				s.replayed(c, existing, in.RequestHash)
 				return
@@ -110,19 +115,23 @@ func (r createDealRequest) hash() string {
 
 // startDeal starts the deal's workflow with the update that waits for
 // intake. With an idempotency key a running workflow of the same id is
-// joined, not started twice.
+// joined, not started twice; a run of that id that failed (or was
+// terminated, cancelled or timed out) does not poison the key: a fresh run
+// takes the deal in (its recording is idempotent, so whatever the failed
+// run wrote is found in place). A run that completed answers
+// WorkflowExecutionAlreadyStarted, and the caller answers from its record.
 func (s *Server) startDeal(c *gin.Context, in workflows.DealInput, join bool) (workflows.DealState, error) {
 	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
 	defer cancel()
-	conflict := enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL
+	conflict, reuse := enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL, enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
 	if join {
-		conflict = enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+		conflict, reuse = enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY
 	}
 	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflows.DealWorkflowID(in.DealID),
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: conflict,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDReusePolicy:    reuse,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.SearchDealStatus.ValueSet(string(domain.StatusSubmitted)),
 			workflows.SearchDealPartnerID.ValueSet(in.PartnerID),

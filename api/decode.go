@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
-	"unicode"
 
 	"github.com/dealflow/dealflow/domain"
 	"github.com/gin-gonic/gin"
@@ -31,8 +30,19 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("currency", func(fl validator.FieldLevel) bool {
 		return domain.ValidCurrency(fl.Field().String())
 	}))
+	// Every text a client sends carries one of three rules (domain.TextProblem;
+	// TestEveryTextFieldRefusesControlCharacters proves no field lacks one):
+	// printable for single-line text (names, codes, domains), multiline for
+	// reasons, notes, answers and questions, jsontext for raw JSON documents
+	// stored as jsonb.
 	must(v.RegisterValidation("printable", func(fl validator.FieldLevel) bool {
-		return strings.IndexFunc(fl.Field().String(), unicode.IsControl) < 0
+		return domain.TextProblem(fl.Field().String(), false) == ""
+	}))
+	must(v.RegisterValidation("multiline", func(fl validator.FieldLevel) bool {
+		return domain.TextProblem(fl.Field().String(), true) == ""
+	}))
+	must(v.RegisterValidation("jsontext", func(fl validator.FieldLevel) bool {
+		return domain.JSONTextProblem(fl.Field().Bytes()) == ""
 	}))
 	return v
 }
@@ -192,8 +202,16 @@ func tagMessage(fe validator.FieldError) string {
 		return "must be a date as YYYY-MM-DD"
 	case "oneof":
 		return "must be one of: " + fe.Param()
-	case "printable":
-		return "must not contain control characters"
+	case "printable", "multiline":
+		if s, ok := fe.Value().(string); ok && domain.TextProblem(s, true) == domain.TextEncodingProblem {
+			return domain.TextEncodingProblem
+		}
+		return domain.TextControlProblem
+	case "jsontext":
+		if raw, ok := fe.Value().(json.RawMessage); ok && domain.JSONTextProblem(raw) == domain.TextEncodingProblem {
+			return domain.TextEncodingProblem
+		}
+		return domain.TextControlProblem
 	default:
 		return "is invalid (" + fe.Tag() + ")"
 	}

@@ -37,19 +37,19 @@ type IncentiveProgramView struct {
 }
 
 type incentiveProgramRequest struct {
-	Code      string          `json:"code" validate:"required,max=63"`
+	Code      string          `json:"code" validate:"required,max=63,printable"`
 	Name      string          `json:"name" validate:"required,max=200,printable"`
 	Kind      string          `json:"kind" validate:"required,oneof=rebate referral spiff"`
 	Currency  string          `json:"currency" validate:"required,currency"`
 	Period    string          `json:"period" validate:"required,oneof=month quarter"`
 	GraceDays int             `json:"grace_days" validate:"gte=0,lte=27"`
 	StartsOn  string          `json:"starts_on" validate:"required,datetime=2006-01-02"`
-	Rules     json.RawMessage `json:"rules" validate:"required"`
+	Rules     json.RawMessage `json:"rules" validate:"required,jsontext"`
 }
 
 type programVersionRequest struct {
-	Rules  json.RawMessage `json:"rules" validate:"required"`
-	Reason string          `json:"reason" validate:"required,max=2000"`
+	Rules  json.RawMessage `json:"rules" validate:"required,jsontext"`
+	Reason string          `json:"reason" validate:"required,max=2000,multiline"`
 }
 
 func incentiveProgramView(p dbq.IncentiveProgram, version int32, rules []byte) IncentiveProgramView {

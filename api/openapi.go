@@ -132,7 +132,7 @@ func (s *Server) OpenAPI() map[string]any {
 			}
 			op["security"] = []any{map[string]any{"bearer": []string{}}}
 			op["description"] = "Roles: " + strings.Join(roles, ", ") + "."
-			responses["401"], responses["403"] = problem, problem
+			responses["401"], responses["403"], responses["429"] = problem, problem, problem
 		} else {
 			op["security"] = []any{}
 		}

@@ -18,13 +18,13 @@ type ProgramView struct {
 	ID              string          `json:"id"`
 	Name            string          `json:"name"`
 	IsDefault       bool            `json:"is_default"`
-	Policy          json.RawMessage `json:"policy"`
+	Policy          json.RawMessage `json:"policy" validate:"jsontext"`
 	EffectivePolicy domain.Policy   `json:"effective_policy"`
 }
 
 type programRequest struct {
 	Name   string          `json:"name" validate:"required,max=200,printable"`
-	Policy json.RawMessage `json:"policy"`
+	Policy json.RawMessage `json:"policy" validate:"jsontext"`
 }
 
 func programView(p dbq.Program) (ProgramView, error) {

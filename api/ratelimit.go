@@ -13,13 +13,17 @@ import (
 
 const ctxTokenKey = "dealflow.token_key"
 
-// rateLimiter holds one token bucket per API token (by the token's hash):
-// Rate requests a second, Burst at once. Each API replica keeps its own
+// rateLimiter holds one token bucket per key — an API token (by its id)
+// after authentication, a client address before it (authGuard): Rate
+// requests a second, Burst at once. Each API replica keeps its own
 // buckets, so a cluster of N replicas allows up to N times the rate; put a
 // shared limiter in the load balancer when that matters.
 type rateLimiter struct {
 	rate  rate.Limit
 	burst int
+	// idle is how long a key's bucket is kept unused before it is forgotten
+	// (a full bucket, as a new one would be).
+	idle  time.Duration
 	mu    sync.Mutex
 	by    map[string]*bucket
 	swept time.Time
@@ -31,16 +35,16 @@ type bucket struct {
 }
 
 func newRateLimiter(perSecond float64, burst int) *rateLimiter {
-	return &rateLimiter{rate: rate.Limit(perSecond), burst: burst, by: map[string]*bucket{}, swept: time.Now()}
+	return &rateLimiter{rate: rate.Limit(perSecond), burst: burst, idle: 10 * time.Minute, by: map[string]*bucket{}}
 }
 
 // allow takes one request from key's bucket, or says how long to wait.
 func (l *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.swept) > time.Minute { // forget tokens idle for ten minutes
+	if now.Sub(l.swept) > time.Minute { // forget keys idle for l.idle
 		for k, b := range l.by {
-			if now.Sub(b.seen) > 10*time.Minute {
+			if now.Sub(b.seen) > l.idle {
 				delete(l.by, k)
 			}
 		}

@@ -33,7 +33,10 @@ type Server struct {
 	log      *slog.Logger
 	validate *validator.Validate
 	limiter  *rateLimiter
-	metrics  *metrics
+	// guard throttles authentication by client address, before any token
+	// lookup.
+	guard   *authGuard
+	metrics *metrics
 	// ledger keeps the console's ledger status current without re-reading
 	// the whole ledger on every view.
 	ledger db.LedgerWatch
@@ -44,7 +47,7 @@ type Server struct {
 // NewServer returns a Server on the given pool and Temporal client.
 func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
 	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator(),
-		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), metrics: newMetrics(queriesOrNil(pool)),
+		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), guard: newAuthGuard(cfg), metrics: newMetrics(queriesOrNil(pool)),
 		clock: clock.System{}}
 }
 
@@ -170,6 +173,13 @@ func (s *Server) Handler() http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
+	// The client's address is the peer's, unless the peer is a proxy named
+	// in DEALFLOW_TRUSTED_PROXIES (validated by config.Load); Gin would
+	// otherwise believe anyone's X-Forwarded-For.
+	if err := r.SetTrustedProxies(s.cfg.TrustedProxyList()); err != nil {
+		s.log.Error("DEALFLOW_TRUSTED_PROXIES ignored", "error", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.Use(s.requestID, responseHeaders, s.accessLog, s.recover)
 	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, ProblemNotFound, "no such endpoint") })
 	r.NoMethod(func(c *gin.Context) {
@@ -178,7 +188,7 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.Routes() {
 		chain := []gin.HandlerFunc{}
 		if len(rt.Roles) > 0 {
-			chain = append(chain, s.authenticate, s.limiter.limit, allow(rt.Roles...))
+			chain = append(chain, s.admit, s.authenticate, s.limiter.limit, allow(rt.Roles...))
 		}
 		r.Handle(rt.Method, rt.Path, append(chain, rt.Handler)...)
 	}

@@ -17,7 +17,7 @@ type stepBody interface {
 
 // reasonBody: approve, withdraw (reason optional).
 type reasonBody struct {
-	Reason string `json:"reason" validate:"max=2000"`
+	Reason string `json:"reason" validate:"max=2000,multiline"`
 }
 
 func (b *reasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
@@ -26,7 +26,7 @@ func (b *reasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
 
 // requiredReasonBody: reject, request an extension (reason required).
 type requiredReasonBody struct {
-	Reason string `json:"reason" validate:"required,max=2000"`
+	Reason string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
 func (b *requiredReasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
@@ -34,7 +34,7 @@ func (b *requiredReasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
 }
 
 type infoRequestBody struct {
-	Question string `json:"question" validate:"required,max=2000"`
+	Question string `json:"question" validate:"required,max=2000,multiline"`
 }
 
 func (b *infoRequestBody) arg(p Principal, _ time.Time) (any, []FieldError) {
@@ -42,7 +42,7 @@ func (b *infoRequestBody) arg(p Principal, _ time.Time) (any, []FieldError) {
 }
 
 type infoAnswerBody struct {
-	Answer  string               `json:"answer" validate:"required,max=2000"`
+	Answer  string               `json:"answer" validate:"required,max=2000,multiline"`
 	Changes *registrationChanges `json:"changes"`
 }
 
@@ -57,7 +57,7 @@ type registrationChanges struct {
 	Amount            *int64   `json:"amount" validate:"omitempty,gt=0,lte=1000000000000000"`
 	Currency          *string  `json:"currency" validate:"omitempty,currency"`
 	ExpectedCloseDate *string  `json:"expected_close_date" validate:"omitempty,datetime=2006-01-02"`
-	Notes             *string  `json:"notes" validate:"omitempty,max=5000"`
+	Notes             *string  `json:"notes" validate:"omitempty,max=5000,multiline"`
 }
 
 func (b *infoAnswerBody) normalize() {
@@ -93,7 +93,7 @@ func (b *infoAnswerBody) arg(p Principal, today time.Time) (any, []FieldError) {
 
 type extensionDecisionBody struct {
 	Grant  *bool  `json:"grant" validate:"required"`
-	Reason string `json:"reason" validate:"max=2000"`
+	Reason string `json:"reason" validate:"max=2000,multiline"`
 }
 
 func (b *extensionDecisionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
@@ -122,7 +122,7 @@ func (b *closeWonBody) arg(p Principal, today time.Time) (any, []FieldError) {
 }
 
 type closeLostBody struct {
-	Reason    string `json:"reason" validate:"max=2000"`
+	Reason    string `json:"reason" validate:"max=2000,multiline"`
 	CloseDate string `json:"close_date" validate:"omitempty,datetime=2006-01-02"`
 }
 
@@ -139,7 +139,7 @@ func (b *closeLostBody) arg(p Principal, today time.Time) (any, []FieldError) {
 
 type resolveConflictBody struct {
 	Outcome string `json:"outcome" validate:"required,oneof=award not_conflict duplicate direct_sales proceed reject"`
-	Reason  string `json:"reason" validate:"required,max=2000"`
+	Reason  string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
 func (b *resolveConflictBody) arg(p Principal, _ time.Time) (any, []FieldError) {
@@ -148,7 +148,7 @@ func (b *resolveConflictBody) arg(p Principal, _ time.Time) (any, []FieldError) 
 
 type correctionBody struct {
 	Amount *int64 `json:"amount" validate:"required,gte=0,lte=1000000000000000"`
-	Reason string `json:"reason" validate:"required,max=2000"`
+	Reason string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
 func (b *correctionBody) arg(p Principal, _ time.Time) (any, []FieldError) {

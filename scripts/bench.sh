@@ -62,7 +62,7 @@ if [ "$what" = all ] || [ "$what" = intake ]; then
   trap 'kill $dpid $tpid 2>/dev/null || true' EXIT
   for _ in $(seq 1 120); do bin/temporal operator cluster health --address $taddr >/dev/null 2>&1 && break; sleep 0.5; done
   export TEMPORAL_ADDRESS=$taddr DATABASE_URL="$url" DEALFLOW_HTTP_ADDR=$api DEALFLOW_LOG_LEVEL=warn \
-    DEALFLOW_RATE_LIMIT=100000 DEALFLOW_RATE_BURST=100000 DEALFLOW_API_METRICS_ADDR=off
+    DEALFLOW_RATE_LIMIT=100000 DEALFLOW_RATE_BURST=100000 DEALFLOW_AUTH_RATE_LIMIT=100000 DEALFLOW_AUTH_RATE_BURST=100000 DEALFLOW_API_METRICS_ADDR=off
   bin/dealflow migrate
   partner=$(bin/dealflow partner create --name "Bench Reseller $(date +%s)" --type reseller --tier gold)
   token=$(bin/dealflow token create --role partner_user --partner "$partner" --service --name "Bench Partner")

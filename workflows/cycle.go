@@ -66,7 +66,8 @@ func cycleActivityOptions(ctx workflow.Context, timeout time.Duration) workflow.
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: timeout,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{activities.ErrTypeNotFound, "InvalidArgument", "InvalidTransition", "AlreadyExists"}},
+			NonRetryableErrorTypes: []string{activities.ErrTypeNotFound, activities.ErrTypeInvalidArgument,
+				activities.ErrTypeInvalidTransition, activities.ErrTypeAlreadyExists}},
 	})
 }
 
@@ -192,7 +193,7 @@ func (w *cycleWorkflow) recordEvent(ctx workflow.Context, e activities.CycleEven
 		if errors.As(err, &app) && app.Type() == activities.ErrTypeNotFound {
 			return refuse(ErrTypeNotFound, app.Message())
 		}
-		return err
+		return unstorable(err)
 	}
 	w.st.Seq++
 	if out != nil {

@@ -34,6 +34,8 @@ type cycleDB struct {
 	paid    []string
 	batches []activities.PayBatchInput
 	finish  int
+	// refuse, when set, is PostgreSQL refusing an event for good.
+	refuse func(activities.CycleEvent) error
 }
 
 func (d *cycleDB) eventTypes() string {
@@ -94,6 +96,11 @@ func newCycleHarnessAt(t *testing.T, threshold int64) *cycleHarness {
 			}
 			d.mu.Lock()
 			defer d.mu.Unlock()
+			if d.refuse != nil {
+				if err := d.refuse(e); err != nil {
+					return activities.CycleEventResult{}, err
+				}
+			}
 			d.events = append(d.events, e)
 			return activities.CycleEventResult{PartnerID: partnerA}, nil
 		})

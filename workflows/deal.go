@@ -240,7 +240,7 @@ func (w *dealWorkflow) record(ctx workflow.Context, typ string, to domain.Status
 	e = w.withSnapshot(e, next, to)
 	e.Notify = notificationsFor(e, next)
 	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordEvent, e).Get(ctx, nil); err != nil {
-		return err
+		return unstorable(err)
 	}
 	w.st = next
 	w.upsertSearch(ctx)
@@ -296,12 +296,22 @@ func (s DealState) clone() DealState {
 	return c
 }
 
+// recordPatience is how long the recording of a step is retried through
+// transient failures (PostgreSQL down or restarting): without it a local
+// activity gives up when its first attempt's StartToCloseTimeout has
+// passed, and an outage of more than ten seconds failed the deal's run.
+// Data PostgreSQL will never take is not retried at all
+// (activities.ErrTypeInvalidData).
+const recordPatience = 7 * 24 * time.Hour
+
 // withRecordOptions sets the options of the local activities that record
 // steps (and of screening's read): short attempts, retried until PostgreSQL
-// answers, so that a step accepted by a validator is never lost.
+// answers (for up to recordPatience), so that a step accepted by a
+// validator is never lost.
 func withRecordOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: recordPatience,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    200 * time.Millisecond,
 			BackoffCoefficient: 2,

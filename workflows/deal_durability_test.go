@@ -53,6 +53,37 @@ func TestRecordingRetriedUntilAccepted(t *testing.T) {
 	h.wantEvents("screening_started:screening review_requested:pending_approval rejected:rejected")
 }
 
+// An outage longer than one attempt's timeout (here eight failures over
+// about 50 s of backoff) still loses nothing: the recording is retried
+// until PostgreSQL is back, and the run goes on (it failed after 10 s,
+// the local activity's default deadline).
+func TestRecordingRetriedThroughALongOutage(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	rec := &recorder{}
+	env.OnActivity(acts.RecordSubmission, mock.Anything, mock.Anything).Return(nil)
+	env.OnActivity(acts.Screen, mock.Anything, mock.Anything).Return(activities.ScreenResult{Policy: domain.DefaultPolicy(),
+		Facts: domain.ScreeningFacts{PartnerType: domain.PartnerReseller, Kind: domain.KindResale}}, nil)
+	failures := 0
+	env.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, e activities.Event) error {
+			if e.Type == "rejected" && failures < 8 {
+				failures++
+				return errors.New("connection refused")
+			}
+			rec.add(e)
+			return nil
+		})
+	h := &harness{env: env, rec: rec, t: t}
+	rejected := h.do(time.Minute, UpdateReject, Decision{Actor: managerActor, Reason: "no budget"})
+	h.run(testInput())
+	if failures != 8 {
+		t.Fatalf("failures = %d", failures)
+	}
+	mustOK(t, "reject", rejected)
+	h.wantEvents("screening_started:screening review_requested:pending_approval rejected:rejected")
+}
+
 // The state query answers with the current status at any time.
 func TestStateQuery(t *testing.T) {
 	h := newHarness(t, scenario{})

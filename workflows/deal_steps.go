@@ -2,10 +2,12 @@ package workflows
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -293,6 +295,19 @@ func reasonOK(text string, required bool) error {
 		return refuse(ErrTypeInvalidArgument, fmt.Sprintf("the text is longer than %d characters", MaxReasonLength))
 	}
 	return nil
+}
+
+// unstorable turns an activity's ErrTypeInvalidData — PostgreSQL refused
+// the step's data for good, and retrying would never end — into a refusal
+// of the step as invalid (422 to its caller). The step changed nothing:
+// the state moves only once its event is stored. Other errors pass as
+// they are.
+func unstorable(err error) error {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() == activities.ErrTypeInvalidData {
+		return refuse(ErrTypeInvalidArgument, "this step's data cannot be stored; nothing changed")
+	}
+	return err
 }
 
 func refuse(typ, msg string) error {

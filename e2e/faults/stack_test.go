@@ -63,6 +63,7 @@ func newFaultStack(ctx context.Context, t *testing.T, pgURL string, extraEnv ...
 	ln.Close()
 	s.env = append(os.Environ(), "DATABASE_URL="+s.dbURL, "TEMPORAL_ADDRESS="+s.temporal.Address, "DEALFLOW_LOG_LEVEL=warn",
 		"DEALFLOW_HTTP_ADDR="+s.addr, "DEALFLOW_REQUEST_TIMEOUT=10s", "DEALFLOW_RATE_LIMIT=100000", "DEALFLOW_RATE_BURST=100000",
+		"DEALFLOW_AUTH_RATE_LIMIT=100000", "DEALFLOW_AUTH_RATE_BURST=100000",
 		"DEALFLOW_PAYOUT_DIR="+filepath.Join(s.tmp, "payouts"), "DEALFLOW_API_METRICS_ADDR=off")
 	s.env = append(s.env, extraEnv...)
 	s.run(ctx, t, "migrate")

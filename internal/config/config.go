@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"strconv"
@@ -33,6 +34,23 @@ type Config struct {
 	// RateLimit is requests per second per API token; RateBurst how many at once.
 	RateLimit float64
 	RateBurst int
+	// AuthRateLimit is requests per second per client address ahead of any
+	// token lookup (API routes that need a token, the console's sign-in);
+	// AuthRateBurst how many at once.
+	AuthRateLimit float64
+	AuthRateBurst int
+	// AuthFailureLimit failed authentications from one client address
+	// within AuthFailureWindow lock the address out for AuthBackoff, doubled
+	// with each further failure after a lockout, up to AuthBackoffMax; an
+	// address quiet for AuthBackoffMax after its lockout starts afresh.
+	AuthFailureLimit  int
+	AuthFailureWindow time.Duration
+	AuthBackoff       time.Duration
+	AuthBackoffMax    time.Duration
+	// TrustedProxies lists (comma-separated) the IP addresses or CIDR ranges
+	// of reverse proxies whose X-Forwarded-For names the client; empty: none,
+	// the connection's peer is the client.
+	TrustedProxies string
 	// MetricsAddr is where `dealflow worker` serves /metrics ("" = nowhere).
 	MetricsAddr string
 	// APIMetricsAddr is where `dealflow serve` and `dealflow dev` serve
@@ -67,6 +85,13 @@ var Vars = []Var{
 	{"DEALFLOW_PAYOUT_DIR", ".data/payouts", "directory the worker writes accounts-payable payout files (CSV) to"},
 	{"DEALFLOW_RATE_LIMIT", "50", "API requests per second per token, per API replica (more: 429 with Retry-After)"},
 	{"DEALFLOW_RATE_BURST", "100", "API requests a token may send at once before the rate applies"},
+	{"DEALFLOW_AUTH_RATE_LIMIT", "500", "requests per second per client address before the token is looked up (API and console sign-in), per API replica (more: 429 with Retry-After)"},
+	{"DEALFLOW_AUTH_RATE_BURST", "1000", "requests a client address may send at once before DEALFLOW_AUTH_RATE_LIMIT applies"},
+	{"DEALFLOW_AUTH_FAILURE_LIMIT", "20", "failed authentications (unknown or revoked tokens, failed console sign-ins) from one client address within DEALFLOW_AUTH_FAILURE_WINDOW that lock the address out"},
+	{"DEALFLOW_AUTH_FAILURE_WINDOW", "1m", "the window DEALFLOW_AUTH_FAILURE_LIMIT counts failures in"},
+	{"DEALFLOW_AUTH_BACKOFF", "30s", "first lockout of a client address (429 with Retry-After); each further failure after a lockout doubles it"},
+	{"DEALFLOW_AUTH_BACKOFF_MAX", "15m", "longest lockout; an address quiet that long after its lockout starts afresh"},
+	{"DEALFLOW_TRUSTED_PROXIES", "", "comma-separated IPs or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (unset: none; the connection's address is the client)"},
 	{"DEALFLOW_METRICS_ADDR", "", "address where `dealflow worker` serves Prometheus /metrics"},
 	{"DEALFLOW_API_METRICS_ADDR", "127.0.0.1:9090", "address where `dealflow serve` and `dealflow dev` serve Prometheus /metrics, never on the API's address (off: nowhere)"},
 	{"DEALFLOW_FREEZE_PARTS", "2", "connections an incentive cycle's freeze reads the deals table on in parallel (about the database server's cores)"},
@@ -99,6 +124,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogFormat:         get("DEALFLOW_LOG_FORMAT"),
 		PayoutDir:         get("DEALFLOW_PAYOUT_DIR"),
 		MetricsAddr:       get("DEALFLOW_METRICS_ADDR"),
+		TrustedProxies:    get("DEALFLOW_TRUSTED_PROXIES"),
 		APIMetricsAddr:    get("DEALFLOW_API_METRICS_ADDR"),
 	}
 	if strings.EqualFold(c.APIMetricsAddr, "off") {
@@ -123,6 +149,31 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.RateBurst, err = strconv.Atoi(get("DEALFLOW_RATE_BURST")); err != nil || c.RateBurst < 1 {
 		return c, fmt.Errorf("DEALFLOW_RATE_BURST: want a positive integer")
 	}
+	if c.AuthRateLimit, err = strconv.ParseFloat(get("DEALFLOW_AUTH_RATE_LIMIT"), 64); err != nil || c.AuthRateLimit <= 0 {
+		return c, fmt.Errorf("DEALFLOW_AUTH_RATE_LIMIT: want a positive number of requests per second")
+	}
+	if c.AuthRateBurst, err = strconv.Atoi(get("DEALFLOW_AUTH_RATE_BURST")); err != nil || c.AuthRateBurst < 1 {
+		return c, fmt.Errorf("DEALFLOW_AUTH_RATE_BURST: want a positive integer")
+	}
+	if c.AuthFailureLimit, err = strconv.Atoi(get("DEALFLOW_AUTH_FAILURE_LIMIT")); err != nil || c.AuthFailureLimit < 1 {
+		return c, fmt.Errorf("DEALFLOW_AUTH_FAILURE_LIMIT: want a positive integer")
+	}
+	for name, d := range map[string]*time.Duration{"DEALFLOW_AUTH_FAILURE_WINDOW": &c.AuthFailureWindow,
+		"DEALFLOW_AUTH_BACKOFF": &c.AuthBackoff, "DEALFLOW_AUTH_BACKOFF_MAX": &c.AuthBackoffMax} {
+		if *d, err = time.ParseDuration(get(name)); err != nil || *d <= 0 {
+			return c, fmt.Errorf("%s: want a positive duration such as 30s", name)
+		}
+	}
+	if c.AuthBackoffMax < c.AuthBackoff {
+		return c, fmt.Errorf("DEALFLOW_AUTH_BACKOFF_MAX: want at least DEALFLOW_AUTH_BACKOFF (%s)", c.AuthBackoff)
+	}
+	for _, p := range c.TrustedProxyList() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return c, fmt.Errorf("DEALFLOW_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range", p)
+			}
+		}
+	}
 	if c.FreezeParts, err = strconv.Atoi(get("DEALFLOW_FREEZE_PARTS")); err != nil || c.FreezeParts < 1 || c.FreezeParts > 64 {
 		return c, fmt.Errorf("DEALFLOW_FREEZE_PARTS: want an integer from 1 to 64")
 	}
@@ -132,6 +183,17 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("DEALFLOW_LOG_FORMAT: want text or json, not %q", c.LogFormat)
 	}
 	return c, nil
+}
+
+// TrustedProxyList is TrustedProxies as a list (nil when none).
+func (c Config) TrustedProxyList() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // FromEnv reads the process environment.

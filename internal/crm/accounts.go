@@ -64,6 +64,7 @@ func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {
 	for i := range rows {
 		a := &rows[i]
 		row := i + 1
+		checkText(row, a.ExternalID, *a, &errs)
 		a.ExternalID = strings.TrimSpace(a.ExternalID)
 		a.Name = strings.TrimSpace(a.Name)
 		a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
@@ -102,7 +103,7 @@ func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {
 		p.OwnerPartnerIds = append(p.OwnerPartnerIds, a.OwnerPartnerID)
 		p.Reserved = append(p.Reserved, a.ReservedForDirect)
 	}
-	return p, errs
+	return p, firstPerField(errs)
 }
 
 // unknownPartners reports rows whose owning partner does not exist.

@@ -8,9 +8,9 @@ package crm
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/dealflow/dealflow/domain"
 	"github.com/go-playground/validator/v10"
@@ -91,8 +91,6 @@ func checkCustomer(row int, id, nameField, name, domainText, country string, err
 		bad(nameField, "is required")
 	case len(name) > 200:
 		bad(nameField, "must be at most 200 characters")
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		bad(nameField, "must not contain control characters")
 	}
 	if strings.TrimSpace(domainText) != "" {
 		host, err := domain.NormalizeHost(domainText)
@@ -123,4 +121,50 @@ func checkID(row int, id string, seen map[string]int, errs *[]RowError) {
 	default:
 		seen[id] = row
 	}
+}
+
+// checkText refuses what domain.TextProblem refuses (NUL and other control
+// characters, invalid UTF-8) in every text column of a row, each one found
+// by reflection and named by its JSON name, so that no column, including
+// one added later, can carry text PostgreSQL refuses. It runs before
+// the row is trimmed and case-folded, on the text as sent.
+func checkText(row int, id string, v any, errs *[]RowError) {
+	if domain.TextProblem(id, false) != "" {
+		id = "" // not worth echoing
+	}
+	rv := reflect.ValueOf(v)
+	for i := range rv.NumField() {
+		var texts []string
+		switch f := rv.Field(i); f.Kind() {
+		case reflect.String:
+			texts = []string{f.String()}
+		case reflect.Slice:
+			texts, _ = f.Interface().([]string)
+		}
+		for _, s := range texts {
+			if why := domain.TextProblem(s, false); why != "" {
+				name, _, _ := strings.Cut(rv.Type().Field(i).Tag.Get("json"), ",")
+				*errs = append(*errs, RowError{Row: row, ExternalID: id, Field: name, Message: why})
+				break
+			}
+		}
+	}
+}
+
+// firstPerField keeps each row's first error per field, so a column with
+// control characters is not also reported as, say, an invalid currency.
+func firstPerField(errs []RowError) []RowError {
+	type key struct {
+		row   int
+		field string
+	}
+	seen := map[key]bool{}
+	out := errs[:0]
+	for _, e := range errs {
+		if k := (key{e.Row, e.Field}); !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }

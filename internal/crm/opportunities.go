@@ -38,6 +38,7 @@ func prepareOpportunities(rows []Opportunity) (dbq.OpportunitiesUpsertParams, []
 	for i := range rows {
 		o := &rows[i]
 		row := i + 1
+		checkText(row, o.ExternalID, *o, &errs)
 		o.ExternalID = strings.TrimSpace(o.ExternalID)
 		o.AccountName = strings.TrimSpace(o.AccountName)
 		o.Country = strings.ToUpper(strings.TrimSpace(o.Country))
@@ -100,5 +101,5 @@ func prepareOpportunities(rows []Opportunity) (dbq.OpportunitiesUpsertParams, []
 		p.ProductLines = append(p.ProductLines, strings.Join(lines, ";"))
 		p.CloseDates = append(p.CloseDates, o.CloseDate)
 	}
-	return p, errs
+	return p, firstPerField(errs)
 }
