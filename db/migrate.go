@@ -44,6 +44,20 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	return BackfillNames(ctx, pool, log)
 }
 
+// MigrateTo applies the versioned migrations up to version only, without
+// the functions of db/functions, for tests of a later migration on a
+// database as an earlier release left it; Migrate brings it up to date.
+func MigrateTo(ctx context.Context, pool *pgxpool.Pool, version int64) error {
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	provider, err := newProvider(sqlDB)
+	if err != nil {
+		return err
+	}
+	_, err = provider.UpTo(ctx, version)
+	return err
+}
+
 func newProvider(sqlDB *sql.DB) (*goose.Provider, error) {
 	dir, err := fs.Sub(migrations, "migrations")
 	if err != nil {

@@ -110,7 +110,7 @@ func TestExcludedDealsAndTrueUpThroughTheAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", p, "--name", "Pay "+who)
+		tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", p, "--name", "Pay "+who, "--email", "pay."+who+"."+tag()+"@payouts.example")
 		if err != nil {
 			t.Fatal(err)
 		}
