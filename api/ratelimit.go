@@ -64,12 +64,12 @@ func (l *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 	return true, 0
 }
 
-// limit answers 429 with Retry-After (whole seconds) when the caller's
-// token has used up its bucket.
-func (l *rateLimiter) limit(c *gin.Context) {
+// limitTokens answers 429 with Retry-After (whole seconds) when the
+// caller's token has used up its bucket.
+func (s *Server) limitTokens(c *gin.Context) {
 	key, _ := c.Get(ctxTokenKey)
 	k, _ := key.(string)
-	if ok, wait := l.allow(k, time.Now()); !ok {
+	if ok, wait := s.limiter.allow(k, s.now()); !ok {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		problem(c, http.StatusTooManyRequests, ProblemRateLimited, "too many requests for this token; retry after the time in Retry-After")
 		return

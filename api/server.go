@@ -188,7 +188,7 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.Routes() {
 		chain := []gin.HandlerFunc{}
 		if len(rt.Roles) > 0 {
-			chain = append(chain, s.admit, s.authenticate, s.limiter.limit, allow(rt.Roles...))
+			chain = append(chain, s.admit, s.authenticate, s.limitTokens, allow(rt.Roles...))
 		}
 		r.Handle(rt.Method, rt.Path, append(chain, rt.Handler)...)
 	}
