@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dealflow/dealflow/internal/clock"
+	"github.com/dealflow/dealflow/internal/config"
 	"github.com/gin-gonic/gin"
 )
 
@@ -13,9 +15,12 @@ import (
 // another token is unaffected; the bucket refills with time.
 func TestRateLimitPerToken(t *testing.T) {
 	gin.SetMode(gin.TestMode)
+	t0 := time.Date(2026, 11, 30, 23, 59, 59, 0, time.UTC)
+	s := NewServer(config.Config{}, nil, nil, nil).WithClock(clock.Fixed(t0))
 	l := newRateLimiter(2, 3)
+	s.limiter = l
 	r := gin.New()
-	r.GET("/x", func(c *gin.Context) { c.Set(ctxTokenKey, c.Query("token")); c.Next() }, l.limit,
+	r.GET("/x", func(c *gin.Context) { c.Set(ctxTokenKey, c.Query("token")); c.Next() }, s.limitTokens,
 		func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	get := func(token string) *httptest.ResponseRecorder {
 		w := httptest.NewRecorder()
@@ -35,7 +40,7 @@ func TestRateLimitPerToken(t *testing.T) {
 	if w := get("b"); w.Code != http.StatusNoContent {
 		t.Fatalf("another token: %d", w.Code)
 	}
-	if ok, _ := l.allow("a", time.Now().Add(600*time.Millisecond)); !ok {
+	if ok, _ := l.allow("a", t0.Add(600*time.Millisecond)); !ok {
 		t.Fatal("the bucket did not refill")
 	}
 }
