@@ -11,6 +11,7 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/worker"
+	"github.com/dealflow/dealflow/workflows"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/sdk/temporal"
@@ -33,7 +34,7 @@ func activityEnv() (*testsuite.TestActivityEnvironment, *activities.Activities) 
 // error a workflow turns into a refused step.
 func refusedForGood(err error) bool {
 	var app *temporal.ApplicationError
-	return errors.As(err, &app) && app.NonRetryable() && app.Type() == activities.ErrTypeInvalidData
+	return errors.As(err, &app) && app.NonRetryable() && app.Type() == workflows.ErrTypeInvalidData
 }
 
 // A review event whose reason PostgreSQL refuses (a NUL: SQLSTATE 22021)
@@ -50,7 +51,7 @@ func TestRecordCycleEventRefusesNULForGood(t *testing.T) {
 		Reason: "x\x00", OccurredAt: time.Date(2031, 2, 9, 2, 0, 0, 0, time.UTC)}
 	_, err := env.ExecuteActivity(a.RecordCycleEvent, e)
 	if !refusedForGood(err) {
-		t.Fatalf("NUL reason: %v, want a non-retryable %s error", err, activities.ErrTypeInvalidData)
+		t.Fatalf("NUL reason: %v, want a non-retryable %s error", err, workflows.ErrTypeInvalidData)
 	}
 	events, err := dbq.New(testDB.Pool).CycleEvents(context.Background(), uuid.MustParse(cycle))
 	if err != nil || len(events) != 0 {
@@ -71,7 +72,7 @@ func TestRecordDealRefusesNULForGood(t *testing.T) {
 	s.Registration.Notes = "a\x00b"
 	s.Event.Snapshot = snapshot(s.Registration, domain.StatusSubmitted)
 	if _, err := env.ExecuteLocalActivity(a.RecordSubmission, s); !refusedForGood(err) {
-		t.Fatalf("NUL in notes: %v, want a non-retryable %s error", err, activities.ErrTypeInvalidData)
+		t.Fatalf("NUL in notes: %v, want a non-retryable %s error", err, workflows.ErrTypeInvalidData)
 	}
 	if _, err := dbq.New(testDB.Pool).DealGet(context.Background(), dbq.DealGetParams{ID: uuid.MustParse(s.DealID)}); err == nil {
 		t.Fatal("the refused deal was written")

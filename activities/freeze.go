@@ -10,6 +10,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -88,7 +89,7 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 	}
 	rules, err := domain.ParseIncentiveRules(domain.IncentiveKind(c.Kind), c.Rules)
 	if err != nil {
-		return FreezeResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidArgument, nil)
+		return FreezeResult{}, temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrTypeInvalidArgument, nil)
 	}
 	from, before := freezeWindow(domain.IncentiveKind(c.Kind), rules, c.StartsOn, c.PeriodEnd)
 	res := FreezeResult{Window: [2]string{from.Format(time.DateOnly), before.Format(time.DateOnly)}}

@@ -10,6 +10,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -51,7 +52,7 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	start, err3 := time.Parse(time.DateOnly, in.PeriodStart)
 	end, err4 := time.Parse(time.DateOnly, in.PeriodEnd)
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
-		return CycleInfo{}, temporal.NewNonRetryableApplicationError("bad cycle input: "+err.Error(), ErrTypeInvalidArgument, nil)
+		return CycleInfo{}, temporal.NewNonRetryableApplicationError("bad cycle input: "+err.Error(), workflows.ErrTypeInvalidArgument, nil)
 	}
 	q := dbq.New(a.Pool)
 	prog, err := q.IncentiveProgramGet(ctx, pid)
@@ -65,12 +66,12 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	// out the due period from the time it fires, e.g. the month before a
 	// program created mid-month) reaches them only here.
 	if why := domain.PeriodBeforeStartProblem(domain.Period{Start: start, End: end}, prog.StartsOn); why != "" {
-		return CycleInfo{}, temporal.NewNonRetryableApplicationError(why, "InvalidArgument", nil)
+		return CycleInfo{}, temporal.NewNonRetryableApplicationError(why, workflows.ErrTypeInvalidArgument, nil)
 	}
 	if err := q.CycleOpen(ctx, dbq.CycleOpenParams{ID: id, ProgramID: pid, PeriodStart: start, PeriodEnd: end,
 		WorkflowID: in.WorkflowID, StartedBy: in.StartedBy}); err != nil {
 		if db.IsUniqueViolation(err) {
-			return CycleInfo{}, temporal.NewNonRetryableApplicationError("the program already has a cycle for that period", ErrTypeAlreadyExists, err)
+			return CycleInfo{}, temporal.NewNonRetryableApplicationError("the program already has a cycle for that period", workflows.ErrTypeAlreadyExists, err)
 		}
 		return CycleInfo{}, err
 	}
@@ -129,7 +130,7 @@ func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueRes
 			return nil
 		}
 		if !lock.FrozenAt.Valid {
-			return temporal.NewNonRetryableApplicationError("the cycle's inputs are not frozen", ErrTypeInvalidTransition, nil)
+			return temporal.NewNonRetryableApplicationError("the cycle's inputs are not frozen", workflows.ErrTypeInvalidTransition, nil)
 		}
 		c, err := q.CycleGet(ctx, id)
 		if err != nil {
@@ -137,7 +138,7 @@ func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueRes
 		}
 		r, err := domain.ParseIncentiveRules(domain.IncentiveKind(c.Kind), c.Rules)
 		if err != nil {
-			return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidArgument, nil)
+			return temporal.NewNonRetryableApplicationError(err.Error(), workflows.ErrTypeInvalidArgument, nil)
 		}
 		switch domain.IncentiveKind(c.Kind) {
 		case domain.IncentiveRebate:

@@ -13,7 +13,7 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/testenv"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -141,9 +141,9 @@ func ownWorld(t *testing.T, prefix string, partners int) (*testenv.Database, *ac
 // open opens a cycle of program for [start, end) and returns its id.
 func (w *incentiveWorld) open(a *activities.Activities, program uuid.UUID, start, end string) string {
 	w.t.Helper()
-	id := workflows.CycleID(program.String(), start)
+	id := incentive.CycleID(program.String(), start)
 	if _, err := a.OpenCycle(context.Background(), activities.OpenCycleInput{CycleID: id, ProgramID: program.String(),
-		PeriodStart: start, PeriodEnd: end, WorkflowID: workflows.CycleWorkflowID(id), StartedBy: "test"}); err != nil {
+		PeriodStart: start, PeriodEnd: end, WorkflowID: incentive.CycleWorkflowID(id), StartedBy: "test"}); err != nil {
 		w.t.Fatal(err)
 	}
 	return id

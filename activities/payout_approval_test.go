@@ -7,7 +7,7 @@ import (
 
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/google/uuid"
 )
 
@@ -22,7 +22,7 @@ func TestCyclePayoutAndItsThreshold(t *testing.T) {
 	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}],"second_approval_at":150}`, "2026-03-01")
 	id := w.cycle(a, prog, "2026-03-01", "2026-04-01")
 	info, err := a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: id, ProgramID: prog.String(), PeriodStart: "2026-03-01",
-		PeriodEnd: "2026-04-01", WorkflowID: workflows.CycleWorkflowID(id), StartedBy: "test"})
+		PeriodEnd: "2026-04-01", WorkflowID: incentive.CycleWorkflowID(id), StartedBy: "test"})
 	if err != nil || info.SecondApprovalAt != 150 {
 		t.Fatalf("cycle info %+v %v, want second approval at 150", info, err)
 	}
@@ -74,9 +74,9 @@ func TestCyclePayoutAndItsThreshold(t *testing.T) {
 	}
 
 	def := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}]}`, "2026-03-01")
-	did := workflows.CycleID(def.String(), "2026-03-01")
+	did := incentive.CycleID(def.String(), "2026-03-01")
 	info, err = a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: did, ProgramID: def.String(), PeriodStart: "2026-03-01",
-		PeriodEnd: "2026-04-01", WorkflowID: workflows.CycleWorkflowID(did), StartedBy: "test"})
+		PeriodEnd: "2026-04-01", WorkflowID: incentive.CycleWorkflowID(did), StartedBy: "test"})
 	if err != nil || info.SecondApprovalAt != domain.DefaultPayoutSecondApprovalAt["USD"] {
 		t.Fatalf("default threshold: %+v %v", info, err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
@@ -110,7 +110,7 @@ func (s *Server) consoleCreateDeal(c *gin.Context) {
 	if _, err := uuid.Parse(key); err != nil {
 		key = uuid.NewString()
 	}
-	in := workflows.DealInput{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg,
+	in := deal.Input{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg,
 		IdempotencyKey: "console:" + key, RequestHash: req.hash()}
 	dealID := uuid.NewSHA1(idempotencyNamespace, []byte(in.PartnerID+"\x00"+in.IdempotencyKey))
 	in.DealID = dealID.String()

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/activities"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 )
 
@@ -24,14 +24,14 @@ type CycleApprovalsView struct {
 
 // cycleState asks a cycle's workflow for its state; nil when it does not
 // answer in time (the stored view stands on its own).
-func (s *Server) cycleState(c *gin.Context, workflowID string) *workflows.CycleState {
+func (s *Server) cycleState(c *gin.Context, workflowID string) *incentive.CycleState {
 	ctx, cancel := context.WithTimeout(c, 2*time.Second)
 	defer cancel()
-	res, err := s.temporal.QueryWorkflow(ctx, workflowID, "", workflows.QueryCycleState)
+	res, err := s.temporal.QueryWorkflow(ctx, workflowID, "", incentive.QueryCycleState)
 	if err != nil {
 		return nil
 	}
-	var st workflows.CycleState
+	var st incentive.CycleState
 	if res.Get(&st) != nil {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -51,7 +52,7 @@ type CycleView struct {
 	ApprovedAt             *time.Time            `json:"approved_at,omitempty"`
 	PaidAt                 *time.Time            `json:"paid_at,omitempty"`
 	Events                 []CycleEventView      `json:"events,omitempty"`
-	Workflow               *workflows.CycleState `json:"workflow,omitempty"`
+	Workflow               *incentive.CycleState `json:"workflow,omitempty"`
 	// Approvals are finance's approvals given and required (one cycle's
 	// view, not the list's).
 	Approvals *CycleApprovalsView `json:"approvals,omitempty"`
@@ -150,14 +151,14 @@ func (s *Server) startCycle(c *gin.Context) {
 		return
 	}
 	start := period.Start.Format(time.DateOnly)
-	id := workflows.CycleID(prog.ID.String(), start)
+	id := incentive.CycleID(prog.ID.String(), start)
 	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
 	defer cancel()
 	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.CycleWorkflowID(id), TaskQueue: workflows.TaskQueue,
+		ID: incentive.CycleWorkflowID(id), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.IncentiveCycle, workflows.CycleInput{ProgramID: prog.ID.String(), PeriodStart: start,
+	}, incentive.WorkflowType, incentive.CycleInput{ProgramID: prog.ID.String(), PeriodStart: start,
 		PeriodEnd: period.End.Format(time.DateOnly), StartedBy: principal(c).Actor()})
 	c.Header("Location", "/v1/cycles/"+id)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
@@ -336,7 +337,7 @@ type adjustBody struct {
 }
 
 func (b *adjustBody) arg(c *gin.Context, p Principal) any {
-	return workflows.LineAdjustment{Actor: p.Actor(), LineID: c.Param("line"), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}
+	return incentive.LineAdjustment{Actor: p.Actor(), LineID: c.Param("line"), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}
 }
 
 type holdBody struct {
@@ -344,7 +345,7 @@ type holdBody struct {
 }
 
 func (b *holdBody) arg(c *gin.Context, p Principal) any {
-	return workflows.PartnerHold{Actor: p.Actor(), PartnerID: c.Param("partner"), Reason: strings.TrimSpace(b.Reason)}
+	return incentive.PartnerHold{Actor: p.Actor(), PartnerID: c.Param("partner"), Reason: strings.TrimSpace(b.Reason)}
 }
 
 type approveCycleBody struct {
@@ -352,7 +353,7 @@ type approveCycleBody struct {
 }
 
 func (b *approveCycleBody) arg(_ *gin.Context, p Principal) any {
-	return workflows.CycleApproval{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}
+	return incentive.CycleApproval{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}
 }
 
 // cycleStepBody is the body of one of finance's review steps: validated by
@@ -372,10 +373,10 @@ type cycleStep struct {
 
 func cycleSteps() []cycleStep {
 	return []cycleStep{
-		{"/lines/:line/adjust", workflows.UpdateCycleAdjust, func() cycleStepBody { return &adjustBody{} }},
-		{"/partners/:partner/hold", workflows.UpdateCycleHold, func() cycleStepBody { return &holdBody{} }},
-		{"/partners/:partner/release", workflows.UpdateCycleRelease, func() cycleStepBody { return &holdBody{} }},
-		{"/approve", workflows.UpdateCycleApprove, func() cycleStepBody { return &approveCycleBody{} }},
+		{"/lines/:line/adjust", incentive.UpdateCycleAdjust, func() cycleStepBody { return &adjustBody{} }},
+		{"/partners/:partner/hold", incentive.UpdateCycleHold, func() cycleStepBody { return &holdBody{} }},
+		{"/partners/:partner/release", incentive.UpdateCycleRelease, func() cycleStepBody { return &holdBody{} }},
+		{"/approve", incentive.UpdateCycleApprove, func() cycleStepBody { return &approveCycleBody{} }},
 	}
 }
 
@@ -386,7 +387,7 @@ func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 			return
 		}
 		body := st.NewBody()
-		if !s.decodeJSON(c, body, st.Update == workflows.UpdateCycleApprove) {
+		if !s.decodeJSON(c, body, st.Update == incentive.UpdateCycleApprove) {
 			return
 		}
 		if err := s.validate.Struct(body); err != nil {
@@ -402,7 +403,7 @@ func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 		handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: row.WorkflowID, UpdateName: st.Update, WaitForStage: client.WorkflowUpdateStageCompleted,
 			Args: []any{body.arg(c, principal(c))}})
-		var state workflows.CycleState
+		var state incentive.CycleState
 		if err == nil {
 			err = handle.Get(ctx, &state)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
@@ -54,7 +55,7 @@ func (s *Server) createDeal(c *gin.Context) {
 	if ok := s.checkKind(c, p, reg.Kind); !ok {
 		return
 	}
-	in := workflows.DealInput{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg}
+	in := deal.Input{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg}
 	var dealID uuid.UUID
 	if key != "" {
 		in.IdempotencyKey, in.RequestHash = key, req.hash()
@@ -120,7 +121,7 @@ func (r createDealRequest) hash() string {
 // takes the deal in (its recording is idempotent, so whatever the failed
 // run wrote is found in place). A run that completed answers
 // WorkflowExecutionAlreadyStarted, and the caller answers from its record.
-func (s *Server) startDeal(c *gin.Context, in workflows.DealInput, join bool) (workflows.DealState, error) {
+func (s *Server) startDeal(c *gin.Context, in deal.Input, join bool) (deal.State, error) {
 	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
 	defer cancel()
 	conflict, reuse := enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL, enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
@@ -128,24 +129,24 @@ func (s *Server) startDeal(c *gin.Context, in workflows.DealInput, join bool) (w
 		conflict, reuse = enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY
 	}
 	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       workflows.DealWorkflowID(in.DealID),
+		ID:                       deal.WorkflowID(in.DealID),
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: conflict,
 		WorkflowIDReusePolicy:    reuse,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchDealStatus.ValueSet(string(domain.StatusSubmitted)),
-			workflows.SearchDealPartnerID.ValueSet(in.PartnerID),
-			workflows.SearchDealAmount.ValueSet(in.Registration.Amount),
-			workflows.SearchDealCurrency.ValueSet(in.Registration.Currency),
+			deal.SearchDealStatus.ValueSet(string(domain.StatusSubmitted)),
+			deal.SearchDealPartnerID.ValueSet(in.PartnerID),
+			deal.SearchDealAmount.ValueSet(in.Registration.Amount),
+			deal.SearchDealCurrency.ValueSet(in.Registration.Currency),
 		),
-	}, workflows.DealRegistration, in)
+	}, deal.WorkflowType, in)
 	handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateName: workflows.UpdateSubmitted, WaitForStage: client.WorkflowUpdateStageCompleted,
+			UpdateName: deal.UpdateSubmitted, WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
-	var state workflows.DealState
+	var state deal.State
 	if err == nil {
 		err = handle.Get(ctx, &state)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
@@ -55,7 +56,7 @@ type programVersionRequest struct {
 func incentiveProgramView(p dbq.IncentiveProgram, version int32, rules []byte) IncentiveProgramView {
 	return IncentiveProgramView{ID: p.ID.String(), Code: p.Code, Name: p.Name, Kind: p.Kind, Currency: p.Currency, Period: p.Period,
 		GraceDays: int(p.GraceDays), StartsOn: p.StartsOn.Format(time.DateOnly), Version: int(version), Rules: rules,
-		ScheduleID: workflows.CycleScheduleID(p.Code)}
+		ScheduleID: incentive.CycleScheduleID(p.Code)}
 }
 
 func (s *Server) listIncentivePrograms(c *gin.Context) {
@@ -176,11 +177,11 @@ func EnsureCycleSchedule(ctx context.Context, tc client.Client, p dbq.IncentiveP
 		cal.Month = []client.ScheduleRange{{Start: 1, End: 10, Step: 3}}
 	}
 	_, err := tc.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:   workflows.CycleScheduleID(p.Code),
+		ID:   incentive.CycleScheduleID(p.Code),
 		Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{cal}},
 		Action: &client.ScheduleWorkflowAction{
-			ID: "cycle-scheduler/" + p.Code, Workflow: workflows.CycleScheduler, TaskQueue: workflows.TaskQueue,
-			Args: []any{workflows.SchedulerInput{ProgramID: p.ID.String(), Period: p.Period, GraceDays: int(p.GraceDays)}},
+			ID: "cycle-scheduler/" + p.Code, Workflow: incentive.SchedulerWorkflowType, TaskQueue: workflows.TaskQueue,
+			Args: []any{incentive.SchedulerInput{ProgramID: p.ID.String(), Period: p.Period, GraceDays: int(p.GraceDays)}},
 		},
 	})
 	if err != nil && strings.Contains(err.Error(), "already") {

@@ -16,7 +16,7 @@ import (
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/config"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -144,18 +144,18 @@ type dealStep struct {
 
 func dealSteps() []dealStep {
 	return []dealStep{
-		{"approve", workflows.UpdateApprove, deciderRoles, func() stepBody { return &reasonBody{} }, true},
-		{"reject", workflows.UpdateReject, deciderRoles, func() stepBody { return &requiredReasonBody{} }, false},
-		{"request-info", workflows.UpdateRequestInfo, deciderRoles, func() stepBody { return &infoRequestBody{} }, false},
-		{"answer-info", workflows.UpdateAnswerInfo, partnerRoles, func() stepBody { return &infoAnswerBody{} }, false},
-		{"withdraw", workflows.UpdateWithdraw, partnerRoles, func() stepBody { return &reasonBody{} }, true},
-		{"request-extension", workflows.UpdateRequestExtension, partnerRoles, func() stepBody { return &requiredReasonBody{} }, false},
-		{"decide-extension", workflows.UpdateDecideExtension, deciderRoles, func() stepBody { return &extensionDecisionBody{} }, false},
-		{"close-won", workflows.UpdateCloseWon, partnerRoles, func() stepBody { return &closeWonBody{} }, false},
-		{"close-lost", workflows.UpdateCloseLost, partnerRoles, func() stepBody { return &closeLostBody{} }, true},
-		{"resolve-conflict", workflows.UpdateResolveConflict, deciderRoles, func() stepBody { return &resolveConflictBody{} }, false},
-		{"correct-outcome", workflows.UpdateCorrectOutcome, correctorRoles, func() stepBody { return &correctionBody{} }, false},
-		{"decide-correction", workflows.UpdateDecideCorrection, correctionReviewerRoles, func() stepBody { return &correctionDecisionBody{} }, false},
+		{"approve", deal.UpdateApprove, deciderRoles, func() stepBody { return &reasonBody{} }, true},
+		{"reject", deal.UpdateReject, deciderRoles, func() stepBody { return &requiredReasonBody{} }, false},
+		{"request-info", deal.UpdateRequestInfo, deciderRoles, func() stepBody { return &infoRequestBody{} }, false},
+		{"answer-info", deal.UpdateAnswerInfo, partnerRoles, func() stepBody { return &infoAnswerBody{} }, false},
+		{"withdraw", deal.UpdateWithdraw, partnerRoles, func() stepBody { return &reasonBody{} }, true},
+		{"request-extension", deal.UpdateRequestExtension, partnerRoles, func() stepBody { return &requiredReasonBody{} }, false},
+		{"decide-extension", deal.UpdateDecideExtension, deciderRoles, func() stepBody { return &extensionDecisionBody{} }, false},
+		{"close-won", deal.UpdateCloseWon, partnerRoles, func() stepBody { return &closeWonBody{} }, false},
+		{"close-lost", deal.UpdateCloseLost, partnerRoles, func() stepBody { return &closeLostBody{} }, true},
+		{"resolve-conflict", deal.UpdateResolveConflict, deciderRoles, func() stepBody { return &resolveConflictBody{} }, false},
+		{"correct-outcome", deal.UpdateCorrectOutcome, correctorRoles, func() stepBody { return &correctionBody{} }, false},
+		{"decide-correction", deal.UpdateDecideCorrection, correctionReviewerRoles, func() stepBody { return &correctionDecisionBody{} }, false},
 	}
 }
 

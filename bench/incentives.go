@@ -12,7 +12,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -135,7 +135,7 @@ func Incentives(ctx context.Context, pool *pgxpool.Pool, o IncentiveOptions, log
 			if err != nil {
 				return IncentiveReport{}, err
 			}
-			id := workflows.CycleID(prog.String(), start.Format(time.DateOnly))
+			id := incentive.CycleID(prog.String(), start.Format(time.DateOnly))
 			if _, err := a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: id, ProgramID: prog.String(),
 				PeriodStart: start.Format(time.DateOnly), PeriodEnd: end.Format(time.DateOnly), WorkflowID: "bench/" + id,
 				StartedBy: "bench"}); err != nil {

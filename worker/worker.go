@@ -5,6 +5,8 @@ package worker
 import (
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal/registration"
+	"github.com/dealflow/dealflow/workflows/incentive/cycle"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -27,11 +29,18 @@ func Options(opts sdkworker.Options) sdkworker.Options {
 	return opts
 }
 
-// Register registers dealflow's workflows and activities on any registry,
-// such as a worker or a workflow replayer.
+// Register registers dealflow's workflows and activities on a registry,
+// such as a worker or a test environment.
 func Register(r sdkworker.Registry, acts *activities.Activities) {
-	r.RegisterWorkflow(workflows.DealRegistration)
-	r.RegisterWorkflow(workflows.IncentiveCycle)
-	r.RegisterWorkflow(workflows.CycleScheduler)
+	RegisterWorkflows(r)
 	r.RegisterActivity(acts)
+}
+
+// RegisterWorkflows registers every context's workflows, under the type
+// names their histories carry, on any registry: a worker, or the workflow
+// replayer that replays those histories.
+func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
+	r.RegisterWorkflow(registration.DealRegistration)
+	r.RegisterWorkflow(cycle.IncentiveCycle)
+	r.RegisterWorkflow(cycle.CycleScheduler)
 }

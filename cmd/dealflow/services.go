@@ -15,6 +15,7 @@ import (
 	"github.com/dealflow/dealflow/internal/temporalx"
 	"github.com/dealflow/dealflow/worker"
 	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
@@ -72,7 +73,7 @@ func migrate(ctx context.Context, e env, skipTemporal bool) error {
 		return err
 	}
 	defer tc.Close()
-	if err := temporalx.EnsureSearchAttributes(cctx, tc, e.cfg.TemporalNamespace, workflows.SearchAttributes, e.log); err != nil {
+	if err := temporalx.EnsureSearchAttributes(cctx, tc, e.cfg.TemporalNamespace, deal.SearchAttributes, e.log); err != nil {
 		return err
 	}
 	// Every incentive program has the schedule that starts its cycles

@@ -1,8 +1,9 @@
-package workflows
+package registration
 
 import (
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/deal"
 )
 
 // Audiences of notifications.
@@ -15,7 +16,7 @@ func audiencePartner(id string) string { return "partner:" + id }
 
 // notificationsFor says who must hear of event e, given the deal's state
 // after it: people who must act, and the partner when its deal moves.
-func notificationsFor(e activities.Event, s DealState) []activities.Notification {
+func notificationsFor(e activities.Event, s deal.State) []activities.Notification {
 	partner := audiencePartner(s.PartnerID)
 	subject := s.Registration.Customer.Name + ": "
 	n := func(aud, kind, text string) activities.Notification {
@@ -87,7 +88,7 @@ func notificationsFor(e activities.Event, s DealState) []activities.Notification
 // conflictResolved tells managers (when the deal moves on to review), the
 // deal's partner, and each other partner whose registration was involved —
 // without naming anyone to anyone.
-func conflictResolved(e activities.Event, s DealState, n func(aud, kind, text string) activities.Notification) []activities.Notification {
+func conflictResolved(e activities.Event, s deal.State, n func(aud, kind, text string) activities.Notification) []activities.Notification {
 	var out []activities.Notification
 	if e.To == domain.StatusPendingApproval {
 		out = append(out, n(audienceManagers, "review_needed", "conflict resolved; registration awaits review"))

@@ -1,4 +1,4 @@
-package workflows
+package registration
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -82,7 +83,7 @@ func (w *dealWorkflow) slaTimers() []timer {
 		out = append(out, timer{"sla-reminder", s.SLA.DueAt(sla.ReminderAt.D()), func(ctx workflow.Context) error {
 			reason := fmt.Sprintf("review due within %s; %s left", sla.ReviewWithin.D(), (sla.ReviewWithin.D() - sla.ReminderAt.D()))
 			return w.record(ctx, "sla_reminder", s.Status, domain.SystemActor, reason, nil,
-				func(n *DealState) { n.ReminderSent = true })
+				func(n *deal.State) { n.ReminderSent = true })
 		}})
 	}
 	if !s.Escalated {
@@ -90,7 +91,7 @@ func (w *dealWorkflow) slaTimers() []timer {
 			reason := fmt.Sprintf("not reviewed within the %s SLA", sla.ReviewWithin.D())
 			return w.record(ctx, "escalated", s.Status, domain.SystemActor, reason,
 				map[string]any{"escalation_contact": sla.EscalationContact},
-				func(n *DealState) { n.Escalated, n.ReminderSent = true, true })
+				func(n *deal.State) { n.Escalated, n.ReminderSent = true, true })
 		}})
 	}
 	act := sla.AutoAction
@@ -116,10 +117,10 @@ func (w *dealWorkflow) autoAct(ctx workflow.Context, act domain.AutoAction) erro
 		w.st.AutoActed = true
 		return nil
 	}
-	return w.record(ctx, typ, to, domain.SystemActor, reason, map[string]any{"rule": rule}, func(n *DealState) {
+	return w.record(ctx, typ, to, domain.SystemActor, reason, map[string]any{"rule": rule}, func(n *deal.State) {
 		n.AutoActed = true
 		if to == domain.StatusApproved {
-			n.Approvals = append(n.Approvals, Approval{Actor: domain.SystemActor, At: workflow.Now(ctx)})
+			n.Approvals = append(n.Approvals, deal.Approval{Actor: domain.SystemActor, At: workflow.Now(ctx)})
 		}
 	})
 }
@@ -146,7 +147,7 @@ func (w *dealWorkflow) protectionTimers() []timer {
 			reason := fmt.Sprintf("protection ends in %d days, on %s", days, s.ExpiresAt.Format(time.DateOnly))
 			return w.record(ctx, "expiry_reminder", domain.StatusApproved, domain.SystemActor, reason,
 				map[string]any{"days_before": days, "expires_at": s.ExpiresAt},
-				func(n *DealState) { n.ExpiryReminders = append(n.ExpiryReminders, days) })
+				func(n *deal.State) { n.ExpiryReminders = append(n.ExpiryReminders, days) })
 		}})
 	}
 	return out

@@ -1,4 +1,4 @@
-package workflows
+package registration
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/deal"
 )
 
 // The review's scenario (issue 12, finding 5): manager 1 approves a deal
@@ -18,12 +19,12 @@ func TestMaterialEditClearsApprovals(t *testing.T) {
 	in := testInput()
 	in.Registration.Amount = 250_000_00
 	bigger := in.Registration.Amount * 5000
-	first := h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor, Reason: "looks fine"})
-	asked := h.do(2*time.Hour, UpdateRequestInfo, InfoRequest{Actor: manager2, Question: "How many seats?"})
-	answered := h.do(3*time.Hour, UpdateAnswerInfo, InfoAnswer{Actor: partnerActor, Answer: "many more",
-		Changes: &RegistrationChanges{Amount: &bigger}})
-	second := h.do(4*time.Hour, UpdateApprove, Decision{Actor: manager2})
-	again := h.do(5*time.Hour, UpdateApprove, Decision{Actor: managerActor, Reason: "seen the new figures"})
+	first := h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor, Reason: "looks fine"})
+	asked := h.do(2*time.Hour, deal.UpdateRequestInfo, deal.InfoRequest{Actor: manager2, Question: "How many seats?"})
+	answered := h.do(3*time.Hour, deal.UpdateAnswerInfo, deal.InfoAnswer{Actor: partnerActor, Answer: "many more",
+		Changes: &deal.RegistrationChanges{Amount: &bigger}})
+	second := h.do(4*time.Hour, deal.UpdateApprove, deal.Decision{Actor: manager2})
+	again := h.do(5*time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor, Reason: "seen the new figures"})
 	h.run(in)
 	mustOK(t, "first approval", first)
 	mustOK(t, "request info", asked)
@@ -74,25 +75,25 @@ func TestWhichEditsClearApprovals(t *testing.T) {
 	eur, usd := "EUR", "USD"
 	cases := []struct {
 		name     string
-		changes  RegistrationChanges
+		changes  deal.RegistrationChanges
 		cleared  string // what the reason names, "" when nothing is cleared
 		required int
 	}{
-		{"currency", RegistrationChanges{Currency: &eur}, "currency USD → EUR", 2},
-		{"product lines", RegistrationChanges{ProductLines: []string{"firewall", "vpn"}}, "product_lines firewall → firewall, vpn", 2},
-		{"smaller amount", RegistrationChanges{Amount: &small}, "amount 25000000 → 5000000", 1},
-		{"notes and contact", RegistrationChanges{Notes: ptr("more seats"), Contact: &domain.Contact{Name: "J", Email: "j@acme.com"}}, "", 2},
-		{"same figures", RegistrationChanges{Currency: &usd, ProductLines: []string{"firewall"}}, "", 2},
+		{"currency", deal.RegistrationChanges{Currency: &eur}, "currency USD → EUR", 2},
+		{"product lines", deal.RegistrationChanges{ProductLines: []string{"firewall", "vpn"}}, "product_lines firewall → firewall, vpn", 2},
+		{"smaller amount", deal.RegistrationChanges{Amount: &small}, "amount 25000000 → 5000000", 1},
+		{"notes and contact", deal.RegistrationChanges{Notes: ptr("more seats"), Contact: &domain.Contact{Name: "J", Email: "j@acme.com"}}, "", 2},
+		{"same figures", deal.RegistrationChanges{Currency: &usd, ProductLines: []string{"firewall"}}, "", 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t, scenario{})
 			in := testInput()
 			in.Registration.Amount = 250_000_00
-			h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-			h.do(2*time.Hour, UpdateRequestInfo, InfoRequest{Actor: manager2, Question: "?"})
-			answered := h.do(3*time.Hour, UpdateAnswerInfo, InfoAnswer{Actor: partnerActor, Answer: "a", Changes: &c.changes})
-			h.do(4*time.Hour, UpdateWithdraw, Decision{Actor: partnerActor})
+			h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+			h.do(2*time.Hour, deal.UpdateRequestInfo, deal.InfoRequest{Actor: manager2, Question: "?"})
+			answered := h.do(3*time.Hour, deal.UpdateAnswerInfo, deal.InfoAnswer{Actor: partnerActor, Answer: "a", Changes: &c.changes})
+			h.do(4*time.Hour, deal.UpdateWithdraw, deal.Decision{Actor: partnerActor})
 			h.run(in)
 			mustOK(t, "answer", answered)
 			e := h.rec.last("approvals_cleared")

@@ -1,4 +1,4 @@
-package workflows
+package cycle
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -23,7 +25,7 @@ var (
 	partnerA   = "aaaaaaaa-0000-4000-8000-000000000001"
 	partnerB   = "bbbbbbbb-0000-4000-8000-000000000002"
 	lineOfA    = "cccccccc-0000-4000-8000-000000000003"
-	cycleInput = CycleInput{ProgramID: programID, PeriodStart: "2026-10-01", PeriodEnd: "2026-11-01", StartedBy: financeActor}
+	cycleInput = incentive.CycleInput{ProgramID: programID, PeriodStart: "2026-10-01", PeriodEnd: "2026-11-01", StartedBy: financeActor}
 )
 
 // cycleDB stands in for PostgreSQL behind the cycle's activities: two
@@ -138,13 +140,13 @@ func (h *cycleHarness) do(at time.Duration, name string, arg any) *outcome {
 	return out
 }
 
-func (h *cycleHarness) run() CycleState {
+func (h *cycleHarness) run() incentive.CycleState {
 	h.t.Helper()
 	h.env.ExecuteWorkflow(IncentiveCycle, cycleInput)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("cycle did not complete")
 	}
-	var st CycleState
+	var st incentive.CycleState
 	if err := h.env.GetWorkflowResult(&st); err != nil {
 		h.t.Fatalf("cycle failed: %v", err)
 	}
@@ -156,22 +158,22 @@ func (h *cycleHarness) run() CycleState {
 // approval is paid only when released, after everyone else.
 func TestCycleReviewFourEyesHoldAndRelease(t *testing.T) {
 	h := newCycleHarness(t)
-	byManager := h.do(time.Hour, UpdateCycleApprove, CycleApproval{Actor: managerActor})
-	adjust := h.do(2*time.Hour, UpdateCycleAdjust, LineAdjustment{Actor: financeActor, LineID: lineOfA, Amount: 900, Reason: "returned units"})
-	noReason := h.do(3*time.Hour, UpdateCycleAdjust, LineAdjustment{Actor: financeActor, LineID: lineOfA, Amount: 1})
-	strayLine := h.do(4*time.Hour, UpdateCycleAdjust, LineAdjustment{Actor: financeActor, LineID: "dddddddd-0000-4000-8000-000000000009",
+	byManager := h.do(time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: managerActor})
+	adjust := h.do(2*time.Hour, incentive.UpdateCycleAdjust, incentive.LineAdjustment{Actor: financeActor, LineID: lineOfA, Amount: 900, Reason: "returned units"})
+	noReason := h.do(3*time.Hour, incentive.UpdateCycleAdjust, incentive.LineAdjustment{Actor: financeActor, LineID: lineOfA, Amount: 1})
+	strayLine := h.do(4*time.Hour, incentive.UpdateCycleAdjust, incentive.LineAdjustment{Actor: financeActor, LineID: "dddddddd-0000-4000-8000-000000000009",
 		Amount: 1, Reason: "typo"})
-	hold := h.do(5*time.Hour, UpdateCycleHold, PartnerHold{Actor: finance2, PartnerID: partnerB, Reason: "W-9 missing"})
-	selfApprove := h.do(6*time.Hour, UpdateCycleApprove, CycleApproval{Actor: financeActor})
-	approve := h.do(7*time.Hour, UpdateCycleApprove, CycleApproval{Actor: finance2, Reason: "checked"})
-	lateAdjust := h.do(8*time.Hour, UpdateCycleAdjust, LineAdjustment{Actor: finance2, LineID: lineOfA, Amount: 1, Reason: "late"})
+	hold := h.do(5*time.Hour, incentive.UpdateCycleHold, incentive.PartnerHold{Actor: finance2, PartnerID: partnerB, Reason: "W-9 missing"})
+	selfApprove := h.do(6*time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: financeActor})
+	approve := h.do(7*time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: finance2, Reason: "checked"})
+	lateAdjust := h.do(8*time.Hour, incentive.UpdateCycleAdjust, incentive.LineAdjustment{Actor: finance2, LineID: lineOfA, Amount: 1, Reason: "late"})
 	var paidBeforeRelease int
 	h.env.RegisterDelayedCallback(func() {
 		h.db.mu.Lock()
 		paidBeforeRelease = len(h.db.paid)
 		h.db.mu.Unlock()
 	}, 9*time.Hour)
-	release := h.do(3*day, UpdateCycleRelease, PartnerHold{Actor: finance2, PartnerID: partnerB, Reason: "W-9 received"})
+	release := h.do(3*day, incentive.UpdateCycleRelease, incentive.PartnerHold{Actor: finance2, PartnerID: partnerB, Reason: "W-9 received"})
 	st := h.run()
 
 	for name, o := range map[string]*outcome{"manager approve": byManager, "no reason": noReason, "self approve": selfApprove,
@@ -180,13 +182,13 @@ func TestCycleReviewFourEyesHoldAndRelease(t *testing.T) {
 			t.Errorf("%s: accepted, want refused", name)
 		}
 	}
-	if got := appErrType(byManager.refusal()); got != ErrTypeForbidden {
+	if got := appErrType(byManager.refusal()); got != workflows.ErrTypeForbidden {
 		t.Errorf("manager approve: %q", got)
 	}
-	if got := appErrType(selfApprove.refusal()); got != ErrTypeFourEyes {
+	if got := appErrType(selfApprove.refusal()); got != workflows.ErrTypeFourEyes {
 		t.Errorf("self approve: %q", got)
 	}
-	if got := appErrType(strayLine.refusal()); got != ErrTypeNotFound {
+	if got := appErrType(strayLine.refusal()); got != workflows.ErrTypeNotFound {
 		t.Errorf("stray line: %q (%v)", got, strayLine.refusal())
 	}
 	// The refusal carries the activity's message, never its internals
@@ -209,7 +211,7 @@ func TestCycleReviewFourEyesHoldAndRelease(t *testing.T) {
 	if len(h.db.batches) == 0 || !slices.Contains(h.db.batches[0].Held, partnerB) {
 		t.Errorf("first batch %+v", h.db.batches)
 	}
-	if st.Stage != CycleStagePaid || st.ApprovedBy.ID != finance2.ID || st.Version != 3 || st.Inputs != 12 ||
+	if st.Stage != incentive.CycleStagePaid || st.ApprovedBy.ID != finance2.ID || st.Version != 3 || st.Inputs != 12 ||
 		len(st.Excluded) != 1 || len(st.Held) != 0 || st.Paid != 2 || h.db.finish != 2 {
 		t.Errorf("state %+v", st)
 	}
@@ -219,7 +221,7 @@ func TestCycleReviewFourEyesHoldAndRelease(t *testing.T) {
 // an event by dealflow, and still waits for finance.
 func TestCycleReviewOverdue(t *testing.T) {
 	h := newCycleHarness(t)
-	approve := h.do(10*day, UpdateCycleApprove, CycleApproval{Actor: finance2})
+	approve := h.do(10*day, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: finance2})
 	st := h.run()
 	if approve.refusal() != nil {
 		t.Fatal(approve.refusal())
@@ -251,20 +253,20 @@ func TestCycleSchedulerStartsTheDuePeriod(t *testing.T) {
 		env := s.NewTestWorkflowEnvironment()
 		env.SetStartTime(tc.firesAt)
 		env.RegisterWorkflow(IncentiveCycle)
-		var got CycleInput
+		var got incentive.CycleInput
 		var gotID string
 		env.OnWorkflow(IncentiveCycle, mock.Anything, mock.Anything).Return(
-			func(ctx workflow.Context, in CycleInput) (CycleState, error) {
+			func(ctx workflow.Context, in incentive.CycleInput) (incentive.CycleState, error) {
 				got, gotID = in, workflow.GetInfo(ctx).WorkflowExecution.ID
-				return CycleState{}, nil
+				return incentive.CycleState{}, nil
 			})
-		env.ExecuteWorkflow(CycleScheduler, SchedulerInput{ProgramID: programID, Period: tc.period, GraceDays: 7})
+		env.ExecuteWorkflow(CycleScheduler, incentive.SchedulerInput{ProgramID: programID, Period: tc.period, GraceDays: 7})
 		var cycleID string
 		if err := env.GetWorkflowResult(&cycleID); err != nil {
 			t.Fatal(err)
 		}
-		if got.PeriodStart != tc.start || got.PeriodEnd != tc.end || cycleID != CycleID(programID, tc.start) ||
-			gotID != CycleWorkflowID(cycleID) {
+		if got.PeriodStart != tc.start || got.PeriodEnd != tc.end || cycleID != incentive.CycleID(programID, tc.start) ||
+			gotID != incentive.CycleWorkflowID(cycleID) {
 			t.Errorf("%s: started %+v as %s, result %s", tc.period, got, gotID, cycleID)
 		}
 	}

@@ -1,4 +1,4 @@
-package workflows
+package registration
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -32,8 +33,8 @@ var (
 	financeActor = domain.Actor{ID: "66666666-6666-6666-6666-666666666666", Name: "Fin", Role: domain.RoleFinance}
 )
 
-func testInput() DealInput {
-	return DealInput{
+func testInput() deal.Input {
+	return deal.Input{
 		DealID: dealID, PartnerID: partnerID, Submitter: partnerActor,
 		Registration: domain.Registration{
 			Kind:              domain.KindResale,
@@ -103,7 +104,7 @@ func (r *recorder) last(typ string) activities.Event {
 type scenario struct {
 	policy domain.Policy
 	facts  func(*domain.ScreeningFacts)
-	input  func(*DealInput)
+	input  func(*deal.Input)
 }
 
 type harness struct {
@@ -142,7 +143,7 @@ func newHarness(t *testing.T, sc scenario) *harness {
 // completed with a state or an error.
 type outcome struct {
 	rejected error
-	state    DealState
+	state    deal.State
 	err      error
 	done     bool
 }
@@ -163,7 +164,7 @@ func (h *harness) do(at time.Duration, name string, arg any) *outcome {
 			OnReject: func(err error) { out.rejected, out.done = err, true },
 			OnComplete: func(v any, err error) {
 				out.err, out.done = err, true
-				if s, ok := v.(DealState); ok {
+				if s, ok := v.(deal.State); ok {
 					out.state = s
 				}
 			},
@@ -172,13 +173,13 @@ func (h *harness) do(at time.Duration, name string, arg any) *outcome {
 	return out
 }
 
-func (h *harness) run(in DealInput) DealState {
+func (h *harness) run(in deal.Input) deal.State {
 	h.t.Helper()
 	h.env.ExecuteWorkflow(DealRegistration, in)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("workflow did not complete")
 	}
-	var final DealState
+	var final deal.State
 	if err := h.env.GetWorkflowResult(&final); err != nil {
 		h.t.Fatalf("workflow failed: %v", err)
 	}

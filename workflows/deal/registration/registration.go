@@ -1,21 +1,26 @@
-package workflows
+// Package registration is the deal registration workflow (DealRegistration):
+// intake and screening, human steps as Updates, SLA and protection timers,
+// edits, corrections and notifications, each change guarded by
+// workflow.GetVersion so recorded histories replay. Its contract — IDs,
+// names, input and state types — and the typed client callers use are in
+// workflows/deal; the worker registers it (worker.Register).
+package registration
 
 import (
 	"time"
 
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
-// acts is how workflows name activities: methods on a nil *Activities, so
-// tests can mock them and the worker supplies the real ones.
+// acts is how the workflow names its activities: methods on a nil
+// *Activities, so tests can mock them and the worker supplies the real ones.
 var acts *activities.Activities
-
-// MaxReasonLength bounds the free text of any step.
-const MaxReasonLength = 2000
 
 // lifecycleVersion guards the full lifecycle (screening, policies, timers)
 // added after the first release, whose runs (version 0) replay unchanged.
@@ -26,22 +31,22 @@ const lifecycleVersion = "lifecycle"
 // with SLA timers, info requests, protection with extensions and expiry,
 // and the outcome. It is the source of truth for the deal; every step is
 // recorded in PostgreSQL by an activity before the workflow's state moves.
-func DealRegistration(ctx workflow.Context, in DealInput) (DealState, error) {
+func DealRegistration(ctx workflow.Context, in deal.Input) (deal.State, error) {
 	w := &dealWorkflow{in: in}
 	if err := w.setup(ctx); err != nil {
-		return DealState{}, err
+		return deal.State{}, err
 	}
 	return w.run(ctx)
 }
 
 // dealWorkflow holds one run: the serialisable state and what works on it.
 type dealWorkflow struct {
-	in     DealInput
-	st     DealState
+	in     deal.Input
+	st     deal.State
 	mu     workflow.Mutex
 	logger log.Logger
 	// screened turns true once intake is done, which releases the
-	// submitter's UpdateSubmitted.
+	// submitter's deal.UpdateSubmitted.
 	screened bool
 	// versions remembers what GetVersion answered in this run (see has).
 	versions map[string]workflow.Version
@@ -56,23 +61,23 @@ func (w *dealWorkflow) setup(ctx workflow.Context) error {
 	w.mu = workflow.NewMutex(ctx)
 	w.versions = map[string]workflow.Version{}
 	w.now = func() time.Time { return workflow.Now(ctx) }
-	w.byPerson = approvalsByPerson(ctx)
+	w.byPerson = workflows.ApprovalsByPerson(ctx)
 	if w.in.Resume != nil {
 		w.st = *w.in.Resume
 		w.screened = true
 	} else {
-		w.st = DealState{
+		w.st = deal.State{
 			DealID: w.in.DealID, PartnerID: w.in.PartnerID, Registration: w.in.Registration,
 			RequestHash: w.in.RequestHash, Policy: domain.DefaultPolicy(), RequiredApprovals: 1,
 			SubmittedAt: workflow.GetInfo(ctx).WorkflowStartTime,
 		}
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (DealState, error) { return w.st, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, deal.QueryState, func() (deal.State, error) { return w.st, nil }); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateSubmitted, func(ctx workflow.Context) (DealState, error) {
+	if err := workflow.SetUpdateHandler(ctx, deal.UpdateSubmitted, func(ctx workflow.Context) (deal.State, error) {
 		if err := workflow.Await(ctx, func() bool { return w.screened }); err != nil {
-			return DealState{}, err
+			return deal.State{}, err
 		}
 		return w.st, nil
 	}); err != nil {
@@ -81,7 +86,7 @@ func (w *dealWorkflow) setup(ctx workflow.Context) error {
 	return w.registerSteps(ctx)
 }
 
-func (w *dealWorkflow) run(ctx workflow.Context) (DealState, error) {
+func (w *dealWorkflow) run(ctx workflow.Context) (deal.State, error) {
 	if w.in.Resume == nil {
 		if workflow.GetVersion(ctx, lifecycleVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 			return w.runLegacy(ctx)
@@ -148,11 +153,11 @@ func (w *dealWorkflow) intake(ctx workflow.Context) error {
 	}
 	out := domain.Screen(found.Policy, found.Facts)
 	payload := map[string]any{"rule": out.Rule, "facts": found.Facts, "program_id": found.ProgramID}
-	err = w.record(ctx, screeningEventType(out.Next), out.Next, domain.SystemActor, out.Reason, payload, func(s *DealState) {
+	err = w.record(ctx, screeningEventType(out.Next), out.Next, domain.SystemActor, out.Reason, payload, func(s *deal.State) {
 		s.ProgramID, s.Policy, s.Conflicts = found.ProgramID, found.Policy, found.Facts.Conflicts
 		s.RequiredApprovals = found.Policy.RequiredApprovals(s.Registration.Amount, s.Registration.Currency)
 		if out.Next == domain.StatusApproved {
-			s.Approvals = append(s.Approvals, Approval{Actor: domain.SystemActor, At: workflow.Now(ctx)})
+			s.Approvals = append(s.Approvals, deal.Approval{Actor: domain.SystemActor, At: workflow.Now(ctx)})
 		}
 	})
 	w.screened = true
@@ -175,7 +180,7 @@ func screeningEventType(next domain.Status) string {
 // runLegacy is the first release's flow (version 0), kept so that its runs
 // replay and finish as they began: straight to review, one approval, no
 // timers.
-func (w *dealWorkflow) runLegacy(ctx workflow.Context) (DealState, error) {
+func (w *dealWorkflow) runLegacy(ctx workflow.Context) (deal.State, error) {
 	w.st.Legacy = true
 	first := w.event(ctx, "submitted", domain.StatusSubmitted, w.in.Submitter, "", nil)
 	first.From = ""
@@ -216,9 +221,9 @@ func (w *dealWorkflow) event(ctx workflow.Context, typ string, to domain.Status,
 // record is the only way the deal's state moves: it applies change to a
 // copy of the state, records the event with the copy as the projection and
 // its notifications, and only once that is durable makes the copy current.
-func (w *dealWorkflow) record(ctx workflow.Context, typ string, to domain.Status, actor domain.Actor, reason string, payload any, change func(*DealState)) error {
+func (w *dealWorkflow) record(ctx workflow.Context, typ string, to domain.Status, actor domain.Actor, reason string, payload any, change func(*deal.State)) error {
 	e := w.event(ctx, typ, to, actor, reason, payload)
-	next := w.st.clone()
+	next := cloneState(w.st)
 	next.Status, next.Seq, next.UpdatedAt = to, e.Seq, e.OccurredAt
 	if change != nil {
 		change(&next)
@@ -240,7 +245,7 @@ func (w *dealWorkflow) record(ctx workflow.Context, typ string, to domain.Status
 	e = w.withSnapshot(e, next, to)
 	e.Notify = notificationsFor(e, next)
 	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordEvent, e).Get(ctx, nil); err != nil {
-		return unstorable(err)
+		return workflows.Unstorable(err)
 	}
 	w.st = next
 	w.upsertSearch(ctx)
@@ -248,7 +253,7 @@ func (w *dealWorkflow) record(ctx workflow.Context, typ string, to domain.Status
 }
 
 // withSnapshot attaches the projection of state s to e.
-func (w *dealWorkflow) withSnapshot(e activities.Event, s DealState, status domain.Status) activities.Event {
+func (w *dealWorkflow) withSnapshot(e activities.Event, s deal.State, status domain.Status) activities.Event {
 	snap := activities.Snapshot{
 		Status: status, ProgramID: s.ProgramID, Registration: s.Registration,
 		Approvals: len(s.Approvals), RequiredApprovals: s.RequiredApprovals,
@@ -270,23 +275,24 @@ func (w *dealWorkflow) withSnapshot(e activities.Event, s DealState, status doma
 
 func (w *dealWorkflow) upsertSearch(ctx workflow.Context) {
 	updates := []temporal.SearchAttributeUpdate{
-		SearchDealStatus.ValueSet(string(w.st.Status)),
-		SearchDealPartnerID.ValueSet(w.in.PartnerID),
-		SearchDealAmount.ValueSet(w.st.Registration.Amount),
-		SearchDealCurrency.ValueSet(w.st.Registration.Currency),
+		deal.SearchDealStatus.ValueSet(string(w.st.Status)),
+		deal.SearchDealPartnerID.ValueSet(w.in.PartnerID),
+		deal.SearchDealAmount.ValueSet(w.st.Registration.Amount),
+		deal.SearchDealCurrency.ValueSet(w.st.Registration.Currency),
 	}
 	if !w.st.ExpiresAt.IsZero() {
-		updates = append(updates, SearchDealExpiresAt.ValueSet(w.st.ExpiresAt))
+		updates = append(updates, deal.SearchDealExpiresAt.ValueSet(w.st.ExpiresAt))
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		w.logger.Warn("search attributes not updated", "error", err)
 	}
 }
 
-// clone copies s deeply enough that changing the copy's slices leaves s alone.
-func (s DealState) clone() DealState {
+// cloneState copies s deeply enough that changing the copy's slices leaves
+// s alone.
+func cloneState(s deal.State) deal.State {
 	c := s
-	c.Approvals = append([]Approval(nil), s.Approvals...)
+	c.Approvals = append([]deal.Approval(nil), s.Approvals...)
 	if s.Correction != nil {
 		r := *s.Correction
 		c.Correction = &r
@@ -301,7 +307,7 @@ func (s DealState) clone() DealState {
 // activity gives up when its first attempt's StartToCloseTimeout has
 // passed, and an outage of more than ten seconds failed the deal's run.
 // Data PostgreSQL will never take is not retried at all
-// (activities.ErrTypeInvalidData).
+// (workflows.ErrTypeInvalidData).
 const recordPatience = 7 * 24 * time.Hour
 
 // withRecordOptions sets the options of the local activities that record

@@ -1,4 +1,10 @@
-package workflows
+// Package cycle is the incentive context's workflows: IncentiveCycle, one
+// program's cycle for one period (freeze, accrue, finance's review with
+// four eyes, payouts, statements), and CycleScheduler, which a program's
+// Temporal Schedule runs to start the cycle due. Their contract and the
+// typed client callers use are in workflows/incentive; the worker
+// registers them (worker.Register).
+package cycle
 
 import (
 	"errors"
@@ -8,10 +14,16 @@ import (
 
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
+
+// acts is how the workflows name their activities: methods on a nil
+// *Activities, so tests can mock them and the worker supplies the real ones.
+var acts *activities.Activities
 
 // defaultReviewWithin is how long finance has to approve a cycle before it
 // is flagged overdue, when the cycle's input does not say.
@@ -23,11 +35,11 @@ const defaultReviewWithin = 7 * 24 * time.Hour
 // release a partner, approve; the approver must not have adjusted) →
 // payouts in batches onto the ledger → statements published. Partners held
 // at approval are paid when released.
-func IncentiveCycle(ctx workflow.Context, in CycleInput) (CycleState, error) {
-	w := &cycleWorkflow{in: in, log: workflow.GetLogger(ctx), byPerson: approvalsByPerson(ctx)}
-	w.st.CycleID = CycleID(in.ProgramID, in.PeriodStart)
+func IncentiveCycle(ctx workflow.Context, in incentive.CycleInput) (incentive.CycleState, error) {
+	w := &cycleWorkflow{in: in, log: workflow.GetLogger(ctx), byPerson: workflows.ApprovalsByPerson(ctx)}
+	w.st.CycleID = incentive.CycleID(in.ProgramID, in.PeriodStart)
 	w.st.ProgramID, w.st.PeriodStart, w.st.PeriodEndExclusive = in.ProgramID, in.PeriodStart, in.PeriodEnd
-	w.st.Stage = CycleStageFreezing
+	w.st.Stage = incentive.CycleStageFreezing
 	if err := w.setup(ctx); err != nil {
 		return w.st, err
 	}
@@ -35,8 +47,8 @@ func IncentiveCycle(ctx workflow.Context, in CycleInput) (CycleState, error) {
 }
 
 type cycleWorkflow struct {
-	in  CycleInput
-	st  CycleState
+	in  incentive.CycleInput
+	st  incentive.CycleState
 	log log.Logger
 	mu  workflow.Mutex
 	// byPerson: four eyes compares people and a payout at or above the
@@ -44,16 +56,26 @@ type cycleWorkflow struct {
 	byPerson bool
 }
 
+// setup registers the state query and finance's review steps as Updates
+// (workflows.RegisterStep): each validated before it reaches history,
+// applied one at a time, validated again under the lock.
 func (w *cycleWorkflow) setup(ctx workflow.Context) error {
 	w.mu = workflow.NewMutex(ctx)
-	if err := workflow.SetQueryHandler(ctx, QueryCycleState, func() (CycleState, error) { return w.st, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, incentive.QueryCycleState, func() (incentive.CycleState, error) { return w.st, nil }); err != nil {
 		return err
 	}
+	s := &workflows.Steps[incentive.CycleState]{Mu: w.mu, State: func() incentive.CycleState { return w.st }}
 	for _, reg := range []func() error{
-		func() error { return cycleStep(ctx, w, UpdateCycleAdjust, w.validateAdjust, w.adjust) },
-		func() error { return cycleStep(ctx, w, UpdateCycleHold, w.validateHold, w.hold) },
-		func() error { return cycleStep(ctx, w, UpdateCycleRelease, w.validateRelease, w.release) },
-		func() error { return cycleStep(ctx, w, UpdateCycleApprove, w.validateApprove, w.approve) },
+		func() error {
+			return workflows.RegisterStep(ctx, s, incentive.UpdateCycleAdjust, w.validateAdjust, w.adjust)
+		},
+		func() error { return workflows.RegisterStep(ctx, s, incentive.UpdateCycleHold, w.validateHold, w.hold) },
+		func() error {
+			return workflows.RegisterStep(ctx, s, incentive.UpdateCycleRelease, w.validateRelease, w.release)
+		},
+		func() error {
+			return workflows.RegisterStep(ctx, s, incentive.UpdateCycleApprove, w.validateApprove, w.approve)
+		},
 	} {
 		if err := reg(); err != nil {
 			return err
@@ -66,12 +88,12 @@ func cycleActivityOptions(ctx workflow.Context, timeout time.Duration) workflow.
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: timeout,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{activities.ErrTypeNotFound, activities.ErrTypeInvalidArgument,
-				activities.ErrTypeInvalidTransition, activities.ErrTypeAlreadyExists}},
+			NonRetryableErrorTypes: []string{workflows.ErrTypeNotFound, workflows.ErrTypeInvalidArgument,
+				workflows.ErrTypeInvalidTransition, workflows.ErrTypeAlreadyExists}},
 	})
 }
 
-func (w *cycleWorkflow) run(ctx workflow.Context) (CycleState, error) {
+func (w *cycleWorkflow) run(ctx workflow.Context) (incentive.CycleState, error) {
 	short := cycleActivityOptions(ctx, time.Minute)
 	long := cycleActivityOptions(ctx, 15*time.Minute)
 	var info activities.CycleInfo
@@ -89,7 +111,7 @@ func (w *cycleWorkflow) run(ctx workflow.Context) (CycleState, error) {
 	if err := workflow.ExecuteActivity(long, acts.FreezeCycle, w.st.CycleID).Get(ctx, &frozen); err != nil {
 		return w.st, err
 	}
-	w.st.Inputs, w.st.Excluded = frozen.Inputs, frozen.Excluded
+	w.st.Inputs, w.st.Excluded = frozen.Inputs, excludedInputs(frozen.Excluded)
 	var accrued activities.AccrueResult
 	if err := workflow.ExecuteActivity(long, acts.AccrueCycle, w.st.CycleID).Get(ctx, &accrued); err != nil {
 		return w.st, err
@@ -98,16 +120,16 @@ func (w *cycleWorkflow) run(ctx workflow.Context) (CycleState, error) {
 	if w.byPerson {
 		w.payoutIs(accrued.Payout)
 	}
-	w.st.Stage = CycleStageReview
+	w.st.Stage = incentive.CycleStageReview
 
 	if err := w.awaitApproval(ctx); err != nil {
 		return w.st, err
 	}
-	w.st.Stage = CycleStagePaying
+	w.st.Stage = incentive.CycleStagePaying
 	pay := workflow.WithActivityOptions(long, workflow.ActivityOptions{
 		StartToCloseTimeout: 5 * time.Minute, HeartbeatTimeout: 5 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
-			NonRetryableErrorTypes: []string{activities.ErrTypeNotFound}},
+			NonRetryableErrorTypes: []string{workflows.ErrTypeNotFound}},
 	})
 	if err := w.payAll(ctx, pay); err != nil {
 		return w.st, err
@@ -122,8 +144,21 @@ func (w *cycleWorkflow) run(ctx workflow.Context) (CycleState, error) {
 			return w.st, err
 		}
 	}
-	w.st.Stage = CycleStagePaid
+	w.st.Stage = incentive.CycleStagePaid
 	return w.st, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// excludedInputs is what the freeze reports it excluded, in the
+// contract's own terms (nil stays nil).
+func excludedInputs(in []activities.ExcludedInputs) []incentive.ExcludedInputs {
+	if in == nil {
+		return nil
+	}
+	out := make([]incentive.ExcludedInputs, len(in))
+	for i, e := range in {
+		out[i] = incentive.ExcludedInputs{Reason: e.Reason, Deals: e.Deals, Amount: e.Amount}
+	}
+	return out
 }
 
 // awaitApproval waits for finance's approval; when it has not come within
@@ -190,10 +225,10 @@ func (w *cycleWorkflow) recordEvent(ctx workflow.Context, e activities.CycleEven
 	var res activities.CycleEventResult
 	if err := workflow.ExecuteActivity(cycleActivityOptions(ctx, time.Minute), acts.RecordCycleEvent, e).Get(ctx, &res); err != nil {
 		var app *temporal.ApplicationError
-		if errors.As(err, &app) && app.Type() == activities.ErrTypeNotFound {
-			return refuse(ErrTypeNotFound, app.Message())
+		if errors.As(err, &app) && app.Type() == workflows.ErrTypeNotFound {
+			return workflows.Refuse(workflows.ErrTypeNotFound, app.Message())
 		}
-		return unstorable(err)
+		return workflows.Unstorable(err)
 	}
 	w.st.Seq++
 	if out != nil {
@@ -202,54 +237,34 @@ func (w *cycleWorkflow) recordEvent(ctx workflow.Context, e activities.CycleEven
 	return nil
 }
 
-// cycleStep registers a review step as an Update: validated before it
-// reaches history, applied one at a time, validated again under the lock.
-func cycleStep[T any](ctx workflow.Context, w *cycleWorkflow, name string, validate func(T) error, apply func(workflow.Context, T) error) error {
-	return workflow.SetUpdateHandlerWithOptions(ctx, name,
-		func(ctx workflow.Context, arg T) (CycleState, error) {
-			if err := w.mu.Lock(ctx); err != nil {
-				return w.st, err
-			}
-			defer w.mu.Unlock()
-			if err := validate(arg); err != nil {
-				return w.st, err
-			}
-			if err := apply(ctx, arg); err != nil {
-				return w.st, err
-			}
-			return w.st, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, arg T) error { return validate(arg) }})
-}
-
 func (w *cycleWorkflow) finance(a domain.Actor) error {
 	if a.Role != domain.RoleFinance {
-		return refuse(ErrTypeForbidden, "only finance acts on incentive cycles")
+		return workflows.Refuse(workflows.ErrTypeForbidden, "only finance acts on incentive cycles")
 	}
 	return nil
 }
 
 func (w *cycleWorkflow) inReview() error {
-	if w.st.Stage != CycleStageReview || w.st.ApprovedBy != nil {
-		return refuse(ErrTypeInvalidTransition, fmt.Sprintf("the cycle is %s, not in review", w.st.Stage))
+	if w.st.Stage != incentive.CycleStageReview || w.st.ApprovedBy != nil {
+		return workflows.Refuse(workflows.ErrTypeInvalidTransition, fmt.Sprintf("the cycle is %s, not in review", w.st.Stage))
 	}
 	return nil
 }
 
-func (w *cycleWorkflow) validateAdjust(a LineAdjustment) error {
-	if err := firstErr(w.finance(a.Actor), w.inReview(), reasonOK(a.Reason, true)); err != nil {
+func (w *cycleWorkflow) validateAdjust(a incentive.LineAdjustment) error {
+	if err := workflows.FirstErr(w.finance(a.Actor), w.inReview(), workflows.ReasonOK(a.Reason, true)); err != nil {
 		return err
 	}
 	if a.LineID == "" {
-		return refuse(ErrTypeInvalidArgument, "line_id is required")
+		return workflows.Refuse(workflows.ErrTypeInvalidArgument, "line_id is required")
 	}
 	if a.Amount < -domain.MaxAmount || a.Amount > domain.MaxAmount {
-		return refuse(ErrTypeInvalidArgument, "amount out of range")
+		return workflows.Refuse(workflows.ErrTypeInvalidArgument, "amount out of range")
 	}
 	return nil
 }
 
-func (w *cycleWorkflow) adjust(ctx workflow.Context, a LineAdjustment) error {
+func (w *cycleWorkflow) adjust(ctx workflow.Context, a incentive.LineAdjustment) error {
 	amount := a.Amount
 	var res activities.CycleEventResult
 	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventAdjusted, LineID: a.LineID, Amount: &amount,
@@ -266,20 +281,20 @@ func (w *cycleWorkflow) adjust(ctx workflow.Context, a LineAdjustment) error {
 	return nil
 }
 
-func (w *cycleWorkflow) validateHold(h PartnerHold) error {
-	if err := firstErr(w.finance(h.Actor), w.inReview(), reasonOK(h.Reason, true)); err != nil {
+func (w *cycleWorkflow) validateHold(h incentive.PartnerHold) error {
+	if err := workflows.FirstErr(w.finance(h.Actor), w.inReview(), workflows.ReasonOK(h.Reason, true)); err != nil {
 		return err
 	}
 	if h.PartnerID == "" {
-		return refuse(ErrTypeInvalidArgument, "partner_id is required")
+		return workflows.Refuse(workflows.ErrTypeInvalidArgument, "partner_id is required")
 	}
 	if slices.Contains(w.st.Held, h.PartnerID) {
-		return refuse(ErrTypeInvalidTransition, "the partner is held already")
+		return workflows.Refuse(workflows.ErrTypeInvalidTransition, "the partner is held already")
 	}
 	return nil
 }
 
-func (w *cycleWorkflow) hold(ctx workflow.Context, h PartnerHold) error {
+func (w *cycleWorkflow) hold(ctx workflow.Context, h incentive.PartnerHold) error {
 	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventHeld, PartnerID: h.PartnerID,
 		Actor: h.Actor, Reason: h.Reason}, nil); err != nil {
 		return err
@@ -289,17 +304,17 @@ func (w *cycleWorkflow) hold(ctx workflow.Context, h PartnerHold) error {
 	return nil
 }
 
-func (w *cycleWorkflow) validateRelease(h PartnerHold) error {
-	if err := firstErr(w.finance(h.Actor), reasonOK(h.Reason, true)); err != nil {
+func (w *cycleWorkflow) validateRelease(h incentive.PartnerHold) error {
+	if err := workflows.FirstErr(w.finance(h.Actor), workflows.ReasonOK(h.Reason, true)); err != nil {
 		return err
 	}
 	if !slices.Contains(w.st.Held, h.PartnerID) {
-		return refuse(ErrTypeInvalidTransition, "the partner is not held")
+		return workflows.Refuse(workflows.ErrTypeInvalidTransition, "the partner is not held")
 	}
 	return nil
 }
 
-func (w *cycleWorkflow) release(ctx workflow.Context, h PartnerHold) error {
+func (w *cycleWorkflow) release(ctx workflow.Context, h incentive.PartnerHold) error {
 	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventReleased, PartnerID: h.PartnerID,
 		Actor: h.Actor, Reason: h.Reason}, nil); err != nil {
 		return err

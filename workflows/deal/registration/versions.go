@@ -1,6 +1,9 @@
-package workflows
+package registration
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"github.com/dealflow/dealflow/workflows/deal"
+	"go.temporal.io/sdk/workflow"
+)
 
 // Changes to what the deal workflow decides after the full lifecycle
 // (lifecycleVersion), each guarded by workflow.GetVersion under its own
@@ -23,8 +26,8 @@ const (
 // step's handler asks GetVersion for each before it validates again, so a
 // replayed step is judged by the rules it was accepted under.
 var stepVersions = map[string][]string{
-	UpdateCloseWon:  {versionCloseAfterSubmission},
-	UpdateCloseLost: {versionCloseAfterSubmission},
+	deal.UpdateCloseWon:  {versionCloseAfterSubmission},
+	deal.UpdateCloseLost: {versionCloseAfterSubmission},
 }
 
 // has asks workflow.GetVersion whether change id applies to this run

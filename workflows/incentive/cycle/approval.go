@@ -1,4 +1,4 @@
-package workflows
+package cycle
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -16,16 +18,16 @@ import (
 // one; an adjustment voids the approvals given before it. Runs started
 // before approvalsByPersonVersion compare users and need one approval.
 
-func (w *cycleWorkflow) validateApprove(a CycleApproval) error {
-	if err := firstErr(w.finance(a.Actor), w.inReview(), reasonOK(a.Reason, false), personApprover(w.byPerson, a.Actor)); err != nil {
+func (w *cycleWorkflow) validateApprove(a incentive.CycleApproval) error {
+	if err := workflows.FirstErr(w.finance(a.Actor), w.inReview(), workflows.ReasonOK(a.Reason, false), workflows.PersonApprover(w.byPerson, a.Actor)); err != nil {
 		return err
 	}
 	if w.adjusted(a.Actor) {
-		return refuse(ErrTypeFourEyes, "you adjusted lines of this cycle; someone else in finance must approve it")
+		return workflows.Refuse(workflows.ErrTypeFourEyes, "you adjusted lines of this cycle; someone else in finance must approve it")
 	}
 	for _, given := range w.st.Approvals {
-		if sameApprover(w.byPerson, given.Actor, a.Actor) {
-			return refuse(ErrTypeFourEyes, "you approved this cycle already (with this or another of your tokens); a different finance person must give the second approval")
+		if workflows.SameApprover(w.byPerson, given.Actor, a.Actor) {
+			return workflows.Refuse(workflows.ErrTypeFourEyes, "you approved this cycle already (with this or another of your tokens); a different finance person must give the second approval")
 		}
 	}
 	return nil
@@ -40,7 +42,7 @@ func (w *cycleWorkflow) adjusted(a domain.Actor) bool {
 
 // approve records one approval; the last one required approves the cycle
 // for payout.
-func (w *cycleWorkflow) approve(ctx workflow.Context, a CycleApproval) error {
+func (w *cycleWorkflow) approve(ctx workflow.Context, a incentive.CycleApproval) error {
 	typ := activities.CycleEventApproved
 	if w.byPerson && len(w.st.Approvals)+1 < w.st.RequiredApprovals {
 		typ = activities.CycleEventApprovalRecorded
@@ -49,7 +51,7 @@ func (w *cycleWorkflow) approve(ctx workflow.Context, a CycleApproval) error {
 		return err
 	}
 	if w.byPerson {
-		w.st.Approvals = append(w.st.Approvals, Approval{Actor: a.Actor, At: workflow.Now(ctx)})
+		w.st.Approvals = append(w.st.Approvals, incentive.Approval{Actor: a.Actor, At: workflow.Now(ctx)})
 	}
 	if typ == activities.CycleEventApproved {
 		actor := a.Actor
@@ -62,7 +64,7 @@ func (w *cycleWorkflow) approve(ctx workflow.Context, a CycleApproval) error {
 // approvals given before the adjustment (an event says so: they approved
 // other amounts), and counts the payout again, which may change how many
 // approvals are needed.
-func (w *cycleWorkflow) afterAdjustment(ctx workflow.Context, a LineAdjustment) error {
+func (w *cycleWorkflow) afterAdjustment(ctx workflow.Context, a incentive.LineAdjustment) error {
 	if p := a.Actor.PersonID; p != "" && !slices.Contains(w.st.AdjusterPeople, p) {
 		w.st.AdjusterPeople = append(w.st.AdjusterPeople, p)
 		slices.Sort(w.st.AdjusterPeople)

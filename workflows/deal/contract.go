@@ -1,26 +1,25 @@
-// Package workflows holds dealflow's Temporal workflows and, in this file,
-// their contract: task queue, workflow IDs, update and query names, search
-// attributes, and the input and result types the API exchanges with them.
-// The API imports this package for those names; nothing else spells them.
-package workflows
+// Package deal is the deal registration context's contract and typed
+// client: the DealRegistration workflow's ID, update and query names,
+// search attributes, and the input and state types the API and the console
+// exchange with it (client.go sends them). The workflow itself is in
+// workflows/deal/registration; nothing here knows its activities.
+package deal
 
 import (
-	"errors"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 )
 
-// TaskQueue is the task queue that deal workflows and activities run on.
-const TaskQueue = "dealflow-deals"
+// WorkflowType is the registered name of the deal registration workflow
+// (registration.DealRegistration), which running histories carry.
+const WorkflowType = "DealRegistration"
 
-// DealWorkflowID is the workflow ID of the deal registration dealID, so that
+// WorkflowID is the workflow ID of the deal registration dealID, so that
 // one deal has exactly one workflow.
-func DealWorkflowID(dealID string) string { return "deal/" + dealID }
+func WorkflowID(dealID string) string { return "deal/" + dealID }
 
 // Update and query names of the DealRegistration workflow. Every human step
 // is an Update with a validator: a step the deal's state does not allow is
@@ -55,45 +54,9 @@ const (
 	// UpdateDecideCorrection approves or denies a partner's upward
 	// correction that awaits review (CorrectionDecision).
 	UpdateDecideCorrection = "decide-correction"
-	// QueryState returns the workflow's DealState.
+	// QueryState returns the workflow's State.
 	QueryState = "state"
 )
-
-// Error types of refused updates (temporal.ApplicationError.Type()); the API
-// maps them to HTTP answers.
-const (
-	// ErrTypeInvalidTransition: the deal's status does not allow the step (409).
-	ErrTypeInvalidTransition = "InvalidTransition"
-	// ErrTypeForbidden: the actor's role or organization may not take it (403).
-	ErrTypeForbidden = "Forbidden"
-	// ErrTypeFourEyes: the same person cannot approve twice (409).
-	ErrTypeFourEyes = "FourEyes"
-	// ErrTypeLimitReached: a policy limit, such as the number of extensions (409).
-	ErrTypeLimitReached = "LimitReached"
-	// ErrTypeInvalidArgument: the step's data is unusable (422).
-	ErrTypeInvalidArgument = "InvalidArgument"
-	// ErrTypeNotFound: what the step names does not exist, such as a
-	// statement line not in the cycle (404).
-	ErrTypeNotFound = "NotFound"
-)
-
-// FieldRefusal names the field of a step's argument that an
-// ErrTypeInvalidArgument refusal is about (the error's details), so the API
-// can answer with per-field errors.
-type FieldRefusal struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-// RefusedField returns the field a refused step named, if it named one.
-func RefusedField(err error) (FieldRefusal, bool) {
-	var appErr *temporal.ApplicationError
-	var f FieldRefusal
-	if !errors.As(err, &appErr) || !appErr.HasDetails() || appErr.Details(&f) != nil || f.Field == "" {
-		return FieldRefusal{}, false
-	}
-	return f, true
-}
 
 // Search attributes the deal workflow keeps current, so operators can run
 // `temporal workflow list --query 'DealStatus="pending_approval"'`.
@@ -115,8 +78,8 @@ var SearchAttributes = map[string]enums.IndexedValueType{
 	SearchDealExpiresAt.GetName(): enums.INDEXED_VALUE_TYPE_DATETIME,
 }
 
-// DealInput starts a DealRegistration workflow.
-type DealInput struct {
+// Input starts a DealRegistration workflow.
+type Input struct {
 	DealID       string              `json:"deal_id"`
 	PartnerID    string              `json:"partner_id"`
 	Submitter    domain.Actor        `json:"submitter"`
@@ -126,7 +89,7 @@ type DealInput struct {
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	RequestHash    string `json:"request_hash,omitempty"`
 	// Resume carries the state into a run continued as new.
-	Resume *DealState `json:"resume,omitempty"`
+	Resume *State `json:"resume,omitempty"`
 }
 
 // Decision is a step with a free-text reason: approve, reject, withdraw,
@@ -239,8 +202,7 @@ type CorrectionRequest struct {
 	Escalated    bool  `json:"escalated"`
 }
 
-// Approval is one person's approval: a channel manager's of a deal, a
-// finance person's of an incentive cycle.
+// Approval is one channel manager's approval of the deal.
 type Approval struct {
 	Actor domain.Actor `json:"actor"`
 	At    time.Time    `json:"at"`
@@ -253,9 +215,9 @@ type ExtensionRequest struct {
 	At     time.Time    `json:"at"`
 }
 
-// DealState is the workflow's whole state: returned by updates and the
-// state query, and carried across continue-as-new.
-type DealState struct {
+// State is the workflow's whole state: returned by updates and the state
+// query, and carried across continue-as-new.
+type State struct {
 	DealID       string              `json:"deal_id"`
 	PartnerID    string              `json:"partner_id"`
 	Status       domain.Status       `json:"status"`
@@ -292,130 +254,4 @@ type DealState struct {
 	SubmittedAt time.Time `json:"submitted_at"`
 	// Legacy marks a run started before the full lifecycle (version 0).
 	Legacy bool `json:"legacy,omitempty"`
-}
-
-// Incentive cycles: one IncentiveCycle workflow per program and period,
-// started by the program's Temporal Schedule (through CycleScheduler) or by
-// finance through the API.
-
-// CycleWorkflowID is the workflow ID of the incentive cycle cycleID.
-func CycleWorkflowID(cycleID string) string { return "cycle/" + cycleID }
-
-// cycleNamespace makes cycle ids from a program and a period start.
-var cycleNamespace = uuid.MustParse("5b0d1f0e-2c58-4f57-9a53-6b1f3c1f7a10")
-
-// CycleID is the id of a program's cycle for the period starting on
-// periodStart (YYYY-MM-DD): the same whoever starts it, so a schedule and a
-// person cannot open two cycles for one period.
-func CycleID(programID, periodStart string) string {
-	return uuid.NewSHA1(cycleNamespace, []byte(programID+"/"+periodStart)).String()
-}
-
-// CycleScheduleID is the ID of the Temporal Schedule that starts a
-// program's cycles.
-func CycleScheduleID(programCode string) string { return "incentive-cycles/" + programCode }
-
-// Update and query names of the IncentiveCycle workflow: finance's review.
-const (
-	// UpdateCycleAdjust sets a line's amount (LineAdjustment).
-	UpdateCycleAdjust = "adjust-line"
-	// UpdateCycleHold holds a partner's payout (PartnerHold).
-	UpdateCycleHold = "hold-partner"
-	// UpdateCycleRelease releases a held partner (PartnerHold).
-	UpdateCycleRelease = "release-partner"
-	// UpdateCycleApprove approves the cycle for payout (CycleApproval).
-	UpdateCycleApprove = "approve"
-	// QueryCycleState returns the workflow's CycleState.
-	QueryCycleState = "cycle-state"
-)
-
-// CycleInput starts an incentive cycle.
-type CycleInput struct {
-	ProgramID   string       `json:"program_id"`
-	PeriodStart string       `json:"period_start"` // YYYY-MM-DD
-	PeriodEnd   string       `json:"period_end"`   // YYYY-MM-DD, excluded
-	StartedBy   domain.Actor `json:"started_by"`
-	// ReviewWithin is how long finance has to approve before the cycle
-	// is flagged overdue (0: 7 days).
-	ReviewWithin time.Duration `json:"review_within,omitempty"`
-	// PayBatch is how many partners one payout activity pays (0: 500).
-	PayBatch int `json:"pay_batch,omitempty"`
-}
-
-// SchedulerInput is what a program's Schedule passes to CycleScheduler.
-type SchedulerInput struct {
-	ProgramID string `json:"program_id"`
-	Period    string `json:"period"` // month or quarter
-	GraceDays int    `json:"grace_days"`
-}
-
-// LineAdjustment sets a statement line's amount, with a reason.
-type LineAdjustment struct {
-	Actor  domain.Actor `json:"actor"`
-	LineID string       `json:"line_id"`
-	Amount int64        `json:"amount"`
-	Reason string       `json:"reason"`
-}
-
-// PartnerHold holds or releases a partner's payout, with a reason.
-type PartnerHold struct {
-	Actor     domain.Actor `json:"actor"`
-	PartnerID string       `json:"partner_id"`
-	Reason    string       `json:"reason"`
-}
-
-// CycleApproval approves a cycle for payout.
-type CycleApproval struct {
-	Actor  domain.Actor `json:"actor"`
-	Reason string       `json:"reason"`
-}
-
-// Cycle stages, in order.
-const (
-	CycleStageFreezing = "freezing"
-	CycleStageReview   = "in_review"
-	CycleStagePaying   = "paying"
-	CycleStagePaid     = "paid"
-)
-
-// CycleState is the IncentiveCycle workflow's state, returned by its
-// updates and query.
-type CycleState struct {
-	CycleID     string `json:"cycle_id"`
-	ProgramID   string `json:"program_id"`
-	PeriodStart string `json:"period_start"`
-	// PeriodEndExclusive is the day after the period's last (YYYY-MM-DD),
-	// named so beside views whose period_end is the last day included.
-	PeriodEndExclusive string `json:"period_end_exclusive"`
-	Version            int    `json:"program_version"`
-	Stage              string `json:"stage"`
-	Inputs             int    `json:"inputs"`
-	// Excluded reports frozen deals that pay nothing (another currency).
-	Excluded []activities.ExcludedInputs `json:"excluded,omitempty"`
-	Lines    int                         `json:"lines"`
-	Partners int                         `json:"partners"`
-	Total    int64                       `json:"total"`
-	// Adjusters are the users who adjusted lines, and AdjusterPeople the
-	// people behind them: none of them may approve.
-	Adjusters      []string `json:"adjusters,omitempty"`
-	AdjusterPeople []string `json:"adjuster_people,omitempty"`
-	// Held lists held partners, sorted.
-	Held []string `json:"held,omitempty"`
-	// Payout is what the cycle pays out (each partner's net after
-	// adjustments, when positive, summed); at or above SecondApprovalAt
-	// RequiredApprovals is 2 (different finance people), else 1. Cycles
-	// started before approvals by person leave them 0: one approval.
-	Payout            int64 `json:"payout,omitempty"`
-	SecondApprovalAt  int64 `json:"second_approval_at,omitempty"`
-	RequiredApprovals int   `json:"required_approvals,omitempty"`
-	// Approvals are the approvals given since the last adjustment (an
-	// adjustment voids those given before it).
-	Approvals []Approval `json:"approvals,omitempty"`
-	// ApprovedBy is whoever gave the last approval required.
-	ApprovedBy *domain.Actor `json:"approved_by,omitempty"`
-	Overdue    bool          `json:"overdue"`
-	Paid       int           `json:"paid_partners"`
-	Published  int           `json:"published"`
-	PayoutFile string        `json:"payout_file,omitempty"`
-	Seq        int           `json:"seq"`
 }

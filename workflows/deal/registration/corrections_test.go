@@ -1,4 +1,4 @@
-package workflows
+package registration
 
 import (
 	"strings"
@@ -6,14 +6,16 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"go.temporal.io/sdk/workflow"
 )
 
 // won closes the harness's deal won for 1,300,000 at 10 days (approved at
 // 1h) and returns the offset of the win.
 func (h *harness) won() time.Duration {
-	h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-	h.do(10*day, UpdateCloseWon, CloseWon{Actor: partnerActor, Amount: 1300000, Currency: "USD",
+	h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+	h.do(10*day, deal.UpdateCloseWon, deal.CloseWon{Actor: partnerActor, Amount: 1300000, Currency: "USD",
 		ProductLines: []string{"firewall"}, CloseDate: "2026-11-12"})
 	return 10 * day
 }
@@ -26,22 +28,22 @@ func (h *harness) won() time.Duration {
 func TestPartnerUpwardCorrectionApproved(t *testing.T) {
 	h := newHarness(t, scenario{})
 	at := h.won()
-	asked := h.do(at+day, UpdateCorrectOutcome, OutcomeCorrection{Actor: partnerActor, Amount: 1500000, Reason: "two more seats invoiced"})
-	second := h.do(at+day+time.Hour, UpdateCorrectOutcome, OutcomeCorrection{Actor: partnerActor, Amount: 1600000, Reason: "and one more"})
-	byFinance := h.do(at+day+2*time.Hour, UpdateCorrectOutcome, OutcomeCorrection{Actor: financeActor, Amount: 1000, Reason: "meanwhile"})
-	selfApproved := h.do(at+day+3*time.Hour, UpdateDecideCorrection, CorrectionDecision{Actor: partnerActor, Approve: true})
-	approved := h.do(at+day+4*time.Hour, UpdateDecideCorrection, CorrectionDecision{Actor: managerActor, Approve: true, Reason: "invoice seen"})
-	twice := h.do(at+day+5*time.Hour, UpdateDecideCorrection, CorrectionDecision{Actor: financeActor, Approve: true})
+	asked := h.do(at+day, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: partnerActor, Amount: 1500000, Reason: "two more seats invoiced"})
+	second := h.do(at+day+time.Hour, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: partnerActor, Amount: 1600000, Reason: "and one more"})
+	byFinance := h.do(at+day+2*time.Hour, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: financeActor, Amount: 1000, Reason: "meanwhile"})
+	selfApproved := h.do(at+day+3*time.Hour, deal.UpdateDecideCorrection, deal.CorrectionDecision{Actor: partnerActor, Approve: true})
+	approved := h.do(at+day+4*time.Hour, deal.UpdateDecideCorrection, deal.CorrectionDecision{Actor: managerActor, Approve: true, Reason: "invoice seen"})
+	twice := h.do(at+day+5*time.Hour, deal.UpdateDecideCorrection, deal.CorrectionDecision{Actor: financeActor, Approve: true})
 	final := h.run(testInput())
 	mustOK(t, "upward correction", asked)
 	if s := asked.state; s.Outcome.Amount != 1300000 || s.Correction == nil || s.Correction.Amount != 1500000 {
 		t.Fatalf("after the request: outcome %+v, correction %+v", s.Outcome, s.Correction)
 	}
-	mustRefuse(t, "a second correction while one awaits review", second, ErrTypeInvalidTransition)
-	mustRefuse(t, "finance corrects while one awaits review", byFinance, ErrTypeInvalidTransition)
-	mustRefuse(t, "the partner decides its own correction", selfApproved, ErrTypeForbidden)
+	mustRefuse(t, "a second correction while one awaits review", second, workflows.ErrTypeInvalidTransition)
+	mustRefuse(t, "finance corrects while one awaits review", byFinance, workflows.ErrTypeInvalidTransition)
+	mustRefuse(t, "the partner decides its own correction", selfApproved, workflows.ErrTypeForbidden)
 	mustOK(t, "approve", approved)
-	mustRefuse(t, "nothing left to decide", twice, ErrTypeInvalidTransition)
+	mustRefuse(t, "nothing left to decide", twice, workflows.ErrTypeInvalidTransition)
 	h.wantEvents(intake + " approved:approved closed_won:closed_won correction_requested:closed_won outcome_corrected:closed_won")
 
 	req := h.rec.last("correction_requested")
@@ -74,11 +76,11 @@ func TestPartnerUpwardCorrectionApproved(t *testing.T) {
 func TestPartnerUpwardCorrectionDenied(t *testing.T) {
 	h := newHarness(t, scenario{})
 	at := h.won()
-	h.do(at+day, UpdateCorrectOutcome, OutcomeCorrection{Actor: partnerActor, Amount: 1_000_000_000_000_000, Reason: "typo"})
-	noReason := h.do(at+day+time.Hour, UpdateDecideCorrection, CorrectionDecision{Actor: financeActor, Approve: false})
-	denied := h.do(at+day+2*time.Hour, UpdateDecideCorrection, CorrectionDecision{Actor: financeActor, Approve: false, Reason: "no invoice for this"})
+	h.do(at+day, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: partnerActor, Amount: 1_000_000_000_000_000, Reason: "typo"})
+	noReason := h.do(at+day+time.Hour, deal.UpdateDecideCorrection, deal.CorrectionDecision{Actor: financeActor, Approve: false})
+	denied := h.do(at+day+2*time.Hour, deal.UpdateDecideCorrection, deal.CorrectionDecision{Actor: financeActor, Approve: false, Reason: "no invoice for this"})
 	final := h.run(testInput())
-	mustRefuse(t, "denial without a reason", noReason, ErrTypeInvalidArgument)
+	mustRefuse(t, "denial without a reason", noReason, workflows.ErrTypeInvalidArgument)
 	mustOK(t, "deny", denied)
 	h.wantEvents(intake + " approved:approved closed_won:closed_won correction_requested:closed_won correction_denied:closed_won")
 	d := h.rec.last("correction_denied")
@@ -103,8 +105,8 @@ func TestPartnerCorrectionSLA(t *testing.T) {
 	h := newHarness(t, scenario{policy: p})
 	at := h.won()
 	asked := at + 29*day + 12*time.Hour
-	h.do(asked, UpdateCorrectOutcome, OutcomeCorrection{Actor: partnerActor, Amount: 1400000, Reason: "late invoice"})
-	late := h.do(asked+5*day, UpdateDecideCorrection, CorrectionDecision{Actor: managerActor, Approve: true})
+	h.do(asked, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: partnerActor, Amount: 1400000, Reason: "late invoice"})
+	late := h.do(asked+5*day, deal.UpdateDecideCorrection, deal.CorrectionDecision{Actor: managerActor, Approve: true})
 	final := h.run(testInput())
 	mustOK(t, "late approval", late)
 	h.wantEvents(intake + " approved:approved closed_won:closed_won correction_requested:closed_won" +
@@ -133,9 +135,9 @@ func TestPartnerCorrectionSLA(t *testing.T) {
 func TestCorrectionsThatApplyAtOnce(t *testing.T) {
 	h := newHarness(t, scenario{})
 	at := h.won()
-	down := h.do(at+day, UpdateCorrectOutcome, OutcomeCorrection{Actor: partnerActor, Amount: 1100000, Reason: "discount"})
-	up := h.do(at+2*day, UpdateCorrectOutcome, OutcomeCorrection{Actor: financeActor, Amount: 1700000, Reason: "credit note reversed"})
-	rev := h.do(at+3*day, UpdateCorrectOutcome, OutcomeCorrection{Actor: partnerActor, Amount: 0, Reason: "refunded"})
+	down := h.do(at+day, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: partnerActor, Amount: 1100000, Reason: "discount"})
+	up := h.do(at+2*day, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: financeActor, Amount: 1700000, Reason: "credit note reversed"})
+	rev := h.do(at+3*day, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: partnerActor, Amount: 0, Reason: "refunded"})
 	final := h.run(testInput())
 	mustOK(t, "partner down", down)
 	mustOK(t, "finance up", up)
@@ -155,29 +157,29 @@ func TestCloseDateBeforeSubmission(t *testing.T) {
 		name, update string
 		arg          any
 	}{
-		{"won", UpdateCloseWon, CloseWon{Actor: partnerActor, Amount: 1, Currency: "USD", ProductLines: []string{"x"}, CloseDate: "2026-10-31"}},
-		{"won long ago", UpdateCloseWon, CloseWon{Actor: partnerActor, Amount: 1, Currency: "USD", ProductLines: []string{"x"}, CloseDate: "0001-01-01"}},
-		{"lost", UpdateCloseLost, CloseLost{Actor: partnerActor, CloseDate: "2026-10-31"}},
+		{"won", deal.UpdateCloseWon, deal.CloseWon{Actor: partnerActor, Amount: 1, Currency: "USD", ProductLines: []string{"x"}, CloseDate: "2026-10-31"}},
+		{"won long ago", deal.UpdateCloseWon, deal.CloseWon{Actor: partnerActor, Amount: 1, Currency: "USD", ProductLines: []string{"x"}, CloseDate: "0001-01-01"}},
+		{"lost", deal.UpdateCloseLost, deal.CloseLost{Actor: partnerActor, CloseDate: "2026-10-31"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t, scenario{})
-			h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
+			h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
 			early := h.do(2*time.Hour, c.update, c.arg)
-			h.do(3*time.Hour, UpdateWithdraw, Decision{Actor: partnerActor})
+			h.do(3*time.Hour, deal.UpdateWithdraw, deal.Decision{Actor: partnerActor})
 			h.run(testInput())
-			mustRefuse(t, "close date before submission", early, ErrTypeInvalidArgument)
+			mustRefuse(t, "close date before submission", early, workflows.ErrTypeInvalidArgument)
 			if msg := early.refusal().Error(); !strings.Contains(msg, "close_date") || !strings.Contains(msg, "2026-11-02") {
 				t.Fatalf("refusal %q does not name close_date and the submission day", msg)
 			}
-			if f, ok := RefusedField(early.refusal()); !ok || f.Field != "close_date" {
+			if f, ok := workflows.RefusedField(early.refusal()); !ok || f.Field != "close_date" {
 				t.Fatalf("refusal field = %+v, %v", f, ok)
 			}
 			h.wantEvents(intake + " approved:approved withdrawn:withdrawn")
 		})
 	}
 	h := newHarness(t, scenario{})
-	h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-	graced := h.do(2*time.Hour, UpdateCloseLost, CloseLost{Actor: partnerActor, CloseDate: "2026-11-01"})
+	h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+	graced := h.do(2*time.Hour, deal.UpdateCloseLost, deal.CloseLost{Actor: partnerActor, CloseDate: "2026-11-01"})
 	h.run(testInput())
 	mustOK(t, "the day before submission (time zones)", graced)
 }
@@ -193,12 +195,12 @@ func TestRunsBeforeTheRulesKeepThem(t *testing.T) {
 	in := testInput()
 	in.Registration.Amount = 250_000_00
 	bigger := in.Registration.Amount * 5000
-	h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-	h.do(2*time.Hour, UpdateRequestInfo, InfoRequest{Actor: manager2, Question: "?"})
-	h.do(3*time.Hour, UpdateAnswerInfo, InfoAnswer{Actor: partnerActor, Answer: "a", Changes: &RegistrationChanges{Amount: &bigger}})
-	second := h.do(4*time.Hour, UpdateApprove, Decision{Actor: manager2})
-	h.do(10*day, UpdateCloseWon, CloseWon{Actor: partnerActor, Amount: 1300000, Currency: "USD", ProductLines: []string{"x"}, CloseDate: "2026-11-12"})
-	raised := h.do(11*day, UpdateCorrectOutcome, OutcomeCorrection{Actor: partnerActor, Amount: 1500000, Reason: "more"})
+	h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+	h.do(2*time.Hour, deal.UpdateRequestInfo, deal.InfoRequest{Actor: manager2, Question: "?"})
+	h.do(3*time.Hour, deal.UpdateAnswerInfo, deal.InfoAnswer{Actor: partnerActor, Answer: "a", Changes: &deal.RegistrationChanges{Amount: &bigger}})
+	second := h.do(4*time.Hour, deal.UpdateApprove, deal.Decision{Actor: manager2})
+	h.do(10*day, deal.UpdateCloseWon, deal.CloseWon{Actor: partnerActor, Amount: 1300000, Currency: "USD", ProductLines: []string{"x"}, CloseDate: "2026-11-12"})
+	raised := h.do(11*day, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: partnerActor, Amount: 1500000, Reason: "more"})
 	h.run(in)
 	mustOK(t, "second approval", second)
 	mustOK(t, "raise", raised)

@@ -1,4 +1,4 @@
-package workflows
+package registration
 
 import (
 	"strings"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 )
 
 // A registration is screened into review, approved by a channel manager,
@@ -13,8 +15,8 @@ import (
 // days, releasing the customer.
 func TestApprovedThenExpires(t *testing.T) {
 	h := newHarness(t, scenario{})
-	submitted := h.do(0, UpdateSubmitted, nil)
-	approved := h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor, Reason: "fits the plan"})
+	submitted := h.do(0, deal.UpdateSubmitted, nil)
+	approved := h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor, Reason: "fits the plan"})
 	final := h.run(testInput())
 	mustOK(t, "approve", approved)
 	if submitted.state.Status != domain.StatusPendingApproval || submitted.state.RequiredApprovals != 1 {
@@ -53,7 +55,7 @@ func TestSLAReminderAndEscalation(t *testing.T) {
 	p := domain.DefaultPolicy()
 	p.SLA.EscalationContact = "escalations@vendor.example"
 	h := newHarness(t, scenario{policy: p})
-	approved := h.do(60*time.Hour, UpdateApprove, Decision{Actor: managerActor})
+	approved := h.do(60*time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
 	h.run(testInput())
 	mustOK(t, "approve", approved)
 	if !strings.HasPrefix(h.rec.types(), intake+" sla_reminder:pending_approval escalated:pending_approval approved:approved") {
@@ -104,11 +106,11 @@ func TestSLAAutoActions(t *testing.T) {
 // and the escalation (48h of review) at 138h.
 func TestSLAPausedDuringInfoRequest(t *testing.T) {
 	h := newHarness(t, scenario{})
-	asked := h.do(10*time.Hour, UpdateRequestInfo, InfoRequest{Actor: managerActor, Question: "Which data centre?"})
+	asked := h.do(10*time.Hour, deal.UpdateRequestInfo, deal.InfoRequest{Actor: managerActor, Question: "Which data centre?"})
 	amount := int64(900000)
-	answered := h.do(100*time.Hour, UpdateAnswerInfo, InfoAnswer{Actor: partnerActor, Answer: "Frankfurt",
-		Changes: &RegistrationChanges{Amount: &amount, ProductLines: []string{"firewall", "vpn"}}})
-	rejected := h.do(200*time.Hour, UpdateReject, Decision{Actor: managerActor, Reason: "budget cut"})
+	answered := h.do(100*time.Hour, deal.UpdateAnswerInfo, deal.InfoAnswer{Actor: partnerActor, Answer: "Frankfurt",
+		Changes: &deal.RegistrationChanges{Amount: &amount, ProductLines: []string{"firewall", "vpn"}}})
+	rejected := h.do(200*time.Hour, deal.UpdateReject, deal.Decision{Actor: managerActor, Reason: "budget cut"})
 	h.run(testInput())
 	mustOK(t, "ask", asked)
 	mustOK(t, "answer", answered)
@@ -139,12 +141,12 @@ func TestFourEyes(t *testing.T) {
 	h := newHarness(t, scenario{})
 	in := testInput()
 	in.Registration.Amount = 250_000_00
-	first := h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-	again := h.do(2*time.Hour, UpdateApprove, Decision{Actor: managerActor})
-	second := h.do(3*time.Hour, UpdateApprove, Decision{Actor: manager2})
+	first := h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+	again := h.do(2*time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+	second := h.do(3*time.Hour, deal.UpdateApprove, deal.Decision{Actor: manager2})
 	h.run(in)
 	mustOK(t, "first", first)
-	mustRefuse(t, "same manager again", again, ErrTypeFourEyes)
+	mustRefuse(t, "same manager again", again, workflows.ErrTypeFourEyes)
 	mustOK(t, "second", second)
 	if first.state.Status != domain.StatusPendingApproval || len(first.state.Approvals) != 1 || first.state.RequiredApprovals != 2 {
 		t.Fatalf("after the first approval: %+v", first.state)
@@ -161,16 +163,16 @@ func TestFourEyes(t *testing.T) {
 // reminders start over; a second request is refused by the limit.
 func TestExtensionGranted(t *testing.T) {
 	h := newHarness(t, scenario{})
-	h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-	req := h.do(80*day, UpdateRequestExtension, Decision{Actor: partnerActor, Reason: "customer board meets in March"})
-	dup := h.do(80*day+time.Minute, UpdateRequestExtension, Decision{Actor: partnerActor, Reason: "again"})
-	grant := h.do(81*day, UpdateDecideExtension, ExtensionDecision{Actor: managerActor, Grant: true, Reason: "ok"})
-	more := h.do(82*day, UpdateRequestExtension, Decision{Actor: partnerActor, Reason: "one more"})
+	h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+	req := h.do(80*day, deal.UpdateRequestExtension, deal.Decision{Actor: partnerActor, Reason: "customer board meets in March"})
+	dup := h.do(80*day+time.Minute, deal.UpdateRequestExtension, deal.Decision{Actor: partnerActor, Reason: "again"})
+	grant := h.do(81*day, deal.UpdateDecideExtension, deal.ExtensionDecision{Actor: managerActor, Grant: true, Reason: "ok"})
+	more := h.do(82*day, deal.UpdateRequestExtension, deal.Decision{Actor: partnerActor, Reason: "one more"})
 	h.run(testInput())
 	mustOK(t, "request", req)
-	mustRefuse(t, "second pending request", dup, ErrTypeInvalidTransition)
+	mustRefuse(t, "second pending request", dup, workflows.ErrTypeInvalidTransition)
 	mustOK(t, "grant", grant)
-	mustRefuse(t, "beyond the limit", more, ErrTypeLimitReached)
+	mustRefuse(t, "beyond the limit", more, workflows.ErrTypeLimitReached)
 	if got := h.rec.at(t, "expired", 0); got != time.Hour+120*day {
 		t.Fatalf("expired at %v, want 120 days after approval", got)
 	}
@@ -185,12 +187,12 @@ func TestExtensionGranted(t *testing.T) {
 // A denied extension leaves the expiry where it was.
 func TestExtensionDenied(t *testing.T) {
 	h := newHarness(t, scenario{})
-	h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-	h.do(80*day, UpdateRequestExtension, Decision{Actor: partnerActor, Reason: "slipping"})
-	noReason := h.do(80*day+time.Hour, UpdateDecideExtension, ExtensionDecision{Actor: managerActor, Grant: false})
-	deny := h.do(81*day, UpdateDecideExtension, ExtensionDecision{Actor: managerActor, Grant: false, Reason: "no activity logged"})
+	h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+	h.do(80*day, deal.UpdateRequestExtension, deal.Decision{Actor: partnerActor, Reason: "slipping"})
+	noReason := h.do(80*day+time.Hour, deal.UpdateDecideExtension, deal.ExtensionDecision{Actor: managerActor, Grant: false})
+	deny := h.do(81*day, deal.UpdateDecideExtension, deal.ExtensionDecision{Actor: managerActor, Grant: false, Reason: "no activity logged"})
 	h.run(testInput())
-	mustRefuse(t, "denial without a reason", noReason, ErrTypeInvalidArgument)
+	mustRefuse(t, "denial without a reason", noReason, workflows.ErrTypeInvalidArgument)
 	mustOK(t, "deny", deny)
 	if got := h.rec.at(t, "expired", 0); got != time.Hour+90*day {
 		t.Fatalf("expired at %v", got)
@@ -201,8 +203,8 @@ func TestExtensionDenied(t *testing.T) {
 // deal expires on time and the event says the request went unanswered.
 func TestExpiryWithUnansweredExtension(t *testing.T) {
 	h := newHarness(t, scenario{})
-	h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-	h.do(89*day, UpdateRequestExtension, Decision{Actor: partnerActor, Reason: "late ask"})
+	h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+	h.do(89*day, deal.UpdateRequestExtension, deal.Decision{Actor: partnerActor, Reason: "late ask"})
 	h.run(testInput())
 	e := h.rec.last("expired")
 	if !strings.Contains(string(e.Payload), domain.RuleExpiredUnanswer) || e.Snapshot.ExtensionRequested {
@@ -221,7 +223,7 @@ func TestScreeningRules(t *testing.T) {
 	cases := []struct {
 		name  string
 		sc    scenario
-		input func(*DealInput)
+		input func(*deal.Input)
 		typ   string
 		to    domain.Status
 		rule  string
@@ -230,8 +232,8 @@ func TestScreeningRules(t *testing.T) {
 		{"kind not allowed", scenario{facts: func(f *domain.ScreeningFacts) { f.PartnerType = domain.PartnerReferral }},
 			nil, "auto_rejected", domain.StatusRejected, domain.RuleKindNotAllowed},
 		{"auto approval", scenario{policy: auto, facts: func(f *domain.ScreeningFacts) { f.Tier = "platinum" }},
-			func(in *DealInput) { in.Registration.Amount = 10_000_00 }, "auto_approved", domain.StatusApproved, domain.RuleAutoApprove},
-		{"tier too low", scenario{policy: auto}, func(in *DealInput) { in.Registration.Amount = 10_000_00 },
+			func(in *deal.Input) { in.Registration.Amount = 10_000_00 }, "auto_approved", domain.StatusApproved, domain.RuleAutoApprove},
+		{"tier too low", scenario{policy: auto}, func(in *deal.Input) { in.Registration.Amount = 10_000_00 },
 			"review_requested", domain.StatusPendingApproval, domain.RuleManualReview},
 	}
 	for _, c := range cases {
@@ -241,8 +243,8 @@ func TestScreeningRules(t *testing.T) {
 			if c.input != nil {
 				c.input(&in)
 			}
-			sub := h.do(0, UpdateSubmitted, nil)
-			h.do(time.Hour, UpdateWithdraw, Decision{Actor: partnerActor, Reason: "test over"})
+			sub := h.do(0, deal.UpdateSubmitted, nil)
+			h.do(time.Hour, deal.UpdateWithdraw, deal.Decision{Actor: partnerActor, Reason: "test over"})
 			h.run(in)
 			e := h.rec.last(c.typ)
 			if e.To != c.to || e.Actor != domain.SystemActor || !strings.Contains(string(e.Payload), c.rule) {
@@ -263,11 +265,11 @@ func TestConflictReview(t *testing.T) {
 	}
 	t.Run("proceed", func(t *testing.T) {
 		h := newHarness(t, scenario{facts: conflict})
-		early := h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-		resolved := h.do(2*time.Hour, UpdateResolveConflict, ConflictResolution{Actor: managerActor, Outcome: ConflictProceed, Reason: "different division"})
-		approved := h.do(3*time.Hour, UpdateApprove, Decision{Actor: managerActor})
+		early := h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+		resolved := h.do(2*time.Hour, deal.UpdateResolveConflict, deal.ConflictResolution{Actor: managerActor, Outcome: deal.ConflictProceed, Reason: "different division"})
+		approved := h.do(3*time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
 		h.run(testInput())
-		mustRefuse(t, "approve in conflict review", early, ErrTypeInvalidTransition)
+		mustRefuse(t, "approve in conflict review", early, workflows.ErrTypeInvalidTransition)
 		mustOK(t, "resolve", resolved)
 		mustOK(t, "approve", approved)
 		if !strings.HasPrefix(h.rec.types(), "submitted:submitted screening_started:screening conflict_detected:conflict_review conflict_cleared:pending_approval approved:approved") {
@@ -276,10 +278,10 @@ func TestConflictReview(t *testing.T) {
 	})
 	t.Run("reject", func(t *testing.T) {
 		h := newHarness(t, scenario{facts: conflict})
-		bad := h.do(time.Hour, UpdateResolveConflict, ConflictResolution{Actor: managerActor, Outcome: "maybe", Reason: "?"})
-		rej := h.do(2*time.Hour, UpdateResolveConflict, ConflictResolution{Actor: managerActor, Outcome: ConflictReject, Reason: "duplicate of an approved registration"})
+		bad := h.do(time.Hour, deal.UpdateResolveConflict, deal.ConflictResolution{Actor: managerActor, Outcome: "maybe", Reason: "?"})
+		rej := h.do(2*time.Hour, deal.UpdateResolveConflict, deal.ConflictResolution{Actor: managerActor, Outcome: deal.ConflictReject, Reason: "duplicate of an approved registration"})
 		h.run(testInput())
-		mustRefuse(t, "unknown outcome", bad, ErrTypeInvalidArgument)
+		mustRefuse(t, "unknown outcome", bad, workflows.ErrTypeInvalidArgument)
 		mustOK(t, "reject", rej)
 		h.wantEvents("submitted:submitted screening_started:screening conflict_detected:conflict_review conflict_rejected:rejected")
 	})
@@ -290,18 +292,18 @@ func TestConflictReview(t *testing.T) {
 // workflow ends.
 func TestClosedWonAndCorrections(t *testing.T) {
 	h := newHarness(t, scenario{})
-	h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-	notOwner := h.do(10*day, UpdateCloseWon, CloseWon{Actor: otherPartner, Amount: 1, Currency: "USD", CloseDate: "2027-01-10"})
-	won := h.do(10*day+time.Hour, UpdateCloseWon, CloseWon{Actor: partnerActor, Amount: 1300000, Currency: "USD",
+	h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+	notOwner := h.do(10*day, deal.UpdateCloseWon, deal.CloseWon{Actor: otherPartner, Amount: 1, Currency: "USD", CloseDate: "2027-01-10"})
+	won := h.do(10*day+time.Hour, deal.UpdateCloseWon, deal.CloseWon{Actor: partnerActor, Amount: 1300000, Currency: "USD",
 		ProductLines: []string{"firewall"}, CloseDate: "2026-11-12"})
-	lost := h.do(11*day, UpdateCloseLost, CloseLost{Actor: partnerActor, Reason: "too late"})
-	corr := h.do(40*day, UpdateCorrectOutcome, OutcomeCorrection{Actor: financeActor, Amount: 1200000, Reason: "credit note 123"})
-	rev := h.do(50*day, UpdateCorrectOutcome, OutcomeCorrection{Actor: partnerActor, Amount: 0, Reason: "customer refunded"})
-	late := h.do(400*day, UpdateCorrectOutcome, OutcomeCorrection{Actor: financeActor, Amount: 5, Reason: "too late"})
+	lost := h.do(11*day, deal.UpdateCloseLost, deal.CloseLost{Actor: partnerActor, Reason: "too late"})
+	corr := h.do(40*day, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: financeActor, Amount: 1200000, Reason: "credit note 123"})
+	rev := h.do(50*day, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: partnerActor, Amount: 0, Reason: "customer refunded"})
+	late := h.do(400*day, deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: financeActor, Amount: 5, Reason: "too late"})
 	final := h.run(testInput())
-	mustRefuse(t, "another partner closes", notOwner, ErrTypeForbidden)
+	mustRefuse(t, "another partner closes", notOwner, workflows.ErrTypeForbidden)
 	mustOK(t, "won", won)
-	mustRefuse(t, "lost after won", lost, ErrTypeInvalidTransition)
+	mustRefuse(t, "lost after won", lost, workflows.ErrTypeInvalidTransition)
 	mustOK(t, "correction", corr)
 	mustOK(t, "reversal", rev)
 	if late.done {
@@ -322,16 +324,16 @@ func TestClosedWonAndCorrections(t *testing.T) {
 // A lost deal ends the workflow at once; a withdrawal ends it from review.
 func TestClosedLostAndWithdrawn(t *testing.T) {
 	h := newHarness(t, scenario{})
-	h.do(time.Hour, UpdateApprove, Decision{Actor: managerActor})
-	h.do(5*day, UpdateCloseLost, CloseLost{Actor: partnerActor, Reason: "went with a competitor", CloseDate: "2026-11-07"})
+	h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: managerActor})
+	h.do(5*day, deal.UpdateCloseLost, deal.CloseLost{Actor: partnerActor, Reason: "went with a competitor", CloseDate: "2026-11-07"})
 	if f := h.run(testInput()); f.Status != domain.StatusClosedLost || f.Outcome.Reason != "went with a competitor" {
 		t.Fatalf("final = %+v", f)
 	}
 	h2 := newHarness(t, scenario{})
-	other := h2.do(time.Hour, UpdateWithdraw, Decision{Actor: otherPartner})
-	mine := h2.do(2*time.Hour, UpdateWithdraw, Decision{Actor: partnerActor, Reason: "customer paused"})
+	other := h2.do(time.Hour, deal.UpdateWithdraw, deal.Decision{Actor: otherPartner})
+	mine := h2.do(2*time.Hour, deal.UpdateWithdraw, deal.Decision{Actor: partnerActor, Reason: "customer paused"})
 	h2.run(testInput())
-	mustRefuse(t, "another org withdraws", other, ErrTypeForbidden)
+	mustRefuse(t, "another org withdraws", other, workflows.ErrTypeForbidden)
 	mustOK(t, "withdraw", mine)
 	h2.wantEvents(intake + " withdrawn:withdrawn")
 }
@@ -339,31 +341,31 @@ func TestClosedLostAndWithdrawn(t *testing.T) {
 // Steps refused by their validators record nothing: wrong role, wrong
 // organization, missing or overlong text, wrong status.
 func TestStepValidators(t *testing.T) {
-	long := strings.Repeat("x", MaxReasonLength+1)
+	long := strings.Repeat("x", workflows.MaxReasonLength+1)
 	cases := []struct {
 		name   string
 		update string
 		arg    any
 		typ    string
 	}{
-		{"partner approves", UpdateApprove, Decision{Actor: partnerActor}, ErrTypeForbidden},
-		{"system approves", UpdateApprove, Decision{Actor: domain.SystemActor}, ErrTypeForbidden},
-		{"finance rejects", UpdateReject, Decision{Actor: financeActor, Reason: "x"}, ErrTypeForbidden},
-		{"reject without reason", UpdateReject, Decision{Actor: managerActor}, ErrTypeInvalidArgument},
-		{"reason too long", UpdateApprove, Decision{Actor: managerActor, Reason: long}, ErrTypeInvalidArgument},
-		{"partner asks info", UpdateRequestInfo, InfoRequest{Actor: partnerActor, Question: "?"}, ErrTypeForbidden},
-		{"answer without question", UpdateAnswerInfo, InfoAnswer{Actor: partnerActor, Answer: "a"}, ErrTypeInvalidTransition},
-		{"other org answers", UpdateAnswerInfo, InfoAnswer{Actor: otherPartner, Answer: "a"}, ErrTypeForbidden},
-		{"extension before approval", UpdateRequestExtension, Decision{Actor: partnerActor, Reason: "r"}, ErrTypeInvalidTransition},
-		{"close won in review", UpdateCloseWon, CloseWon{Actor: partnerActor, Amount: 1, Currency: "USD", CloseDate: "2027-01-01"}, ErrTypeInvalidTransition},
-		{"correct before win", UpdateCorrectOutcome, OutcomeCorrection{Actor: financeActor, Reason: "r"}, ErrTypeInvalidTransition},
-		{"resolve without conflict", UpdateResolveConflict, ConflictResolution{Actor: managerActor, Outcome: ConflictProceed, Reason: "r"}, ErrTypeInvalidTransition},
+		{"partner approves", deal.UpdateApprove, deal.Decision{Actor: partnerActor}, workflows.ErrTypeForbidden},
+		{"system approves", deal.UpdateApprove, deal.Decision{Actor: domain.SystemActor}, workflows.ErrTypeForbidden},
+		{"finance rejects", deal.UpdateReject, deal.Decision{Actor: financeActor, Reason: "x"}, workflows.ErrTypeForbidden},
+		{"reject without reason", deal.UpdateReject, deal.Decision{Actor: managerActor}, workflows.ErrTypeInvalidArgument},
+		{"reason too long", deal.UpdateApprove, deal.Decision{Actor: managerActor, Reason: long}, workflows.ErrTypeInvalidArgument},
+		{"partner asks info", deal.UpdateRequestInfo, deal.InfoRequest{Actor: partnerActor, Question: "?"}, workflows.ErrTypeForbidden},
+		{"answer without question", deal.UpdateAnswerInfo, deal.InfoAnswer{Actor: partnerActor, Answer: "a"}, workflows.ErrTypeInvalidTransition},
+		{"other org answers", deal.UpdateAnswerInfo, deal.InfoAnswer{Actor: otherPartner, Answer: "a"}, workflows.ErrTypeForbidden},
+		{"extension before approval", deal.UpdateRequestExtension, deal.Decision{Actor: partnerActor, Reason: "r"}, workflows.ErrTypeInvalidTransition},
+		{"close won in review", deal.UpdateCloseWon, deal.CloseWon{Actor: partnerActor, Amount: 1, Currency: "USD", CloseDate: "2027-01-01"}, workflows.ErrTypeInvalidTransition},
+		{"correct before win", deal.UpdateCorrectOutcome, deal.OutcomeCorrection{Actor: financeActor, Reason: "r"}, workflows.ErrTypeInvalidTransition},
+		{"resolve without conflict", deal.UpdateResolveConflict, deal.ConflictResolution{Actor: managerActor, Outcome: deal.ConflictProceed, Reason: "r"}, workflows.ErrTypeInvalidTransition},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t, scenario{})
 			out := h.do(time.Minute, c.update, c.arg)
-			h.do(time.Hour, UpdateWithdraw, Decision{Actor: partnerActor})
+			h.do(time.Hour, deal.UpdateWithdraw, deal.Decision{Actor: partnerActor})
 			h.run(testInput())
 			mustRefuse(t, c.name, out, c.typ)
 			h.wantEvents(intake + " withdrawn:withdrawn")

@@ -1,10 +1,12 @@
-package workflows
+package registration
 
 import (
 	"testing"
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 )
 
 // Actors of people: Morgan holds a channel manager's token and an admin's
@@ -27,12 +29,12 @@ func TestFourEyesByPerson(t *testing.T) {
 	h := newHarness(t, scenario{})
 	in := testInput()
 	in.Registration.Amount = 250_000_00
-	first := h.do(time.Hour, UpdateApprove, Decision{Actor: morganAsManager})
-	sameAsAdmin := h.do(2*time.Hour, UpdateApprove, Decision{Actor: morganAsAdmin, Reason: "my other hat"})
-	second := h.do(3*time.Hour, UpdateApprove, Decision{Actor: miaAsManager})
+	first := h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: morganAsManager})
+	sameAsAdmin := h.do(2*time.Hour, deal.UpdateApprove, deal.Decision{Actor: morganAsAdmin, Reason: "my other hat"})
+	second := h.do(3*time.Hour, deal.UpdateApprove, deal.Decision{Actor: miaAsManager})
 	final := h.run(in)
 	mustOK(t, "first", first)
-	mustRefuse(t, "same person, admin token", sameAsAdmin, ErrTypeFourEyes)
+	mustRefuse(t, "same person, admin token", sameAsAdmin, workflows.ErrTypeFourEyes)
 	if sameAsAdmin.rejected == nil {
 		t.Errorf("the same person's second approval reached the handler; want it refused by the validator")
 	}
@@ -49,9 +51,9 @@ func TestFourEyesByPerson(t *testing.T) {
 // A service user (an integration) never counts as an approver.
 func TestServiceUserCannotApprove(t *testing.T) {
 	h := newHarness(t, scenario{})
-	byService := h.do(time.Hour, UpdateApprove, Decision{Actor: crmService})
-	byPerson := h.do(2*time.Hour, UpdateApprove, Decision{Actor: miaAsManager})
+	byService := h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: crmService})
+	byPerson := h.do(2*time.Hour, deal.UpdateApprove, deal.Decision{Actor: miaAsManager})
 	h.run(testInput())
-	mustRefuse(t, "service user", byService, ErrTypeForbidden)
+	mustRefuse(t, "service user", byService, workflows.ErrTypeForbidden)
 	mustOK(t, "person", byPerson)
 }

@@ -1,10 +1,12 @@
-package workflows
+package cycle
 
 import (
 	"testing"
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 )
 
 // Finance people: Fin holds two finance tokens (two users, one person);
@@ -25,28 +27,28 @@ var (
 // different finance people: one person's second token does not count.
 func TestCycleAtThresholdNeedsTwoFinancePeople(t *testing.T) {
 	h := newCycleHarnessAt(t, 1500) // the cycle pays 1500: at the threshold
-	first := h.do(time.Hour, UpdateCycleApprove, CycleApproval{Actor: finOne, Reason: "checked"})
-	sameTwice := h.do(2*time.Hour, UpdateCycleApprove, CycleApproval{Actor: finOne})
-	sameOtherToken := h.do(3*time.Hour, UpdateCycleApprove, CycleApproval{Actor: finTwo})
-	byService := h.do(4*time.Hour, UpdateCycleApprove, CycleApproval{Actor: financeService})
+	first := h.do(time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: finOne, Reason: "checked"})
+	sameTwice := h.do(2*time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: finOne})
+	sameOtherToken := h.do(3*time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: finTwo})
+	byService := h.do(4*time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: financeService})
 	var paidBeforeSecond int
 	h.env.RegisterDelayedCallback(func() {
 		h.db.mu.Lock()
 		paidBeforeSecond = len(h.db.paid)
 		h.db.mu.Unlock()
 	}, 5*time.Hour)
-	second := h.do(6*time.Hour, UpdateCycleApprove, CycleApproval{Actor: fay, Reason: "agreed"})
+	second := h.do(6*time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: fay, Reason: "agreed"})
 	st := h.run()
 
 	if first.refusal() != nil || second.refusal() != nil {
 		t.Fatalf("first %v, second %v", first.refusal(), second.refusal())
 	}
 	for name, o := range map[string]*outcome{"same token twice": sameTwice, "same person, other token": sameOtherToken} {
-		if got := appErrType(o.refusal()); got != ErrTypeFourEyes || o.rejected == nil {
+		if got := appErrType(o.refusal()); got != workflows.ErrTypeFourEyes || o.rejected == nil {
 			t.Errorf("%s: %q (%v), want four-eyes from the validator", name, got, o.refusal())
 		}
 	}
-	if got := appErrType(byService.refusal()); got != ErrTypeForbidden {
+	if got := appErrType(byService.refusal()); got != workflows.ErrTypeForbidden {
 		t.Errorf("service user: %q", got)
 	}
 	if paidBeforeSecond != 0 {
@@ -64,7 +66,7 @@ func TestCycleAtThresholdNeedsTwoFinancePeople(t *testing.T) {
 // Below the threshold one finance person's approval pays.
 func TestCycleBelowThresholdOneApprovalPays(t *testing.T) {
 	h := newCycleHarnessAt(t, 1501)
-	approve := h.do(time.Hour, UpdateCycleApprove, CycleApproval{Actor: finOne})
+	approve := h.do(time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: finOne})
 	st := h.run()
 	if approve.refusal() != nil {
 		t.Fatal(approve.refusal())
@@ -72,7 +74,7 @@ func TestCycleBelowThresholdOneApprovalPays(t *testing.T) {
 	if got, want := h.db.eventTypes(), "1:approved"; got != want {
 		t.Errorf("events %q, want %q", got, want)
 	}
-	if st.RequiredApprovals != 1 || st.Payout != 1500 || st.Stage != CycleStagePaid || st.Paid != 2 {
+	if st.RequiredApprovals != 1 || st.Payout != 1500 || st.Stage != incentive.CycleStagePaid || st.Paid != 2 {
 		t.Errorf("state %+v", st)
 	}
 }
@@ -82,11 +84,11 @@ func TestCycleBelowThresholdOneApprovalPays(t *testing.T) {
 // an event), and the payout it leaves decides how many are needed.
 func TestCycleAdjusterNeverApproves(t *testing.T) {
 	h := newCycleHarnessAt(t, 1400) // 1500: two approvals
-	fayFirst := h.do(time.Hour, UpdateCycleApprove, CycleApproval{Actor: fay})
-	raise := h.do(2*time.Hour, UpdateCycleAdjust, LineAdjustment{Actor: finOne, LineID: lineOfA, Amount: 1200, Reason: "late invoice"})
-	adjusterOtherToken := h.do(3*time.Hour, UpdateCycleApprove, CycleApproval{Actor: finTwo})
-	fayAgain := h.do(4*time.Hour, UpdateCycleApprove, CycleApproval{Actor: fay})
-	floSecond := h.do(5*time.Hour, UpdateCycleApprove, CycleApproval{Actor: flo})
+	fayFirst := h.do(time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: fay})
+	raise := h.do(2*time.Hour, incentive.UpdateCycleAdjust, incentive.LineAdjustment{Actor: finOne, LineID: lineOfA, Amount: 1200, Reason: "late invoice"})
+	adjusterOtherToken := h.do(3*time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: finTwo})
+	fayAgain := h.do(4*time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: fay})
+	floSecond := h.do(5*time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: flo})
 	st := h.run()
 
 	for name, o := range map[string]*outcome{"fay first": fayFirst, "raise": raise, "fay again": fayAgain, "flo": floSecond} {
@@ -94,7 +96,7 @@ func TestCycleAdjusterNeverApproves(t *testing.T) {
 			t.Errorf("%s: %v", name, o.refusal())
 		}
 	}
-	if got := appErrType(adjusterOtherToken.refusal()); got != ErrTypeFourEyes || adjusterOtherToken.rejected == nil {
+	if got := appErrType(adjusterOtherToken.refusal()); got != workflows.ErrTypeFourEyes || adjusterOtherToken.rejected == nil {
 		t.Errorf("adjuster's other token: %q (%v), want four-eyes from the validator", got, adjusterOtherToken.refusal())
 	}
 	if got, want := h.db.eventTypes(), "1:approval_recorded 2:adjusted 3:approvals_cleared 4:approval_recorded 5:approved"; got != want {
@@ -110,8 +112,8 @@ func TestCycleAdjusterNeverApproves(t *testing.T) {
 // approval to give.
 func TestCycleAdjustmentBelowThresholdNeedsOne(t *testing.T) {
 	h := newCycleHarnessAt(t, 1400)
-	cut := h.do(time.Hour, UpdateCycleAdjust, LineAdjustment{Actor: finOne, LineID: lineOfA, Amount: 800, Reason: "returned units"})
-	approve := h.do(2*time.Hour, UpdateCycleApprove, CycleApproval{Actor: fay})
+	cut := h.do(time.Hour, incentive.UpdateCycleAdjust, incentive.LineAdjustment{Actor: finOne, LineID: lineOfA, Amount: 800, Reason: "returned units"})
+	approve := h.do(2*time.Hour, incentive.UpdateCycleApprove, incentive.CycleApproval{Actor: fay})
 	st := h.run()
 	if cut.refusal() != nil || approve.refusal() != nil {
 		t.Fatalf("cut %v, approve %v", cut.refusal(), approve.refusal())
@@ -119,7 +121,7 @@ func TestCycleAdjustmentBelowThresholdNeedsOne(t *testing.T) {
 	if got, want := h.db.eventTypes(), "1:adjusted 2:approved"; got != want {
 		t.Errorf("events %q, want %q", got, want)
 	}
-	if st.Payout != 1300 || st.RequiredApprovals != 1 || st.Stage != CycleStagePaid {
+	if st.Payout != 1300 || st.RequiredApprovals != 1 || st.Stage != incentive.CycleStagePaid {
 		t.Errorf("state %+v", st)
 	}
 }

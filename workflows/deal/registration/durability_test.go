@@ -1,4 +1,4 @@
-package workflows
+package registration
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
 )
@@ -16,11 +18,11 @@ import (
 // an invalid transition once it sees the deal's new status.
 func TestConcurrentDecisions(t *testing.T) {
 	h := newHarness(t, scenario{})
-	first := h.do(time.Hour, UpdateReject, Decision{Actor: managerActor, Reason: "duplicate"})
-	second := h.do(time.Hour, UpdateApprove, Decision{Actor: manager2})
+	first := h.do(time.Hour, deal.UpdateReject, deal.Decision{Actor: managerActor, Reason: "duplicate"})
+	second := h.do(time.Hour, deal.UpdateApprove, deal.Decision{Actor: manager2})
 	h.run(testInput())
 	mustOK(t, "first", first)
-	mustRefuse(t, "second", second, ErrTypeInvalidTransition)
+	mustRefuse(t, "second", second, workflows.ErrTypeInvalidTransition)
 	h.wantEvents(intake + " rejected:rejected")
 }
 
@@ -44,7 +46,7 @@ func TestRecordingRetriedUntilAccepted(t *testing.T) {
 			return nil
 		})
 	h := &harness{env: env, rec: rec, t: t}
-	rejected := h.do(time.Minute, UpdateReject, Decision{Actor: managerActor, Reason: "no budget"})
+	rejected := h.do(time.Minute, deal.UpdateReject, deal.Decision{Actor: managerActor, Reason: "no budget"})
 	h.run(testInput())
 	if failures != 3 {
 		t.Fatalf("failures = %d", failures)
@@ -75,7 +77,7 @@ func TestRecordingRetriedThroughALongOutage(t *testing.T) {
 			return nil
 		})
 	h := &harness{env: env, rec: rec, t: t}
-	rejected := h.do(time.Minute, UpdateReject, Decision{Actor: managerActor, Reason: "no budget"})
+	rejected := h.do(time.Minute, deal.UpdateReject, deal.Decision{Actor: managerActor, Reason: "no budget"})
 	h.run(testInput())
 	if failures != 8 {
 		t.Fatalf("failures = %d", failures)
@@ -87,9 +89,9 @@ func TestRecordingRetriedThroughALongOutage(t *testing.T) {
 // The state query answers with the current status at any time.
 func TestStateQuery(t *testing.T) {
 	h := newHarness(t, scenario{})
-	var state DealState
+	var state deal.State
 	h.env.RegisterDelayedCallback(func() {
-		v, err := h.env.QueryWorkflow(QueryState)
+		v, err := h.env.QueryWorkflow(deal.QueryState)
 		if err == nil {
 			err = v.Get(&state)
 		}
@@ -97,7 +99,7 @@ func TestStateQuery(t *testing.T) {
 			t.Errorf("query: %v", err)
 		}
 	}, time.Minute)
-	h.do(time.Hour, UpdateWithdraw, Decision{Actor: partnerActor})
+	h.do(time.Hour, deal.UpdateWithdraw, deal.Decision{Actor: partnerActor})
 	h.run(testInput())
 	if state.Status != domain.StatusPendingApproval || state.DealID != dealID || state.ProgramID != programID {
 		t.Fatalf("state = %+v", state)
@@ -109,7 +111,7 @@ func TestStateQuery(t *testing.T) {
 func TestResumeAfterContinueAsNew(t *testing.T) {
 	h := newHarness(t, scenario{})
 	start := h.rec.start
-	resume := DealState{
+	resume := deal.State{
 		DealID: dealID, PartnerID: partnerID, Status: domain.StatusApproved, Seq: 7,
 		Registration: testInput().Registration, ProgramID: programID, Policy: domain.DefaultPolicy(),
 		RequiredApprovals: 1, ExpiresAt: start.Add(10 * day), ExpiryReminders: []int{14},

@@ -1,10 +1,11 @@
-package workflows
+package registration
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -13,18 +14,18 @@ import (
 // were given on (domain.MaterialChanges) clears those approvals and
 // records an event saying why; what is required is recomputed from the new
 // figures.
-func (w *dealWorkflow) answer(ctx workflow.Context, a InfoAnswer) error {
+func (w *dealWorkflow) answer(ctx workflow.Context, a deal.InfoAnswer) error {
 	payload := map[string]any{"question": w.st.InfoQuestion, "answer": a.Answer}
 	edited := w.st.Registration
 	if a.Changes != nil {
 		payload["changes"] = a.Changes
-		edited = a.Changes.applyTo(w.st.Registration)
+		edited = applyChanges(a.Changes, w.st.Registration)
 	}
 	changes := domain.MaterialChanges(w.st.Registration, edited)
 	cleared := w.st.Approvals
 	clear := len(changes) > 0 && len(cleared) > 0 && w.has(ctx, versionEditsClearApprovals)
 	previousRequired := w.st.RequiredApprovals
-	err := w.record(ctx, "info_answered", domain.StatusPendingApproval, a.Actor, a.Answer, payload, func(s *DealState) {
+	err := w.record(ctx, "info_answered", domain.StatusPendingApproval, a.Actor, a.Answer, payload, func(s *deal.State) {
 		s.InfoQuestion = ""
 		if a.Changes != nil {
 			s.Registration = edited
@@ -43,8 +44,8 @@ func (w *dealWorkflow) answer(ctx workflow.Context, a InfoAnswer) error {
 			"required_approvals": w.st.RequiredApprovals, "changed_by": a.Actor}, nil)
 }
 
-// applyTo returns r with the changes applied (a nil field keeps r's).
-func (c *RegistrationChanges) applyTo(r domain.Registration) domain.Registration {
+// applyChanges returns r with the changes c applied (a nil field keeps r's).
+func applyChanges(c *deal.RegistrationChanges, r domain.Registration) domain.Registration {
 	r.ProductLines = append([]string(nil), r.ProductLines...)
 	if c.Contact != nil {
 		r.Contact = *c.Contact
@@ -71,7 +72,7 @@ func (c *RegistrationChanges) applyTo(r domain.Registration) domain.Registration
 // what is required now: "the partner changed amount 25000000 →
 // 125000000000; the approval by Morgan Manager was given on the old
 // figures and no longer counts; 2 approvals are required".
-func clearedReason(changes []domain.MaterialChange, cleared []Approval, required int) string {
+func clearedReason(changes []domain.MaterialChange, cleared []deal.Approval, required int) string {
 	what := make([]string, len(changes))
 	for i, c := range changes {
 		what[i] = c.String()
