@@ -27,12 +27,8 @@ type CycleApprovalsView struct {
 func (s *Server) cycleState(c *gin.Context, workflowID string) *incentive.CycleState {
 	ctx, cancel := context.WithTimeout(c, 2*time.Second)
 	defer cancel()
-	res, err := s.temporal.QueryWorkflow(ctx, workflowID, "", incentive.QueryCycleState)
+	st, err := s.cycles.Query(ctx, workflowID)
 	if err != nil {
-		return nil
-	}
-	var st incentive.CycleState
-	if res.Get(&st) != nil {
 		return nil
 	}
 	return &st

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -15,10 +13,6 @@ import (
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 )
 
 var programCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -152,23 +146,16 @@ func (s *Server) startCycle(c *gin.Context) {
 	}
 	start := period.Start.Format(time.DateOnly)
 	id := incentive.CycleID(prog.ID.String(), start)
-	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
-	defer cancel()
-	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: incentive.CycleWorkflowID(id), TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, incentive.WorkflowType, incentive.CycleInput{ProgramID: prog.ID.String(), PeriodStart: start,
-		PeriodEnd: period.End.Format(time.DateOnly), StartedBy: principal(c).Actor()})
 	c.Header("Location", "/v1/cycles/"+id)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) || temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+	_, err = s.cycles.Start(c, incentive.CycleInput{ProgramID: prog.ID.String(), PeriodStart: start,
+		PeriodEnd: period.End.Format(time.DateOnly), StartedBy: principal(c).Actor()})
+	if r, ok := workflows.AsRefusal(err); ok && r.Kind == workflows.ErrTypeAlreadyExists {
 		writeProblem(c, Problem{Type: ProblemDuplicate, Status: http.StatusConflict, Title: "The cycle exists",
 			Detail: "the cycle for " + period.String() + " was started already: /v1/cycles/" + id})
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		s.refused(c, err, target{noun: "cycle"})
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"id": id, "program_id": prog.ID.String(), "period_start": start,
@@ -380,7 +367,8 @@ func cycleSteps() []cycleStep {
 	}
 }
 
-// cycleUpdate sends one review step to the cycle's workflow.
+// cycleUpdate sends one review step through the cycle client; a refusal
+// is answered by the one mapping (refused).
 func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if _, ok := cycleIDParam(c); !ok {
@@ -398,46 +386,12 @@ func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
-		defer cancel()
-		handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: row.WorkflowID, UpdateName: st.Update, WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{body.arg(c, principal(c))}})
-		var state incentive.CycleState
-		if err == nil {
-			err = handle.Get(ctx, &state)
-		}
+		state, err := s.cycles.Step(c, row.WorkflowID, st.Update, body.arg(c, principal(c)))
 		if err != nil {
-			s.cycleUpdateFailed(c, err)
+			s.refused(c, err, target{noun: "cycle"})
 			return
 		}
 		c.JSON(http.StatusOK, state)
-	}
-}
-
-func (s *Server) cycleUpdateFailed(c *gin.Context, err error) {
-	var appErr *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &appErr):
-		switch appErr.Type() {
-		case workflows.ErrTypeInvalidTransition:
-			problem(c, http.StatusConflict, ProblemConflict, appErr.Message())
-		case workflows.ErrTypeFourEyes:
-			problem(c, http.StatusConflict, ProblemFourEyes, appErr.Message())
-		case workflows.ErrTypeForbidden:
-			problem(c, http.StatusForbidden, ProblemForbidden, appErr.Message())
-		case workflows.ErrTypeNotFound:
-			problem(c, http.StatusNotFound, ProblemNotFound, appErr.Message())
-		case workflows.ErrTypeInvalidArgument:
-			validationProblem(c, []FieldError{{Field: "", Message: appErr.Message()}})
-		default:
-			s.unavailable(c, err)
-		}
-	case errors.As(err, &notFound):
-		problem(c, http.StatusConflict, ProblemConflict, "the cycle is finished and takes no further steps")
-	default:
-		s.unavailable(c, err)
 	}
 }
 

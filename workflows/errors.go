@@ -31,6 +31,9 @@ const (
 	// ErrTypeAlreadyExists: what the step creates exists already (a
 	// program's cycle for the period).
 	ErrTypeAlreadyExists = "AlreadyExists"
+	// ErrTypeKeyReused: an idempotency key that started a workflow is
+	// sent again with another request (a typed client's refusal).
+	ErrTypeKeyReused = "IdempotencyKeyReused"
 	// ErrTypeInvalidData: PostgreSQL refused an activity's data for good (a
 	// NUL in a text, a value out of range, a check, not-null, foreign-key
 	// or unique constraint that is not a race), or its input cannot be

@@ -68,6 +68,16 @@ func refusal(err error, finished string) error {
 	return err
 }
 
+// Query asks workflow workflowID's query named query and decodes its
+// answer into out.
+func Query(ctx context.Context, c client.Client, workflowID, query string, out any) error {
+	v, err := c.QueryWorkflow(ctx, workflowID, "", query)
+	if err != nil {
+		return err
+	}
+	return v.Get(out)
+}
+
 // Update sends a step — the Update named update, with arg — to workflow
 // workflowID, waits until the workflow has applied it and decodes the
 // state it answers with into out (nil: not read). A refused step comes

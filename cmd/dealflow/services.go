@@ -16,6 +16,7 @@ import (
 	"github.com/dealflow/dealflow/worker"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/deal"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
@@ -82,9 +83,10 @@ func migrate(ctx context.Context, e env, skipTemporal bool) error {
 	if err != nil {
 		return err
 	}
+	cycles := incentive.NewClient(tc, 0)
 	for _, p := range progs {
-		if err := api.EnsureCycleSchedule(cctx, tc, dbq.IncentiveProgram{ID: p.ID, Code: p.Code, Period: p.Period,
-			GraceDays: p.GraceDays}); err != nil {
+		if err := cycles.EnsureSchedule(cctx, incentive.Program{ID: p.ID.String(), Code: p.Code, Period: p.Period,
+			GraceDays: int(p.GraceDays)}); err != nil {
 			return fmt.Errorf("schedule for incentive program %s: %w", p.Code, err)
 		}
 	}
