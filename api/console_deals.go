@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/conflicts"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/gin-gonic/gin"
@@ -263,7 +263,7 @@ func (s *Server) consoleDeal(c *gin.Context) {
 	}
 	dp := dealPage{Deal: dealView(d, events), Actions: dealActions(p, d), Today: s.today().Format(time.DateOnly)}
 	if !p.Role.IsPartner() {
-		dp.Conflicts, err = activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{DealID: d.ID,
+		dp.Conflicts, err = conflicts.Engine{Pool: s.pool}.FindConflicts(c, conflicts.Query{DealID: d.ID,
 			ExcludePartner: uuid.NullUUID{UUID: d.PartnerID, Valid: true}, ProductLines: d.ProductLines,
 			Thresholds: domain.DefaultMatchThresholds,
 			Customer:   domain.Customer{Name: d.CustomerName, Domain: d.CustomerDomain, Country: d.CustomerCountry}})

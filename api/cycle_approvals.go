@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 )
@@ -41,9 +41,9 @@ func cycleApprovals(v CycleView) *CycleApprovalsView {
 	a := &CycleApprovalsView{Given: []CycleEventView{}}
 	for _, e := range v.Events {
 		switch e.Type {
-		case activities.CycleEventApprovalsCleared:
+		case domain.CycleEventApprovalsCleared:
 			a.Given = a.Given[:0]
-		case activities.CycleEventApprovalRecorded, activities.CycleEventApproved:
+		case domain.CycleEventApprovalRecorded, domain.CycleEventApproved:
 			a.Given = append(a.Given, e)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -420,7 +420,7 @@ func (s *Server) cyclePayoutsCSV(c *gin.Context) {
 		return
 	}
 	startCSV(c, "payouts-"+row.ProgramCode+"-"+row.PeriodStart.Format("2006-01")+".csv")
-	_ = activities.WritePayoutsCSV(c.Writer, row, rows)
+	_ = incentiveacts.WritePayoutsCSV(c.Writer, row, rows)
 }
 
 // cycleStatementsCSV downloads every line of a cycle, after adjustments; a

@@ -8,7 +8,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	dealacts "github.com/dealflow/dealflow/activities/deal"
+	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/api"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
@@ -155,9 +156,10 @@ func serveAPI(ctx context.Context, e env, s *api.Server) error {
 }
 
 func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool) error {
-	acts := activities.New(pool)
-	acts.PayoutDir = e.cfg.PayoutDir
-	acts.FreezeParts = e.cfg.FreezeParts
+	acts := worker.Activities{
+		Deal:      dealacts.New(pool),
+		Incentive: &incentiveacts.Activities{Pool: pool, PayoutDir: e.cfg.PayoutDir, FreezeParts: e.cfg.FreezeParts},
+	}
 	w := worker.New(tc, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		return err

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	dealacts "github.com/dealflow/dealflow/activities/deal"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/deal"
@@ -29,10 +29,10 @@ func TestDealStaysUsableAfterAStepItCannotStore(t *testing.T) {
 	env := s.NewTestWorkflowEnvironment()
 	rec := &recorder{}
 	env.OnActivity(acts.RecordSubmission, mock.Anything, mock.Anything).Return(nil)
-	env.OnActivity(acts.Screen, mock.Anything, mock.Anything).Return(activities.ScreenResult{Policy: domain.DefaultPolicy(),
+	env.OnActivity(acts.Screen, mock.Anything, mock.Anything).Return(dealacts.ScreenResult{Policy: domain.DefaultPolicy(),
 		Facts: domain.ScreeningFacts{PartnerType: domain.PartnerReseller, Kind: domain.KindResale}}, nil)
 	env.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, e activities.Event) error {
+		func(_ context.Context, e dealacts.Event) error {
 			if strings.ContainsRune(e.Reason, 0) {
 				return refusedForGood()
 			}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	dealacts "github.com/dealflow/dealflow/activities/deal"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/stretchr/testify/mock"
@@ -51,10 +51,10 @@ func testInput() deal.Input {
 type recorder struct {
 	mu     sync.Mutex
 	start  time.Time
-	events []activities.Event
+	events []dealacts.Event
 }
 
-func (r *recorder) add(e activities.Event) {
+func (r *recorder) add(e dealacts.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, e)
@@ -89,7 +89,7 @@ func (r *recorder) at(t *testing.T, typ string, skip int) time.Duration {
 	return 0
 }
 
-func (r *recorder) last(typ string) activities.Event {
+func (r *recorder) last(typ string) dealacts.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i := len(r.events) - 1; i >= 0; i-- {
@@ -97,7 +97,7 @@ func (r *recorder) last(typ string) activities.Event {
 			return r.events[i]
 		}
 	}
-	return activities.Event{}
+	return dealacts.Event{}
 }
 
 // scenario configures what screening finds.
@@ -124,17 +124,17 @@ func newHarness(t *testing.T, sc scenario) *harness {
 		sc.policy = domain.DefaultPolicy()
 	}
 	env.OnActivity(acts.RecordSubmission, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, sub activities.Submission) error { rec.add(sub.Event); return nil })
+		func(_ context.Context, sub dealacts.Submission) error { rec.add(sub.Event); return nil })
 	env.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, e activities.Event) error { rec.add(e); return nil })
+		func(_ context.Context, e dealacts.Event) error { rec.add(e); return nil })
 	env.OnActivity(acts.Screen, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ScreenInput) (activities.ScreenResult, error) {
+		func(_ context.Context, in dealacts.ScreenInput) (dealacts.ScreenResult, error) {
 			f := domain.ScreeningFacts{PartnerType: domain.PartnerReseller, Tier: "silver", Kind: in.Registration.Kind,
 				Amount: in.Registration.Amount, Currency: in.Registration.Currency, RegistrableDomain: in.Registration.RegistrableDomain}
 			if sc.facts != nil {
 				sc.facts(&f)
 			}
-			return activities.ScreenResult{ProgramID: programID, Policy: sc.policy, Facts: f}, nil
+			return dealacts.ScreenResult{ProgramID: programID, Policy: sc.policy, Facts: f}, nil
 		})
 	return &harness{env: env, rec: rec, t: t}
 }

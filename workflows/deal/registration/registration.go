@@ -9,7 +9,7 @@ package registration
 import (
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	dealacts "github.com/dealflow/dealflow/activities/deal"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/deal"
@@ -20,7 +20,7 @@ import (
 
 // acts is how the workflow names its activities: methods on a nil
 // *Activities, so tests can mock them and the worker supplies the real ones.
-var acts *activities.Activities
+var acts *dealacts.Activities
 
 // lifecycleVersion guards the full lifecycle (screening, policies, timers)
 // added after the first release, whose runs (version 0) replay unchanged.
@@ -131,7 +131,7 @@ func (w *dealWorkflow) finished() bool {
 func (w *dealWorkflow) intake(ctx workflow.Context) error {
 	first := w.event(ctx, "submitted", domain.StatusSubmitted, w.in.Submitter, "", nil)
 	first.From = ""
-	err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordSubmission, activities.Submission{
+	err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordSubmission, dealacts.Submission{
 		DealID: w.in.DealID, PartnerID: w.in.PartnerID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Registration: w.in.Registration, IdempotencyKey: w.in.IdempotencyKey, RequestHash: w.in.RequestHash,
 		Event: w.withSnapshot(first, w.st, domain.StatusSubmitted),
@@ -145,8 +145,8 @@ func (w *dealWorkflow) intake(ctx workflow.Context) error {
 	if err := w.record(ctx, "screening_started", domain.StatusScreening, domain.SystemActor, "", nil, nil); err != nil {
 		return err
 	}
-	var found activities.ScreenResult
-	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.Screen, activities.ScreenInput{
+	var found dealacts.ScreenResult
+	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.Screen, dealacts.ScreenInput{
 		DealID: w.in.DealID, PartnerID: w.in.PartnerID, Registration: w.st.Registration,
 	}).Get(ctx, &found); err != nil {
 		return err
@@ -184,7 +184,7 @@ func (w *dealWorkflow) runLegacy(ctx workflow.Context) (deal.State, error) {
 	w.st.Legacy = true
 	first := w.event(ctx, "submitted", domain.StatusSubmitted, w.in.Submitter, "", nil)
 	first.From = ""
-	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordSubmission, activities.Submission{
+	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordSubmission, dealacts.Submission{
 		DealID: w.in.DealID, PartnerID: w.in.PartnerID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Registration: w.in.Registration, Event: w.withSnapshot(first, w.st, domain.StatusSubmitted),
 	}).Get(ctx, nil); err != nil {
@@ -207,8 +207,8 @@ func (w *dealWorkflow) runLegacy(ctx workflow.Context) (deal.State, error) {
 }
 
 // event builds the next event of the deal (not yet recorded).
-func (w *dealWorkflow) event(ctx workflow.Context, typ string, to domain.Status, actor domain.Actor, reason string, payload any) activities.Event {
-	e := activities.Event{
+func (w *dealWorkflow) event(ctx workflow.Context, typ string, to domain.Status, actor domain.Actor, reason string, payload any) dealacts.Event {
+	e := dealacts.Event{
 		DealID: w.st.DealID, Seq: w.st.Seq + 1, Type: typ, From: w.st.Status, To: to,
 		Actor: actor, Reason: reason, OccurredAt: workflow.Now(ctx),
 	}
@@ -253,8 +253,8 @@ func (w *dealWorkflow) record(ctx workflow.Context, typ string, to domain.Status
 }
 
 // withSnapshot attaches the projection of state s to e.
-func (w *dealWorkflow) withSnapshot(e activities.Event, s deal.State, status domain.Status) activities.Event {
-	snap := activities.Snapshot{
+func (w *dealWorkflow) withSnapshot(e dealacts.Event, s deal.State, status domain.Status) dealacts.Event {
+	snap := dealacts.Snapshot{
 		Status: status, ProgramID: s.ProgramID, Registration: s.Registration,
 		Approvals: len(s.Approvals), RequiredApprovals: s.RequiredApprovals,
 		Escalated: s.Escalated, InfoQuestion: s.InfoQuestion, ExpiresAt: s.ExpiresAt,

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/incentive"
@@ -43,17 +43,17 @@ func (w *cycleWorkflow) adjusted(a domain.Actor) bool {
 // approve records one approval; the last one required approves the cycle
 // for payout.
 func (w *cycleWorkflow) approve(ctx workflow.Context, a incentive.CycleApproval) error {
-	typ := activities.CycleEventApproved
+	typ := domain.CycleEventApproved
 	if w.byPerson && len(w.st.Approvals)+1 < w.st.RequiredApprovals {
-		typ = activities.CycleEventApprovalRecorded
+		typ = domain.CycleEventApprovalRecorded
 	}
-	if err := w.recordEvent(ctx, activities.CycleEvent{Type: typ, Actor: a.Actor, Reason: a.Reason}, nil); err != nil {
+	if err := w.recordEvent(ctx, incentiveacts.CycleEvent{Type: typ, Actor: a.Actor, Reason: a.Reason}, nil); err != nil {
 		return err
 	}
 	if w.byPerson {
 		w.st.Approvals = append(w.st.Approvals, incentive.Approval{Actor: a.Actor, At: workflow.Now(ctx)})
 	}
-	if typ == activities.CycleEventApproved {
+	if typ == domain.CycleEventApproved {
 		actor := a.Actor
 		w.st.ApprovedBy = &actor
 	}
@@ -70,7 +70,7 @@ func (w *cycleWorkflow) afterAdjustment(ctx workflow.Context, a incentive.LineAd
 		slices.Sort(w.st.AdjusterPeople)
 	}
 	if n := len(w.st.Approvals); n > 0 {
-		if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventApprovalsCleared, Actor: domain.SystemActor,
+		if err := w.recordEvent(ctx, incentiveacts.CycleEvent{Type: domain.CycleEventApprovalsCleared, Actor: domain.SystemActor,
 			Reason: fmt.Sprintf("line %s was adjusted by %s after %d approval(s): they approved other amounts", a.LineID, a.Actor.Name, n)}, nil); err != nil {
 			return err
 		}

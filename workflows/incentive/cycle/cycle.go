@@ -12,7 +12,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/incentive"
@@ -23,7 +23,7 @@ import (
 
 // acts is how the workflows name their activities: methods on a nil
 // *Activities, so tests can mock them and the worker supplies the real ones.
-var acts *activities.Activities
+var acts *incentiveacts.Activities
 
 // defaultReviewWithin is how long finance has to approve a cycle before it
 // is flagged overdue, when the cycle's input does not say.
@@ -96,8 +96,8 @@ func cycleActivityOptions(ctx workflow.Context, timeout time.Duration) workflow.
 func (w *cycleWorkflow) run(ctx workflow.Context) (incentive.CycleState, error) {
 	short := cycleActivityOptions(ctx, time.Minute)
 	long := cycleActivityOptions(ctx, 15*time.Minute)
-	var info activities.CycleInfo
-	if err := workflow.ExecuteActivity(short, acts.OpenCycle, activities.OpenCycleInput{
+	var info incentiveacts.CycleInfo
+	if err := workflow.ExecuteActivity(short, acts.OpenCycle, incentiveacts.OpenCycleInput{
 		CycleID: w.st.CycleID, ProgramID: w.in.ProgramID, PeriodStart: w.in.PeriodStart, PeriodEnd: w.in.PeriodEnd,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, StartedBy: w.in.StartedBy.ID,
 	}).Get(ctx, &info); err != nil {
@@ -107,12 +107,12 @@ func (w *cycleWorkflow) run(ctx workflow.Context) (incentive.CycleState, error) 
 	if w.byPerson {
 		w.st.SecondApprovalAt = info.SecondApprovalAt
 	}
-	var frozen activities.FreezeResult
+	var frozen incentiveacts.FreezeResult
 	if err := workflow.ExecuteActivity(long, acts.FreezeCycle, w.st.CycleID).Get(ctx, &frozen); err != nil {
 		return w.st, err
 	}
 	w.st.Inputs, w.st.Excluded = frozen.Inputs, excludedInputs(frozen.Excluded)
-	var accrued activities.AccrueResult
+	var accrued incentiveacts.AccrueResult
 	if err := workflow.ExecuteActivity(long, acts.AccrueCycle, w.st.CycleID).Get(ctx, &accrued); err != nil {
 		return w.st, err
 	}
@@ -150,7 +150,7 @@ func (w *cycleWorkflow) run(ctx workflow.Context) (incentive.CycleState, error) 
 
 // excludedInputs is what the freeze reports it excluded, in the
 // contract's own terms (nil stays nil).
-func excludedInputs(in []activities.ExcludedInputs) []incentive.ExcludedInputs {
+func excludedInputs(in []incentiveacts.ExcludedInputs) []incentive.ExcludedInputs {
 	if in == nil {
 		return nil
 	}
@@ -179,7 +179,7 @@ func (w *cycleWorkflow) awaitApproval(ctx workflow.Context) error {
 	}
 	if !approved() {
 		w.st.Overdue = true
-		err = w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventReviewOverdue, Actor: domain.SystemActor,
+		err = w.recordEvent(ctx, incentiveacts.CycleEvent{Type: domain.CycleEventReviewOverdue, Actor: domain.SystemActor,
 			Reason: fmt.Sprintf("not approved within %s", within)}, nil)
 	}
 	w.mu.Unlock()
@@ -198,8 +198,8 @@ func (w *cycleWorkflow) payAll(ctx, actx workflow.Context) error {
 	}
 	after := ""
 	for {
-		var res activities.PayBatchResult
-		if err := workflow.ExecuteActivity(actx, acts.PayBatch, activities.PayBatchInput{
+		var res incentiveacts.PayBatchResult
+		if err := workflow.ExecuteActivity(actx, acts.PayBatch, incentiveacts.PayBatchInput{
 			CycleID: w.st.CycleID, After: after, Held: w.st.Held, Max: batch,
 		}).Get(ctx, &res); err != nil {
 			return err
@@ -210,7 +210,7 @@ func (w *cycleWorkflow) payAll(ctx, actx workflow.Context) error {
 		w.st.Paid += res.Partners
 		after = res.Last
 	}
-	var fin activities.FinishResult
+	var fin incentiveacts.FinishResult
 	if err := workflow.ExecuteActivity(actx, acts.FinishPayouts, w.st.CycleID).Get(ctx, &fin); err != nil {
 		return err
 	}
@@ -220,9 +220,9 @@ func (w *cycleWorkflow) payAll(ctx, actx workflow.Context) error {
 
 // recordEvent numbers and records one review event; the caller holds the
 // mutex, so events are numbered in the order they happen, without gaps.
-func (w *cycleWorkflow) recordEvent(ctx workflow.Context, e activities.CycleEvent, out *activities.CycleEventResult) error {
+func (w *cycleWorkflow) recordEvent(ctx workflow.Context, e incentiveacts.CycleEvent, out *incentiveacts.CycleEventResult) error {
 	e.CycleID, e.Seq, e.OccurredAt = w.st.CycleID, w.st.Seq+1, workflow.Now(ctx)
-	var res activities.CycleEventResult
+	var res incentiveacts.CycleEventResult
 	if err := workflow.ExecuteActivity(cycleActivityOptions(ctx, time.Minute), acts.RecordCycleEvent, e).Get(ctx, &res); err != nil {
 		var app *temporal.ApplicationError
 		if errors.As(err, &app) && app.Type() == workflows.ErrTypeNotFound {
@@ -266,8 +266,8 @@ func (w *cycleWorkflow) validateAdjust(a incentive.LineAdjustment) error {
 
 func (w *cycleWorkflow) adjust(ctx workflow.Context, a incentive.LineAdjustment) error {
 	amount := a.Amount
-	var res activities.CycleEventResult
-	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventAdjusted, LineID: a.LineID, Amount: &amount,
+	var res incentiveacts.CycleEventResult
+	if err := w.recordEvent(ctx, incentiveacts.CycleEvent{Type: domain.CycleEventAdjusted, LineID: a.LineID, Amount: &amount,
 		Actor: a.Actor, Reason: a.Reason}, &res); err != nil {
 		return err
 	}
@@ -295,7 +295,7 @@ func (w *cycleWorkflow) validateHold(h incentive.PartnerHold) error {
 }
 
 func (w *cycleWorkflow) hold(ctx workflow.Context, h incentive.PartnerHold) error {
-	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventHeld, PartnerID: h.PartnerID,
+	if err := w.recordEvent(ctx, incentiveacts.CycleEvent{Type: domain.CycleEventHeld, PartnerID: h.PartnerID,
 		Actor: h.Actor, Reason: h.Reason}, nil); err != nil {
 		return err
 	}
@@ -315,7 +315,7 @@ func (w *cycleWorkflow) validateRelease(h incentive.PartnerHold) error {
 }
 
 func (w *cycleWorkflow) release(ctx workflow.Context, h incentive.PartnerHold) error {
-	if err := w.recordEvent(ctx, activities.CycleEvent{Type: activities.CycleEventReleased, PartnerID: h.PartnerID,
+	if err := w.recordEvent(ctx, incentiveacts.CycleEvent{Type: domain.CycleEventReleased, PartnerID: h.PartnerID,
 		Actor: h.Actor, Reason: h.Reason}, nil); err != nil {
 		return err
 	}

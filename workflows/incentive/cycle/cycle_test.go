@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/activities"
+	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/incentive"
@@ -32,12 +33,12 @@ var (
 // partners with lines, payouts in batches of one partner.
 type cycleDB struct {
 	mu      sync.Mutex
-	events  []activities.CycleEvent
+	events  []incentiveacts.CycleEvent
 	paid    []string
-	batches []activities.PayBatchInput
+	batches []incentiveacts.PayBatchInput
 	finish  int
 	// refuse, when set, is PostgreSQL refusing an event for good.
-	refuse func(activities.CycleEvent) error
+	refuse func(incentiveacts.CycleEvent) error
 }
 
 func (d *cycleDB) eventTypes() string {
@@ -71,8 +72,8 @@ func newCycleHarnessAt(t *testing.T, threshold int64) *cycleHarness {
 	env.SetStartTime(time.Date(2026, 11, 8, 2, 0, 0, 0, time.UTC))
 	d := &cycleDB{}
 	env.OnActivity(acts.OpenCycle, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.OpenCycleInput) (activities.CycleInfo, error) {
-			return activities.CycleInfo{CycleID: in.CycleID, ProgramID: in.ProgramID, ProgramVersion: 3, Kind: "rebate", Currency: "USD",
+		func(_ context.Context, in incentiveacts.OpenCycleInput) (incentiveacts.CycleInfo, error) {
+			return incentiveacts.CycleInfo{CycleID: in.CycleID, ProgramID: in.ProgramID, ProgramVersion: 3, Kind: "rebate", Currency: "USD",
 				SecondApprovalAt: threshold}, nil
 		})
 	env.OnActivity(acts.CyclePayout, mock.Anything, mock.Anything).Return(
@@ -81,50 +82,50 @@ func newCycleHarnessAt(t *testing.T, threshold int64) *cycleHarness {
 			defer d.mu.Unlock()
 			a := int64(1000)
 			for _, e := range d.events {
-				if e.Type == activities.CycleEventAdjusted {
+				if e.Type == domain.CycleEventAdjusted {
 					a = *e.Amount
 				}
 			}
 			return max(a, 0) + 500, nil
 		})
-	env.OnActivity(acts.FreezeCycle, mock.Anything, mock.Anything).Return(activities.FreezeResult{Inputs: 12,
-		Excluded: []activities.ExcludedInputs{{Reason: "currency EUR", Deals: 1, Amount: 500}}}, nil)
-	env.OnActivity(acts.AccrueCycle, mock.Anything, mock.Anything).Return(activities.AccrueResult{Lines: 2, Partners: 2, Total: 1500,
+	env.OnActivity(acts.FreezeCycle, mock.Anything, mock.Anything).Return(incentiveacts.FreezeResult{Inputs: 12,
+		Excluded: []incentiveacts.ExcludedInputs{{Reason: "currency EUR", Deals: 1, Amount: 500}}}, nil)
+	env.OnActivity(acts.AccrueCycle, mock.Anything, mock.Anything).Return(incentiveacts.AccrueResult{Lines: 2, Partners: 2, Total: 1500,
 		Payout: 1500}, nil)
 	env.OnActivity(acts.RecordCycleEvent, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, e activities.CycleEvent) (activities.CycleEventResult, error) {
+		func(_ context.Context, e incentiveacts.CycleEvent) (incentiveacts.CycleEventResult, error) {
 			if e.LineID != "" && e.LineID != lineOfA {
-				return activities.CycleEventResult{}, activities.NotFoundError("no line %s in this cycle", e.LineID)
+				return incentiveacts.CycleEventResult{}, activities.NotFoundError("no line %s in this cycle", e.LineID)
 			}
 			d.mu.Lock()
 			defer d.mu.Unlock()
 			if d.refuse != nil {
 				if err := d.refuse(e); err != nil {
-					return activities.CycleEventResult{}, err
+					return incentiveacts.CycleEventResult{}, err
 				}
 			}
 			d.events = append(d.events, e)
-			return activities.CycleEventResult{PartnerID: partnerA}, nil
+			return incentiveacts.CycleEventResult{PartnerID: partnerA}, nil
 		})
 	env.OnActivity(acts.PayBatch, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.PayBatchInput) (activities.PayBatchResult, error) {
+		func(_ context.Context, in incentiveacts.PayBatchInput) (incentiveacts.PayBatchResult, error) {
 			d.mu.Lock()
 			defer d.mu.Unlock()
 			d.batches = append(d.batches, in)
 			for _, p := range []string{partnerA, partnerB} {
 				if p > in.After && !slices.Contains(in.Held, p) && !slices.Contains(d.paid, p) {
 					d.paid = append(d.paid, p)
-					return activities.PayBatchResult{Partners: 1, Entries: 4, Last: p}, nil
+					return incentiveacts.PayBatchResult{Partners: 1, Entries: 4, Last: p}, nil
 				}
 			}
-			return activities.PayBatchResult{Last: in.After}, nil
+			return incentiveacts.PayBatchResult{Last: in.After}, nil
 		})
 	env.OnActivity(acts.FinishPayouts, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ string) (activities.FinishResult, error) {
+		func(_ context.Context, _ string) (incentiveacts.FinishResult, error) {
 			d.mu.Lock()
 			defer d.mu.Unlock()
 			d.finish++
-			return activities.FinishResult{Published: 1, Unpaid: 2 - len(d.paid)}, nil
+			return incentiveacts.FinishResult{Published: 1, Unpaid: 2 - len(d.paid)}, nil
 		})
 	return &cycleHarness{env: env, db: d, t: t}
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"go.temporal.io/sdk/temporal"
@@ -24,7 +24,7 @@ func refusedForGood() error {
 // cycle stayed blocked and every later step waited and answered 503).
 func TestCycleStaysUsableAfterAStepItCannotStore(t *testing.T) {
 	h := newCycleHarness(t)
-	h.db.refuse = func(e activities.CycleEvent) error {
+	h.db.refuse = func(e incentiveacts.CycleEvent) error {
 		if strings.ContainsRune(e.Reason, 0) {
 			return refusedForGood()
 		}

@@ -1,4 +1,4 @@
-package activities_test
+package deal_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/activities/deal"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
@@ -29,9 +29,9 @@ func fixture(t *testing.T) (partnerID uuid.UUID, submitter domain.Actor) {
 	return p.ID, domain.Actor{ID: u.ID.String(), Name: u.Name, Role: domain.RolePartnerUser}
 }
 
-func submission(partnerID uuid.UUID, submitter domain.Actor, at time.Time) activities.Submission {
+func submission(partnerID uuid.UUID, submitter domain.Actor, at time.Time) deal.Submission {
 	id := uuid.Must(uuid.NewV7()).String()
-	s := activities.Submission{
+	s := deal.Submission{
 		DealID: id, PartnerID: partnerID.String(), WorkflowID: "deal/" + id,
 		Registration: domain.Registration{
 			Customer:          domain.Customer{Name: "Acme Corp", Domain: "sales.acme.com", Country: "US"},
@@ -40,14 +40,14 @@ func submission(partnerID uuid.UUID, submitter domain.Actor, at time.Time) activ
 			ProductLines:      []string{"firewall", "vpn"}, Amount: 1250000, Currency: "USD",
 			ExpectedCloseDate: "2027-03-31", Notes: "'; DROP TABLE deals; --",
 		},
-		Event: activities.Event{DealID: id, Seq: 1, Type: "submitted", To: domain.StatusSubmitted, Actor: submitter, OccurredAt: at},
+		Event: deal.Event{DealID: id, Seq: 1, Type: "submitted", To: domain.StatusSubmitted, Actor: submitter, OccurredAt: at},
 	}
 	s.Event.Snapshot = snapshot(s.Registration, domain.StatusSubmitted)
 	return s
 }
 
-func snapshot(r domain.Registration, status domain.Status) *activities.Snapshot {
-	return &activities.Snapshot{Status: status, Registration: r, RequiredApprovals: 1}
+func snapshot(r domain.Registration, status domain.Status) *deal.Snapshot {
+	return &deal.Snapshot{Status: status, Registration: r, RequiredApprovals: 1}
 }
 
 // RecordSubmission writes the deal and its first event once, however often
@@ -55,7 +55,7 @@ func snapshot(r domain.Registration, status domain.Status) *activities.Snapshot 
 func TestRecordSubmissionIdempotent(t *testing.T) {
 	ctx := context.Background()
 	partnerID, submitter := fixture(t)
-	a := activities.New(testDB.Pool)
+	a := deal.New(testDB.Pool)
 	at := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
 	s := submission(partnerID, submitter, at)
 	for i := 0; i < 3; i++ {
@@ -87,26 +87,26 @@ func TestRecordSubmissionIdempotent(t *testing.T) {
 func TestRecordEventMovesProjectionOnce(t *testing.T) {
 	ctx := context.Background()
 	partnerID, submitter := fixture(t)
-	a := activities.New(testDB.Pool)
+	a := deal.New(testDB.Pool)
 	at := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
 	s := submission(partnerID, submitter, at)
 	if err := a.RecordSubmission(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	manager := domain.Actor{ID: uuid.NewString(), Name: "Morgan", Role: domain.RoleChannelManager}
-	review := activities.Event{DealID: s.DealID, Seq: 2, Type: "review_requested", From: domain.StatusSubmitted,
+	review := deal.Event{DealID: s.DealID, Seq: 2, Type: "review_requested", From: domain.StatusSubmitted,
 		To: domain.StatusPendingApproval, Actor: domain.SystemActor, OccurredAt: at.Add(time.Second),
 		Snapshot: snapshot(s.Registration, domain.StatusPendingApproval),
-		Notify:   []activities.Notification{{Audience: "role:channel_manager", Kind: "review_needed", Subject: "Acme Corp: review"}}}
+		Notify:   []deal.Notification{{Audience: "role:channel_manager", Kind: "review_needed", Subject: "Acme Corp: review"}}}
 	approvedSnap := snapshot(s.Registration, domain.StatusApproved)
 	approvedSnap.Approvals = 1
 	approvedSnap.ExpiresAt = at.Add(90 * 24 * time.Hour)
 	approvedSnap.Registration.Amount = 1300000
-	approve := activities.Event{DealID: s.DealID, Seq: 3, Type: "approved", From: domain.StatusPendingApproval,
+	approve := deal.Event{DealID: s.DealID, Seq: 3, Type: "approved", From: domain.StatusPendingApproval,
 		To: domain.StatusApproved, Actor: manager, Reason: "good fit", OccurredAt: at.Add(time.Hour),
 		Payload: json.RawMessage(`{"level":1}`), Snapshot: approvedSnap,
-		Notify: []activities.Notification{{Audience: "partner:" + partnerID.String(), Kind: "approved", Subject: "Acme Corp: approved"}}}
-	for _, e := range []activities.Event{review, approve, approve, review} {
+		Notify: []deal.Notification{{Audience: "partner:" + partnerID.String(), Kind: "approved", Subject: "Acme Corp: approved"}}}
+	for _, e := range []deal.Event{review, approve, approve, review} {
 		if err := a.RecordEvent(ctx, e); err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +139,7 @@ func TestDealEventsAppendOnly(t *testing.T) {
 	ctx := context.Background()
 	partnerID, submitter := fixture(t)
 	s := submission(partnerID, submitter, time.Now().UTC())
-	if err := activities.New(testDB.Pool).RecordSubmission(ctx, s); err != nil {
+	if err := deal.New(testDB.Pool).RecordSubmission(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{

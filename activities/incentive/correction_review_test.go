@@ -1,4 +1,4 @@
-package activities_test
+package incentive_test
 
 import (
 	"context"
@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	dealacts "github.com/dealflow/dealflow/activities/deal"
+	"github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 )
@@ -18,7 +19,7 @@ import (
 // correction.
 func TestPendingCorrectionIsNotPaidUntilApproved(t *testing.T) {
 	ctx := context.Background()
-	a := activities.New(testDB.Pool)
+	a, da := incentive.New(testDB.Pool), dealacts.New(testDB.Pool)
 	w := newWorld(t, testDB.Pool, 1)
 	w.win(wonDeal{amount: 100_00, closed: "2046-01-10"})
 	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}]}`, "2046-01-01")
@@ -29,16 +30,16 @@ func TestPendingCorrectionIsNotPaidUntilApproved(t *testing.T) {
 	won := domain.Outcome{Won: true, Amount: 100_00, Currency: "USD", ProductLines: []string{"firewall"}, CloseDate: "2046-01-10"}
 	reg := domain.Registration{Contact: domain.Contact{Name: "C", Email: "c@customer.example"}, ProductLines: []string{"firewall"},
 		Amount: 100_00, Currency: "USD", ExpectedCloseDate: "2046-01-10"}
-	event := func(seq int32, typ string, amount int64, pending *int64) activities.Event {
+	event := func(seq int32, typ string, amount int64, pending *int64) dealacts.Event {
 		o := won
 		o.Amount = amount
-		return activities.Event{DealID: deal.String(), Seq: seq, Type: typ, From: domain.StatusClosedWon, To: domain.StatusClosedWon,
+		return dealacts.Event{DealID: deal.String(), Seq: seq, Type: typ, From: domain.StatusClosedWon, To: domain.StatusClosedWon,
 			Actor: fin1, Reason: "r", OccurredAt: time.Date(2046, 2, 3, 0, 0, 0, 0, time.UTC),
-			Snapshot: &activities.Snapshot{Status: domain.StatusClosedWon, Registration: reg, RequiredApprovals: 1, Outcome: &o,
+			Snapshot: &dealacts.Snapshot{Status: domain.StatusClosedWon, Registration: reg, RequiredApprovals: 1, Outcome: &o,
 				CorrectionAmount: pending}}
 	}
 	asked := int64(300_00)
-	if err := a.RecordEvent(ctx, event(6, "correction_requested", 100_00, &asked)); err != nil {
+	if err := da.RecordEvent(ctx, event(6, "correction_requested", 100_00, &asked)); err != nil {
 		t.Fatal(err)
 	}
 	d, err := dbq.New(testDB.Pool).DealGet(ctx, dbq.DealGetParams{ID: deal})
@@ -49,7 +50,7 @@ func TestPendingCorrectionIsNotPaidUntilApproved(t *testing.T) {
 	if got := w.lines(feb); len(got) != 0 {
 		t.Fatalf("a correction awaiting review was paid: %q", got)
 	}
-	if err := a.RecordEvent(ctx, event(7, "outcome_corrected", 300_00, nil)); err != nil {
+	if err := da.RecordEvent(ctx, event(7, "outcome_corrected", 300_00, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if d, _ = dbq.New(testDB.Pool).DealGet(ctx, dbq.DealGetParams{ID: deal}); d.WonAmount.Int64 != 300_00 || d.CorrectionPendingAmount.Valid {

@@ -1,4 +1,4 @@
-package activities
+package incentive
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -57,7 +58,7 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	q := dbq.New(a.Pool)
 	prog, err := q.IncentiveProgramGet(ctx, pid)
 	if db.IsNotFound(err) {
-		return CycleInfo{}, NotFoundError("no incentive program %s", in.ProgramID)
+		return CycleInfo{}, activities.NotFoundError("no incentive program %s", in.ProgramID)
 	}
 	if err != nil {
 		return CycleInfo{}, err
@@ -77,7 +78,7 @@ func (a *Activities) OpenCycle(ctx context.Context, in OpenCycleInput) (CycleInf
 	}
 	c, err := q.CycleGet(ctx, id)
 	if db.IsNotFound(err) {
-		return CycleInfo{}, NotFoundError("no incentive program %s", in.ProgramID)
+		return CycleInfo{}, activities.NotFoundError("no incentive program %s", in.ProgramID)
 	}
 	if err != nil {
 		return CycleInfo{}, err
@@ -116,12 +117,12 @@ type AccrueResult struct {
 func (a *Activities) AccrueCycle(ctx context.Context, cycleID string) (AccrueResult, error) {
 	id, err := uuid.Parse(cycleID)
 	if err != nil {
-		return AccrueResult{}, NotFoundError("no cycle %q", cycleID)
+		return AccrueResult{}, activities.NotFoundError("no cycle %q", cycleID)
 	}
 	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {
 		lock, err := q.CycleLock(ctx, id)
 		if db.IsNotFound(err) {
-			return NotFoundError("no cycle %s", cycleID)
+			return activities.NotFoundError("no cycle %s", cycleID)
 		}
 		if err != nil {
 			return err

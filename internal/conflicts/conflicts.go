@@ -1,4 +1,9 @@
-package activities
+// Package conflicts is dealflow's conflict engine: it finds what else —
+// another partner's registration, a CRM account, a direct-sales
+// opportunity — names the same customer, scored and explained by
+// domain.Compare. Screening (activities/deal) and the API's pre-check and
+// conflict review use it alike.
+package conflicts
 
 import (
 	"context"
@@ -11,15 +16,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// ConflictFinder finds what else names the same customer. It is the seam
-// where conflict detection plugs into screening; ConflictEngine is the
-// built-in one.
-type ConflictFinder interface {
-	FindConflicts(ctx context.Context, q ConflictQuery) ([]domain.Conflict, error)
+// Finder finds what else names the same customer. It is the seam where
+// conflict detection plugs into screening; Engine is the built-in one.
+type Finder interface {
+	FindConflicts(ctx context.Context, q Query) ([]domain.Conflict, error)
 }
 
-// ConflictQuery describes the customer being checked.
-type ConflictQuery struct {
+// Query describes the customer being checked.
+type Query struct {
 	// DealID is the registration being screened (uuid.Nil for a pre-check).
 	DealID uuid.UUID
 	// ExcludePartner leaves out that partner's own registrations and
@@ -30,16 +34,16 @@ type ConflictQuery struct {
 	Thresholds     domain.MatchThresholds
 }
 
-// ConflictEngine finds conflicts in two steps: PostgreSQL gathers
+// Engine finds conflicts in two steps: PostgreSQL gathers
 // candidates through indexes (trigram-similar normalized names, the same
 // registrable domain or domain name), then each candidate is scored and
 // explained by domain.Compare. Candidates below the likely threshold are
 // dropped.
-type ConflictEngine struct{ Pool *pgxpool.Pool }
+type Engine struct{ Pool *pgxpool.Pool }
 
-// FindConflicts implements ConflictFinder; results are ordered by score,
+// FindConflicts implements Finder; results are ordered by score,
 // then by who registered first.
-func (e ConflictEngine) FindConflicts(ctx context.Context, q ConflictQuery) ([]domain.Conflict, error) {
+func (e Engine) FindConflicts(ctx context.Context, q Query) ([]domain.Conflict, error) {
 	me := domain.NewParty(q.Customer.Name, q.Customer.Domain, q.Customer.Country, q.ProductLines)
 	reg, label := domain.MatchableDomain(me.Registrable)
 	full, core := domain.SplitNameKeys(me.Name)
@@ -83,7 +87,7 @@ func (e ConflictEngine) FindConflicts(ctx context.Context, q ConflictQuery) ([]d
 // candidates runs the candidate query on its cached generic plan: the query
 // reaches rows only through indexes whatever its parameters, and planning it
 // afresh each time (the pool's default) would cost more than running it.
-func (e ConflictEngine) candidates(ctx context.Context, p dbq.ConflictCandidatesParams) ([]dbq.ConflictCandidatesRow, error) {
+func (e Engine) candidates(ctx context.Context, p dbq.ConflictCandidatesParams) ([]dbq.ConflictCandidatesRow, error) {
 	tx, err := e.Pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package activities
+package incentive
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -47,12 +48,12 @@ type PayBatchResult struct {
 func (a *Activities) PayBatch(ctx context.Context, in PayBatchInput) (PayBatchResult, error) {
 	id, err := uuid.Parse(in.CycleID)
 	if err != nil {
-		return PayBatchResult{}, NotFoundError("no cycle %q", in.CycleID)
+		return PayBatchResult{}, activities.NotFoundError("no cycle %q", in.CycleID)
 	}
 	after := uuid.Nil
 	if in.After != "" {
 		if after, err = uuid.Parse(in.After); err != nil {
-			return PayBatchResult{}, NotFoundError("no partner %q", in.After)
+			return PayBatchResult{}, activities.NotFoundError("no partner %q", in.After)
 		}
 	}
 	held := make([]uuid.UUID, 0, len(in.Held))
@@ -194,7 +195,7 @@ type FinishResult struct {
 func (a *Activities) FinishPayouts(ctx context.Context, cycleID string) (FinishResult, error) {
 	id, err := uuid.Parse(cycleID)
 	if err != nil {
-		return FinishResult{}, NotFoundError("no cycle %q", cycleID)
+		return FinishResult{}, activities.NotFoundError("no cycle %q", cycleID)
 	}
 	var res FinishResult
 	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {

@@ -1,4 +1,4 @@
-package activities
+package incentive
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -51,7 +52,7 @@ type ExcludedInputs struct {
 func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeResult, error) {
 	id, err := uuid.Parse(cycleID)
 	if err != nil {
-		return FreezeResult{}, NotFoundError("no cycle %q", cycleID)
+		return FreezeResult{}, activities.NotFoundError("no cycle %q", cycleID)
 	}
 	a.freezeOnce.Do(func() { a.freezing = make(chan struct{}, 1) })
 	select {
@@ -68,7 +69,7 @@ func (a *Activities) FreezeCycle(ctx context.Context, cycleID string) (FreezeRes
 	q := dbq.New(conn)
 	c, err := q.CycleGet(ctx, id)
 	if db.IsNotFound(err) {
-		return FreezeResult{}, NotFoundError("no cycle %s", cycleID)
+		return FreezeResult{}, activities.NotFoundError("no cycle %s", cycleID)
 	}
 	if err != nil {
 		return FreezeResult{}, err

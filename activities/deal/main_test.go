@@ -1,4 +1,4 @@
-package activities_test
+package deal_test
 
 import (
 	"os"
@@ -11,4 +11,4 @@ var testDB *testenv.Database
 
 // TestMain gives this package its own migrated database on the real
 // PostgreSQL, and fails (never skips) when it cannot.
-func TestMain(m *testing.M) { os.Exit(testenv.RunWithDatabase(m, "activities", &testDB)) }
+func TestMain(m *testing.M) { os.Exit(testenv.RunWithDatabase(m, "activities_deal", &testDB)) }

@@ -1,4 +1,4 @@
-package activities
+package deal
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/conflicts"
 	"github.com/google/uuid"
 )
 
@@ -43,10 +44,10 @@ func (a *Activities) Screen(ctx context.Context, in ScreenInput) (ScreenResult, 
 	policy := pp.Policy
 	finder := a.Conflicts
 	if finder == nil {
-		finder = ConflictEngine{Pool: a.Pool}
+		finder = conflicts.Engine{Pool: a.Pool}
 	}
 	r := in.Registration
-	conflicts, err := finder.FindConflicts(ctx, ConflictQuery{
+	found, err := finder.FindConflicts(ctx, conflicts.Query{
 		DealID: dealID, ExcludePartner: uuid.NullUUID{UUID: partnerID, Valid: true},
 		Customer: r.Customer, ProductLines: r.ProductLines, Thresholds: policy.Conflict,
 	})
@@ -58,7 +59,7 @@ func (a *Activities) Screen(ctx context.Context, in ScreenInput) (ScreenResult, 
 		Policy:    policy,
 		Facts: domain.ScreeningFacts{
 			PartnerType: pp.Type, Tier: pp.Tier, Kind: r.Kind,
-			Amount: r.Amount, Currency: r.Currency, RegistrableDomain: r.RegistrableDomain, Conflicts: conflicts,
+			Amount: r.Amount, Currency: r.Currency, RegistrableDomain: r.RegistrableDomain, Conflicts: found,
 		},
 	}, nil
 }

@@ -1,4 +1,4 @@
-package activities_test
+package incentive_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/testenv"
@@ -25,7 +25,7 @@ func TestMigration12OnEarlierData(t *testing.T) {
 		t.Fatalf("needs PostgreSQL: %v", err)
 	}
 	t.Cleanup(own.Close)
-	a := activities.New(own.Pool)
+	a := incentive.New(own.Pool)
 	w := newWorld(t, own.Pool, 1)
 	w.win(wonDeal{amount: 450_000_000, closed: "2061-01-05"}, wonDeal{amount: 100_000_000, closed: "2061-01-10"},
 		wonDeal{amount: 35_000_000, closed: "2061-01-20"})

@@ -1,4 +1,4 @@
-package activities_test
+package incentive_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -83,7 +83,7 @@ func (w *incentiveWorld) trueUps(cycleID string) []string {
 // is the domain's, to the cent, and January's lines add up to its rebate
 // on its final revenue.
 func TestRebateClawbacksTrueUp(t *testing.T) {
-	a := activities.New(testDB.Pool)
+	a := incentive.New(testDB.Pool)
 	for i, tc := range []struct {
 		mode        string
 		feb, mar    []string
@@ -185,7 +185,7 @@ func TestRebateClawbacksTrueUp(t *testing.T) {
 // amount with its cap, then again when the deal is reversed; a SPIFF given
 // back when its deal is reversed and paid again when it is reinstated.
 func TestPerDealTrueUpsThroughCycles(t *testing.T) {
-	a := activities.New(testDB.Pool)
+	a := incentive.New(testDB.Pool)
 	for _, tc := range []struct {
 		name, kind, rules string
 		dealKind          domain.Kind
@@ -233,7 +233,7 @@ func TestPerDealTrueUpsThroughCycles(t *testing.T) {
 // afterwards by hand, neither pays those deals again nor absorbs the
 // clawback; March's does.
 func TestCorrectionsLandAfterThePayingCycle(t *testing.T) {
-	a := activities.New(testDB.Pool)
+	a := incentive.New(testDB.Pool)
 	w := newWorld(t, testDB.Pool, 1)
 	w.win(wonDeal{amount: 100_00, closed: "2057-01-10"}, wonDeal{amount: 300_00, closed: "2057-01-20"})
 	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}]}`, "2057-01-01")
@@ -262,11 +262,11 @@ func TestCorrectionsLandAfterThePayingCycle(t *testing.T) {
 // and records nothing; the period holding the start is accepted.
 func TestOpenCycleRefusesPeriodsBeforeTheProgramStarts(t *testing.T) {
 	ctx := context.Background()
-	a := activities.New(testDB.Pool)
+	a := incentive.New(testDB.Pool)
 	w := newWorld(t, testDB.Pool, 1)
 	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}]}`, "2058-03-15")
 	id := uuid.NewString()
-	_, err := a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: id, ProgramID: prog.String(), PeriodStart: "2058-02-01",
+	_, err := a.OpenCycle(ctx, incentive.OpenCycleInput{CycleID: id, ProgramID: prog.String(), PeriodStart: "2058-02-01",
 		PeriodEnd: "2058-03-01", WorkflowID: "cycle/" + id, StartedBy: "schedule"})
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || !app.NonRetryable() || app.Type() != "InvalidArgument" || !strings.Contains(app.Message(), "before the program starts") {
@@ -283,7 +283,7 @@ func TestOpenCycleRefusesPeriodsBeforeTheProgramStarts(t *testing.T) {
 // in (a SPIFF stored as ["EDR"] before programs were normalised froze 0
 // deals won with "edr").
 func TestProgramProductLinesMatchDealsWhateverTheirCase(t *testing.T) {
-	a := activities.New(testDB.Pool)
+	a := incentive.New(testDB.Pool)
 	w := newWorld(t, testDB.Pool, 1)
 	w.win(wonDeal{amount: 10, lines: []string{"edr"}, closed: "2059-01-10"}, wonDeal{amount: 10, lines: []string{"firewall"}, closed: "2059-01-11"})
 	prog := w.program(domain.IncentiveSpiff, `{"amount":100,"per":"deal"}`, "2059-01-01")

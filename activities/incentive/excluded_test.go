@@ -1,4 +1,4 @@
-package activities_test
+package incentive_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
@@ -17,7 +17,7 @@ import (
 // with its own only.
 func TestExcludedDealsAreListedAndScoped(t *testing.T) {
 	ctx := context.Background()
-	a := activities.New(testDB.Pool)
+	a := incentive.New(testDB.Pool)
 	w := newWorld(t, testDB.Pool, 2)
 	w.win(wonDeal{partner: 0, amount: 100_00, closed: "2060-01-10"}, wonDeal{partner: 0, amount: 700_00, currency: "EUR", closed: "2060-01-11"},
 		wonDeal{partner: 1, amount: 50_00, closed: "2060-01-12"}, wonDeal{partner: 1, amount: 300_00, currency: "GBP", closed: "2060-01-13"},

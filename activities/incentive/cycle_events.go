@@ -1,29 +1,15 @@
-package activities
+package incentive
 
 import (
 	"context"
 	"time"
 
+	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
-)
-
-// Cycle event types: finance's review decisions, and what dealflow notes.
-const (
-	CycleEventAdjusted      = "adjusted"
-	CycleEventHeld          = "held"
-	CycleEventReleased      = "released"
-	CycleEventApproved      = "approved"
-	CycleEventReviewOverdue = "review_overdue"
-	// CycleEventApprovalRecorded is an approval that is not yet the last
-	// one the cycle needs (two finance people at or above the threshold).
-	CycleEventApprovalRecorded = "approval_recorded"
-	// CycleEventApprovalsCleared says an adjustment voided the approvals
-	// given before it.
-	CycleEventApprovalsCleared = "approvals_cleared"
 )
 
 // CycleEvent is one decision in a cycle's review, numbered by the workflow
@@ -54,11 +40,11 @@ type CycleEventResult struct {
 func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleEventResult, error) {
 	id, err := uuid.Parse(e.CycleID)
 	if err != nil {
-		return CycleEventResult{}, NotFoundError("no cycle %q", e.CycleID)
+		return CycleEventResult{}, activities.NotFoundError("no cycle %q", e.CycleID)
 	}
 	var res CycleEventResult
 	p := dbq.CycleEventInsertParams{CycleID: id, Seq: int32(e.Seq), Type: e.Type, ActorID: e.Actor.ID, ActorName: e.Actor.Name,
-		ActorRole: string(e.Actor.Role), ActorPersonID: personID(e.Actor), Reason: e.Reason, OccurredAt: e.OccurredAt}
+		ActorRole: string(e.Actor.Role), ActorPersonID: activities.PersonID(e.Actor), Reason: e.Reason, OccurredAt: e.OccurredAt}
 	if e.Amount != nil {
 		p.Amount = pgtype.Int8{Int64: *e.Amount, Valid: true}
 	}
@@ -66,11 +52,11 @@ func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleE
 		if e.LineID != "" {
 			lid, err := uuid.Parse(e.LineID)
 			if err != nil {
-				return NotFoundError("no line %q in this cycle", e.LineID)
+				return activities.NotFoundError("no line %q in this cycle", e.LineID)
 			}
 			line, err := q.StatementLineInCycle(ctx, dbq.StatementLineInCycleParams{ID: lid, CycleID: id})
 			if db.IsNotFound(err) {
-				return NotFoundError("no line %s in this cycle", e.LineID)
+				return activities.NotFoundError("no line %s in this cycle", e.LineID)
 			}
 			if err != nil {
 				return err
@@ -82,14 +68,14 @@ func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleE
 		if e.PartnerID != "" && e.LineID == "" {
 			pid, err := uuid.Parse(e.PartnerID)
 			if err != nil {
-				return NotFoundError("no partner %q in this cycle", e.PartnerID)
+				return activities.NotFoundError("no partner %q in this cycle", e.PartnerID)
 			}
 			has, err := q.CyclePartnerHasLines(ctx, dbq.CyclePartnerHasLinesParams{CycleID: id, PartnerID: pid})
 			if err != nil {
 				return err
 			}
 			if !has {
-				return NotFoundError("partner %s has no lines in this cycle", e.PartnerID)
+				return activities.NotFoundError("partner %s has no lines in this cycle", e.PartnerID)
 			}
 			p.PartnerID = uuid.NullUUID{UUID: pid, Valid: true}
 			res.PartnerID = e.PartnerID
@@ -97,7 +83,7 @@ func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleE
 		if _, err := q.CycleEventInsert(ctx, p); err != nil {
 			return err
 		}
-		if e.Type == CycleEventApproved {
+		if e.Type == domain.CycleEventApproved {
 			return q.CycleMarkApproved(ctx, dbq.CycleMarkApprovedParams{ID: id, At: ts(e.OccurredAt),
 				ApprovedBy: pgtype.Text{String: e.Actor.ID, Valid: true}})
 		}
@@ -112,16 +98,7 @@ func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) (CycleE
 func (a *Activities) CyclePayout(ctx context.Context, cycleID string) (int64, error) {
 	id, err := uuid.Parse(cycleID)
 	if err != nil {
-		return 0, NotFoundError("no cycle %q", cycleID)
+		return 0, activities.NotFoundError("no cycle %q", cycleID)
 	}
 	return dbq.New(a.Pool).CyclePayout(ctx, id)
-}
-
-// personID is the person behind an event's actor, as stored (NULL: a
-// service, dealflow itself, or an actor recorded before people existed).
-// An id that is not one is stored as NULL rather than stop the recording
-// of a step already accepted.
-func personID(a domain.Actor) uuid.NullUUID {
-	id, err := uuid.Parse(a.PersonID)
-	return uuid.NullUUID{UUID: id, Valid: err == nil}
 }

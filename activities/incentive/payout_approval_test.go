@@ -1,13 +1,13 @@
-package activities_test
+package incentive_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows/incentive"
+	contract "github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/google/uuid"
 )
 
@@ -21,8 +21,8 @@ func TestCyclePayoutAndItsThreshold(t *testing.T) {
 	w.win(wonDeal{partner: 0, amount: 1000, closed: "2026-03-10"}, wonDeal{partner: 1, amount: 500, closed: "2026-03-12"})
 	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}],"second_approval_at":150}`, "2026-03-01")
 	id := w.cycle(a, prog, "2026-03-01", "2026-04-01")
-	info, err := a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: id, ProgramID: prog.String(), PeriodStart: "2026-03-01",
-		PeriodEnd: "2026-04-01", WorkflowID: incentive.CycleWorkflowID(id), StartedBy: "test"})
+	info, err := a.OpenCycle(ctx, incentive.OpenCycleInput{CycleID: id, ProgramID: prog.String(), PeriodStart: "2026-03-01",
+		PeriodEnd: "2026-04-01", WorkflowID: contract.CycleWorkflowID(id), StartedBy: "test"})
 	if err != nil || info.SecondApprovalAt != 150 {
 		t.Fatalf("cycle info %+v %v, want second approval at 150", info, err)
 	}
@@ -53,7 +53,7 @@ func TestCyclePayoutAndItsThreshold(t *testing.T) {
 	fin := domain.Actor{ID: uuid.NewString(), Name: "Fin", Role: domain.RoleFinance, PersonID: person}
 	adjust := func(seq int, partner int, amount int64) {
 		t.Helper()
-		if _, err := a.RecordCycleEvent(ctx, activities.CycleEvent{CycleID: id, Seq: seq, Type: activities.CycleEventAdjusted,
+		if _, err := a.RecordCycleEvent(ctx, incentive.CycleEvent{CycleID: id, Seq: seq, Type: domain.CycleEventAdjusted,
 			LineID: lineOf[w.partners[partner]], Amount: &amount, Actor: fin, Reason: "test", OccurredAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
@@ -74,9 +74,9 @@ func TestCyclePayoutAndItsThreshold(t *testing.T) {
 	}
 
 	def := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}]}`, "2026-03-01")
-	did := incentive.CycleID(def.String(), "2026-03-01")
-	info, err = a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: did, ProgramID: def.String(), PeriodStart: "2026-03-01",
-		PeriodEnd: "2026-04-01", WorkflowID: incentive.CycleWorkflowID(did), StartedBy: "test"})
+	did := contract.CycleID(def.String(), "2026-03-01")
+	info, err = a.OpenCycle(ctx, incentive.OpenCycleInput{CycleID: did, ProgramID: def.String(), PeriodStart: "2026-03-01",
+		PeriodEnd: "2026-04-01", WorkflowID: contract.CycleWorkflowID(did), StartedBy: "test"})
 	if err != nil || info.SecondApprovalAt != domain.DefaultPayoutSecondApprovalAt["USD"] {
 		t.Fatalf("default threshold: %+v %v", info, err)
 	}

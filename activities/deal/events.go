@@ -1,10 +1,11 @@
-package activities
+package deal
 
 import (
 	"context"
 	"encoding/json"
 	"time"
 
+	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -75,19 +76,19 @@ type Submission struct {
 func (a *Activities) RecordSubmission(ctx context.Context, s Submission) error {
 	id, err := uuid.Parse(s.DealID)
 	if err != nil {
-		return InvalidDataError("deal id: %v", err)
+		return activities.InvalidDataError("deal id: %v", err)
 	}
 	partnerID, err := uuid.Parse(s.PartnerID)
 	if err != nil {
-		return InvalidDataError("partner id: %v", err)
+		return activities.InvalidDataError("partner id: %v", err)
 	}
 	submitter, err := uuid.Parse(s.Event.Actor.ID)
 	if err != nil {
-		return InvalidDataError("submitter id: %v", err)
+		return activities.InvalidDataError("submitter id: %v", err)
 	}
 	closeDate, err := time.Parse(time.DateOnly, s.Registration.ExpectedCloseDate)
 	if err != nil {
-		return InvalidDataError("expected close date: %v", err)
+		return activities.InvalidDataError("expected close date: %v", err)
 	}
 	r := s.Registration
 	full, core, label := domain.NameColumns(r.Customer.Name, r.RegistrableDomain)
@@ -138,7 +139,7 @@ func (a *Activities) RecordEvent(ctx context.Context, e Event) error {
 func recordEvent(ctx context.Context, q *dbq.Queries, e Event) error {
 	id, err := uuid.Parse(e.DealID)
 	if err != nil {
-		return InvalidDataError("deal id: %v", err)
+		return activities.InvalidDataError("deal id: %v", err)
 	}
 	payload := e.Payload
 	if len(payload) == 0 {
@@ -153,7 +154,7 @@ func recordEvent(ctx context.Context, q *dbq.Queries, e Event) error {
 		ActorID:       e.Actor.ID,
 		ActorName:     e.Actor.Name,
 		ActorRole:     string(e.Actor.Role),
-		ActorPersonID: personID(e.Actor),
+		ActorPersonID: activities.PersonID(e.Actor),
 		Reason:        e.Reason,
 		Payload:       payload,
 		OccurredAt:    e.OccurredAt,
@@ -181,12 +182,12 @@ func recordEvent(ctx context.Context, q *dbq.Queries, e Event) error {
 func applyParams(id uuid.UUID, e Event) (dbq.DealApplyEventParams, error) {
 	s := e.Snapshot
 	if s == nil {
-		return dbq.DealApplyEventParams{}, InvalidDataError("event %d of deal %s has no snapshot", e.Seq, e.DealID)
+		return dbq.DealApplyEventParams{}, activities.InvalidDataError("event %d of deal %s has no snapshot", e.Seq, e.DealID)
 	}
 	r := s.Registration
 	closeDate, err := time.Parse(time.DateOnly, r.ExpectedCloseDate)
 	if err != nil {
-		return dbq.DealApplyEventParams{}, InvalidDataError("expected close date: %v", err)
+		return dbq.DealApplyEventParams{}, activities.InvalidDataError("expected close date: %v", err)
 	}
 	p := dbq.DealApplyEventParams{
 		ID: id, Status: string(s.Status), Seq: e.Seq, OccurredAt: e.OccurredAt,
@@ -202,7 +203,7 @@ func applyParams(id uuid.UUID, e Event) (dbq.DealApplyEventParams, error) {
 	if s.ProgramID != "" {
 		pid, err := uuid.Parse(s.ProgramID)
 		if err != nil {
-			return p, InvalidDataError("program id: %v", err)
+			return p, activities.InvalidDataError("program id: %v", err)
 		}
 		p.ProgramID = uuid.NullUUID{UUID: pid, Valid: true}
 	}

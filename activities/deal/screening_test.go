@@ -1,11 +1,11 @@
-package activities_test
+package deal_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/activities/deal"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
@@ -16,7 +16,7 @@ import (
 func TestScreenFindsOpenConflictsOfOtherPartners(t *testing.T) {
 	ctx := context.Background()
 	q := dbq.New(testDB.Pool)
-	a := activities.New(testDB.Pool)
+	a := deal.New(testDB.Pool)
 	prog, err := q.ProgramCreate(ctx, dbq.ProgramCreateParams{Name: "Gold fast track " + t.Name(),
 		Policy: []byte(`{"auto_approve":{"enabled":true,"min_tier":"gold","max_amount":{"USD":5000000}},"protection":{"days":60}}`)})
 	if err != nil {
@@ -38,12 +38,12 @@ func TestScreenFindsOpenConflictsOfOtherPartners(t *testing.T) {
 	rejected := submission(rival, rivalUser, at)
 	rejected.Registration.Customer = open.Registration.Customer
 	rejected.Registration.RegistrableDomain = domainName
-	for _, s := range []activities.Submission{open, rejected} {
+	for _, s := range []deal.Submission{open, rejected} {
 		if err := a.RecordSubmission(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, e := range []activities.Event{
+	for _, e := range []deal.Event{
 		{DealID: open.DealID, Seq: 2, Type: "review_requested", From: domain.StatusSubmitted, To: domain.StatusPendingApproval,
 			Actor: domain.SystemActor, OccurredAt: at, Snapshot: snapshot(open.Registration, domain.StatusPendingApproval)},
 		{DealID: rejected.DealID, Seq: 2, Type: "rejected", From: domain.StatusSubmitted, To: domain.StatusRejected,
@@ -54,7 +54,7 @@ func TestScreenFindsOpenConflictsOfOtherPartners(t *testing.T) {
 		}
 	}
 	reg := open.Registration
-	res, err := a.Screen(ctx, activities.ScreenInput{DealID: uuid.NewString(), PartnerID: mine.ID.String(), Registration: reg})
+	res, err := a.Screen(ctx, deal.ScreenInput{DealID: uuid.NewString(), PartnerID: mine.ID.String(), Registration: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +70,12 @@ func TestScreenFindsOpenConflictsOfOtherPartners(t *testing.T) {
 		t.Fatalf("conflicts = %+v", res.Facts.Conflicts)
 	}
 	// The rival screening its own domain finds no conflict with itself.
-	self, err := a.Screen(ctx, activities.ScreenInput{DealID: uuid.NewString(), PartnerID: rival.String(), Registration: reg})
+	self, err := a.Screen(ctx, deal.ScreenInput{DealID: uuid.NewString(), PartnerID: rival.String(), Registration: reg})
 	if err != nil || len(self.Facts.Conflicts) != 0 {
 		t.Fatalf("self conflicts = %+v, %v", self.Facts.Conflicts, err)
 	}
 	// A partner without a program gets the default program.
-	def, err := a.Screen(ctx, activities.ScreenInput{DealID: uuid.NewString(), PartnerID: rival.String(), Registration: reg})
+	def, err := a.Screen(ctx, deal.ScreenInput{DealID: uuid.NewString(), PartnerID: rival.String(), Registration: reg})
 	if err != nil || def.Policy.AutoApprove.Enabled || def.Policy.Protection.Days != 90 {
 		t.Fatalf("default policy = %+v, %v", def.Policy, err)
 	}

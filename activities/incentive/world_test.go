@@ -1,4 +1,4 @@
-package activities_test
+package incentive_test
 
 import (
 	"context"
@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/testenv"
-	"github.com/dealflow/dealflow/workflows/incentive"
+	contract "github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -128,22 +128,22 @@ var (
 
 // ownWorld is a world in a database of its own (dropped when the test
 // ends), for tests that read the whole ledger or lineage.
-func ownWorld(t *testing.T, prefix string, partners int) (*testenv.Database, *activities.Activities, *incentiveWorld) {
+func ownWorld(t *testing.T, prefix string, partners int) (*testenv.Database, *incentive.Activities, *incentiveWorld) {
 	t.Helper()
 	own, err := testenv.NewDatabase(context.Background(), prefix)
 	if err != nil {
 		t.Fatalf("needs PostgreSQL: %v", err)
 	}
 	t.Cleanup(own.Close)
-	return own, activities.New(own.Pool), newWorld(t, own.Pool, partners)
+	return own, incentive.New(own.Pool), newWorld(t, own.Pool, partners)
 }
 
 // open opens a cycle of program for [start, end) and returns its id.
-func (w *incentiveWorld) open(a *activities.Activities, program uuid.UUID, start, end string) string {
+func (w *incentiveWorld) open(a *incentive.Activities, program uuid.UUID, start, end string) string {
 	w.t.Helper()
-	id := incentive.CycleID(program.String(), start)
-	if _, err := a.OpenCycle(context.Background(), activities.OpenCycleInput{CycleID: id, ProgramID: program.String(),
-		PeriodStart: start, PeriodEnd: end, WorkflowID: incentive.CycleWorkflowID(id), StartedBy: "test"}); err != nil {
+	id := contract.CycleID(program.String(), start)
+	if _, err := a.OpenCycle(context.Background(), incentive.OpenCycleInput{CycleID: id, ProgramID: program.String(),
+		PeriodStart: start, PeriodEnd: end, WorkflowID: contract.CycleWorkflowID(id), StartedBy: "test"}); err != nil {
 		w.t.Fatal(err)
 	}
 	return id
@@ -151,7 +151,7 @@ func (w *incentiveWorld) open(a *activities.Activities, program uuid.UUID, start
 
 // cycle runs a cycle's freeze and accrual as the workflow would, each
 // twice (the second a retry that changes nothing), and returns its id.
-func (w *incentiveWorld) cycle(a *activities.Activities, program uuid.UUID, start, end string) string {
+func (w *incentiveWorld) cycle(a *incentive.Activities, program uuid.UUID, start, end string) string {
 	w.t.Helper()
 	ctx := context.Background()
 	id := w.open(a, program, start, end)
@@ -166,16 +166,16 @@ func (w *incentiveWorld) cycle(a *activities.Activities, program uuid.UUID, star
 	return id
 }
 
-func (w *incentiveWorld) pay(a *activities.Activities, cycleID string) {
+func (w *incentiveWorld) pay(a *incentive.Activities, cycleID string) {
 	w.t.Helper()
 	ctx := context.Background()
-	if _, err := a.RecordCycleEvent(ctx, activities.CycleEvent{CycleID: cycleID, Seq: 1, Type: activities.CycleEventApproved,
+	if _, err := a.RecordCycleEvent(ctx, incentive.CycleEvent{CycleID: cycleID, Seq: 1, Type: domain.CycleEventApproved,
 		Actor: fin1, OccurredAt: time.Now()}); err != nil {
 		w.t.Fatal(err)
 	}
 	after := ""
 	for {
-		res, err := a.PayBatch(ctx, activities.PayBatchInput{CycleID: cycleID, After: after, Max: 2})
+		res, err := a.PayBatch(ctx, incentive.PayBatchInput{CycleID: cycleID, After: after, Max: 2})
 		if err != nil {
 			w.t.Fatal(err)
 		}
@@ -236,7 +236,7 @@ func (w *incentiveWorld) lineage(cycleID string) []string {
 // Every worked example of the incentive rules, computed by the set-based
 // accruals in PostgreSQL.
 func TestAccrualWorkedExamples(t *testing.T) {
-	a := activities.New(testDB.Pool)
+	a := incentive.New(testDB.Pool)
 	for i, tc := range []struct {
 		name     string
 		kind     domain.IncentiveKind
@@ -351,7 +351,7 @@ func TestDivHalfEvenAgreesWithDomain(t *testing.T) {
 // paying again pays no one twice; the ledger verifies.
 func TestClawbackLateDealAndExactlyOncePayouts(t *testing.T) {
 	ctx := context.Background()
-	a := activities.New(testDB.Pool)
+	a := incentive.New(testDB.Pool)
 	w := newWorld(t, testDB.Pool, 3)
 	w.win(wonDeal{partner: 0, amount: 100_00, closed: "2030-01-10"}, wonDeal{partner: 0, amount: 300_00, closed: "2030-01-20"},
 		wonDeal{partner: 1, amount: 50_00, closed: "2030-01-05"})

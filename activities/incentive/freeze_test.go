@@ -1,4 +1,4 @@
-package activities_test
+package incentive_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -20,7 +20,7 @@ import (
 // by what the lineage says it earned, on a line that refers to the
 // partner's line that paid it; the ledger verifies.
 func TestPerDealProgramsClawBackWhatTheDealEarned(t *testing.T) {
-	a := activities.New(testDB.Pool)
+	a := incentive.New(testDB.Pool)
 	for _, tc := range []struct {
 		name, kind, rules string
 		dealKind          domain.Kind
@@ -67,7 +67,7 @@ func TestPerDealProgramsClawBackWhatTheDealEarned(t *testing.T) {
 // retry drops what it staged and freezes each deal once.
 func TestFreezeRetryAfterAFailedAttempt(t *testing.T) {
 	ctx := context.Background()
-	a := activities.New(testDB.Pool)
+	a := incentive.New(testDB.Pool)
 	w := newWorld(t, testDB.Pool, 2)
 	w.win(wonDeal{partner: 0, amount: 100_00, closed: "2043-01-10"}, wonDeal{partner: 1, amount: 50_00, closed: "2043-01-12"})
 	prog := w.program(domain.IncentiveRebate, `{"mode":"retroactive","tiers":[{"above":0,"rate_bp":1000}]}`, "2043-01-01")
@@ -110,7 +110,7 @@ func TestFreezeRetryAfterAFailedAttempt(t *testing.T) {
 func TestConcurrentFreezesOfAProgramFreezeEachDealOnce(t *testing.T) {
 	ctx := context.Background()
 	own, a, w := ownWorld(t, "freeze", 3)
-	workers := []*activities.Activities{a, activities.New(own.Pool)} // two workers' activities
+	workers := []*incentive.Activities{a, incentive.New(own.Pool)} // two workers' activities
 	for i := range 30 {
 		w.win(wonDeal{partner: i % 3, amount: int64(1000 + i), closed: "2044-01-15"})
 	}
@@ -165,7 +165,7 @@ func TestManyFreezesOnASmallPool(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	a := activities.New(pool)
+	a := incentive.New(pool)
 	w.win(wonDeal{partner: 0, amount: 100, closed: "2045-01-10"}, wonDeal{partner: 1, amount: 200, closed: "2045-01-11"})
 	var ids []string
 	for range 4 {

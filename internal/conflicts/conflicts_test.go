@@ -1,12 +1,12 @@
-package activities_test
+package conflicts_test
 
 import (
 	"context"
 	"math/rand/v2"
 	"testing"
 
-	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/conflicts"
 	"github.com/dealflow/dealflow/internal/crm"
 	"github.com/google/uuid"
 )
@@ -39,7 +39,7 @@ func TestConflictCandidatesKeepStrongEvidenceUnderTheCap(t *testing.T) {
 	if _, bad, err := crm.UpsertAccounts(ctx, testDB.Pool, rows); err != nil || len(bad) > 0 {
 		t.Fatalf("upsert: %v %v", bad, err)
 	}
-	found, err := activities.ConflictEngine{Pool: testDB.Pool}.FindConflicts(ctx, activities.ConflictQuery{
+	found, err := conflicts.Engine{Pool: testDB.Pool}.FindConflicts(ctx, conflicts.Query{
 		Customer: domain.Customer{Name: name, Domain: strongDomain, Country: "US"}, Thresholds: domain.DefaultMatchThresholds})
 	if err != nil {
 		t.Fatal(err)
