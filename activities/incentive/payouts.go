@@ -3,7 +3,6 @@ package incentive
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,7 +12,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/internal/csvout"
+	"github.com/dealflow/dealflow/internal/exports"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
 	"go.temporal.io/sdk/activity"
@@ -240,7 +239,7 @@ func (a *Activities) writePayoutFile(ctx context.Context, id uuid.UUID) (string,
 		return "", err
 	}
 	defer os.Remove(tmp.Name()) //nolint:errcheck // gone after the rename
-	if err := WritePayoutsCSV(tmp, c, rows); err != nil {
+	if err := exports.Payouts(tmp, c, rows); err != nil {
 		tmp.Close()
 		return "", err
 	}
@@ -248,24 +247,4 @@ func (a *Activities) writePayoutFile(ctx context.Context, id uuid.UUID) (string,
 		return "", err
 	}
 	return name, os.Rename(tmp.Name(), name)
-}
-
-// WritePayoutsCSV writes a cycle's payouts in the accounts-payable file
-// format: one row per partner, amounts in minor units and as decimals,
-// through the one CSV writer (csvout: no cell reads as a formula).
-func WritePayoutsCSV(w io.Writer, c dbq.CycleGetRow, rows []dbq.CyclePayoutsRow) error {
-	cw := csvout.NewWriter(w)
-	_ = cw.Write([]string{"payout_id", "cycle_id", "program", "period_start", "period_end", "partner_id", "partner_name",
-		"amount_minor", "amount", "currency", "status", "lines", "first_ledger_seq", "last_ledger_seq", "posted_at"})
-	for _, p := range rows {
-		first, last := "", ""
-		if p.FirstSeq.Valid {
-			first, last = strconv.FormatInt(p.FirstSeq.Int64, 10), strconv.FormatInt(p.LastSeq.Int64, 10)
-		}
-		_ = cw.Write([]string{p.ID.String(), c.ID.String(), c.ProgramCode, c.PeriodStart.Format(time.DateOnly),
-			c.PeriodEnd.AddDate(0, 0, -1).Format(time.DateOnly), p.PartnerID.String(), p.PartnerName,
-			strconv.FormatInt(p.Amount, 10), domain.FormatMinor(p.Amount, p.Currency), p.Currency, p.Status,
-			strconv.Itoa(int(p.Lines)), first, last, p.PostedAt.UTC().Format(time.RFC3339)})
-	}
-	return cw.Flush()
 }

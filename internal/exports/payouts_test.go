@@ -1,4 +1,4 @@
-package incentive_test
+package exports_test
 
 import (
 	"bytes"
@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/internal/exports"
 	"github.com/google/uuid"
 )
 
@@ -24,7 +24,7 @@ func TestPayoutFileNeutralisesFormulas(t *testing.T) {
 		{ID: uuid.New(), PartnerID: uuid.New(), PartnerName: "@Contoso", Amount: -197000, Currency: "USD", Status: "nothing_due", Lines: 2},
 	}
 	var buf bytes.Buffer
-	if err := incentive.WritePayoutsCSV(&buf, c, rows); err != nil {
+	if err := exports.Payouts(&buf, c, rows); err != nil {
 		t.Fatal(err)
 	}
 	got, err := csv.NewReader(strings.NewReader(buf.String())).ReadAll()

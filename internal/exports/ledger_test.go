@@ -1,4 +1,4 @@
-package api
+package exports_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/csvout"
+	"github.com/dealflow/dealflow/internal/exports"
 )
 
 // The ledger's CSV goes through the one CSV writer (finding 3), and its
@@ -26,9 +27,9 @@ func TestLedgerCSVReverifiesFromTheFile(t *testing.T) {
 	domain.Chain(entries, 0, "")
 	var buf bytes.Buffer
 	w := csvout.NewWriter(&buf)
-	_ = w.Write(ledgerHeader)
+	_ = w.Write(exports.LedgerHeader)
 	for _, e := range entries {
-		_ = w.Write(ledgerRecord(e))
+		_ = w.Write(exports.LedgerRecord(e))
 	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
