@@ -40,6 +40,7 @@ func (d *csvDownload) start() {
 	d.c.Header("Content-Disposition", `attachment; filename="`+d.filename+`"`)
 }
 
+// Write sends p, starting the download first.
 func (d *csvDownload) Write(p []byte) (int, error) {
 	if !d.started {
 		d.start()

@@ -31,6 +31,9 @@ const (
 	// ErrTypeAlreadyExists: what the step creates exists already (a
 	// program's cycle for the period).
 	ErrTypeAlreadyExists = "AlreadyExists"
+	// ErrTypeFinished: the workflow a step is sent to has ended and takes
+	// no further steps (a typed client's refusal).
+	ErrTypeFinished = "Finished"
 	// ErrTypeKeyReused: an idempotency key that started a workflow is
 	// sent again with another request (a typed client's refusal).
 	ErrTypeKeyReused = "IdempotencyKeyReused"

@@ -9,10 +9,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// ErrTypeFinished is the kind of refusal a typed client reports when the
-// workflow a step is sent to has ended: it takes no further steps.
-const ErrTypeFinished = "Finished"
-
 // Refusal is how typed clients report a step, start or submission refused:
 // its kind (ErrTypeInvalidTransition, ErrTypeFourEyes, ErrTypeFinished,
 // ...), the workflow's message and, when the refusal is about one field of

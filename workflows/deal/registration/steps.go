@@ -19,7 +19,7 @@ import (
 // rules (stepVersions) it was accepted under. No step is taken while the
 // deal is still being screened.
 func (w *dealWorkflow) registerSteps(ctx workflow.Context) error {
-	s := &workflows.Steps[deal.State]{
+	steps := &workflows.Steps[deal.State]{
 		Mu:    w.mu,
 		State: func() deal.State { return w.st },
 		Accepting: func() error {
@@ -35,41 +35,45 @@ func (w *dealWorkflow) registerSteps(ctx workflow.Context) error {
 		},
 	}
 	regs := []func() error{
-		func() error { return workflows.RegisterStep(ctx, s, deal.UpdateApprove, w.validateApprove, w.approve) },
 		func() error {
-			return workflows.RegisterStep(ctx, s, deal.UpdateReject, func(d deal.Decision) error {
+			return workflows.RegisterStep(ctx, steps, deal.UpdateApprove, w.validateApprove, w.approve)
+		},
+		func() error {
+			return workflows.RegisterStep(ctx, steps, deal.UpdateReject, func(d deal.Decision) error {
 				return workflows.FirstErr(w.manager(d.Actor), workflows.ReasonOK(d.Reason, true), w.canMove(domain.StatusRejected))
 			}, func(ctx workflow.Context, d deal.Decision) error {
 				return w.record(ctx, "rejected", domain.StatusRejected, d.Actor, d.Reason, nil, nil)
 			})
 		},
 		func() error {
-			return workflows.RegisterStep(ctx, s, deal.UpdateRequestInfo, func(r deal.InfoRequest) error {
+			return workflows.RegisterStep(ctx, steps, deal.UpdateRequestInfo, func(r deal.InfoRequest) error {
 				return workflows.FirstErr(w.manager(r.Actor), workflows.ReasonOK(r.Question, true), w.canMove(domain.StatusInfoRequested))
 			}, func(ctx workflow.Context, r deal.InfoRequest) error {
 				return w.record(ctx, "info_requested", domain.StatusInfoRequested, r.Actor, r.Question, nil,
 					func(s *deal.State) { s.InfoQuestion = r.Question })
 			})
 		},
-		func() error { return workflows.RegisterStep(ctx, s, deal.UpdateAnswerInfo, w.validateAnswer, w.answer) },
 		func() error {
-			return workflows.RegisterStep(ctx, s, deal.UpdateWithdraw, func(d deal.Decision) error {
+			return workflows.RegisterStep(ctx, steps, deal.UpdateAnswerInfo, w.validateAnswer, w.answer)
+		},
+		func() error {
+			return workflows.RegisterStep(ctx, steps, deal.UpdateWithdraw, func(d deal.Decision) error {
 				return workflows.FirstErr(w.owner(d.Actor), workflows.ReasonOK(d.Reason, false), w.canMove(domain.StatusWithdrawn))
 			}, func(ctx workflow.Context, d deal.Decision) error {
 				return w.record(ctx, "withdrawn", domain.StatusWithdrawn, d.Actor, d.Reason, nil, nil)
 			})
 		},
 		func() error {
-			return workflows.RegisterStep(ctx, s, deal.UpdateRequestExtension, w.validateExtensionRequest, w.requestExtension)
+			return workflows.RegisterStep(ctx, steps, deal.UpdateRequestExtension, w.validateExtensionRequest, w.requestExtension)
 		},
 		func() error {
-			return workflows.RegisterStep(ctx, s, deal.UpdateDecideExtension, w.validateExtensionDecision, w.decideExtension)
+			return workflows.RegisterStep(ctx, steps, deal.UpdateDecideExtension, w.validateExtensionDecision, w.decideExtension)
 		},
 		func() error {
-			return workflows.RegisterStep(ctx, s, deal.UpdateCloseWon, w.validateCloseWon, w.closeWon)
+			return workflows.RegisterStep(ctx, steps, deal.UpdateCloseWon, w.validateCloseWon, w.closeWon)
 		},
 		func() error {
-			return workflows.RegisterStep(ctx, s, deal.UpdateCloseLost, func(c deal.CloseLost) error {
+			return workflows.RegisterStep(ctx, steps, deal.UpdateCloseLost, func(c deal.CloseLost) error {
 				return workflows.FirstErr(w.owner(c.Actor), workflows.ReasonOK(c.Reason, false), w.canMove(domain.StatusClosedLost), w.closeDateOK(c.CloseDate))
 			}, func(ctx workflow.Context, c deal.CloseLost) error {
 				return w.record(ctx, "closed_lost", domain.StatusClosedLost, c.Actor, c.Reason, nil, func(s *deal.State) {
@@ -79,13 +83,13 @@ func (w *dealWorkflow) registerSteps(ctx workflow.Context) error {
 			})
 		},
 		func() error {
-			return workflows.RegisterStep(ctx, s, deal.UpdateResolveConflict, w.validateResolution, w.resolveConflict)
+			return workflows.RegisterStep(ctx, steps, deal.UpdateResolveConflict, w.validateResolution, w.resolveConflict)
 		},
 		func() error {
-			return workflows.RegisterStep(ctx, s, deal.UpdateCorrectOutcome, w.validateCorrection, w.correctOutcome)
+			return workflows.RegisterStep(ctx, steps, deal.UpdateCorrectOutcome, w.validateCorrection, w.correctOutcome)
 		},
 		func() error {
-			return workflows.RegisterStep(ctx, s, deal.UpdateDecideCorrection, w.validateCorrectionDecision, w.decideCorrection)
+			return workflows.RegisterStep(ctx, steps, deal.UpdateDecideCorrection, w.validateCorrectionDecision, w.decideCorrection)
 		},
 	}
 	for _, reg := range regs {

@@ -64,17 +64,19 @@ func (w *cycleWorkflow) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, incentive.QueryCycleState, func() (incentive.CycleState, error) { return w.st, nil }); err != nil {
 		return err
 	}
-	s := &workflows.Steps[incentive.CycleState]{Mu: w.mu, State: func() incentive.CycleState { return w.st }}
+	steps := &workflows.Steps[incentive.CycleState]{Mu: w.mu, State: func() incentive.CycleState { return w.st }}
 	for _, reg := range []func() error{
 		func() error {
-			return workflows.RegisterStep(ctx, s, incentive.UpdateCycleAdjust, w.validateAdjust, w.adjust)
-		},
-		func() error { return workflows.RegisterStep(ctx, s, incentive.UpdateCycleHold, w.validateHold, w.hold) },
-		func() error {
-			return workflows.RegisterStep(ctx, s, incentive.UpdateCycleRelease, w.validateRelease, w.release)
+			return workflows.RegisterStep(ctx, steps, incentive.UpdateCycleAdjust, w.validateAdjust, w.adjust)
 		},
 		func() error {
-			return workflows.RegisterStep(ctx, s, incentive.UpdateCycleApprove, w.validateApprove, w.approve)
+			return workflows.RegisterStep(ctx, steps, incentive.UpdateCycleHold, w.validateHold, w.hold)
+		},
+		func() error {
+			return workflows.RegisterStep(ctx, steps, incentive.UpdateCycleRelease, w.validateRelease, w.release)
+		},
+		func() error {
+			return workflows.RegisterStep(ctx, steps, incentive.UpdateCycleApprove, w.validateApprove, w.approve)
 		},
 	} {
 		if err := reg(); err != nil {
