@@ -1,41 +1,24 @@
-// Package activities holds the durable steps of dealflow's workflows. Each
-// method on Activities is one idempotent step that runs sqlc-generated
-// queries on PostgreSQL; workflows reference them through a nil *Activities
-// so tests can mock them.
+// Package activities is what every context's activities share: the
+// classification of errors no retry can fix (Classify, and the worker
+// interceptor that applies it to every activity), and the helpers that
+// build such errors. The activities themselves live one package per
+// business context — activities/deal (recording a deal's steps,
+// screening), activities/incentive (opening, freezing, accruing and paying
+// cycles, their review events) — each a struct holding its own
+// dependencies, whose methods are the durable, idempotent steps of that
+// context's workflows and nothing else's.
 package activities
 
 import (
-	"sync"
-	"time"
-
-	"github.com/dealflow/dealflow/internal/clock"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/google/uuid"
 )
 
-// Activities holds what the steps need: the PostgreSQL pool, and the
-// conflict finder screening uses (nil: exact registrable-domain match).
-type Activities struct {
-	Pool      *pgxpool.Pool
-	Conflicts ConflictFinder
-	// PayoutDir is where payout files for accounts payable are written
-	// (empty: none are written; they stay downloadable from the API).
-	PayoutDir string
-	// FreezeParts is how many connections an incentive cycle's freeze reads
-	// the deals table on in parallel (0: DefaultFreezeParts).
-	FreezeParts int
-	// Clock tells the time recorded on accruals, payouts and statements
-	// (nil: the system clock).
-	Clock clock.Clock
-
-	// freezing lets one freeze at a time use the pool: a freeze holds a
-	// connection while it waits for FreezeParts more, so two at once on a
-	// small pool could each hold one and wait for the other's.
-	freezeOnce sync.Once
-	freezing   chan struct{}
+// PersonID is the person behind an event's actor, as stored (NULL: a
+// service, dealflow itself, or an actor recorded before people existed).
+// An id that is not one is stored as NULL rather than stop the recording
+// of a step already accepted.
+func PersonID(a domain.Actor) uuid.NullUUID {
+	id, err := uuid.Parse(a.PersonID)
+	return uuid.NullUUID{UUID: id, Valid: err == nil}
 }
-
-// New returns Activities using pool.
-func New(pool *pgxpool.Pool) *Activities { return &Activities{Pool: pool} }
-
-// now is the activities' clock's current instant (UTC).
-func (a *Activities) now() time.Time { return clock.Or(a.Clock).Now() }

@@ -5,43 +5,27 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dealflow/dealflow/workflows"
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/temporal"
 )
 
-// Error types of activity failures that no retry can fix. Each is a
-// non-retryable temporal.ApplicationError, whatever the retry policy says;
-// workflows switch on the type (a step is refused, a run fails cleanly)
-// instead of retrying for ever.
-const (
-	// ErrTypeNotFound: what the step names does not exist (a line not in
-	// the cycle, an unknown program).
-	ErrTypeNotFound = "NotFound"
-	// ErrTypeInvalidData: PostgreSQL refused the data for good (a NUL in a
-	// text, a value out of range, a check, not-null, foreign-key or unique
-	// constraint that is not a race), or the step's input cannot be read.
-	ErrTypeInvalidData = "InvalidData"
-	// ErrTypeInvalidArgument: the step's input is wrong (a cycle's period,
-	// a program's rules that no longer parse).
-	ErrTypeInvalidArgument = "InvalidArgument"
-	// ErrTypeInvalidTransition: the step comes out of order (accruing a
-	// cycle whose inputs are not frozen).
-	ErrTypeInvalidTransition = "InvalidTransition"
-	// ErrTypeAlreadyExists: what the step creates exists under another
-	// name (a program's cycle for the period).
-	ErrTypeAlreadyExists = "AlreadyExists"
-)
+// Activity failures that no retry can fix are non-retryable
+// temporal.ApplicationErrors of one of the kinds declared once in package
+// workflows (workflows.ErrTypeNotFound, workflows.ErrTypeInvalidData, ...),
+// whatever the retry policy says; workflows switch on the kind (a step is
+// refused, a run fails cleanly) instead of retrying for ever.
 
-// NotFoundError returns a non-retryable ErrTypeNotFound error.
+// NotFoundError returns a non-retryable workflows.ErrTypeNotFound error.
 func NotFoundError(format string, args ...any) error {
-	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeNotFound, nil)
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), workflows.ErrTypeNotFound, nil)
 }
 
-// InvalidDataError returns a non-retryable ErrTypeInvalidData error.
+// InvalidDataError returns a non-retryable workflows.ErrTypeInvalidData error.
 func InvalidDataError(format string, args ...any) error {
-	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeInvalidData, nil)
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), workflows.ErrTypeInvalidData, nil)
 }
 
 // raceAttempts is the attempt from which a unique or exclusion violation
@@ -51,8 +35,8 @@ func InvalidDataError(format string, args ...any) error {
 // on every one.
 const raceAttempts = 3
 
-// Classify returns err as a non-retryable ErrTypeInvalidData error when
-// PostgreSQL refused the data in a way a retry cannot fix: a data exception
+// Classify returns err as a non-retryable workflows.ErrTypeInvalidData
+// error when PostgreSQL refused the data in a way a retry cannot fix: a data exception
 // (SQLSTATE class 22: a NUL or invalid UTF-8 in a text, a value out of
 // range, an invalid date), a not-null (23502), check (23514) or
 // foreign-key (23503) violation, a program limit such as a key too long to
@@ -77,7 +61,7 @@ func Classify(err error, attempt int32) error {
 	if pgErr.ConstraintName != "" {
 		msg += " (constraint " + pgErr.ConstraintName + ")"
 	}
-	return temporal.NewNonRetryableApplicationError(msg, ErrTypeInvalidData, err)
+	return temporal.NewNonRetryableApplicationError(msg, workflows.ErrTypeInvalidData, err)
 }
 
 // ClassifyErrors is the worker interceptor that passes every activity's

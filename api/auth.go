@@ -1,38 +1,16 @@
 package api
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"strings"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
-
-// tokenPrefix marks dealflow tokens so secret scanners can recognise them.
-const tokenPrefix = "dft_"
-
-// NewToken returns a fresh bearer token and the hash to store for it. The
-// token itself is never stored.
-func NewToken() (token string, hash []byte, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, err
-	}
-	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	return token, HashToken(token), nil
-}
-
-// HashToken returns the SHA-256 hash under which a token is stored.
-func HashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
 
 // Principal is who is calling: the user behind the bearer token, and the
 // person behind the user (none for a service user).
@@ -82,7 +60,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		problem(c, http.StatusUnauthorized, ProblemUnauthenticated, "send an Authorization header with a Bearer token")
 		return
 	}
-	row, err := s.q.PrincipalByTokenHash(c, HashToken(strings.TrimSpace(token)))
+	row, err := s.q.PrincipalByTokenHash(c, tokens.Hash(strings.TrimSpace(token)))
 	if db.IsNotFound(err) {
 		s.guard.failed(clientAddress(c), s.now())
 		c.Header("WWW-Authenticate", `Bearer realm="dealflow", error="invalid_token"`)

@@ -17,6 +17,7 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/internal/config"
 	"github.com/dealflow/dealflow/internal/testenv"
+	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -71,7 +72,7 @@ func goodToken(t *testing.T, pool *pgxpool.Pool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, hash, err := NewToken()
+	token, hash, err := tokens.New()
 	if err != nil {
 		t.Fatal(err)
 	}

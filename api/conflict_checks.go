@@ -5,10 +5,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/conflicts"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -81,7 +81,7 @@ func (s *Server) conflictCheck(c *gin.Context) {
 // program's thresholds and without its own organization's records, the
 // vendor's staff by the defaults over everything.
 func (s *Server) precheck(c *gin.Context, p Principal, customer domain.Customer, productLines []string) ([]domain.Conflict, error) {
-	q := activities.ConflictQuery{Customer: customer, ProductLines: productLines, Thresholds: domain.DefaultMatchThresholds}
+	q := conflicts.Query{Customer: customer, ProductLines: productLines, Thresholds: domain.DefaultMatchThresholds}
 	if p.Role.IsPartner() {
 		pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
 		if err != nil {
@@ -89,7 +89,7 @@ func (s *Server) precheck(c *gin.Context, p Principal, customer domain.Customer,
 		}
 		q.ExcludePartner, q.Thresholds = p.Scope(), pp.Policy.Conflict
 	}
-	return activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, q)
+	return conflicts.Engine{Pool: s.pool}.FindConflicts(c, q)
 }
 
 // publicMatch states a match's reasons in terms of the partner's own input.
@@ -138,7 +138,7 @@ func (s *Server) dealConflicts(c *gin.Context) {
 			}
 		}
 	}
-	matches, err := activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{
+	matches, err := conflicts.Engine{Pool: s.pool}.FindConflicts(c, conflicts.Query{
 		DealID: deal.ID, ExcludePartner: uuid.NullUUID{UUID: deal.PartnerID, Valid: true}, ProductLines: deal.ProductLines,
 		Thresholds: thresholds,
 		Customer:   domain.Customer{Name: deal.CustomerName, Domain: deal.CustomerDomain, Country: deal.CustomerCountry},

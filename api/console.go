@@ -14,6 +14,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/gin-gonic/gin"
 )
 
@@ -165,7 +166,7 @@ func (s *Server) consoleSession(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	row, err := s.q.PrincipalBySession(c, HashToken(id))
+	row, err := s.q.PrincipalBySession(c, tokens.Hash(id))
 	if db.IsNotFound(err) {
 		clearCookie(c, sessionCookie)
 		c.Redirect(http.StatusSeeOther, "/console/sign-in")
@@ -278,7 +279,7 @@ func (s *Server) signIn(c *gin.Context) {
 		return
 	}
 	token := strings.TrimSpace(c.PostForm("token"))
-	row, err := s.q.PrincipalByTokenHash(c, HashToken(token))
+	row, err := s.q.PrincipalByTokenHash(c, tokens.Hash(token))
 	if token == "" || db.IsNotFound(err) {
 		s.guard.failed(addr, s.now())
 		s.signInFailed(c, "That token is unknown or revoked.")
@@ -289,7 +290,7 @@ func (s *Server) signIn(c *gin.Context) {
 		return
 	}
 	id := randomToken()
-	if err := s.q.SessionCreate(c, dbq.SessionCreateParams{IDHash: HashToken(id), TokenID: row.TokenID, Csrf: randomToken(),
+	if err := s.q.SessionCreate(c, dbq.SessionCreateParams{IDHash: tokens.Hash(id), TokenID: row.TokenID, Csrf: randomToken(),
 		ExpiresAt: s.now().Add(sessionTTL)}); err != nil {
 		s.unavailable(c, err)
 		return
@@ -320,7 +321,7 @@ func (s *Server) renderSignIn(c *gin.Context, status int, msg string) {
 
 func (s *Server) signOut(c *gin.Context) {
 	if id, err := c.Cookie(sessionCookie); err == nil {
-		_ = s.q.SessionEnd(c, HashToken(id))
+		_ = s.q.SessionEnd(c, tokens.Hash(id))
 	}
 	clearCookie(c, sessionCookie)
 	c.Redirect(http.StatusSeeOther, "/console/sign-in")

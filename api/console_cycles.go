@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,9 +9,9 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/temporal"
 )
 
 // cyclesPage lists cycles and the ledger's verification.
@@ -104,8 +103,9 @@ func (s *Server) consoleCycle(c *gin.Context) {
 
 // consoleCycleStep sends one of finance's review steps (approve, adjust a
 // line, hold or release a partner) from the cycle's page, through the same
-// body, validation and Update as the API's (cycleSteps); the workflow's
-// refusal (four-eyes, a line not in the cycle) comes back as a message.
+// body, validation and cycle client as the API's (cycleSteps); the
+// workflow's refusal (four-eyes, a line not in the cycle) comes back as a
+// message.
 func (s *Server) consoleCycleStep(st cycleStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		row, ok := s.loadCycle(c, s.pageNotFound(c))
@@ -139,11 +139,11 @@ func (s *Server) consoleCycleStep(st cycleStep) gin.HandlerFunc {
 			back("Not done: " + fieldErrorText(fieldErrors(err)))
 			return
 		}
-		err := s.runUpdate(c, row.WorkflowID, st.Update, body.arg(c, principal(c)), nil)
-		var app *temporal.ApplicationError
+		_, err := s.cycles.Step(c, row.WorkflowID, st.Update, body.arg(c, principal(c)))
+		r, refused := workflows.AsRefusal(err)
 		switch {
-		case errors.As(err, &app):
-			back("Not done: " + app.Message())
+		case refused:
+			back("Not done: " + r.Message)
 		case err != nil:
 			back("Not done: the cycle takes no further steps")
 		default:

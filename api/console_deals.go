@@ -1,9 +1,7 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"html"
 	"net/http"
 	"net/url"
@@ -11,15 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/conflicts"
 	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 )
 
 // consoleDeals lists the deals the principal may see (a partner: its own
@@ -110,9 +107,9 @@ func (s *Server) consoleCreateDeal(c *gin.Context) {
 	if _, err := uuid.Parse(key); err != nil {
 		key = uuid.NewString()
 	}
-	in := workflows.DealInput{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg,
+	in := deal.Input{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg,
 		IdempotencyKey: "console:" + key, RequestHash: req.hash()}
-	dealID := uuid.NewSHA1(idempotencyNamespace, []byte(in.PartnerID+"\x00"+in.IdempotencyKey))
+	dealID := deal.IdempotentID(in.PartnerID, in.IdempotencyKey)
 	in.DealID = dealID.String()
 	// The form sent again opens the deal it registered; sent again with
 	// other values, it registers nothing and says so (the API's 422
@@ -126,13 +123,13 @@ func (s *Server) consoleCreateDeal(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/console/deals/"+dealID.String())
 		return
 	}
-	state, err := s.startDeal(c, in, true)
-	if err != nil {
-		s.unavailable(c, err)
+	_, err := s.deals.Submit(c, in)
+	if r, ok := workflows.AsRefusal(err); ok && r.Kind == workflows.ErrTypeKeyReused {
+		s.formAlreadySubmitted(c, form, dealID)
 		return
 	}
-	if state.RequestHash != in.RequestHash {
-		s.formAlreadySubmitted(c, form, dealID)
+	if err != nil {
+		s.unavailable(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/console/deals/"+dealID.String()+"?done=Registered")
@@ -266,7 +263,7 @@ func (s *Server) consoleDeal(c *gin.Context) {
 	}
 	dp := dealPage{Deal: dealView(d, events), Actions: dealActions(p, d), Today: s.today().Format(time.DateOnly)}
 	if !p.Role.IsPartner() {
-		dp.Conflicts, err = activities.ConflictEngine{Pool: s.pool}.FindConflicts(c, activities.ConflictQuery{DealID: d.ID,
+		dp.Conflicts, err = conflicts.Engine{Pool: s.pool}.FindConflicts(c, conflicts.Query{DealID: d.ID,
 			ExcludePartner: uuid.NullUUID{UUID: d.PartnerID, Valid: true}, ProductLines: d.ProductLines,
 			Thresholds: domain.DefaultMatchThresholds,
 			Customer:   domain.Customer{Name: d.CustomerName, Domain: d.CustomerDomain, Country: d.CustomerCountry}})
@@ -279,8 +276,9 @@ func (s *Server) consoleDeal(c *gin.Context) {
 }
 
 // consoleStep takes a step on a deal from a form on its page, through the
-// same body, validation and Update as the API's POST /v1/deals/{id}/{step}.
-// The outcome, or why the workflow refused it, comes back as a message.
+// same body, validation and deal client as the API's POST
+// /v1/deals/{id}/{step}. The outcome, or why the workflow refused it,
+// comes back as a message.
 func (s *Server) consoleStep(st dealStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := uuid.Parse(c.Param("id"))
@@ -314,10 +312,9 @@ func (s *Server) consoleStep(st dealStep) gin.HandlerFunc {
 			back("Not done: " + fieldErrorText(errs))
 			return
 		}
-		if err := s.runUpdate(c, d.WorkflowID, st.Update, arg, nil); err != nil {
-			var app *temporal.ApplicationError
-			if errors.As(err, &app) {
-				back("Not done: " + app.Message())
+		if _, err := s.deals.Step(c, d.WorkflowID, st.Update, arg); err != nil {
+			if r, ok := workflows.AsRefusal(err); ok {
+				back("Not done: " + r.Message)
 				return
 			}
 			back("Not done: the deal takes no further steps")
@@ -387,18 +384,6 @@ func fieldErrorText(errs []FieldError) string {
 		parts = append(parts, strings.ReplaceAll(e.Field, "_", " ")+" "+e.Message)
 	}
 	return strings.Join(parts, "; ")
-}
-
-// runUpdate sends a workflow Update and waits for its outcome.
-func (s *Server) runUpdate(c context.Context, workflowID, update string, arg, out any) error {
-	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
-	defer cancel()
-	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateName: update,
-		WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
-	if err != nil {
-		return err
-	}
-	return h.Get(ctx, out)
 }
 
 // consoleInbox is the channel managers' approval inbox, by SLA due time,

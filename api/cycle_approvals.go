@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 )
 
@@ -24,15 +24,11 @@ type CycleApprovalsView struct {
 
 // cycleState asks a cycle's workflow for its state; nil when it does not
 // answer in time (the stored view stands on its own).
-func (s *Server) cycleState(c *gin.Context, workflowID string) *workflows.CycleState {
+func (s *Server) cycleState(c *gin.Context, workflowID string) *incentive.CycleState {
 	ctx, cancel := context.WithTimeout(c, 2*time.Second)
 	defer cancel()
-	res, err := s.temporal.QueryWorkflow(ctx, workflowID, "", workflows.QueryCycleState)
+	st, err := s.cycles.Query(ctx, workflowID)
 	if err != nil {
-		return nil
-	}
-	var st workflows.CycleState
-	if res.Get(&st) != nil {
 		return nil
 	}
 	return &st
@@ -45,9 +41,9 @@ func cycleApprovals(v CycleView) *CycleApprovalsView {
 	a := &CycleApprovalsView{Given: []CycleEventView{}}
 	for _, e := range v.Events {
 		switch e.Type {
-		case activities.CycleEventApprovalsCleared:
+		case domain.CycleEventApprovalsCleared:
 			a.Given = a.Given[:0]
-		case activities.CycleEventApprovalRecorded, activities.CycleEventApproved:
+		case domain.CycleEventApprovalRecorded, domain.CycleEventApproved:
 			a.Given = append(a.Given, e)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/db/dbq"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 )
 
 // A cycle shows its period one way (finding 17): period_end is the last
@@ -15,7 +15,7 @@ import (
 // is named period_end_exclusive.
 func TestCycleViewPeriodEndConventions(t *testing.T) {
 	v := cycleView(dbq.CycleGetRow{PeriodStart: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), PeriodEnd: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
-	st := workflows.CycleState{PeriodStart: "2026-10-01"}
+	st := incentive.CycleState{PeriodStart: "2026-10-01"}
 	if err := json.Unmarshal([]byte(`{"period_start":"2026-10-01","period_end_exclusive":"2026-11-01"}`), &st); err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -12,12 +10,9 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 )
 
 var programCode = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -51,7 +46,7 @@ type CycleView struct {
 	ApprovedAt             *time.Time            `json:"approved_at,omitempty"`
 	PaidAt                 *time.Time            `json:"paid_at,omitempty"`
 	Events                 []CycleEventView      `json:"events,omitempty"`
-	Workflow               *workflows.CycleState `json:"workflow,omitempty"`
+	Workflow               *incentive.CycleState `json:"workflow,omitempty"`
 	// Approvals are finance's approvals given and required (one cycle's
 	// view, not the list's).
 	Approvals *CycleApprovalsView `json:"approvals,omitempty"`
@@ -150,24 +145,17 @@ func (s *Server) startCycle(c *gin.Context) {
 		return
 	}
 	start := period.Start.Format(time.DateOnly)
-	id := workflows.CycleID(prog.ID.String(), start)
-	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
-	defer cancel()
-	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.CycleWorkflowID(id), TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.IncentiveCycle, workflows.CycleInput{ProgramID: prog.ID.String(), PeriodStart: start,
-		PeriodEnd: period.End.Format(time.DateOnly), StartedBy: principal(c).Actor()})
+	id := incentive.CycleID(prog.ID.String(), start)
 	c.Header("Location", "/v1/cycles/"+id)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) || temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+	_, err = s.cycles.Start(c, incentive.CycleInput{ProgramID: prog.ID.String(), PeriodStart: start,
+		PeriodEnd: period.End.Format(time.DateOnly), StartedBy: principal(c).Actor()})
+	if r, ok := workflows.AsRefusal(err); ok && r.Kind == workflows.ErrTypeAlreadyExists {
 		writeProblem(c, Problem{Type: ProblemDuplicate, Status: http.StatusConflict, Title: "The cycle exists",
 			Detail: "the cycle for " + period.String() + " was started already: /v1/cycles/" + id})
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		s.refused(c, err, target{noun: "cycle"})
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"id": id, "program_id": prog.ID.String(), "period_start": start,
@@ -336,7 +324,7 @@ type adjustBody struct {
 }
 
 func (b *adjustBody) arg(c *gin.Context, p Principal) any {
-	return workflows.LineAdjustment{Actor: p.Actor(), LineID: c.Param("line"), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}
+	return incentive.LineAdjustment{Actor: p.Actor(), LineID: c.Param("line"), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}
 }
 
 type holdBody struct {
@@ -344,7 +332,7 @@ type holdBody struct {
 }
 
 func (b *holdBody) arg(c *gin.Context, p Principal) any {
-	return workflows.PartnerHold{Actor: p.Actor(), PartnerID: c.Param("partner"), Reason: strings.TrimSpace(b.Reason)}
+	return incentive.PartnerHold{Actor: p.Actor(), PartnerID: c.Param("partner"), Reason: strings.TrimSpace(b.Reason)}
 }
 
 type approveCycleBody struct {
@@ -352,7 +340,7 @@ type approveCycleBody struct {
 }
 
 func (b *approveCycleBody) arg(_ *gin.Context, p Principal) any {
-	return workflows.CycleApproval{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}
+	return incentive.CycleApproval{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}
 }
 
 // cycleStepBody is the body of one of finance's review steps: validated by
@@ -372,21 +360,22 @@ type cycleStep struct {
 
 func cycleSteps() []cycleStep {
 	return []cycleStep{
-		{"/lines/:line/adjust", workflows.UpdateCycleAdjust, func() cycleStepBody { return &adjustBody{} }},
-		{"/partners/:partner/hold", workflows.UpdateCycleHold, func() cycleStepBody { return &holdBody{} }},
-		{"/partners/:partner/release", workflows.UpdateCycleRelease, func() cycleStepBody { return &holdBody{} }},
-		{"/approve", workflows.UpdateCycleApprove, func() cycleStepBody { return &approveCycleBody{} }},
+		{"/lines/:line/adjust", incentive.UpdateCycleAdjust, func() cycleStepBody { return &adjustBody{} }},
+		{"/partners/:partner/hold", incentive.UpdateCycleHold, func() cycleStepBody { return &holdBody{} }},
+		{"/partners/:partner/release", incentive.UpdateCycleRelease, func() cycleStepBody { return &holdBody{} }},
+		{"/approve", incentive.UpdateCycleApprove, func() cycleStepBody { return &approveCycleBody{} }},
 	}
 }
 
-// cycleUpdate sends one review step to the cycle's workflow.
+// cycleUpdate sends one review step through the cycle client; a refusal
+// is answered by the one mapping (refused).
 func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if _, ok := cycleIDParam(c); !ok {
 			return
 		}
 		body := st.NewBody()
-		if !s.decodeJSON(c, body, st.Update == workflows.UpdateCycleApprove) {
+		if !s.decodeJSON(c, body, st.Update == incentive.UpdateCycleApprove) {
 			return
 		}
 		if err := s.validate.Struct(body); err != nil {
@@ -397,46 +386,12 @@ func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
-		defer cancel()
-		handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: row.WorkflowID, UpdateName: st.Update, WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{body.arg(c, principal(c))}})
-		var state workflows.CycleState
-		if err == nil {
-			err = handle.Get(ctx, &state)
-		}
+		state, err := s.cycles.Step(c, row.WorkflowID, st.Update, body.arg(c, principal(c)))
 		if err != nil {
-			s.cycleUpdateFailed(c, err)
+			s.refused(c, err, target{noun: "cycle"})
 			return
 		}
 		c.JSON(http.StatusOK, state)
-	}
-}
-
-func (s *Server) cycleUpdateFailed(c *gin.Context, err error) {
-	var appErr *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &appErr):
-		switch appErr.Type() {
-		case workflows.ErrTypeInvalidTransition:
-			problem(c, http.StatusConflict, ProblemConflict, appErr.Message())
-		case workflows.ErrTypeFourEyes:
-			problem(c, http.StatusConflict, ProblemFourEyes, appErr.Message())
-		case workflows.ErrTypeForbidden:
-			problem(c, http.StatusForbidden, ProblemForbidden, appErr.Message())
-		case workflows.ErrTypeNotFound:
-			problem(c, http.StatusNotFound, ProblemNotFound, appErr.Message())
-		case workflows.ErrTypeInvalidArgument:
-			validationProblem(c, []FieldError{{Field: "", Message: appErr.Message()}})
-		default:
-			s.unavailable(c, err)
-		}
-	case errors.As(err, &notFound):
-		problem(c, http.StatusConflict, ProblemConflict, "the cycle is finished and takes no further steps")
-	default:
-		s.unavailable(c, err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,18 +11,10 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 )
-
-// idempotencyNamespace derives a deal's id from its partner and
-// Idempotency-Key, so a retried submission names the same deal and workflow.
-var idempotencyNamespace = uuid.MustParse("6b0c3f0e-4d1c-5b7a-9a57-1f3f3c0e2d11")
 
 // createDeal registers a deal: it starts the deal's workflow and, in the
 // same call (Update-with-Start), waits until the workflow has persisted and
@@ -54,11 +45,11 @@ func (s *Server) createDeal(c *gin.Context) {
 	if ok := s.checkKind(c, p, reg.Kind); !ok {
 		return
 	}
-	in := workflows.DealInput{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg}
+	in := deal.Input{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg}
 	var dealID uuid.UUID
 	if key != "" {
 		in.IdempotencyKey, in.RequestHash = key, req.hash()
-		dealID = uuid.NewSHA1(idempotencyNamespace, []byte(in.PartnerID+"\x00"+key))
+		dealID = deal.IdempotentID(in.PartnerID, key)
 		if existing, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
 			if existing.RequestHash.String != in.RequestHash {
 				idempotencyMismatch(c)
@@ -83,10 +74,9 @@ func (s *Server) createDeal(c *gin.Context) {
 		}
 	}
 	in.DealID = dealID.String()
-	state, err := s.startDeal(c, in, key != "")
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	_, err := s.deals.Submit(c, in)
 	switch {
-	case errors.As(err, &started):
+	case errors.Is(err, deal.ErrCompleted):
 		// The workflow of this key has finished: answer from its record.
 		existing, gerr := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()})
 		if gerr != nil {
@@ -96,10 +86,7 @@ func (s *Server) createDeal(c *gin.Context) {
 		s.replayed(c, existing, in.RequestHash)
 		return
 	case err != nil:
-		s.unavailable(c, err)
-		return
-	case state.RequestHash != in.RequestHash:
-		idempotencyMismatch(c)
+		s.refused(c, err, target{noun: "deal"})
 		return
 	}
 	s.respondDeal(c, http.StatusCreated, dealID, p.Scope())
@@ -111,45 +98,6 @@ func (r createDealRequest) hash() string {
 	body, _ := json.Marshal(r)
 	sum := sha256.Sum256(body)
 	return hex.EncodeToString(sum[:])
-}
-
-// startDeal starts the deal's workflow with the update that waits for
-// intake. With an idempotency key a running workflow of the same id is
-// joined, not started twice; a run of that id that failed (or was
-// terminated, cancelled or timed out) does not poison the key: a fresh run
-// takes the deal in (its recording is idempotent, so whatever the failed
-// run wrote is found in place). A run that completed answers
-// WorkflowExecutionAlreadyStarted, and the caller answers from its record.
-func (s *Server) startDeal(c *gin.Context, in workflows.DealInput, join bool) (workflows.DealState, error) {
-	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
-	defer cancel()
-	conflict, reuse := enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL, enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
-	if join {
-		conflict, reuse = enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY
-	}
-	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       workflows.DealWorkflowID(in.DealID),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDConflictPolicy: conflict,
-		WorkflowIDReusePolicy:    reuse,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchDealStatus.ValueSet(string(domain.StatusSubmitted)),
-			workflows.SearchDealPartnerID.ValueSet(in.PartnerID),
-			workflows.SearchDealAmount.ValueSet(in.Registration.Amount),
-			workflows.SearchDealCurrency.ValueSet(in.Registration.Currency),
-		),
-	}, workflows.DealRegistration, in)
-	handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateName: workflows.UpdateSubmitted, WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
-	var state workflows.DealState
-	if err == nil {
-		err = handle.Get(ctx, &state)
-	}
-	return state, err
 }
 
 // replayed answers a repeated Idempotency-Key from the deal it created.
@@ -226,9 +174,9 @@ func (s *Server) getTimeline(c *gin.Context) {
 }
 
 // step returns the handler of one human step: decode and validate the body,
-// find the deal within the caller's scope, and send the step to the deal's
-// workflow as an Update, whose validator refuses what the deal's state does
-// not allow.
+// find the deal within the caller's scope, and send the step through the
+// deal client (an Update, whose validator refuses what the deal's state
+// does not allow); a refusal is answered by the one mapping (refused).
 func (s *Server) step(update string, newBody func() stepBody, bodyOptional bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := dealIDParam(c)
@@ -252,82 +200,31 @@ func (s *Server) step(update string, newBody func() stepBody, bodyOptional bool)
 			validationProblem(c, errs)
 			return
 		}
-		deal, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: p.Scope()})
+		d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: p.Scope()})
 		if err != nil {
 			s.dealLookupFailed(c, err)
 			return
 		}
-		ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
-		defer cancel()
-		handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: deal.WorkflowID, UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{arg},
-		})
-		if err == nil {
-			err = handle.Get(ctx, nil)
-		}
-		if err != nil {
-			s.updateFailed(c, err, deal)
+		if _, err := s.deals.Step(c, d.WorkflowID, update, arg); err != nil {
+			s.refused(c, err, target{noun: "deal", status: func() string { return s.currentStatus(c, d) }})
 			return
 		}
 		s.respondDeal(c, http.StatusOK, id, p.Scope())
 	}
 }
 
-// updateFailed maps a refused or failed workflow update to an answer.
-func (s *Server) updateFailed(c *gin.Context, err error, deal dbq.Deal) {
-	var appErr *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &appErr) {
-		conflict := func(typ, title string) {
-			writeProblem(c, Problem{Type: typ, Status: http.StatusConflict, Title: title,
-				Detail: appErr.Message(), CurrentStatus: s.currentStatus(c, deal)})
-		}
-		switch appErr.Type() {
-		case workflows.ErrTypeInvalidTransition:
-			conflict(ProblemConflict, "Transition not allowed")
-			return
-		case workflows.ErrTypeFourEyes:
-			conflict(ProblemFourEyes, "A different approver is required")
-			return
-		case workflows.ErrTypeLimitReached:
-			conflict(ProblemLimit, "Policy limit reached")
-			return
-		case workflows.ErrTypeForbidden:
-			problem(c, http.StatusForbidden, ProblemForbidden, appErr.Message())
-			return
-		case workflows.ErrTypeInvalidArgument:
-			p := Problem{Type: ProblemValidation, Status: http.StatusUnprocessableEntity,
-				Title: "Request fields are invalid", Detail: appErr.Message()}
-			if f, ok := workflows.RefusedField(appErr); ok {
-				p.Errors = []FieldError{{Field: f.Field, Message: f.Message}}
-			}
-			writeProblem(c, p)
-			return
-		}
-	}
-	if errors.As(err, &notFound) {
-		// The workflow has ended: the deal is in a final status.
-		status := s.currentStatus(c, deal)
-		writeProblem(c, Problem{Type: ProblemConflict, Status: http.StatusConflict, Title: "Transition not allowed",
-			Detail: "the deal is " + status + " and takes no further steps", CurrentStatus: status})
-		return
-	}
-	s.unavailable(c, err)
-}
-
 // currentStatus re-reads the deal's status for a 409 answer.
-func (s *Server) currentStatus(c *gin.Context, deal dbq.Deal) string {
-	d, err := s.q.DealGet(c, dbq.DealGetParams{ID: deal.ID})
+func (s *Server) currentStatus(c *gin.Context, d dbq.Deal) string {
+	now, err := s.q.DealGet(c, dbq.DealGetParams{ID: d.ID})
 	if err != nil {
-		return deal.Status
+		return d.Status
 	}
-	return d.Status
+	return now.Status
 }
 
 // respondDeal answers with the deal and its timeline, read within scope.
 func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uuid.NullUUID) {
-	deal, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: scope})
+	d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: scope})
 	if err != nil {
 		s.dealLookupFailed(c, err)
 		return
@@ -343,7 +240,7 @@ func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uui
 	if status == http.StatusCreated {
 		c.Header("Location", "/v1/deals/"+id.String())
 	}
-	c.JSON(status, dealView(deal, events))
+	c.JSON(status, dealView(d, events))
 }
 
 func (s *Server) dealLookupFailed(c *gin.Context, err error) {
@@ -364,5 +261,3 @@ func dealIDParam(c *gin.Context) (uuid.UUID, bool) {
 	}
 	return id, true
 }
-
-// today is the current UTC date, the reference for date checks.

@@ -12,10 +12,9 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/client"
 )
 
 // IncentiveProgramView is an incentive program with its latest rules.
@@ -55,7 +54,7 @@ type programVersionRequest struct {
 func incentiveProgramView(p dbq.IncentiveProgram, version int32, rules []byte) IncentiveProgramView {
 	return IncentiveProgramView{ID: p.ID.String(), Code: p.Code, Name: p.Name, Kind: p.Kind, Currency: p.Currency, Period: p.Period,
 		GraceDays: int(p.GraceDays), StartsOn: p.StartsOn.Format(time.DateOnly), Version: int(version), Rules: rules,
-		ScheduleID: workflows.CycleScheduleID(p.Code)}
+		ScheduleID: incentive.CycleScheduleID(p.Code)}
 }
 
 func (s *Server) listIncentivePrograms(c *gin.Context) {
@@ -155,38 +154,10 @@ func (s *Server) productLineWarnings(ctx context.Context, lines []string) ([]Fie
 	return out, nil
 }
 
-// ensureCycleSchedule creates the program's schedule unless it exists.
+// ensureCycleSchedule creates the program's schedule unless it exists
+// (the incentive client's EnsureSchedule).
 func (s *Server) ensureCycleSchedule(ctx context.Context, p dbq.IncentiveProgram) error {
-	return EnsureCycleSchedule(ctx, s.temporal, p)
-}
-
-// EnsureCycleSchedule creates the Temporal Schedule that starts program p's
-// cycles (CycleScheduler) at 02:00 UTC, grace days after each month or
-// quarter ends; an existing schedule is left as it is.
-func EnsureCycleSchedule(ctx context.Context, tc client.Client, p dbq.IncentiveProgram) error {
-	cal := client.ScheduleCalendarSpec{
-		Second:     []client.ScheduleRange{{Start: 0}},
-		Minute:     []client.ScheduleRange{{Start: 0}},
-		Hour:       []client.ScheduleRange{{Start: 2}},
-		DayOfMonth: []client.ScheduleRange{{Start: int(p.GraceDays) + 1}},
-		Month:      []client.ScheduleRange{{Start: 1, End: 12}},
-		DayOfWeek:  []client.ScheduleRange{{Start: 0, End: 6}},
-	}
-	if p.Period == domain.PeriodQuarter {
-		cal.Month = []client.ScheduleRange{{Start: 1, End: 10, Step: 3}}
-	}
-	_, err := tc.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:   workflows.CycleScheduleID(p.Code),
-		Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{cal}},
-		Action: &client.ScheduleWorkflowAction{
-			ID: "cycle-scheduler/" + p.Code, Workflow: workflows.CycleScheduler, TaskQueue: workflows.TaskQueue,
-			Args: []any{workflows.SchedulerInput{ProgramID: p.ID.String(), Period: p.Period, GraceDays: int(p.GraceDays)}},
-		},
-	})
-	if err != nil && strings.Contains(err.Error(), "already") {
-		return nil
-	}
-	return err
+	return s.cycles.EnsureSchedule(ctx, incentive.Program{ID: p.ID.String(), Code: p.Code, Period: p.Period, GraceDays: int(p.GraceDays)})
 }
 
 // addProgramVersion publishes new rules for a program; cycles already

@@ -13,7 +13,7 @@ import (
 
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/crm"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -70,10 +70,10 @@ func routeDocs() map[string]routeDoc {
 		"GET /v1/statement-lines/:id/deals.csv":         {Summary: "Every deal behind a statement line, with what each earned", Media: "text/csv"},
 		"GET /v1/tokens":                                {Summary: "API tokens, newest first (at most 1000), with who holds them; never their hashes", Response: list("tokens", []TokenView{})},
 		"POST /v1/tokens/:id/revoke":                    {Summary: "Revoke a token and end the console sessions opened with it", Response: RevokedTokenView{}},
-		"POST /v1/cycles/:id/lines/:line/adjust":        {Summary: "Adjust a line (finance)", Body: adjustBody{}, Response: workflows.CycleState{}},
-		"POST /v1/cycles/:id/partners/:partner/hold":    {Summary: "Hold a partner's payout (finance)", Body: holdBody{}, Response: workflows.CycleState{}},
-		"POST /v1/cycles/:id/partners/:partner/release": {Summary: "Release a held partner (finance)", Body: holdBody{}, Response: workflows.CycleState{}},
-		"POST /v1/cycles/:id/approve":                   {Summary: "Approve a cycle for payout (finance, four-eyes)", Body: approveCycleBody{}, Response: workflows.CycleState{}},
+		"POST /v1/cycles/:id/lines/:line/adjust":        {Summary: "Adjust a line (finance)", Body: adjustBody{}, Response: incentive.CycleState{}},
+		"POST /v1/cycles/:id/partners/:partner/hold":    {Summary: "Hold a partner's payout (finance)", Body: holdBody{}, Response: incentive.CycleState{}},
+		"POST /v1/cycles/:id/partners/:partner/release": {Summary: "Release a held partner (finance)", Body: holdBody{}, Response: incentive.CycleState{}},
+		"POST /v1/cycles/:id/approve":                   {Summary: "Approve a cycle for payout (finance, four-eyes)", Body: approveCycleBody{}, Response: incentive.CycleState{}},
 	}
 	for _, st := range dealSteps() {
 		docs["POST /v1/deals/:id/"+st.Path] = step(strings.ReplaceAll(st.Path, "-", " ")+" (a step of the deal's workflow)", st.NewBody())

@@ -1,6 +1,8 @@
 // Package api is dealflow's HTTP interface: a Gin router whose handlers
-// validate requests, act on deal workflows through Temporal, and read the
-// PostgreSQL projection. Every error is RFC 9457 problem+json.
+// decode and validate a request, then either act through a context's
+// typed client (workflows/deal, workflows/incentive) or read the
+// PostgreSQL projection, and respond. Every error is RFC 9457
+// problem+json; a refused step is answered by one mapping (refused).
 package api
 
 import (
@@ -16,7 +18,8 @@ import (
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/config"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -30,6 +33,10 @@ type Server struct {
 	pool     *pgxpool.Pool
 	q        *dbq.Queries
 	temporal client.Client
+	// deals and cycles are the typed clients every step, submission and
+	// start goes through (workflows/deal, workflows/incentive).
+	deals    *deal.Client
+	cycles   *incentive.Client
 	log      *slog.Logger
 	validate *validator.Validate
 	limiter  *rateLimiter
@@ -47,6 +54,7 @@ type Server struct {
 // NewServer returns a Server on the given pool and Temporal client.
 func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
 	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator(),
+		deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: incentive.NewClient(tc, cfg.RequestTimeout),
 		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), guard: newAuthGuard(cfg), metrics: newMetrics(queriesOrNil(pool)),
 		clock: clock.System{}}
 }
@@ -144,18 +152,18 @@ type dealStep struct {
 
 func dealSteps() []dealStep {
 	return []dealStep{
-		{"approve", workflows.UpdateApprove, deciderRoles, func() stepBody { return &reasonBody{} }, true},
-		{"reject", workflows.UpdateReject, deciderRoles, func() stepBody { return &requiredReasonBody{} }, false},
-		{"request-info", workflows.UpdateRequestInfo, deciderRoles, func() stepBody { return &infoRequestBody{} }, false},
-		{"answer-info", workflows.UpdateAnswerInfo, partnerRoles, func() stepBody { return &infoAnswerBody{} }, false},
-		{"withdraw", workflows.UpdateWithdraw, partnerRoles, func() stepBody { return &reasonBody{} }, true},
-		{"request-extension", workflows.UpdateRequestExtension, partnerRoles, func() stepBody { return &requiredReasonBody{} }, false},
-		{"decide-extension", workflows.UpdateDecideExtension, deciderRoles, func() stepBody { return &extensionDecisionBody{} }, false},
-		{"close-won", workflows.UpdateCloseWon, partnerRoles, func() stepBody { return &closeWonBody{} }, false},
-		{"close-lost", workflows.UpdateCloseLost, partnerRoles, func() stepBody { return &closeLostBody{} }, true},
-		{"resolve-conflict", workflows.UpdateResolveConflict, deciderRoles, func() stepBody { return &resolveConflictBody{} }, false},
-		{"correct-outcome", workflows.UpdateCorrectOutcome, correctorRoles, func() stepBody { return &correctionBody{} }, false},
-		{"decide-correction", workflows.UpdateDecideCorrection, correctionReviewerRoles, func() stepBody { return &correctionDecisionBody{} }, false},
+		{"approve", deal.UpdateApprove, deciderRoles, func() stepBody { return &reasonBody{} }, true},
+		{"reject", deal.UpdateReject, deciderRoles, func() stepBody { return &requiredReasonBody{} }, false},
+		{"request-info", deal.UpdateRequestInfo, deciderRoles, func() stepBody { return &infoRequestBody{} }, false},
+		{"answer-info", deal.UpdateAnswerInfo, partnerRoles, func() stepBody { return &infoAnswerBody{} }, false},
+		{"withdraw", deal.UpdateWithdraw, partnerRoles, func() stepBody { return &reasonBody{} }, true},
+		{"request-extension", deal.UpdateRequestExtension, partnerRoles, func() stepBody { return &requiredReasonBody{} }, false},
+		{"decide-extension", deal.UpdateDecideExtension, deciderRoles, func() stepBody { return &extensionDecisionBody{} }, false},
+		{"close-won", deal.UpdateCloseWon, partnerRoles, func() stepBody { return &closeWonBody{} }, false},
+		{"close-lost", deal.UpdateCloseLost, partnerRoles, func() stepBody { return &closeLostBody{} }, true},
+		{"resolve-conflict", deal.UpdateResolveConflict, deciderRoles, func() stepBody { return &resolveConflictBody{} }, false},
+		{"correct-outcome", deal.UpdateCorrectOutcome, correctorRoles, func() stepBody { return &correctionBody{} }, false},
+		{"decide-correction", deal.UpdateDecideCorrection, correctionReviewerRoles, func() stepBody { return &correctionDecisionBody{} }, false},
 	}
 }
 

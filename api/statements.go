@@ -1,17 +1,16 @@
 package api
 
 import (
-	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/internal/csvout"
+	"github.com/dealflow/dealflow/internal/exports"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -195,13 +194,6 @@ type PayoutView struct {
 // explainedDeals is how many deals an explanation lists.
 const explainedDeals = 500
 
-// lineInputsFrom pages through the frozen deals behind line l: a partner's
-// line stands on the deals won, a clawback or correction on its one deal.
-func lineInputsFrom(l dbq.StatementLineGetRow, max int32) dbq.StatementLineInputsParams {
-	return dbq.StatementLineInputsParams{CycleID: l.CycleID, PartnerID: l.PartnerID, DealID: l.DealID, PaidCycleID: l.PaidCycleID,
-		AfterClosed: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), MaxRows: max}
-}
-
 func explainedDeal(in dbq.StatementLineInputsRow) ExplainedDeal {
 	d := ExplainedDeal{DealID: in.DealID.String(), Customer: in.CustomerName, Kind: in.Kind, Amount: in.Amount,
 		Currency: in.Currency, Units: in.Units, ClosedOn: in.ClosedOn.Format(time.DateOnly), Note: in.Note.String}
@@ -223,38 +215,7 @@ func (s *Server) lineDealsCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id := l.ID
-	p := lineInputsFrom(l, 5000)
-	rows, err := s.q.StatementLineInputs(c, p)
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
-	w := startCSV(c, "line-"+id.String()+"-deals.csv")
-	_ = w.Write([]string{"line_id", "deal_id", "customer", "input", "closed_on", "amount", "previous_amount", "currency", "units",
-		"earned", "note"})
-	for {
-		for _, r := range rows {
-			prev, earned := "", ""
-			if r.PreviousAmount.Valid {
-				prev = strconv.FormatInt(r.PreviousAmount.Int64, 10)
-			}
-			if r.Earned.Valid {
-				earned = strconv.FormatInt(r.Earned.Int64, 10)
-			}
-			_ = w.Write([]string{id.String(), r.DealID.String(), r.CustomerName, r.Kind, r.ClosedOn.Format(time.DateOnly),
-				strconv.FormatInt(r.Amount, 10), prev, r.Currency, strconv.FormatInt(r.Units, 10), earned, r.Note.String})
-		}
-		if len(rows) < int(p.MaxRows) {
-			break
-		}
-		p.AfterClosed, p.AfterDeal = rows[len(rows)-1].ClosedOn, rows[len(rows)-1].DealID
-		if rows, err = s.q.StatementLineInputs(c, p); err != nil {
-			s.log.Error("line deals export interrupted", "line", id, "err", err)
-			return
-		}
-	}
-	_ = w.Flush()
+	s.download(c, "line-"+l.ID.String()+"-deals.csv", func(w io.Writer) error { return exports.LineDeals(c, s.q, l, w) })
 }
 
 // explainLine answers GET /v1/statement-lines/{id}/explain: the deals and
@@ -303,8 +264,13 @@ func (s *Server) apiLine(c *gin.Context) (dbq.StatementLineGetRow, bool) {
 // explanation gathers why line l (read within the caller's scope:
 // scopedLine) pays what it pays.
 func (s *Server) explanation(c *gin.Context, l dbq.StatementLineGetRow) (Explanation, error) {
-	rules, _ := domain.ParseIncentiveRules(domain.IncentiveKind(l.ProgramKind), l.Rules)
-	inputs, err := s.q.StatementLineInputs(c, lineInputsFrom(l, explainedDeals))
+	// The rules were valid when published; a line whose rules no longer
+	// parse cannot be explained honestly (its summary quotes them).
+	rules, err := domain.ParseIncentiveRules(domain.IncentiveKind(l.ProgramKind), l.Rules)
+	if err != nil {
+		return Explanation{}, fmt.Errorf("rules of line %s (program %s version %d): %w", l.ID, l.ProgramCode, l.ProgramVersion, err)
+	}
+	inputs, err := s.q.StatementLineInputs(c, db.LineInputsParams(l, explainedDeals))
 	if err != nil {
 		return Explanation{}, err
 	}
@@ -400,14 +366,6 @@ func explainSummary(l dbq.StatementLineGetRow, r domain.IncentiveRules, tu *True
 	return s + "; rounding half to even, rules version " + itoa(int(l.ProgramVersion))
 }
 
-// startCSV begins a CSV download named filename and returns the one CSV
-// writer (csvout) every export goes through.
-func startCSV(c *gin.Context, filename string) *csvout.Writer {
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
-	return csvout.NewWriter(c.Writer)
-}
-
 // cyclePayoutsCSV downloads the cycle's accounts-payable file.
 func (s *Server) cyclePayoutsCSV(c *gin.Context) {
 	row, ok := s.loadCycle(c, cycleNotFound(c))
@@ -419,8 +377,8 @@ func (s *Server) cyclePayoutsCSV(c *gin.Context) {
 		s.unavailable(c, err)
 		return
 	}
-	startCSV(c, "payouts-"+row.ProgramCode+"-"+row.PeriodStart.Format("2006-01")+".csv")
-	_ = activities.WritePayoutsCSV(c.Writer, row, rows)
+	s.download(c, "payouts-"+row.ProgramCode+"-"+row.PeriodStart.Format("2006-01")+".csv",
+		func(w io.Writer) error { return exports.Payouts(w, row, rows) })
 }
 
 // cycleStatementsCSV downloads every line of a cycle, after adjustments; a
@@ -430,88 +388,12 @@ func (s *Server) cycleStatementsCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id := row.ID
-	p := dbq.CycleLinesParams{CycleID: id, MaxRows: 5000}
-	rows, err := s.q.CycleLines(c, p)
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
-	w := startCSV(c, "statements-"+id.String()+".csv")
-	_ = w.Write([]string{"line_id", "cycle_id", "partner_id", "line_no", "kind", "deal_id", "basis", "deals", "rate_bp", "tier",
-		"computed_amount", "amount", "currency", "detail", "reverses_line_id"})
-	for {
-		for _, r := range rows {
-			v := cycleLineView(r)
-			rate, tier := "", ""
-			if v.RateBP != nil {
-				rate = strconv.FormatInt(*v.RateBP, 10)
-			}
-			if v.Tier != nil {
-				tier = itoa(*v.Tier)
-			}
-			_ = w.Write([]string{v.ID, id.String(), v.PartnerID, itoa(v.LineNo), v.Kind, v.DealID, strconv.FormatInt(v.Basis, 10),
-				itoa(v.Deals), rate, tier, strconv.FormatInt(v.Computed, 10), strconv.FormatInt(v.Amount, 10), v.Currency, v.Detail,
-				v.ReversesLineID})
-		}
-		if len(rows) < int(p.MaxRows) {
-			break
-		}
-		p.AfterPartner, p.AfterLine = rows[len(rows)-1].PartnerID, rows[len(rows)-1].LineNo
-		if rows, err = s.q.CycleLines(c, p); err != nil {
-			s.log.Error("statements export interrupted", "cycle", id, "err", err)
-			return
-		}
-	}
-	_ = w.Flush()
+	s.download(c, "statements-"+row.ID.String()+".csv", func(w io.Writer) error { return exports.StatementLines(c, s.q, row.ID, w) })
 }
 
 // ledgerCSV downloads the whole ledger in chain order.
 func (s *Server) ledgerCSV(c *gin.Context) {
-	startCSV(c, "ledger.csv")
-	if err := WriteLedgerCSV(c, s.q, c.Writer); err != nil {
-		s.log.Error("ledger export interrupted", "err", err)
-	}
-}
-
-// ledgerHeader names the ledger CSV's columns.
-var ledgerHeader = []string{"seq", "entry_key", "posted_at", "cycle_id", "partner_id", "line_id", "account", "debit", "credit",
-	"currency", "reverses_seq", "memo", "prev_hash", "hash"}
-
-// ledgerRecord is one entry as a ledger CSV row: every field its hash
-// covers, so that the chain re-verifies from the file (each cell restored
-// with csvout.Restore; an empty reverses_seq is 0).
-func ledgerRecord(e domain.LedgerEntry) []string {
-	rev := ""
-	if e.ReversesSeq != 0 {
-		rev = strconv.FormatInt(e.ReversesSeq, 10)
-	}
-	return []string{strconv.FormatInt(e.Seq, 10), e.Key, e.PostedAt.UTC().Format(time.RFC3339Nano), e.CycleID, e.PartnerID,
-		e.LineID, e.Account, strconv.FormatInt(e.Debit, 10), strconv.FormatInt(e.Credit, 10), e.Currency, rev, e.Memo,
-		e.PrevHash, e.Hash}
-}
-
-// WriteLedgerCSV writes every ledger entry in chain order, with the hashes
-// that let anyone re-verify the chain from the file alone.
-func WriteLedgerCSV(c context.Context, q *dbq.Queries, out io.Writer) error {
-	w := csvout.NewWriter(out)
-	_ = w.Write(ledgerHeader)
-	after := int64(0)
-	for {
-		rows, err := q.LedgerExport(c, dbq.LedgerExportParams{AfterSeq: after, MaxRows: 5000})
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			e := db.LedgerEntryOf(r)
-			_ = w.Write(ledgerRecord(e))
-			after = e.Seq
-		}
-		if len(rows) < 5000 {
-			break
-		}
-	}
-	return w.Flush()
+	s.download(c, "ledger.csv", func(w io.Writer) error { return exports.Ledger(c, s.q, w) })
 }
 
 // ledgerVerification re-verifies the whole ledger now.

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 )
 
 // stepBody is the body of a human step on a deal: validated by its tags,
@@ -21,7 +21,7 @@ type reasonBody struct {
 }
 
 func (b *reasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
-	return workflows.Decision{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}, nil
+	return deal.Decision{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 // requiredReasonBody: reject, request an extension (reason required).
@@ -30,7 +30,7 @@ type requiredReasonBody struct {
 }
 
 func (b *requiredReasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
-	return workflows.Decision{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}, nil
+	return deal.Decision{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 type infoRequestBody struct {
@@ -38,7 +38,7 @@ type infoRequestBody struct {
 }
 
 func (b *infoRequestBody) arg(p Principal, _ time.Time) (any, []FieldError) {
-	return workflows.InfoRequest{Actor: p.Actor(), Question: strings.TrimSpace(b.Question)}, nil
+	return deal.InfoRequest{Actor: p.Actor(), Question: strings.TrimSpace(b.Question)}, nil
 }
 
 type infoAnswerBody struct {
@@ -68,7 +68,7 @@ func (b *infoAnswerBody) normalize() {
 }
 
 func (b *infoAnswerBody) arg(p Principal, today time.Time) (any, []FieldError) {
-	a := workflows.InfoAnswer{Actor: p.Actor(), Answer: strings.TrimSpace(b.Answer)}
+	a := deal.InfoAnswer{Actor: p.Actor(), Answer: strings.TrimSpace(b.Answer)}
 	if c := b.Changes; c != nil {
 		if c.ExpectedCloseDate != nil {
 			if d, err := time.Parse(time.DateOnly, *c.ExpectedCloseDate); err == nil {
@@ -77,7 +77,7 @@ func (b *infoAnswerBody) arg(p Principal, today time.Time) (any, []FieldError) {
 				}
 			}
 		}
-		ch := &workflows.RegistrationChanges{Amount: c.Amount, Currency: c.Currency,
+		ch := &deal.RegistrationChanges{Amount: c.Amount, Currency: c.Currency,
 			ExpectedCloseDate: c.ExpectedCloseDate, Notes: c.Notes}
 		if c.Contact != nil {
 			ct := contactOf(c.Contact.Name, c.Contact.Email)
@@ -100,7 +100,7 @@ func (b *extensionDecisionBody) arg(p Principal, _ time.Time) (any, []FieldError
 	if !*b.Grant && strings.TrimSpace(b.Reason) == "" {
 		return nil, []FieldError{{Field: "reason", Message: "is required when denying"}}
 	}
-	return workflows.ExtensionDecision{Actor: p.Actor(), Grant: *b.Grant, Reason: strings.TrimSpace(b.Reason)}, nil
+	return deal.ExtensionDecision{Actor: p.Actor(), Grant: *b.Grant, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 type closeWonBody struct {
@@ -117,7 +117,7 @@ func (b *closeWonBody) arg(p Principal, today time.Time) (any, []FieldError) {
 	if errs := notAfterTomorrow("close_date", b.CloseDate, today); errs != nil {
 		return nil, errs
 	}
-	return workflows.CloseWon{Actor: p.Actor(), Amount: b.Amount, Currency: b.Currency,
+	return deal.CloseWon{Actor: p.Actor(), Amount: b.Amount, Currency: b.Currency,
 		ProductLines: domain.NormalizeProductLines(b.ProductLines), Units: b.Units, CloseDate: b.CloseDate}, nil
 }
 
@@ -134,7 +134,7 @@ func (b *closeLostBody) arg(p Principal, today time.Time) (any, []FieldError) {
 	if errs := notAfterTomorrow("close_date", date, today); errs != nil {
 		return nil, errs
 	}
-	return workflows.CloseLost{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason), CloseDate: date}, nil
+	return deal.CloseLost{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason), CloseDate: date}, nil
 }
 
 type resolveConflictBody struct {
@@ -143,7 +143,7 @@ type resolveConflictBody struct {
 }
 
 func (b *resolveConflictBody) arg(p Principal, _ time.Time) (any, []FieldError) {
-	return workflows.ConflictResolution{Actor: p.Actor(), Outcome: b.Outcome, Reason: strings.TrimSpace(b.Reason)}, nil
+	return deal.ConflictResolution{Actor: p.Actor(), Outcome: b.Outcome, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 type correctionBody struct {
@@ -152,7 +152,7 @@ type correctionBody struct {
 }
 
 func (b *correctionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
-	return workflows.OutcomeCorrection{Actor: p.Actor(), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}, nil
+	return deal.OutcomeCorrection{Actor: p.Actor(), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 // correctionDecisionBody approves or denies a partner's upward correction
@@ -166,7 +166,7 @@ func (b *correctionDecisionBody) arg(p Principal, _ time.Time) (any, []FieldErro
 	if !*b.Approve && strings.TrimSpace(b.Reason) == "" {
 		return nil, []FieldError{{Field: "reason", Message: "is required when denying"}}
 	}
-	return workflows.CorrectionDecision{Actor: p.Actor(), Approve: *b.Approve, Reason: strings.TrimSpace(b.Reason)}, nil
+	return deal.CorrectionDecision{Actor: p.Actor(), Approve: *b.Approve, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 // notAfterTomorrow refuses a date in the future (a day's grace for time zones).

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/conflicts"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -78,14 +78,14 @@ func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *
 	if err != nil {
 		return rep, err
 	}
-	engine := activities.ConflictEngine{Pool: pool}
+	engine := conflicts.Engine{Pool: pool}
 	var tEngine, tBase []time.Duration
-	runEngine := func(q activities.ConflictQuery) (time.Duration, int, error) {
+	runEngine := func(q conflicts.Query) (time.Duration, int, error) {
 		start := time.Now()
 		found, err := engine.FindConflicts(ctx, q)
 		return time.Since(start), len(found), err
 	}
-	runBase := func(q activities.ConflictQuery) (time.Duration, error) {
+	runBase := func(q conflicts.Query) (time.Duration, error) {
 		start := time.Now()
 		rows, err := pool.Query(ctx, "SELECT id FROM deals WHERE lower(customer_name) % lower($1) LIMIT 50", q.Customer.Name)
 		if err != nil {
@@ -151,7 +151,7 @@ func Conflicts(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, log *
 // sampleQueries draws customers as partners would type them: variants of
 // existing names (another legal form, a typo, upper case, "and" for "&"),
 // half with the same domain, and companies not in the data at all.
-func sampleQueries(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, deals int64) ([]activities.ConflictQuery, error) {
+func sampleQueries(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, deals int64) ([]conflicts.Query, error) {
 	total := o.Queries + o.Warmup
 	percent := min(100, 300*float64(total)/float64(max(deals, 1)))
 	rows, err := pool.Query(ctx, `SELECT customer_name, customer_domain, customer_country FROM deals
@@ -161,7 +161,7 @@ func sampleQueries(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, d
 	}
 	defer rows.Close()
 	r := rand.New(rand.NewPCG(o.Seed+1, o.Seed+2))
-	var out []activities.ConflictQuery
+	var out []conflicts.Query
 	for rows.Next() {
 		var name, dom, country string
 		if err := rows.Scan(&name, &dom, &country); err != nil {
@@ -169,7 +169,7 @@ func sampleQueries(ctx context.Context, pool *pgxpool.Pool, o ConflictOptions, d
 		}
 		// Another partner types the customer: the sampled row itself is a
 		// candidate, as a rival's registration of the same customer is.
-		q := activities.ConflictQuery{DealID: uuid.Nil, ExcludePartner: uuid.NullUUID{UUID: uuid.New(), Valid: true},
+		q := conflicts.Query{DealID: uuid.Nil, ExcludePartner: uuid.NullUUID{UUID: uuid.New(), Valid: true},
 			ProductLines: []string{"firewall"}, Thresholds: domain.DefaultMatchThresholds}
 		switch r.IntN(3) {
 		case 0: // a variant with the same domain

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -24,7 +24,7 @@ type IncentiveOptions struct {
 	// PayBatch is how many partners one payout transaction pays.
 	PayBatch int
 	// FreezeParts is how many connections a freeze reads deals on
-	// (DEALFLOW_FREEZE_PARTS; 0: activities.DefaultFreezeParts).
+	// (DEALFLOW_FREEZE_PARTS; 0: incentiveacts.DefaultFreezeParts).
 	FreezeParts int
 }
 
@@ -75,7 +75,7 @@ func Incentives(ctx context.Context, pool *pgxpool.Pool, o IncentiveOptions, log
 		o.PayBatch = 500
 	}
 	if o.FreezeParts <= 0 {
-		o.FreezeParts = activities.DefaultFreezeParts
+		o.FreezeParts = incentiveacts.DefaultFreezeParts
 	}
 	rep.Reps, rep.PayoutBatch, rep.FreezeParts = o.Reps, o.PayBatch, o.FreezeParts
 	if err := pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT partner_id) FROM deals WHERE status = 'closed_won'`).
@@ -88,7 +88,7 @@ func Incentives(ctx context.Context, pool *pgxpool.Pool, o IncentiveOptions, log
 	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_floor_lineage (deal_id uuid, partner_id uuid, amount bigint, closed_on date)`); err != nil {
 		return rep, err
 	}
-	a := activities.New(pool)
+	a := incentiveacts.New(pool)
 	a.FreezeParts = o.FreezeParts
 	start, end := WonQuarter, WonQuarter.AddDate(0, 3, 0)
 	programs := []struct {
@@ -135,8 +135,8 @@ func Incentives(ctx context.Context, pool *pgxpool.Pool, o IncentiveOptions, log
 			if err != nil {
 				return IncentiveReport{}, err
 			}
-			id := workflows.CycleID(prog.String(), start.Format(time.DateOnly))
-			if _, err := a.OpenCycle(ctx, activities.OpenCycleInput{CycleID: id, ProgramID: prog.String(),
+			id := incentive.CycleID(prog.String(), start.Format(time.DateOnly))
+			if _, err := a.OpenCycle(ctx, incentiveacts.OpenCycleInput{CycleID: id, ProgramID: prog.String(),
 				PeriodStart: start.Format(time.DateOnly), PeriodEnd: end.Format(time.DateOnly), WorkflowID: "bench/" + id,
 				StartedBy: "bench"}); err != nil {
 				return IncentiveReport{}, err
@@ -170,14 +170,14 @@ func Incentives(ctx context.Context, pool *pgxpool.Pool, o IncentiveOptions, log
 	}
 
 	// Payouts of the last rebate cycle: every partner onto the ledger.
-	if _, err := a.RecordCycleEvent(ctx, activities.CycleEvent{CycleID: rebateCycle, Seq: 1, Type: activities.CycleEventApproved,
+	if _, err := a.RecordCycleEvent(ctx, incentiveacts.CycleEvent{CycleID: rebateCycle, Seq: 1, Type: domain.CycleEventApproved,
 		Actor: domain.Actor{ID: "bench", Name: "bench", Role: domain.RoleFinance}, OccurredAt: time.Now()}); err != nil {
 		return rep, err
 	}
 	t0 := time.Now()
 	after := ""
 	for {
-		res, err := a.PayBatch(ctx, activities.PayBatchInput{CycleID: rebateCycle, After: after, Max: o.PayBatch})
+		res, err := a.PayBatch(ctx, incentiveacts.PayBatchInput{CycleID: rebateCycle, After: after, Max: o.PayBatch})
 		if err != nil {
 			return rep, err
 		}

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -30,4 +31,12 @@ func VerifyLedger(ctx context.Context, q *dbq.Queries) (domain.LedgerReport, err
 	var w LedgerWatch // a first pass reads the whole ledger
 	rep, _, err := w.Verify(ctx, q)
 	return rep, err
+}
+
+// LineInputsParams pages through the frozen deals behind statement line l,
+// max at a time, from the first: a partner's line stands on the deals it
+// won, a clawback or correction on its one deal.
+func LineInputsParams(l dbq.StatementLineGetRow, max int32) dbq.StatementLineInputsParams {
+	return dbq.StatementLineInputsParams{CycleID: l.CycleID, PartnerID: l.PartnerID, DealID: l.DealID, PaidCycleID: l.PaidCycleID,
+		AfterClosed: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), MaxRows: max}
 }

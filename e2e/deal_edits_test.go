@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 )
 
 // Issue 12, finding 5, through the API: manager 1 approves a deal needing
@@ -46,7 +46,7 @@ func TestMaterialEditClearsApprovalsOverHTTP(t *testing.T) {
 	if post(t, d+"/approve", "manager", map[string]string{"reason": "seen the new figures"}).must(t, http.StatusOK).str("status") != "approved" {
 		t.Fatal("manager 1's approval of the new figures did not approve")
 	}
-	recordHistory(t, workflows.DealWorkflowID(id), "v1-material-edit-clears-approvals.json")
+	recordHistory(t, deal.WorkflowID(id), "v1-material-edit-clears-approvals.json")
 }
 
 // Issue 12, finding 9, through the API: a partner's upward correction of a
@@ -115,7 +115,7 @@ func TestPartnerCorrectionReviewOverHTTP(t *testing.T) {
 		id).Scan(&notified); err != nil || notified != 4 {
 		t.Fatalf("correction_review_needed notifications: %d (%v), want 2 requests × managers and finance", notified, err)
 	}
-	recordHistory(t, workflows.DealWorkflowID(id), "v1-correction-review.json")
+	recordHistory(t, deal.WorkflowID(id), "v1-correction-review.json")
 }
 
 // The console serves the correction review from the same step table: the

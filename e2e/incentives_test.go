@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/internal/testenv"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"go.temporal.io/sdk/client"
 )
 
@@ -63,7 +63,7 @@ func TestRebateCycleThroughTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tc.Close()
-	desc, err := tc.ScheduleClient().GetHandle(context.Background(), workflows.CycleScheduleID(code)).Describe(context.Background())
+	desc, err := tc.ScheduleClient().GetHandle(context.Background(), incentive.CycleScheduleID(code)).Describe(context.Background())
 	if err != nil || len(desc.Schedule.Spec.Calendars) != 1 || desc.Schedule.Spec.Calendars[0].DayOfMonth[0].Start != 6 {
 		t.Fatalf("schedule: %+v %v", desc, err)
 	}
@@ -107,7 +107,7 @@ func TestRebateCycleThroughTheAPI(t *testing.T) {
 		return call(t, http.MethodGet, c, stack.tokens["manager"], nil).must(t, http.StatusOK).str("status") == "paid"
 	})
 	post(t, adjust, "finance", map[string]any{"amount": 1, "reason": "late"}).must(t, http.StatusConflict)
-	recordHistory(t, workflows.CycleWorkflowID(cycleID), "v1-cycle-adjusted-four-eyes-paid.json")
+	recordHistory(t, incentive.CycleWorkflowID(cycleID), "v1-cycle-adjusted-four-eyes-paid.json")
 
 	sts := call(t, http.MethodGet, "/v1/statements", stack.tokens["rebatePartner"], nil).must(t, http.StatusOK)
 	list := sts.body["statements"].([]any)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/internal/testenv"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 )
@@ -26,7 +26,7 @@ func TestSearchAttributesKeptCurrent(t *testing.T) {
 	}
 	defer c.Close()
 	query := fmt.Sprintf(`WorkflowId = %q AND DealStatus = "approved" AND DealPartnerId = %q AND DealAmount = 1250000 AND DealCurrency = "USD"`,
-		workflows.DealWorkflowID(id), stack.partnerA)
+		deal.WorkflowID(id), stack.partnerA)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		resp, err := c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})

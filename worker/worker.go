@@ -1,18 +1,28 @@
 // Package worker builds the Temporal worker that runs dealflow's workflows
-// and activities.
+// and activities: every context's, each registered by a small function of
+// its own (deal.go, incentive.go).
 package worker
 
 import (
 	"github.com/dealflow/dealflow/activities"
+	dealacts "github.com/dealflow/dealflow/activities/deal"
+	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/workflows"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 )
 
+// Activities are every context's activities, each with its own
+// dependencies.
+type Activities struct {
+	Deal      *dealacts.Activities
+	Incentive *incentiveacts.Activities
+}
+
 // New returns a worker on workflows.TaskQueue with every workflow and
 // activity registered, with Options.
-func New(c client.Client, acts *activities.Activities, opts sdkworker.Options) sdkworker.Worker {
+func New(c client.Client, acts Activities, opts sdkworker.Options) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, Options(opts))
 	Register(w, acts)
 	return w
@@ -27,11 +37,19 @@ func Options(opts sdkworker.Options) sdkworker.Options {
 	return opts
 }
 
-// Register registers dealflow's workflows and activities on any registry,
-// such as a worker or a workflow replayer.
-func Register(r sdkworker.Registry, acts *activities.Activities) {
-	r.RegisterWorkflow(workflows.DealRegistration)
-	r.RegisterWorkflow(workflows.IncentiveCycle)
-	r.RegisterWorkflow(workflows.CycleScheduler)
-	r.RegisterActivity(acts)
+// Register registers every context's workflows and activities on a
+// registry, such as a worker or a test environment. Activities are
+// registered under their method names (the names histories carry), so no
+// two contexts' activities may share one.
+func Register(r sdkworker.Registry, acts Activities) {
+	registerDeal(r, acts.Deal)
+	registerIncentive(r, acts.Incentive)
+}
+
+// RegisterWorkflows registers every context's workflows, under the type
+// names their histories carry, on any registry: a worker, or the workflow
+// replayer that replays those histories.
+func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
+	registerDealWorkflows(r)
+	registerIncentiveWorkflows(r)
 }

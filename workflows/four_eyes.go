@@ -13,28 +13,28 @@ import (
 // keep comparing users until they end, so their histories replay.
 const approvalsByPersonVersion = "approvals-by-person"
 
-// approvalsByPerson reports whether this run compares people; it is asked
+// ApprovalsByPerson reports whether this run compares people; it is asked
 // once, when the run starts, before any update is handled, so validators
 // (which may not ask) and handlers agree.
-func approvalsByPerson(ctx workflow.Context) bool {
+func ApprovalsByPerson(ctx workflow.Context) bool {
 	return workflow.GetVersion(ctx, approvalsByPersonVersion, workflow.DefaultVersion, 1) >= 1
 }
 
-// sameApprover reports whether b is, for four eyes, the approver a
+// SameApprover reports whether b is, for four eyes, the approver a
 // already is: the same person when the run compares people, else the same
 // user.
-func sameApprover(byPerson bool, a, b domain.Actor) bool {
+func SameApprover(byPerson bool, a, b domain.Actor) bool {
 	if byPerson {
 		return a.SamePerson(b)
 	}
 	return a.ID == b.ID
 }
 
-// personApprover refuses a service user as an approver: an approval
+// PersonApprover refuses a service user as an approver: an approval
 // counts a person, and no person stands behind an integration's token.
-func personApprover(byPerson bool, a domain.Actor) error {
+func PersonApprover(byPerson bool, a domain.Actor) error {
 	if byPerson && a.Service {
-		return refuse(ErrTypeForbidden, "a service token cannot approve: approvals are given by people")
+		return Refuse(ErrTypeForbidden, "a service token cannot approve: approvals are given by people")
 	}
 	return nil
 }

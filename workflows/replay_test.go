@@ -1,15 +1,18 @@
-package workflows
+package workflows_test
 
 import (
 	"path/filepath"
 	"testing"
 
-	"go.temporal.io/sdk/worker"
+	"github.com/dealflow/dealflow/worker"
+	sdkworker "go.temporal.io/sdk/worker"
 )
 
-// Histories of real runs, recorded from a dev server and committed under
-// testdata/replay, must replay against the current workflow code: a change
-// that would break running deals fails here, in CI, not in production.
+// Histories of real runs of every context's workflows, recorded from a dev
+// server and committed under testdata/replay, must replay against the
+// workflows as the worker registers them (worker.RegisterWorkflows): a
+// change that would break running deals or cycles fails here, in CI, not
+// in production.
 // Record a new one with `bin/temporal workflow show -w deal/<id> -o json`
 // (DEALFLOW_RECORD_REPLAY=workflows/testdata/replay makes the e2e rebate
 // cycle test record its cycle's history).
@@ -20,10 +23,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflow(DealRegistration)
-			r.RegisterWorkflow(IncentiveCycle)
-			r.RegisterWorkflow(CycleScheduler)
+			r := sdkworker.NewWorkflowReplayer()
+			worker.RegisterWorkflows(r)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}

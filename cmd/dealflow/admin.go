@@ -8,10 +8,10 @@ import (
 	"io"
 	"strings"
 
-	"github.com/dealflow/dealflow/api"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/google/uuid"
 )
 
@@ -189,7 +189,7 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	token, hash, err := api.NewToken()
+	token, hash, err := tokens.New()
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/exports"
 )
 
 // errLedgerBroken makes `ledger verify` exit non-zero on a broken ledger
@@ -28,7 +29,7 @@ func cmdLedger(ctx context.Context, e env, args []string) error {
 	defer pool.Close()
 	q := dbq.New(pool)
 	if args[0] == "export" {
-		return api.WriteLedgerCSV(ctx, q, e.stdout)
+		return exports.Ledger(ctx, q, e.stdout)
 	}
 	rep, err := db.VerifyLedger(ctx, q)
 	if err != nil {

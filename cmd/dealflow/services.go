@@ -8,13 +8,16 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	dealacts "github.com/dealflow/dealflow/activities/deal"
+	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/api"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/internal/temporalx"
 	"github.com/dealflow/dealflow/worker"
 	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
@@ -72,7 +75,7 @@ func migrate(ctx context.Context, e env, skipTemporal bool) error {
 		return err
 	}
 	defer tc.Close()
-	if err := temporalx.EnsureSearchAttributes(cctx, tc, e.cfg.TemporalNamespace, workflows.SearchAttributes, e.log); err != nil {
+	if err := temporalx.EnsureSearchAttributes(cctx, tc, e.cfg.TemporalNamespace, deal.SearchAttributes, e.log); err != nil {
 		return err
 	}
 	// Every incentive program has the schedule that starts its cycles
@@ -81,9 +84,10 @@ func migrate(ctx context.Context, e env, skipTemporal bool) error {
 	if err != nil {
 		return err
 	}
+	cycles := incentive.NewClient(tc, 0)
 	for _, p := range progs {
-		if err := api.EnsureCycleSchedule(cctx, tc, dbq.IncentiveProgram{ID: p.ID, Code: p.Code, Period: p.Period,
-			GraceDays: p.GraceDays}); err != nil {
+		if err := cycles.EnsureSchedule(cctx, incentive.Program{ID: p.ID.String(), Code: p.Code, Period: p.Period,
+			GraceDays: int(p.GraceDays)}); err != nil {
 			return fmt.Errorf("schedule for incentive program %s: %w", p.Code, err)
 		}
 	}
@@ -152,9 +156,10 @@ func serveAPI(ctx context.Context, e env, s *api.Server) error {
 }
 
 func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool) error {
-	acts := activities.New(pool)
-	acts.PayoutDir = e.cfg.PayoutDir
-	acts.FreezeParts = e.cfg.FreezeParts
+	acts := worker.Activities{
+		Deal:      dealacts.New(pool),
+		Incentive: &incentiveacts.Activities{Pool: pool, PayoutDir: e.cfg.PayoutDir, FreezeParts: e.cfg.FreezeParts},
+	}
 	w := worker.New(tc, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		return err

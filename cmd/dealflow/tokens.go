@@ -10,9 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/dealflow/dealflow/api"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/google/uuid"
 )
 
@@ -46,7 +46,7 @@ func cmdTokenRevoke(ctx context.Context, e env, args []string) error {
 	}
 	defer pool.Close()
 	if tokenArg != "" {
-		id, err = dbq.New(pool).TokenIDByHash(ctx, api.HashToken(tokenArg))
+		id, err = dbq.New(pool).TokenIDByHash(ctx, tokens.Hash(tokenArg))
 		if db.IsNotFound(err) {
 			return fmt.Errorf("no such token")
 		}

@@ -1,4 +1,4 @@
--- A freeze, driven by FreezeCycle (activities/freeze.go), holding the
+-- A freeze, driven by FreezeCycle (activities/incentive/freeze.go), holding the
 -- program's freeze lock (one freeze of a program at a time) and, so that
 -- nothing is frozen twice, checking every earlier cycle of the program:
 --   cycle_inputs_stage → freeze_won_part, once per range of the deals

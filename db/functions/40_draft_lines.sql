@@ -1,6 +1,6 @@
 -- The accruals, set-based: one statement per program kind, each drafting a
 -- cycle's statement lines from its frozen inputs and returning how many
--- (AccrueCycle, activities/incentives.go).
+-- (AccrueCycle, activities/incentive/cycles.go).
 -- Applied by `dealflow migrate` after the versioned migrations whenever this
 -- file changes (db/functions.go): CREATE OR REPLACE only, each function once.
 

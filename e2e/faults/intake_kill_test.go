@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/db"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 )
@@ -175,7 +175,7 @@ func TestSubmissionsSurviveKilledAPIAndWorker(t *testing.T) {
 		if _, err := uuid.Parse(id); err != nil {
 			t.Fatalf("answer %q", id)
 		}
-		if _, err := tc.DescribeWorkflowExecution(ctx, workflows.DealWorkflowID(id), ""); err != nil {
+		if _, err := tc.DescribeWorkflowExecution(ctx, deal.WorkflowID(id), ""); err != nil {
 			t.Fatalf("deal %s has no workflow: %v", id, err)
 		}
 	}

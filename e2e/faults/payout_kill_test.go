@@ -18,6 +18,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 )
@@ -110,9 +111,9 @@ func TestWorkerKilledDuringPayouts(t *testing.T) {
 	}
 	defer tc.Close()
 	periodStart := start.Format(time.DateOnly)
-	cycleID := workflows.CycleID(programID.String(), periodStart)
-	run1, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(cycleID), TaskQueue: workflows.TaskQueue},
-		workflows.IncentiveCycle, workflows.CycleInput{ProgramID: programID.String(), PeriodStart: periodStart,
+	cycleID := incentive.CycleID(programID.String(), periodStart)
+	run1, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: incentive.CycleWorkflowID(cycleID), TaskQueue: workflows.TaskQueue},
+		incentive.WorkflowType, incentive.CycleInput{ProgramID: programID.String(), PeriodStart: periodStart,
 			PeriodEnd: start.AddDate(0, 1, 0).Format(time.DateOnly), PayBatch: batch,
 			StartedBy: domain.Actor{ID: "fin-1", Name: "Fin", Role: domain.RoleFinance}})
 	if err != nil {
@@ -121,9 +122,9 @@ func TestWorkerKilledDuringPayouts(t *testing.T) {
 	// Approve once the review is open.
 	deadline := time.Now().Add(time.Minute)
 	for {
-		h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: run1.GetID(), UpdateName: workflows.UpdateCycleApprove,
+		h, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: run1.GetID(), UpdateName: incentive.UpdateCycleApprove,
 			WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args:         []any{workflows.CycleApproval{Actor: domain.Actor{ID: "fin-2", Name: "Fay", Role: domain.RoleFinance}, Reason: "ok"}}})
+			Args:         []any{incentive.CycleApproval{Actor: domain.Actor{ID: "fin-2", Name: "Fay", Role: domain.RoleFinance}, Reason: "ok"}}})
 		if err == nil {
 			err = h.Get(ctx, nil)
 		}
@@ -159,7 +160,7 @@ func TestWorkerKilledDuringPayouts(t *testing.T) {
 		t.Logf("kill %d: worker killed with %d of %d partners paid", kills, killedAt, partners)
 		startWorker()
 	}
-	var st workflows.CycleState
+	var st incentive.CycleState
 	if err := run1.Get(ctx, &st); err != nil {
 		t.Fatalf("cycle: %v\n%s", err, workerLog.String())
 	}
