@@ -35,12 +35,24 @@ func (w *quoteWorkflow) setup(ctx workflow.Context) error {
 			return nil
 		}}
 	for _, reg := range []func() error{
-		func() error { return workflows.RegisterStep(ctx, steps, quote.UpdateSubmit, w.validateSubmit, w.submit) },
-		func() error { return workflows.RegisterStep(ctx, steps, quote.UpdateApprove, w.validateApprove, w.approve) },
-		func() error { return workflows.RegisterStep(ctx, steps, quote.UpdateReject, w.validateReject, w.reject) },
-		func() error { return workflows.RegisterStep(ctx, steps, quote.UpdateRevise, w.validateRevise, w.revise) },
-		func() error { return workflows.RegisterStep(ctx, steps, quote.UpdateWithdraw, w.validateWithdraw, w.withdraw) },
-		func() error { return workflows.RegisterStep(ctx, steps, quote.UpdateAccept, w.validateAccept, w.accept) },
+		func() error {
+			return workflows.RegisterStep(ctx, steps, quote.UpdateSubmit, w.validateSubmit, w.submit)
+		},
+		func() error {
+			return workflows.RegisterStep(ctx, steps, quote.UpdateApprove, w.validateApprove, w.approve)
+		},
+		func() error {
+			return workflows.RegisterStep(ctx, steps, quote.UpdateReject, w.validateReject, w.reject)
+		},
+		func() error {
+			return workflows.RegisterStep(ctx, steps, quote.UpdateRevise, w.validateRevise, w.revise)
+		},
+		func() error {
+			return workflows.RegisterStep(ctx, steps, quote.UpdateWithdraw, w.validateWithdraw, w.withdraw)
+		},
+		func() error {
+			return workflows.RegisterStep(ctx, steps, quote.UpdateAccept, w.validateAccept, w.accept)
+		},
 	} {
 		if err := reg(); err != nil {
 			return err
