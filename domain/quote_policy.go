@@ -74,8 +74,9 @@ func ChannelPricingProblems(p ChannelPricing) []FieldProblem {
 	var out []FieldProblem
 	for i, d := range p.PartnerDiscounts {
 		f := fmt.Sprintf("partner_discounts[%d]", i)
-		if d.PartnerType == "" || d.Tier == "" {
-			out = append(out, FieldProblem{f, "partner_type and tier are required"})
+		if d.PartnerType == "" || d.Tier == "" || len(d.PartnerType)+len(d.Tier) > 100 ||
+			TextProblem(d.PartnerType+d.Tier, false) != "" || ProductLineProblemOrEmpty(d.ProductLine) != "" {
+			out = append(out, FieldProblem{f, "partner_type and tier are required; they and product_line are short printable text"})
 		}
 		if m := BPProblem(d.BP); m != "" {
 			out = append(out, FieldProblem{f + ".bp", m})
@@ -146,4 +147,12 @@ func (p ChannelPricing) ApprovalLevel(maxAdditional BasisPoints) int {
 		return ApprovalManager
 	}
 	return ApprovalFinance
+}
+
+// ProductLineProblemOrEmpty is ProductLineProblem, allowing "" (every line).
+func ProductLineProblemOrEmpty(pl string) string {
+	if pl == "" {
+		return ""
+	}
+	return ProductLineProblem(pl)
 }
