@@ -239,7 +239,9 @@ func (s *Server) addQuotePolicy(c *gin.Context) {
 		return
 	}
 	for i := range p.PartnerDiscounts {
-		if d := &p.PartnerDiscounts[i]; d.ProductLine != "" {
+		d := &p.PartnerDiscounts[i]
+		d.Tier = domain.NormalizeTier(d.Tier)
+		if d.ProductLine != "" {
 			d.ProductLine = domain.NormalizeProductLines([]string{d.ProductLine})[0]
 		}
 	}

@@ -91,6 +91,11 @@ func (s *Server) createQuote(c *gin.Context) {
 	if !ok {
 		return
 	}
+	p := principal(c)
+	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err != nil {
+		s.dealLookupFailed(c, err) // another organization's deal: 404, whatever the body
+		return
+	}
 	var req createQuoteRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
@@ -99,7 +104,6 @@ func (s *Server) createQuote(c *gin.Context) {
 		validationProblem(c, fieldErrors(err))
 		return
 	}
-	p := principal(c)
 	lines := lineRequests(req.Lines)
 	inputs, d, err := db.QuotePricingInputs(c, s.q, dealID, p.Scope(), lines, req.Currency, s.now())
 	if err != nil {
