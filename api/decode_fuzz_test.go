@@ -24,6 +24,13 @@ func requestTypes() map[string]func() any {
 		"adjust":           func() any { return &adjustBody{} },
 		"hold":             func() any { return &holdBody{} },
 		"approveCycle":     func() any { return &approveCycleBody{} },
+		"createQuote":      func() any { return &createQuoteRequest{} },
+		"quoteProduct":     func() any { return &quoteProductBody{} },
+		"quotePrice":       func() any { return &quotePriceBody{} },
+		"quoteSchedule":    func() any { return &quoteScheduleBody{} },
+	}
+	for _, st := range quoteSteps() {
+		out["quote:"+st.Path] = func() any { return st.NewBody() }
 	}
 	for _, st := range dealSteps() {
 		st := st

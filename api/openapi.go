@@ -78,6 +78,7 @@ func routeDocs() map[string]routeDoc {
 	for _, st := range dealSteps() {
 		docs["POST /v1/deals/:id/"+st.Path] = step(strings.ReplaceAll(st.Path, "-", " ")+" (a step of the deal's workflow)", st.NewBody())
 	}
+	quoteDocs(docs)
 	return docs
 }
 

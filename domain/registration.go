@@ -41,4 +41,7 @@ type Outcome struct {
 	Units     int64  `json:"units,omitempty"`
 	CloseDate string `json:"close_date"` // YYYY-MM-DD
 	Reason    string `json:"reason,omitempty"`
+	// QuoteID is the accepted quote the win came from (empty: reported
+	// by the partner directly).
+	QuoteID string `json:"quote_id,omitempty"`
 }

@@ -1,12 +1,13 @@
 // Package worker builds the Temporal worker that runs dealflow's workflows
 // and activities: every context's, each registered by a small function of
-// its own (deal.go, incentive.go).
+// its own (deal.go, incentive.go, quote.go).
 package worker
 
 import (
 	"github.com/dealflow/dealflow/activities"
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
+	quoteacts "github.com/dealflow/dealflow/activities/quote"
 	"github.com/dealflow/dealflow/workflows"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -18,6 +19,7 @@ import (
 type Activities struct {
 	Deal      *dealacts.Activities
 	Incentive *incentiveacts.Activities
+	Quote     *quoteacts.Activities
 }
 
 // New returns a worker on workflows.TaskQueue with every workflow and
@@ -44,6 +46,7 @@ func Options(opts sdkworker.Options) sdkworker.Options {
 func Register(r sdkworker.Registry, acts Activities) {
 	registerDeal(r, acts.Deal)
 	registerIncentive(r, acts.Incentive)
+	registerQuote(r, acts.Quote)
 }
 
 // RegisterWorkflows registers every context's workflows, under the type
@@ -52,4 +55,5 @@ func Register(r sdkworker.Registry, acts Activities) {
 func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	registerDealWorkflows(r)
 	registerIncentiveWorkflows(r)
+	registerQuoteWorkflows(r)
 }

@@ -87,3 +87,8 @@ func Update(ctx context.Context, c client.Client, workflowID, update string, arg
 	}
 	return refusal(err, finished)
 }
+
+// AsTypedRefusal is refusal for typed clients outside this package that
+// call Temporal themselves (Update-with-Start): it turns what a workflow
+// answered into a *Refusal, or returns err as it is.
+func AsTypedRefusal(err error, finished string) error { return refusal(err, finished) }

@@ -300,6 +300,89 @@ type Program struct {
 	UpdatedAt time.Time       `json:"updated_at"`
 }
 
+type Quote struct {
+	ID            uuid.UUID          `json:"id"`
+	DealID        uuid.UUID          `json:"deal_id"`
+	PartnerID     uuid.UUID          `json:"partner_id"`
+	Status        string             `json:"status"`
+	Version       int32              `json:"version"`
+	Currency      string             `json:"currency"`
+	NetTotal      int64              `json:"net_total"`
+	ApprovalLevel int32              `json:"approval_level"`
+	ValidUntil    pgtype.Timestamptz `json:"valid_until"`
+	PoNumber      pgtype.Text        `json:"po_number"`
+	AcceptedOn    pgtype.Date        `json:"accepted_on"`
+	WorkflowID    string             `json:"workflow_id"`
+	CreatedBy     string             `json:"created_by"`
+	LastEventSeq  int32              `json:"last_event_seq"`
+	CreatedAt     time.Time          `json:"created_at"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+}
+
+type QuoteEvent struct {
+	QuoteID       uuid.UUID       `json:"quote_id"`
+	Seq           int32           `json:"seq"`
+	Type          string          `json:"type"`
+	FromStatus    pgtype.Text     `json:"from_status"`
+	ToStatus      string          `json:"to_status"`
+	Version       int32           `json:"version"`
+	ActorID       string          `json:"actor_id"`
+	ActorName     string          `json:"actor_name"`
+	ActorRole     string          `json:"actor_role"`
+	ActorPersonID uuid.NullUUID   `json:"actor_person_id"`
+	Reason        string          `json:"reason"`
+	Payload       json.RawMessage `json:"payload"`
+	OccurredAt    time.Time       `json:"occurred_at"`
+	RecordedAt    time.Time       `json:"recorded_at"`
+}
+
+type QuotePolicy struct {
+	Version   int32           `json:"version"`
+	Policy    json.RawMessage `json:"policy"`
+	CreatedBy string          `json:"created_by"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+type QuotePrice struct {
+	Sku           string    `json:"sku"`
+	Currency      string    `json:"currency"`
+	EffectiveFrom time.Time `json:"effective_from"`
+	ListPrice     int64     `json:"list_price"`
+	Version       int32     `json:"version"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+type QuoteProduct struct {
+	Sku          string    `json:"sku"`
+	Name         string    `json:"name"`
+	ProductLine  string    `json:"product_line"`
+	Unit         string    `json:"unit"`
+	Discountable bool      `json:"discountable"`
+	Active       bool      `json:"active"`
+	MinQty       int64     `json:"min_qty"`
+	MaxQty       int64     `json:"max_qty"`
+	Requires     []string  `json:"requires"`
+	Excludes     []string  `json:"excludes"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+type QuoteSchedule struct {
+	Sku       string          `json:"sku"`
+	Version   int32           `json:"version"`
+	Kind      string          `json:"kind"`
+	Tiers     json.RawMessage `json:"tiers"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+type QuoteVersion struct {
+	QuoteID   uuid.UUID       `json:"quote_id"`
+	Version   int32           `json:"version"`
+	Priced    json.RawMessage `json:"priced"`
+	ListTotal int64           `json:"list_total"`
+	NetTotal  int64           `json:"net_total"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
 type SchemaFunction struct {
 	File      string    `json:"file"`
 	Checksum  string    `json:"checksum"`

@@ -139,6 +139,9 @@ type CloseWon struct {
 	// Units sold (optional), for per-unit SPIFFs.
 	Units     int64  `json:"units,omitempty"`
 	CloseDate string `json:"close_date"`
+	// QuoteID links the win to the accepted quote it came from (set only
+	// by the quote context when a quote is accepted).
+	QuoteID string `json:"quote_id,omitempty"`
 }
 
 // CloseLost reports the deal lost.

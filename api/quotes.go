@@ -1,0 +1,376 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/quote"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// Quotes (issue 15): a partner (or a channel manager as its seller) quotes
+// a deal; the quote's workflow prices it by the waterfall and takes its
+// steps. Reads come from the projection, scoped to the caller's
+// organization in SQL.
+
+var (
+	// quoterRoles create, submit, revise and withdraw quotes: the deal's
+	// partner, or a channel manager (or admin) selling for it.
+	quoterRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleChannelManager, domain.RoleAdmin}
+	// quoteApproverRoles approve and reject: channel managers, finance
+	// (deal desk) and admins; the workflow decides whose turn it is.
+	quoteApproverRoles = []domain.Role{domain.RoleChannelManager, domain.RoleFinance, domain.RoleAdmin}
+)
+
+// quoteStep is one step on a quote: its path, Update, roles and body.
+type quoteStep struct {
+	Path, Update string
+	Roles        []domain.Role
+	NewBody      func() quoteBody
+	Optional     bool
+}
+
+// quoteBody is a step's request body, turned into the step's argument.
+type quoteBody interface {
+	arg(p Principal) any
+}
+
+func quoteSteps() []quoteStep {
+	return []quoteStep{
+		{"submit", quote.UpdateSubmit, quoterRoles, func() quoteBody { return &quoteReasonBody{} }, true},
+		{"approve", quote.UpdateApprove, quoteApproverRoles, func() quoteBody { return &quoteReasonBody{} }, true},
+		{"reject", quote.UpdateReject, quoteApproverRoles, func() quoteBody { return &quoteRequiredReasonBody{} }, false},
+		{"withdraw", quote.UpdateWithdraw, quoterRoles, func() quoteBody { return &quoteReasonBody{} }, true},
+		{"revise", quote.UpdateRevise, quoterRoles, func() quoteBody { return &quoteRevisionBody{} }, false},
+		{"accept", quote.UpdateAccept, partnerRoles, func() quoteBody { return &quoteAcceptanceBody{} }, false},
+	}
+}
+
+func (s *Server) quoteRoutes() []Route {
+	out := []Route{
+		{http.MethodPost, "/v1/deals/:id/quotes", quoterRoles, s.createQuote},
+		{http.MethodGet, "/v1/quotes", allRoles, s.listQuotes},
+		{http.MethodGet, "/v1/quotes/:id", allRoles, s.getQuote},
+	}
+	for _, st := range quoteSteps() {
+		out = append(out, Route{http.MethodPost, "/v1/quotes/:id/" + st.Path, st.Roles, s.quoteStep(st)})
+	}
+	return append(out, s.quoteCatalogRoutes()...)
+}
+
+// quoteLine is one requested line.
+type quoteLine struct {
+	SKU          string `json:"sku" validate:"required,printable,max=64"`
+	Quantity     int64  `json:"quantity" validate:"min=1,max=1000000000"`
+	AdditionalBP int64  `json:"additional_bp" validate:"min=0,max=10000"`
+}
+
+type createQuoteRequest struct {
+	Currency string      `json:"currency" validate:"required,currency"`
+	Lines    []quoteLine `json:"lines" validate:"required,min=1,max=500,dive"`
+}
+
+func lineRequests(in []quoteLine) []domain.LineRequest {
+	out := make([]domain.LineRequest, len(in))
+	for i, l := range in {
+		out[i] = domain.LineRequest{SKU: l.SKU, Quantity: l.Quantity, AdditionalBP: l.AdditionalBP}
+	}
+	return out
+}
+
+// createQuote prices a new quote on a deal the caller reaches. Lines the
+// catalog refuses are answered 422 with every problem, each naming its
+// line and field, before any workflow starts: nothing is written.
+func (s *Server) createQuote(c *gin.Context) {
+	dealID, ok := dealIDParam(c)
+	if !ok {
+		return
+	}
+	p := principal(c)
+	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err != nil {
+		s.dealLookupFailed(c, err) // another organization's deal: 404, whatever the body
+		return
+	}
+	var req createQuoteRequest
+	if !s.decodeJSON(c, &req, false) {
+		return
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		validationProblem(c, fieldErrors(err))
+		return
+	}
+	lines := lineRequests(req.Lines)
+	inputs, d, err := db.QuotePricingInputs(c, s.q, dealID, p.Scope(), lines, req.Currency, s.now())
+	if err != nil {
+		s.dealLookupFailed(c, err)
+		return
+	}
+	if _, problems := domain.PriceQuote(lines, inputs); len(problems) > 0 {
+		validationProblem(c, fieldProblems(problems))
+		return
+	}
+	id := uuid.New()
+	in := quote.Input{QuoteID: id.String(), DealID: dealID.String(), DealWorkflowID: d.WorkflowID, PartnerID: d.PartnerID.String(),
+		Currency: req.Currency, Creator: p.Actor(), Lines: lines}
+	if _, err := s.quotes.Create(c, in); err != nil {
+		s.refused(c, err, target{noun: "quote"})
+		return
+	}
+	s.respondQuote(c, http.StatusCreated, id, p.Scope())
+}
+
+func fieldProblems(in []domain.FieldProblem) []FieldError {
+	out := make([]FieldError, len(in))
+	for i, p := range in {
+		out[i] = FieldError{Field: p.Field, Message: p.Message}
+	}
+	return out
+}
+
+// QuoteView is a quote as stored: its status, current version's waterfall
+// (every line, every step, with its rule and version: every cent
+// explained), every earlier version, and its history.
+type QuoteView struct {
+	ID            string              `json:"id"`
+	DealID        string              `json:"deal_id"`
+	PartnerID     string              `json:"partner_id"`
+	Status        string              `json:"status"`
+	Version       int                 `json:"version"`
+	Currency      string              `json:"currency"`
+	NetTotal      int64               `json:"net_total"`
+	ApprovalLevel int                 `json:"approval_level"`
+	ValidUntil    *time.Time          `json:"valid_until,omitempty"`
+	PONumber      string              `json:"po_number,omitempty"`
+	AcceptedOn    string              `json:"accepted_on,omitempty"`
+	CreatedAt     time.Time           `json:"created_at"`
+	UpdatedAt     time.Time           `json:"updated_at"`
+	Pricing       *domain.PricedQuote `json:"pricing,omitempty"`
+	Versions      []QuoteVersionView  `json:"versions,omitempty"`
+	Events        []QuoteEventView    `json:"events,omitempty"`
+}
+
+// QuoteVersionView is one priced version; all but the current one are
+// superseded.
+type QuoteVersionView struct {
+	Version    int                `json:"version"`
+	Superseded bool               `json:"superseded"`
+	ListTotal  int64              `json:"list_total"`
+	NetTotal   int64              `json:"net_total"`
+	PricedAt   time.Time          `json:"priced_at"`
+	Pricing    domain.PricedQuote `json:"pricing"`
+}
+
+// QuoteEventView is one event of a quote: who, when, why.
+type QuoteEventView struct {
+	Seq     int             `json:"seq"`
+	Type    string          `json:"type"`
+	From    string          `json:"from_status,omitempty"`
+	To      string          `json:"to_status"`
+	Version int             `json:"version"`
+	Actor   domain.Actor    `json:"actor"`
+	Reason  string          `json:"reason,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+	At      time.Time       `json:"at"`
+}
+
+func quoteView(q dbq.Quote) QuoteView {
+	v := QuoteView{ID: q.ID.String(), DealID: q.DealID.String(), PartnerID: q.PartnerID.String(), Status: q.Status,
+		Version: int(q.Version), Currency: q.Currency, NetTotal: q.NetTotal, ApprovalLevel: int(q.ApprovalLevel),
+		CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt}
+	if q.ValidUntil.Valid {
+		v.ValidUntil = &q.ValidUntil.Time
+	}
+	if q.PoNumber.Valid {
+		v.PONumber = q.PoNumber.String
+	}
+	if q.AcceptedOn.Valid {
+		v.AcceptedOn = q.AcceptedOn.Time.Format(time.DateOnly)
+	}
+	return v
+}
+
+// respondQuote answers with the quote's full view, scoped.
+func (s *Server) respondQuote(c *gin.Context, status int, id uuid.UUID, scope uuid.NullUUID) {
+	q, err := s.q.QuoteGet(c, dbq.QuoteGetParams{ID: id, ScopePartnerID: scope})
+	if err != nil {
+		s.quoteLookupFailed(c, err)
+		return
+	}
+	v := quoteView(q)
+	versions, err := s.q.QuoteVersions(c, id)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	for _, r := range versions {
+		vv := QuoteVersionView{Version: int(r.Version), Superseded: r.Version != q.Version, ListTotal: r.ListTotal, NetTotal: r.NetTotal, PricedAt: r.CreatedAt}
+		if err := json.Unmarshal(r.Priced, &vv.Pricing); err != nil {
+			s.unavailable(c, err)
+			return
+		}
+		if r.Version == q.Version {
+			p := vv.Pricing
+			v.Pricing = &p
+		}
+		v.Versions = append(v.Versions, vv)
+	}
+	events, err := s.q.QuoteEvents(c, id)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	for _, e := range events {
+		ev := QuoteEventView{Seq: int(e.Seq), Type: e.Type, To: e.ToStatus, Version: int(e.Version), Reason: e.Reason, Payload: e.Payload, At: e.OccurredAt,
+			Actor: domain.Actor{ID: e.ActorID, Name: e.ActorName, Role: domain.Role(e.ActorRole), PersonID: personIDOf(e.ActorPersonID)}}
+		if e.FromStatus.Valid {
+			ev.From = e.FromStatus.String
+		}
+		v.Events = append(v.Events, ev)
+	}
+	c.JSON(status, v)
+}
+
+func (s *Server) quoteLookupFailed(c *gin.Context, err error) {
+	if db.IsNotFound(err) {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such quote")
+		return
+	}
+	s.unavailable(c, err)
+}
+
+func quoteIDParam(c *gin.Context) (uuid.UUID, bool) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such quote")
+		return uuid.UUID{}, false
+	}
+	return id, true
+}
+
+// getQuote explains a quote to the cent: every line's waterfall with the
+// rule and version of each step, every version, every event.
+func (s *Server) getQuote(c *gin.Context) {
+	id, ok := quoteIDParam(c)
+	if !ok {
+		return
+	}
+	s.respondQuote(c, http.StatusOK, id, principal(c).Scope())
+}
+
+type listQuotesQuery struct {
+	Status string `form:"status" validate:"omitempty,oneof=draft submitted pending_approval approved accepted rejected withdrawn expired"`
+	DealID string `form:"deal_id" validate:"omitempty,uuid"`
+}
+
+// listQuotes lists the quotes the caller reaches, newest first.
+func (s *Server) listQuotes(c *gin.Context) {
+	var q listQuotesQuery
+	q.Status, q.DealID = c.Query("status"), c.Query("deal_id")
+	if err := s.validate.Struct(&q); err != nil {
+		validationProblem(c, fieldErrors(err))
+		return
+	}
+	params := dbq.QuoteListParams{ScopePartnerID: principal(c).Scope(), Status: q.Status}
+	if id, err := uuid.Parse(q.DealID); err == nil {
+		params.DealID = uuid.NullUUID{UUID: id, Valid: true}
+	}
+	rows, err := s.q.QuoteList(c, params)
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	out := make([]QuoteView, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, quoteView(r))
+	}
+	c.JSON(http.StatusOK, gin.H{"quotes": out})
+}
+
+// quoteStep serves one step: the quote must be one the caller reaches.
+func (s *Server) quoteStep(st quoteStep) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := quoteIDParam(c)
+		if !ok {
+			return
+		}
+		body := st.NewBody()
+		if !s.decodeJSON(c, body, st.Optional) {
+			return
+		}
+		if err := s.validate.Struct(body); err != nil {
+			validationProblem(c, fieldErrors(err))
+			return
+		}
+		p := principal(c)
+		q, err := s.q.QuoteGet(c, dbq.QuoteGetParams{ID: id, ScopePartnerID: p.Scope()})
+		if err != nil {
+			s.quoteLookupFailed(c, err)
+			return
+		}
+		if r, ok := body.(*quoteRevisionBody); ok {
+			lines := lineRequests(r.Lines)
+			inputs, _, err := db.QuotePricingInputs(c, s.q, q.DealID, uuid.NullUUID{}, lines, q.Currency, s.now())
+			if err != nil {
+				s.unavailable(c, err)
+				return
+			}
+			if _, problems := domain.PriceQuote(lines, inputs); len(problems) > 0 {
+				validationProblem(c, fieldProblems(problems))
+				return
+			}
+		}
+		if _, err := s.quotes.Step(c, id.String(), st.Update, body.arg(p)); err != nil {
+			s.refused(c, err, target{noun: "quote", status: func() string { return s.quoteStatus(c, id, q.Status) }})
+			return
+		}
+		s.respondQuote(c, http.StatusOK, id, p.Scope())
+	}
+}
+
+// quoteStatus re-reads a quote's status for a 409 answer.
+func (s *Server) quoteStatus(c *gin.Context, id uuid.UUID, fallback string) string {
+	q, err := s.q.QuoteGet(c, dbq.QuoteGetParams{ID: id})
+	if err != nil {
+		return fallback
+	}
+	return q.Status
+}
+
+type quoteReasonBody struct {
+	Reason string `json:"reason" validate:"max=2000,multiline"`
+}
+
+func (b *quoteReasonBody) arg(p Principal) any {
+	return quote.Decision{Actor: p.Actor(), Reason: b.Reason}
+}
+
+type quoteRequiredReasonBody struct {
+	Reason string `json:"reason" validate:"required,max=2000,multiline"`
+}
+
+func (b *quoteRequiredReasonBody) arg(p Principal) any {
+	return quote.Decision{Actor: p.Actor(), Reason: b.Reason}
+}
+
+type quoteRevisionBody struct {
+	Lines  []quoteLine `json:"lines" validate:"required,min=1,max=500,dive"`
+	Reason string      `json:"reason" validate:"max=2000,multiline"`
+}
+
+func (b *quoteRevisionBody) arg(p Principal) any {
+	return quote.Revision{Actor: p.Actor(), Lines: lineRequests(b.Lines), Reason: b.Reason}
+}
+
+type quoteAcceptanceBody struct {
+	PONumber   string `json:"po_number" validate:"required,max=100,printable"`
+	AcceptedOn string `json:"accepted_on" validate:"required,datetime=2006-01-02"`
+}
+
+func (b *quoteAcceptanceBody) arg(p Principal) any {
+	return quote.Acceptance{Actor: p.Actor(), PONumber: b.PONumber, AcceptedOn: b.AcceptedOn}
+}

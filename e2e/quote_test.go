@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// postCSV sends a CSV body.
+func postCSV(t *testing.T, path, who, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, stack.baseURL+path, bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+stack.tokens[who])
+	req.Header.Set("Content-Type", "text/csv")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// The quote vertical slice through the real binary: the catalog imported
+// from CSV (a bad file rejected by line, nothing half-imported), the
+// channel policy, a registration approved, a quote on it priced by the
+// waterfall with the registration discount, a manager's approval of its
+// additional discount, the customer's acceptance closing the deal as won
+// with the quote's net amount and units, linked to the quote.
+func TestQuoteRegistrationToWon(t *testing.T) {
+	sfx := strings.ToUpper(strings.ReplaceAll(uniqueName(), " ", ""))[:6]
+	seat, console := "SEAT-"+sfx, "CONSOLE-"+sfx
+
+	// A bad file: line 3's quantity limits are wrong; line 2 is fine but is
+	// not imported either.
+	bad := "sku,name,product_line,unit,discountable,active,min_qty,max_qty,requires,excludes\n" +
+		"GOOD-" + sfx + ",Good,analytics,seat,true,true,1,0,,\n" +
+		"BAD-" + sfx + ",Bad,analytics,seat,true,true,5,2,,\n"
+	if st, body := postCSV(t, "/v1/quote-catalog/import?kind=products", "admin", bad); st != 422 || !strings.Contains(body, `"line 3: max_qty"`) {
+		t.Fatalf("bad import: %d %s", st, body)
+	}
+	if r := call(t, http.MethodGet, "/v1/quote-catalog/products?q=GOOD-"+sfx, stack.tokens["partnerA"], nil).must(t, 200); strings.Contains(string(r.raw), "GOOD-"+sfx) {
+		t.Fatalf("half imported: %s", r.raw)
+	}
+	products := "sku,name,product_line,unit,discountable,active,min_qty,max_qty,requires,excludes\n" +
+		seat + ",Analytics seat,Analytics,seat,true,true,1,1000," + console + ",\n" +
+		console + ",Analytics console,analytics,instance,true,true,1,1,,\n"
+	if st, body := postCSV(t, "/v1/quote-catalog/import?kind=products", "admin", products); st != 201 {
+		t.Fatalf("products: %d %s", st, body)
+	}
+	prices := "sku,currency,effective_from,list_price\n" + seat + ",USD,2020-01-01,12345\n" + console + ",USD,2020-01-01,100000\n"
+	if st, body := postCSV(t, "/v1/quote-catalog/import?kind=prices", "admin", prices); st != 201 {
+		t.Fatalf("prices: %d %s", st, body)
+	}
+	post(t, "/v1/quote-catalog/schedules", "partnerA", map[string]any{}).must(t, http.StatusForbidden)
+	post(t, "/v1/quote-catalog/schedules", "admin", map[string]any{"sku": seat, "kind": "range",
+		"tiers": []map[string]int{{"from": 1, "bp": 0}, {"from": 10, "bp": 500}, {"from": 50, "bp": 1000}}}).must(t, http.StatusCreated)
+	post(t, "/v1/quote-catalog/policy", "admin", map[string]any{"registration_bp": 500, "manager_up_to_bp": 1000,
+		"partner_discounts": []map[string]any{{"partner_type": "reseller", "tier": "Gold", "product_line": "analytics", "bp": 1000}}}).must(t, http.StatusCreated)
+
+	dealID := submit(t, stack.tokens["partnerA"]).str("id")
+	post(t, "/v1/deals/"+dealID+"/approve", "manager", map[string]string{"reason": "go"}).must(t, http.StatusOK)
+
+	// Bad input: unknown SKU, another organization's deal.
+	r := post(t, "/v1/deals/"+dealID+"/quotes", "partnerA", map[string]any{"currency": "USD",
+		"lines": []map[string]any{{"sku": "NOPE-" + sfx, "quantity": 1}}}).problem(t, 422, "urn:dealflow:problem:validation")
+	if r.fieldErrors()["lines[0].sku"] == "" {
+		t.Fatalf("unknown SKU: %s", r.raw)
+	}
+	lines := []map[string]any{{"sku": seat, "quantity": 20, "additional_bp": 250}, {"sku": console, "quantity": 1}}
+	post(t, "/v1/deals/"+dealID+"/quotes", "partnerB", map[string]any{"currency": "USD", "lines": lines}).must(t, http.StatusNotFound)
+
+	q := post(t, "/v1/deals/"+dealID+"/quotes", "partnerA", map[string]any{"currency": "USD", "lines": lines}).must(t, http.StatusCreated)
+	id := q.str("id")
+	// SEAT: 20 × 123.45 = 2469.00 → range 5 % 2345.55 → partner 10 % 2111.00
+	// (2110.995, tie to even) → registration 5 % 2005.45 → additional
+	// 2.5 % 1955.31. CONSOLE: 1000.00 → 900.00 → 855.00. Total 2810.31.
+	pricing := q.body["pricing"].(map[string]any)
+	var got []string
+	for _, l := range pricing["lines"].([]any) {
+		var amounts []string
+		for _, s := range l.(map[string]any)["steps"].([]any) {
+			amounts = append(amounts, fmt.Sprint(s.(map[string]any)["amount"]))
+		}
+		got = append(got, strings.Join(amounts, " "))
+	}
+	if want := "246900 234555 211100 200545 195531|100000 100000 90000 85500 85500"; strings.Join(got, "|") != want {
+		t.Fatalf("waterfall %v, want %s\n%s", got, want, q.raw)
+	}
+	if q.body["net_total"] != float64(281031) || q.str("status") != "draft" || pricing["registration"] != true {
+		t.Fatalf("quote = %s", q.raw)
+	}
+	call(t, http.MethodGet, "/v1/quotes/"+id, stack.tokens["partnerB"], nil).must(t, http.StatusNotFound)
+	if l := call(t, http.MethodGet, "/v1/quotes", stack.tokens["partnerB"], nil).must(t, 200); strings.Contains(string(l.raw), id) {
+		t.Fatalf("partner B lists A's quote")
+	}
+
+	sub := post(t, "/v1/quotes/"+id+"/submit", "partnerA", nil).must(t, http.StatusOK)
+	if sub.str("status") != "pending_approval" {
+		t.Fatalf("submitted: %s", sub.raw)
+	}
+	post(t, "/v1/quotes/"+id+"/approve", "partnerA", nil).must(t, http.StatusForbidden)
+	post(t, "/v1/quotes/"+id+"/accept", "partnerA", map[string]any{"po_number": "PO-1", "accepted_on": todayDate()}).
+		problem(t, http.StatusConflict, "urn:dealflow:problem:invalid-transition")
+	post(t, "/v1/quotes/"+id+"/approve", "manager", map[string]string{"reason": "competitive"}).must(t, http.StatusOK)
+	acc := post(t, "/v1/quotes/"+id+"/accept", "partnerA", map[string]any{"po_number": "PO-4711", "accepted_on": todayDate()}).must(t, http.StatusOK)
+	if acc.str("status") != "accepted" || acc.str("po_number") != "PO-4711" {
+		t.Fatalf("accepted: %s", acc.raw)
+	}
+	var evs []string
+	for _, e := range acc.body["events"].([]any) {
+		evs = append(evs, e.(map[string]any)["type"].(string))
+	}
+	if strings.Join(evs, " ") != "created submitted approved accepted" {
+		t.Fatalf("quote events %v", evs)
+	}
+	d := call(t, http.MethodGet, "/v1/deals/"+dealID, stack.tokens["partnerA"], nil).must(t, http.StatusOK)
+	o := d.body["outcome"].(map[string]any)
+	if d.str("status") != "closed_won" || o["amount"] != float64(281031) {
+		t.Fatalf("deal after acceptance: %s", d.raw)
+	}
+	// One event on the deal's timeline, linked to the quote, with its units.
+	tl := d.timeline(t)
+	won := tl[len(tl)-1]
+	payload := won["payload"].(map[string]any)
+	if won["type"] != "closed_won" || payload["quote_id"] != id || payload["units"] != float64(21) {
+		t.Fatalf("closed_won event = %v", won)
+	}
+	recordHistory(t, "quote/"+id, "v1-quote-approved-accepted.json")
+}
