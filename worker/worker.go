@@ -5,6 +5,7 @@ package worker
 
 import (
 	"github.com/dealflow/dealflow/activities"
+	cosellacts "github.com/dealflow/dealflow/activities/cosell"
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/workflows"
@@ -18,6 +19,7 @@ import (
 type Activities struct {
 	Deal      *dealacts.Activities
 	Incentive *incentiveacts.Activities
+	CoSell    *cosellacts.Activities
 }
 
 // New returns a worker on workflows.TaskQueue with every workflow and
@@ -44,6 +46,7 @@ func Options(opts sdkworker.Options) sdkworker.Options {
 func Register(r sdkworker.Registry, acts Activities) {
 	registerDeal(r, acts.Deal)
 	registerIncentive(r, acts.Incentive)
+	registerCoSell(r, acts.CoSell)
 }
 
 // RegisterWorkflows registers every context's workflows, under the type
@@ -52,4 +55,5 @@ func Register(r sdkworker.Registry, acts Activities) {
 func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	registerDealWorkflows(r)
 	registerIncentiveWorkflows(r)
+	registerCoSellWorkflows(r)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	cosellacts "github.com/dealflow/dealflow/activities/cosell"
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/api"
@@ -159,6 +160,7 @@ func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool)
 	acts := worker.Activities{
 		Deal:      dealacts.New(pool),
 		Incentive: &incentiveacts.Activities{Pool: pool, PayoutDir: e.cfg.PayoutDir, FreezeParts: e.cfg.FreezeParts},
+		CoSell:    cosellacts.New(pool),
 	}
 	w := worker.New(tc, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {
