@@ -18,6 +18,7 @@ import (
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/config"
+	"github.com/dealflow/dealflow/workflows/cosell"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
@@ -35,8 +36,10 @@ type Server struct {
 	temporal client.Client
 	// deals and cycles are the typed clients every step, submission and
 	// start goes through (workflows/deal, workflows/incentive).
-	deals    *deal.Client
-	cycles   *incentive.Client
+	deals  *deal.Client
+	cycles *incentive.Client
+	// cosell is the co-selling context's typed client (workflows/cosell).
+	cosell   *cosell.Client
 	log      *slog.Logger
 	validate *validator.Validate
 	limiter  *rateLimiter
@@ -55,6 +58,7 @@ type Server struct {
 func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
 	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator(),
 		deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: incentive.NewClient(tc, cfg.RequestTimeout),
+		cosell:  cosell.NewClient(tc, cfg.RequestTimeout),
 		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), guard: newAuthGuard(cfg), metrics: newMetrics(queriesOrNil(pool)),
 		clock: clock.System{}}
 }
@@ -89,7 +93,10 @@ var (
 	financeRoles      = []domain.Role{domain.RoleFinance}
 	programOwnerRoles = []domain.Role{domain.RoleFinance, domain.RoleAdmin}
 	checkerRoles      = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleChannelManager, domain.RoleAdmin}
-	allRoles          = domain.TokenRoles
+	// allRoles are the roles that read deals and statements: every role
+	// but the vendor's sellers, who read only the co-sell engagements and
+	// accounts assigned to them (api/cosell.go).
+	allRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleChannelManager, domain.RoleFinance, domain.RoleAdmin}
 	// correctorRoles may correct a closed-won outcome: the partner (or its
 	// CRM) that reported it, and finance.
 	correctorRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleFinance, domain.RoleAdmin}
@@ -136,7 +143,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
 		{http.MethodGet, "/v1/tokens", adminRoles, s.listTokens},
 		{http.MethodPost, "/v1/tokens/:id/revoke", adminRoles, s.revokeToken},
-	}, append(s.stepRoutes(), s.cycleRoutes()...)...)
+	}, append(append(s.stepRoutes(), s.cycleRoutes()...), s.coSellRoutes()...)...)
 }
 
 // dealStep is one human step on a deal: its path, the workflow Update it
