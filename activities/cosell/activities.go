@@ -58,11 +58,11 @@ type Start struct {
 	Event      Event        `json:"event"`
 }
 
-// RecordRequest inserts the engagement's projection and its first event in
+// RecordCoSellRequest inserts the engagement's projection and its first event in
 // one transaction. Retried, it finds both in place and changes nothing. A
 // second open engagement on the deal is refused for good (the unique
 // index), which the workflow reports.
-func (a *Activities) RecordRequest(ctx context.Context, s Start) error {
+func (a *Activities) RecordCoSellRequest(ctx context.Context, s Start) error {
 	id, err := uuid.Parse(s.Request.EngagementID)
 	if err != nil {
 		return activities.InvalidDataError("engagement id: %v", err)
@@ -95,10 +95,10 @@ func (a *Activities) RecordRequest(ctx context.Context, s Start) error {
 	})
 }
 
-// RecordEvent records one step: its event, the projection and the
+// RecordCoSellEvent records one step: its event, the projection and the
 // notifications, in one transaction. Recording the same Seq twice changes
 // nothing.
-func (a *Activities) RecordEvent(ctx context.Context, e Event) error {
+func (a *Activities) RecordCoSellEvent(ctx context.Context, e Event) error {
 	return db.InTx(ctx, a.Pool, func(q *dbq.Queries) error { return recordEvent(ctx, q, e) })
 }
 
@@ -161,11 +161,11 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// Route finds whom a request on deal dealID goes to: the seller who owns
+// RouteCoSell finds whom a request on deal dealID goes to: the seller who owns
 // the customer's account in the CRM, else the seller of the most specific
 // territory covering the deal's country and product lines
 // (domain.PickTerritory), else the channel managers' queue.
-func (a *Activities) Route(ctx context.Context, dealID string) (cosell.Assignment, error) {
+func (a *Activities) RouteCoSell(ctx context.Context, dealID string) (cosell.Assignment, error) {
 	id, err := uuid.Parse(dealID)
 	if err != nil {
 		return cosell.Assignment{}, activities.InvalidDataError("deal id: %v", err)

@@ -72,7 +72,7 @@ func TestRoute(t *testing.T) {
 		{"Hooli", "hooli.example", "US", []string{"vpn"}, wf.Assignment{Via: wf.ViaQueue}},
 	} {
 		id, _, _ := newDeal(t, c.name, c.domain, c.country, c.lines)
-		got, err := a.Route(ctx, id)
+		got, err := a.RouteCoSell(ctx, id)
 		if err != nil || got != c.want {
 			t.Errorf("%s: %+v %v, want %+v", c.name, got, err, c.want)
 		}
@@ -93,7 +93,7 @@ func TestRecordIdempotentAndProjected(t *testing.T) {
 	start := cosell.Start{WorkflowID: wf.WorkflowID(dealID), Request: in,
 		Event: cosell.Event{EngagementID: in.EngagementID, Seq: 1, Type: "requested", Actor: by, OccurredAt: at, State: st}}
 	for range 2 {
-		if err := a.RecordRequest(ctx, start); err != nil {
+		if err := a.RecordCoSellRequest(ctx, start); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -106,7 +106,7 @@ func TestRecordIdempotentAndProjected(t *testing.T) {
 	accepted.Milestones = []wf.Milestone{{ID: "m1", Title: "POC", Side: domain.SidePartner, Due: "2026-03-20"}}
 	ev3 := cosell.Event{EngagementID: in.EngagementID, Seq: 3, Type: "accepted", Actor: by, OccurredAt: at.Add(time.Hour), State: accepted}
 	for _, e := range []cosell.Event{ev2, ev3, ev2, ev3} {
-		if err := a.RecordEvent(ctx, e); err != nil {
+		if err := a.RecordCoSellEvent(ctx, e); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -115,14 +115,14 @@ func (w *engagementWorkflow) intake(ctx workflow.Context) error {
 	next := w.st
 	next.Status, next.Seq, next.UpdatedAt = cosell.StatusRequested, 1, first.OccurredAt
 	first.State = next
-	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordRequest, cosellacts.Start{
+	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordCoSellRequest, cosellacts.Start{
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Request: w.in, Event: first,
 	}).Get(ctx, nil); err != nil {
 		return err
 	}
 	w.st = next
 	var to cosell.Assignment
-	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.Route, w.in.DealID).Get(ctx, &to); err != nil {
+	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RouteCoSell, w.in.DealID).Get(ctx, &to); err != nil {
 		return err
 	}
 	err := w.assign(ctx, "routed", domain.SystemActor, to, "")
@@ -162,7 +162,7 @@ func (w *engagementWorkflow) record(ctx workflow.Context, typ string, actor doma
 	}
 	e.State = next
 	e.Notify = notificationsFor(e, next)
-	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordEvent, e).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(withRecordOptions(ctx), acts.RecordCoSellEvent, e).Get(ctx, nil); err != nil {
 		return workflows.Unstorable(err)
 	}
 	w.st = next

@@ -46,9 +46,9 @@ func newHarness(t *testing.T, at time.Time, route cosell.Assignment) *harness {
 	var s testsuite.WorkflowTestSuite
 	h := &harness{t: t, env: s.NewTestWorkflowEnvironment()}
 	h.env.SetStartTime(at)
-	h.env.OnActivity(acts.RecordRequest, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(acts.RecordCoSellRequest, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, st cosellacts.Start) error { h.add(st.Event); return nil })
-	h.env.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(acts.RecordCoSellEvent, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, e cosellacts.Event) error {
 			if strings.ContainsRune(e.Reason, 0) {
 				return temporal.NewNonRetryableApplicationError("refused", workflows.ErrTypeInvalidData, nil)
@@ -56,7 +56,7 @@ func newHarness(t *testing.T, at time.Time, route cosell.Assignment) *harness {
 			h.add(e)
 			return nil
 		})
-	h.env.OnActivity(acts.Route, mock.Anything, mock.Anything).Return(route, nil)
+	h.env.OnActivity(acts.RouteCoSell, mock.Anything, mock.Anything).Return(route, nil)
 	return h
 }
 
