@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/workflows/cosell"
+	"github.com/dealflow/dealflow/workflows/deal"
 )
 
 // Co-selling end to end through the real binary: a channel manager gives a
@@ -78,4 +79,5 @@ func TestCoSellRequestAcceptPlanWin(t *testing.T) {
 		t.Fatalf("ended: %s", ended.raw)
 	}
 	recordHistory(t, cosell.WorkflowID(id), "v1-cosell-engagement-won.json")
+	recordHistory(t, deal.WorkflowID(id), "v2-deal-won-tells-cosell.json")
 }
