@@ -32,6 +32,12 @@ func requestTypes() map[string]func() any {
 	for _, st := range quoteSteps() {
 		out["quote:"+st.Path] = func() any { return st.NewBody() }
 	}
+	out["coSellRequest"] = func() any { return &coSellRequest{} }
+	out["territory"] = func() any { return &territoryRequest{} }
+	for _, st := range coSellSteps() {
+		st := st
+		out["cosell:"+st.Path] = func() any { return st.NewBody() }
+	}
 	for _, st := range dealSteps() {
 		st := st
 		out["step:"+st.Path] = func() any { return st.NewBody() }

@@ -75,6 +75,15 @@ func routeDocs() map[string]routeDoc {
 		"POST /v1/cycles/:id/partners/:partner/release": {Summary: "Release a held partner (finance)", Body: holdBody{}, Response: incentive.CycleState{}},
 		"POST /v1/cycles/:id/approve":                   {Summary: "Approve a cycle for payout (finance, four-eyes)", Body: approveCycleBody{}, Response: incentive.CycleState{}},
 	}
+	docs["POST /v1/deals/:id/cosell"] = routeDoc{Summary: "Ask the vendor's sellers for co-selling help on an approved deal (waits until routed)", Body: coSellRequest{}, Response: EngagementView{}, Status: 201}
+	docs["GET /v1/cosell/engagements"] = routeDoc{Summary: "Co-sell engagements (partners: their own; sellers: assigned to them)", Response: list("engagements", []EngagementView{}), Query: []string{"status"}}
+	docs["GET /v1/cosell/engagements/:id"] = routeDoc{Summary: "A co-sell engagement with its plan, notes and timeline", Response: EngagementView{}}
+	docs["GET /v1/cosell/territories"] = routeDoc{Summary: "Sellers' territory rules", Response: list("territories", []TerritoryView{})}
+	docs["POST /v1/cosell/territories"] = routeDoc{Summary: "Give a seller a territory (country and/or product line)", Body: territoryRequest{}, Response: TerritoryView{}, Status: 201}
+	docs["GET /v1/cosell/accounts"] = routeDoc{Summary: "CRM accounts owned by sellers (sellers: their own)", Response: list("accounts", []SellerAccountView{})}
+	for _, st := range coSellSteps() {
+		docs["POST /v1/cosell/engagements/:id/"+st.Path] = routeDoc{Summary: strings.ReplaceAll(st.Path, "-", " ") + " (a step of the engagement's workflow)", Body: st.NewBody(), Response: EngagementView{}}
+	}
 	for _, st := range dealSteps() {
 		docs["POST /v1/deals/:id/"+st.Path] = step(strings.ReplaceAll(st.Path, "-", " ")+" (a step of the deal's workflow)", st.NewBody())
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/config"
+	"github.com/dealflow/dealflow/workflows/cosell"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/dealflow/dealflow/workflows/quote"
@@ -36,9 +37,11 @@ type Server struct {
 	temporal client.Client
 	// deals and cycles are the typed clients every step, submission and
 	// start goes through (workflows/deal, workflows/incentive).
-	deals    *deal.Client
-	cycles   *incentive.Client
-	quotes   *quote.Client
+	deals  *deal.Client
+	cycles *incentive.Client
+	quotes *quote.Client
+	// cosell is the co-selling context's typed client (workflows/cosell).
+	cosell   *cosell.Client
 	log      *slog.Logger
 	validate *validator.Validate
 	limiter  *rateLimiter
@@ -58,6 +61,7 @@ func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slo
 	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator(),
 		deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: incentive.NewClient(tc, cfg.RequestTimeout),
 		quotes:  quote.NewClient(tc, cfg.RequestTimeout),
+		cosell:  cosell.NewClient(tc, cfg.RequestTimeout),
 		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), guard: newAuthGuard(cfg), metrics: newMetrics(queriesOrNil(pool)),
 		clock: clock.System{}}
 }
@@ -92,7 +96,10 @@ var (
 	financeRoles      = []domain.Role{domain.RoleFinance}
 	programOwnerRoles = []domain.Role{domain.RoleFinance, domain.RoleAdmin}
 	checkerRoles      = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleChannelManager, domain.RoleAdmin}
-	allRoles          = domain.TokenRoles
+	// allRoles are the roles that read deals and statements: every role
+	// but the vendor's sellers, who read only the co-sell engagements and
+	// accounts assigned to them (api/cosell.go).
+	allRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleChannelManager, domain.RoleFinance, domain.RoleAdmin}
 	// correctorRoles may correct a closed-won outcome: the partner (or its
 	// CRM) that reported it, and finance.
 	correctorRoles = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleFinance, domain.RoleAdmin}
@@ -139,7 +146,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
 		{http.MethodGet, "/v1/tokens", adminRoles, s.listTokens},
 		{http.MethodPost, "/v1/tokens/:id/revoke", adminRoles, s.revokeToken},
-	}, append(append(s.stepRoutes(), s.cycleRoutes()...), s.quoteRoutes()...)...)
+	}, append(append(append(s.stepRoutes(), s.cycleRoutes()...), s.quoteRoutes()...), s.coSellRoutes()...)...)
 }
 
 // dealStep is one human step on a deal: its path, the workflow Update it

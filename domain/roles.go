@@ -11,13 +11,17 @@ const (
 	RoleChannelManager Role = "channel_manager"
 	RoleFinance        Role = "finance"
 	RoleAdmin          Role = "admin"
+	// RoleSalesRep is a vendor seller (account executive): owns accounts
+	// and territories, answers co-sell requests, and reads only the
+	// engagements and accounts assigned to them.
+	RoleSalesRep Role = "sales_rep"
 	// RoleSystem is the actor role of decisions dealflow takes itself
 	// (automatic rules, timers). No token carries it.
 	RoleSystem Role = "system"
 )
 
 // TokenRoles lists the roles a token can be created with.
-var TokenRoles = []Role{RolePartnerUser, RolePartnerAdmin, RoleChannelManager, RoleFinance, RoleAdmin}
+var TokenRoles = []Role{RolePartnerUser, RolePartnerAdmin, RoleChannelManager, RoleFinance, RoleAdmin, RoleSalesRep}
 
 // Valid reports whether r is a role a token may carry.
 func (r Role) Valid() bool {

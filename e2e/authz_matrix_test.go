@@ -20,6 +20,7 @@ var tokenOf = map[domain.Role]string{
 	domain.RoleChannelManager: "manager",
 	domain.RoleFinance:        "finance",
 	domain.RoleAdmin:          "admin",
+	domain.RoleSalesRep:       "seller",
 }
 
 // validBody is a body each step accepts, so that an object-level check
@@ -32,6 +33,7 @@ var validBody = map[string]any{
 	"close-won":        map[string]any{"amount": 100, "currency": "USD", "product_lines": []string{"vpn"}, "close_date": "2026-01-02"},
 	"close-lost":       map[string]any{"reason": "x"}, "resolve-conflict": map[string]any{"outcome": "award", "reason": "x"},
 	"correct-outcome": map[string]any{"amount": 1, "reason": "x"},
+	"cosell":          map[string]any{"type": "proof_of_concept", "need_by": "2099-01-01", "message": "x"},
 }
 
 // The authorization matrix, generated from the router so that a new route

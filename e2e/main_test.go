@@ -148,6 +148,8 @@ func setUp() (func(*testing.M) int, error) {
 		"finance2":  {"--role", "finance", "--name", "Fay Finance", "--email", "fay@vendor.example"},
 		"admin":     {"--role", "admin", "--name", "Root Admin", "--email", "root@vendor.example"},
 		"managerB2": {"--role", "channel_manager", "--name", "Mia Manager", "--email", "mia@vendor.example"},
+		"seller":    {"--role", "sales_rep", "--name", "Sam Seller", "--email", "sam@vendor.example"},
+		"seller2":   {"--role", "sales_rep", "--name", "Sue Seller", "--email", "sue@vendor.example"},
 	} {
 		if stack.tokens[key], err = cliLine(append([]string{"token", "create"}, args...)...); err != nil {
 			return fail(err)

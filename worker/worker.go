@@ -5,6 +5,7 @@ package worker
 
 import (
 	"github.com/dealflow/dealflow/activities"
+	cosellacts "github.com/dealflow/dealflow/activities/cosell"
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	quoteacts "github.com/dealflow/dealflow/activities/quote"
@@ -20,6 +21,7 @@ type Activities struct {
 	Deal      *dealacts.Activities
 	Incentive *incentiveacts.Activities
 	Quote     *quoteacts.Activities
+	CoSell    *cosellacts.Activities
 }
 
 // New returns a worker on workflows.TaskQueue with every workflow and
@@ -47,6 +49,7 @@ func Register(r sdkworker.Registry, acts Activities) {
 	registerDeal(r, acts.Deal)
 	registerIncentive(r, acts.Incentive)
 	registerQuote(r, acts.Quote)
+	registerCoSell(r, acts.CoSell)
 }
 
 // RegisterWorkflows registers every context's workflows, under the type
@@ -56,4 +59,5 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	registerDealWorkflows(r)
 	registerIncentiveWorkflows(r)
 	registerQuoteWorkflows(r)
+	registerCoSellWorkflows(r)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	cosellacts "github.com/dealflow/dealflow/activities/cosell"
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	quoteacts "github.com/dealflow/dealflow/activities/quote"
@@ -161,6 +162,7 @@ func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool)
 		Deal:      dealacts.New(pool),
 		Incentive: &incentiveacts.Activities{Pool: pool, PayoutDir: e.cfg.PayoutDir, FreezeParts: e.cfg.FreezeParts},
 		Quote:     &quoteacts.Activities{Pool: pool, Deals: deal.NewClient(tc, e.cfg.RequestTimeout)},
+		CoSell:    cosellacts.New(pool),
 	}
 	w := worker.New(tc, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {

@@ -15,22 +15,22 @@ import (
 
 const accountsUpsert = `-- name: AccountsUpsert :many
 INSERT INTO accounts (external_id, name, name_full, name_core, name_keys, domain, registrable_domain, domain_label,
-                      country, owner_type, owner_partner_id, reserved_for_direct)
+                      country, owner_type, owner_partner_id, reserved_for_direct, owner_email)
 SELECT u.external_id, u.name, u.name_full, u.name_core, u.name_keys::bigint[], u.domain, u.registrable_domain,
-       u.domain_label, u.country, u.owner_type, u.owner_partner_id, u.reserved_for_direct
+       u.domain_label, u.country, u.owner_type, u.owner_partner_id, u.reserved_for_direct, u.owner_email
 FROM (SELECT unnest($1::text[]) AS external_id, unnest($2::text[]) AS name,
              unnest($3::text[]) AS name_full, unnest($4::text[]) AS name_core,
              unnest($5::text[]) AS name_keys,
              unnest($6::text[]) AS domain, unnest($7::text[]) AS registrable_domain,
              unnest($8::text[]) AS domain_label, unnest($9::text[]) AS country,
              unnest($10::text[]) AS owner_type, NULLIF(unnest($11::text[]), '')::uuid AS owner_partner_id,
-             unnest($12::boolean[]) AS reserved_for_direct) AS u
+             unnest($12::boolean[]) AS reserved_for_direct, unnest($13::text[]) AS owner_email) AS u
 ON CONFLICT (external_id) DO UPDATE SET
     name = EXCLUDED.name, name_full = EXCLUDED.name_full, name_core = EXCLUDED.name_core,
     name_keys = EXCLUDED.name_keys, domain = EXCLUDED.domain,
     registrable_domain = EXCLUDED.registrable_domain, domain_label = EXCLUDED.domain_label, country = EXCLUDED.country,
     owner_type = EXCLUDED.owner_type, owner_partner_id = EXCLUDED.owner_partner_id,
-    reserved_for_direct = EXCLUDED.reserved_for_direct, updated_at = now()
+    reserved_for_direct = EXCLUDED.reserved_for_direct, owner_email = EXCLUDED.owner_email, updated_at = now()
 RETURNING external_id, (xmax = 0) AS inserted
 `
 
@@ -47,6 +47,7 @@ type AccountsUpsertParams struct {
 	OwnerTypes         []string `json:"owner_types"`
 	OwnerPartnerIds    []string `json:"owner_partner_ids"`
 	Reserved           []bool   `json:"reserved"`
+	OwnerEmails        []string `json:"owner_emails"`
 }
 
 type AccountsUpsertRow struct {
@@ -70,6 +71,7 @@ func (q *Queries) AccountsUpsert(ctx context.Context, arg AccountsUpsertParams) 
 		arg.OwnerTypes,
 		arg.OwnerPartnerIds,
 		arg.Reserved,
+		arg.OwnerEmails,
 	)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,7 @@ type Account struct {
 	CreatedAt         time.Time     `json:"created_at"`
 	UpdatedAt         time.Time     `json:"updated_at"`
 	NameKeys          []int64       `json:"name_keys"`
+	OwnerEmail        string        `json:"owner_email"`
 }
 
 type ApiToken struct {
@@ -45,6 +46,66 @@ type ConsoleSession struct {
 	CreatedAt time.Time          `json:"created_at"`
 	ExpiresAt time.Time          `json:"expires_at"`
 	EndedAt   pgtype.Timestamptz `json:"ended_at"`
+}
+
+type CosellEngagement struct {
+	ID            uuid.UUID          `json:"id"`
+	DealID        uuid.UUID          `json:"deal_id"`
+	PartnerID     uuid.UUID          `json:"partner_id"`
+	WorkflowID    string             `json:"workflow_id"`
+	Type          string             `json:"type"`
+	NeedBy        time.Time          `json:"need_by"`
+	Message       string             `json:"message"`
+	Status        string             `json:"status"`
+	RoutedVia     string             `json:"routed_via"`
+	AssigneeEmail string             `json:"assignee_email"`
+	Stage         string             `json:"stage"`
+	NextSteps     string             `json:"next_steps"`
+	ResponseDueAt pgtype.Timestamptz `json:"response_due_at"`
+	Reminded      bool               `json:"reminded"`
+	Escalated     bool               `json:"escalated"`
+	DeclineReason string             `json:"decline_reason"`
+	Outcome       string             `json:"outcome"`
+	Plan          json.RawMessage    `json:"plan"`
+	Notes         json.RawMessage    `json:"notes"`
+	LastEventSeq  int32              `json:"last_event_seq"`
+	CreatedBy     uuid.UUID          `json:"created_by"`
+	CreatedAt     time.Time          `json:"created_at"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+}
+
+type CosellEvent struct {
+	EngagementID  uuid.UUID       `json:"engagement_id"`
+	Seq           int32           `json:"seq"`
+	Type          string          `json:"type"`
+	ActorID       string          `json:"actor_id"`
+	ActorName     string          `json:"actor_name"`
+	ActorRole     string          `json:"actor_role"`
+	ActorPersonID uuid.NullUUID   `json:"actor_person_id"`
+	Reason        string          `json:"reason"`
+	Payload       json.RawMessage `json:"payload"`
+	OccurredAt    time.Time       `json:"occurred_at"`
+	RecordedAt    time.Time       `json:"recorded_at"`
+}
+
+type CosellNotification struct {
+	ID           int64              `json:"id"`
+	EngagementID uuid.UUID          `json:"engagement_id"`
+	EventSeq     int32              `json:"event_seq"`
+	Ordinal      int32              `json:"ordinal"`
+	Audience     string             `json:"audience"`
+	Kind         string             `json:"kind"`
+	Subject      string             `json:"subject"`
+	CreatedAt    time.Time          `json:"created_at"`
+	DeliveredAt  pgtype.Timestamptz `json:"delivered_at"`
+}
+
+type CosellTerritory struct {
+	ID          uuid.UUID `json:"id"`
+	SellerEmail string    `json:"seller_email"`
+	Country     string    `json:"country"`
+	ProductLine string    `json:"product_line"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 type CycleChangeTotal struct {

@@ -70,6 +70,7 @@ func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {
 		a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
 		a.OwnerType = strings.ToLower(strings.TrimSpace(a.OwnerType))
 		a.OwnerPartnerID = strings.TrimSpace(a.OwnerPartnerID)
+		a.OwnerEmail = strings.ToLower(strings.TrimSpace(a.OwnerEmail))
 		checkID(row, a.ExternalID, seen, &errs)
 		c := checkCustomer(row, a.ExternalID, "name", a.Name, a.Domain, a.Country, &errs)
 		bad := func(field, msg string) {
@@ -90,6 +91,9 @@ func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {
 		default:
 			bad("owner_type", "must be direct or partner")
 		}
+		if local, host, ok := strings.Cut(a.OwnerEmail, "@"); a.OwnerEmail != "" && (!ok || local == "" || host == "" || len(a.OwnerEmail) > 254 || strings.ContainsAny(host, "@ ")) {
+			bad("owner_email", "must be the owning seller's e-mail address")
+		}
 		p.ExternalIds = append(p.ExternalIds, a.ExternalID)
 		p.Names = append(p.Names, a.Name)
 		p.NamesFull = append(p.NamesFull, c.full)
@@ -102,6 +106,7 @@ func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {
 		p.OwnerTypes = append(p.OwnerTypes, a.OwnerType)
 		p.OwnerPartnerIds = append(p.OwnerPartnerIds, a.OwnerPartnerID)
 		p.Reserved = append(p.Reserved, a.ReservedForDirect)
+		p.OwnerEmails = append(p.OwnerEmails, a.OwnerEmail)
 	}
 	return p, firstPerField(errs)
 }

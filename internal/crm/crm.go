@@ -45,6 +45,9 @@ type Account struct {
 	OwnerType         string `json:"owner_type"`
 	OwnerPartnerID    string `json:"owner_partner_id"`
 	ReservedForDirect bool   `json:"reserved_for_direct"`
+	// OwnerEmail is the vendor seller (sales_rep) who owns the account:
+	// co-sell requests on its customer are routed to them ("" : none).
+	OwnerEmail string `json:"owner_email,omitempty"`
 }
 
 // Opportunity is one of the vendor's direct-sales opportunities.

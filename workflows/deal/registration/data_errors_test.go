@@ -27,6 +27,7 @@ func refusedForGood() error {
 func TestDealStaysUsableAfterAStepItCannotStore(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	noCoSell(env)
 	rec := &recorder{}
 	env.OnActivity(acts.RecordSubmission, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(acts.Screen, mock.Anything, mock.Anything).Return(dealacts.ScreenResult{Policy: domain.DefaultPolicy(),

@@ -117,6 +117,7 @@ func newHarness(t *testing.T, sc scenario) *harness {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	noCoSell(env)
 	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	env.SetStartTime(start)
 	rec := &recorder{start: start}

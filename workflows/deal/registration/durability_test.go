@@ -31,6 +31,7 @@ func TestConcurrentDecisions(t *testing.T) {
 func TestRecordingRetriedUntilAccepted(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	noCoSell(env)
 	rec := &recorder{}
 	env.OnActivity(acts.RecordSubmission, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(acts.Screen, mock.Anything, mock.Anything).Return(dealacts.ScreenResult{Policy: domain.DefaultPolicy(),
@@ -62,6 +63,7 @@ func TestRecordingRetriedUntilAccepted(t *testing.T) {
 func TestRecordingRetriedThroughALongOutage(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	noCoSell(env)
 	rec := &recorder{}
 	env.OnActivity(acts.RecordSubmission, mock.Anything, mock.Anything).Return(nil)
 	env.OnActivity(acts.Screen, mock.Anything, mock.Anything).Return(dealacts.ScreenResult{Policy: domain.DefaultPolicy(),

@@ -249,6 +249,9 @@ func (w *dealWorkflow) record(ctx workflow.Context, typ string, to domain.Status
 	}
 	w.st = next
 	w.upsertSearch(ctx)
+	if domain.CoSellOutcomeOf(to) != "" && e.From != to && w.has(ctx, versionTellCoSell) {
+		w.tellCoSell(ctx, to)
+	}
 	return nil
 }
 

@@ -20,6 +20,11 @@ const (
 	// versionCloseAfterSubmission: a close date cannot precede the
 	// registration's submission.
 	versionCloseAfterSubmission = "close-after-submission"
+	// versionTellCoSell: when the deal ends (won, lost, expired,
+	// withdrawn, rejected) its workflow signals the co-sell engagement on
+	// the deal, if one runs (cosell.WorkflowID), so the engagement records
+	// the outcome.
+	versionTellCoSell = "tell-cosell"
 )
 
 // stepVersions lists, per step, the changes its validation depends on. The

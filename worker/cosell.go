@@ -1,0 +1,20 @@
+package worker
+
+import (
+	cosellacts "github.com/dealflow/dealflow/activities/cosell"
+	"github.com/dealflow/dealflow/workflows/cosell/engagement"
+	sdkworker "go.temporal.io/sdk/worker"
+)
+
+// registerCoSell registers the co-selling context: the engagement workflow
+// and its activities.
+func registerCoSell(r sdkworker.Registry, acts *cosellacts.Activities) {
+	registerCoSellWorkflows(r)
+	if acts != nil {
+		r.RegisterActivity(acts)
+	}
+}
+
+func registerCoSellWorkflows(r sdkworker.WorkflowRegistry) {
+	r.RegisterWorkflow(engagement.CoSellEngagement)
+}

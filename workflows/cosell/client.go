@@ -1,0 +1,83 @@
+package cosell
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dealflow/dealflow/workflows"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+)
+
+// Client is how the API acts on co-sell engagements: it starts an
+// engagement (Update-with-Start: the answer is the routed request) and
+// sends steps, mapping what the workflow answers to one typed refusal
+// (*workflows.Refusal). Reads go to the PostgreSQL projection.
+type Client struct {
+	temporal client.Client
+	timeout  time.Duration
+}
+
+// NewClient returns a Client on c; each call waits at most timeout (0: as
+// long as its context allows).
+func NewClient(c client.Client, timeout time.Duration) *Client {
+	return &Client{temporal: c, timeout: timeout}
+}
+
+func (k *Client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if k.timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, k.timeout)
+}
+
+// Request starts the engagement in on its deal and waits until the request
+// is recorded and routed; it returns the engagement's state. While another
+// engagement on the same deal is open, it refuses with
+// workflows.ErrTypeAlreadyExists; a declined or ended one leaves room for
+// a new request.
+func (k *Client) Request(ctx context.Context, in Input) (State, error) {
+	ctx, cancel := k.bound(ctx)
+	defer cancel()
+	start := k.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       WorkflowID(in.DealID),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, WorkflowType, in)
+	handle, err := k.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: UpdateStarted, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	var st State
+	if err == nil {
+		err = handle.Get(ctx, &st)
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return State{}, &workflows.Refusal{Kind: workflows.ErrTypeAlreadyExists,
+			Message: "a co-sell request on this deal is open already"}
+	}
+	return st, err
+}
+
+// Step sends one human step — the Update named update (UpdateAccept,
+// UpdateAddMilestone, ...) with its argument — to the engagement on deal
+// dealID and waits until it is recorded; it returns the engagement's state.
+func (k *Client) Step(ctx context.Context, dealID, update string, arg any) (State, error) {
+	ctx, cancel := k.bound(ctx)
+	defer cancel()
+	var st State
+	err := workflows.Update(ctx, k.temporal, WorkflowID(dealID), update, arg, &st, "the engagement takes no further steps")
+	return st, err
+}
+
+// DealEnded tells the engagement on a deal (if one runs) that the deal
+// ended; for operators and tests (the deal's workflow signals it itself).
+func (k *Client) DealEnded(ctx context.Context, e DealEnded) error {
+	ctx, cancel := k.bound(ctx)
+	defer cancel()
+	return k.temporal.SignalWorkflow(ctx, WorkflowID(e.DealID), "", SignalDealEnded, e)
+}
