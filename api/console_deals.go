@@ -127,6 +127,11 @@ func (s *Server) consoleCreateDeal(c *gin.Context) {
 		return
 	}
 	state, err := s.startDeal(c, in, true)
+	if err != nil && s.refusedAtIntake(c, in.DealID) {
+		s.render(c, http.StatusUnprocessableEntity, "deal_new.html", page{Title: "Register a deal",
+			Error: "Not registered: " + unstorableRegistration + ".", Data: form})
+		return
+	}
 	if err != nil {
 		s.unavailable(c, err)
 		return
@@ -361,6 +366,9 @@ func formInto(c *gin.Context, body any, dealCurrency string) string {
 			}
 			m[k] = n
 		case "grant", "approve":
+			if v != "yes" && v != "no" {
+				return k + " must be yes or no"
+			}
 			m[k] = v == "yes"
 		case "product_lines":
 			var lines []string

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -95,6 +96,10 @@ func (s *Server) createDeal(c *gin.Context) {
 		}
 		s.replayed(c, existing, in.RequestHash)
 		return
+	case err != nil && s.refusedAtIntake(c, in.DealID):
+		writeProblem(c, Problem{Type: ProblemValidation, Status: http.StatusUnprocessableEntity, Title: "Request fields are invalid",
+			Detail: unstorableRegistration})
+		return
 	case err != nil:
 		s.unavailable(c, err)
 		return
@@ -150,6 +155,29 @@ func (s *Server) startDeal(c *gin.Context, in workflows.DealInput, join bool) (w
 		err = handle.Get(ctx, &state)
 	}
 	return state, err
+}
+
+// unstorableRegistration says why a registration PostgreSQL refused is
+// not taken, without the database's words.
+const unstorableRegistration = "this registration's data cannot be stored; correct it and send it again"
+
+// refusedAtIntake says whether the deal's run failed at intake because
+// PostgreSQL refused its data for good (activities.ErrTypeInvalidData): a
+// registration the client must correct (422), not a backing service to
+// wait for (503). Its Update reports only that the run ended first, so
+// the run's own outcome is read. A failed run does not poison the key
+// (startDeal).
+func (s *Server) refusedAtIntake(c context.Context, dealID string) bool {
+	ctx, cancel := context.WithTimeout(c, s.cfg.RequestTimeout)
+	defer cancel()
+	id := workflows.DealWorkflowID(dealID)
+	d, err := s.temporal.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_FAILED {
+		return false
+	}
+	var app *temporal.ApplicationError
+	err = s.temporal.GetWorkflow(ctx, id, d.GetWorkflowExecutionInfo().GetExecution().GetRunId()).Get(ctx, nil)
+	return errors.As(err, &app) && app.Type() == activities.ErrTypeInvalidData
 }
 
 // replayed answers a repeated Idempotency-Key from the deal it created.

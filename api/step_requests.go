@@ -159,7 +159,7 @@ func (b *correctionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
 // awaiting review; a denial needs a reason.
 type correctionDecisionBody struct {
 	Approve *bool  `json:"approve" validate:"required"`
-	Reason  string `json:"reason" validate:"max=2000"`
+	Reason  string `json:"reason" validate:"max=2000,multiline"`
 }
 
 func (b *correctionDecisionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
