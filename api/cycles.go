@@ -437,12 +437,12 @@ func (s *Server) cycleStepTarget(c *gin.Context, cycle uuid.UUID) (string, error
 	if line := c.Param("line"); line != "" {
 		id, err := uuid.Parse(line)
 		if err != nil {
-			return "no such line in this cycle", nil
+			return "no line in this cycle has that id", nil
 		}
 		_, err = s.q.StatementLineInCycle(c, dbq.StatementLineInCycleParams{ID: id, CycleID: cycle})
 		switch {
 		case db.IsNotFound(err):
-			return "no such line in this cycle", nil
+			return "no line " + id.String() + " in this cycle", nil
 		case err != nil:
 			return "", err
 		}
@@ -450,14 +450,14 @@ func (s *Server) cycleStepTarget(c *gin.Context, cycle uuid.UUID) (string, error
 	if partner := c.Param("partner"); partner != "" {
 		id, err := uuid.Parse(partner)
 		if err != nil {
-			return "no such partner in this cycle", nil
+			return "no partner in this cycle has that id", nil
 		}
 		has, err := s.q.CyclePartnerHasLines(c, dbq.CyclePartnerHasLinesParams{CycleID: cycle, PartnerID: id})
 		if err != nil {
 			return "", err
 		}
 		if !has {
-			return "no such partner in this cycle", nil
+			return "partner " + id.String() + " has no lines in this cycle", nil
 		}
 	}
 	return "", nil
