@@ -110,7 +110,8 @@ func TestExcludedDealsAndTrueUpThroughTheAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", p, "--name", "Pay "+who)
+		tok, err := cliLine("token", "create", "--role", "partner_user", "--partner", p, "--name", "Pay "+who,
+			"--email", who+"."+tag()+"@payout.example")
 		if err != nil {
 			t.Fatal(err)
 		}
