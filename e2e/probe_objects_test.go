@@ -72,26 +72,32 @@ func (fx probeObjects) fill(path, param, bad string) string {
 		if m[1:] == param {
 			return bad
 		}
-		switch {
-		case m == ":line":
-			return fx.line
-		case m == ":partner":
-			return fx.linePartner
-		case strings.HasPrefix(path, "/v1/deals/"), strings.HasPrefix(path, "/console/deals/"):
-			return fx.deal
-		case strings.HasPrefix(path, "/v1/programs/"):
-			return fx.program
-		case strings.HasPrefix(path, "/v1/incentive-programs/"):
-			return fx.incentive
-		case strings.HasPrefix(path, "/v1/cycles/"), strings.HasPrefix(path, "/v1/statements/"),
-			strings.HasPrefix(path, "/console/cycles/"), strings.HasPrefix(path, "/console/statements/"):
-			return fx.cycle
-		case strings.HasPrefix(path, "/v1/statement-lines/"), strings.HasPrefix(path, "/console/statement-lines/"):
-			return fx.line
-		}
-		// Never a real token: a probe must not revoke one.
-		return uuid.NewString()
+		return fx.param(path, m)
 	})
+}
+
+// param is the probes' object for the parameter m (":id", ":line") of a
+// route's path.
+func (fx probeObjects) param(path, m string) string {
+	switch {
+	case m == ":line":
+		return fx.line
+	case m == ":partner":
+		return fx.linePartner
+	case strings.HasPrefix(path, "/v1/deals/"), strings.HasPrefix(path, "/console/deals/"):
+		return fx.deal
+	case strings.HasPrefix(path, "/v1/programs/"):
+		return fx.program
+	case strings.HasPrefix(path, "/v1/incentive-programs/"):
+		return fx.incentive
+	case strings.HasPrefix(path, "/v1/cycles/"), strings.HasPrefix(path, "/v1/statements/"),
+		strings.HasPrefix(path, "/console/cycles/"), strings.HasPrefix(path, "/console/statements/"):
+		return fx.cycle
+	case strings.HasPrefix(path, "/v1/statement-lines/"), strings.HasPrefix(path, "/console/statement-lines/"):
+		return fx.line
+	}
+	// Never a real token: a probe must not revoke one.
+	return uuid.NewString()
 }
 
 // roleFor picks who sends a route's probes: the deal's own partner on a

@@ -65,19 +65,13 @@ func TestProbeSweepAnswersNo5xx(t *testing.T) {
 	}
 	walker := newSchemaWalker(doc.body)
 	bodies := probeBodies(fx)
-	sessions := map[domain.Role]struct {
-		cl   *http.Client
-		csrf string
-	}{}
+	sessions := map[domain.Role]consoleSession{}
 	for role, tok := range fx.tokens {
 		// Every token has been used, and every session opened, before the
 		// rows are counted.
 		pr.send(probe{method: http.MethodGet, path: "/v1/deals?limit=1", token: tok, what: "warm-up"})
 		cl, csrf := pr.consoleAs(tok)
-		sessions[role] = struct {
-			cl   *http.Client
-			csrf string
-		}{cl, csrf}
+		sessions[role] = consoleSession{cl, csrf}
 	}
 
 	before := rowCounts(t, fx, tc)
@@ -109,7 +103,7 @@ func TestProbeSweepAnswersNo5xx(t *testing.T) {
 
 		// Bad ids in the path, with every role the route admits.
 		for _, m := range routeParam.FindAllStringSubmatch(rt.Path, -1) {
-			for what, bad := range badIDs(strings.Split(strings.TrimPrefix(fx.fill(rt.Path, "", ""), "/"), "/")[2]) {
+			for what, bad := range badIDs(fx.param(rt.Path, m[0])) {
 				for _, role := range rt.Roles {
 					pr.send(probe{method: rt.Method, path: fx.fill(rt.Path, m[1], bad), token: fx.tokens[role], body: baseRaw,
 						what: ":" + m[1] + " " + what + " as " + string(role), refused: true})
@@ -178,9 +172,7 @@ func TestProbeSweepAnswersNo5xx(t *testing.T) {
 	}
 	t.Logf("%d NUL or control-character probes of string positions", nulProbes)
 	pr.report("API, bad input")
-	consoleSweep(t, pr, fx, doc.body, walker, bodies, func(r domain.Role) (*http.Client, string) {
-		return sessions[r].cl, sessions[r].csrf
-	})
+	consoleSweep(t, pr, fx, doc.body, walker, bodies, sessions)
 	pr.report("console, bad input")
 	time.Sleep(time.Second) // Temporal's visibility catches up with any start
 	sameRows(t, before, rowCounts(t, fx, tc))
@@ -208,11 +200,17 @@ func TestProbeSweepAnswersNo5xx(t *testing.T) {
 	pr.report("API, edge values")
 }
 
+// consoleSession is a console client signed in, and its CSRF token.
+type consoleSession struct {
+	cl   *http.Client
+	csrf string
+}
+
 // consoleSweep sends every console form a NUL (or other bad value) in
 // each of its fields and every console page bad ids: the forms answer
 // "Not done" naming control characters for free text, the pages a 4xx.
 func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any, walker schemaWalker, bodies map[string]any,
-	session func(domain.Role) (*http.Client, string)) {
+	sessions map[domain.Role]consoleSession) {
 	t.Helper()
 	paths, _ := doc["paths"].(map[string]any)
 	for _, rt := range api.NewServer(config.Config{}, nil, nil, nil).ConsoleRoutes() {
@@ -220,9 +218,9 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 			continue
 		}
 		role := roleFor(rt.Path, rt.Roles)
-		cl, csrf := session(role)
+		cl, csrf := sessions[role].cl, sessions[role].csrf
 		for _, m := range routeParam.FindAllStringSubmatch(rt.Path, -1) {
-			for what, bad := range badIDs(uuid.NewString()) {
+			for what, bad := range badIDs(fx.param(rt.Path, m[0])) {
 				var form url.Values
 				if rt.Method == http.MethodPost {
 					form = url.Values{"csrf": {csrf}}
