@@ -116,6 +116,14 @@ func (s *Server) consoleCycleStep(st cycleStep) gin.HandlerFunc {
 		back := func(msg string) {
 			c.Redirect(http.StatusSeeOther, "/console/cycles/"+id.String()+"?done="+url.QueryEscape(msg))
 		}
+		if missing, err := s.cycleStepTarget(c, id); err != nil || missing != "" {
+			if err != nil {
+				s.unavailable(c, err)
+			} else {
+				back("Not done: " + missing)
+			}
+			return
+		}
 		body := st.NewBody()
 		switch b := body.(type) {
 		case *adjustBody:

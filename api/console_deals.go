@@ -128,6 +128,11 @@ func (s *Server) consoleCreateDeal(c *gin.Context) {
 		s.formAlreadySubmitted(c, form, dealID)
 		return
 	}
+	if r, ok := workflows.AsRefusal(err); ok && r.Kind == workflows.ErrTypeInvalidArgument {
+		s.render(c, http.StatusUnprocessableEntity, "deal_new.html", page{Title: "Register a deal",
+			Error: "Not registered: " + r.Message + ".", Data: form})
+		return
+	}
 	if err != nil {
 		s.unavailable(c, err)
 		return
@@ -165,16 +170,29 @@ func parseDecimal(s string, exp int) (int64, bool) {
 
 // consoleConflictCheck answers the registration form's as-you-type
 // pre-check with a fragment: whether a conflict exists and why, in general
-// terms, never whose.
+// terms, never whose. What is typed is validated as the API's pre-check
+// validates it (a control character is refused, 422, in a fragment the
+// page does not show: the form's own validation names it).
 func (s *Server) consoleConflictCheck(c *gin.Context) {
 	name, dom := strings.TrimSpace(c.PostForm("customer_name")), strings.TrimSpace(c.PostForm("customer_domain"))
+	country := strings.ToUpper(strings.TrimSpace(c.PostForm("customer_country")))
 	c.Header("Content-Type", "text/html; charset=utf-8")
+	var req conflictCheckRequest
+	req.Customer.Name, req.Customer.Domain, req.Customer.Country = name, dom, country
+	for _, pl := range strings.Split(c.PostForm("product_lines"), ",") {
+		if pl = strings.TrimSpace(pl); pl != "" {
+			req.ProductLines = append(req.ProductLines, pl)
+		}
+	}
+	if err := s.validate.Struct(&req); err != nil && name != "" {
+		c.String(http.StatusUnprocessableEntity, `<p class="warn">%s</p>`, html.EscapeString(fieldErrorText(fieldErrors(err))))
+		return
+	}
 	if len(name) < 2 {
 		c.String(http.StatusOK, "")
 		return
 	}
 	registrable, _ := domain.RegistrableDomain(dom)
-	country := strings.ToUpper(strings.TrimSpace(c.PostForm("customer_country")))
 	matches, err := s.precheck(c, principal(c), domain.Customer{Name: name, Domain: dom, Country: country}, nil)
 	if err != nil {
 		s.unavailable(c, err)
@@ -358,6 +376,9 @@ func formInto(c *gin.Context, body any, dealCurrency string) string {
 			}
 			m[k] = n
 		case "grant", "approve":
+			if v != "yes" && v != "no" {
+				return k + " must be yes or no"
+			}
 			m[k] = v == "yes"
 		case "product_lines":
 			var lines []string

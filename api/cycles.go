@@ -276,7 +276,8 @@ func cycleLineView(l dbq.CycleLinesRow) CycleLineView {
 	return v
 }
 
-// cycleLines pages through a cycle's lines (after=<partner>/<line_no>).
+// cycleLines pages through a cycle's lines (after=<partner>/<line_no>);
+// an unknown cycle answers 404, like its other sub-resources.
 func (s *Server) cycleLines(c *gin.Context) {
 	id, ok := cycleIDParam(c)
 	if !ok {
@@ -300,6 +301,10 @@ func (s *Server) cycleLines(c *gin.Context) {
 			return
 		}
 		p.AfterPartner, p.AfterLine = pid, n
+	}
+	// A cycle that does not exist has no lines, rather than none (404).
+	if _, ok := s.loadCycle(c, cycleNotFound(c)); !ok {
+		return
 	}
 	rows, err := s.q.CycleLines(c, p)
 	if err != nil {
@@ -386,6 +391,14 @@ func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 		if !ok {
 			return
 		}
+		if missing, err := s.cycleStepTarget(c, row.ID); err != nil || missing != "" {
+			if err != nil {
+				s.unavailable(c, err)
+			} else {
+				problem(c, http.StatusNotFound, ProblemNotFound, missing)
+			}
+			return
+		}
 		state, err := s.cycles.Step(c, row.WorkflowID, st.Update, body.arg(c, principal(c)))
 		if err != nil {
 			s.refused(c, err, target{noun: "cycle"})
@@ -393,6 +406,42 @@ func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 		}
 		c.JSON(http.StatusOK, state)
 	}
+}
+
+// cycleStepTarget finds the line or partner a review step names in its
+// path (:line, :partner) among the cycle's lines: it returns "" when it is
+// there (or the step names none), else what is missing. A step on what
+// the cycle does not hold is refused here, before the cycle's workflow
+// hears of it, so that refused steps never grow its history (its
+// recording checks again, within its transaction).
+func (s *Server) cycleStepTarget(c *gin.Context, cycle uuid.UUID) (string, error) {
+	if line := c.Param("line"); line != "" {
+		id, err := uuid.Parse(line)
+		if err != nil {
+			return "no line in this cycle has that id", nil
+		}
+		_, err = s.q.StatementLineInCycle(c, dbq.StatementLineInCycleParams{ID: id, CycleID: cycle})
+		switch {
+		case db.IsNotFound(err):
+			return "no line " + id.String() + " in this cycle", nil
+		case err != nil:
+			return "", err
+		}
+	}
+	if partner := c.Param("partner"); partner != "" {
+		id, err := uuid.Parse(partner)
+		if err != nil {
+			return "no partner in this cycle has that id", nil
+		}
+		has, err := s.q.CyclePartnerHasLines(c, dbq.CyclePartnerHasLinesParams{CycleID: cycle, PartnerID: id})
+		if err != nil {
+			return "", err
+		}
+		if !has {
+			return "partner " + id.String() + " has no lines in this cycle", nil
+		}
+	}
+	return "", nil
 }
 
 func (s *Server) cycleRoutes() []Route {

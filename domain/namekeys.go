@@ -17,7 +17,9 @@ const maxKeyRunes = 32
 // variant of it missing one letter. Two names share a key when their full
 // names are equal but for spacing, or their core names are within about
 // one edit ("Greenfield"/"Greenfeild", "Cyberdyne"/"Cyberdyn"). Keys are
-// 64-bit hashes; a collision only adds a candidate, which scoring drops.
+// 64-bit hashes; a collision only adds a candidate, which scoring drops. A
+// name without letters or digits has none: an empty list, never nil, which
+// PostgreSQL would store as NULL in the NOT NULL key columns.
 func NameKeys(n CompanyName) []int64 {
 	full, core := SplitNameKeys(n)
 	keys := append(full, core...)
@@ -29,8 +31,9 @@ func NameKeys(n CompanyName) []int64 {
 // full-name key (names equal but for spacing) and the core-name keys
 // (within about one edit of the core name). The conflict query gathers
 // candidates by the strong key first, so that a cap on candidates drops
-// only the weakest.
+// only the weakest. Both lists are empty, not nil, when there is no key.
 func SplitNameKeys(n CompanyName) (full, core []int64) {
+	full, core = []int64{}, []int64{}
 	hash := func(kind, s string) int64 {
 		h := fnv.New64a()
 		h.Write([]byte(kind))
@@ -38,7 +41,7 @@ func SplitNameKeys(n CompanyName) (full, core []int64) {
 		return int64(h.Sum64())
 	}
 	if f := strings.ReplaceAll(n.Full, " ", ""); f != "" {
-		full = []int64{hash("f:", f)}
+		full = append(full, hash("f:", f))
 	}
 	runes := []rune(strings.ReplaceAll(n.Core, " ", ""))
 	if len(runes) > maxKeyRunes {

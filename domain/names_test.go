@@ -120,3 +120,18 @@ func TestNameKeys(t *testing.T) {
 		t.Fatal("long names make too many keys")
 	}
 }
+
+// A name with no letter or digit ("!!!", "®", U+FFFD) has no keys, as an
+// empty list, never a nil one: the deals' and accounts' name_keys columns
+// are NOT NULL, and a nil list is stored as NULL (the review's sweep: such
+// a customer name failed the deal's intake and answered 503).
+func TestNameKeysOfANameWithoutLettersAreEmptyNotNil(t *testing.T) {
+	for _, name := range []string{"!!!", "®", "\ufffd", "", "   "} {
+		if keys := NameKeys(NormalizeName(name)); keys == nil || len(keys) != 0 {
+			t.Errorf("NameKeys(%q) = %#v, want an empty list", name, keys)
+		}
+		if full, core := SplitNameKeys(NormalizeName(name)); full == nil || core == nil {
+			t.Errorf("SplitNameKeys(%q) = %#v, %#v, want empty lists", name, full, core)
+		}
+	}
+}

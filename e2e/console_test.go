@@ -224,7 +224,7 @@ func TestConsoleInABrowser(t *testing.T) {
 
 // cycleInReview makes a SPIFF program over a deal won last month by a new
 // partner and starts its cycle through the API, returning the cycle's id
-// once it waits for finance.
+// once it waits for finance (its row and its workflow alike).
 func cycleInReview(t *testing.T) string {
 	t.Helper()
 	partner, err := cliLine("partner", "create", "--name", "Console Partner "+tag(), "--type", "reseller", "--tier", "gold")
@@ -246,8 +246,12 @@ func cycleInReview(t *testing.T) string {
 	started := post(t, "/v1/cycles", "finance", map[string]any{"program_id": prog.str("id"),
 		"period_start": lastMonth.Format(time.DateOnly)}).must(t, http.StatusAccepted)
 	id := started.str("id")
+	// The row says in review a moment before the workflow takes review
+	// steps: wait for both.
 	waitFor(t, 30*time.Second, func() bool {
-		return call(t, http.MethodGet, "/v1/cycles/"+id, stack.tokens["finance"], nil).str("status") == "in_review"
+		r := call(t, http.MethodGet, "/v1/cycles/"+id, stack.tokens["finance"], nil)
+		wf, _ := r.body["workflow"].(map[string]any)
+		return r.str("status") == "in_review" && wf != nil && wf["stage"] == "in_review"
 	})
 	return id
 }

@@ -92,6 +92,8 @@ func (k *Client) Submit(ctx context.Context, in Input) (State, error) {
 	switch {
 	case errors.As(err, &started):
 		return State{}, ErrCompleted
+	case err != nil && k.refusedAtIntake(ctx, in.DealID):
+		return State{}, &workflows.Refusal{Kind: workflows.ErrTypeInvalidArgument, Message: UnstorableRegistration}
 	case err != nil:
 		return State{}, err
 	case state.RequestHash != in.RequestHash:
@@ -99,6 +101,26 @@ func (k *Client) Submit(ctx context.Context, in Input) (State, error) {
 			Message: "this idempotency key registered a deal with another request"}
 	}
 	return state, nil
+}
+
+// UnstorableRegistration says why a registration PostgreSQL refused for
+// good is not taken, without the database's words.
+const UnstorableRegistration = "this registration's data cannot be stored; correct it and send it again"
+
+// refusedAtIntake says whether the deal's run failed at intake because
+// PostgreSQL refused its data for good (workflows.ErrTypeInvalidData): a
+// registration the client must correct, not a backing service to wait
+// for. The Update reports only that the run ended first, so the run's own
+// outcome is read. A failed run does not poison the key (Submit).
+func (k *Client) refusedAtIntake(ctx context.Context, dealID string) bool {
+	id := WorkflowID(dealID)
+	d, err := k.temporal.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_FAILED {
+		return false
+	}
+	var app *temporal.ApplicationError
+	err = k.temporal.GetWorkflow(ctx, id, d.GetWorkflowExecutionInfo().GetExecution().GetRunId()).Get(ctx, nil)
+	return errors.As(err, &app) && app.Type() == workflows.ErrTypeInvalidData
 }
 
 // Step sends one human step — the Update named update (UpdateApprove,

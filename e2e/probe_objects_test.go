@@ -1,0 +1,243 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/deal"
+	"github.com/dealflow/dealflow/workflows/incentive"
+	"github.com/google/uuid"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+)
+
+// probeObjects are the objects the probes aim at: a partner organization
+// of their own with a deal awaiting review, a partner program, and an
+// incentive cycle in review with one of its lines, so that a probe with a
+// real id reaches the object (and a write it should not make would show).
+type probeObjects struct {
+	partner string
+	// tokens holds a token per role; the partner roles' are partner's.
+	tokens      map[domain.Role]string
+	deal        string
+	program     string
+	incentive   string
+	cycle, line string
+	// linePartner is the partner of line.
+	linePartner string
+}
+
+func newProbeObjects(t *testing.T) probeObjects {
+	t.Helper()
+	fx := probeObjects{tokens: map[domain.Role]string{
+		domain.RoleChannelManager: stack.tokens["manager"], domain.RoleFinance: stack.tokens["finance"], domain.RoleAdmin: stack.tokens["admin"],
+	}}
+	var err error
+	if fx.partner, err = cliLine("partner", "create", "--name", "Probe Partner "+tag(), "--type", "reseller", "--tier", "gold"); err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin} {
+		if fx.tokens[role], err = cliLine("token", "create", "--role", string(role), "--partner", fx.partner, "--name", "Pia Probe",
+			"--email", fmt.Sprintf("pia.%s.%s@probe.example", role, tag())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fx.deal = call(t, http.MethodPost, "/v1/deals", fx.tokens[domain.RolePartnerUser], dealBody()).must(t, http.StatusCreated).str("id")
+	fx.program = post(t, "/v1/programs", "admin", map[string]any{"name": "Probe program " + tag()}).must(t, http.StatusCreated).str("id")
+	fx.cycle = cycleInReview(t)
+	fx.incentive = call(t, http.MethodGet, "/v1/cycles/"+fx.cycle, stack.tokens["finance"], nil).must(t, http.StatusOK).str("program_id")
+	lines, _ := call(t, http.MethodGet, "/v1/cycles/"+fx.cycle+"/lines", stack.tokens["finance"], nil).must(t, http.StatusOK).body["lines"].([]any)
+	if len(lines) == 0 || fx.incentive == "" {
+		t.Fatalf("the probes' cycle has no lines or program")
+	}
+	fx.line = lines[0].(map[string]any)["id"].(string)
+	fx.linePartner = lines[0].(map[string]any)["partner_id"].(string)
+	return fx
+}
+
+var routeParam = regexp.MustCompile(`:([a-z_]+)`)
+
+// openAPIPath is a router path as /openapi.json spells it.
+func openAPIPath(path string) string { return routeParam.ReplaceAllString(path, "{$1}") }
+
+// fill puts the probes' objects into a route's path; bad replaces the
+// parameter named so (when not "") with a bad value instead.
+func (fx probeObjects) fill(path, param, bad string) string {
+	return routeParam.ReplaceAllStringFunc(path, func(m string) string {
+		if m[1:] == param {
+			return bad
+		}
+		return fx.param(path, m)
+	})
+}
+
+// param is the probes' object for the parameter m (":id", ":line") of a
+// route's path.
+func (fx probeObjects) param(path, m string) string {
+	switch {
+	case m == ":line":
+		return fx.line
+	case m == ":partner":
+		return fx.linePartner
+	case strings.HasPrefix(path, "/v1/deals/"), strings.HasPrefix(path, "/console/deals/"):
+		return fx.deal
+	case strings.HasPrefix(path, "/v1/programs/"):
+		return fx.program
+	case strings.HasPrefix(path, "/v1/incentive-programs/"):
+		return fx.incentive
+	case strings.HasPrefix(path, "/v1/cycles/"), strings.HasPrefix(path, "/v1/statements/"),
+		strings.HasPrefix(path, "/console/cycles/"), strings.HasPrefix(path, "/console/statements/"):
+		return fx.cycle
+	case strings.HasPrefix(path, "/v1/statement-lines/"), strings.HasPrefix(path, "/console/statement-lines/"):
+		return fx.line
+	}
+	// Never a real token: a probe must not revoke one.
+	return uuid.NewString()
+}
+
+// roleFor picks who sends a route's probes: the deal's own partner on a
+// deal's steps a partner takes, else the first of the vendor roles (which
+// read every organization's objects) the route admits.
+func roleFor(path string, roles []domain.Role) domain.Role {
+	prefer := []domain.Role{domain.RoleFinance, domain.RoleChannelManager, domain.RoleAdmin, domain.RolePartnerUser, domain.RolePartnerAdmin}
+	if strings.HasPrefix(path, "/v1/deals") || strings.HasPrefix(path, "/console/deals") {
+		prefer = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleChannelManager, domain.RoleFinance, domain.RoleAdmin}
+	}
+	for _, r := range prefer {
+		for _, allowed := range roles {
+			if r == allowed {
+				return r
+			}
+		}
+	}
+	return ""
+}
+
+// probeBodies are valid bodies of every route that takes one (by method
+// and OpenAPI path): the probes change one position at a time, so that
+// the change is the only thing wrong.
+func probeBodies(fx probeObjects) map[string]any {
+	lastMonth := time.Date(time.Now().UTC().Year(), time.Now().UTC().Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0).Format(time.DateOnly)
+	id := tag()
+	policy := map[string]any{"auto_approve": map[string]any{"enabled": false, "min_tier": "gold", "max_amount": map[string]any{"USD": 5_000_000}},
+		"kinds": map[string]any{"reseller": []string{"resale"}}, "protection": map[string]any{"days": 90}}
+	rules := map[string]any{"amount": 250_00, "per": "deal", "product_lines": []string{"vpn"}}
+	out := map[string]any{
+		"POST /v1/deals": dealBody(),
+		"POST /v1/conflict-checks": map[string]any{"customer": map[string]any{"name": "Probe Customer Corp", "domain": "probe-customer.com", "country": "US"},
+			"product_lines": []string{"firewall"}},
+		"POST /v1/accounts/import": map[string]any{"accounts": []any{map[string]any{"external_id": "P-" + id, "name": "Probe Account " + id,
+			"domain": "probe" + id + ".com", "country": "US", "owner_type": "partner", "owner_partner_id": fx.partner, "reserved_for_direct": false}}},
+		"POST /v1/opportunities/import": map[string]any{"opportunities": []any{map[string]any{"external_id": "PO-" + id, "account_name": "Probe Opp " + id,
+			"domain": "probeopp" + id + ".com", "country": "US", "owner": "Sam Seller", "stage": "proposal", "status": "open", "amount": 100_000,
+			"currency": "USD", "product_lines": []string{"firewall"}, "close_date": "2027-01-31"}}},
+		"POST /v1/programs":           map[string]any{"name": "Probe program " + id, "policy": policy},
+		"PUT /v1/programs/{id}":       map[string]any{"name": "Probe program " + id + " (renamed)", "policy": policy},
+		"POST /v1/cycles":             map[string]any{"program_id": fx.incentive, "period_start": lastMonth},
+		"POST /v1/tokens/{id}/revoke": nil,
+		"POST /v1/incentive-programs": map[string]any{"code": "probe-" + id, "name": "Probe SPIFF", "kind": "spiff", "currency": "USD",
+			"period": "month", "grace_days": 3, "starts_on": lastMonth, "rules": rules},
+		"POST /v1/incentive-programs/{id}/versions":       map[string]any{"rules": rules, "reason": "probe"},
+		"POST /v1/cycles/{id}/lines/{line}/adjust":        map[string]any{"amount": 1, "reason": "probe"},
+		"POST /v1/cycles/{id}/partners/{partner}/hold":    map[string]any{"reason": "probe"},
+		"POST /v1/cycles/{id}/partners/{partner}/release": map[string]any{"reason": "probe"},
+		"POST /v1/cycles/{id}/approve":                    map[string]any{"reason": "probe"},
+		"POST /v1/deals/{id}/answer-info": map[string]any{"answer": "probe", "changes": map[string]any{
+			"contact": map[string]any{"name": "Jo Probe", "email": "jo@probe.example"}, "product_lines": []string{"vpn"}, "amount": 1000,
+			"currency": "USD", "expected_close_date": "2027-03-31", "notes": "probe"}},
+		"POST /v1/deals/{id}/close-won":         map[string]any{"amount": 100, "currency": "USD", "product_lines": []string{"vpn"}, "units": 1, "close_date": todayDate()},
+		"POST /v1/deals/{id}/close-lost":        map[string]any{"reason": "probe", "close_date": todayDate()},
+		"POST /v1/deals/{id}/decide-correction": map[string]any{"approve": true, "reason": "probe"},
+	}
+	for step, b := range validBody {
+		if _, ok := out["POST /v1/deals/{id}/"+step]; !ok {
+			out["POST /v1/deals/{id}/"+step] = b
+		}
+	}
+	return out
+}
+
+// rowCounts reads what a refused request must not change: the number of
+// rows of every table requests write (those the probes' own objects
+// scope where other work may write meanwhile), the probes' deal and cycle
+// rows as they are, and the histories of their workflows in Temporal
+// (historyLength).
+func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for name, q := range map[string]string{
+		"deals":                      `SELECT count(*)::text FROM deals`,
+		"partners":                   `SELECT count(*)::text FROM partners`,
+		"programs":                   `SELECT count(*)::text FROM programs`,
+		"programs as they are":       `SELECT md5(string_agg(row_to_json(p)::text, ',' ORDER BY id)) FROM programs p`,
+		"incentive_programs":         `SELECT count(*)::text FROM incentive_programs`,
+		"incentive_program_versions": `SELECT count(*)::text FROM incentive_program_versions`,
+		"accounts":                   `SELECT count(*)::text FROM accounts`,
+		"opportunities":              `SELECT count(*)::text FROM opportunities`,
+		"people":                     `SELECT count(*)::text FROM people`,
+		"users":                      `SELECT count(*)::text FROM users`,
+		"api_tokens (revoked)":       `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,
+		"ledger_entries":             `SELECT count(*)::text FROM ledger_entries`,
+		"payouts":                    `SELECT count(*)::text FROM payouts`,
+		"the probe partner's deals":  `SELECT count(*)::text FROM deals WHERE partner_id = $1::uuid`,
+		"their events":               `SELECT count(*)::text FROM deal_events WHERE deal_id IN (SELECT id FROM deals WHERE partner_id = $1::uuid)`,
+		"their notifications":        `SELECT count(*)::text FROM notifications WHERE deal_id IN (SELECT id FROM deals WHERE partner_id = $1::uuid)`,
+		"their deals as they are":    `SELECT md5(string_agg(row_to_json(d)::text, ',' ORDER BY id)) FROM deals d WHERE partner_id = $1::uuid`,
+	} {
+		var v *string
+		args := []any{}
+		if strings.Contains(q, "$1") {
+			args = append(args, fx.partner)
+		}
+		if err := stack.pool.QueryRow(t.Context(), q, args...).Scan(&v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if v != nil {
+			out[name] = *v
+		}
+	}
+	for name, q := range map[string]string{
+		"the probe cycle's events":     `SELECT count(*)::text FROM cycle_events WHERE cycle_id = $1::uuid`,
+		"the probe program's cycles":   `SELECT count(*)::text FROM incentive_cycles WHERE program_id = (SELECT program_id FROM incentive_cycles WHERE id = $1::uuid)`,
+		"the probe cycle as it is":     `SELECT md5(row_to_json(c)::text) FROM incentive_cycles c WHERE id = $1::uuid`,
+		"the probe cycle's statements": `SELECT count(*)::text FROM statements WHERE cycle_id = $1::uuid`,
+	} {
+		var v *string
+		if err := stack.pool.QueryRow(t.Context(), q, fx.cycle).Scan(&v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if v != nil {
+			out[name] = *v
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	out["the deal workflow's history"] = fmt.Sprint(historyLength(t, tc, deal.WorkflowID(fx.deal)))
+	out["the cycle workflow's history"] = fmt.Sprint(historyLength(t, tc, incentive.CycleWorkflowID(fx.cycle)))
+	n, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: fmt.Sprintf(`DealPartnerId = %q`, fx.partner)})
+	if err != nil {
+		t.Fatalf("count workflows: %v", err)
+	}
+	out["the probe partner's deal workflows"] = fmt.Sprint(n.Count)
+	return out
+}
+
+// sameRows fails the test with every count that changed.
+func sameRows(t *testing.T, before, after map[string]string) {
+	t.Helper()
+	var changed []string
+	for _, k := range sortedKeys(before) {
+		if before[k] != after[k] {
+			changed = append(changed, fmt.Sprintf("%s: %s → %s", k, before[k], after[k]))
+		}
+	}
+	if len(changed) > 0 {
+		t.Errorf("refused requests wrote:\n%s", strings.Join(changed, "\n"))
+	}
+}
