@@ -70,7 +70,6 @@ func seed(t *testing.T) (uuid.UUID, *dbq.Queries) {
 	return id, q
 }
 
-
 func priceInput(dealID uuid.UUID, quoteID string, version int, lines []domain.LineRequest) quote.PriceInput {
 	return quote.PriceInput{QuoteID: quoteID, DealID: dealID.String(), WorkflowID: "quote/" + quoteID, Currency: "USD",
 		Version: version, Lines: lines, Creator: domain.Actor{ID: "u"}, At: at}
