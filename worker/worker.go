@@ -7,6 +7,7 @@ import (
 	"github.com/dealflow/dealflow/activities"
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
+	leadacts "github.com/dealflow/dealflow/activities/lead"
 	"github.com/dealflow/dealflow/workflows"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -18,6 +19,9 @@ import (
 type Activities struct {
 	Deal      *dealacts.Activities
 	Incentive *incentiveacts.Activities
+	// Lead needs the deal context's client (nil: the lead workflow is
+	// registered without its activities).
+	Lead *leadacts.Activities
 }
 
 // New returns a worker on workflows.TaskQueue with every workflow and
@@ -44,6 +48,7 @@ func Options(opts sdkworker.Options) sdkworker.Options {
 func Register(r sdkworker.Registry, acts Activities) {
 	registerDeal(r, acts.Deal)
 	registerIncentive(r, acts.Incentive)
+	registerLead(r, acts.Lead)
 }
 
 // RegisterWorkflows registers every context's workflows, under the type
@@ -52,4 +57,5 @@ func Register(r sdkworker.Registry, acts Activities) {
 func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	registerDealWorkflows(r)
 	registerIncentiveWorkflows(r)
+	registerLeadWorkflows(r)
 }

@@ -10,6 +10,7 @@ import (
 
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
+	leadacts "github.com/dealflow/dealflow/activities/lead"
 	"github.com/dealflow/dealflow/api"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
@@ -159,6 +160,7 @@ func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool)
 	acts := worker.Activities{
 		Deal:      dealacts.New(pool),
 		Incentive: &incentiveacts.Activities{Pool: pool, PayoutDir: e.cfg.PayoutDir, FreezeParts: e.cfg.FreezeParts},
+		Lead:      leadacts.New(pool, deal.NewClient(tc, 0)),
 	}
 	w := worker.New(tc, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {
