@@ -24,6 +24,10 @@ func requestTypes() map[string]func() any {
 		"adjust":           func() any { return &adjustBody{} },
 		"hold":             func() any { return &holdBody{} },
 		"approveCycle":     func() any { return &approveCycleBody{} },
+		"createLead":       func() any { return &createLeadRequest{} },
+		"leadStep":         func() any { return &leadStepBody{} },
+		"leadRouting":      func() any { return &leadRoutingRequest{} },
+		"leadProfile":      func() any { return &leadProfileRequest{} },
 	}
 	for _, st := range dealSteps() {
 		st := st

@@ -78,6 +78,9 @@ func routeDocs() map[string]routeDoc {
 	for _, st := range dealSteps() {
 		docs["POST /v1/deals/:id/"+st.Path] = step(strings.ReplaceAll(st.Path, "-", " ")+" (a step of the deal's workflow)", st.NewBody())
 	}
+	for k, v := range leadDocs() {
+		docs[k] = v
+	}
 	return docs
 }
 

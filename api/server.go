@@ -20,6 +20,7 @@ import (
 	"github.com/dealflow/dealflow/internal/config"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
+	"github.com/dealflow/dealflow/workflows/lead"
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -37,6 +38,7 @@ type Server struct {
 	// start goes through (workflows/deal, workflows/incentive).
 	deals    *deal.Client
 	cycles   *incentive.Client
+	leads    *lead.Client
 	log      *slog.Logger
 	validate *validator.Validate
 	limiter  *rateLimiter
@@ -55,6 +57,7 @@ type Server struct {
 func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
 	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator(),
 		deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: incentive.NewClient(tc, cfg.RequestTimeout),
+		leads:   lead.NewClient(tc, cfg.RequestTimeout),
 		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), guard: newAuthGuard(cfg), metrics: newMetrics(queriesOrNil(pool)),
 		clock: clock.System{}}
 }
@@ -136,7 +139,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
 		{http.MethodGet, "/v1/tokens", adminRoles, s.listTokens},
 		{http.MethodPost, "/v1/tokens/:id/revoke", adminRoles, s.revokeToken},
-	}, append(s.stepRoutes(), s.cycleRoutes()...)...)
+	}, append(append(s.stepRoutes(), s.cycleRoutes()...), s.leadRoutes()...)...)
 }
 
 // dealStep is one human step on a deal: its path, the workflow Update it

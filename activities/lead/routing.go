@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
@@ -30,6 +31,9 @@ func (a *Activities) Program(ctx context.Context, programID string) (ProgramResu
 		id.Valid = true
 	}
 	p, err := dbq.New(a.Pool).LeadProgram(ctx, id)
+	if db.IsNotFound(err) {
+		return ProgramResult{}, activities.InvalidDataError("no program %s", programID)
+	}
 	if err != nil {
 		return ProgramResult{}, fmt.Errorf("lead program: %w", err)
 	}

@@ -2,10 +2,12 @@ package lead
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dealflow/dealflow/workflows"
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 )
 
@@ -50,8 +52,16 @@ func (k *Client) Create(ctx context.Context, in Input) (State, error) {
 	if err == nil {
 		err = h.Get(ctx, &st)
 	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return State{}, ErrCompleted
+	}
 	return st, err
 }
+
+// ErrCompleted is Create's answer when the lead's workflow has run to its
+// end already (an import sent again long after): its record answers.
+var ErrCompleted = errors.New("the lead's workflow has completed; its record answers")
 
 // Step sends a partner's step (UpdateAccept, UpdateDecline,
 // UpdateContacted) to the lead's workflow and waits until it is recorded.
