@@ -11,6 +11,7 @@ package lead
 import (
 	"context"
 
+	"github.com/dealflow/dealflow/internal/conflicts"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -28,6 +29,8 @@ type Registrar interface {
 type Activities struct {
 	Pool  *pgxpool.Pool
 	Deals Registrar
+	// Conflicts screens referred leads (nil: conflicts.Engine on Pool).
+	Conflicts conflicts.Finder
 }
 
 // New returns Activities on pool, registering accepted leads through deals.

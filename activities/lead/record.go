@@ -66,6 +66,16 @@ func (a *Activities) Record(ctx context.Context, c Change) error {
 			}); err != nil {
 				return err
 			}
+			if at := n.Attribution; at != nil {
+				ts := func(t time.Time) pgtype.Timestamptz { return pgtype.Timestamptz{Time: t, Valid: !t.IsZero()} }
+				if err := q.LeadAttribute(ctx, dbq.LeadAttributeParams{ID: id,
+					ReferralCode:        pgtype.Text{String: at.Code, Valid: at.Code != ""},
+					AttributedPartnerID: nullID(at.PartnerID), TouchedAt: ts(at.TouchedAt),
+					ConsentVersion: pgtype.Text{String: at.ConsentVersion, Valid: at.ConsentVersion != ""}, ConsentAt: ts(at.ConsentAt),
+				}); err != nil {
+					return err
+				}
+			}
 		}
 		payload := c.Payload
 		if len(payload) == 0 {
@@ -110,6 +120,15 @@ func (a *Activities) Record(ctx context.Context, c Change) error {
 			}
 		}
 		s := c.State
+		if len(s.Conflicts) > 0 {
+			raw, err := json.Marshal(s.Conflicts)
+			if err != nil {
+				return activities.InvalidDataError("conflicts: %v", err)
+			}
+			if err := q.LeadSetConflicts(ctx, dbq.LeadSetConflictsParams{ID: id, Conflicts: raw}); err != nil {
+				return err
+			}
+		}
 		return q.LeadProject(ctx, dbq.LeadProjectParams{
 			ID: id, Status: s.Status, PartnerID: nullID(s.PartnerID), DealID: nullID(s.DealID), Round: int32(s.Round),
 			AcceptDueAt:  pgtype.Timestamptz{Time: s.AcceptDueAt, Valid: !s.AcceptDueAt.IsZero() && s.Status == lead.StatusOffered},

@@ -148,7 +148,7 @@ func (q *Queries) LeadEvents(ctx context.Context, leadID uuid.UUID) ([]LeadEvent
 }
 
 const leadGet = `-- name: LeadGet :one
-SELECT l.id, l.program_id, l.source, l.status, l.company_name, l.company_domain, l.registrable_domain, l.country, l.region, l.contact_name, l.contact_email, l.product_lines, l.tags, l.amount, l.currency, l.notes, l.partner_id, l.deal_id, l.round, l.accept_due_at, l.contact_due_at, l.workflow_id, l.created_by, l.last_event_seq, l.created_at, l.updated_at FROM leads l
+SELECT l.id, l.program_id, l.source, l.status, l.company_name, l.company_domain, l.registrable_domain, l.country, l.region, l.contact_name, l.contact_email, l.product_lines, l.tags, l.amount, l.currency, l.notes, l.partner_id, l.deal_id, l.round, l.accept_due_at, l.contact_due_at, l.workflow_id, l.created_by, l.last_event_seq, l.created_at, l.updated_at, l.referral_code, l.attributed_partner_id, l.touched_at, l.consent_version, l.consent_at, l.conflicts FROM leads l
 WHERE l.id = $1
   AND ($2::uuid IS NULL
        OR EXISTS (SELECT 1 FROM lead_offers o WHERE o.lead_id = l.id AND o.partner_id = $2::uuid))
@@ -191,6 +191,12 @@ func (q *Queries) LeadGet(ctx context.Context, arg LeadGetParams) (Lead, error) 
 		&i.LastEventSeq,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ReferralCode,
+		&i.AttributedPartnerID,
+		&i.TouchedAt,
+		&i.ConsentVersion,
+		&i.ConsentAt,
+		&i.Conflicts,
 	)
 	return i, err
 }
@@ -254,7 +260,7 @@ func (q *Queries) LeadInsert(ctx context.Context, arg LeadInsertParams) (int64, 
 }
 
 const leadList = `-- name: LeadList :many
-SELECT l.id, l.program_id, l.source, l.status, l.company_name, l.company_domain, l.registrable_domain, l.country, l.region, l.contact_name, l.contact_email, l.product_lines, l.tags, l.amount, l.currency, l.notes, l.partner_id, l.deal_id, l.round, l.accept_due_at, l.contact_due_at, l.workflow_id, l.created_by, l.last_event_seq, l.created_at, l.updated_at FROM leads l
+SELECT l.id, l.program_id, l.source, l.status, l.company_name, l.company_domain, l.registrable_domain, l.country, l.region, l.contact_name, l.contact_email, l.product_lines, l.tags, l.amount, l.currency, l.notes, l.partner_id, l.deal_id, l.round, l.accept_due_at, l.contact_due_at, l.workflow_id, l.created_by, l.last_event_seq, l.created_at, l.updated_at, l.referral_code, l.attributed_partner_id, l.touched_at, l.consent_version, l.consent_at, l.conflicts FROM leads l
 WHERE ($1::text IS NULL OR l.status = $1::text)
   AND ($2::uuid IS NULL
        OR EXISTS (SELECT 1 FROM lead_offers o WHERE o.lead_id = l.id AND o.partner_id = $2::uuid))
@@ -306,6 +312,12 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 			&i.LastEventSeq,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.ReferralCode,
+			&i.AttributedPartnerID,
+			&i.TouchedAt,
+			&i.ConsentVersion,
+			&i.ConsentAt,
+			&i.Conflicts,
 		); err != nil {
 			return nil, err
 		}

@@ -206,32 +206,38 @@ type IncentiveProgramVersion struct {
 }
 
 type Lead struct {
-	ID                uuid.UUID          `json:"id"`
-	ProgramID         uuid.UUID          `json:"program_id"`
-	Source            string             `json:"source"`
-	Status            string             `json:"status"`
-	CompanyName       string             `json:"company_name"`
-	CompanyDomain     string             `json:"company_domain"`
-	RegistrableDomain string             `json:"registrable_domain"`
-	Country           string             `json:"country"`
-	Region            string             `json:"region"`
-	ContactName       string             `json:"contact_name"`
-	ContactEmail      string             `json:"contact_email"`
-	ProductLines      []string           `json:"product_lines"`
-	Tags              []string           `json:"tags"`
-	Amount            int64              `json:"amount"`
-	Currency          string             `json:"currency"`
-	Notes             string             `json:"notes"`
-	PartnerID         uuid.NullUUID      `json:"partner_id"`
-	DealID            uuid.NullUUID      `json:"deal_id"`
-	Round             int32              `json:"round"`
-	AcceptDueAt       pgtype.Timestamptz `json:"accept_due_at"`
-	ContactDueAt      pgtype.Timestamptz `json:"contact_due_at"`
-	WorkflowID        string             `json:"workflow_id"`
-	CreatedBy         string             `json:"created_by"`
-	LastEventSeq      int32              `json:"last_event_seq"`
-	CreatedAt         time.Time          `json:"created_at"`
-	UpdatedAt         time.Time          `json:"updated_at"`
+	ID                  uuid.UUID          `json:"id"`
+	ProgramID           uuid.UUID          `json:"program_id"`
+	Source              string             `json:"source"`
+	Status              string             `json:"status"`
+	CompanyName         string             `json:"company_name"`
+	CompanyDomain       string             `json:"company_domain"`
+	RegistrableDomain   string             `json:"registrable_domain"`
+	Country             string             `json:"country"`
+	Region              string             `json:"region"`
+	ContactName         string             `json:"contact_name"`
+	ContactEmail        string             `json:"contact_email"`
+	ProductLines        []string           `json:"product_lines"`
+	Tags                []string           `json:"tags"`
+	Amount              int64              `json:"amount"`
+	Currency            string             `json:"currency"`
+	Notes               string             `json:"notes"`
+	PartnerID           uuid.NullUUID      `json:"partner_id"`
+	DealID              uuid.NullUUID      `json:"deal_id"`
+	Round               int32              `json:"round"`
+	AcceptDueAt         pgtype.Timestamptz `json:"accept_due_at"`
+	ContactDueAt        pgtype.Timestamptz `json:"contact_due_at"`
+	WorkflowID          string             `json:"workflow_id"`
+	CreatedBy           string             `json:"created_by"`
+	LastEventSeq        int32              `json:"last_event_seq"`
+	CreatedAt           time.Time          `json:"created_at"`
+	UpdatedAt           time.Time          `json:"updated_at"`
+	ReferralCode        pgtype.Text        `json:"referral_code"`
+	AttributedPartnerID uuid.NullUUID      `json:"attributed_partner_id"`
+	TouchedAt           pgtype.Timestamptz `json:"touched_at"`
+	ConsentVersion      pgtype.Text        `json:"consent_version"`
+	ConsentAt           pgtype.Timestamptz `json:"consent_at"`
+	Conflicts           json.RawMessage    `json:"conflicts"`
 }
 
 type LeadEvent struct {
@@ -366,6 +372,32 @@ type Program struct {
 	UpdatedAt  time.Time       `json:"updated_at"`
 	LeadPolicy json.RawMessage `json:"lead_policy"`
 	LeadRules  json.RawMessage `json:"lead_rules"`
+}
+
+type ReferralClick struct {
+	ID         int64     `json:"id"`
+	Code       string    `json:"code"`
+	ClientHash []byte    `json:"client_hash"`
+	UaFamily   string    `json:"ua_family"`
+	ClickedAt  time.Time `json:"clicked_at"`
+}
+
+type ReferralCode struct {
+	Code      string             `json:"code"`
+	PartnerID uuid.UUID          `json:"partner_id"`
+	UserID    uuid.NullUUID      `json:"user_id"`
+	CreatedAt time.Time          `json:"created_at"`
+	RevokedAt pgtype.Timestamptz `json:"revoked_at"`
+}
+
+type ReferralLanding struct {
+	Url       string    `json:"url"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type ReferralSetting struct {
+	ID   bool   `json:"id"`
+	Salt string `json:"salt"`
 }
 
 type SchemaFunction struct {

@@ -79,6 +79,23 @@ type Input struct {
 	Source    string       `json:"source"`
 	Creator   domain.Actor `json:"creator"`
 	Lead      Lead         `json:"lead"`
+	// Attribution is how a referred lead arrived (form, partner referral).
+	Attribution *Attribution `json:"attribution,omitempty"`
+}
+
+// Referred reports whether the lead is a referral (a partner's, or through
+// a partner's link): the vendor works it, after conflict screening; it is
+// not routed to partners.
+func (in Input) Referred() bool { return in.Source == SourceForm || in.Source == SourcePartnerReferral }
+
+// Attribution is the referral a lead is attributed to (domain.Attribute
+// chose it under the program's policy), and the consent its submitter gave.
+type Attribution struct {
+	Code           string    `json:"code,omitempty"`
+	PartnerID      string    `json:"partner_id,omitempty"`
+	TouchedAt      time.Time `json:"touched_at"`
+	ConsentVersion string    `json:"consent_version,omitempty"`
+	ConsentAt      time.Time `json:"consent_at"`
 }
 
 // Step is a partner's step on a lead: accept, decline (with a reason) or
@@ -112,4 +129,6 @@ type State struct {
 	DealStatus   string    `json:"deal_status,omitempty"`
 	ContactDueAt time.Time `json:"contact_due_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// Conflicts are what screening found for a referred lead.
+	Conflicts []domain.Conflict `json:"conflicts,omitempty"`
 }

@@ -73,6 +73,11 @@ func (w *leadWorkflow) run(ctx workflow.Context) (lead.State, error) {
 	if err := w.record(ctx, change{typ: "created", to: lead.StatusNew, actor: w.in.Creator, new: &in}); err != nil {
 		return w.st, err
 	}
+	if w.in.Referred() {
+		if err := w.screenReferral(ctx); err != nil {
+			return w.st, err
+		}
+	}
 	for w.st.Status != lead.StatusQueued && w.st.Status != lead.StatusWorking {
 		if err := w.offerRound(ctx); err != nil {
 			return w.st, err
@@ -190,6 +195,28 @@ func (w *leadWorkflow) awaitFirstContact(ctx workflow.Context) error {
 				s.Tried = append(s.Tried, holder)
 			}
 		}})
+}
+
+// screenReferral screens a referred lead for conflicts (the conflict
+// engine registrations use) and puts it in the vendor's queue, attributed
+// to its partner: the vendor works referrals; they are not routed.
+func (w *leadWorkflow) screenReferral(ctx workflow.Context) error {
+	partner := ""
+	if a := w.in.Attribution; a != nil {
+		partner = a.PartnerID
+	}
+	var found []domain.Conflict
+	if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.Screen, leadacts.ScreenInput{
+		LeadID: w.in.LeadID, PartnerID: partner, Lead: w.in.Lead}).Get(ctx, &found); err != nil {
+		return err
+	}
+	reason := "a referral: the vendor works it"
+	if len(found) > 0 {
+		reason = "a referral with possible conflicts: the vendor reviews it"
+	}
+	return w.record(ctx, change{typ: "screened", to: lead.StatusQueued, actor: domain.SystemActor, reason: reason,
+		payload: map[string]any{"conflicts": found, "partner_id": partner},
+		apply:   func(s *lead.State) { s.Conflicts = found }})
 }
 
 // queue sends the lead back to the vendor's queue: the workflow ends.

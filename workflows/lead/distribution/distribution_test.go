@@ -77,6 +77,13 @@ func newWorld(t *testing.T, policy domain.LeadPolicy, partners ...string) *world
 			w.registered = append(w.registered, in)
 			return leadacts.RegisterResult{DealID: fmt.Sprintf("deal-%s-%d", in.PartnerID, in.Round), Status: "approved"}, nil
 		})
+	w.env.OnActivity(acts.Screen, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in leadacts.ScreenInput) ([]domain.Conflict, error) {
+			if in.PartnerID != "p-ref" {
+				return nil, fmt.Errorf("screened without the referring partner: %+v", in)
+			}
+			return []domain.Conflict{{Source: domain.SourceRegistration, ID: "d-1", Class: domain.MatchLikely}}, nil
+		})
 	w.env.OnActivity(acts.Release, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in leadacts.ReleaseInput) error {
 			w.mu.Lock()
@@ -115,7 +122,12 @@ func (w *world) step(at time.Duration, name string, s lead.Step, results chan<- 
 
 func (w *world) run(t *testing.T) lead.State {
 	t.Helper()
-	w.env.ExecuteWorkflow(LeadDistribution, lead.Input{LeadID: leadID, Source: lead.SourceVendor,
+	return w.runFrom(t, lead.SourceVendor, nil)
+}
+
+func (w *world) runFrom(t *testing.T, source string, at *lead.Attribution) lead.State {
+	t.Helper()
+	w.env.ExecuteWorkflow(LeadDistribution, lead.Input{LeadID: leadID, Source: source, Attribution: at,
 		Creator: domain.Actor{ID: "m", Name: "Morgan", Role: domain.RoleChannelManager},
 		Lead: lead.Lead{Company: domain.Customer{Name: "Acme", Domain: "acme.com", Country: "DE"}, RegistrableDomain: "acme.com",
 			ProductLines: []string{"firewall"}, Amount: 100000, Currency: "EUR"}})
@@ -293,6 +305,17 @@ func TestNoEligiblePartnerQueues(t *testing.T) {
 	w := newWorld(t, domain.DefaultLeadPolicy())
 	st := w.run(t)
 	if got := w.log(); got != "created@0s queued@0s" || st.Status != lead.StatusQueued {
+		t.Fatalf("%s %+v", got, st)
+	}
+}
+
+// A partner's referral (or a form lead through its link) is screened for
+// conflicts, leaving out the referring partner's own claims, and goes to
+// the vendor's queue: it is not routed to partners.
+func TestReferralScreenedThenQueued(t *testing.T) {
+	w := newWorld(t, domain.DefaultLeadPolicy(), "p-a")
+	st := w.runFrom(t, lead.SourcePartnerReferral, &lead.Attribution{PartnerID: "p-ref"})
+	if got := w.log(); got != "created@0s screened@0s" || st.Status != lead.StatusQueued || len(st.Conflicts) != 1 {
 		t.Fatalf("%s %+v", got, st)
 	}
 }
