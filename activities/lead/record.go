@@ -42,10 +42,10 @@ type Change struct {
 	Outcome      string `json:"outcome,omitempty"`
 }
 
-// Record writes a change in one transaction: the lead (first change), the
+// LeadRecord writes a change in one transaction: the lead (first change), the
 // event, the offers and the projection. A change already recorded (its
 // seq exists) is left as it is.
-func (a *Activities) Record(ctx context.Context, c Change) error {
+func (a *Activities) LeadRecord(ctx context.Context, c Change) error {
 	id, err := uuid.Parse(c.LeadID)
 	if err != nil {
 		return activities.InvalidDataError("lead id: %v", err)

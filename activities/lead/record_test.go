@@ -37,7 +37,7 @@ func TestRecordRouteAndScope(t *testing.T) {
 	ctx := context.Background()
 	a := leadacts.New(testDB.Pool, nil)
 	q := dbq.New(testDB.Pool)
-	prog, err := a.Program(ctx, "")
+	prog, err := a.LeadProgram(ctx, "")
 	if err != nil || prog.Policy.AcceptWithin.D() != 48*time.Hour {
 		t.Fatalf("default program: %+v %v", prog, err)
 	}
@@ -52,7 +52,7 @@ func TestRecordRouteAndScope(t *testing.T) {
 
 	route := func(tried ...string) []string {
 		t.Helper()
-		r, err := a.Route(ctx, leadacts.RouteInput{ProgramID: prog.ProgramID, Facts: domain.LeadFacts{Country: "DE"}, Tried: tried, N: 1})
+		r, err := a.LeadRoute(ctx, leadacts.RouteInput{ProgramID: prog.ProgramID, Facts: domain.LeadFacts{Country: "DE"}, Tried: tried, N: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestRecordRouteAndScope(t *testing.T) {
 		Actor: domain.SystemActor, OccurredAt: at, State: st, Offer: []string{heavy.String()}}
 	for i := 0; i < 2; i++ { // retried: nothing twice
 		for _, c := range []leadacts.Change{created, offered} {
-			if err := a.Record(ctx, c); err != nil {
+			if err := a.LeadRecord(ctx, c); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -111,7 +111,7 @@ func TestRecordRouteAndScope(t *testing.T) {
 	}
 	// The decline closes the offer; the history refuses edits.
 	st.Seq, st.Offered = 3, nil
-	if err := a.Record(ctx, leadacts.Change{LeadID: id, Seq: 3, Type: "declined", From: lead.StatusOffered, To: lead.StatusOffered,
+	if err := a.LeadRecord(ctx, leadacts.Change{LeadID: id, Seq: 3, Type: "declined", From: lead.StatusOffered, To: lead.StatusOffered,
 		Actor: domain.Actor{ID: "u", Role: domain.RolePartnerUser}, Reason: "busy", OccurredAt: at.Add(time.Hour), State: st,
 		CloseRound: 1, ClosePartner: heavy.String(), Outcome: "declined"}); err != nil {
 		t.Fatal(err)

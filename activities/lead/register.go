@@ -30,10 +30,10 @@ type RegisterResult struct {
 	Status string `json:"status"`
 }
 
-// Register submits the registration through the deal context's client,
+// LeadRegister submits the registration through the deal context's client,
 // keyed by the lead and round: retried, it joins the same deal workflow
 // rather than start another.
-func (a *Activities) Register(ctx context.Context, in RegisterInput) (RegisterResult, error) {
+func (a *Activities) LeadRegister(ctx context.Context, in RegisterInput) (RegisterResult, error) {
 	key := fmt.Sprintf("lead:%s:%d", in.LeadID, in.Round)
 	dealID := deal.IdempotentID(in.PartnerID, key).String()
 	l := in.Lead
@@ -60,9 +60,9 @@ type ReleaseInput struct {
 	Reason string `json:"reason"`
 }
 
-// Release withdraws the registration as dealflow itself. A deal that has
+// LeadRelease withdraws the registration as dealflow itself. A deal that has
 // moved on (won, lost, ended) is left as it is: retrying changes nothing.
-func (a *Activities) Release(ctx context.Context, in ReleaseInput) error {
+func (a *Activities) LeadRelease(ctx context.Context, in ReleaseInput) error {
 	_, err := a.Deals.Step(ctx, deal.WorkflowID(in.DealID), deal.UpdateWithdraw, deal.Decision{Actor: domain.SystemActor, Reason: in.Reason})
 	if r, ok := workflows.AsRefusal(err); ok && (r.Kind == workflows.ErrTypeFinished || r.Kind == workflows.ErrTypeInvalidTransition) {
 		return nil

@@ -19,9 +19,9 @@ type ProgramResult struct {
 	Policy    domain.LeadPolicy `json:"policy"`
 }
 
-// Program reads the lead's program and its lead policy over the defaults.
+// LeadProgram reads the lead's program and its lead policy over the defaults.
 // It only reads.
-func (a *Activities) Program(ctx context.Context, programID string) (ProgramResult, error) {
+func (a *Activities) LeadProgram(ctx context.Context, programID string) (ProgramResult, error) {
 	id := uuid.NullUUID{}
 	if programID != "" {
 		var err error
@@ -58,10 +58,10 @@ type RouteResult struct {
 	Rule     string   `json:"rule"`
 }
 
-// Route applies the program's routing rules (domain.Route) to its partners
+// LeadRoute applies the program's routing rules (domain.Route) to its partners
 // as they are now: profiles, capacity and load, round-robin counts. It only
 // reads; the offer it leads to is counted when recorded.
-func (a *Activities) Route(ctx context.Context, in RouteInput) (RouteResult, error) {
+func (a *Activities) LeadRoute(ctx context.Context, in RouteInput) (RouteResult, error) {
 	id, err := uuid.Parse(in.ProgramID)
 	if err != nil {
 		return RouteResult{}, activities.InvalidDataError("program id: %v", err)

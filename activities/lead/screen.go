@@ -18,10 +18,10 @@ type ScreenInput struct {
 	Lead      lead.Lead `json:"lead"`
 }
 
-// Screen looks for conflicts on a referred lead with the conflict engine
+// LeadScreen looks for conflicts on a referred lead with the conflict engine
 // registrations use (internal/conflicts), leaving out the referring
 // partner's own claims. It only reads.
-func (a *Activities) Screen(ctx context.Context, in ScreenInput) ([]domain.Conflict, error) {
+func (a *Activities) LeadScreen(ctx context.Context, in ScreenInput) ([]domain.Conflict, error) {
 	id, err := uuid.Parse(in.LeadID)
 	if err != nil {
 		return nil, activities.InvalidDataError("lead id: %v", err)

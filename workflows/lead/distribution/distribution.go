@@ -64,7 +64,7 @@ func (w *leadWorkflow) setup(ctx workflow.Context) error {
 
 func (w *leadWorkflow) run(ctx workflow.Context) (lead.State, error) {
 	var prog leadacts.ProgramResult
-	if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.Program, w.in.ProgramID).Get(ctx, &prog); err != nil {
+	if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.LeadProgram, w.in.ProgramID).Get(ctx, &prog); err != nil {
 		return w.st, err
 	}
 	w.st.ProgramID, w.st.Policy = prog.ProgramID, prog.Policy
@@ -104,7 +104,7 @@ func (w *leadWorkflow) offerRound(ctx workflow.Context) error {
 		n = p.BroadcastTo
 	}
 	var routed leadacts.RouteResult
-	if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.Route, leadacts.RouteInput{
+	if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.LeadRoute, leadacts.RouteInput{
 		ProgramID: w.st.ProgramID, Facts: w.in.Lead.Facts(), Tried: w.st.Tried, N: n,
 	}).Get(ctx, &routed); err != nil {
 		return err
@@ -181,7 +181,7 @@ func (w *leadWorkflow) awaitFirstContact(ctx workflow.Context) error {
 	holder, dealID := w.st.PartnerID, w.st.DealID
 	reason := "no first contact within " + w.st.Policy.FirstContactWithin.D().String()
 	if dealID != "" {
-		if err := workflow.ExecuteActivity(registerOptions(ctx), acts.Release, leadacts.ReleaseInput{
+		if err := workflow.ExecuteActivity(registerOptions(ctx), acts.LeadRelease, leadacts.ReleaseInput{
 			DealID: dealID, Reason: "lead pulled back: " + reason}).Get(ctx, nil); err != nil {
 			return err
 		}
@@ -206,7 +206,7 @@ func (w *leadWorkflow) screenReferral(ctx workflow.Context) error {
 		partner = a.PartnerID
 	}
 	var found []domain.Conflict
-	if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.Screen, leadacts.ScreenInput{
+	if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.LeadScreen, leadacts.ScreenInput{
 		LeadID: w.in.LeadID, PartnerID: partner, Lead: w.in.Lead}).Get(ctx, &found); err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func (w *leadWorkflow) record(ctx workflow.Context, c change) error {
 		}
 		rec.Payload = b
 	}
-	if err := workflow.ExecuteLocalActivity(recordOptions(ctx), acts.Record, rec).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(recordOptions(ctx), acts.LeadRecord, rec).Get(ctx, nil); err != nil {
 		return workflows.Unstorable(err)
 	}
 	w.st = next

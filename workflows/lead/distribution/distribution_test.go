@@ -49,11 +49,11 @@ func newWorld(t *testing.T, policy domain.LeadPolicy, partners ...string) *world
 	w := &world{env: s.NewTestWorkflowEnvironment(), policy: policy, partners: partners}
 	w.env.SetStartTime(start)
 	w.env.RegisterWorkflow(LeadDistribution)
-	w.env.OnActivity(acts.Program, mock.Anything, mock.Anything).Return(
+	w.env.OnActivity(acts.LeadProgram, mock.Anything, mock.Anything).Return(
 		func(context.Context, string) (leadacts.ProgramResult, error) {
 			return leadacts.ProgramResult{ProgramID: programID, Policy: w.policy}, nil
 		})
-	w.env.OnActivity(acts.Route, mock.Anything, mock.Anything).Return(
+	w.env.OnActivity(acts.LeadRoute, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in leadacts.RouteInput) (leadacts.RouteResult, error) {
 			var out []string
 			for _, p := range w.partners {
@@ -63,28 +63,28 @@ func newWorld(t *testing.T, policy domain.LeadPolicy, partners ...string) *world
 			}
 			return leadacts.RouteResult{Partners: out, Rule: "all"}, nil
 		})
-	w.env.OnActivity(acts.Record, mock.Anything, mock.Anything).Return(
+	w.env.OnActivity(acts.LeadRecord, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, c leadacts.Change) error {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			w.changes = append(w.changes, c)
 			return nil
 		})
-	w.env.OnActivity(acts.Register, mock.Anything, mock.Anything).Return(
+	w.env.OnActivity(acts.LeadRegister, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in leadacts.RegisterInput) (leadacts.RegisterResult, error) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			w.registered = append(w.registered, in)
 			return leadacts.RegisterResult{DealID: fmt.Sprintf("deal-%s-%d", in.PartnerID, in.Round), Status: "approved"}, nil
 		})
-	w.env.OnActivity(acts.Screen, mock.Anything, mock.Anything).Return(
+	w.env.OnActivity(acts.LeadScreen, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in leadacts.ScreenInput) ([]domain.Conflict, error) {
 			if in.PartnerID != "p-ref" {
 				return nil, fmt.Errorf("screened without the referring partner: %+v", in)
 			}
 			return []domain.Conflict{{Source: domain.SourceRegistration, ID: "d-1", Class: domain.MatchLikely}}, nil
 		})
-	w.env.OnActivity(acts.Release, mock.Anything, mock.Anything).Return(
+	w.env.OnActivity(acts.LeadRelease, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in leadacts.ReleaseInput) error {
 			w.mu.Lock()
 			defer w.mu.Unlock()

@@ -72,7 +72,7 @@ func (w *leadWorkflow) accept(ctx workflow.Context, s lead.Step) error {
 		return err
 	}
 	var reg leadacts.RegisterResult
-	if err := workflow.ExecuteActivity(registerOptions(ctx), acts.Register, leadacts.RegisterInput{
+	if err := workflow.ExecuteActivity(registerOptions(ctx), acts.LeadRegister, leadacts.RegisterInput{
 		LeadID: w.st.LeadID, Round: round, PartnerID: partner, Actor: s.Actor, Lead: w.in.Lead,
 		ExpectedCloseDate: now.AddDate(0, 0, 90).Format(time.DateOnly),
 	}).Get(ctx, &reg); err != nil {
