@@ -28,6 +28,7 @@ func requestTypes() map[string]func() any {
 		"leadStep":         func() any { return &leadStepBody{} },
 		"leadRouting":      func() any { return &leadRoutingRequest{} },
 		"leadProfile":      func() any { return &leadProfileRequest{} },
+		"referralLanding":  func() any { return &referralLandingRequest{} },
 	}
 	for _, st := range dealSteps() {
 		st := st

@@ -42,6 +42,8 @@ type Server struct {
 	log      *slog.Logger
 	validate *validator.Validate
 	limiter  *rateLimiter
+	// formLimiter throttles the public lead form per client address.
+	formLimiter *rateLimiter
 	// guard throttles authentication by client address, before any token
 	// lookup.
 	guard   *authGuard
@@ -57,8 +59,9 @@ type Server struct {
 func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
 	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator(),
 		deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: incentive.NewClient(tc, cfg.RequestTimeout),
-		leads:   lead.NewClient(tc, cfg.RequestTimeout),
-		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), guard: newAuthGuard(cfg), metrics: newMetrics(queriesOrNil(pool)),
+		leads:       lead.NewClient(tc, cfg.RequestTimeout),
+		limiter:     newRateLimiter(cfg.RateLimit, cfg.RateBurst),
+		formLimiter: newRateLimiter(leadFormPerMinute/60.0, leadFormPerMinute), guard: newAuthGuard(cfg), metrics: newMetrics(queriesOrNil(pool)),
 		clock: clock.System{}}
 }
 
@@ -139,7 +142,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
 		{http.MethodGet, "/v1/tokens", adminRoles, s.listTokens},
 		{http.MethodPost, "/v1/tokens/:id/revoke", adminRoles, s.revokeToken},
-	}, append(append(s.stepRoutes(), s.cycleRoutes()...), s.leadRoutes()...)...)
+	}, append(append(s.stepRoutes(), s.cycleRoutes()...), append(s.leadRoutes(), s.referralRoutes()...)...)...)
 }
 
 // dealStep is one human step on a deal: its path, the workflow Update it

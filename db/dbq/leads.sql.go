@@ -151,6 +151,7 @@ const leadGet = `-- name: LeadGet :one
 SELECT l.id, l.program_id, l.source, l.status, l.company_name, l.company_domain, l.registrable_domain, l.country, l.region, l.contact_name, l.contact_email, l.product_lines, l.tags, l.amount, l.currency, l.notes, l.partner_id, l.deal_id, l.round, l.accept_due_at, l.contact_due_at, l.workflow_id, l.created_by, l.last_event_seq, l.created_at, l.updated_at, l.referral_code, l.attributed_partner_id, l.touched_at, l.consent_version, l.consent_at, l.conflicts FROM leads l
 WHERE l.id = $1
   AND ($2::uuid IS NULL
+       OR l.attributed_partner_id = $2::uuid
        OR EXISTS (SELECT 1 FROM lead_offers o WHERE o.lead_id = l.id AND o.partner_id = $2::uuid))
 `
 
@@ -160,7 +161,7 @@ type LeadGetParams struct {
 }
 
 // LeadGet reads a lead; a partner (scope_partner_id) reaches only a lead
-// offered to it in some round.
+// offered to it in some round, or attributed to it (its referral).
 func (q *Queries) LeadGet(ctx context.Context, arg LeadGetParams) (Lead, error) {
 	row := q.db.QueryRow(ctx, leadGet, arg.ID, arg.ScopePartnerID)
 	var i Lead
@@ -263,6 +264,7 @@ const leadList = `-- name: LeadList :many
 SELECT l.id, l.program_id, l.source, l.status, l.company_name, l.company_domain, l.registrable_domain, l.country, l.region, l.contact_name, l.contact_email, l.product_lines, l.tags, l.amount, l.currency, l.notes, l.partner_id, l.deal_id, l.round, l.accept_due_at, l.contact_due_at, l.workflow_id, l.created_by, l.last_event_seq, l.created_at, l.updated_at, l.referral_code, l.attributed_partner_id, l.touched_at, l.consent_version, l.consent_at, l.conflicts FROM leads l
 WHERE ($1::text IS NULL OR l.status = $1::text)
   AND ($2::uuid IS NULL
+       OR l.attributed_partner_id = $2::uuid
        OR EXISTS (SELECT 1 FROM lead_offers o WHERE o.lead_id = l.id AND o.partner_id = $2::uuid))
 ORDER BY l.created_at DESC, l.id DESC
 LIMIT $3

@@ -42,7 +42,8 @@ CREATE TABLE leads (
     contact_email      text NOT NULL,
     product_lines      text[] NOT NULL,
     tags               text[] NOT NULL DEFAULT '{}',
-    amount             bigint NOT NULL CHECK (amount > 0),
+    -- amount is the estimated value; 0 for a lead from the public form (unknown)
+    amount             bigint NOT NULL CHECK (amount >= 0),
     currency           text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     notes              text NOT NULL DEFAULT '',
     -- the partner that holds the lead (accepted or working), and the

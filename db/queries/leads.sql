@@ -64,10 +64,11 @@ UPDATE partner_lead_profiles SET assigned = assigned + 1 WHERE partner_id = ANY 
 
 -- name: LeadGet :one
 -- LeadGet reads a lead; a partner (scope_partner_id) reaches only a lead
--- offered to it in some round.
+-- offered to it in some round, or attributed to it (its referral).
 SELECT l.* FROM leads l
 WHERE l.id = @id
   AND (sqlc.narg(scope_partner_id)::uuid IS NULL
+       OR l.attributed_partner_id = sqlc.narg(scope_partner_id)::uuid
        OR EXISTS (SELECT 1 FROM lead_offers o WHERE o.lead_id = l.id AND o.partner_id = sqlc.narg(scope_partner_id)::uuid));
 
 -- name: LeadList :many
@@ -76,6 +77,7 @@ WHERE l.id = @id
 SELECT l.* FROM leads l
 WHERE (sqlc.narg(status)::text IS NULL OR l.status = sqlc.narg(status)::text)
   AND (sqlc.narg(scope_partner_id)::uuid IS NULL
+       OR l.attributed_partner_id = sqlc.narg(scope_partner_id)::uuid
        OR EXISTS (SELECT 1 FROM lead_offers o WHERE o.lead_id = l.id AND o.partner_id = sqlc.narg(scope_partner_id)::uuid))
 ORDER BY l.created_at DESC, l.id DESC
 LIMIT @max_rows;
