@@ -23,6 +23,7 @@ func (s *Server) leadRoutes() []Route {
 		{http.MethodPost, "/v1/leads/import", deciderRoles, s.importLeads},
 		{http.MethodGet, "/v1/leads", allRoles, s.listLeads},
 		{http.MethodGet, "/v1/leads/:id", allRoles, s.getLead},
+		{http.MethodGet, "/v1/lead-scorecard", allRoles, s.leadScorecard},
 		{http.MethodPost, "/v1/leads/:id/accept", partnerRoles, s.leadStep(lead.UpdateAccept)},
 		{http.MethodPost, "/v1/leads/:id/decline", partnerRoles, s.leadStep(lead.UpdateDecline)},
 		{http.MethodPost, "/v1/leads/:id/contacted", partnerRoles, s.leadStep(lead.UpdateContacted)},

@@ -117,6 +117,11 @@ func TestLeadBroadcastAcceptRegistersOverHTTP(t *testing.T) {
 		t.Fatalf("after contact: %s", r.raw)
 	}
 	recordHistory(t, "lead/"+id, "lead_broadcast_accepted.json")
+	card := call(t, http.MethodGet, "/v1/lead-scorecard", stack.tokens[winner], nil).must(t, http.StatusOK)
+	lines := card.body["partners"].([]any)
+	if len(lines) != 1 || lines[0].(map[string]any)["accepted"].(float64) < 1 {
+		t.Fatalf("the winner's scorecard: %s", card.raw)
+	}
 	recordHistory(t, "deal/"+dealID, "v2-vendor-sourced-approved.json")
 
 	// Import: a bad line refuses the file, naming it; nothing is imported.

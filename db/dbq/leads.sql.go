@@ -554,3 +554,71 @@ func (q *Queries) LeadProject(ctx context.Context, arg LeadProjectParams) error 
 	)
 	return err
 }
+
+const leadScorecard = `-- name: LeadScorecard :many
+SELECT o.partner_id,
+       count(*)::int AS offered,
+       count(*) FILTER (WHERE o.outcome IN ('accepted', 'pulled_back'))::int AS accepted,
+       count(*) FILTER (WHERE o.outcome = 'declined')::int AS declined,
+       count(*) FILTER (WHERE o.outcome = 'timed_out')::int AS timed_out,
+       count(*) FILTER (WHERE o.outcome = 'pulled_back')::int AS pulled_back,
+       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM o.decided_at - o.offered_at))
+                FILTER (WHERE o.outcome IN ('accepted', 'pulled_back')), 0)::float8 AS median_seconds_to_accept,
+       (SELECT count(*) FROM deals d WHERE d.partner_id = o.partner_id AND d.kind = 'vendor_sourced'
+          AND d.status = 'closed_won')::int AS won,
+       (SELECT coalesce(jsonb_object_agg(w.currency, w.amount), '{}'::jsonb) FROM
+          (SELECT d.won_currency AS currency, sum(d.won_amount) AS amount FROM deals d
+           WHERE d.partner_id = o.partner_id AND d.kind = 'vendor_sourced' AND d.status = 'closed_won'
+           GROUP BY d.won_currency) w)::jsonb AS won_value
+FROM lead_offers o
+WHERE $1::uuid IS NULL OR o.partner_id = $1::uuid
+GROUP BY o.partner_id
+ORDER BY o.partner_id
+`
+
+type LeadScorecardRow struct {
+	PartnerID             uuid.UUID       `json:"partner_id"`
+	Offered               int32           `json:"offered"`
+	Accepted              int32           `json:"accepted"`
+	Declined              int32           `json:"declined"`
+	TimedOut              int32           `json:"timed_out"`
+	PulledBack            int32           `json:"pulled_back"`
+	MedianSecondsToAccept float64         `json:"median_seconds_to_accept"`
+	Won                   int32           `json:"won"`
+	WonValue              json.RawMessage `json:"won_value"`
+}
+
+// LeadScorecard is, per partner, what happened to the leads offered to it:
+// offers, acceptances (including those later pulled back), declines,
+// time-outs, pullbacks, the median time to accept, and the vendor-sourced
+// registrations it won with their value per currency. A partner
+// (scope_partner_id) reads only its own line.
+func (q *Queries) LeadScorecard(ctx context.Context, scopePartnerID uuid.NullUUID) ([]LeadScorecardRow, error) {
+	rows, err := q.db.Query(ctx, leadScorecard, scopePartnerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LeadScorecardRow{}
+	for rows.Next() {
+		var i LeadScorecardRow
+		if err := rows.Scan(
+			&i.PartnerID,
+			&i.Offered,
+			&i.Accepted,
+			&i.Declined,
+			&i.TimedOut,
+			&i.PulledBack,
+			&i.MedianSecondsToAccept,
+			&i.Won,
+			&i.WonValue,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

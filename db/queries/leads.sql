@@ -91,3 +91,28 @@ ORDER BY round, offered_at, partner_id;
 
 -- name: LeadEvents :many
 SELECT * FROM lead_events WHERE lead_id = @lead_id ORDER BY seq;
+
+-- name: LeadScorecard :many
+-- LeadScorecard is, per partner, what happened to the leads offered to it:
+-- offers, acceptances (including those later pulled back), declines,
+-- time-outs, pullbacks, the median time to accept, and the vendor-sourced
+-- registrations it won with their value per currency. A partner
+-- (scope_partner_id) reads only its own line.
+SELECT o.partner_id,
+       count(*)::int AS offered,
+       count(*) FILTER (WHERE o.outcome IN ('accepted', 'pulled_back'))::int AS accepted,
+       count(*) FILTER (WHERE o.outcome = 'declined')::int AS declined,
+       count(*) FILTER (WHERE o.outcome = 'timed_out')::int AS timed_out,
+       count(*) FILTER (WHERE o.outcome = 'pulled_back')::int AS pulled_back,
+       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM o.decided_at - o.offered_at))
+                FILTER (WHERE o.outcome IN ('accepted', 'pulled_back')), 0)::float8 AS median_seconds_to_accept,
+       (SELECT count(*) FROM deals d WHERE d.partner_id = o.partner_id AND d.kind = 'vendor_sourced'
+          AND d.status = 'closed_won')::int AS won,
+       (SELECT coalesce(jsonb_object_agg(w.currency, w.amount), '{}'::jsonb) FROM
+          (SELECT d.won_currency AS currency, sum(d.won_amount) AS amount FROM deals d
+           WHERE d.partner_id = o.partner_id AND d.kind = 'vendor_sourced' AND d.status = 'closed_won'
+           GROUP BY d.won_currency) w)::jsonb AS won_value
+FROM lead_offers o
+WHERE sqlc.narg(scope_partner_id)::uuid IS NULL OR o.partner_id = sqlc.narg(scope_partner_id)::uuid
+GROUP BY o.partner_id
+ORDER BY o.partner_id;
