@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -176,5 +177,52 @@ func TestLeadBroadcastAcceptRegistersOverHTTP(t *testing.T) {
 			t.Fatalf("%s lists a lead offered only to another partner", other)
 		}
 		call(t, http.MethodPost, "/v1/leads/"+lid+"/accept", stack.tokens[other], nil).problem(t, http.StatusNotFound, "urn:dealflow:problem:not-found")
+	}
+}
+
+// The console's lead pages: the partner a lead is offered to sees it in
+// "My leads" with its deadline, a decline without a reason is refused,
+// acceptance works and asks for first contact next; another partner's
+// step on it is not found; the vendor sees the queue.
+func TestConsoleMyLeads(t *testing.T) {
+	mgr := stack.tokens["manager"]
+	prog := defaultProgram(t)
+	call(t, http.MethodPut, "/v1/programs/"+prog+"/lead-routing", mgr, map[string]any{"rules": []any{map[string]any{"name": "everyone"}}}).must(t, http.StatusOK)
+	for _, p := range []string{stack.partnerA, stack.partnerB} {
+		call(t, http.MethodPut, "/v1/partners/"+p+"/lead-profile", mgr, map[string]any{"capacity": 100, "weight": 1}).must(t, http.StatusOK)
+	}
+	d := "console-" + tag() + ".example.com"
+	r := call(t, http.MethodPost, "/v1/leads", mgr, leadBody(d)).must(t, http.StatusCreated)
+	id := r.str("id")
+	holder, other := "partnerA", "partnerB"
+	if r.body["offers"].([]any)[0].(map[string]any)["partner_id"] != stack.partnerA {
+		holder, other = other, holder
+	}
+	cl, csrf := consoleClient(t, holder)
+	page := get(t, cl, "/console/leads", http.StatusOK)
+	if !strings.Contains(page, "Lead Co "+d) || !strings.Contains(page, "accept by") || !strings.Contains(page, "/console/leads/"+id+"/accept") {
+		t.Fatalf("My leads lacks the offer:\n%s", page)
+	}
+	if msg := postForm(t, cl, "/console/leads/"+id+"/decline", url.Values{"csrf": {csrf}}); !strings.HasPrefix(msg, "Not done") {
+		t.Fatalf("decline without a reason: %q", msg)
+	}
+	if msg := postForm(t, cl, "/console/leads/"+id+"/accept", url.Values{"csrf": {csrf}}); msg != "Done: accept" {
+		t.Fatalf("accept: %q", msg)
+	}
+	if page := get(t, cl, "/console/leads", http.StatusOK); !strings.Contains(page, "first contact by") {
+		t.Fatalf("after acceptance:\n%s", page)
+	}
+	ocl, ocsrf := consoleClient(t, other)
+	res, err := ocl.PostForm(stack.baseURL+"/console/leads/"+id+"/contacted", url.Values{"csrf": {ocsrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("another partner's step: %d", res.StatusCode)
+	}
+	mcl, _ := consoleClient(t, "manager")
+	if page := get(t, mcl, "/console/leads", http.StatusOK); !strings.Contains(page, "Lead queue") || !strings.Contains(page, "Lead Co "+d) {
+		t.Fatal("the vendor's queue lacks the lead")
 	}
 }
