@@ -59,7 +59,7 @@ const (
 	RuleAutoApprove     = "auto_approve"
 	RuleManualReview    = "manual_review"
 	// RuleVendorSourced approves a lead a partner accepted from the vendor.
-	RuleVendorSourced = "auto_approve.vendor_sourced"
+	RuleVendorSourced   = "auto_approve.vendor_sourced"
 	RuleSLAAutoApprove  = "sla.auto_approve"
 	RuleSLAAutoReject   = "sla.auto_reject"
 	RuleExpiredUnanswer = "protection.expired_before_decision"

@@ -46,8 +46,8 @@ func defaultProgram(t *testing.T) string {
 
 func leadBody(domainName string) map[string]any {
 	return map[string]any{
-		"company": map[string]any{"name": "Lead Co " + domainName, "domain": domainName, "country": "DE"},
-		"contact": map[string]any{"name": "Jo Buyer", "email": "jo@" + domainName},
+		"company":       map[string]any{"name": "Lead Co " + domainName, "domain": domainName, "country": "DE"},
+		"contact":       map[string]any{"name": "Jo Buyer", "email": "jo@" + domainName},
 		"product_lines": []string{"firewall"}, "amount": 4200000, "currency": "EUR",
 	}
 }

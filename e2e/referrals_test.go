@@ -129,8 +129,8 @@ func TestReferralLinkFormAndPartnerReferral(t *testing.T) {
 	call(t, http.MethodPost, "/v1/deals", stack.tokens["partnerB"], taken).must(t, http.StatusCreated)
 	cust := taken["customer"].(map[string]any)
 	ref := call(t, http.MethodPost, "/v1/referrals", stack.tokens["partnerA"], map[string]any{
-		"company": map[string]any{"name": cust["name"], "domain": cust["domain"], "country": "US"},
-		"contact": map[string]any{"name": "Ray Ref", "email": "ray@" + cust["domain"].(string)},
+		"company":       map[string]any{"name": cust["name"], "domain": cust["domain"], "country": "US"},
+		"contact":       map[string]any{"name": "Ray Ref", "email": "ray@" + cust["domain"].(string)},
 		"product_lines": []string{"firewall"}, "amount": 900000, "currency": "USD",
 	}).must(t, http.StatusCreated)
 	rid := ref.str("id")
