@@ -117,6 +117,7 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 	for _, st := range cycleSteps() {
 		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/cycles/:id" + st.Path, financeRoles, s.consoleCycleStep(st)})
 	}
+	steps = append(steps, s.consoleLeadRoutes()...)
 	return append(steps, []ConsoleRoute{
 		{http.MethodGet, "/", nil, s.root},
 		{http.MethodGet, "/console", nil, s.consoleHome},

@@ -28,6 +28,11 @@ func requestTypes() map[string]func() any {
 		"quoteProduct":     func() any { return &quoteProductBody{} },
 		"quotePrice":       func() any { return &quotePriceBody{} },
 		"quoteSchedule":    func() any { return &quoteScheduleBody{} },
+		"createLead":       func() any { return &createLeadRequest{} },
+		"leadStep":         func() any { return &leadStepBody{} },
+		"leadRouting":      func() any { return &leadRoutingRequest{} },
+		"leadProfile":      func() any { return &leadProfileRequest{} },
+		"referralLanding":  func() any { return &referralLandingRequest{} },
 	}
 	for _, st := range quoteSteps() {
 		out["quote:"+st.Path] = func() any { return st.NewBody() }

@@ -88,6 +88,9 @@ func routeDocs() map[string]routeDoc {
 		docs["POST /v1/deals/:id/"+st.Path] = step(strings.ReplaceAll(st.Path, "-", " ")+" (a step of the deal's workflow)", st.NewBody())
 	}
 	quoteDocs(docs)
+	for k, v := range leadDocs() {
+		docs[k] = v
+	}
 	return docs
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/dealflow/dealflow/workflows/cosell"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
+	"github.com/dealflow/dealflow/workflows/lead"
 	"github.com/dealflow/dealflow/workflows/quote"
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
@@ -42,9 +43,12 @@ type Server struct {
 	quotes *quote.Client
 	// cosell is the co-selling context's typed client (workflows/cosell).
 	cosell   *cosell.Client
+	leads    *lead.Client
 	log      *slog.Logger
 	validate *validator.Validate
 	limiter  *rateLimiter
+	// formLimiter throttles the public lead form per client address.
+	formLimiter *rateLimiter
 	// guard throttles authentication by client address, before any token
 	// lookup.
 	guard   *authGuard
@@ -60,9 +64,11 @@ type Server struct {
 func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
 	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: newValidator(),
 		deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: incentive.NewClient(tc, cfg.RequestTimeout),
-		quotes:  quote.NewClient(tc, cfg.RequestTimeout),
-		cosell:  cosell.NewClient(tc, cfg.RequestTimeout),
-		limiter: newRateLimiter(cfg.RateLimit, cfg.RateBurst), guard: newAuthGuard(cfg), metrics: newMetrics(queriesOrNil(pool)),
+		quotes:      quote.NewClient(tc, cfg.RequestTimeout),
+		cosell:      cosell.NewClient(tc, cfg.RequestTimeout),
+		leads:       lead.NewClient(tc, cfg.RequestTimeout),
+		limiter:     newRateLimiter(cfg.RateLimit, cfg.RateBurst),
+		formLimiter: newRateLimiter(leadFormPerMinute/60.0, leadFormPerMinute), guard: newAuthGuard(cfg), metrics: newMetrics(queriesOrNil(pool)),
 		clock: clock.System{}}
 }
 
@@ -146,7 +152,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
 		{http.MethodGet, "/v1/tokens", adminRoles, s.listTokens},
 		{http.MethodPost, "/v1/tokens/:id/revoke", adminRoles, s.revokeToken},
-	}, append(append(append(s.stepRoutes(), s.cycleRoutes()...), s.quoteRoutes()...), s.coSellRoutes()...)...)
+	}, append(append(append(append(s.stepRoutes(), s.cycleRoutes()...), s.quoteRoutes()...), s.coSellRoutes()...), append(s.leadRoutes(), s.referralRoutes()...)...)...)
 }
 
 // dealStep is one human step on a deal: its path, the workflow Update it

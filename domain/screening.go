@@ -58,6 +58,8 @@ const (
 	RuleConflict        = "conflict.domain_match"
 	RuleAutoApprove     = "auto_approve"
 	RuleManualReview    = "manual_review"
+	// RuleVendorSourced approves a lead a partner accepted from the vendor.
+	RuleVendorSourced   = "auto_approve.vendor_sourced"
 	RuleSLAAutoApprove  = "sla.auto_approve"
 	RuleSLAAutoReject   = "sla.auto_reject"
 	RuleExpiredUnanswer = "protection.expired_before_decision"
@@ -73,8 +75,13 @@ type ScreeningOutcome struct {
 // Screen applies a program's rules to what screening found, in order:
 // automatic rejections, then conflicts (to a manager), then automatic
 // approval, else a manager's review.
+//
+// A vendor-sourced registration (a lead the partner accepted) is the
+// vendor's own choice of partner: no kind rule applies, and without a
+// conflict it is approved at once.
 func Screen(p Policy, f ScreeningFacts) ScreeningOutcome {
-	if !p.AllowsKind(f.PartnerType, f.Kind) {
+	vendorSourced := f.Kind == KindVendorSourced
+	if !vendorSourced && !p.AllowsKind(f.PartnerType, f.Kind) {
 		return ScreeningOutcome{StatusRejected, RuleKindNotAllowed,
 			"the program does not let " + string(f.PartnerType) + " partners register " + string(f.Kind) + " deals"}
 	}
@@ -92,6 +99,9 @@ func Screen(p Policy, f ScreeningFacts) ScreeningOutcome {
 	}
 	if len(f.Conflicts) > 0 {
 		return ScreeningOutcome{StatusConflictReview, RuleConflict, conflictSummary(f.RegistrableDomain, f.Conflicts)}
+	}
+	if vendorSourced {
+		return ScreeningOutcome{StatusApproved, RuleVendorSourced, "a lead the vendor passed to this partner, accepted, no conflicts"}
 	}
 	a := p.AutoApprove
 	if limit, ok := a.MaxAmount[f.Currency]; a.Enabled && ok && f.Amount < limit &&

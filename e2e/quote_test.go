@@ -10,7 +10,7 @@ import (
 )
 
 // postCSV sends a CSV body.
-func postCSV(t *testing.T, path, who, body string) (int, string) {
+func postQuoteCSV(t *testing.T, path, who, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, stack.baseURL+path, bytes.NewBufferString(body))
 	if err != nil {
@@ -42,7 +42,7 @@ func TestQuoteRegistrationToWon(t *testing.T) {
 	bad := "sku,name,product_line,unit,discountable,active,min_qty,max_qty,requires,excludes\n" +
 		"GOOD-" + sfx + ",Good,analytics,seat,true,true,1,0,,\n" +
 		"BAD-" + sfx + ",Bad,analytics,seat,true,true,5,2,,\n"
-	if st, body := postCSV(t, "/v1/quote-catalog/import?kind=products", "admin", bad); st != 422 || !strings.Contains(body, `"line 3: max_qty"`) {
+	if st, body := postQuoteCSV(t, "/v1/quote-catalog/import?kind=products", "admin", bad); st != 422 || !strings.Contains(body, `"line 3: max_qty"`) {
 		t.Fatalf("bad import: %d %s", st, body)
 	}
 	if r := call(t, http.MethodGet, "/v1/quote-catalog/products?q=GOOD-"+sfx, stack.tokens["partnerA"], nil).must(t, 200); strings.Contains(string(r.raw), "GOOD-"+sfx) {
@@ -51,11 +51,11 @@ func TestQuoteRegistrationToWon(t *testing.T) {
 	products := "sku,name,product_line,unit,discountable,active,min_qty,max_qty,requires,excludes\n" +
 		seat + ",Analytics seat,Analytics,seat,true,true,1,1000," + console + ",\n" +
 		console + ",Analytics console,analytics,instance,true,true,1,1,,\n"
-	if st, body := postCSV(t, "/v1/quote-catalog/import?kind=products", "admin", products); st != 201 {
+	if st, body := postQuoteCSV(t, "/v1/quote-catalog/import?kind=products", "admin", products); st != 201 {
 		t.Fatalf("products: %d %s", st, body)
 	}
 	prices := "sku,currency,effective_from,list_price\n" + seat + ",USD,2020-01-01,12345\n" + console + ",USD,2020-01-01,100000\n"
-	if st, body := postCSV(t, "/v1/quote-catalog/import?kind=prices", "admin", prices); st != 201 {
+	if st, body := postQuoteCSV(t, "/v1/quote-catalog/import?kind=prices", "admin", prices); st != 201 {
 		t.Fatalf("prices: %d %s", st, body)
 	}
 	post(t, "/v1/quote-catalog/schedules", "partnerA", map[string]any{}).must(t, http.StatusForbidden)

@@ -8,6 +8,7 @@ import (
 	cosellacts "github.com/dealflow/dealflow/activities/cosell"
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
+	leadacts "github.com/dealflow/dealflow/activities/lead"
 	quoteacts "github.com/dealflow/dealflow/activities/quote"
 	"github.com/dealflow/dealflow/workflows"
 	"go.temporal.io/sdk/client"
@@ -22,6 +23,9 @@ type Activities struct {
 	Incentive *incentiveacts.Activities
 	Quote     *quoteacts.Activities
 	CoSell    *cosellacts.Activities
+	// Lead needs the deal context's client (nil: the lead workflow is
+	// registered without its activities).
+	Lead *leadacts.Activities
 }
 
 // New returns a worker on workflows.TaskQueue with every workflow and
@@ -50,6 +54,7 @@ func Register(r sdkworker.Registry, acts Activities) {
 	registerIncentive(r, acts.Incentive)
 	registerQuote(r, acts.Quote)
 	registerCoSell(r, acts.CoSell)
+	registerLead(r, acts.Lead)
 }
 
 // RegisterWorkflows registers every context's workflows, under the type
@@ -60,4 +65,5 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	registerIncentiveWorkflows(r)
 	registerQuoteWorkflows(r)
 	registerCoSellWorkflows(r)
+	registerLeadWorkflows(r)
 }

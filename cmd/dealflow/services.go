@@ -11,6 +11,7 @@ import (
 	cosellacts "github.com/dealflow/dealflow/activities/cosell"
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
+	leadacts "github.com/dealflow/dealflow/activities/lead"
 	quoteacts "github.com/dealflow/dealflow/activities/quote"
 	"github.com/dealflow/dealflow/api"
 	"github.com/dealflow/dealflow/db"
@@ -163,6 +164,7 @@ func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool)
 		Incentive: &incentiveacts.Activities{Pool: pool, PayoutDir: e.cfg.PayoutDir, FreezeParts: e.cfg.FreezeParts},
 		Quote:     &quoteacts.Activities{Pool: pool, Deals: deal.NewClient(tc, e.cfg.RequestTimeout)},
 		CoSell:    cosellacts.New(pool),
+		Lead:      leadacts.New(pool, deal.NewClient(tc, 0)),
 	}
 	w := worker.New(tc, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {

@@ -266,6 +266,67 @@ type IncentiveProgramVersion struct {
 	CreatedAt time.Time       `json:"created_at"`
 }
 
+type Lead struct {
+	ID                  uuid.UUID          `json:"id"`
+	ProgramID           uuid.UUID          `json:"program_id"`
+	Source              string             `json:"source"`
+	Status              string             `json:"status"`
+	CompanyName         string             `json:"company_name"`
+	CompanyDomain       string             `json:"company_domain"`
+	RegistrableDomain   string             `json:"registrable_domain"`
+	Country             string             `json:"country"`
+	Region              string             `json:"region"`
+	ContactName         string             `json:"contact_name"`
+	ContactEmail        string             `json:"contact_email"`
+	ProductLines        []string           `json:"product_lines"`
+	Tags                []string           `json:"tags"`
+	Amount              int64              `json:"amount"`
+	Currency            string             `json:"currency"`
+	Notes               string             `json:"notes"`
+	PartnerID           uuid.NullUUID      `json:"partner_id"`
+	DealID              uuid.NullUUID      `json:"deal_id"`
+	Round               int32              `json:"round"`
+	AcceptDueAt         pgtype.Timestamptz `json:"accept_due_at"`
+	ContactDueAt        pgtype.Timestamptz `json:"contact_due_at"`
+	WorkflowID          string             `json:"workflow_id"`
+	CreatedBy           string             `json:"created_by"`
+	LastEventSeq        int32              `json:"last_event_seq"`
+	CreatedAt           time.Time          `json:"created_at"`
+	UpdatedAt           time.Time          `json:"updated_at"`
+	ReferralCode        pgtype.Text        `json:"referral_code"`
+	AttributedPartnerID uuid.NullUUID      `json:"attributed_partner_id"`
+	TouchedAt           pgtype.Timestamptz `json:"touched_at"`
+	ConsentVersion      pgtype.Text        `json:"consent_version"`
+	ConsentAt           pgtype.Timestamptz `json:"consent_at"`
+	Conflicts           json.RawMessage    `json:"conflicts"`
+}
+
+type LeadEvent struct {
+	LeadID     uuid.UUID       `json:"lead_id"`
+	Seq        int32           `json:"seq"`
+	Type       string          `json:"type"`
+	FromStatus pgtype.Text     `json:"from_status"`
+	ToStatus   string          `json:"to_status"`
+	ActorID    string          `json:"actor_id"`
+	ActorName  string          `json:"actor_name"`
+	ActorRole  string          `json:"actor_role"`
+	Reason     string          `json:"reason"`
+	Payload    json.RawMessage `json:"payload"`
+	OccurredAt time.Time       `json:"occurred_at"`
+	RecordedAt time.Time       `json:"recorded_at"`
+}
+
+type LeadOffer struct {
+	LeadID    uuid.UUID          `json:"lead_id"`
+	Round     int32              `json:"round"`
+	PartnerID uuid.UUID          `json:"partner_id"`
+	OfferedAt time.Time          `json:"offered_at"`
+	DueAt     time.Time          `json:"due_at"`
+	Outcome   string             `json:"outcome"`
+	Reason    string             `json:"reason"`
+	DecidedAt pgtype.Timestamptz `json:"decided_at"`
+}
+
 type LedgerEntry struct {
 	Seq         int64         `json:"seq"`
 	EntryKey    string        `json:"entry_key"`
@@ -332,6 +393,17 @@ type Partner struct {
 	ProgramID uuid.NullUUID `json:"program_id"`
 }
 
+type PartnerLeadProfile struct {
+	PartnerID    uuid.UUID `json:"partner_id"`
+	Countries    []string  `json:"countries"`
+	ProductLines []string  `json:"product_lines"`
+	Tags         []string  `json:"tags"`
+	Capacity     int32     `json:"capacity"`
+	Weight       int32     `json:"weight"`
+	Assigned     int64     `json:"assigned"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
 type Payout struct {
 	ID        uuid.UUID   `json:"id"`
 	CycleID   uuid.UUID   `json:"cycle_id"`
@@ -353,12 +425,14 @@ type Person struct {
 }
 
 type Program struct {
-	ID        uuid.UUID       `json:"id"`
-	Name      string          `json:"name"`
-	Policy    json.RawMessage `json:"policy"`
-	IsDefault bool            `json:"is_default"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	ID         uuid.UUID       `json:"id"`
+	Name       string          `json:"name"`
+	Policy     json.RawMessage `json:"policy"`
+	IsDefault  bool            `json:"is_default"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+	LeadPolicy json.RawMessage `json:"lead_policy"`
+	LeadRules  json.RawMessage `json:"lead_rules"`
 }
 
 type Quote struct {
@@ -442,6 +516,32 @@ type QuoteVersion struct {
 	ListTotal int64           `json:"list_total"`
 	NetTotal  int64           `json:"net_total"`
 	CreatedAt time.Time       `json:"created_at"`
+}
+
+type ReferralClick struct {
+	ID         int64     `json:"id"`
+	Code       string    `json:"code"`
+	ClientHash []byte    `json:"client_hash"`
+	UaFamily   string    `json:"ua_family"`
+	ClickedAt  time.Time `json:"clicked_at"`
+}
+
+type ReferralCode struct {
+	Code      string             `json:"code"`
+	PartnerID uuid.UUID          `json:"partner_id"`
+	UserID    uuid.NullUUID      `json:"user_id"`
+	CreatedAt time.Time          `json:"created_at"`
+	RevokedAt pgtype.Timestamptz `json:"revoked_at"`
+}
+
+type ReferralLanding struct {
+	Url       string    `json:"url"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type ReferralSetting struct {
+	ID   bool   `json:"id"`
+	Salt string `json:"salt"`
 }
 
 type SchemaFunction struct {

@@ -43,7 +43,7 @@ func (q *Queries) PartnerProgram(ctx context.Context, id uuid.UUID) (PartnerProg
 }
 
 const programCreate = `-- name: ProgramCreate :one
-INSERT INTO programs (name, policy) VALUES ($1, $2) RETURNING id, name, policy, is_default, created_at, updated_at
+INSERT INTO programs (name, policy) VALUES ($1, $2) RETURNING id, name, policy, is_default, created_at, updated_at, lead_policy, lead_rules
 `
 
 type ProgramCreateParams struct {
@@ -61,12 +61,14 @@ func (q *Queries) ProgramCreate(ctx context.Context, arg ProgramCreateParams) (P
 		&i.IsDefault,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.LeadPolicy,
+		&i.LeadRules,
 	)
 	return i, err
 }
 
 const programGet = `-- name: ProgramGet :one
-SELECT id, name, policy, is_default, created_at, updated_at FROM programs WHERE id = $1
+SELECT id, name, policy, is_default, created_at, updated_at, lead_policy, lead_rules FROM programs WHERE id = $1
 `
 
 func (q *Queries) ProgramGet(ctx context.Context, id uuid.UUID) (Program, error) {
@@ -79,12 +81,14 @@ func (q *Queries) ProgramGet(ctx context.Context, id uuid.UUID) (Program, error)
 		&i.IsDefault,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.LeadPolicy,
+		&i.LeadRules,
 	)
 	return i, err
 }
 
 const programList = `-- name: ProgramList :many
-SELECT id, name, policy, is_default, created_at, updated_at FROM programs ORDER BY is_default DESC, name
+SELECT id, name, policy, is_default, created_at, updated_at, lead_policy, lead_rules FROM programs ORDER BY is_default DESC, name
 `
 
 func (q *Queries) ProgramList(ctx context.Context) ([]Program, error) {
@@ -103,6 +107,8 @@ func (q *Queries) ProgramList(ctx context.Context) ([]Program, error) {
 			&i.IsDefault,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.LeadPolicy,
+			&i.LeadRules,
 		); err != nil {
 			return nil, err
 		}
@@ -115,7 +121,7 @@ func (q *Queries) ProgramList(ctx context.Context) ([]Program, error) {
 }
 
 const programUpdate = `-- name: ProgramUpdate :one
-UPDATE programs SET name = $1, policy = $2, updated_at = now() WHERE id = $3 RETURNING id, name, policy, is_default, created_at, updated_at
+UPDATE programs SET name = $1, policy = $2, updated_at = now() WHERE id = $3 RETURNING id, name, policy, is_default, created_at, updated_at, lead_policy, lead_rules
 `
 
 type ProgramUpdateParams struct {
@@ -134,6 +140,8 @@ func (q *Queries) ProgramUpdate(ctx context.Context, arg ProgramUpdateParams) (P
 		&i.IsDefault,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.LeadPolicy,
+		&i.LeadRules,
 	)
 	return i, err
 }

@@ -58,7 +58,7 @@ func (w *dealWorkflow) registerSteps(ctx workflow.Context) error {
 		},
 		func() error {
 			return workflows.RegisterStep(ctx, steps, deal.UpdateWithdraw, func(d deal.Decision) error {
-				return workflows.FirstErr(w.owner(d.Actor), workflows.ReasonOK(d.Reason, false), w.canMove(domain.StatusWithdrawn))
+				return workflows.FirstErr(w.ownerOrLeadPullback(d.Actor), workflows.ReasonOK(d.Reason, false), w.canMove(domain.StatusWithdrawn))
 			}, func(ctx workflow.Context, d deal.Decision) error {
 				return w.record(ctx, "withdrawn", domain.StatusWithdrawn, d.Actor, d.Reason, nil, nil)
 			})
@@ -278,6 +278,17 @@ func (w *dealWorkflow) owner(a domain.Actor) error {
 		return workflows.Refuse(workflows.ErrTypeForbidden, "only the registering partner may take this step")
 	}
 	return nil
+}
+
+// ownerOrLeadPullback lets the registering partner withdraw, and dealflow
+// itself withdraw a vendor-sourced registration whose lead was pulled back
+// (the lead workflow's first-contact deadline). No token carries the
+// system role, so no caller of the API passes as it.
+func (w *dealWorkflow) ownerOrLeadPullback(a domain.Actor) error {
+	if a.Role == domain.RoleSystem && w.st.Registration.Kind == domain.KindVendorSourced {
+		return nil
+	}
+	return w.owner(a)
 }
 
 // canMove refuses a move the lifecycle does not allow from the current status.

@@ -1,0 +1,280 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/lead"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
+	"go.temporal.io/api/serviceerror"
+)
+
+// leadRoutes are the lead distribution context's endpoints.
+func (s *Server) leadRoutes() []Route {
+	return []Route{
+		{http.MethodPost, "/v1/leads", deciderRoles, s.createLead},
+		{http.MethodPost, "/v1/leads/import", deciderRoles, s.importLeads},
+		{http.MethodGet, "/v1/leads", allRoles, s.listLeads},
+		{http.MethodGet, "/v1/leads/:id", allRoles, s.getLead},
+		{http.MethodGet, "/v1/lead-scorecard", allRoles, s.leadScorecard},
+		{http.MethodPost, "/v1/leads/:id/accept", partnerRoles, s.leadStep(lead.UpdateAccept)},
+		{http.MethodPost, "/v1/leads/:id/decline", partnerRoles, s.leadStep(lead.UpdateDecline)},
+		{http.MethodPost, "/v1/leads/:id/contacted", partnerRoles, s.leadStep(lead.UpdateContacted)},
+		{http.MethodPut, "/v1/programs/:id/lead-routing", deciderRoles, s.putLeadRouting},
+		{http.MethodPut, "/v1/partners/:id/lead-profile", deciderRoles, s.putLeadProfile},
+	}
+}
+
+// createLead records a lead and routes it: the lead's workflow starts and,
+// in the same call, makes its first offer (or queues it); 201 with the lead.
+func (s *Server) createLead(c *gin.Context) {
+	var req createLeadRequest
+	if !s.decodeJSON(c, &req, false) {
+		return
+	}
+	in, errs := s.leadInput(&req, lead.SourceVendor)
+	if len(errs) > 0 {
+		validationProblem(c, errs)
+		return
+	}
+	if !s.programExists(c, in.ProgramID, "program_id") {
+		return
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	in.LeadID, in.Creator = id.String(), principal(c).Actor()
+	if _, err := s.leads.Create(c, in); err != nil {
+		s.leadRefused(c, err)
+		return
+	}
+	s.respondLead(c, http.StatusCreated, id)
+}
+
+// leadInput validates a lead request into the workflow's input (without
+// its id and creator).
+func (s *Server) leadInput(req *createLeadRequest, source string) (lead.Input, []FieldError) {
+	req.normalize()
+	var errs []FieldError
+	if err := s.validate.Struct(req); err != nil {
+		errs = fieldErrors(err)
+	}
+	l, more := req.lead()
+	return lead.Input{ProgramID: req.ProgramID, Source: source, Lead: l}, mergeFieldErrors(errs, more)
+}
+
+// programExists answers 422 naming field when id is set but names no
+// program (the lead's workflow would have nothing to route by); "" is the
+// default program.
+func (s *Server) programExists(c *gin.Context, id, field string) bool {
+	if id == "" {
+		return true
+	}
+	pid, err := uuid.Parse(id)
+	if err == nil {
+		_, err = s.q.LeadProgram(c, uuid.NullUUID{UUID: pid, Valid: true})
+	}
+	switch {
+	case err == nil:
+		return true
+	case db.IsNotFound(err) || pid == uuid.Nil:
+		validationProblem(c, []FieldError{{Field: field, Message: "names no program"}})
+	default:
+		s.unavailable(c, err)
+	}
+	return false
+}
+
+func (s *Server) leadRefused(c *gin.Context, err error) {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such program")
+		return
+	}
+	s.refused(c, err, target{noun: "lead"})
+}
+
+// leadView is a lead as the API shows it: the projection, the offers the
+// caller may see (a partner its own), and for the vendor the history.
+type leadView struct {
+	dbq.Lead
+	Offers []dbq.LeadOffer `json:"offers"`
+	Events []dbq.LeadEvent `json:"events,omitempty"`
+}
+
+func (s *Server) respondLead(c *gin.Context, status int, id uuid.UUID) {
+	p := principal(c)
+	l, err := s.q.LeadGet(c, dbq.LeadGetParams{ID: id, ScopePartnerID: p.Scope()})
+	switch {
+	case db.IsNotFound(err):
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such lead")
+		return
+	case err != nil:
+		s.unavailable(c, err)
+		return
+	}
+	v := leadView{Lead: l}
+	if v.Offers, err = s.q.LeadOffers(c, dbq.LeadOffersParams{LeadID: id, ScopePartnerID: p.Scope()}); err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	if !p.Role.IsPartner() {
+		if v.Events, err = s.q.LeadEvents(c, id); err != nil {
+			s.unavailable(c, err)
+			return
+		}
+	}
+	c.JSON(status, v)
+}
+
+func (s *Server) getLead(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such lead")
+		return
+	}
+	s.respondLead(c, http.StatusOK, id)
+}
+
+// listLeads lists leads newest first: the vendor's whole queue (filter by
+// ?status=), a partner only the leads offered to it.
+func (s *Server) listLeads(c *gin.Context) {
+	status := c.Query("status")
+	switch status {
+	case "", lead.StatusNew, lead.StatusOffered, lead.StatusAccepted, lead.StatusWorking, lead.StatusQueued:
+	default:
+		validationProblem(c, []FieldError{{Field: "status", Message: "must be new, offered, accepted, working or queued"}})
+		return
+	}
+	limit := int32(100)
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			validationProblem(c, []FieldError{{Field: "limit", Message: "must be 1 to 500"}})
+			return
+		}
+		limit = int32(n)
+	}
+	rows, err := s.q.LeadList(c, dbq.LeadListParams{Status: pgtype.Text{String: status, Valid: status != ""}, ScopePartnerID: principal(c).Scope(), MaxRows: limit})
+	if err != nil {
+		s.unavailable(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"leads": rows})
+}
+
+// leadStep sends a partner's step (accept, decline, contacted) to the
+// lead's workflow; a lead the partner was never offered is not found.
+func (s *Server) leadStep(update string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := uuid.Parse(c.Param("id"))
+		p := principal(c)
+		if err == nil {
+			_, err = s.q.LeadGet(c, dbq.LeadGetParams{ID: id, ScopePartnerID: p.Scope()})
+		}
+		if err != nil {
+			if db.IsNotFound(err) || id == uuid.Nil {
+				problem(c, http.StatusNotFound, ProblemNotFound, "no such lead")
+				return
+			}
+			s.unavailable(c, err)
+			return
+		}
+		var body leadStepBody
+		if !s.decodeJSON(c, &body, update != lead.UpdateDecline) {
+			return
+		}
+		if err := s.validate.Struct(&body); err != nil {
+			validationProblem(c, fieldErrors(err))
+			return
+		}
+		if _, err := s.leads.Step(c, id.String(), update, lead.Step{Actor: p.Actor(), Reason: body.Reason}); err != nil {
+			s.refused(c, err, target{noun: "lead"})
+			return
+		}
+		s.respondLead(c, http.StatusOK, id)
+	}
+}
+
+// putLeadRouting replaces a program's lead policy and routing rules.
+func (s *Server) putLeadRouting(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such program")
+		return
+	}
+	var req leadRoutingRequest
+	if !s.decodeJSON(c, &req, false) {
+		return
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		validationProblem(c, fieldErrors(err))
+		return
+	}
+	if len(req.Policy) == 0 {
+		req.Policy = json.RawMessage(`{}`)
+	}
+	if _, err := domain.ParseLeadPolicy(req.Policy); err != nil {
+		validationProblem(c, []FieldError{{Field: "policy", Message: err.Error()}})
+		return
+	}
+	rules := make([]domain.RoutingRule, 0, len(req.Rules))
+	for _, r := range req.Rules {
+		rules = append(rules, r.rule())
+	}
+	raw, _ := json.Marshal(rules)
+	row, err := s.q.LeadProgramSetRouting(c, dbq.LeadProgramSetRoutingParams{ID: id, LeadPolicy: req.Policy, LeadRules: raw})
+	switch {
+	case db.IsNotFound(err):
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such program")
+	case err != nil:
+		s.unavailable(c, err)
+	default:
+		c.JSON(http.StatusOK, gin.H{"program_id": row.ID, "policy": row.LeadPolicy, "rules": row.LeadRules})
+	}
+}
+
+// putLeadProfile sets what a partner covers, its capacity and its weight:
+// a partner receives leads once it has a profile.
+func (s *Server) putLeadProfile(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such partner")
+		return
+	}
+	req := leadProfileRequest{Weight: 1, Capacity: 10}
+	if !s.decodeJSON(c, &req, false) {
+		return
+	}
+	if err := s.validate.Struct(&req); err != nil {
+		validationProblem(c, fieldErrors(err))
+		return
+	}
+	row, err := s.q.LeadProfileUpsert(c, dbq.LeadProfileUpsertParams{PartnerID: id, Countries: orEmpty(req.Countries),
+		ProductLines: orEmpty(domain.NormalizeProductLines(req.ProductLines)), Tags: orEmpty(req.Tags),
+		Capacity: req.Capacity, Weight: req.Weight})
+	switch {
+	case db.IsForeignKeyViolation(err):
+		problem(c, http.StatusNotFound, ProblemNotFound, "no such partner")
+	case err != nil:
+		s.unavailable(c, err)
+	default:
+		c.JSON(http.StatusOK, row)
+	}
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
