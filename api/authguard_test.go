@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"github.com/dealflow/dealflow/internal/web"
 	"io"
 	"log/slog"
 	"net/http"
@@ -122,7 +123,7 @@ func TestBadTokensFromOneAddressAreThrottled(t *testing.T) {
 	if codes[http.StatusUnauthorized] != 20 || codes[http.StatusTooManyRequests] != 180 {
 		t.Fatalf("answers %v, want 20 × 401 then 429s", codes)
 	}
-	if last.Header().Get("Content-Type") != ProblemContentType || !strings.Contains(last.Body.String(), ProblemRateLimited) {
+	if last.Header().Get("Content-Type") != web.ProblemContentType || !strings.Contains(last.Body.String(), web.ProblemRateLimited) {
 		t.Fatalf("429 answer %s %s", last.Header().Get("Content-Type"), last.Body)
 	}
 	if n := retryAfter(t, last); n > 30 {

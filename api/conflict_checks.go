@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"sort"
 	"strings"
@@ -43,27 +44,27 @@ func (s *Server) conflictCheck(c *gin.Context) {
 	}
 	req.Customer.Name = strings.TrimSpace(req.Customer.Name)
 	req.Customer.Country = strings.ToUpper(strings.TrimSpace(req.Customer.Country))
-	var errs []FieldError
+	var errs []web.FieldError
 	if err := s.validate.Struct(&req); err != nil {
-		errs = fieldErrors(err)
+		errs = web.FieldErrors(err)
 	}
 	registrable := ""
 	if d := strings.TrimSpace(req.Customer.Domain); d != "" {
 		r, err := domain.RegistrableDomain(d)
 		if err != nil {
-			errs = mergeFieldErrors(errs, []FieldError{{Field: "customer.domain", Message: "must be a web domain such as acme.com"}})
+			errs = web.MergeFieldErrors(errs, []web.FieldError{{Field: "customer.domain", Message: "must be a web domain such as acme.com"}})
 		}
 		registrable = r
 	}
 	if len(errs) > 0 {
-		validationProblem(c, errs)
+		web.ValidationProblem(c, errs)
 		return
 	}
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	matches, err := s.precheck(c, p, domain.Customer{Name: req.Customer.Name, Domain: req.Customer.Domain, Country: req.Customer.Country},
 		domain.NormalizeProductLines(req.ProductLines))
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if !p.Role.IsPartner() {
@@ -80,7 +81,7 @@ func (s *Server) conflictCheck(c *gin.Context) {
 // precheck runs the conflict engine on a customer for p: a partner by its
 // program's thresholds and without its own organization's records, the
 // vendor's staff by the defaults over everything.
-func (s *Server) precheck(c *gin.Context, p Principal, customer domain.Customer, productLines []string) ([]domain.Conflict, error) {
+func (s *Server) precheck(c *gin.Context, p web.Principal, customer domain.Customer, productLines []string) ([]domain.Conflict, error) {
 	q := conflicts.Query{Customer: customer, ProductLines: productLines, Thresholds: domain.DefaultMatchThresholds}
 	if p.Role.IsPartner() {
 		pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
@@ -144,7 +145,7 @@ func (s *Server) dealConflicts(c *gin.Context) {
 		Customer:   domain.Customer{Name: deal.CustomerName, Domain: deal.CustomerDomain, Country: deal.CustomerCountry},
 	})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	sort.SliceStable(matches, func(i, j int) bool { return matches[i].RegisteredAt.Before(matches[j].RegisteredAt) })

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
+	"github.com/dealflow/dealflow/internal/web"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -67,7 +68,7 @@ var consolePages = func() map[string]*template.Template {
 // page is what every console template gets.
 type page struct {
 	Title     string
-	Principal *Principal
+	Principal *web.Principal
 	CSRF      string
 	Flash     string
 	Error     string
@@ -79,8 +80,7 @@ type page struct {
 
 // render writes a page with the layout, the principal and its CSRF token.
 func (s *Server) render(c *gin.Context, status int, name string, p page) {
-	if v, ok := c.Get(ctxPrincipal); ok {
-		pr := v.(Principal)
+	if pr, ok := web.MaybePrincipal(c); ok {
 		p.Principal = &pr
 	}
 	if v, ok := c.Get(ctxConsoleCSRF); ok {
@@ -115,30 +115,30 @@ func (s *Server) ConsoleRoutes() []ConsoleRoute {
 		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/deals/:id/" + st.Path, st.Roles, s.consoleStep(st)})
 	}
 	for _, st := range cycleSteps() {
-		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/cycles/:id" + st.Path, financeRoles, s.consoleCycleStep(st)})
+		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/cycles/:id" + st.Path, web.FinanceRoles, s.consoleCycleStep(st)})
 	}
 	return append(steps, []ConsoleRoute{
 		{http.MethodGet, "/", nil, s.root},
 		{http.MethodGet, "/console", nil, s.consoleHome},
 		{http.MethodGet, "/console/sign-in", nil, s.signInPage},
 		{http.MethodPost, "/console/sign-in", nil, s.signIn},
-		{http.MethodPost, "/console/sign-out", allRoles, s.signOut},
-		{http.MethodGet, "/console/deals", allRoles, s.consoleDeals},
-		{http.MethodGet, "/console/deals/new", partnerRoles, s.consoleNewDeal},
-		{http.MethodPost, "/console/deals", partnerRoles, s.consoleCreateDeal},
-		{http.MethodPost, "/console/conflict-check", partnerRoles, s.consoleConflictCheck},
-		{http.MethodGet, "/console/deals/:id", allRoles, s.consoleDeal},
-		{http.MethodGet, "/console/inbox", deciderRoles, s.consoleInbox},
-		{http.MethodGet, "/console/cycles", vendorRoles, s.consoleCycles},
-		{http.MethodGet, "/console/cycles/:id", vendorRoles, s.consoleCycle},
-		{http.MethodGet, "/console/statements/:id", allRoles, s.consoleStatementLines},
-		{http.MethodGet, "/console/cycles/:id/payouts.csv", vendorRoles, s.cyclePayoutsCSV},
-		{http.MethodGet, "/console/cycles/:id/statements.csv", vendorRoles, s.cycleStatementsCSV},
-		{http.MethodGet, "/console/ledger.csv", vendorRoles, s.ledgerCSV},
-		{http.MethodGet, "/console/statement-lines/:id", allRoles, s.consoleExplain},
-		{http.MethodGet, "/console/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
-		{http.MethodGet, "/console/statements", allRoles, s.consoleStatements},
-		{http.MethodGet, "/console/dashboard", deciderRoles, s.consoleDashboard},
+		{http.MethodPost, "/console/sign-out", web.AllRoles, s.signOut},
+		{http.MethodGet, "/console/deals", web.AllRoles, s.consoleDeals},
+		{http.MethodGet, "/console/deals/new", web.PartnerRoles, s.consoleNewDeal},
+		{http.MethodPost, "/console/deals", web.PartnerRoles, s.consoleCreateDeal},
+		{http.MethodPost, "/console/conflict-check", web.PartnerRoles, s.consoleConflictCheck},
+		{http.MethodGet, "/console/deals/:id", web.AllRoles, s.consoleDeal},
+		{http.MethodGet, "/console/inbox", web.DeciderRoles, s.consoleInbox},
+		{http.MethodGet, "/console/cycles", web.VendorRoles, s.consoleCycles},
+		{http.MethodGet, "/console/cycles/:id", web.VendorRoles, s.consoleCycle},
+		{http.MethodGet, "/console/statements/:id", web.AllRoles, s.consoleStatementLines},
+		{http.MethodGet, "/console/cycles/:id/payouts.csv", web.VendorRoles, s.cyclePayoutsCSV},
+		{http.MethodGet, "/console/cycles/:id/statements.csv", web.VendorRoles, s.cycleStatementsCSV},
+		{http.MethodGet, "/console/ledger.csv", web.VendorRoles, s.ledgerCSV},
+		{http.MethodGet, "/console/statement-lines/:id", web.AllRoles, s.consoleExplain},
+		{http.MethodGet, "/console/statement-lines/:id/deals.csv", web.AllRoles, s.lineDealsCSV},
+		{http.MethodGet, "/console/statements", web.AllRoles, s.consoleStatements},
+		{http.MethodGet, "/console/dashboard", web.DeciderRoles, s.consoleDashboard},
 	}...)
 }
 
@@ -174,11 +174,11 @@ func (s *Server) consoleSession(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		c.Abort()
 		return
 	}
-	c.Set(ctxPrincipal, Principal{UserID: row.UserID, Name: row.Name, Role: domain.Role(row.Role), PartnerID: row.PartnerID,
+	web.SetPrincipal(c, web.Principal{UserID: row.UserID, Name: row.Name, Role: domain.Role(row.Role), PartnerID: row.PartnerID,
 		PersonID: row.PersonID})
 	c.Set(ctxConsoleCSRF, row.Csrf)
 	c.Next()
@@ -187,7 +187,7 @@ func (s *Server) consoleSession(c *gin.Context) {
 // consoleAllow answers 403 with a page unless the principal holds a role.
 func consoleAllow(roles ...domain.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		p := principal(c)
+		p := web.PrincipalOf(c)
 		for _, r := range roles {
 			if p.Role == r {
 				c.Next()
@@ -266,9 +266,9 @@ func (s *Server) signInPage(c *gin.Context) {
 // it consults the client address's throttle (authGuard) before looking the
 // token up, and counts a failed sign-in against the address.
 func (s *Server) signIn(c *gin.Context) {
-	addr := clientAddress(c)
-	if ok, wait := s.guard.check(addr, s.now()); !ok {
-		retryAfterHeader(c, wait)
+	addr := web.ClientAddress(c)
+	if ok, wait := s.guard.Check(addr, s.now()); !ok {
+		web.RetryAfter(c, wait)
 		s.renderSignIn(c, http.StatusTooManyRequests, "Too many failed sign-ins from your address; try again in "+
 			wait.Round(time.Second).String()+".")
 		return
@@ -281,18 +281,18 @@ func (s *Server) signIn(c *gin.Context) {
 	token := strings.TrimSpace(c.PostForm("token"))
 	row, err := s.q.PrincipalByTokenHash(c, tokens.Hash(token))
 	if token == "" || db.IsNotFound(err) {
-		s.guard.failed(addr, s.now())
+		s.guard.Failed(addr, s.now())
 		s.signInFailed(c, "That token is unknown or revoked.")
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	id := randomToken()
 	if err := s.q.SessionCreate(c, dbq.SessionCreateParams{IDHash: tokens.Hash(id), TokenID: row.TokenID, Csrf: randomToken(),
 		ExpiresAt: s.now().Add(sessionTTL)}); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	clearCookie(c, preCSRFCookie)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,7 +30,7 @@ type cyclesPage struct {
 func (s *Server) consoleCycles(c *gin.Context) {
 	rows, err := s.q.CycleList(c, 200)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	var cp cyclesPage
@@ -37,7 +38,7 @@ func (s *Server) consoleCycles(c *gin.Context) {
 		cp.Cycles = append(cp.Cycles, cycleListView(r))
 	}
 	if cp.Ledger, cp.FullAt, err = s.ledger.Verify(c, s.q); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	s.render(c, http.StatusOK, "cycles.html", page{Title: "Incentive cycles", Data: cp})
@@ -61,18 +62,18 @@ func (s *Server) consoleCycle(c *gin.Context) {
 	id := row.ID
 	events, err := s.q.CycleEvents(c, id)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	lines, err := s.q.CycleLines(c, dbq.CycleLinesParams{CycleID: id, MaxRows: 200})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	cp := cyclePage{Cycle: cycleView(row)}
 	cp.Cycle.Events = cycleEventViews(events)
 	if err := s.withExcluded(c, &cp.Cycle); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	for _, l := range lines {
@@ -81,7 +82,7 @@ func (s *Server) consoleCycle(c *gin.Context) {
 	withState := cp.Cycle
 	withState.Workflow = s.cycleState(c, row.WorkflowID)
 	cp.Cycle.Approvals = cycleApprovals(withState)
-	cp.CanApprove = principal(c).Role == domain.RoleFinance && row.Status == "in_review"
+	cp.CanApprove = web.PrincipalOf(c).Role == domain.RoleFinance && row.Status == "in_review"
 	for _, e := range cp.Cycle.Events {
 		if e.Type == "approved" {
 			cp.Approver = e.Actor.Name
@@ -89,7 +90,7 @@ func (s *Server) consoleCycle(c *gin.Context) {
 	}
 	payouts, err := s.q.CyclePayouts(c, id)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	for _, p := range payouts {
@@ -136,10 +137,10 @@ func (s *Server) consoleCycleStep(st cycleStep) gin.HandlerFunc {
 			b.Reason = c.PostForm("reason")
 		}
 		if err := s.validate.Struct(body); err != nil {
-			back("Not done: " + fieldErrorText(fieldErrors(err)))
+			back("Not done: " + web.FieldErrorText(web.FieldErrors(err)))
 			return
 		}
-		_, err := s.cycles.Step(c, row.WorkflowID, st.Update, body.arg(c, principal(c)))
+		_, err := s.cycles.Step(c, row.WorkflowID, st.Update, body.arg(c, web.PrincipalOf(c)))
 		r, refused := workflows.AsRefusal(err)
 		switch {
 		case refused:
@@ -156,7 +157,7 @@ func (s *Server) consoleCycleStep(st cycleStep) gin.HandlerFunc {
 // to its explanation; a partner sees only its own.
 func (s *Server) consoleStatementLines(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	partner := p.Scope()
 	if !partner.Valid {
 		pid, perr := uuid.Parse(c.Query("partner_id"))
@@ -172,7 +173,7 @@ func (s *Server) consoleStatementLines(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	s.render(c, http.StatusOK, "statement.html", page{Title: "Statement", Data: struct {
@@ -189,12 +190,12 @@ func (s *Server) consoleExplain(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	ex, err := s.explanation(c, l)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	s.render(c, http.StatusOK, "explain.html", page{Title: "Why this amount", Data: ex})
@@ -202,9 +203,9 @@ func (s *Server) consoleExplain(c *gin.Context) {
 
 // consoleStatements lists published statements (a partner: its own).
 func (s *Server) consoleStatements(c *gin.Context) {
-	rows, err := s.q.StatementsForPartner(c, dbq.StatementsForPartnerParams{ScopePartnerID: principal(c).Scope(), MaxRows: 200})
+	rows, err := s.q.StatementsForPartner(c, dbq.StatementsForPartnerParams{ScopePartnerID: web.PrincipalOf(c).Scope(), MaxRows: 200})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	s.render(c, http.StatusOK, "statements.html", page{Title: "Statements", Data: rows})

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"github.com/dealflow/dealflow/internal/web"
 	"html"
 	"html/template"
 	"net/http"
@@ -33,15 +34,15 @@ func (s *Server) consoleDashboard(c *gin.Context) {
 	d := dashboard{Currency: cur}
 	var err error
 	if d.ByMonth, err = s.q.PipelineByMonth(c, dbq.PipelineByMonthParams{Currency: cur, Since: since}); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if d.ByPartner, err = s.q.PipelineByPartner(c, dbq.PipelineByPartnerParams{Currency: cur, Since: since}); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if d.ByTier, err = s.q.PipelineByTier(c, dbq.PipelineByTierParams{Currency: cur, Since: since}); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	var months []string

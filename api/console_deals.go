@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/dealflow/dealflow/internal/web"
 	"html"
 	"net/http"
 	"net/url"
@@ -22,10 +23,10 @@ import (
 // consoleDeals lists the deals the principal may see (a partner: its own
 // organization's, scoped in SQL), newest first.
 func (s *Server) consoleDeals(c *gin.Context) {
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	rows, err := s.q.DealList(c, dbq.DealListParams{ScopePartnerID: p.Scope(), Statuses: []string{}, PageSize: 100})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	views := make([]DealView, 0, len(rows))
@@ -77,17 +78,17 @@ func (s *Server) consoleCreateDeal(c *gin.Context) {
 		}
 	}
 	req.normalize()
-	var errs []FieldError
+	var errs []web.FieldError
 	if err := s.validate.Struct(&req); err != nil {
-		errs = fieldErrors(err)
+		errs = web.FieldErrors(err)
 	}
 	reg, more := req.registration(s.today())
-	errs = mergeFieldErrors(errs, more)
-	p := principal(c)
+	errs = web.MergeFieldErrors(errs, more)
+	p := web.PrincipalOf(c)
 	if len(errs) == 0 && len(form.Errors) == 0 {
 		fe, err := s.kindRefused(c, p, reg.Kind)
 		if err != nil {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 		if fe != nil {
@@ -129,7 +130,7 @@ func (s *Server) consoleCreateDeal(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/console/deals/"+dealID.String()+"?done=Registered")
@@ -175,9 +176,9 @@ func (s *Server) consoleConflictCheck(c *gin.Context) {
 	}
 	registrable, _ := domain.RegistrableDomain(dom)
 	country := strings.ToUpper(strings.TrimSpace(c.PostForm("customer_country")))
-	matches, err := s.precheck(c, principal(c), domain.Customer{Name: name, Domain: dom, Country: country}, nil)
+	matches, err := s.precheck(c, web.PrincipalOf(c), domain.Customer{Name: name, Domain: dom, Country: country}, nil)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if len(matches) == 0 {
@@ -205,7 +206,7 @@ type dealPage struct {
 
 // dealActions lists the steps p may take on d in its status; the workflow
 // checks again (a stale page gets the refusal as a message).
-func dealActions(p Principal, d dbq.Deal) map[string]bool {
+func dealActions(p web.Principal, d dbq.Deal) map[string]bool {
 	a := map[string]bool{}
 	st := domain.Status(d.Status)
 	owner := p.Role.IsPartner() && p.PartnerID.Valid && p.PartnerID.UUID == d.PartnerID
@@ -239,7 +240,7 @@ func dealActions(p Principal, d dbq.Deal) map[string]bool {
 // the registrations it conflicts with, side by side, with the explanation.
 func (s *Server) consoleDeal(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	if err != nil {
 		s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
 		return
@@ -250,12 +251,12 @@ func (s *Server) consoleDeal(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	events, err := s.q.DealEventList(c, dbq.DealEventListParams{DealID: id, ScopePartnerID: p.Scope()})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if p.Scope().Valid {
@@ -268,7 +269,7 @@ func (s *Server) consoleDeal(c *gin.Context) {
 			Thresholds: domain.DefaultMatchThresholds,
 			Customer:   domain.Customer{Name: d.CustomerName, Domain: d.CustomerDomain, Country: d.CustomerCountry}})
 		if err != nil {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 	}
@@ -282,7 +283,7 @@ func (s *Server) consoleDeal(c *gin.Context) {
 func (s *Server) consoleStep(st dealStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := uuid.Parse(c.Param("id"))
-		p := principal(c)
+		p := web.PrincipalOf(c)
 		if err != nil {
 			s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"})
 			return
@@ -304,12 +305,12 @@ func (s *Server) consoleStep(st dealStep) gin.HandlerFunc {
 			n.normalize()
 		}
 		if err := s.validate.Struct(body); err != nil {
-			back("Not done: " + fieldErrorText(fieldErrors(err)))
+			back("Not done: " + web.FieldErrorText(web.FieldErrors(err)))
 			return
 		}
 		arg, errs := body.arg(p, s.today())
 		if len(errs) > 0 {
-			back("Not done: " + fieldErrorText(errs))
+			back("Not done: " + web.FieldErrorText(errs))
 			return
 		}
 		if _, err := s.deals.Step(c, d.WorkflowID, st.Update, arg); err != nil {
@@ -378,20 +379,12 @@ func formInto(c *gin.Context, body any, dealCurrency string) string {
 	return ""
 }
 
-func fieldErrorText(errs []FieldError) string {
-	var parts []string
-	for _, e := range errs {
-		parts = append(parts, strings.ReplaceAll(e.Field, "_", " ")+" "+e.Message)
-	}
-	return strings.Join(parts, "; ")
-}
-
 // consoleInbox is the channel managers' approval inbox, by SLA due time,
 // escalations flagged.
 func (s *Server) consoleInbox(c *gin.Context) {
 	rows, err := s.q.DealInbox(c, dbq.DealInboxParams{PageSize: 200})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	views := make([]DealView, 0, len(rows))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strings"
 	"time"
@@ -92,7 +93,7 @@ func (s *Server) cycleExcludedDeals(c *gin.Context) {
 	if f := c.Query("partner_id"); f != "" {
 		pid, err := uuid.Parse(f)
 		if err != nil {
-			validationProblem(c, []FieldError{{Field: "partner_id", Message: "must be a UUID"}})
+			web.ValidationProblem(c, []web.FieldError{{Field: "partner_id", Message: "must be a UUID"}})
 			return
 		}
 		p.ScopePartnerID = uuid.NullUUID{UUID: pid, Valid: true}
@@ -106,7 +107,7 @@ func (s *Server) cycleExcludedDeals(c *gin.Context) {
 			p.AfterDeal, errs[2] = uuid.Parse(parts[2])
 		}
 		if len(parts) != 3 || errs[0] != nil || errs[1] != nil || errs[2] != nil {
-			validationProblem(c, []FieldError{{Field: "after", Message: "must be <partner_id>/<closed_on>/<deal_id> from the previous page"}})
+			web.ValidationProblem(c, []web.FieldError{{Field: "after", Message: "must be <partner_id>/<closed_on>/<deal_id> from the previous page"}})
 			return
 		}
 	}
@@ -115,7 +116,7 @@ func (s *Server) cycleExcludedDeals(c *gin.Context) {
 	}
 	deals, more, err := s.excludedDeals(c, p)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	resp := gin.H{"excluded_deals": deals}

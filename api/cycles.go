@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"regexp"
 	"strings"
@@ -117,16 +118,16 @@ func (s *Server) startCycle(c *gin.Context) {
 		return
 	}
 	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	prog, err := s.q.IncentiveProgramGet(c, uuid.MustParse(req.ProgramID))
 	if db.IsNotFound(err) {
-		validationProblem(c, []FieldError{{Field: "program_id", Message: "no such incentive program"}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "program_id", Message: "no such incentive program"}})
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	var period domain.Period
@@ -137,20 +138,20 @@ func (s *Server) startCycle(c *gin.Context) {
 		period, err = domain.PeriodContaining(prog.Period, day)
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if why := domain.CyclePeriodProblem(period, prog.StartsOn, s.now()); why != "" {
-		validationProblem(c, []FieldError{{Field: "period_start", Message: why}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "period_start", Message: why}})
 		return
 	}
 	start := period.Start.Format(time.DateOnly)
 	id := incentive.CycleID(prog.ID.String(), start)
 	c.Header("Location", "/v1/cycles/"+id)
 	_, err = s.cycles.Start(c, incentive.CycleInput{ProgramID: prog.ID.String(), PeriodStart: start,
-		PeriodEnd: period.End.Format(time.DateOnly), StartedBy: principal(c).Actor()})
+		PeriodEnd: period.End.Format(time.DateOnly), StartedBy: web.PrincipalOf(c).Actor()})
 	if r, ok := workflows.AsRefusal(err); ok && r.Kind == workflows.ErrTypeAlreadyExists {
-		writeProblem(c, Problem{Type: ProblemDuplicate, Status: http.StatusConflict, Title: "The cycle exists",
+		web.WriteProblem(c, web.Problem{Type: web.ProblemDuplicate, Status: http.StatusConflict, Title: "The cycle exists",
 			Detail: "the cycle for " + period.String() + " was started already: /v1/cycles/" + id})
 		return
 	}
@@ -165,7 +166,7 @@ func (s *Server) startCycle(c *gin.Context) {
 func (s *Server) listCycles(c *gin.Context) {
 	rows, err := s.q.CycleList(c, 200)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]CycleView, 0, len(rows))
@@ -189,14 +190,14 @@ func (s *Server) loadCycle(c *gin.Context, notFound func()) (dbq.CycleGetRow, bo
 		return row, false
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return row, false
 	}
 	return row, true
 }
 
 func cycleNotFound(c *gin.Context) func() {
-	return func() { problem(c, http.StatusNotFound, ProblemNotFound, "no such cycle") }
+	return func() { web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such cycle") }
 }
 
 // cycleListView is cycleView for a row of the cycle list.
@@ -210,7 +211,7 @@ func cycleListView(r dbq.CycleListRow) CycleView {
 func cycleIDParam(c *gin.Context) (uuid.UUID, bool) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such cycle")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such cycle")
 		return uuid.Nil, false
 	}
 	return id, true
@@ -223,13 +224,13 @@ func (s *Server) getCycle(c *gin.Context) {
 	}
 	events, err := s.q.CycleEvents(c, row.ID)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	v := cycleView(row)
 	v.Events = cycleEventViews(events)
 	if err := s.withExcluded(c, &v); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	v.Workflow = s.cycleState(c, row.WorkflowID)
@@ -286,7 +287,7 @@ func (s *Server) cycleLines(c *gin.Context) {
 	if f := c.Query("partner_id"); f != "" {
 		pid, err := uuid.Parse(f)
 		if err != nil {
-			validationProblem(c, []FieldError{{Field: "partner_id", Message: "must be a UUID"}})
+			web.ValidationProblem(c, []web.FieldError{{Field: "partner_id", Message: "must be a UUID"}})
 			return
 		}
 		p.ScopePartnerID = uuid.NullUUID{UUID: pid, Valid: true}
@@ -296,14 +297,14 @@ func (s *Server) cycleLines(c *gin.Context) {
 		pid, err1 := uuid.Parse(part)
 		n, err2 := parseInt32(no)
 		if err1 != nil || err2 != nil {
-			validationProblem(c, []FieldError{{Field: "after", Message: "must be <partner_id>/<line_no> from the previous page"}})
+			web.ValidationProblem(c, []web.FieldError{{Field: "after", Message: "must be <partner_id>/<line_no> from the previous page"}})
 			return
 		}
 		p.AfterPartner, p.AfterLine = pid, n
 	}
 	rows, err := s.q.CycleLines(c, p)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]CycleLineView, 0, len(rows))
@@ -323,7 +324,7 @@ type adjustBody struct {
 	Reason string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
-func (b *adjustBody) arg(c *gin.Context, p Principal) any {
+func (b *adjustBody) arg(c *gin.Context, p web.Principal) any {
 	return incentive.LineAdjustment{Actor: p.Actor(), LineID: c.Param("line"), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}
 }
 
@@ -331,7 +332,7 @@ type holdBody struct {
 	Reason string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
-func (b *holdBody) arg(c *gin.Context, p Principal) any {
+func (b *holdBody) arg(c *gin.Context, p web.Principal) any {
 	return incentive.PartnerHold{Actor: p.Actor(), PartnerID: c.Param("partner"), Reason: strings.TrimSpace(b.Reason)}
 }
 
@@ -339,7 +340,7 @@ type approveCycleBody struct {
 	Reason string `json:"reason" validate:"max=2000,multiline"`
 }
 
-func (b *approveCycleBody) arg(_ *gin.Context, p Principal) any {
+func (b *approveCycleBody) arg(_ *gin.Context, p web.Principal) any {
 	return incentive.CycleApproval{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}
 }
 
@@ -347,7 +348,7 @@ func (b *approveCycleBody) arg(_ *gin.Context, p Principal) any {
 // its tags, then turned into the workflow update's argument (the path
 // names the line or partner).
 type cycleStepBody interface {
-	arg(c *gin.Context, p Principal) any
+	arg(c *gin.Context, p web.Principal) any
 }
 
 // cycleStep is one of finance's review steps on a cycle: its path under
@@ -379,14 +380,14 @@ func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 			return
 		}
 		if err := s.validate.Struct(body); err != nil {
-			validationProblem(c, fieldErrors(err))
+			web.ValidationProblem(c, web.FieldErrors(err))
 			return
 		}
 		row, ok := s.loadCycle(c, cycleNotFound(c))
 		if !ok {
 			return
 		}
-		state, err := s.cycles.Step(c, row.WorkflowID, st.Update, body.arg(c, principal(c)))
+		state, err := s.cycles.Step(c, row.WorkflowID, st.Update, body.arg(c, web.PrincipalOf(c)))
 		if err != nil {
 			s.refused(c, err, target{noun: "cycle"})
 			return
@@ -398,7 +399,7 @@ func (s *Server) cycleUpdate(st cycleStep) gin.HandlerFunc {
 func (s *Server) cycleRoutes() []Route {
 	var out []Route
 	for _, st := range cycleSteps() {
-		out = append(out, Route{http.MethodPost, "/v1/cycles/:id" + st.Path, financeRoles, s.cycleUpdate(st)})
+		out = append(out, Route{http.MethodPost, "/v1/cycles/:id" + st.Path, web.FinanceRoles, s.cycleUpdate(st)})
 	}
 	return out
 }

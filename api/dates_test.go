@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/dealflow/dealflow/internal/web"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ func TestAnswerInfoDatesFollowRegistration(t *testing.T) {
 		d := date
 		b := &infoAnswerBody{Answer: "ok"}
 		b.Changes = &registrationChanges{ExpectedCloseDate: &d}
-		_, errs := b.arg(Principal{}, s.today())
+		_, errs := b.arg(web.Principal{}, s.today())
 		if (len(errs) == 0) != ok {
 			t.Errorf("answer-info expected_close_date %s: errors %v, want ok=%v", date, errs, ok)
 		}

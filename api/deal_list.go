@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"errors"
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,10 +26,10 @@ const (
 // partner_id, escalated, expiring_before (a date or timestamp), limit,
 // cursor (from the previous page's next_cursor).
 func (s *Server) listDeals(c *gin.Context) {
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	params := dbq.DealListParams{ScopePartnerID: p.Scope(), Statuses: []string{}}
-	var errs []FieldError
-	bad := func(field, msg string) { errs = append(errs, FieldError{Field: field, Message: msg}) }
+	var errs []web.FieldError
+	bad := func(field, msg string) { errs = append(errs, web.FieldError{Field: field, Message: msg}) }
 	if v := c.Query("status"); v != "" {
 		for _, st := range strings.Split(v, ",") {
 			if !domain.Status(strings.TrimSpace(st)).Valid() {
@@ -73,12 +74,12 @@ func (s *Server) listDeals(c *gin.Context) {
 		params.CursorID = uuid.NullUUID{UUID: id, Valid: ok}
 	}
 	if len(errs) > 0 {
-		validationProblem(c, errs)
+		web.ValidationProblem(c, errs)
 		return
 	}
 	rows, err := s.q.DealList(c, params)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	next := ""
@@ -106,23 +107,23 @@ type InboxItem struct {
 // escalated first since they are past due) first; limit and offset page it.
 func (s *Server) inbox(c *gin.Context) {
 	size, err := pageSize(c.Query("limit"))
-	var errs []FieldError
+	var errs []web.FieldError
 	if err != nil {
-		errs = append(errs, FieldError{Field: "limit", Message: err.Error()})
+		errs = append(errs, web.FieldError{Field: "limit", Message: err.Error()})
 	}
 	offset := 0
 	if v := c.Query("offset"); v != "" {
 		if offset, err = strconv.Atoi(v); err != nil || offset < 0 || offset > 100000 {
-			errs = append(errs, FieldError{Field: "offset", Message: "must be an integer from 0 to 100000"})
+			errs = append(errs, web.FieldError{Field: "offset", Message: "must be an integer from 0 to 100000"})
 		}
 	}
 	if len(errs) > 0 {
-		validationProblem(c, errs)
+		web.ValidationProblem(c, errs)
 		return
 	}
 	rows, err := s.q.DealInbox(c, dbq.DealInboxParams{PageSize: int32(size), PageOffset: int32(offset)})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	items := make([]InboxItem, 0, len(rows))

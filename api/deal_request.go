@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/dealflow/dealflow/internal/web"
 	"strings"
 	"time"
 
@@ -50,19 +51,19 @@ func contactOf(name, email string) domain.Contact {
 
 // registration validates r beyond its tags (domain, dates) and returns the
 // domain value the workflow receives.
-func (r *createDealRequest) registration(today time.Time) (domain.Registration, []FieldError) {
-	var errs []FieldError
+func (r *createDealRequest) registration(today time.Time) (domain.Registration, []web.FieldError) {
+	var errs []web.FieldError
 	host, err := domain.NormalizeHost(r.Customer.Domain)
 	registrable := ""
 	if err == nil {
 		registrable, err = domain.RegistrableDomain(host)
 	}
 	if err != nil {
-		errs = append(errs, FieldError{Field: "customer.domain", Message: "must be a web domain such as acme.com"})
+		errs = append(errs, web.FieldError{Field: "customer.domain", Message: "must be a web domain such as acme.com"})
 	}
 	if d, err := time.Parse(time.DateOnly, r.ExpectedCloseDate); err == nil {
 		if why := domain.ExpectedCloseProblem(d, today); why != "" {
-			errs = append(errs, FieldError{Field: "expected_close_date", Message: why})
+			errs = append(errs, web.FieldError{Field: "expected_close_date", Message: why})
 		}
 	}
 	return domain.Registration{

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strings"
 
@@ -23,8 +24,8 @@ import (
 // same key with another body is refused (422).
 func (s *Server) createDeal(c *gin.Context) {
 	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
-	if len(key) > 200 || !printableASCII(key) && key != "" {
-		validationProblem(c, []FieldError{{Field: "Idempotency-Key", Message: "must be 1 to 200 printable ASCII characters"}})
+	if len(key) > 200 || !web.PrintableASCII(key) && key != "" {
+		web.ValidationProblem(c, []web.FieldError{{Field: "Idempotency-Key", Message: "must be 1 to 200 printable ASCII characters"}})
 		return
 	}
 	var req createDealRequest
@@ -32,16 +33,16 @@ func (s *Server) createDeal(c *gin.Context) {
 		return
 	}
 	req.normalize()
-	var errs []FieldError
+	var errs []web.FieldError
 	if err := s.validate.Struct(&req); err != nil {
-		errs = fieldErrors(err)
+		errs = web.FieldErrors(err)
 	}
 	reg, more := req.registration(s.today())
-	if errs = mergeFieldErrors(errs, more); len(errs) > 0 {
-		validationProblem(c, errs)
+	if errs = web.MergeFieldErrors(errs, more); len(errs) > 0 {
+		web.ValidationProblem(c, errs)
 		return
 	}
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	if ok := s.checkKind(c, p, reg.Kind); !ok {
 		return
 	}
@@ -63,13 +64,13 @@ func (s *Server) createDeal(c *gin.Context) {
 				return
 			}
 		} else if !db.IsNotFound(err) {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 	} else {
 		var err error
 		if dealID, err = uuid.NewV7(); err != nil {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 	}
@@ -80,7 +81,7 @@ func (s *Server) createDeal(c *gin.Context) {
 		// The workflow of this key has finished: answer from its record.
 		existing, gerr := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()})
 		if gerr != nil {
-			s.unavailable(c, gerr)
+			web.Unavailable(c, s.log, gerr)
 			return
 		}
 		s.replayed(c, existing, in.RequestHash)
@@ -111,21 +112,21 @@ func (s *Server) replayed(c *gin.Context, d dbq.Deal, hash string) {
 }
 
 func idempotencyMismatch(c *gin.Context) {
-	writeProblem(c, Problem{Type: ProblemIdempotency, Status: http.StatusUnprocessableEntity,
+	web.WriteProblem(c, web.Problem{Type: web.ProblemIdempotency, Status: http.StatusUnprocessableEntity,
 		Title:  "Idempotency-Key reused with another request",
 		Detail: "this Idempotency-Key was used for a different registration; use a new key for a new deal"})
 }
 
 // checkKind refuses a kind of registration the partner's program does not
 // allow its partner type (the workflow checks again at screening).
-func (s *Server) checkKind(c *gin.Context, p Principal, kind domain.Kind) bool {
+func (s *Server) checkKind(c *gin.Context, p web.Principal, kind domain.Kind) bool {
 	fe, err := s.kindRefused(c, p, kind)
 	switch {
 	case err != nil:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return false
 	case fe != nil:
-		validationProblem(c, []FieldError{*fe})
+		web.ValidationProblem(c, []web.FieldError{*fe})
 		return false
 	}
 	return true
@@ -133,12 +134,12 @@ func (s *Server) checkKind(c *gin.Context, p Principal, kind domain.Kind) bool {
 
 // kindRefused says why the partner's program does not let it register a
 // deal of this kind (nil when it may), for the API and the console alike.
-func (s *Server) kindRefused(c *gin.Context, p Principal, kind domain.Kind) (*FieldError, error) {
+func (s *Server) kindRefused(c *gin.Context, p web.Principal, kind domain.Kind) (*web.FieldError, error) {
 	pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
 	if err != nil || pp.Policy.AllowsKind(pp.Type, kind) {
 		return nil, err
 	}
-	return &FieldError{Field: "kind", Message: "your program does not let " + string(pp.Type) + " partners register " + string(kind) + " deals"}, nil
+	return &web.FieldError{Field: "kind", Message: "your program does not let " + string(pp.Type) + " partners register " + string(kind) + " deals"}, nil
 }
 
 // getDeal returns a deal with its timeline; partners see only their own
@@ -148,7 +149,7 @@ func (s *Server) getDeal(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.respondDeal(c, http.StatusOK, id, principal(c).Scope())
+	s.respondDeal(c, http.StatusOK, id, web.PrincipalOf(c).Scope())
 }
 
 // getTimeline returns a deal's events, oldest first.
@@ -157,14 +158,14 @@ func (s *Server) getTimeline(c *gin.Context) {
 	if !ok {
 		return
 	}
-	scope := principal(c).Scope()
+	scope := web.PrincipalOf(c).Scope()
 	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: scope}); err != nil {
 		s.dealLookupFailed(c, err)
 		return
 	}
 	events, err := s.q.DealEventList(c, dbq.DealEventListParams{DealID: id, ScopePartnerID: scope})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if scope.Valid {
@@ -191,13 +192,13 @@ func (s *Server) step(update string, newBody func() stepBody, bodyOptional bool)
 			n.normalize()
 		}
 		if err := s.validate.Struct(body); err != nil {
-			validationProblem(c, fieldErrors(err))
+			web.ValidationProblem(c, web.FieldErrors(err))
 			return
 		}
-		p := principal(c)
+		p := web.PrincipalOf(c)
 		arg, errs := body.arg(p, s.today())
 		if len(errs) > 0 {
-			validationProblem(c, errs)
+			web.ValidationProblem(c, errs)
 			return
 		}
 		d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: p.Scope()})
@@ -231,7 +232,7 @@ func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uui
 	}
 	events, err := s.q.DealEventList(c, dbq.DealEventListParams{DealID: id, ScopePartnerID: scope})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if scope.Valid {
@@ -245,10 +246,10 @@ func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uui
 
 func (s *Server) dealLookupFailed(c *gin.Context, err error) {
 	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such deal")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such deal")
 		return
 	}
-	s.unavailable(c, err)
+	web.Unavailable(c, s.log, err)
 }
 
 // dealIDParam parses the :id path parameter; a malformed id cannot name a
@@ -256,7 +257,7 @@ func (s *Server) dealLookupFailed(c *gin.Context, err error) {
 func dealIDParam(c *gin.Context) (uuid.UUID, bool) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such deal")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such deal")
 		return uuid.UUID{}, false
 	}
 	return id, true

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -42,7 +43,7 @@ func FuzzDecodeRequests(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	gin.SetMode(gin.TestMode)
-	s := &Server{cfg: config.Config{MaxBodyBytes: 1 << 16}, validate: newValidator()}
+	s := &Server{cfg: config.Config{MaxBodyBytes: 1 << 16}, validate: web.NewValidator()}
 	types := requestTypes()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for name, newBody := range types {
@@ -53,7 +54,7 @@ func FuzzDecodeRequests(f *testing.F) {
 			dst := newBody()
 			if s.decodeJSON(c, dst, false) {
 				if err := s.validate.Struct(dst); err != nil {
-					validationProblem(c, fieldErrors(err))
+					web.ValidationProblem(c, web.FieldErrors(err))
 				}
 			}
 			if code := w.Code; code >= 500 {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -145,7 +146,7 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		paths[p][strings.ToLower(rt.Method)] = op
 	}
-	sb.schema(reflect.TypeOf(Problem{}))
+	sb.schema(reflect.TypeOf(web.Problem{}))
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "dealflow API", "version": "1",
@@ -158,7 +159,7 @@ func (s *Server) OpenAPI() map[string]any {
 				"description": "An API token (dft_...) from `dealflow token create`."}},
 			"schemas": sb.defs,
 			"responses": map[string]any{"Problem": map[string]any{"description": "A problem (RFC 9457)",
-				"content": map[string]any{ProblemContentType: map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}}}},
+				"content": map[string]any{web.ProblemContentType: map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}}}},
 		},
 	}
 }

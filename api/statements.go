@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"github.com/dealflow/dealflow/internal/web"
 	"io"
 	"net/http"
 	"strconv"
@@ -42,19 +43,19 @@ type StatementView struct {
 // (scoped in SQL); the vendor's staff see all, or one partner's
 // (?partner_id=).
 func (s *Server) listStatements(c *gin.Context) {
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	params := dbq.StatementsForPartnerParams{ScopePartnerID: p.Scope(), MaxRows: 500}
 	if f := c.Query("partner_id"); f != "" {
 		pid, err := uuid.Parse(f)
 		if err != nil {
-			validationProblem(c, []FieldError{{Field: "partner_id", Message: "must be a UUID"}})
+			web.ValidationProblem(c, []web.FieldError{{Field: "partner_id", Message: "must be a UUID"}})
 			return
 		}
 		params.PartnerID = uuid.NullUUID{UUID: pid, Valid: true}
 	}
 	rows, err := s.q.StatementsForPartner(c, params)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]StatementView, 0, len(rows))
@@ -75,23 +76,23 @@ func (s *Server) statementLines(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	partner := p.Scope()
 	if !partner.Valid {
 		pid, err := uuid.Parse(c.Query("partner_id"))
 		if err != nil {
-			validationProblem(c, []FieldError{{Field: "partner_id", Message: "required: the partner whose statement to read"}})
+			web.ValidationProblem(c, []web.FieldError{{Field: "partner_id", Message: "required: the partner whose statement to read"}})
 			return
 		}
 		partner = uuid.NullUUID{UUID: pid, Valid: true}
 	}
 	_, out, err := s.statementWithLines(c, id, p.Scope(), partner)
 	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such statement")
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"lines": out})
@@ -215,7 +216,7 @@ func (s *Server) lineDealsCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.download(c, "line-"+l.ID.String()+"-deals.csv", func(w io.Writer) error { return exports.LineDeals(c, s.q, l, w) })
+	web.Download(c, s.log, "line-"+l.ID.String()+"-deals.csv", func(w io.Writer) error { return exports.LineDeals(c, s.q, l, w) })
 }
 
 // explainLine answers GET /v1/statement-lines/{id}/explain: the deals and
@@ -229,7 +230,7 @@ func (s *Server) explainLine(c *gin.Context) {
 	}
 	ex, err := s.explanation(c, l)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, ex)
@@ -243,7 +244,7 @@ func (s *Server) scopedLine(c *gin.Context) (dbq.StatementLineGetRow, error) {
 	if err != nil {
 		return dbq.StatementLineGetRow{}, pgx.ErrNoRows
 	}
-	return s.q.StatementLineGet(c, dbq.StatementLineGetParams{ID: id, ScopePartnerID: principal(c).Scope()})
+	return s.q.StatementLineGet(c, dbq.StatementLineGetParams{ID: id, ScopePartnerID: web.PrincipalOf(c).Scope()})
 }
 
 // apiLine is scopedLine for the API: it answers 404 (problem+json) or 503
@@ -251,11 +252,11 @@ func (s *Server) scopedLine(c *gin.Context) (dbq.StatementLineGetRow, error) {
 func (s *Server) apiLine(c *gin.Context) (dbq.StatementLineGetRow, bool) {
 	l, err := s.scopedLine(c)
 	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such statement line")
 		return l, false
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return l, false
 	}
 	return l, true
@@ -374,10 +375,10 @@ func (s *Server) cyclePayoutsCSV(c *gin.Context) {
 	}
 	rows, err := s.q.CyclePayouts(c, row.ID)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
-	s.download(c, "payouts-"+row.ProgramCode+"-"+row.PeriodStart.Format("2006-01")+".csv",
+	web.Download(c, s.log, "payouts-"+row.ProgramCode+"-"+row.PeriodStart.Format("2006-01")+".csv",
 		func(w io.Writer) error { return exports.Payouts(w, row, rows) })
 }
 
@@ -388,19 +389,19 @@ func (s *Server) cycleStatementsCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.download(c, "statements-"+row.ID.String()+".csv", func(w io.Writer) error { return exports.StatementLines(c, s.q, row.ID, w) })
+	web.Download(c, s.log, "statements-"+row.ID.String()+".csv", func(w io.Writer) error { return exports.StatementLines(c, s.q, row.ID, w) })
 }
 
 // ledgerCSV downloads the whole ledger in chain order.
 func (s *Server) ledgerCSV(c *gin.Context) {
-	s.download(c, "ledger.csv", func(w io.Writer) error { return exports.Ledger(c, s.q, w) })
+	web.Download(c, s.log, "ledger.csv", func(w io.Writer) error { return exports.Ledger(c, s.q, w) })
 }
 
 // ledgerVerification re-verifies the whole ledger now.
 func (s *Server) ledgerVerification(c *gin.Context) {
 	rep, err := db.VerifyLedger(c, s.q)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, rep)

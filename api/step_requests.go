@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/dealflow/dealflow/internal/web"
 	"strings"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 // then turned into the workflow update's argument.
 type stepBody interface {
 	// arg returns the update argument for actor p, or per-field errors.
-	arg(p Principal, today time.Time) (any, []FieldError)
+	arg(p web.Principal, today time.Time) (any, []web.FieldError)
 }
 
 // reasonBody: approve, withdraw (reason optional).
@@ -20,7 +21,7 @@ type reasonBody struct {
 	Reason string `json:"reason" validate:"max=2000,multiline"`
 }
 
-func (b *reasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+func (b *reasonBody) arg(p web.Principal, _ time.Time) (any, []web.FieldError) {
 	return deal.Decision{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
@@ -29,7 +30,7 @@ type requiredReasonBody struct {
 	Reason string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
-func (b *requiredReasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+func (b *requiredReasonBody) arg(p web.Principal, _ time.Time) (any, []web.FieldError) {
 	return deal.Decision{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
@@ -37,7 +38,7 @@ type infoRequestBody struct {
 	Question string `json:"question" validate:"required,max=2000,multiline"`
 }
 
-func (b *infoRequestBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+func (b *infoRequestBody) arg(p web.Principal, _ time.Time) (any, []web.FieldError) {
 	return deal.InfoRequest{Actor: p.Actor(), Question: strings.TrimSpace(b.Question)}, nil
 }
 
@@ -67,13 +68,13 @@ func (b *infoAnswerBody) normalize() {
 	}
 }
 
-func (b *infoAnswerBody) arg(p Principal, today time.Time) (any, []FieldError) {
+func (b *infoAnswerBody) arg(p web.Principal, today time.Time) (any, []web.FieldError) {
 	a := deal.InfoAnswer{Actor: p.Actor(), Answer: strings.TrimSpace(b.Answer)}
 	if c := b.Changes; c != nil {
 		if c.ExpectedCloseDate != nil {
 			if d, err := time.Parse(time.DateOnly, *c.ExpectedCloseDate); err == nil {
 				if why := domain.ExpectedCloseProblem(d, today); why != "" {
-					return nil, []FieldError{{Field: "changes.expected_close_date", Message: why}}
+					return nil, []web.FieldError{{Field: "changes.expected_close_date", Message: why}}
 				}
 			}
 		}
@@ -96,9 +97,9 @@ type extensionDecisionBody struct {
 	Reason string `json:"reason" validate:"max=2000,multiline"`
 }
 
-func (b *extensionDecisionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+func (b *extensionDecisionBody) arg(p web.Principal, _ time.Time) (any, []web.FieldError) {
 	if !*b.Grant && strings.TrimSpace(b.Reason) == "" {
-		return nil, []FieldError{{Field: "reason", Message: "is required when denying"}}
+		return nil, []web.FieldError{{Field: "reason", Message: "is required when denying"}}
 	}
 	return deal.ExtensionDecision{Actor: p.Actor(), Grant: *b.Grant, Reason: strings.TrimSpace(b.Reason)}, nil
 }
@@ -113,7 +114,7 @@ type closeWonBody struct {
 
 func (b *closeWonBody) normalize() { b.Currency = strings.ToUpper(strings.TrimSpace(b.Currency)) }
 
-func (b *closeWonBody) arg(p Principal, today time.Time) (any, []FieldError) {
+func (b *closeWonBody) arg(p web.Principal, today time.Time) (any, []web.FieldError) {
 	if errs := notAfterTomorrow("close_date", b.CloseDate, today); errs != nil {
 		return nil, errs
 	}
@@ -126,7 +127,7 @@ type closeLostBody struct {
 	CloseDate string `json:"close_date" validate:"omitempty,datetime=2006-01-02"`
 }
 
-func (b *closeLostBody) arg(p Principal, today time.Time) (any, []FieldError) {
+func (b *closeLostBody) arg(p web.Principal, today time.Time) (any, []web.FieldError) {
 	date := b.CloseDate
 	if date == "" {
 		date = today.Format(time.DateOnly)
@@ -142,7 +143,7 @@ type resolveConflictBody struct {
 	Reason  string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
-func (b *resolveConflictBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+func (b *resolveConflictBody) arg(p web.Principal, _ time.Time) (any, []web.FieldError) {
 	return deal.ConflictResolution{Actor: p.Actor(), Outcome: b.Outcome, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
@@ -151,7 +152,7 @@ type correctionBody struct {
 	Reason string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
-func (b *correctionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+func (b *correctionBody) arg(p web.Principal, _ time.Time) (any, []web.FieldError) {
 	return deal.OutcomeCorrection{Actor: p.Actor(), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
@@ -162,21 +163,21 @@ type correctionDecisionBody struct {
 	Reason  string `json:"reason" validate:"max=2000,multiline"`
 }
 
-func (b *correctionDecisionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+func (b *correctionDecisionBody) arg(p web.Principal, _ time.Time) (any, []web.FieldError) {
 	if !*b.Approve && strings.TrimSpace(b.Reason) == "" {
-		return nil, []FieldError{{Field: "reason", Message: "is required when denying"}}
+		return nil, []web.FieldError{{Field: "reason", Message: "is required when denying"}}
 	}
 	return deal.CorrectionDecision{Actor: p.Actor(), Approve: *b.Approve, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 // notAfterTomorrow refuses a date in the future (a day's grace for time zones).
-func notAfterTomorrow(field, date string, today time.Time) []FieldError {
+func notAfterTomorrow(field, date string, today time.Time) []web.FieldError {
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil {
-		return []FieldError{{Field: field, Message: "must be a date as YYYY-MM-DD"}}
+		return []web.FieldError{{Field: field, Message: "must be a date as YYYY-MM-DD"}}
 	}
 	if why := domain.CloseDateProblem(d, today, time.Time{}); why != "" {
-		return []FieldError{{Field: field, Message: why}}
+		return []web.FieldError{{Field: field, Message: why}}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/dealflow/dealflow/internal/web"
 	"reflect"
 	"strings"
 	"testing"
@@ -73,13 +74,13 @@ func textFields(t reflect.Type) []textField {
 // field added later without a text rule fails here (finding 1 of issue 12:
 // a NUL in a reason blocked an incentive cycle).
 func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
-	v := newValidator()
+	v := web.NewValidator()
 	errorFor := func(body any, path string) string {
 		err := v.Struct(body)
 		if err == nil {
 			return ""
 		}
-		for _, fe := range fieldErrors(err) {
+		for _, fe := range web.FieldErrors(err) {
 			if fe.Field == path || strings.HasPrefix(fe.Field, path+".") {
 				return fe.Message
 			}
