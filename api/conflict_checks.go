@@ -1,15 +1,15 @@
 package api
 
 import (
-	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"sort"
 	"strings"
 
-	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/conflicts"
+	"github.com/dealflow/dealflow/internal/web"
+	"github.com/dealflow/dealflow/read"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -22,16 +22,6 @@ type conflictCheckRequest struct {
 		Country string `json:"country" validate:"omitempty,iso3166_1_alpha2"`
 	} `json:"customer" validate:"required"`
 	ProductLines []string `json:"product_lines" validate:"max=20,dive,required,max=100,printable"`
-}
-
-// PublicMatch is what a partner learns of a match: that it exists, how
-// strong it is and why in general terms — never another partner's identity,
-// deal or the other party's name.
-type PublicMatch struct {
-	Source  string   `json:"source"`
-	Class   string   `json:"class"`
-	Score   float64  `json:"score"`
-	Reasons []string `json:"reasons"`
 }
 
 // conflictCheck runs the conflict engine on a customer without registering
@@ -61,7 +51,7 @@ func (s *Server) conflictCheck(c *gin.Context) {
 		return
 	}
 	p := web.PrincipalOf(c)
-	matches, err := s.precheck(c, p, domain.Customer{Name: req.Customer.Name, Domain: req.Customer.Domain, Country: req.Customer.Country},
+	matches, err := s.read.Precheck(c, p, domain.Customer{Name: req.Customer.Name, Domain: req.Customer.Domain, Country: req.Customer.Country},
 		domain.NormalizeProductLines(req.ProductLines))
 	if err != nil {
 		web.Unavailable(c, s.log, err)
@@ -71,51 +61,11 @@ func (s *Server) conflictCheck(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"conflict": len(matches) > 0, "matches": matches})
 		return
 	}
-	public := make([]PublicMatch, 0, len(matches))
+	public := make([]read.PublicMatch, 0, len(matches))
 	for _, m := range matches {
-		public = append(public, publicMatch(m, registrable, req.Customer.Country))
+		public = append(public, read.PublicMatchOf(m, registrable, req.Customer.Country))
 	}
 	c.JSON(http.StatusOK, gin.H{"conflict": len(public) > 0, "matches": public})
-}
-
-// precheck runs the conflict engine on a customer for p: a partner by its
-// program's thresholds and without its own organization's records, the
-// vendor's staff by the defaults over everything.
-func (s *Server) precheck(c *gin.Context, p web.Principal, customer domain.Customer, productLines []string) ([]domain.Conflict, error) {
-	q := conflicts.Query{Customer: customer, ProductLines: productLines, Thresholds: domain.DefaultMatchThresholds}
-	if p.Role.IsPartner() {
-		pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
-		if err != nil {
-			return nil, err
-		}
-		q.ExcludePartner, q.Thresholds = p.Scope(), pp.Policy.Conflict
-	}
-	return conflicts.Engine{Pool: s.pool}.FindConflicts(c, q)
-}
-
-// publicMatch states a match's reasons in terms of the partner's own input.
-func publicMatch(m domain.Conflict, registrable, country string) PublicMatch {
-	var reasons []string
-	switch m.Source {
-	case domain.SourceRegistration:
-		reasons = append(reasons, "another partner has an open registration for this customer")
-	case domain.SourceAccount:
-		reasons = append(reasons, "the customer is an existing account")
-		if m.ReservedForDirect {
-			reasons = append(reasons, "the account is reserved for direct sales")
-		}
-	case domain.SourceOpportunity:
-		reasons = append(reasons, "the vendor's direct sales team is working this customer")
-	}
-	if registrable != "" && m.RegistrableDomain == registrable {
-		reasons = append(reasons, "same web domain "+registrable)
-	} else {
-		reasons = append(reasons, "a very similar company name")
-	}
-	if country != "" && m.Country == country {
-		reasons = append(reasons, "same country")
-	}
-	return PublicMatch{Source: m.Source, Class: m.Class, Score: m.Score, Reasons: reasons}
 }
 
 // dealConflicts shows a channel manager a deal beside everything that names
@@ -149,5 +99,5 @@ func (s *Server) dealConflicts(c *gin.Context) {
 		return
 	}
 	sort.SliceStable(matches, func(i, j int) bool { return matches[i].RegisteredAt.Before(matches[j].RegisteredAt) })
-	c.JSON(http.StatusOK, gin.H{"deal": dealView(deal, nil), "matches": matches})
+	c.JSON(http.StatusOK, gin.H{"deal": read.DealOf(deal, nil), "matches": matches})
 }

@@ -2,10 +2,10 @@ package api
 
 import (
 	"fmt"
-	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 
 	"github.com/dealflow/dealflow/internal/crm"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 )
 

@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/base64"
 	"errors"
-	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/web"
+	"github.com/dealflow/dealflow/read"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -77,7 +78,7 @@ func (s *Server) listDeals(c *gin.Context) {
 		web.ValidationProblem(c, errs)
 		return
 	}
-	rows, err := s.q.DealList(c, params)
+	rows, err := s.read.Deals(c, params)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
@@ -88,19 +89,7 @@ func (s *Server) listDeals(c *gin.Context) {
 		last := rows[len(rows)-1]
 		next = encodeCursor(last.CreatedAt, last.ID)
 	}
-	out := make([]DealView, 0, len(rows))
-	for _, d := range rows {
-		out = append(out, dealView(d, nil))
-	}
-	c.JSON(http.StatusOK, gin.H{"deals": out, "next_cursor": next})
-}
-
-// InboxItem is one thing awaiting a channel manager.
-type InboxItem struct {
-	// Action is review, conflict_review, second_approval,
-	// extension_decision or correction_review.
-	Action string   `json:"action"`
-	Deal   DealView `json:"deal"`
+	c.JSON(http.StatusOK, gin.H{"deals": read.DealsOf(rows), "next_cursor": next})
 }
 
 // inbox lists what awaits channel managers, most urgent (earliest SLA due,
@@ -121,25 +110,14 @@ func (s *Server) inbox(c *gin.Context) {
 		web.ValidationProblem(c, errs)
 		return
 	}
-	rows, err := s.q.DealInbox(c, dbq.DealInboxParams{PageSize: int32(size), PageOffset: int32(offset)})
+	rows, err := s.read.Inbox(c, dbq.DealInboxParams{PageSize: int32(size), PageOffset: int32(offset)})
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	items := make([]InboxItem, 0, len(rows))
+	items := make([]read.InboxItem, 0, len(rows))
 	for _, d := range rows {
-		action := "review"
-		switch {
-		case d.CorrectionPendingAmount.Valid:
-			action = "correction_review"
-		case d.Status == string(domain.StatusConflictReview):
-			action = "conflict_review"
-		case d.Status == string(domain.StatusApproved) && d.ExtensionRequested:
-			action = "extension_decision"
-		case d.Approvals > 0:
-			action = "second_approval"
-		}
-		items = append(items, InboxItem{Action: action, Deal: dealView(d, nil)})
+		items = append(items, read.InboxItemOf(d))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }

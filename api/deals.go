@@ -1,17 +1,16 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strings"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/steps"
+	"github.com/dealflow/dealflow/internal/web"
+	"github.com/dealflow/dealflow/read"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -28,16 +27,16 @@ func (s *Server) createDeal(c *gin.Context) {
 		web.ValidationProblem(c, []web.FieldError{{Field: "Idempotency-Key", Message: "must be 1 to 200 printable ASCII characters"}})
 		return
 	}
-	var req createDealRequest
+	var req steps.CreateDealRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
 	}
-	req.normalize()
+	req.Normalize()
 	var errs []web.FieldError
 	if err := s.validate.Struct(&req); err != nil {
 		errs = web.FieldErrors(err)
 	}
-	reg, more := req.registration(s.today())
+	reg, more := req.Registration(s.today())
 	if errs = web.MergeFieldErrors(errs, more); len(errs) > 0 {
 		web.ValidationProblem(c, errs)
 		return
@@ -49,7 +48,7 @@ func (s *Server) createDeal(c *gin.Context) {
 	in := deal.Input{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg}
 	var dealID uuid.UUID
 	if key != "" {
-		in.IdempotencyKey, in.RequestHash = key, req.hash()
+		in.IdempotencyKey, in.RequestHash = key, req.Hash()
 		dealID = deal.IdempotentID(in.PartnerID, key)
 		if existing, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
 			if existing.RequestHash.String != in.RequestHash {
@@ -93,14 +92,6 @@ func (s *Server) createDeal(c *gin.Context) {
 	s.respondDeal(c, http.StatusCreated, dealID, p.Scope())
 }
 
-// hash identifies a registration's content for its idempotency key: the
-// normalized request, so spacing and case do not matter.
-func (r createDealRequest) hash() string {
-	body, _ := json.Marshal(r)
-	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:])
-}
-
 // replayed answers a repeated Idempotency-Key from the deal it created.
 func (s *Server) replayed(c *gin.Context, d dbq.Deal, hash string) {
 	if d.RequestHash.String != hash {
@@ -120,7 +111,7 @@ func idempotencyMismatch(c *gin.Context) {
 // checkKind refuses a kind of registration the partner's program does not
 // allow its partner type (the workflow checks again at screening).
 func (s *Server) checkKind(c *gin.Context, p web.Principal, kind domain.Kind) bool {
-	fe, err := s.kindRefused(c, p, kind)
+	fe, err := s.read.KindRefused(c, p, kind)
 	switch {
 	case err != nil:
 		web.Unavailable(c, s.log, err)
@@ -130,16 +121,6 @@ func (s *Server) checkKind(c *gin.Context, p web.Principal, kind domain.Kind) bo
 		return false
 	}
 	return true
-}
-
-// kindRefused says why the partner's program does not let it register a
-// deal of this kind (nil when it may), for the API and the console alike.
-func (s *Server) kindRefused(c *gin.Context, p web.Principal, kind domain.Kind) (*web.FieldError, error) {
-	pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
-	if err != nil || pp.Policy.AllowsKind(pp.Type, kind) {
-		return nil, err
-	}
-	return &web.FieldError{Field: "kind", Message: "your program does not let " + string(pp.Type) + " partners register " + string(kind) + " deals"}, nil
 }
 
 // getDeal returns a deal with its timeline; partners see only their own
@@ -163,40 +144,37 @@ func (s *Server) getTimeline(c *gin.Context) {
 		s.dealLookupFailed(c, err)
 		return
 	}
-	events, err := s.q.DealEventList(c, dbq.DealEventListParams{DealID: id, ScopePartnerID: scope})
+	events, err := s.read.Events(c, id, scope)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	if scope.Valid {
-		events = redactForPartner(events)
-	}
-	c.JSON(http.StatusOK, gin.H{"deal_id": id.String(), "events": eventViews(events)})
+	c.JSON(http.StatusOK, gin.H{"deal_id": id.String(), "events": read.EventsOf(events)})
 }
 
 // step returns the handler of one human step: decode and validate the body,
 // find the deal within the caller's scope, and send the step through the
 // deal client (an Update, whose validator refuses what the deal's state
 // does not allow); a refusal is answered by the one mapping (refused).
-func (s *Server) step(update string, newBody func() stepBody, bodyOptional bool) gin.HandlerFunc {
+func (s *Server) step(st steps.DealStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := dealIDParam(c)
 		if !ok {
 			return
 		}
-		body := newBody()
-		if !s.decodeJSON(c, body, bodyOptional) {
+		body := st.NewBody()
+		if !s.decodeJSON(c, body, st.Optional) {
 			return
 		}
-		if n, ok := body.(interface{ normalize() }); ok {
-			n.normalize()
+		if n, ok := body.(steps.Normalizer); ok {
+			n.Normalize()
 		}
 		if err := s.validate.Struct(body); err != nil {
 			web.ValidationProblem(c, web.FieldErrors(err))
 			return
 		}
 		p := web.PrincipalOf(c)
-		arg, errs := body.arg(p, s.today())
+		arg, errs := body.Arg(p.Actor(), s.today())
 		if len(errs) > 0 {
 			web.ValidationProblem(c, errs)
 			return
@@ -206,7 +184,7 @@ func (s *Server) step(update string, newBody func() stepBody, bodyOptional bool)
 			s.dealLookupFailed(c, err)
 			return
 		}
-		if _, err := s.deals.Step(c, d.WorkflowID, update, arg); err != nil {
+		if _, err := s.deals.Step(c, d.WorkflowID, st.Update, arg); err != nil {
 			s.refused(c, err, target{noun: "deal", status: func() string { return s.currentStatus(c, d) }})
 			return
 		}
@@ -225,23 +203,15 @@ func (s *Server) currentStatus(c *gin.Context, d dbq.Deal) string {
 
 // respondDeal answers with the deal and its timeline, read within scope.
 func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uuid.NullUUID) {
-	d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: scope})
+	_, view, err := s.read.DealWithTimeline(c, id, scope)
 	if err != nil {
 		s.dealLookupFailed(c, err)
 		return
 	}
-	events, err := s.q.DealEventList(c, dbq.DealEventListParams{DealID: id, ScopePartnerID: scope})
-	if err != nil {
-		web.Unavailable(c, s.log, err)
-		return
-	}
-	if scope.Valid {
-		events = redactForPartner(events)
-	}
 	if status == http.StatusCreated {
 		c.Header("Location", "/v1/deals/"+id.String())
 	}
-	c.JSON(status, dealView(d, events))
+	c.JSON(status, view)
 }
 
 func (s *Server) dealLookupFailed(c *gin.Context, err error) {

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/dealflow/dealflow/internal/web"
 	"io"
 	"mime"
 	"net/http"
 	"reflect"
 	"strings"
 
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 )
 

@@ -2,33 +2,33 @@ package api
 
 import (
 	"bytes"
-	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/dealflow/dealflow/internal/config"
+	"github.com/dealflow/dealflow/internal/steps"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 )
 
 // requestTypes are the bodies of every JSON request the API decodes; a new
-// request type belongs here (and in the matrix of dealSteps, which is read
-// from the router).
+// request type belongs here (the step tables' bodies, steps.Deal and
+// steps.Cycle, are read from them).
 func requestTypes() map[string]func() any {
 	out := map[string]func() any{
-		"createDeal":       func() any { return &createDealRequest{} },
+		"createDeal":       func() any { return &steps.CreateDealRequest{} },
 		"conflictCheck":    func() any { return &conflictCheckRequest{} },
 		"program":          func() any { return &programRequest{} },
 		"incentiveProgram": func() any { return &incentiveProgramRequest{} },
 		"programVersion":   func() any { return &programVersionRequest{} },
 		"startCycle":       func() any { return &startCycleRequest{} },
-		"adjust":           func() any { return &adjustBody{} },
-		"hold":             func() any { return &holdBody{} },
-		"approveCycle":     func() any { return &approveCycleBody{} },
 	}
-	for _, st := range dealSteps() {
-		st := st
+	for _, st := range steps.Deal() {
 		out["step:"+st.Path] = func() any { return st.NewBody() }
+	}
+	for _, st := range steps.Cycle() {
+		out["cycle:"+st.Path] = func() any { return st.NewBody() }
 	}
 	return out
 }

@@ -2,13 +2,13 @@ package api
 
 import (
 	"encoding/json"
-	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strings"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )

@@ -1,11 +1,11 @@
 package api
 
 import (
-	"github.com/dealflow/dealflow/internal/web"
 	"math"
 	"net/http"
 	"strconv"
 
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 )
 

@@ -1,9 +1,9 @@
 package api
 
 import (
-	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/gin-gonic/gin"
 )

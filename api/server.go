@@ -7,7 +7,6 @@ package api
 
 import (
 	"context"
-	"github.com/dealflow/dealflow/internal/web"
 	"log/slog"
 	"net/http"
 	"time"
@@ -17,6 +16,9 @@ import (
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/config"
+	"github.com/dealflow/dealflow/internal/steps"
+	"github.com/dealflow/dealflow/internal/web"
+	"github.com/dealflow/dealflow/read"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
@@ -34,8 +36,11 @@ type Server struct {
 	temporal client.Client
 	// deals and cycles are the typed clients every step, submission and
 	// start goes through (workflows/deal, workflows/incentive).
-	deals    *deal.Client
-	cycles   *incentive.Client
+	deals  *deal.Client
+	cycles *incentive.Client
+	// read is the read layer the console shares: every view the API
+	// answers with is assembled there.
+	read     *read.Reader
 	log      *slog.Logger
 	validate *validator.Validate
 	limiter  *web.RateLimiter
@@ -52,11 +57,16 @@ type Server struct {
 
 // NewServer returns a Server on the given pool and Temporal client.
 func NewServer(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logger) *Server {
+	cycles := incentive.NewClient(tc, cfg.RequestTimeout)
 	return &Server{cfg: cfg, pool: pool, q: dbq.New(pool), temporal: tc, log: log, validate: web.NewValidator(),
-		deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: incentive.NewClient(tc, cfg.RequestTimeout),
+		deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: cycles, read: read.New(pool, cycles),
 		limiter: web.NewRateLimiter(cfg.RateLimit, cfg.RateBurst), guard: web.NewAuthGuard(cfg), metrics: newMetrics(queriesOrNil(pool)),
 		clock: clock.System{}}
 }
+
+// AuthGuard is the server's throttle on authentication by client
+// address; cmd/dealflow hands it to the console, whose sign-in shares it.
+func (s *Server) AuthGuard() *web.AuthGuard { return s.guard }
 
 // WithClock makes the server tell the time by c (tests run it at fixed
 // instants); it returns s.
@@ -120,44 +130,26 @@ func (s *Server) Routes() []Route {
 	}, append(s.stepRoutes(), s.cycleRoutes()...)...)
 }
 
-// dealStep is one human step on a deal: its path, the workflow Update it
-// sends, who may take it and the body it takes. The API and the console
-// both serve every step from this one table.
-type dealStep struct {
-	Path, Update string
-	Roles        []domain.Role
-	NewBody      func() stepBody
-	// Optional: the step may be sent without a body.
-	Optional bool
-}
-
-func dealSteps() []dealStep {
-	return []dealStep{
-		{"approve", deal.UpdateApprove, web.DeciderRoles, func() stepBody { return &reasonBody{} }, true},
-		{"reject", deal.UpdateReject, web.DeciderRoles, func() stepBody { return &requiredReasonBody{} }, false},
-		{"request-info", deal.UpdateRequestInfo, web.DeciderRoles, func() stepBody { return &infoRequestBody{} }, false},
-		{"answer-info", deal.UpdateAnswerInfo, web.PartnerRoles, func() stepBody { return &infoAnswerBody{} }, false},
-		{"withdraw", deal.UpdateWithdraw, web.PartnerRoles, func() stepBody { return &reasonBody{} }, true},
-		{"request-extension", deal.UpdateRequestExtension, web.PartnerRoles, func() stepBody { return &requiredReasonBody{} }, false},
-		{"decide-extension", deal.UpdateDecideExtension, web.DeciderRoles, func() stepBody { return &extensionDecisionBody{} }, false},
-		{"close-won", deal.UpdateCloseWon, web.PartnerRoles, func() stepBody { return &closeWonBody{} }, false},
-		{"close-lost", deal.UpdateCloseLost, web.PartnerRoles, func() stepBody { return &closeLostBody{} }, true},
-		{"resolve-conflict", deal.UpdateResolveConflict, web.DeciderRoles, func() stepBody { return &resolveConflictBody{} }, false},
-		{"correct-outcome", deal.UpdateCorrectOutcome, web.CorrectorRoles, func() stepBody { return &correctionBody{} }, false},
-		{"decide-correction", deal.UpdateDecideCorrection, web.CorrectionReviewerRoles, func() stepBody { return &correctionDecisionBody{} }, false},
-	}
-}
-
+// stepRoutes serves every deal step of the step table (steps.Deal).
 func (s *Server) stepRoutes() []Route {
 	var out []Route
-	for _, st := range dealSteps() {
-		out = append(out, Route{http.MethodPost, "/v1/deals/:id/" + st.Path, st.Roles, s.step(st.Update, st.NewBody, st.Optional)})
+	for _, st := range steps.Deal() {
+		out = append(out, Route{http.MethodPost, "/v1/deals/:id/" + st.Path, st.Roles, s.step(st)})
 	}
 	return out
 }
 
-// Handler returns the HTTP handler serving every route.
-func (s *Server) Handler() http.Handler {
+// Mounter adds routes of its own to the API's router, behind the same
+// request id, response headers, access log and recovery: the console
+// (console.Console) is one, mounted by cmd/dealflow. The API knows no more
+// of it than this.
+type Mounter interface {
+	Mount(r *gin.Engine)
+}
+
+// Handler returns the HTTP handler serving every route, and those of
+// others (the console).
+func (s *Server) Handler(others ...Mounter) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -181,7 +173,9 @@ func (s *Server) Handler() http.Handler {
 		}
 		r.Handle(rt.Method, rt.Path, append(chain, rt.Handler)...)
 	}
-	s.mountConsole(r)
+	for _, m := range others {
+		m.Mount(r)
+	}
 	return r
 }
 

@@ -2,10 +2,11 @@ package api
 
 import (
 	"encoding/json"
-	"github.com/dealflow/dealflow/internal/web"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/dealflow/dealflow/internal/web"
 )
 
 // textField is one string a client can send in a request body: its JSON

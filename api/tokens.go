@@ -1,12 +1,12 @@
 package api
 
 import (
-	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )

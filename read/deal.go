@@ -1,4 +1,4 @@
-package api
+package read
 
 import (
 	"encoding/json"
@@ -93,7 +93,9 @@ func personIDOf(id uuid.NullUUID) string {
 	return id.UUID.String()
 }
 
-func dealView(d dbq.Deal, events []dbq.DealEvent) DealView {
+// DealOf is deal d as the API returns it, with its timeline when events
+// is not nil (read with Events, so redacted for a partner).
+func DealOf(d dbq.Deal, events []dbq.DealEvent) DealView {
 	v := DealView{
 		ID: d.ID.String(), PartnerID: d.PartnerID.String(), Kind: d.Kind, Status: d.Status,
 		Customer: customerView{Name: d.CustomerName, Domain: d.CustomerDomain,
@@ -130,12 +132,13 @@ func dealView(d dbq.Deal, events []dbq.DealEvent) DealView {
 		v.PendingCorrectionAmount = &d.CorrectionPendingAmount.Int64
 	}
 	if events != nil {
-		v.Timeline = eventViews(events)
+		v.Timeline = EventsOf(events)
 	}
 	return v
 }
 
-func eventViews(events []dbq.DealEvent) []EventView {
+// EventsOf is a deal's timeline as the API returns it.
+func EventsOf(events []dbq.DealEvent) []EventView {
 	out := make([]EventView, 0, len(events))
 	for _, e := range events {
 		ev := EventView{

@@ -1,11 +1,23 @@
-package api
+// Package console is dealflow's web console: server-rendered pages for
+// partners, channel managers and finance, from templates and static files
+// embedded in the binary (nothing loads from the internet), mounted on the
+// API's router by cmd/dealflow (api.Server.Handler(console)). It signs in
+// with an API token into a session (HttpOnly, SameSite=Lax, Secure behind
+// TLS); every form carries the session's CSRF token; every page declares
+// its roles in Routes. It reads through the read layer (read) and acts
+// through the typed clients (workflows/deal, workflows/incentive) and the
+// step tables (internal/steps), exactly as the JSON API does, and imports
+// nothing of the API's: the plumbing both need is internal/web.
+//
+// Each context's pages are one file here with a routes method (deals.go:
+// dealRoutes, cycles.go: cycleRoutes, ...) that Routes gathers.
+package console
 
 import (
 	"crypto/rand"
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
-	"github.com/dealflow/dealflow/internal/web"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -16,16 +28,9 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/tokens"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 )
-
-// The web console: server-rendered pages for partners, channel managers
-// and finance, served by the API's own Gin server from files embedded in
-// the binary. Nothing loads from the internet. It signs in with an API
-// token into a session (HttpOnly, SameSite=Lax, Secure behind TLS); every
-// form carries the session's CSRF token; every page declares its roles in
-// ConsoleRoutes and reads through the same organization-scoped queries as
-// the API.
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -79,7 +84,7 @@ type page struct {
 }
 
 // render writes a page with the layout, the principal and its CSRF token.
-func (s *Server) render(c *gin.Context, status int, name string, p page) {
+func (s *Console) render(c *gin.Context, status int, name string, p page) {
 	if pr, ok := web.MaybePrincipal(c); ok {
 		p.Principal = &pr
 	}
@@ -99,67 +104,56 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	}
 }
 
-// ConsoleRoute is one console page or form and the roles that may use it.
-type ConsoleRoute struct {
+// Route is one console page or form and the roles that may use it (none:
+// open to all, as the sign-in page).
+type Route struct {
 	Method, Path string
 	Roles        []domain.Role
 	Handler      gin.HandlerFunc
 }
 
-// ConsoleRoutes lists every console page and form with who may use them:
-// like Routes for the API, the single place the console's authorization
-// is declared.
-func (s *Server) ConsoleRoutes() []ConsoleRoute {
-	var steps []ConsoleRoute
-	for _, st := range dealSteps() {
-		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/deals/:id/" + st.Path, st.Roles, s.consoleStep(st)})
+// Routes lists every console page and form with who may use them: like
+// api.Server.Routes for the API, the single place the console's
+// authorization is declared. Each context's file adds its own.
+func (s *Console) Routes() []Route {
+	var out []Route
+	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes} {
+		out = append(out, routes()...)
 	}
-	for _, st := range cycleSteps() {
-		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/cycles/:id" + st.Path, web.FinanceRoles, s.consoleCycleStep(st)})
-	}
-	return append(steps, []ConsoleRoute{
+	return out
+}
+
+// sessionRoutes are the way in and out.
+func (s *Console) sessionRoutes() []Route {
+	return []Route{
 		{http.MethodGet, "/", nil, s.root},
-		{http.MethodGet, "/console", nil, s.consoleHome},
+		{http.MethodGet, "/console", nil, s.home},
 		{http.MethodGet, "/console/sign-in", nil, s.signInPage},
 		{http.MethodPost, "/console/sign-in", nil, s.signIn},
 		{http.MethodPost, "/console/sign-out", web.AllRoles, s.signOut},
-		{http.MethodGet, "/console/deals", web.AllRoles, s.consoleDeals},
-		{http.MethodGet, "/console/deals/new", web.PartnerRoles, s.consoleNewDeal},
-		{http.MethodPost, "/console/deals", web.PartnerRoles, s.consoleCreateDeal},
-		{http.MethodPost, "/console/conflict-check", web.PartnerRoles, s.consoleConflictCheck},
-		{http.MethodGet, "/console/deals/:id", web.AllRoles, s.consoleDeal},
-		{http.MethodGet, "/console/inbox", web.DeciderRoles, s.consoleInbox},
-		{http.MethodGet, "/console/cycles", web.VendorRoles, s.consoleCycles},
-		{http.MethodGet, "/console/cycles/:id", web.VendorRoles, s.consoleCycle},
-		{http.MethodGet, "/console/statements/:id", web.AllRoles, s.consoleStatementLines},
-		{http.MethodGet, "/console/cycles/:id/payouts.csv", web.VendorRoles, s.cyclePayoutsCSV},
-		{http.MethodGet, "/console/cycles/:id/statements.csv", web.VendorRoles, s.cycleStatementsCSV},
-		{http.MethodGet, "/console/ledger.csv", web.VendorRoles, s.ledgerCSV},
-		{http.MethodGet, "/console/statement-lines/:id", web.AllRoles, s.consoleExplain},
-		{http.MethodGet, "/console/statement-lines/:id/deals.csv", web.AllRoles, s.lineDealsCSV},
-		{http.MethodGet, "/console/statements", web.AllRoles, s.consoleStatements},
-		{http.MethodGet, "/console/dashboard", web.DeciderRoles, s.consoleDashboard},
-	}...)
+	}
 }
 
-func (s *Server) mountConsole(r *gin.Engine) {
+// Mount adds the console's static files and every route of Routes to r,
+// each behind the session, its roles and (for a form) the CSRF check.
+func (s *Console) Mount(r *gin.Engine) {
 	static, _ := fs.Sub(staticFS, "static")
 	r.StaticFS("/console/static", filesOnly{http.FS(static)})
-	for _, rt := range s.ConsoleRoutes() {
+	for _, rt := range s.Routes() {
 		chain := []gin.HandlerFunc{}
 		if len(rt.Roles) > 0 {
-			chain = append(chain, s.consoleSession, consoleAllow(rt.Roles...))
+			chain = append(chain, s.session, allow(rt.Roles...))
 		}
 		if rt.Method == http.MethodPost && len(rt.Roles) > 0 {
-			chain = append(chain, consoleCSRF)
+			chain = append(chain, checkCSRF)
 		}
 		r.Handle(rt.Method, rt.Path, append(chain, rt.Handler)...)
 	}
 }
 
-// consoleSession resolves the session cookie to a principal, or sends the
+// session resolves the session cookie to a principal, or sends the
 // browser to sign in.
-func (s *Server) consoleSession(c *gin.Context) {
+func (s *Console) session(c *gin.Context) {
 	id, err := c.Cookie(sessionCookie)
 	if err != nil || id == "" {
 		c.Redirect(http.StatusSeeOther, "/console/sign-in")
@@ -184,15 +178,13 @@ func (s *Server) consoleSession(c *gin.Context) {
 	c.Next()
 }
 
-// consoleAllow answers 403 with a page unless the principal holds a role.
-func consoleAllow(roles ...domain.Role) gin.HandlerFunc {
+// allow answers 403 with a page unless the principal holds a role.
+func allow(roles ...domain.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := web.PrincipalOf(c)
-		for _, r := range roles {
-			if p.Role == r {
-				c.Next()
-				return
-			}
+		if p.HasRole(roles...) {
+			c.Next()
+			return
 		}
 		c.Header("Content-Type", "text/html; charset=utf-8")
 		c.String(http.StatusForbidden, "<!doctype html><title>Forbidden</title><p>Your role (%s) may not open this page. <a href=\"/console\">Back</a></p>", p.Role)
@@ -200,8 +192,8 @@ func consoleAllow(roles ...domain.Role) gin.HandlerFunc {
 	}
 }
 
-// consoleCSRF refuses a form whose csrf field is not the session's token.
-func consoleCSRF(c *gin.Context) {
+// checkCSRF refuses a form whose csrf field is not the session's token.
+func checkCSRF(c *gin.Context) {
 	want, _ := c.Get(ctxConsoleCSRF)
 	got := c.PostForm("csrf")
 	if got == "" {
@@ -250,22 +242,23 @@ func (f filesOnly) Open(name string) (http.File, error) {
 
 // root brings whoever opens dealflow's address to the console, which asks
 // them to sign in when they have no session.
-func (s *Server) root(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console") }
+func (s *Console) root(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console") }
 
-func (s *Server) consoleHome(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/deals") }
+func (s *Console) home(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/deals") }
 
 // signInPage shows the token form; a cookie-bound token protects the
 // sign-in itself from cross-site forgery.
-func (s *Server) signInPage(c *gin.Context) {
+func (s *Console) signInPage(c *gin.Context) {
 	pre := randomToken()
 	setCookie(c, preCSRFCookie, pre, 600)
 	s.render(c, http.StatusOK, "signin.html", page{Title: "Sign in", CSRF: pre})
 }
 
 // signIn opens a session for a token typed into the form. Like the API,
-// it consults the client address's throttle (authGuard) before looking the
+// it consults the client address's throttle (web.AuthGuard, shared with
+// the API) before looking the
 // token up, and counts a failed sign-in against the address.
-func (s *Server) signIn(c *gin.Context) {
+func (s *Console) signIn(c *gin.Context) {
 	addr := web.ClientAddress(c)
 	if ok, wait := s.guard.Check(addr, s.now()); !ok {
 		web.RetryAfter(c, wait)
@@ -307,19 +300,19 @@ func (s *Server) signIn(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, home)
 }
 
-func (s *Server) signInFailed(c *gin.Context, msg string) {
+func (s *Console) signInFailed(c *gin.Context, msg string) {
 	s.renderSignIn(c, http.StatusUnauthorized, msg)
 }
 
 // renderSignIn shows the sign-in form again, with a fresh form token and
 // why the last attempt did not sign in.
-func (s *Server) renderSignIn(c *gin.Context, status int, msg string) {
+func (s *Console) renderSignIn(c *gin.Context, status int, msg string) {
 	pre := randomToken()
 	setCookie(c, preCSRFCookie, pre, 600)
 	s.render(c, status, "signin.html", page{Title: "Sign in", CSRF: pre, Error: msg})
 }
 
-func (s *Server) signOut(c *gin.Context) {
+func (s *Console) signOut(c *gin.Context) {
 	if id, err := c.Cookie(sessionCookie); err == nil {
 		_ = s.q.SessionEnd(c, tokens.Hash(id))
 	}
@@ -328,6 +321,6 @@ func (s *Server) signOut(c *gin.Context) {
 }
 
 // pageNotFound answers the console's "Not found" page.
-func (s *Server) pageNotFound(c *gin.Context) func() {
+func (s *Console) pageNotFound(c *gin.Context) func() {
 	return func() { s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"}) }
 }
