@@ -60,22 +60,28 @@ func offeredSteps(p web.Principal, d dbq.Deal, v read.DealView, today string) []
 		if !st.Offered(p, d) {
 			continue
 		}
-		f := stepForm{Path: st.Path, Button: st.Form.Button, ButtonID: st.Form.ButtonID, ButtonClass: st.Form.ButtonClass,
-			Legend: st.Form.Legend}
-		if st.Form.Intro != nil {
-			f.Intro = st.Form.Intro(v)
-		}
-		body := reflect.TypeOf(st.NewBody()).Elem()
-		for _, fl := range st.Form.Fields {
-			in := inputFor(body, fl)
-			if fl.Value != nil {
-				in.Value = fl.Value(v, today)
-			}
-			f.Inputs = append(f.Inputs, in)
-		}
+		f := formOf(st, v, today)
 		out = append(out, f)
 	}
 	return out
+}
+
+// formOf is step st's form for deal v.
+func formOf(st steps.DealStep, v read.DealView, today string) stepForm {
+	f := stepForm{Path: st.Path, Button: st.Form.Button, ButtonID: st.Form.ButtonID, ButtonClass: st.Form.ButtonClass,
+		Legend: st.Form.Legend}
+	if st.Form.Intro != nil {
+		f.Intro = st.Form.Intro(v)
+	}
+	body := reflect.TypeOf(st.NewBody()).Elem()
+	for _, fl := range st.Form.Fields {
+		in := inputFor(body, fl)
+		if fl.Value != nil {
+			in.Value = fl.Value(v, today)
+		}
+		f.Inputs = append(f.Inputs, in)
+	}
+	return f
 }
 
 // inputFor makes the input of form field fl from the body's field of the
