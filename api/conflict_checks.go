@@ -5,9 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/internal/conflicts"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/read"
 	"github.com/gin-gonic/gin"
@@ -76,7 +74,7 @@ func (s *Server) dealConflicts(c *gin.Context) {
 	if !ok {
 		return
 	}
-	deal, err := s.q.DealGet(c, dbq.DealGetParams{ID: id})
+	deal, err := s.read.Deal(c, id, uuid.NullUUID{})
 	if err != nil {
 		s.dealLookupFailed(c, err)
 		return
@@ -89,11 +87,7 @@ func (s *Server) dealConflicts(c *gin.Context) {
 			}
 		}
 	}
-	matches, err := conflicts.Engine{Pool: s.pool}.FindConflicts(c, conflicts.Query{
-		DealID: deal.ID, ExcludePartner: uuid.NullUUID{UUID: deal.PartnerID, Valid: true}, ProductLines: deal.ProductLines,
-		Thresholds: thresholds,
-		Customer:   domain.Customer{Name: deal.CustomerName, Domain: deal.CustomerDomain, Country: deal.CustomerCountry},
-	})
+	matches, err := s.read.Conflicts(c, deal, thresholds)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return

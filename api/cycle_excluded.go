@@ -41,7 +41,7 @@ func (s *Server) cycleExcludedDeals(c *gin.Context) {
 			return
 		}
 	}
-	if _, ok := s.loadCycle(c, cycleNotFound(c)); !ok {
+	if _, ok := s.loadCycle(c); !ok {
 		return
 	}
 	deals, more, err := s.read.ExcludedDeals(c, p)

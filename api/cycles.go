@@ -91,17 +91,16 @@ func (s *Server) listCycles(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"cycles": out})
 }
 
-// loadCycle reads the cycle the :id parameter names; when there is none it
-// calls notFound (a problem for the API, a page for the console).
-func (s *Server) loadCycle(c *gin.Context, notFound func()) (dbq.CycleGetRow, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		notFound()
+// loadCycle reads the cycle the :id parameter names, answering 404
+// (problem+json) or 503 itself when it cannot.
+func (s *Server) loadCycle(c *gin.Context) (dbq.CycleGetRow, bool) {
+	id, ok := cycleIDParam(c)
+	if !ok {
 		return dbq.CycleGetRow{}, false
 	}
-	row, err := s.q.CycleGet(c, id)
+	row, err := s.read.Cycle(c, id)
 	if db.IsNotFound(err) {
-		notFound()
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such cycle")
 		return row, false
 	}
 	if err != nil {
@@ -109,10 +108,6 @@ func (s *Server) loadCycle(c *gin.Context, notFound func()) (dbq.CycleGetRow, bo
 		return row, false
 	}
 	return row, true
-}
-
-func cycleNotFound(c *gin.Context) func() {
-	return func() { web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such cycle") }
 }
 
 func cycleIDParam(c *gin.Context) (uuid.UUID, bool) {
@@ -125,7 +120,7 @@ func cycleIDParam(c *gin.Context) (uuid.UUID, bool) {
 }
 
 func (s *Server) getCycle(c *gin.Context) {
-	row, ok := s.loadCycle(c, cycleNotFound(c))
+	row, ok := s.loadCycle(c)
 	if !ok {
 		return
 	}
@@ -162,7 +157,7 @@ func (s *Server) cycleLines(c *gin.Context) {
 		}
 		p.AfterPartner, p.AfterLine = pid, n
 	}
-	rows, err := s.q.CycleLines(c, p)
+	rows, err := s.read.CycleLines(c, p)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
@@ -194,7 +189,7 @@ func (s *Server) cycleUpdate(st steps.CycleStep) gin.HandlerFunc {
 			web.ValidationProblem(c, web.FieldErrors(err))
 			return
 		}
-		row, ok := s.loadCycle(c, cycleNotFound(c))
+		row, ok := s.loadCycle(c)
 		if !ok {
 			return
 		}

@@ -50,7 +50,7 @@ func (s *Server) createDeal(c *gin.Context) {
 	if key != "" {
 		in.IdempotencyKey, in.RequestHash = key, req.Hash()
 		dealID = deal.IdempotentID(in.PartnerID, key)
-		if existing, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
+		if existing, err := s.read.Deal(c, dealID, p.Scope()); err == nil {
 			if existing.RequestHash.String != in.RequestHash {
 				idempotencyMismatch(c)
 				return
@@ -78,7 +78,7 @@ func (s *Server) createDeal(c *gin.Context) {
 	switch {
 	case errors.Is(err, deal.ErrCompleted):
 		// The workflow of this key has finished: answer from its record.
-		existing, gerr := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()})
+		existing, gerr := s.read.Deal(c, dealID, p.Scope())
 		if gerr != nil {
 			web.Unavailable(c, s.log, gerr)
 			return
@@ -140,7 +140,7 @@ func (s *Server) getTimeline(c *gin.Context) {
 		return
 	}
 	scope := web.PrincipalOf(c).Scope()
-	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: scope}); err != nil {
+	if _, err := s.read.Deal(c, id, scope); err != nil {
 		s.dealLookupFailed(c, err)
 		return
 	}
@@ -179,7 +179,7 @@ func (s *Server) step(st steps.DealStep) gin.HandlerFunc {
 			web.ValidationProblem(c, errs)
 			return
 		}
-		d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: p.Scope()})
+		d, err := s.read.Deal(c, id, p.Scope())
 		if err != nil {
 			s.dealLookupFailed(c, err)
 			return
@@ -194,7 +194,7 @@ func (s *Server) step(st steps.DealStep) gin.HandlerFunc {
 
 // currentStatus re-reads the deal's status for a 409 answer.
 func (s *Server) currentStatus(c *gin.Context, d dbq.Deal) string {
-	now, err := s.q.DealGet(c, dbq.DealGetParams{ID: d.ID})
+	now, err := s.read.Deal(c, d.ID, uuid.NullUUID{})
 	if err != nil {
 		return d.Status
 	}

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/clock"
@@ -48,9 +47,6 @@ type Server struct {
 	// lookup.
 	guard   *web.AuthGuard
 	metrics *metrics
-	// ledger keeps the console's ledger status current without re-reading
-	// the whole ledger on every view.
-	ledger db.LedgerWatch
 	// clock is the one source of "now" for every date rule the API applies.
 	clock clock.Clock
 }

@@ -49,7 +49,7 @@ func (s *Server) listStatements(c *gin.Context) {
 		}
 		params.PartnerID = uuid.NullUUID{UUID: pid, Valid: true}
 	}
-	rows, err := s.q.StatementsForPartner(c, params)
+	rows, err := s.read.Statements(c, params)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
@@ -144,7 +144,7 @@ func (s *Server) apiLine(c *gin.Context) (dbq.StatementLineGetRow, bool) {
 
 // cyclePayoutsCSV downloads the cycle's accounts-payable file.
 func (s *Server) cyclePayoutsCSV(c *gin.Context) {
-	row, ok := s.loadCycle(c, cycleNotFound(c))
+	row, ok := s.loadCycle(c)
 	if !ok {
 		return
 	}
@@ -155,7 +155,7 @@ func (s *Server) cyclePayoutsCSV(c *gin.Context) {
 // cycleStatementsCSV downloads every line of a cycle, after adjustments; a
 // cycle that does not exist answers 404.
 func (s *Server) cycleStatementsCSV(c *gin.Context) {
-	row, ok := s.loadCycle(c, cycleNotFound(c))
+	row, ok := s.loadCycle(c)
 	if !ok {
 		return
 	}
