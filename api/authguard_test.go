@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/dealflow/dealflow/internal/config"
 	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/internal/tokens"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -122,7 +122,7 @@ func TestBadTokensFromOneAddressAreThrottled(t *testing.T) {
 	if codes[http.StatusUnauthorized] != 20 || codes[http.StatusTooManyRequests] != 180 {
 		t.Fatalf("answers %v, want 20 × 401 then 429s", codes)
 	}
-	if last.Header().Get("Content-Type") != ProblemContentType || !strings.Contains(last.Body.String(), ProblemRateLimited) {
+	if last.Header().Get("Content-Type") != web.ProblemContentType || !strings.Contains(last.Body.String(), web.ProblemRateLimited) {
 		t.Fatalf("429 answer %s %s", last.Header().Get("Content-Type"), last.Body)
 	}
 	if n := retryAfter(t, last); n > 30 {
@@ -187,39 +187,6 @@ func TestAuthBackoffGrows(t *testing.T) {
 	}
 	if w := guess(); w.Code != http.StatusTooManyRequests || retryAfter(t, w) != 30 {
 		t.Fatalf("a fresh lockout: %d %q", w.Code, w.Header().Get("Retry-After"))
-	}
-}
-
-// 50 guesses at the console's sign-in form from one address: after the
-// failure limit the form answers 429 with Retry-After and says why,
-// without looking the token up.
-func TestConsoleSignInGuessesAreThrottled(t *testing.T) {
-	h, good, _ := guardedServer(t, nil)
-	signIn := func(addr, token string) *httptest.ResponseRecorder {
-		form := url.Values{"csrf": {"pre"}, "token": {token}}
-		req := httptest.NewRequest(http.MethodPost, "/console/sign-in", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.AddCookie(&http.Cookie{Name: preCSRFCookie, Value: "pre"})
-		req.RemoteAddr = addr + ":50000"
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		return w
-	}
-	codes := map[int]int{}
-	var last *httptest.ResponseRecorder
-	for i := range 50 {
-		last = signIn("192.0.2.10", "dft_guess"+strconv.Itoa(i))
-		codes[last.Code]++
-	}
-	if codes[http.StatusUnauthorized] != 20 || codes[http.StatusTooManyRequests] != 30 {
-		t.Fatalf("answers %v, want 20 × 401 then 429s", codes)
-	}
-	retryAfter(t, last)
-	if !strings.Contains(last.Body.String(), "Too many failed sign-ins") {
-		t.Fatalf("429 page %s", last.Body)
-	}
-	if w := signIn("192.0.2.11", good); w.Code != http.StatusSeeOther {
-		t.Fatalf("a good token from another address: %d", w.Code)
 	}
 }
 

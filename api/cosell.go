@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strings"
 	"time"
@@ -43,7 +44,7 @@ func coSellSteps() []coSellStep {
 	return []coSellStep{
 		{"accept", cosell.UpdateAccept, sellerRoles, func() coSellBody { return &coSellReasonBody{} }},
 		{"decline", cosell.UpdateDecline, sellerRoles, func() coSellBody { return &coSellDeclineBody{} }},
-		{"reassign", cosell.UpdateReassign, deciderRoles, func() coSellBody { return &coSellReassignBody{} }},
+		{"reassign", cosell.UpdateReassign, web.DeciderRoles, func() coSellBody { return &coSellReassignBody{} }},
 		{"milestones", cosell.UpdateAddMilestone, coSellRoles, func() coSellBody { return &coSellMilestoneBody{} }},
 		{"complete-milestone", cosell.UpdateCompleteMilestone, coSellRoles, func() coSellBody { return &coSellMilestoneDoneBody{} }},
 		{"notes", cosell.UpdateAddNote, coSellRoles, func() coSellBody { return &coSellNoteBody{} }},
@@ -192,11 +193,11 @@ type SellerAccountView struct {
 
 func (s *Server) coSellRoutes() []Route {
 	out := []Route{
-		{http.MethodPost, "/v1/deals/:id/cosell", partnerRoles, s.requestCoSell},
+		{http.MethodPost, "/v1/deals/:id/cosell", web.PartnerRoles, s.requestCoSell},
 		{http.MethodGet, "/v1/cosell/engagements", coSellRoles, s.listEngagements},
 		{http.MethodGet, "/v1/cosell/engagements/:id", coSellRoles, s.getEngagement},
-		{http.MethodGet, "/v1/cosell/territories", deciderRoles, s.listTerritories},
-		{http.MethodPost, "/v1/cosell/territories", deciderRoles, s.createTerritory},
+		{http.MethodGet, "/v1/cosell/territories", web.DeciderRoles, s.listTerritories},
+		{http.MethodPost, "/v1/cosell/territories", web.DeciderRoles, s.createTerritory},
 		{http.MethodGet, "/v1/cosell/accounts", bookRoles, s.sellerAccounts},
 	}
 	for _, st := range coSellSteps() {
@@ -208,7 +209,7 @@ func (s *Server) coSellRoutes() []Route {
 // sellerScope is the seller e-mail every co-sell read of p is limited to:
 // the seller's own (a seller without an e-mail matches nothing), none for
 // other roles.
-func (s *Server) sellerScope(c *gin.Context, p Principal) (pgtype.Text, error) {
+func (s *Server) sellerScope(c *gin.Context, p web.Principal) (pgtype.Text, error) {
 	if p.Role != domain.RoleSalesRep {
 		return pgtype.Text{}, nil
 	}
@@ -220,7 +221,7 @@ func (s *Server) sellerScope(c *gin.Context, p Principal) (pgtype.Text, error) {
 }
 
 // callerEmail is the e-mail of the person behind p ("" : none).
-func (s *Server) callerEmail(c *gin.Context, p Principal) (string, error) {
+func (s *Server) callerEmail(c *gin.Context, p web.Principal) (string, error) {
 	if !p.PersonID.Valid {
 		return "", nil
 	}
@@ -238,7 +239,7 @@ func (s *Server) requestCoSell(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	d, err := s.q.CoSellDealFacts(c, dbq.CoSellDealFactsParams{ID: id, ScopePartnerID: p.Scope()})
 	if err != nil {
 		s.dealLookupFailed(c, err)
@@ -249,15 +250,15 @@ func (s *Server) requestCoSell(c *gin.Context) {
 		return
 	}
 	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	if day, _ := time.Parse(time.DateOnly, req.NeedBy); day.Before(s.today()) {
-		validationProblem(c, []FieldError{{Field: "need_by", Message: "must not lie in the past"}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "need_by", Message: "must not lie in the past"}})
 		return
 	}
 	if domain.Status(d.Status) != domain.StatusApproved {
-		writeProblem(c, Problem{Type: ProblemConflict, Status: http.StatusConflict, Title: "Transition not allowed",
+		web.WriteProblem(c, web.Problem{Type: web.ProblemConflict, Status: http.StatusConflict, Title: "Transition not allowed",
 			Detail: "co-selling is asked for on an approved registration; this deal is " + d.Status, CurrentStatus: d.Status})
 		return
 	}
@@ -275,7 +276,7 @@ func (s *Server) coSellStep(update string, newBody func() coSellBody) gin.Handle
 	return func(c *gin.Context) {
 		id, err := uuid.Parse(c.Param("id"))
 		if err != nil {
-			problem(c, http.StatusNotFound, ProblemNotFound, "no such engagement")
+			web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such engagement")
 			return
 		}
 		body := newBody()
@@ -283,17 +284,17 @@ func (s *Server) coSellStep(update string, newBody func() coSellBody) gin.Handle
 			return
 		}
 		if err := s.validate.Struct(body); err != nil {
-			validationProblem(c, fieldErrors(err))
+			web.ValidationProblem(c, web.FieldErrors(err))
 			return
 		}
-		p := principal(c)
+		p := web.PrincipalOf(c)
 		e, ok := s.engagement(c, id, p)
 		if !ok {
 			return
 		}
 		email, err := s.callerEmail(c, p)
 		if err != nil {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 		if _, err := s.cosell.Step(c, e.DealID.String(), update, body.arg(cosell.Caller{Actor: p.Actor(), Email: email})); err != nil {
@@ -305,25 +306,25 @@ func (s *Server) coSellStep(update string, newBody func() coSellBody) gin.Handle
 }
 
 // engagement reads engagement id within p's scope, or answers 404.
-func (s *Server) engagement(c *gin.Context, id uuid.UUID, p Principal) (dbq.CoSellEngagementGetRow, bool) {
+func (s *Server) engagement(c *gin.Context, id uuid.UUID, p web.Principal) (dbq.CoSellEngagementGetRow, bool) {
 	seller, err := s.sellerScope(c, p)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return dbq.CoSellEngagementGetRow{}, false
 	}
 	e, err := s.q.CoSellEngagementGet(c, dbq.CoSellEngagementGetParams{ID: id, ScopePartnerID: p.Scope(), ScopeSellerEmail: seller})
 	switch {
 	case db.IsNotFound(err):
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such engagement")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such engagement")
 		return e, false
 	case err != nil:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return e, false
 	}
 	return e, true
 }
 
-func (s *Server) respondEngagement(c *gin.Context, status int, id uuid.UUID, p Principal) {
+func (s *Server) respondEngagement(c *gin.Context, status int, id uuid.UUID, p web.Principal) {
 	e, ok := s.engagement(c, id, p)
 	if !ok {
 		return
@@ -331,7 +332,7 @@ func (s *Server) respondEngagement(c *gin.Context, status int, id uuid.UUID, p P
 	v := engagementView(dbq.CoSellEngagementListRow(e))
 	events, err := s.q.CoSellEventList(c, id)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	for _, ev := range events {
@@ -344,30 +345,30 @@ func (s *Server) respondEngagement(c *gin.Context, status int, id uuid.UUID, p P
 func (s *Server) getEngagement(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such engagement")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such engagement")
 		return
 	}
-	s.respondEngagement(c, http.StatusOK, id, principal(c))
+	s.respondEngagement(c, http.StatusOK, id, web.PrincipalOf(c))
 }
 
 func (s *Server) listEngagements(c *gin.Context) {
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	seller, err := s.sellerScope(c, p)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	var status pgtype.Text
 	if v := c.Query("status"); v != "" {
 		if !cosell.Status(v).Final() && v != string(cosell.StatusRequested) && v != string(cosell.StatusAccepted) {
-			validationProblem(c, []FieldError{{Field: "status", Message: "must be one of: requested accepted declined ended"}})
+			web.ValidationProblem(c, []web.FieldError{{Field: "status", Message: "must be one of: requested accepted declined ended"}})
 			return
 		}
 		status = pgtype.Text{String: v, Valid: true}
 	}
 	rows, err := s.q.CoSellEngagementList(c, dbq.CoSellEngagementListParams{ScopePartnerID: p.Scope(), ScopeSellerEmail: seller, Status: status})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]EngagementView, 0, len(rows))
@@ -395,7 +396,7 @@ func engagementView(e dbq.CoSellEngagementListRow) EngagementView {
 func (s *Server) listTerritories(c *gin.Context) {
 	rows, err := s.q.CoSellTerritoryList(c)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]TerritoryView, 0, len(rows))
@@ -414,16 +415,16 @@ func (s *Server) createTerritory(c *gin.Context) {
 	req.Country = strings.ToUpper(strings.TrimSpace(req.Country))
 	req.ProductLine = strings.TrimSpace(req.ProductLine)
 	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	t, err := s.q.CoSellTerritoryCreate(c, dbq.CoSellTerritoryCreateParams{SellerEmail: req.SellerEmail, Country: req.Country, ProductLine: req.ProductLine})
 	switch {
 	case db.IsUniqueViolation(err):
-		problem(c, http.StatusConflict, ProblemDuplicate, "this seller has this territory already")
+		web.Fail(c, http.StatusConflict, web.ProblemDuplicate, "this seller has this territory already")
 		return
 	case err != nil:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusCreated, TerritoryView{ID: t.ID.String(), SellerEmail: t.SellerEmail, Country: t.Country, ProductLine: t.ProductLine})
@@ -432,15 +433,15 @@ func (s *Server) createTerritory(c *gin.Context) {
 // sellerAccounts lists the CRM accounts a seller owns (managers: every
 // owned account).
 func (s *Server) sellerAccounts(c *gin.Context) {
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	seller, err := s.sellerScope(c, p)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	rows, err := s.q.CoSellAccountList(c, seller)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]SellerAccountView, 0, len(rows))

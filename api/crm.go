@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/dealflow/dealflow/internal/crm"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -38,15 +39,15 @@ func (s *Server) importOpportunities(c *gin.Context) {
 
 func (s *Server) importDone(c *gin.Context, list string, res crm.Result, rowErrs []crm.RowError, err error) {
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if len(rowErrs) > 0 {
-		errs := make([]FieldError, 0, len(rowErrs))
+		errs := make([]web.FieldError, 0, len(rowErrs))
 		for _, re := range rowErrs {
-			errs = append(errs, FieldError{Field: fmt.Sprintf("%s[%d].%s", list, re.Row-1, re.Field), Message: re.Message})
+			errs = append(errs, web.FieldError{Field: fmt.Sprintf("%s[%d].%s", list, re.Row-1, re.Field), Message: re.Message})
 		}
-		writeProblem(c, Problem{Type: ProblemValidation, Status: http.StatusUnprocessableEntity,
+		web.WriteProblem(c, web.Problem{Type: web.ProblemValidation, Status: http.StatusUnprocessableEntity,
 			Title: "Rows are invalid", Detail: fmt.Sprintf("%d bad row(s); nothing was imported", len(rowErrs)), Errors: errs})
 		return
 	}

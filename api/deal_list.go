@@ -10,6 +10,8 @@ import (
 
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/web"
+	"github.com/dealflow/dealflow/read"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -25,10 +27,10 @@ const (
 // partner_id, escalated, expiring_before (a date or timestamp), limit,
 // cursor (from the previous page's next_cursor).
 func (s *Server) listDeals(c *gin.Context) {
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	params := dbq.DealListParams{ScopePartnerID: p.Scope(), Statuses: []string{}}
-	var errs []FieldError
-	bad := func(field, msg string) { errs = append(errs, FieldError{Field: field, Message: msg}) }
+	var errs []web.FieldError
+	bad := func(field, msg string) { errs = append(errs, web.FieldError{Field: field, Message: msg}) }
 	if v := c.Query("status"); v != "" {
 		for _, st := range strings.Split(v, ",") {
 			if !domain.Status(strings.TrimSpace(st)).Valid() {
@@ -73,12 +75,12 @@ func (s *Server) listDeals(c *gin.Context) {
 		params.CursorID = uuid.NullUUID{UUID: id, Valid: ok}
 	}
 	if len(errs) > 0 {
-		validationProblem(c, errs)
+		web.ValidationProblem(c, errs)
 		return
 	}
-	rows, err := s.q.DealList(c, params)
+	rows, err := s.read.Deals(c, params)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	next := ""
@@ -87,58 +89,35 @@ func (s *Server) listDeals(c *gin.Context) {
 		last := rows[len(rows)-1]
 		next = encodeCursor(last.CreatedAt, last.ID)
 	}
-	out := make([]DealView, 0, len(rows))
-	for _, d := range rows {
-		out = append(out, dealView(d, nil))
-	}
-	c.JSON(http.StatusOK, gin.H{"deals": out, "next_cursor": next})
-}
-
-// InboxItem is one thing awaiting a channel manager.
-type InboxItem struct {
-	// Action is review, conflict_review, second_approval,
-	// extension_decision or correction_review.
-	Action string   `json:"action"`
-	Deal   DealView `json:"deal"`
+	c.JSON(http.StatusOK, gin.H{"deals": read.DealsOf(rows), "next_cursor": next})
 }
 
 // inbox lists what awaits channel managers, most urgent (earliest SLA due,
 // escalated first since they are past due) first; limit and offset page it.
 func (s *Server) inbox(c *gin.Context) {
 	size, err := pageSize(c.Query("limit"))
-	var errs []FieldError
+	var errs []web.FieldError
 	if err != nil {
-		errs = append(errs, FieldError{Field: "limit", Message: err.Error()})
+		errs = append(errs, web.FieldError{Field: "limit", Message: err.Error()})
 	}
 	offset := 0
 	if v := c.Query("offset"); v != "" {
 		if offset, err = strconv.Atoi(v); err != nil || offset < 0 || offset > 100000 {
-			errs = append(errs, FieldError{Field: "offset", Message: "must be an integer from 0 to 100000"})
+			errs = append(errs, web.FieldError{Field: "offset", Message: "must be an integer from 0 to 100000"})
 		}
 	}
 	if len(errs) > 0 {
-		validationProblem(c, errs)
+		web.ValidationProblem(c, errs)
 		return
 	}
-	rows, err := s.q.DealInbox(c, dbq.DealInboxParams{PageSize: int32(size), PageOffset: int32(offset)})
+	rows, err := s.read.Inbox(c, dbq.DealInboxParams{PageSize: int32(size), PageOffset: int32(offset)})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
-	items := make([]InboxItem, 0, len(rows))
+	items := make([]read.InboxItem, 0, len(rows))
 	for _, d := range rows {
-		action := "review"
-		switch {
-		case d.CorrectionPendingAmount.Valid:
-			action = "correction_review"
-		case d.Status == string(domain.StatusConflictReview):
-			action = "conflict_review"
-		case d.Status == string(domain.StatusApproved) && d.ExtensionRequested:
-			action = "extension_decision"
-		case d.Approvals > 0:
-			action = "second_approval"
-		}
-		items = append(items, InboxItem{Action: action, Deal: dealView(d, nil)})
+		items = append(items, read.InboxItemOf(d))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }

@@ -1,9 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -11,6 +8,9 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/steps"
+	"github.com/dealflow/dealflow/internal/web"
+	"github.com/dealflow/dealflow/read"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -23,34 +23,34 @@ import (
 // same key with another body is refused (422).
 func (s *Server) createDeal(c *gin.Context) {
 	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
-	if len(key) > 200 || !printableASCII(key) && key != "" {
-		validationProblem(c, []FieldError{{Field: "Idempotency-Key", Message: "must be 1 to 200 printable ASCII characters"}})
+	if len(key) > 200 || !web.PrintableASCII(key) && key != "" {
+		web.ValidationProblem(c, []web.FieldError{{Field: "Idempotency-Key", Message: "must be 1 to 200 printable ASCII characters"}})
 		return
 	}
-	var req createDealRequest
+	var req steps.CreateDealRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
 	}
-	req.normalize()
-	var errs []FieldError
+	req.Normalize()
+	var errs []web.FieldError
 	if err := s.validate.Struct(&req); err != nil {
-		errs = fieldErrors(err)
+		errs = web.FieldErrors(err)
 	}
-	reg, more := req.registration(s.today())
-	if errs = mergeFieldErrors(errs, more); len(errs) > 0 {
-		validationProblem(c, errs)
+	reg, more := req.Registration(s.today())
+	if errs = web.MergeFieldErrors(errs, more); len(errs) > 0 {
+		web.ValidationProblem(c, errs)
 		return
 	}
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	if ok := s.checkKind(c, p, reg.Kind); !ok {
 		return
 	}
 	in := deal.Input{PartnerID: p.PartnerID.UUID.String(), Submitter: p.Actor(), Registration: reg}
 	var dealID uuid.UUID
 	if key != "" {
-		in.IdempotencyKey, in.RequestHash = key, req.hash()
+		in.IdempotencyKey, in.RequestHash = key, req.Hash()
 		dealID = deal.IdempotentID(in.PartnerID, key)
-		if existing, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err == nil {
+		if existing, err := s.read.Deal(c, dealID, p.Scope()); err == nil {
 			if existing.RequestHash.String != in.RequestHash {
 				idempotencyMismatch(c)
 				return
@@ -63,13 +63,13 @@ func (s *Server) createDeal(c *gin.Context) {
 				return
 			}
 		} else if !db.IsNotFound(err) {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 	} else {
 		var err error
 		if dealID, err = uuid.NewV7(); err != nil {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 	}
@@ -78,9 +78,9 @@ func (s *Server) createDeal(c *gin.Context) {
 	switch {
 	case errors.Is(err, deal.ErrCompleted):
 		// The workflow of this key has finished: answer from its record.
-		existing, gerr := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()})
+		existing, gerr := s.read.Deal(c, dealID, p.Scope())
 		if gerr != nil {
-			s.unavailable(c, gerr)
+			web.Unavailable(c, s.log, gerr)
 			return
 		}
 		s.replayed(c, existing, in.RequestHash)
@@ -90,14 +90,6 @@ func (s *Server) createDeal(c *gin.Context) {
 		return
 	}
 	s.respondDeal(c, http.StatusCreated, dealID, p.Scope())
-}
-
-// hash identifies a registration's content for its idempotency key: the
-// normalized request, so spacing and case do not matter.
-func (r createDealRequest) hash() string {
-	body, _ := json.Marshal(r)
-	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:])
 }
 
 // replayed answers a repeated Idempotency-Key from the deal it created.
@@ -111,34 +103,24 @@ func (s *Server) replayed(c *gin.Context, d dbq.Deal, hash string) {
 }
 
 func idempotencyMismatch(c *gin.Context) {
-	writeProblem(c, Problem{Type: ProblemIdempotency, Status: http.StatusUnprocessableEntity,
+	web.WriteProblem(c, web.Problem{Type: web.ProblemIdempotency, Status: http.StatusUnprocessableEntity,
 		Title:  "Idempotency-Key reused with another request",
 		Detail: "this Idempotency-Key was used for a different registration; use a new key for a new deal"})
 }
 
 // checkKind refuses a kind of registration the partner's program does not
 // allow its partner type (the workflow checks again at screening).
-func (s *Server) checkKind(c *gin.Context, p Principal, kind domain.Kind) bool {
-	fe, err := s.kindRefused(c, p, kind)
+func (s *Server) checkKind(c *gin.Context, p web.Principal, kind domain.Kind) bool {
+	fe, err := s.read.KindRefused(c, p, kind)
 	switch {
 	case err != nil:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return false
 	case fe != nil:
-		validationProblem(c, []FieldError{*fe})
+		web.ValidationProblem(c, []web.FieldError{*fe})
 		return false
 	}
 	return true
-}
-
-// kindRefused says why the partner's program does not let it register a
-// deal of this kind (nil when it may), for the API and the console alike.
-func (s *Server) kindRefused(c *gin.Context, p Principal, kind domain.Kind) (*FieldError, error) {
-	pp, err := db.LoadPartnerPolicy(c, s.q, p.PartnerID.UUID)
-	if err != nil || pp.Policy.AllowsKind(pp.Type, kind) {
-		return nil, err
-	}
-	return &FieldError{Field: "kind", Message: "your program does not let " + string(pp.Type) + " partners register " + string(kind) + " deals"}, nil
 }
 
 // getDeal returns a deal with its timeline; partners see only their own
@@ -148,7 +130,7 @@ func (s *Server) getDeal(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.respondDeal(c, http.StatusOK, id, principal(c).Scope())
+	s.respondDeal(c, http.StatusOK, id, web.PrincipalOf(c).Scope())
 }
 
 // getTimeline returns a deal's events, oldest first.
@@ -157,55 +139,52 @@ func (s *Server) getTimeline(c *gin.Context) {
 	if !ok {
 		return
 	}
-	scope := principal(c).Scope()
-	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: scope}); err != nil {
+	scope := web.PrincipalOf(c).Scope()
+	if _, err := s.read.Deal(c, id, scope); err != nil {
 		s.dealLookupFailed(c, err)
 		return
 	}
-	events, err := s.q.DealEventList(c, dbq.DealEventListParams{DealID: id, ScopePartnerID: scope})
+	events, err := s.read.Events(c, id, scope)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
-	if scope.Valid {
-		events = redactForPartner(events)
-	}
-	c.JSON(http.StatusOK, gin.H{"deal_id": id.String(), "events": eventViews(events)})
+	c.JSON(http.StatusOK, gin.H{"deal_id": id.String(), "events": read.EventsOf(events)})
 }
 
 // step returns the handler of one human step: decode and validate the body,
 // find the deal within the caller's scope, and send the step through the
 // deal client (an Update, whose validator refuses what the deal's state
 // does not allow); a refusal is answered by the one mapping (refused).
-func (s *Server) step(update string, newBody func() stepBody, bodyOptional bool) gin.HandlerFunc {
+func (s *Server) step(st steps.DealStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := dealIDParam(c)
 		if !ok {
 			return
 		}
-		body := newBody()
-		if !s.decodeJSON(c, body, bodyOptional) {
+		body := st.NewBody()
+		if !s.decodeJSON(c, body, st.Optional) {
 			return
 		}
-		if n, ok := body.(interface{ normalize() }); ok {
-			n.normalize()
+		if n, ok := body.(steps.Normalizer); ok {
+			n.Normalize()
 		}
 		if err := s.validate.Struct(body); err != nil {
-			validationProblem(c, fieldErrors(err))
+			web.ValidationProblem(c, web.FieldErrors(err))
 			return
 		}
-		p := principal(c)
-		arg, errs := body.arg(p, s.today())
+		p := web.PrincipalOf(c)
+		arg, errs := body.Arg(p.Actor(), s.today())
 		if len(errs) > 0 {
-			validationProblem(c, errs)
+			web.ValidationProblem(c, errs)
 			return
 		}
-		d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: p.Scope()})
+		d, err := s.read.Deal(c, id, p.Scope())
 		if err != nil {
 			s.dealLookupFailed(c, err)
 			return
 		}
-		if _, err := s.deals.Step(c, d.WorkflowID, update, arg); err != nil {
+		if _, err := s.deals.Step(c, d.WorkflowID, st.Update, arg); err != nil {
 			s.refused(c, err, target{noun: "deal", status: func() string { return s.currentStatus(c, d) }})
 			return
 		}
@@ -215,7 +194,7 @@ func (s *Server) step(update string, newBody func() stepBody, bodyOptional bool)
 
 // currentStatus re-reads the deal's status for a 409 answer.
 func (s *Server) currentStatus(c *gin.Context, d dbq.Deal) string {
-	now, err := s.q.DealGet(c, dbq.DealGetParams{ID: d.ID})
+	now, err := s.read.Deal(c, d.ID, uuid.NullUUID{})
 	if err != nil {
 		return d.Status
 	}
@@ -224,31 +203,23 @@ func (s *Server) currentStatus(c *gin.Context, d dbq.Deal) string {
 
 // respondDeal answers with the deal and its timeline, read within scope.
 func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uuid.NullUUID) {
-	d, err := s.q.DealGet(c, dbq.DealGetParams{ID: id, ScopePartnerID: scope})
+	_, view, err := s.read.DealWithTimeline(c, id, scope)
 	if err != nil {
 		s.dealLookupFailed(c, err)
 		return
 	}
-	events, err := s.q.DealEventList(c, dbq.DealEventListParams{DealID: id, ScopePartnerID: scope})
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
-	if scope.Valid {
-		events = redactForPartner(events)
-	}
 	if status == http.StatusCreated {
 		c.Header("Location", "/v1/deals/"+id.String())
 	}
-	c.JSON(status, dealView(d, events))
+	c.JSON(status, view)
 }
 
 func (s *Server) dealLookupFailed(c *gin.Context, err error) {
 	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such deal")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such deal")
 		return
 	}
-	s.unavailable(c, err)
+	web.Unavailable(c, s.log, err)
 }
 
 // dealIDParam parses the :id path parameter; a malformed id cannot name a
@@ -256,7 +227,7 @@ func (s *Server) dealLookupFailed(c *gin.Context, err error) {
 func dealIDParam(c *gin.Context) (uuid.UUID, bool) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such deal")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such deal")
 		return uuid.UUID{}, false
 	}
 	return id, true

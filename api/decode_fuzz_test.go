@@ -7,45 +7,49 @@ import (
 	"testing"
 
 	"github.com/dealflow/dealflow/internal/config"
+	"github.com/dealflow/dealflow/internal/steps"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 )
 
 // requestTypes are the bodies of every JSON request the API decodes; a new
-// request type belongs here (and in the matrix of dealSteps, which is read
-// from the router).
+// request type belongs here (the step tables' bodies, steps.Deal and
+// steps.Cycle, are read from them).
 func requestTypes() map[string]func() any {
 	out := map[string]func() any{
-		"createDeal":       func() any { return &createDealRequest{} },
+		"createDeal":       func() any { return &steps.CreateDealRequest{} },
 		"conflictCheck":    func() any { return &conflictCheckRequest{} },
 		"program":          func() any { return &programRequest{} },
 		"incentiveProgram": func() any { return &incentiveProgramRequest{} },
 		"programVersion":   func() any { return &programVersionRequest{} },
 		"startCycle":       func() any { return &startCycleRequest{} },
-		"adjust":           func() any { return &adjustBody{} },
-		"hold":             func() any { return &holdBody{} },
-		"approveCycle":     func() any { return &approveCycleBody{} },
-		"createQuote":      func() any { return &createQuoteRequest{} },
-		"quoteProduct":     func() any { return &quoteProductBody{} },
-		"quotePrice":       func() any { return &quotePriceBody{} },
-		"quoteSchedule":    func() any { return &quoteScheduleBody{} },
-		"createLead":       func() any { return &createLeadRequest{} },
-		"leadStep":         func() any { return &leadStepBody{} },
-		"leadRouting":      func() any { return &leadRoutingRequest{} },
-		"leadProfile":      func() any { return &leadProfileRequest{} },
-		"referralLanding":  func() any { return &referralLandingRequest{} },
+	}
+	for _, st := range steps.Deal() {
+		out["step:"+st.Path] = func() any { return st.NewBody() }
+	}
+	for _, st := range steps.Cycle() {
+		out["cycle:"+st.Path] = func() any { return st.NewBody() }
+	}
+	for name, newBody := range map[string]func() any{
+		"createQuote":     func() any { return &createQuoteRequest{} },
+		"quoteProduct":    func() any { return &quoteProductBody{} },
+		"quotePrice":      func() any { return &quotePriceBody{} },
+		"quoteSchedule":   func() any { return &quoteScheduleBody{} },
+		"coSellRequest":   func() any { return &coSellRequest{} },
+		"territory":       func() any { return &territoryRequest{} },
+		"createLead":      func() any { return &createLeadRequest{} },
+		"leadStep":        func() any { return &leadStepBody{} },
+		"leadRouting":     func() any { return &leadRoutingRequest{} },
+		"leadProfile":     func() any { return &leadProfileRequest{} },
+		"referralLanding": func() any { return &referralLandingRequest{} },
+	} {
+		out[name] = newBody
 	}
 	for _, st := range quoteSteps() {
 		out["quote:"+st.Path] = func() any { return st.NewBody() }
 	}
-	out["coSellRequest"] = func() any { return &coSellRequest{} }
-	out["territory"] = func() any { return &territoryRequest{} }
 	for _, st := range coSellSteps() {
-		st := st
 		out["cosell:"+st.Path] = func() any { return st.NewBody() }
-	}
-	for _, st := range dealSteps() {
-		st := st
-		out["step:"+st.Path] = func() any { return st.NewBody() }
 	}
 	return out
 }
@@ -60,7 +64,7 @@ func FuzzDecodeRequests(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	gin.SetMode(gin.TestMode)
-	s := &Server{cfg: config.Config{MaxBodyBytes: 1 << 16}, validate: newValidator()}
+	s := &Server{cfg: config.Config{MaxBodyBytes: 1 << 16}, validate: web.NewValidator()}
 	types := requestTypes()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for name, newBody := range types {
@@ -71,7 +75,7 @@ func FuzzDecodeRequests(f *testing.F) {
 			dst := newBody()
 			if s.decodeJSON(c, dst, false) {
 				if err := s.validate.Struct(dst); err != nil {
-					validationProblem(c, fieldErrors(err))
+					web.ValidationProblem(c, web.FieldErrors(err))
 				}
 			}
 			if code := w.Code; code >= 500 {

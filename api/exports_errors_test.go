@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -18,24 +17,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
-
-// A statement line whose rules no longer parse is not explained with zero
-// rules (issue 13: rules, _ := in the explanation): the error is returned
-// (answered 503 and logged), before anything else is read.
-func TestExplanationRefusesRulesThatDoNotParse(t *testing.T) {
-	s := NewServer(config.Config{}, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	c, _ := gin.CreateTestContext(httptest.NewRecorder())
-	c.Request = httptest.NewRequest(http.MethodGet, "/v1/statement-lines/x/explain", nil)
-	l := dbq.StatementLineGetRow{ID: uuid.New(), ProgramKind: "rebate", Rules: []byte(`{"mode":"sideways"}`)}
-	defer func() {
-		if r := recover(); r != nil {
-			t.Fatalf("a line whose rules do not parse was explained on (it went on to read its deals): %v", r)
-		}
-	}()
-	if _, err := s.explanation(c, l); err == nil {
-		t.Fatal("a line whose rules do not parse was explained")
-	}
-}
 
 // brokenPipe is a client that went away: every write fails.
 type brokenPipe struct{ http.ResponseWriter }

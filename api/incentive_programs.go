@@ -12,6 +12,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -32,7 +33,7 @@ type IncentiveProgramView struct {
 	ScheduleID string          `json:"schedule_id"`
 	// Warnings name what was stored but looks wrong: product lines no
 	// deal has ever been registered or won with (there is no catalogue).
-	Warnings []FieldError `json:"warnings,omitempty"`
+	Warnings []web.FieldError `json:"warnings,omitempty"`
 }
 
 type incentiveProgramRequest struct {
@@ -60,7 +61,7 @@ func incentiveProgramView(p dbq.IncentiveProgram, version int32, rules []byte) I
 func (s *Server) listIncentivePrograms(c *gin.Context) {
 	rows, err := s.q.IncentiveProgramList(c)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]IncentiveProgramView, 0, len(rows))
@@ -82,24 +83,24 @@ func (s *Server) createIncentiveProgram(c *gin.Context) {
 	req.Code, req.Name = strings.ToLower(strings.TrimSpace(req.Code)), strings.TrimSpace(req.Name)
 	req.Currency = strings.ToUpper(strings.TrimSpace(req.Currency))
 	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
-	var errs []FieldError
+	var errs []web.FieldError
 	if !programCode.MatchString(req.Code) {
-		errs = append(errs, FieldError{Field: "code", Message: "lower-case letters, digits and dashes, starting with a letter or digit"})
+		errs = append(errs, web.FieldError{Field: "code", Message: "lower-case letters, digits and dashes, starting with a letter or digit"})
 	}
 	rules, parsed, err := domain.CanonicalIncentiveRules(domain.IncentiveKind(req.Kind), req.Rules)
 	if err != nil {
-		errs = append(errs, FieldError{Field: "rules", Message: err.Error()})
+		errs = append(errs, web.FieldError{Field: "rules", Message: err.Error()})
 	}
 	if len(errs) > 0 {
-		validationProblem(c, errs)
+		web.ValidationProblem(c, errs)
 		return
 	}
 	req.Rules = rules
 	startsOn, _ := time.Parse(time.DateOnly, req.StartsOn)
-	actor := principal(c).Actor()
+	actor := web.PrincipalOf(c).Actor()
 	var prog dbq.IncentiveProgram
 	var ver dbq.IncentiveProgramVersion
 	err = db.InTx(c, s.pool, func(q *dbq.Queries) error {
@@ -114,11 +115,11 @@ func (s *Server) createIncentiveProgram(c *gin.Context) {
 		return err
 	})
 	if db.IsUniqueViolation(err) {
-		problem(c, http.StatusConflict, ProblemDuplicate, "an incentive program with that code exists")
+		web.Fail(c, http.StatusConflict, web.ProblemDuplicate, "an incentive program with that code exists")
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if err := s.ensureCycleSchedule(c, prog); err != nil {
@@ -136,7 +137,7 @@ func (s *Server) createIncentiveProgram(c *gin.Context) {
 // deal has ever been registered or won with: such a program (stored, since
 // deals may come) pays nothing for them until deals carry them. Lines are
 // compared as stored, normalised (domain.NormalizeProductLines).
-func (s *Server) productLineWarnings(ctx context.Context, lines []string) ([]FieldError, error) {
+func (s *Server) productLineWarnings(ctx context.Context, lines []string) ([]web.FieldError, error) {
 	if len(lines) == 0 {
 		return nil, nil
 	}
@@ -144,10 +145,10 @@ func (s *Server) productLineWarnings(ctx context.Context, lines []string) ([]Fie
 	if err != nil {
 		return nil, err
 	}
-	var out []FieldError
+	var out []web.FieldError
 	for i, l := range lines {
 		if slices.Contains(unseen, l) {
-			out = append(out, FieldError{Field: fmt.Sprintf("rules.product_lines[%d]", i),
+			out = append(out, web.FieldError{Field: fmt.Sprintf("rules.product_lines[%d]", i),
 				Message: fmt.Sprintf("no deal has ever been registered or won with product line %q: the program pays nothing for it until deals carry it", l)})
 		}
 	}
@@ -165,7 +166,7 @@ func (s *Server) ensureCycleSchedule(ctx context.Context, p dbq.IncentiveProgram
 func (s *Server) addProgramVersion(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such incentive program")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such incentive program")
 		return
 	}
 	var req programVersionRequest
@@ -173,31 +174,31 @@ func (s *Server) addProgramVersion(c *gin.Context) {
 		return
 	}
 	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	prog, err := s.q.IncentiveProgramGet(c, id)
 	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such incentive program")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such incentive program")
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	rules, parsed, err := domain.CanonicalIncentiveRules(domain.IncentiveKind(prog.Kind), req.Rules)
 	if err != nil {
-		validationProblem(c, []FieldError{{Field: "rules", Message: err.Error()}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "rules", Message: err.Error()}})
 		return
 	}
 	ver, err := s.q.IncentiveProgramVersionCreate(c, dbq.IncentiveProgramVersionCreateParams{ProgramID: id, Rules: rules,
-		Reason: strings.TrimSpace(req.Reason), CreatedBy: principal(c).Actor().ID})
+		Reason: strings.TrimSpace(req.Reason), CreatedBy: web.PrincipalOf(c).Actor().ID})
 	if db.IsUniqueViolation(err) {
-		problem(c, http.StatusConflict, ProblemConflict, "another version was published at the same time; retry")
+		web.Fail(c, http.StatusConflict, web.ProblemConflict, "another version was published at the same time; retry")
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	view := incentiveProgramView(dbq.IncentiveProgram{ID: prog.ID, Code: prog.Code, Name: prog.Name, Kind: prog.Kind,

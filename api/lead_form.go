@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"github.com/dealflow/dealflow/internal/web"
 	"html/template"
 	"net/http"
 	"net/mail"
@@ -53,7 +54,7 @@ type leadFormData struct {
 	Ref                         string
 	ConsentVersion, ConsentText string
 	V                           map[string]string
-	Errors                      []FieldError
+	Errors                      []web.FieldError
 }
 
 func (s *Server) renderLeadForm(c *gin.Context, status int, d leadFormData) {
@@ -83,19 +84,19 @@ func (s *Server) leadForm(c *gin.Context) {
 // policy (window, first or last touch) to the form's code or the cookie's
 // touches, screened for conflicts and queued for the vendor.
 func (s *Server) submitLeadForm(c *gin.Context) {
-	if ok, wait := s.formLimiter.allow(clientAddress(c), s.now()); !ok {
-		retryAfterHeader(c, wait)
-		s.renderLeadForm(c, http.StatusTooManyRequests, leadFormData{Errors: []FieldError{{Field: "form", Message: "too many requests from your address; try again later"}}})
+	if ok, wait := s.formLimiter.Allow(web.ClientAddress(c), s.now()); !ok {
+		web.RetryAfter(c, wait)
+		s.renderLeadForm(c, http.StatusTooManyRequests, leadFormData{Errors: []web.FieldError{{Field: "form", Message: "too many requests from your address; try again later"}}})
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, leadFormMaxBytes)
 	if err := c.Request.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.renderLeadForm(c, http.StatusRequestEntityTooLarge, leadFormData{Errors: []FieldError{{Field: "form", Message: "the form is too large"}}})
+			s.renderLeadForm(c, http.StatusRequestEntityTooLarge, leadFormData{Errors: []web.FieldError{{Field: "form", Message: "the form is too large"}}})
 			return
 		}
-		s.renderLeadForm(c, http.StatusBadRequest, leadFormData{Errors: []FieldError{{Field: "form", Message: "the form could not be read"}}})
+		s.renderLeadForm(c, http.StatusBadRequest, leadFormData{Errors: []web.FieldError{{Field: "form", Message: "the form could not be read"}}})
 		return
 	}
 	v := map[string]string{}
@@ -124,15 +125,15 @@ func (s *Server) submitLeadForm(c *gin.Context) {
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	in.LeadID, in.Attribution = id.String(), at
 	in.Creator = domain.Actor{ID: "lead-form", Name: "public lead form", Role: domain.RoleSystem}
 	if _, err := s.leads.Create(c, in); err != nil {
-		s.log.Error("lead form: lead not created", "error", err, "request_id", c.GetString(ctxRequestID))
+		s.log.Error("lead form: lead not created", "error", err, "request_id", web.RequestIDOf(c))
 		s.renderLeadForm(c, http.StatusServiceUnavailable, leadFormData{Ref: v["ref"], V: v,
-			Errors: []FieldError{{Field: "form", Message: "we could not take your request just now; please try again"}}})
+			Errors: []web.FieldError{{Field: "form", Message: "we could not take your request just now; please try again"}}})
 		return
 	}
 	c.Header("X-Lead-Id", id.String())
@@ -141,9 +142,9 @@ func (s *Server) submitLeadForm(c *gin.Context) {
 
 // leadFromForm validates the form's fields into a lead (value unknown: 0
 // in currency XXX, "no currency").
-func leadFromForm(v map[string]string) (lead.Input, []FieldError) {
-	var errs []FieldError
-	bad := func(f, m string) { errs = append(errs, FieldError{Field: f, Message: m}) }
+func leadFromForm(v map[string]string) (lead.Input, []web.FieldError) {
+	var errs []web.FieldError
+	bad := func(f, m string) { errs = append(errs, web.FieldError{Field: f, Message: m}) }
 	text := func(f string, max int, required bool) {
 		switch {
 		case required && v[f] == "":

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/dealflow/dealflow/internal/web"
 	"io"
 	"mime"
 	"net/http"
@@ -37,16 +38,16 @@ var leadImportNamespace = uuid.MustParse("0d7f5a52-8f3e-4b8e-9a4f-6c1b1c0f6a10")
 // with the leads created.
 func (s *Server) importLeads(c *gin.Context) {
 	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "text/csv" {
-		problem(c, http.StatusUnsupportedMediaType, ProblemMediaType, "send the leads as text/csv")
+		web.Fail(c, http.StatusUnsupportedMediaType, web.ProblemMediaType, "send the leads as text/csv")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, importBodyLimit))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		problem(c, http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("request body exceeds %d bytes", tooBig.Limit))
+		web.Fail(c, http.StatusRequestEntityTooLarge, web.ProblemTooLarge, fmt.Sprintf("request body exceeds %d bytes", tooBig.Limit))
 		return
 	} else if err != nil {
-		problem(c, http.StatusBadRequest, ProblemMalformed, "could not read the request body")
+		web.Fail(c, http.StatusBadRequest, web.ProblemMalformed, "could not read the request body")
 		return
 	}
 	programID := c.Query("program_id")
@@ -55,12 +56,12 @@ func (s *Server) importLeads(c *gin.Context) {
 	}
 	inputs, errs := s.parseLeadCSV(string(body), programID)
 	if len(errs) > 0 {
-		writeProblem(c, Problem{Type: ProblemValidation, Status: http.StatusUnprocessableEntity, Title: "Rows are invalid",
+		web.WriteProblem(c, web.Problem{Type: web.ProblemValidation, Status: http.StatusUnprocessableEntity, Title: "Rows are invalid",
 			Detail: fmt.Sprintf("%d error(s); nothing was imported", len(errs)), Errors: errs})
 		return
 	}
 	sum := sha256.Sum256(body)
-	actor := principal(c).Actor()
+	actor := web.PrincipalOf(c).Actor()
 	ids := make([]string, 0, len(inputs))
 	for i, in := range inputs {
 		in.LeadID = uuid.NewSHA1(leadImportNamespace, []byte(fmt.Sprintf("%x/%d", sum, i))).String()
@@ -75,21 +76,21 @@ func (s *Server) importLeads(c *gin.Context) {
 }
 
 // parseLeadCSV reads and validates every row; errors name the line.
-func (s *Server) parseLeadCSV(text, programID string) ([]lead.Input, []FieldError) {
+func (s *Server) parseLeadCSV(text, programID string) ([]lead.Input, []web.FieldError) {
 	r := csv.NewReader(strings.NewReader(text))
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
-		return nil, []FieldError{{Field: "line 1", Message: "a header row naming the columns is required"}}
+		return nil, []web.FieldError{{Field: "line 1", Message: "a header row naming the columns is required"}}
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
 	}
-	var errs []FieldError
+	var errs []web.FieldError
 	for _, name := range []string{"company_name", "company_domain", "country", "contact_name", "contact_email", "product_lines", "amount", "currency"} {
 		if _, ok := col[name]; !ok {
-			errs = append(errs, FieldError{Field: "line 1", Message: "missing column " + name})
+			errs = append(errs, web.FieldError{Field: "line 1", Message: "missing column " + name})
 		}
 	}
 	if len(errs) > 0 {
@@ -103,11 +104,11 @@ func (s *Server) parseLeadCSV(text, programID string) ([]lead.Input, []FieldErro
 			break
 		}
 		if err != nil {
-			errs = append(errs, FieldError{Field: "line " + strconv.Itoa(line), Message: "not valid CSV: " + err.Error()})
+			errs = append(errs, web.FieldError{Field: "line " + strconv.Itoa(line), Message: "not valid CSV: " + err.Error()})
 			break
 		}
 		if len(out)+1 > leadImportMax {
-			errs = append(errs, FieldError{Field: "line " + strconv.Itoa(line), Message: fmt.Sprintf("at most %d leads per import", leadImportMax)})
+			errs = append(errs, web.FieldError{Field: "line " + strconv.Itoa(line), Message: fmt.Sprintf("at most %d leads per import", leadImportMax)})
 			break
 		}
 		get := func(name string) string {
@@ -120,20 +121,20 @@ func (s *Server) parseLeadCSV(text, programID string) ([]lead.Input, []FieldErro
 			ProductLines: splitList(get("product_lines")), Tags: splitList(get("tags"))}
 		req.Company.Name, req.Company.Domain, req.Company.Country = get("company_name"), get("company_domain"), get("country")
 		req.Contact.Name, req.Contact.Email = get("contact_name"), get("contact_email")
-		var rowErrs []FieldError
+		var rowErrs []web.FieldError
 		if amt, err := strconv.ParseInt(strings.TrimSpace(get("amount")), 10, 64); err != nil {
-			rowErrs = append(rowErrs, FieldError{Field: "amount", Message: "must be an integer amount in minor units"})
+			rowErrs = append(rowErrs, web.FieldError{Field: "amount", Message: "must be an integer amount in minor units"})
 		} else {
 			req.Amount = amt
 		}
 		in, more := s.leadInput(&req, lead.SourceImport)
-		for _, e := range mergeFieldErrors(rowErrs, more) {
-			errs = append(errs, FieldError{Field: fmt.Sprintf("line %d: %s", line, e.Field), Message: e.Message})
+		for _, e := range web.MergeFieldErrors(rowErrs, more) {
+			errs = append(errs, web.FieldError{Field: fmt.Sprintf("line %d: %s", line, e.Field), Message: e.Message})
 		}
 		out = append(out, in)
 	}
 	if len(out) == 0 && len(errs) == 0 {
-		errs = append(errs, FieldError{Field: "line 2", Message: "the file holds no leads"})
+		errs = append(errs, web.FieldError{Field: "line 2", Message: "the file holds no leads"})
 	}
 	return out, errs
 }

@@ -2,6 +2,8 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/dealflow/dealflow/internal/steps"
+	"github.com/dealflow/dealflow/internal/web"
 	"strings"
 
 	"github.com/dealflow/dealflow/domain"
@@ -45,19 +47,19 @@ func (r *createLeadRequest) normalize() {
 
 // lead validates r beyond its tags (the web domain) and returns the lead
 // the workflow receives.
-func (r *createLeadRequest) lead() (lead.Lead, []FieldError) {
+func (r *createLeadRequest) lead() (lead.Lead, []web.FieldError) {
 	host, err := domain.NormalizeHost(r.Company.Domain)
 	registrable := ""
 	if err == nil {
 		registrable, err = domain.RegistrableDomain(host)
 	}
-	var errs []FieldError
+	var errs []web.FieldError
 	if err != nil {
-		errs = append(errs, FieldError{Field: "company.domain", Message: "must be a web domain such as acme.com"})
+		errs = append(errs, web.FieldError{Field: "company.domain", Message: "must be a web domain such as acme.com"})
 	}
 	return lead.Lead{
 		Company: domain.Customer{Name: r.Company.Name, Domain: host, Country: r.Company.Country}, RegistrableDomain: registrable,
-		Region: r.Region, Contact: contactOf(r.Contact.Name, r.Contact.Email), ProductLines: r.ProductLines,
+		Region: r.Region, Contact: steps.ContactOf(r.Contact.Name, r.Contact.Email), ProductLines: r.ProductLines,
 		Tags: r.Tags, Amount: r.Amount, Currency: r.Currency, Notes: r.Notes,
 	}, errs
 }

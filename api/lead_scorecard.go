@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 
 	"github.com/dealflow/dealflow/db/dbq"
@@ -20,9 +21,9 @@ type scorecardLine struct {
 // leadScorecard answers the partner scorecard for leads: the vendor every
 // partner's, a partner its own (scoped in SQL).
 func (s *Server) leadScorecard(c *gin.Context) {
-	rows, err := s.q.LeadScorecard(c, principal(c).Scope())
+	rows, err := s.q.LeadScorecard(c, web.PrincipalOf(c).Scope())
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]scorecardLine, 0, len(rows))

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strconv"
 
@@ -19,16 +20,16 @@ import (
 // leadRoutes are the lead distribution context's endpoints.
 func (s *Server) leadRoutes() []Route {
 	return []Route{
-		{http.MethodPost, "/v1/leads", deciderRoles, s.createLead},
-		{http.MethodPost, "/v1/leads/import", deciderRoles, s.importLeads},
-		{http.MethodGet, "/v1/leads", allRoles, s.listLeads},
-		{http.MethodGet, "/v1/leads/:id", allRoles, s.getLead},
-		{http.MethodGet, "/v1/lead-scorecard", allRoles, s.leadScorecard},
-		{http.MethodPost, "/v1/leads/:id/accept", partnerRoles, s.leadStep(lead.UpdateAccept)},
-		{http.MethodPost, "/v1/leads/:id/decline", partnerRoles, s.leadStep(lead.UpdateDecline)},
-		{http.MethodPost, "/v1/leads/:id/contacted", partnerRoles, s.leadStep(lead.UpdateContacted)},
-		{http.MethodPut, "/v1/programs/:id/lead-routing", deciderRoles, s.putLeadRouting},
-		{http.MethodPut, "/v1/partners/:id/lead-profile", deciderRoles, s.putLeadProfile},
+		{http.MethodPost, "/v1/leads", web.DeciderRoles, s.createLead},
+		{http.MethodPost, "/v1/leads/import", web.DeciderRoles, s.importLeads},
+		{http.MethodGet, "/v1/leads", web.AllRoles, s.listLeads},
+		{http.MethodGet, "/v1/leads/:id", web.AllRoles, s.getLead},
+		{http.MethodGet, "/v1/lead-scorecard", web.AllRoles, s.leadScorecard},
+		{http.MethodPost, "/v1/leads/:id/accept", web.PartnerRoles, s.leadStep(lead.UpdateAccept)},
+		{http.MethodPost, "/v1/leads/:id/decline", web.PartnerRoles, s.leadStep(lead.UpdateDecline)},
+		{http.MethodPost, "/v1/leads/:id/contacted", web.PartnerRoles, s.leadStep(lead.UpdateContacted)},
+		{http.MethodPut, "/v1/programs/:id/lead-routing", web.DeciderRoles, s.putLeadRouting},
+		{http.MethodPut, "/v1/partners/:id/lead-profile", web.DeciderRoles, s.putLeadProfile},
 	}
 }
 
@@ -41,7 +42,7 @@ func (s *Server) createLead(c *gin.Context) {
 	}
 	in, errs := s.leadInput(&req, lead.SourceVendor)
 	if len(errs) > 0 {
-		validationProblem(c, errs)
+		web.ValidationProblem(c, errs)
 		return
 	}
 	if !s.programExists(c, in.ProgramID, "program_id") {
@@ -49,10 +50,10 @@ func (s *Server) createLead(c *gin.Context) {
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
-	in.LeadID, in.Creator = id.String(), principal(c).Actor()
+	in.LeadID, in.Creator = id.String(), web.PrincipalOf(c).Actor()
 	if _, err := s.leads.Create(c, in); err != nil {
 		s.leadRefused(c, err)
 		return
@@ -62,14 +63,14 @@ func (s *Server) createLead(c *gin.Context) {
 
 // leadInput validates a lead request into the workflow's input (without
 // its id and creator).
-func (s *Server) leadInput(req *createLeadRequest, source string) (lead.Input, []FieldError) {
+func (s *Server) leadInput(req *createLeadRequest, source string) (lead.Input, []web.FieldError) {
 	req.normalize()
-	var errs []FieldError
+	var errs []web.FieldError
 	if err := s.validate.Struct(req); err != nil {
-		errs = fieldErrors(err)
+		errs = web.FieldErrors(err)
 	}
 	l, more := req.lead()
-	return lead.Input{ProgramID: req.ProgramID, Source: source, Lead: l}, mergeFieldErrors(errs, more)
+	return lead.Input{ProgramID: req.ProgramID, Source: source, Lead: l}, web.MergeFieldErrors(errs, more)
 }
 
 // programExists answers 422 naming field when id is set but names no
@@ -87,9 +88,9 @@ func (s *Server) programExists(c *gin.Context, id, field string) bool {
 	case err == nil:
 		return true
 	case db.IsNotFound(err) || pid == uuid.Nil:
-		validationProblem(c, []FieldError{{Field: field, Message: "names no program"}})
+		web.ValidationProblem(c, []web.FieldError{{Field: field, Message: "names no program"}})
 	default:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 	}
 	return false
 }
@@ -97,7 +98,7 @@ func (s *Server) programExists(c *gin.Context, id, field string) bool {
 func (s *Server) leadRefused(c *gin.Context, err error) {
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such program")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
 		return
 	}
 	s.refused(c, err, target{noun: "lead"})
@@ -112,24 +113,24 @@ type leadView struct {
 }
 
 func (s *Server) respondLead(c *gin.Context, status int, id uuid.UUID) {
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	l, err := s.q.LeadGet(c, dbq.LeadGetParams{ID: id, ScopePartnerID: p.Scope()})
 	switch {
 	case db.IsNotFound(err):
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such lead")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such lead")
 		return
 	case err != nil:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	v := leadView{Lead: l}
 	if v.Offers, err = s.q.LeadOffers(c, dbq.LeadOffersParams{LeadID: id, ScopePartnerID: p.Scope()}); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	if !p.Role.IsPartner() {
 		if v.Events, err = s.q.LeadEvents(c, id); err != nil {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 	}
@@ -139,7 +140,7 @@ func (s *Server) respondLead(c *gin.Context, status int, id uuid.UUID) {
 func (s *Server) getLead(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such lead")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such lead")
 		return
 	}
 	s.respondLead(c, http.StatusOK, id)
@@ -152,21 +153,21 @@ func (s *Server) listLeads(c *gin.Context) {
 	switch status {
 	case "", lead.StatusNew, lead.StatusOffered, lead.StatusAccepted, lead.StatusWorking, lead.StatusQueued:
 	default:
-		validationProblem(c, []FieldError{{Field: "status", Message: "must be new, offered, accepted, working or queued"}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "status", Message: "must be new, offered, accepted, working or queued"}})
 		return
 	}
 	limit := int32(100)
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			validationProblem(c, []FieldError{{Field: "limit", Message: "must be 1 to 500"}})
+			web.ValidationProblem(c, []web.FieldError{{Field: "limit", Message: "must be 1 to 500"}})
 			return
 		}
 		limit = int32(n)
 	}
-	rows, err := s.q.LeadList(c, dbq.LeadListParams{Status: pgtype.Text{String: status, Valid: status != ""}, ScopePartnerID: principal(c).Scope(), MaxRows: limit})
+	rows, err := s.q.LeadList(c, dbq.LeadListParams{Status: pgtype.Text{String: status, Valid: status != ""}, ScopePartnerID: web.PrincipalOf(c).Scope(), MaxRows: limit})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"leads": rows})
@@ -177,16 +178,16 @@ func (s *Server) listLeads(c *gin.Context) {
 func (s *Server) leadStep(update string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := uuid.Parse(c.Param("id"))
-		p := principal(c)
+		p := web.PrincipalOf(c)
 		if err == nil {
 			_, err = s.q.LeadGet(c, dbq.LeadGetParams{ID: id, ScopePartnerID: p.Scope()})
 		}
 		if err != nil {
 			if db.IsNotFound(err) || id == uuid.Nil {
-				problem(c, http.StatusNotFound, ProblemNotFound, "no such lead")
+				web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such lead")
 				return
 			}
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 		var body leadStepBody
@@ -194,7 +195,7 @@ func (s *Server) leadStep(update string) gin.HandlerFunc {
 			return
 		}
 		if err := s.validate.Struct(&body); err != nil {
-			validationProblem(c, fieldErrors(err))
+			web.ValidationProblem(c, web.FieldErrors(err))
 			return
 		}
 		if _, err := s.leads.Step(c, id.String(), update, lead.Step{Actor: p.Actor(), Reason: body.Reason}); err != nil {
@@ -209,7 +210,7 @@ func (s *Server) leadStep(update string) gin.HandlerFunc {
 func (s *Server) putLeadRouting(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such program")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
 		return
 	}
 	var req leadRoutingRequest
@@ -217,14 +218,14 @@ func (s *Server) putLeadRouting(c *gin.Context) {
 		return
 	}
 	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	if len(req.Policy) == 0 {
 		req.Policy = json.RawMessage(`{}`)
 	}
 	if _, err := domain.ParseLeadPolicy(req.Policy); err != nil {
-		validationProblem(c, []FieldError{{Field: "policy", Message: err.Error()}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "policy", Message: err.Error()}})
 		return
 	}
 	rules := make([]domain.RoutingRule, 0, len(req.Rules))
@@ -235,9 +236,9 @@ func (s *Server) putLeadRouting(c *gin.Context) {
 	row, err := s.q.LeadProgramSetRouting(c, dbq.LeadProgramSetRoutingParams{ID: id, LeadPolicy: req.Policy, LeadRules: raw})
 	switch {
 	case db.IsNotFound(err):
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such program")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
 	case err != nil:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 	default:
 		c.JSON(http.StatusOK, gin.H{"program_id": row.ID, "policy": row.LeadPolicy, "rules": row.LeadRules})
 	}
@@ -248,7 +249,7 @@ func (s *Server) putLeadRouting(c *gin.Context) {
 func (s *Server) putLeadProfile(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such partner")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
 		return
 	}
 	req := leadProfileRequest{Weight: 1, Capacity: 10}
@@ -256,7 +257,7 @@ func (s *Server) putLeadProfile(c *gin.Context) {
 		return
 	}
 	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	row, err := s.q.LeadProfileUpsert(c, dbq.LeadProfileUpsertParams{PartnerID: id, Countries: orEmpty(req.Countries),
@@ -264,9 +265,9 @@ func (s *Server) putLeadProfile(c *gin.Context) {
 		Capacity: req.Capacity, Weight: req.Weight})
 	switch {
 	case db.IsForeignKeyViolation(err):
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such partner")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
 	case err != nil:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 	default:
 		c.JSON(http.StatusOK, row)
 	}

@@ -13,6 +13,9 @@ import (
 
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/crm"
+	"github.com/dealflow/dealflow/internal/steps"
+	"github.com/dealflow/dealflow/internal/web"
+	"github.com/dealflow/dealflow/read"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -33,47 +36,51 @@ type routeDoc struct {
 // fails when a route has no entry here or an entry has no route.
 func routeDocs() map[string]routeDoc {
 	step := func(summary string, body any) routeDoc {
-		return routeDoc{Summary: summary, Body: body, Response: DealView{}}
+		return routeDoc{Summary: summary, Body: body, Response: read.DealView{}}
 	}
 	list := func(key string, v any) map[string]any { return map[string]any{key: v} }
 	docs := map[string]routeDoc{
-		"GET /healthz":                                  {Summary: "Liveness", Response: map[string]string{}},
-		"GET /readyz":                                   {Summary: "Readiness of PostgreSQL and Temporal", Response: map[string]string{}},
-		"GET /openapi.json":                             {Summary: "This description", Response: map[string]any{}},
-		"POST /v1/deals":                                {Summary: "Register a deal (waits until it is persisted and screened)", Body: createDealRequest{}, Response: DealView{}, Status: 201},
-		"GET /v1/deals":                                 {Summary: "List deals (partners: their organization's)", Response: list("deals", []DealView{}), Query: []string{"status", "partner_id", "escalated", "expiring_before", "cursor", "limit"}},
-		"GET /v1/deals/:id":                             {Summary: "A deal with its timeline", Response: DealView{}},
-		"GET /v1/deals/:id/timeline":                    {Summary: "A deal's events, oldest first", Response: list("events", []EventView{})},
-		"GET /v1/deals/:id/conflicts":                   {Summary: "What a deal conflicts with, side by side", Response: map[string]any{}},
-		"GET /v1/inbox":                                 {Summary: "The channel managers' inbox, by SLA due time", Response: list("items", []InboxItem{}), Query: []string{"limit", "offset"}},
-		"POST /v1/conflict-checks":                      {Summary: "Check a customer for conflicts without registering", Body: conflictCheckRequest{}, Response: map[string]any{}},
-		"POST /v1/accounts/import":                      {Summary: "Upsert CRM accounts by external id, all or nothing", Body: list("accounts", []crm.Account{}), Response: map[string]any{}},
-		"POST /v1/opportunities/import":                 {Summary: "Upsert direct-sales opportunities by external id, all or nothing", Body: list("opportunities", []crm.Opportunity{}), Response: map[string]any{}},
-		"GET /v1/programs":                              {Summary: "Partner programs with their effective policy", Response: list("programs", []ProgramView{})},
-		"POST /v1/programs":                             {Summary: "Create a partner program", Body: programRequest{}, Response: ProgramView{}, Status: 201},
-		"PUT /v1/programs/:id":                          {Summary: "Change a partner program", Body: programRequest{}, Response: ProgramView{}},
-		"GET /v1/incentive-programs":                    {Summary: "Incentive programs with their latest rules", Response: list("programs", []IncentiveProgramView{})},
-		"POST /v1/incentive-programs":                   {Summary: "Create an incentive program and its schedule", Body: incentiveProgramRequest{}, Response: IncentiveProgramView{}, Status: 201},
-		"POST /v1/incentive-programs/:id/versions":      {Summary: "Publish new rules for an incentive program", Body: programVersionRequest{}, Response: IncentiveProgramView{}, Status: 201},
-		"POST /v1/cycles":                               {Summary: "Start an incentive cycle for a period that has ended", Body: startCycleRequest{}, Response: map[string]string{}, Status: 202},
-		"GET /v1/cycles":                                {Summary: "Incentive cycles", Response: list("cycles", []CycleView{})},
-		"GET /v1/cycles/:id":                            {Summary: "A cycle with its review history and workflow state", Response: CycleView{}},
-		"GET /v1/cycles/:id/lines":                      {Summary: "A cycle's statement lines, after adjustments", Response: list("lines", []CycleLineView{}), Query: []string{"partner_id", "after"}},
-		"GET /v1/cycles/:id/excluded-deals":             {Summary: "Deals the cycle froze but does not pay (another currency), one by one", Response: list("excluded_deals", []ExcludedDealView{}), Query: []string{"partner_id", "after"}},
-		"GET /v1/cycles/:id/payouts.csv":                {Summary: "The cycle's payout file for accounts payable", Media: "text/csv"},
-		"GET /v1/cycles/:id/statements.csv":             {Summary: "Every statement line of the cycle", Media: "text/csv"},
-		"GET /v1/ledger.csv":                            {Summary: "The ledger in chain order, with hashes", Media: "text/csv"},
-		"GET /v1/ledger/verification":                   {Summary: "Verify the ledger's hash chain and balances now", Response: domain.LedgerReport{}},
-		"GET /v1/statements":                            {Summary: "Published statements (partners: their own)", Response: list("statements", []StatementView{}), Query: []string{"partner_id"}},
-		"GET /v1/statements/:id/lines":                  {Summary: "The lines of one published statement", Response: list("lines", []CycleLineView{}), Query: []string{"partner_id"}},
-		"GET /v1/statement-lines/:id/explain":           {Summary: "Why a statement line pays what it pays", Response: Explanation{}},
-		"GET /v1/statement-lines/:id/deals.csv":         {Summary: "Every deal behind a statement line, with what each earned", Media: "text/csv"},
-		"GET /v1/tokens":                                {Summary: "API tokens, newest first (at most 1000), with who holds them; never their hashes", Response: list("tokens", []TokenView{})},
-		"POST /v1/tokens/:id/revoke":                    {Summary: "Revoke a token and end the console sessions opened with it", Response: RevokedTokenView{}},
-		"POST /v1/cycles/:id/lines/:line/adjust":        {Summary: "Adjust a line (finance)", Body: adjustBody{}, Response: incentive.CycleState{}},
-		"POST /v1/cycles/:id/partners/:partner/hold":    {Summary: "Hold a partner's payout (finance)", Body: holdBody{}, Response: incentive.CycleState{}},
-		"POST /v1/cycles/:id/partners/:partner/release": {Summary: "Release a held partner (finance)", Body: holdBody{}, Response: incentive.CycleState{}},
-		"POST /v1/cycles/:id/approve":                   {Summary: "Approve a cycle for payout (finance, four-eyes)", Body: approveCycleBody{}, Response: incentive.CycleState{}},
+		"GET /healthz":                             {Summary: "Liveness", Response: map[string]string{}},
+		"GET /readyz":                              {Summary: "Readiness of PostgreSQL and Temporal", Response: map[string]string{}},
+		"GET /openapi.json":                        {Summary: "This description", Response: map[string]any{}},
+		"POST /v1/deals":                           {Summary: "Register a deal (waits until it is persisted and screened)", Body: steps.CreateDealRequest{}, Response: read.DealView{}, Status: 201},
+		"GET /v1/deals":                            {Summary: "List deals (partners: their organization's)", Response: list("deals", []read.DealView{}), Query: []string{"status", "partner_id", "escalated", "expiring_before", "cursor", "limit"}},
+		"GET /v1/deals/:id":                        {Summary: "A deal with its timeline", Response: read.DealView{}},
+		"GET /v1/deals/:id/timeline":               {Summary: "A deal's events, oldest first", Response: list("events", []read.EventView{})},
+		"GET /v1/deals/:id/conflicts":              {Summary: "What a deal conflicts with, side by side", Response: map[string]any{}},
+		"GET /v1/inbox":                            {Summary: "The channel managers' inbox, by SLA due time", Response: list("items", []read.InboxItem{}), Query: []string{"limit", "offset"}},
+		"POST /v1/conflict-checks":                 {Summary: "Check a customer for conflicts without registering", Body: conflictCheckRequest{}, Response: map[string]any{}},
+		"POST /v1/accounts/import":                 {Summary: "Upsert CRM accounts by external id, all or nothing", Body: list("accounts", []crm.Account{}), Response: map[string]any{}},
+		"POST /v1/opportunities/import":            {Summary: "Upsert direct-sales opportunities by external id, all or nothing", Body: list("opportunities", []crm.Opportunity{}), Response: map[string]any{}},
+		"GET /v1/programs":                         {Summary: "Partner programs with their effective policy", Response: list("programs", []ProgramView{})},
+		"POST /v1/programs":                        {Summary: "Create a partner program", Body: programRequest{}, Response: ProgramView{}, Status: 201},
+		"PUT /v1/programs/:id":                     {Summary: "Change a partner program", Body: programRequest{}, Response: ProgramView{}},
+		"GET /v1/incentive-programs":               {Summary: "Incentive programs with their latest rules", Response: list("programs", []IncentiveProgramView{})},
+		"POST /v1/incentive-programs":              {Summary: "Create an incentive program and its schedule", Body: incentiveProgramRequest{}, Response: IncentiveProgramView{}, Status: 201},
+		"POST /v1/incentive-programs/:id/versions": {Summary: "Publish new rules for an incentive program", Body: programVersionRequest{}, Response: IncentiveProgramView{}, Status: 201},
+		"POST /v1/cycles":                          {Summary: "Start an incentive cycle for a period that has ended", Body: startCycleRequest{}, Response: map[string]string{}, Status: 202},
+		"GET /v1/cycles":                           {Summary: "Incentive cycles", Response: list("cycles", []read.CycleView{})},
+		"GET /v1/cycles/:id":                       {Summary: "A cycle with its review history and workflow state", Response: read.CycleView{}},
+		"GET /v1/cycles/:id/lines":                 {Summary: "A cycle's statement lines, after adjustments", Response: list("lines", []read.CycleLineView{}), Query: []string{"partner_id", "after"}},
+		"GET /v1/cycles/:id/excluded-deals":        {Summary: "Deals the cycle froze but does not pay (another currency), one by one", Response: list("excluded_deals", []read.ExcludedDealView{}), Query: []string{"partner_id", "after"}},
+		"GET /v1/cycles/:id/payouts.csv":           {Summary: "The cycle's payout file for accounts payable", Media: "text/csv"},
+		"GET /v1/cycles/:id/statements.csv":        {Summary: "Every statement line of the cycle", Media: "text/csv"},
+		"GET /v1/ledger.csv":                       {Summary: "The ledger in chain order, with hashes", Media: "text/csv"},
+		"GET /v1/ledger/verification":              {Summary: "Verify the ledger's hash chain and balances now", Response: domain.LedgerReport{}},
+		"GET /v1/statements":                       {Summary: "Published statements (partners: their own)", Response: list("statements", []StatementView{}), Query: []string{"partner_id"}},
+		"GET /v1/statements/:id/lines":             {Summary: "The lines of one published statement", Response: list("lines", []read.CycleLineView{}), Query: []string{"partner_id"}},
+		"GET /v1/statement-lines/:id/explain":      {Summary: "Why a statement line pays what it pays", Response: read.Explanation{}},
+		"GET /v1/statement-lines/:id/deals.csv":    {Summary: "Every deal behind a statement line, with what each earned", Media: "text/csv"},
+		"GET /v1/tokens":                           {Summary: "API tokens, newest first (at most 1000), with who holds them; never their hashes", Response: list("tokens", []TokenView{})},
+		"POST /v1/tokens/:id/revoke":               {Summary: "Revoke a token and end the console sessions opened with it", Response: RevokedTokenView{}},
+	}
+	for _, st := range steps.Deal() {
+		docs["POST /v1/deals/:id/"+st.Path] = step(strings.ReplaceAll(st.Path, "-", " ")+" (a step of the deal's workflow)", st.NewBody())
+	}
+	cycleStep := map[string]string{incentive.UpdateCycleAdjust: "Adjust a line (finance)", incentive.UpdateCycleHold: "Hold a partner's payout (finance)",
+		incentive.UpdateCycleRelease: "Release a held partner (finance)", incentive.UpdateCycleApprove: "Approve a cycle for payout (finance, four-eyes)"}
+	for _, st := range steps.Cycle() {
+		docs["POST /v1/cycles/:id"+st.Path] = routeDoc{Summary: cycleStep[st.Update], Body: st.NewBody(), Response: incentive.CycleState{}}
 	}
 	docs["POST /v1/deals/:id/cosell"] = routeDoc{Summary: "Ask the vendor's sellers for co-selling help on an approved deal (waits until routed)", Body: coSellRequest{}, Response: EngagementView{}, Status: 201}
 	docs["GET /v1/cosell/engagements"] = routeDoc{Summary: "Co-sell engagements (partners: their own; sellers: assigned to them)", Response: list("engagements", []EngagementView{}), Query: []string{"status"}}
@@ -83,9 +90,6 @@ func routeDocs() map[string]routeDoc {
 	docs["GET /v1/cosell/accounts"] = routeDoc{Summary: "CRM accounts owned by sellers (sellers: their own)", Response: list("accounts", []SellerAccountView{})}
 	for _, st := range coSellSteps() {
 		docs["POST /v1/cosell/engagements/:id/"+st.Path] = routeDoc{Summary: strings.ReplaceAll(st.Path, "-", " ") + " (a step of the engagement's workflow)", Body: st.NewBody(), Response: EngagementView{}}
-	}
-	for _, st := range dealSteps() {
-		docs["POST /v1/deals/:id/"+st.Path] = step(strings.ReplaceAll(st.Path, "-", " ")+" (a step of the deal's workflow)", st.NewBody())
 	}
 	quoteDocs(docs)
 	for k, v := range leadDocs() {
@@ -158,7 +162,7 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		paths[p][strings.ToLower(rt.Method)] = op
 	}
-	sb.schema(reflect.TypeOf(Problem{}))
+	sb.schema(reflect.TypeOf(web.Problem{}))
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "dealflow API", "version": "1",
@@ -171,7 +175,7 @@ func (s *Server) OpenAPI() map[string]any {
 				"description": "An API token (dft_...) from `dealflow token create`."}},
 			"schemas": sb.defs,
 			"responses": map[string]any{"Problem": map[string]any{"description": "A problem (RFC 9457)",
-				"content": map[string]any{ProblemContentType: map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}}}},
+				"content": map[string]any{web.ProblemContentType: map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}}}},
 		},
 	}
 }
@@ -255,7 +259,10 @@ func schemaName(t reflect.Type) string {
 		name = name[:i]
 	}
 	pkg := t.PkgPath()[strings.LastIndexByte(t.PkgPath(), '/')+1:]
-	if pkg == "api" {
+	// The API's own types, and those of the packages it shares with the
+	// console (the read layer, the step tables, the HTTP plumbing), are
+	// named as they always were: without a prefix.
+	if pkg == "api" || pkg == "read" || pkg == "steps" || pkg == "web" {
 		return strings.ToUpper(name[:1]) + name[1:]
 	}
 	return strings.ToUpper(pkg[:1]) + pkg[1:] + name

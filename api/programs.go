@@ -8,6 +8,7 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -35,14 +36,14 @@ func programView(p dbq.Program) (ProgramView, error) {
 func (s *Server) listPrograms(c *gin.Context) {
 	rows, err := s.q.ProgramList(c)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]ProgramView, 0, len(rows))
 	for _, p := range rows {
 		v, err := programView(p)
 		if err != nil {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 		out = append(out, v)
@@ -57,7 +58,7 @@ func (s *Server) createProgram(c *gin.Context) { s.saveProgram(c, uuid.NullUUID{
 func (s *Server) updateProgram(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such program")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
 		return
 	}
 	s.saveProgram(c, uuid.NullUUID{UUID: id, Valid: true})
@@ -70,14 +71,14 @@ func (s *Server) saveProgram(c *gin.Context, id uuid.NullUUID) {
 	}
 	req.Name = strings.TrimSpace(req.Name)
 	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	if len(req.Policy) == 0 || string(req.Policy) == "null" {
 		req.Policy = json.RawMessage(`{}`)
 	}
 	if _, err := domain.ParsePolicy(req.Policy); err != nil {
-		validationProblem(c, []FieldError{{Field: "policy", Message: err.Error()}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "policy", Message: err.Error()}})
 		return
 	}
 	var p dbq.Program
@@ -89,19 +90,19 @@ func (s *Server) saveProgram(c *gin.Context, id uuid.NullUUID) {
 	}
 	switch {
 	case db.IsNotFound(err):
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such program")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
 		return
 	case db.IsUniqueViolation(err):
-		writeProblem(c, Problem{Type: ProblemDuplicate, Status: http.StatusConflict, Title: "Name taken",
+		web.WriteProblem(c, web.Problem{Type: web.ProblemDuplicate, Status: http.StatusConflict, Title: "Name taken",
 			Detail: "a program with this name exists"})
 		return
 	case err != nil:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	v, err := programView(p)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	status := http.StatusOK

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,14 +23,14 @@ import (
 
 func (s *Server) quoteCatalogRoutes() []Route {
 	return []Route{
-		{http.MethodGet, "/v1/quote-catalog/products", allRoles, s.listQuoteProducts},
-		{http.MethodPut, "/v1/quote-catalog/products/:sku", adminRoles, s.putQuoteProduct},
-		{http.MethodGet, "/v1/quote-catalog/prices", vendorRoles, s.listQuotePrices},
-		{http.MethodPost, "/v1/quote-catalog/prices", adminRoles, s.addQuotePrice},
-		{http.MethodPost, "/v1/quote-catalog/schedules", adminRoles, s.addQuoteSchedule},
-		{http.MethodGet, "/v1/quote-catalog/policy", vendorRoles, s.getQuotePolicy},
-		{http.MethodPost, "/v1/quote-catalog/policy", adminRoles, s.addQuotePolicy},
-		{http.MethodPost, "/v1/quote-catalog/import", adminRoles, s.importQuoteCatalog},
+		{http.MethodGet, "/v1/quote-catalog/products", web.AllRoles, s.listQuoteProducts},
+		{http.MethodPut, "/v1/quote-catalog/products/:sku", web.AdminRoles, s.putQuoteProduct},
+		{http.MethodGet, "/v1/quote-catalog/prices", web.VendorRoles, s.listQuotePrices},
+		{http.MethodPost, "/v1/quote-catalog/prices", web.AdminRoles, s.addQuotePrice},
+		{http.MethodPost, "/v1/quote-catalog/schedules", web.AdminRoles, s.addQuoteSchedule},
+		{http.MethodGet, "/v1/quote-catalog/policy", web.VendorRoles, s.getQuotePolicy},
+		{http.MethodPost, "/v1/quote-catalog/policy", web.AdminRoles, s.addQuotePolicy},
+		{http.MethodPost, "/v1/quote-catalog/import", web.AdminRoles, s.importQuoteCatalog},
 	}
 }
 
@@ -70,16 +71,16 @@ func (s *Server) putQuoteProduct(c *gin.Context) {
 		return
 	}
 	if err := s.validate.Struct(&b); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	p := productOf(c.Param("sku"), b)
 	if problems := domain.ProductProblems(p); len(problems) > 0 {
-		validationProblem(c, fieldProblems(problems))
+		web.ValidationProblem(c, fieldProblems(problems))
 		return
 	}
 	if err := upsertProduct(c, s.q, p); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, p)
@@ -89,12 +90,12 @@ func (s *Server) putQuoteProduct(c *gin.Context) {
 func (s *Server) listQuoteProducts(c *gin.Context) {
 	search := c.Query("q")
 	if len(search) > 100 || domain.TextProblem(search, false) != "" {
-		validationProblem(c, []FieldError{{Field: "q", Message: "at most 100 printable characters"}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "q", Message: "at most 100 printable characters"}})
 		return
 	}
 	rows, err := s.q.QuoteProductList(c, search)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"products": rows})
@@ -115,7 +116,7 @@ func (s *Server) addQuotePrice(c *gin.Context) {
 		return
 	}
 	if err := s.validate.Struct(&b); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	var row dbq.QuotePrice
@@ -130,7 +131,7 @@ func (s *Server) addQuotePrice(c *gin.Context) {
 }
 
 // fieldErrorList carries per-field errors out of a transaction (rolled back).
-type fieldErrorList []FieldError
+type fieldErrorList []web.FieldError
 
 func (f fieldErrorList) Error() string { return fmt.Sprintf("%d invalid fields", len(f)) }
 
@@ -138,19 +139,19 @@ func (s *Server) catalogWritten(c *gin.Context, err error, out any) {
 	var fe fieldErrorList
 	switch {
 	case errors.As(err, &fe):
-		validationProblem(c, fe)
+		web.ValidationProblem(c, fe)
 	case db.IsUniqueViolation(err):
-		problem(c, http.StatusConflict, ProblemDuplicate, "an entry for that SKU, currency and day exists already; add one from another day")
+		web.Fail(c, http.StatusConflict, web.ProblemDuplicate, "an entry for that SKU, currency and day exists already; add one from another day")
 	case err != nil:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 	default:
 		c.JSON(http.StatusCreated, out)
 	}
 }
 
-func insertPrice(c *gin.Context, q *dbq.Queries, b quotePriceBody, out *dbq.QuotePrice) ([]FieldError, error) {
+func insertPrice(c *gin.Context, q *dbq.Queries, b quotePriceBody, out *dbq.QuotePrice) ([]web.FieldError, error) {
 	if ok, err := productExists(c, q, b.SKU); err != nil || !ok {
-		return []FieldError{{Field: "sku", Message: fmt.Sprintf("no product %q in the catalog", b.SKU)}}, err
+		return []web.FieldError{{Field: "sku", Message: fmt.Sprintf("no product %q in the catalog", b.SKU)}}, err
 	}
 	day, _ := time.Parse(time.DateOnly, b.EffectiveFrom)
 	row, err := q.QuotePriceInsert(c, dbq.QuotePriceInsertParams{Sku: b.SKU, Currency: b.Currency, EffectiveFrom: day, ListPrice: b.ListPrice})
@@ -166,7 +167,7 @@ func productExists(c *gin.Context, q *dbq.Queries, sku string) (bool, error) {
 func (s *Server) listQuotePrices(c *gin.Context) {
 	rows, err := s.q.QuotePriceList(c)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"prices": rows})
@@ -188,7 +189,7 @@ func (s *Server) addQuoteSchedule(c *gin.Context) {
 		return
 	}
 	if err := s.validate.Struct(&b); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	sc := domain.Schedule{SKU: b.SKU, Kind: b.Kind}
@@ -206,12 +207,12 @@ func (s *Server) addQuoteSchedule(c *gin.Context) {
 	s.catalogWritten(c, err, row)
 }
 
-func insertSchedule(c *gin.Context, q *dbq.Queries, sc domain.Schedule, out *dbq.QuoteSchedule) ([]FieldError, error) {
+func insertSchedule(c *gin.Context, q *dbq.Queries, sc domain.Schedule, out *dbq.QuoteSchedule) ([]web.FieldError, error) {
 	if problems := domain.ScheduleProblems(sc); len(problems) > 0 {
 		return fieldProblems(problems), nil
 	}
 	if ok, err := productExists(c, q, sc.SKU); err != nil || !ok {
-		return []FieldError{{Field: "sku", Message: fmt.Sprintf("no product %q in the catalog", sc.SKU)}}, err
+		return []web.FieldError{{Field: "sku", Message: fmt.Sprintf("no product %q in the catalog", sc.SKU)}}, err
 	}
 	tiers, err := json.Marshal(sc.Tiers)
 	if err != nil {
@@ -225,7 +226,7 @@ func insertSchedule(c *gin.Context, q *dbq.Queries, sc domain.Schedule, out *dbq
 func (s *Server) getQuotePolicy(c *gin.Context) {
 	p, err := db.QuotePolicy(c, s.q)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, p)
@@ -246,14 +247,14 @@ func (s *Server) addQuotePolicy(c *gin.Context) {
 		}
 	}
 	if problems := domain.ChannelPricingProblems(p); len(problems) > 0 {
-		validationProblem(c, fieldProblems(problems))
+		web.ValidationProblem(c, fieldProblems(problems))
 		return
 	}
 	p.Version = 0
 	b, _ := json.Marshal(p)
-	row, err := s.q.QuotePolicyInsert(c, dbq.QuotePolicyInsertParams{Policy: b, CreatedBy: principal(c).UserID.String()})
+	row, err := s.q.QuotePolicyInsert(c, dbq.QuotePolicyInsertParams{Policy: b, CreatedBy: web.PrincipalOf(c).UserID.String()})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	p.Version = int(row.Version)
@@ -276,7 +277,7 @@ func (s *Server) importQuoteCatalog(c *gin.Context) {
 		"schedules": "sku,kind,tiers",
 	}[kind]
 	if !ok {
-		validationProblem(c, []FieldError{{Field: "kind", Message: "must be products, prices or schedules"}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "kind", Message: "must be products, prices or schedules"}})
 		return
 	}
 	r := csv.NewReader(http.MaxBytesReader(c.Writer, c.Request.Body, 8<<20))
@@ -285,18 +286,18 @@ func (s *Server) importQuoteCatalog(c *gin.Context) {
 	var perr *csv.ParseError
 	switch {
 	case errors.As(err, &perr):
-		validationProblem(c, []FieldError{{Field: fmt.Sprintf("line %d", perr.Line), Message: perr.Err.Error()}})
+		web.ValidationProblem(c, []web.FieldError{{Field: fmt.Sprintf("line %d", perr.Line), Message: perr.Err.Error()}})
 		return
 	case err != nil:
-		problem(c, http.StatusBadRequest, ProblemMalformed, "could not read the CSV body")
+		web.Fail(c, http.StatusBadRequest, web.ProblemMalformed, "could not read the CSV body")
 		return
 	case len(rows) < 2 || strings.Join(rows[0], ",") != header:
-		validationProblem(c, []FieldError{{Field: "line 1", Message: "the header must be " + header + ", followed by at least one row"}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "line 1", Message: "the header must be " + header + ", followed by at least one row"}})
 		return
 	}
 	var n int
 	err = db.InTx(c, s.pool, func(q *dbq.Queries) error {
-		var errs []FieldError
+		var errs []web.FieldError
 		for i, row := range rows[1:] {
 			line := i + 2
 			rowErrs, err := importRow(c, q, kind, row)
@@ -304,7 +305,7 @@ func (s *Server) importQuoteCatalog(c *gin.Context) {
 				return err
 			}
 			for _, e := range rowErrs {
-				errs = append(errs, FieldError{Field: fmt.Sprintf("line %d: %s", line, e.Field), Message: e.Message})
+				errs = append(errs, web.FieldError{Field: fmt.Sprintf("line %d: %s", line, e.Field), Message: e.Message})
 			}
 			n++
 		}
@@ -318,10 +319,10 @@ func (s *Server) importQuoteCatalog(c *gin.Context) {
 
 // importRow checks and writes one CSV row (in the import's transaction);
 // a row with problems writes nothing.
-func importRow(c *gin.Context, q *dbq.Queries, kind string, row []string) ([]FieldError, error) {
+func importRow(c *gin.Context, q *dbq.Queries, kind string, row []string) ([]web.FieldError, error) {
 	for i, f := range row {
 		if domain.TextProblem(f, false) != "" {
-			return []FieldError{{Field: fmt.Sprintf("column %d", i+1), Message: "must not contain control characters"}}, nil
+			return []web.FieldError{{Field: fmt.Sprintf("column %d", i+1), Message: "must not contain control characters"}}, nil
 		}
 	}
 	switch kind {
@@ -330,7 +331,7 @@ func importRow(c *gin.Context, q *dbq.Queries, kind string, row []string) ([]Fie
 	case "prices":
 		price, err := strconv.ParseInt(row[3], 10, 64)
 		if _, derr := time.Parse(time.DateOnly, row[2]); err != nil || derr != nil || price < 0 || price > domain.MaxAmount || !domain.ValidCurrency(row[1]) {
-			return []FieldError{{Field: "price", Message: "needs an ISO currency, a date as YYYY-MM-DD and a list price of 0 or more minor units"}}, nil
+			return []web.FieldError{{Field: "price", Message: "needs an ISO currency, a date as YYYY-MM-DD and a list price of 0 or more minor units"}}, nil
 		}
 		var out dbq.QuotePrice
 		errs, err := insertPrice(c, q, quotePriceBody{SKU: row[0], Currency: row[1], EffectiveFrom: row[2], ListPrice: price}, &out)
@@ -345,7 +346,7 @@ func importRow(c *gin.Context, q *dbq.Queries, kind string, row []string) ([]Fie
 		f, err1 := strconv.ParseInt(from, 10, 64)
 		b, err2 := strconv.ParseInt(bp, 10, 64)
 		if !ok || err1 != nil || err2 != nil {
-			return []FieldError{{Field: "tiers", Message: "tiers are from:bp pairs separated by ; (1:0;10:500)"}}, nil
+			return []web.FieldError{{Field: "tiers", Message: "tiers are from:bp pairs separated by ; (1:0;10:500)"}}, nil
 		}
 		sc.Tiers = append(sc.Tiers, domain.VolumeTier{From: f, BP: b})
 	}
@@ -353,19 +354,19 @@ func importRow(c *gin.Context, q *dbq.Queries, kind string, row []string) ([]Fie
 	return insertSchedule(c, q, sc, &out)
 }
 
-func importProduct(c *gin.Context, q *dbq.Queries, row []string) ([]FieldError, error) {
-	var errs []FieldError
+func importProduct(c *gin.Context, q *dbq.Queries, row []string) ([]web.FieldError, error) {
+	var errs []web.FieldError
 	flag := func(field, v string) bool {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			errs = append(errs, FieldError{Field: field, Message: "must be true or false"})
+			errs = append(errs, web.FieldError{Field: field, Message: "must be true or false"})
 		}
 		return b
 	}
 	num := func(field, v string) int64 {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			errs = append(errs, FieldError{Field: field, Message: "must be a whole number"})
+			errs = append(errs, web.FieldError{Field: field, Message: "must be a whole number"})
 		}
 		return n
 	}
@@ -378,7 +379,7 @@ func importProduct(c *gin.Context, q *dbq.Queries, row []string) ([]FieldError, 
 	b := quoteProductBody{Name: row[1], ProductLine: row[2], Unit: row[3], Discountable: flag("discountable", row[4]),
 		Active: flag("active", row[5]), MinQty: num("min_qty", row[6]), MaxQty: num("max_qty", row[7]), Requires: list(row[8]), Excludes: list(row[9])}
 	if strings.TrimSpace(row[2]) == "" {
-		errs = append(errs, FieldError{Field: "product_line", Message: "is required"})
+		errs = append(errs, web.FieldError{Field: "product_line", Message: "is required"})
 	}
 	if len(errs) > 0 {
 		return errs, nil

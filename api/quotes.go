@@ -2,6 +2,8 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/dealflow/dealflow/internal/web"
+	"github.com/dealflow/dealflow/read"
 	"net/http"
 	"time"
 
@@ -37,7 +39,7 @@ type quoteStep struct {
 
 // quoteBody is a step's request body, turned into the step's argument.
 type quoteBody interface {
-	arg(p Principal) any
+	arg(p web.Principal) any
 }
 
 func quoteSteps() []quoteStep {
@@ -47,15 +49,15 @@ func quoteSteps() []quoteStep {
 		{"reject", quote.UpdateReject, quoteApproverRoles, func() quoteBody { return &quoteRequiredReasonBody{} }, false},
 		{"withdraw", quote.UpdateWithdraw, quoterRoles, func() quoteBody { return &quoteReasonBody{} }, true},
 		{"revise", quote.UpdateRevise, quoterRoles, func() quoteBody { return &quoteRevisionBody{} }, false},
-		{"accept", quote.UpdateAccept, partnerRoles, func() quoteBody { return &quoteAcceptanceBody{} }, false},
+		{"accept", quote.UpdateAccept, web.PartnerRoles, func() quoteBody { return &quoteAcceptanceBody{} }, false},
 	}
 }
 
 func (s *Server) quoteRoutes() []Route {
 	out := []Route{
 		{http.MethodPost, "/v1/deals/:id/quotes", quoterRoles, s.createQuote},
-		{http.MethodGet, "/v1/quotes", allRoles, s.listQuotes},
-		{http.MethodGet, "/v1/quotes/:id", allRoles, s.getQuote},
+		{http.MethodGet, "/v1/quotes", web.AllRoles, s.listQuotes},
+		{http.MethodGet, "/v1/quotes/:id", web.AllRoles, s.getQuote},
 	}
 	for _, st := range quoteSteps() {
 		out = append(out, Route{http.MethodPost, "/v1/quotes/:id/" + st.Path, st.Roles, s.quoteStep(st)})
@@ -91,7 +93,7 @@ func (s *Server) createQuote(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err != nil {
 		s.dealLookupFailed(c, err) // another organization's deal: 404, whatever the body
 		return
@@ -101,7 +103,7 @@ func (s *Server) createQuote(c *gin.Context) {
 		return
 	}
 	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	lines := lineRequests(req.Lines)
@@ -111,7 +113,7 @@ func (s *Server) createQuote(c *gin.Context) {
 		return
 	}
 	if _, problems := domain.PriceQuote(lines, inputs); len(problems) > 0 {
-		validationProblem(c, fieldProblems(problems))
+		web.ValidationProblem(c, fieldProblems(problems))
 		return
 	}
 	id := uuid.New()
@@ -124,10 +126,10 @@ func (s *Server) createQuote(c *gin.Context) {
 	s.respondQuote(c, http.StatusCreated, id, p.Scope())
 }
 
-func fieldProblems(in []domain.FieldProblem) []FieldError {
-	out := make([]FieldError, len(in))
+func fieldProblems(in []domain.FieldProblem) []web.FieldError {
+	out := make([]web.FieldError, len(in))
 	for i, p := range in {
-		out[i] = FieldError{Field: p.Field, Message: p.Message}
+		out[i] = web.FieldError{Field: p.Field, Message: p.Message}
 	}
 	return out
 }
@@ -204,13 +206,13 @@ func (s *Server) respondQuote(c *gin.Context, status int, id uuid.UUID, scope uu
 	v := quoteView(q)
 	versions, err := s.q.QuoteVersions(c, id)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	for _, r := range versions {
 		vv := QuoteVersionView{Version: int(r.Version), Superseded: r.Version != q.Version, ListTotal: r.ListTotal, NetTotal: r.NetTotal, PricedAt: r.CreatedAt}
 		if err := json.Unmarshal(r.Priced, &vv.Pricing); err != nil {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 		if r.Version == q.Version {
@@ -221,12 +223,12 @@ func (s *Server) respondQuote(c *gin.Context, status int, id uuid.UUID, scope uu
 	}
 	events, err := s.q.QuoteEvents(c, id)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	for _, e := range events {
 		ev := QuoteEventView{Seq: int(e.Seq), Type: e.Type, To: e.ToStatus, Version: int(e.Version), Reason: e.Reason, Payload: e.Payload, At: e.OccurredAt,
-			Actor: domain.Actor{ID: e.ActorID, Name: e.ActorName, Role: domain.Role(e.ActorRole), PersonID: personIDOf(e.ActorPersonID)}}
+			Actor: domain.Actor{ID: e.ActorID, Name: e.ActorName, Role: domain.Role(e.ActorRole), PersonID: read.PersonIDOf(e.ActorPersonID)}}
 		if e.FromStatus.Valid {
 			ev.From = e.FromStatus.String
 		}
@@ -237,16 +239,16 @@ func (s *Server) respondQuote(c *gin.Context, status int, id uuid.UUID, scope uu
 
 func (s *Server) quoteLookupFailed(c *gin.Context, err error) {
 	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such quote")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such quote")
 		return
 	}
-	s.unavailable(c, err)
+	web.Unavailable(c, s.log, err)
 }
 
 func quoteIDParam(c *gin.Context) (uuid.UUID, bool) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such quote")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such quote")
 		return uuid.UUID{}, false
 	}
 	return id, true
@@ -259,7 +261,7 @@ func (s *Server) getQuote(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.respondQuote(c, http.StatusOK, id, principal(c).Scope())
+	s.respondQuote(c, http.StatusOK, id, web.PrincipalOf(c).Scope())
 }
 
 type listQuotesQuery struct {
@@ -272,16 +274,16 @@ func (s *Server) listQuotes(c *gin.Context) {
 	var q listQuotesQuery
 	q.Status, q.DealID = c.Query("status"), c.Query("deal_id")
 	if err := s.validate.Struct(&q); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
-	params := dbq.QuoteListParams{ScopePartnerID: principal(c).Scope(), Status: q.Status}
+	params := dbq.QuoteListParams{ScopePartnerID: web.PrincipalOf(c).Scope(), Status: q.Status}
 	if id, err := uuid.Parse(q.DealID); err == nil {
 		params.DealID = uuid.NullUUID{UUID: id, Valid: true}
 	}
 	rows, err := s.q.QuoteList(c, params)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]QuoteView, 0, len(rows))
@@ -303,10 +305,10 @@ func (s *Server) quoteStep(st quoteStep) gin.HandlerFunc {
 			return
 		}
 		if err := s.validate.Struct(body); err != nil {
-			validationProblem(c, fieldErrors(err))
+			web.ValidationProblem(c, web.FieldErrors(err))
 			return
 		}
-		p := principal(c)
+		p := web.PrincipalOf(c)
 		q, err := s.q.QuoteGet(c, dbq.QuoteGetParams{ID: id, ScopePartnerID: p.Scope()})
 		if err != nil {
 			s.quoteLookupFailed(c, err)
@@ -316,11 +318,11 @@ func (s *Server) quoteStep(st quoteStep) gin.HandlerFunc {
 			lines := lineRequests(r.Lines)
 			inputs, _, err := db.QuotePricingInputs(c, s.q, q.DealID, uuid.NullUUID{}, lines, q.Currency, s.now())
 			if err != nil {
-				s.unavailable(c, err)
+				web.Unavailable(c, s.log, err)
 				return
 			}
 			if _, problems := domain.PriceQuote(lines, inputs); len(problems) > 0 {
-				validationProblem(c, fieldProblems(problems))
+				web.ValidationProblem(c, fieldProblems(problems))
 				return
 			}
 		}
@@ -345,7 +347,7 @@ type quoteReasonBody struct {
 	Reason string `json:"reason" validate:"max=2000,multiline"`
 }
 
-func (b *quoteReasonBody) arg(p Principal) any {
+func (b *quoteReasonBody) arg(p web.Principal) any {
 	return quote.Decision{Actor: p.Actor(), Reason: b.Reason}
 }
 
@@ -353,7 +355,7 @@ type quoteRequiredReasonBody struct {
 	Reason string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
-func (b *quoteRequiredReasonBody) arg(p Principal) any {
+func (b *quoteRequiredReasonBody) arg(p web.Principal) any {
 	return quote.Decision{Actor: p.Actor(), Reason: b.Reason}
 }
 
@@ -362,7 +364,7 @@ type quoteRevisionBody struct {
 	Reason string      `json:"reason" validate:"max=2000,multiline"`
 }
 
-func (b *quoteRevisionBody) arg(p Principal) any {
+func (b *quoteRevisionBody) arg(p web.Principal) any {
 	return quote.Revision{Actor: p.Actor(), Lines: lineRequests(b.Lines), Reason: b.Reason}
 }
 
@@ -371,6 +373,6 @@ type quoteAcceptanceBody struct {
 	AcceptedOn string `json:"accepted_on" validate:"required,datetime=2006-01-02"`
 }
 
-func (b *quoteAcceptanceBody) arg(p Principal) any {
+func (b *quoteAcceptanceBody) arg(p web.Principal) any {
 	return quote.Acceptance{Actor: p.Actor(), PONumber: b.PONumber, AcceptedOn: b.AcceptedOn}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/config"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -17,7 +18,7 @@ func TestRateLimitPerToken(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	t0 := time.Date(2026, 11, 30, 23, 59, 59, 0, time.UTC)
 	s := NewServer(config.Config{}, nil, nil, nil).WithClock(clock.Fixed(t0))
-	l := newRateLimiter(2, 3)
+	l := web.NewRateLimiter(2, 3)
 	s.limiter = l
 	r := gin.New()
 	r.GET("/x", func(c *gin.Context) { c.Set(ctxTokenKey, c.Query("token")); c.Next() }, s.limitTokens,
@@ -34,13 +35,13 @@ func TestRateLimitPerToken(t *testing.T) {
 	}
 	w := get("a")
 	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "1" ||
-		w.Header().Get("Content-Type") != ProblemContentType {
+		w.Header().Get("Content-Type") != web.ProblemContentType {
 		t.Fatalf("4th request: %d, Retry-After %q, %s", w.Code, w.Header().Get("Retry-After"), w.Body)
 	}
 	if w := get("b"); w.Code != http.StatusNoContent {
 		t.Fatalf("another token: %d", w.Code)
 	}
-	if ok, _ := l.allow("a", t0.Add(600*time.Millisecond)); !ok {
+	if ok, _ := l.Allow("a", t0.Add(600*time.Millisecond)); !ok {
 		t.Fatal("the bucket did not refill")
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/rand"
+	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,10 +21,10 @@ import (
 // referrals.
 func (s *Server) referralRoutes() []Route {
 	return []Route{
-		{http.MethodPost, "/v1/referral-codes", partnerRoles, s.createReferralCode},
-		{http.MethodGet, "/v1/referral-codes", allRoles, s.listReferralCodes},
-		{http.MethodPost, "/v1/referral-landings", adminRoles, s.addReferralLanding},
-		{http.MethodPost, "/v1/referrals", partnerRoles, s.createReferral},
+		{http.MethodPost, "/v1/referral-codes", web.PartnerRoles, s.createReferralCode},
+		{http.MethodGet, "/v1/referral-codes", web.AllRoles, s.listReferralCodes},
+		{http.MethodPost, "/v1/referral-landings", web.AdminRoles, s.addReferralLanding},
+		{http.MethodPost, "/v1/referrals", web.PartnerRoles, s.createReferral},
 		{http.MethodGet, "/r/:code", nil, s.referralClick},
 		{http.MethodGet, "/lead-form", nil, s.leadForm},
 		{http.MethodPost, "/lead-form", nil, s.submitLeadForm},
@@ -40,12 +41,12 @@ const (
 
 // createReferralCode gives the calling partner user a new referral code.
 func (s *Server) createReferralCode(c *gin.Context) {
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	code := newReferralCode()
 	row, err := s.q.ReferralCodeCreate(c, dbq.ReferralCodeCreateParams{Code: code, PartnerID: p.PartnerID.UUID,
 		UserID: uuid.NullUUID{UUID: p.UserID, Valid: true}})
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"code": row.Code, "partner_id": row.PartnerID, "url": "/r/" + row.Code, "created_at": row.CreatedAt})
@@ -65,9 +66,9 @@ func newReferralCode() string {
 // listReferralCodes lists codes with their click, lead and won counts: a
 // partner its own, the vendor all.
 func (s *Server) listReferralCodes(c *gin.Context) {
-	rows, err := s.q.ReferralCodeList(c, principal(c).Scope())
+	rows, err := s.q.ReferralCodeList(c, web.PrincipalOf(c).Scope())
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"codes": rows})
@@ -84,15 +85,15 @@ func (s *Server) addReferralLanding(c *gin.Context) {
 		return
 	}
 	if err := s.validate.Struct(&req); err != nil {
-		validationProblem(c, fieldErrors(err))
+		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	if u, err := url.Parse(req.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		validationProblem(c, []FieldError{{Field: "url", Message: "must be an absolute http(s) URL"}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "url", Message: "must be an absolute http(s) URL"}})
 		return
 	}
 	if err := s.q.ReferralLandingAdd(c, req.URL); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"url": req.URL})
@@ -108,16 +109,16 @@ func (s *Server) referralClick(c *gin.Context) {
 	rc, err := s.q.ReferralCodeGet(c, code)
 	switch {
 	case db.IsNotFound(err):
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such referral link")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such referral link")
 		return
 	case err != nil:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	now := s.now()
-	if err := s.q.ReferralClickRecord(c, dbq.ReferralClickRecordParams{Code: rc.Code, ClientAddress: clientAddress(c),
+	if err := s.q.ReferralClickRecord(c, dbq.ReferralClickRecordParams{Code: rc.Code, ClientAddress: web.ClientAddress(c),
 		UaFamily: uaFamily(c.GetHeader("User-Agent")), ClickedAt: now}); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	touches := appendTouch(cookieTouches(c), domain.Touch{Code: rc.Code, At: now})
@@ -128,7 +129,7 @@ func (s *Server) referralClick(c *gin.Context) {
 	if to := c.Query("to"); to != "" {
 		ok, err := s.q.ReferralLandingAllowed(c, to)
 		if err != nil {
-			s.unavailable(c, err)
+			web.Unavailable(c, s.log, err)
 			return
 		}
 		if ok {
@@ -221,16 +222,16 @@ func (s *Server) createReferral(c *gin.Context) {
 	}
 	in, errs := s.leadInput(&req, lead.SourcePartnerReferral)
 	if len(errs) > 0 {
-		validationProblem(c, errs)
+		web.ValidationProblem(c, errs)
 		return
 	}
 	if !s.programExists(c, in.ProgramID, "program_id") {
 		return
 	}
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	id, err := uuid.NewV7()
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	in.LeadID, in.Creator = id.String(), p.Actor()

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/gin-gonic/gin"
 )
@@ -22,49 +23,49 @@ type target struct {
 func (s *Server) refused(c *gin.Context, err error, t target) {
 	r, ok := workflows.AsRefusal(err)
 	if !ok {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	conflict := func(typ, title, detail string) {
-		p := Problem{Type: typ, Status: http.StatusConflict, Title: title, Detail: detail}
+		p := web.Problem{Type: typ, Status: http.StatusConflict, Title: title, Detail: detail}
 		if t.status != nil {
 			p.CurrentStatus = t.status()
 		}
-		writeProblem(c, p)
+		web.WriteProblem(c, p)
 	}
 	switch r.Kind {
 	case workflows.ErrTypeInvalidTransition:
-		conflict(ProblemConflict, "Transition not allowed", r.Message)
+		conflict(web.ProblemConflict, "Transition not allowed", r.Message)
 	case workflows.ErrTypeFourEyes:
-		conflict(ProblemFourEyes, "A different approver is required", r.Message)
+		conflict(web.ProblemFourEyes, "A different approver is required", r.Message)
 	case workflows.ErrTypeLimitReached:
-		conflict(ProblemLimit, "Policy limit reached", r.Message)
+		conflict(web.ProblemLimit, "Policy limit reached", r.Message)
 	case workflows.ErrTypeFinished:
 		// The workflow has ended: a deal is in a final status.
-		p := Problem{Type: ProblemConflict, Status: http.StatusConflict, Title: "Transition not allowed"}
+		p := web.Problem{Type: web.ProblemConflict, Status: http.StatusConflict, Title: "Transition not allowed"}
 		status := "finished"
 		if t.status != nil {
 			status = t.status()
 			p.CurrentStatus = status
 		}
 		p.Detail = "the " + t.noun + " is " + status + " and takes no further steps"
-		writeProblem(c, p)
+		web.WriteProblem(c, p)
 	case workflows.ErrTypeAlreadyExists:
-		problem(c, http.StatusConflict, ProblemDuplicate, r.Message)
+		web.Fail(c, http.StatusConflict, web.ProblemDuplicate, r.Message)
 	case workflows.ErrTypeForbidden:
-		problem(c, http.StatusForbidden, ProblemForbidden, r.Message)
+		web.Fail(c, http.StatusForbidden, web.ProblemForbidden, r.Message)
 	case workflows.ErrTypeNotFound:
-		problem(c, http.StatusNotFound, ProblemNotFound, r.Message)
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, r.Message)
 	case workflows.ErrTypeInvalidArgument:
-		p := Problem{Type: ProblemValidation, Status: http.StatusUnprocessableEntity,
+		p := web.Problem{Type: web.ProblemValidation, Status: http.StatusUnprocessableEntity,
 			Title: "Request fields are invalid", Detail: r.Message}
 		if f := r.Field; f != nil {
-			p.Errors = []FieldError{{Field: f.Field, Message: f.Message}}
+			p.Errors = []web.FieldError{{Field: f.Field, Message: f.Message}}
 		}
-		writeProblem(c, p)
+		web.WriteProblem(c, p)
 	case workflows.ErrTypeKeyReused:
 		idempotencyMismatch(c)
 	default:
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/internal/config"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 )
@@ -56,7 +57,7 @@ func TestReadyzWhenDependenciesDown(t *testing.T) {
 	}
 	start := time.Now()
 	rec := serve(h, http.MethodGet, "/readyz", nil)
-	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Content-Type") != ProblemContentType {
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Content-Type") != web.ProblemContentType {
 		t.Fatalf("readyz = %d %s: %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
 	var body struct {
@@ -82,8 +83,8 @@ func TestAuthWhenDatabaseDown(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
-	var p Problem
-	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Type != ProblemUnavailable || p.RequestID != "req-123" {
+	var p web.Problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Type != web.ProblemUnavailable || p.RequestID != "req-123" {
 		t.Fatalf("problem = %+v, %v", p, err)
 	}
 	if rec.Header().Get("X-Request-Id") != "req-123" {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -9,11 +8,9 @@ import (
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
-	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/internal/exports"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 )
 
 func parseInt32(s string) (int32, error) {
@@ -42,19 +39,19 @@ type StatementView struct {
 // (scoped in SQL); the vendor's staff see all, or one partner's
 // (?partner_id=).
 func (s *Server) listStatements(c *gin.Context) {
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	params := dbq.StatementsForPartnerParams{ScopePartnerID: p.Scope(), MaxRows: 500}
 	if f := c.Query("partner_id"); f != "" {
 		pid, err := uuid.Parse(f)
 		if err != nil {
-			validationProblem(c, []FieldError{{Field: "partner_id", Message: "must be a UUID"}})
+			web.ValidationProblem(c, []web.FieldError{{Field: "partner_id", Message: "must be a UUID"}})
 			return
 		}
 		params.PartnerID = uuid.NullUUID{UUID: pid, Valid: true}
 	}
-	rows, err := s.q.StatementsForPartner(c, params)
+	rows, err := s.read.Statements(c, params)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]StatementView, 0, len(rows))
@@ -75,137 +72,26 @@ func (s *Server) statementLines(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p := principal(c)
+	p := web.PrincipalOf(c)
 	partner := p.Scope()
 	if !partner.Valid {
 		pid, err := uuid.Parse(c.Query("partner_id"))
 		if err != nil {
-			validationProblem(c, []FieldError{{Field: "partner_id", Message: "required: the partner whose statement to read"}})
+			web.ValidationProblem(c, []web.FieldError{{Field: "partner_id", Message: "required: the partner whose statement to read"}})
 			return
 		}
 		partner = uuid.NullUUID{UUID: pid, Valid: true}
 	}
-	_, out, err := s.statementWithLines(c, id, p.Scope(), partner)
+	_, out, err := s.read.StatementWithLines(c, id, p.Scope(), partner)
 	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such statement")
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"lines": out})
-}
-
-// statementWithLines reads partner's published statement for a cycle and
-// its lines, within scope (a partner: its own only); pgx.ErrNoRows when
-// there is none to see.
-func (s *Server) statementWithLines(c *gin.Context, cycleID uuid.UUID, scope, partner uuid.NullUUID) (dbq.StatementsForPartnerRow, []CycleLineView, error) {
-	sts, err := s.q.StatementsForPartner(c, dbq.StatementsForPartnerParams{ScopePartnerID: scope, PartnerID: partner,
-		CycleID: uuid.NullUUID{UUID: cycleID, Valid: true}, MaxRows: 1})
-	if err != nil {
-		return dbq.StatementsForPartnerRow{}, nil, err
-	}
-	if len(sts) == 0 {
-		return dbq.StatementsForPartnerRow{}, nil, pgx.ErrNoRows
-	}
-	rows, err := s.q.CycleLines(c, dbq.CycleLinesParams{CycleID: cycleID, ScopePartnerID: partner, MaxRows: 10000})
-	if err != nil {
-		return sts[0], nil, err
-	}
-	lines := make([]CycleLineView, 0, len(rows))
-	for _, r := range rows {
-		lines = append(lines, cycleLineView(r))
-	}
-	return sts[0], lines, nil
-}
-
-// Explanation says why a statement line pays what it pays.
-type Explanation struct {
-	Line        CycleLineView         `json:"line"`
-	CycleID     string                `json:"cycle_id"`
-	CycleStatus string                `json:"cycle_status"`
-	Program     string                `json:"program"`
-	Kind        string                `json:"kind"`
-	Version     int                   `json:"rules_version"`
-	Rules       domain.IncentiveRules `json:"rules"`
-	PeriodStart string                `json:"period_start"`
-	PeriodEnd   string                `json:"period_end"`
-	// Deals are the first explainedDeals deals behind the line, by close
-	// date; DealsTotal counts them all (DealsTruncated: more than listed,
-	// every one in GET /v1/statement-lines/{id}/deals.csv).
-	Deals          []ExplainedDeal      `json:"deals"`
-	DealsTotal     int                  `json:"deals_total"`
-	DealsTruncated bool                 `json:"deals_truncated"`
-	Review         []CycleEventView     `json:"review"`
-	Ledger         []domain.LedgerEntry `json:"ledger"`
-	Payout         *PayoutView          `json:"payout,omitempty"`
-	// TrueUp is set on a clawback or correction: what it trues up.
-	TrueUp *TrueUpView `json:"true_up,omitempty"`
-	// ExcludedDeals are the partner's deals this cycle froze but does not
-	// pay (another currency than the program's), the first 100.
-	ExcludedDeals          []ExcludedDealView `json:"excluded_deals"`
-	ExcludedDealsTruncated bool               `json:"excluded_deals_truncated,omitempty"`
-	Summary                string             `json:"summary"`
-}
-
-// TrueUpView is what a clawback or correction trues up: the period of the
-// cycle that paid it, its basis (a rebate: the partner's revenue in that
-// period; a referral or SPIFF: the deal's won amount) as last corrected
-// and now, the figure the rules of that cycle's version give on each, and
-// their difference (the line's computed amount).
-type TrueUpView struct {
-	PaidCycleID  string                 `json:"paid_cycle_id"`
-	PeriodStart  string                 `json:"period_start"`
-	PeriodEnd    string                 `json:"period_end"` // last day included
-	BasisBefore  int64                  `json:"basis_before"`
-	BasisAfter   int64                  `json:"basis_after"`
-	FigureBefore int64                  `json:"figure_before"`
-	FigureAfter  int64                  `json:"figure_after"`
-	Difference   int64                  `json:"difference"`
-	RulesVersion int                    `json:"rules_version"`
-	Rules        *domain.IncentiveRules `json:"rules,omitempty"`
-}
-
-// ExplainedDeal is a frozen input behind a line.
-type ExplainedDeal struct {
-	DealID         string `json:"deal_id"`
-	Customer       string `json:"customer"`
-	Kind           string `json:"input"` // won or change
-	Amount         int64  `json:"amount"`
-	PreviousAmount *int64 `json:"previous_amount,omitempty"`
-	Currency       string `json:"currency"`
-	Units          int64  `json:"units"`
-	ClosedOn       string `json:"closed_on"`
-	// Earned is what the deal earned in a per-deal program (referral,
-	// SPIFF), rounded half to even; Note says why less than its claim.
-	Earned *int64 `json:"earned,omitempty"`
-	Note   string `json:"note,omitempty"`
-}
-
-// PayoutView is a partner's payout for a cycle.
-type PayoutView struct {
-	Amount   int64     `json:"amount"`
-	Currency string    `json:"currency"`
-	Status   string    `json:"status"`
-	PostedAt time.Time `json:"posted_at"`
-}
-
-// explainedDeals is how many deals an explanation lists.
-const explainedDeals = 500
-
-func explainedDeal(in dbq.StatementLineInputsRow) ExplainedDeal {
-	d := ExplainedDeal{DealID: in.DealID.String(), Customer: in.CustomerName, Kind: in.Kind, Amount: in.Amount,
-		Currency: in.Currency, Units: in.Units, ClosedOn: in.ClosedOn.Format(time.DateOnly), Note: in.Note.String}
-	if in.PreviousAmount.Valid {
-		v := in.PreviousAmount.Int64
-		d.PreviousAmount = &v
-	}
-	if in.Earned.Valid {
-		v := in.Earned.Int64
-		d.Earned = &v
-	}
-	return d
 }
 
 // lineDealsCSV downloads every deal behind a statement line, read within
@@ -215,7 +101,7 @@ func (s *Server) lineDealsCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.download(c, "line-"+l.ID.String()+"-deals.csv", func(w io.Writer) error { return exports.LineDeals(c, s.q, l, w) })
+	web.Download(c, s.log, "line-"+l.ID.String()+"-deals.csv", func(w io.Writer) error { return s.read.LineDealsCSV(c, l, w) })
 }
 
 // explainLine answers GET /v1/statement-lines/{id}/explain: the deals and
@@ -227,207 +113,66 @@ func (s *Server) explainLine(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ex, err := s.explanation(c, l)
+	ex, err := s.read.Explanation(c, l)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, ex)
 }
 
-// scopedLine reads the statement line the path names within the caller's
-// scope (a partner: its own published lines only); pgx.ErrNoRows when
-// there is none within reach.
-func (s *Server) scopedLine(c *gin.Context) (dbq.StatementLineGetRow, error) {
+// apiLine reads the statement line the path names within the caller's
+// scope (a partner: its own published lines only); it answers 404
+// (problem+json) or 503 itself and reports whether to go on.
+func (s *Server) apiLine(c *gin.Context) (dbq.StatementLineGetRow, bool) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		return dbq.StatementLineGetRow{}, pgx.ErrNoRows
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such statement line")
+		return dbq.StatementLineGetRow{}, false
 	}
-	return s.q.StatementLineGet(c, dbq.StatementLineGetParams{ID: id, ScopePartnerID: principal(c).Scope()})
-}
-
-// apiLine is scopedLine for the API: it answers 404 (problem+json) or 503
-// itself and reports whether to go on.
-func (s *Server) apiLine(c *gin.Context) (dbq.StatementLineGetRow, bool) {
-	l, err := s.scopedLine(c)
+	l, err := s.read.Line(c, id, web.PrincipalOf(c).Scope())
 	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such statement line")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such statement line")
 		return l, false
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return l, false
 	}
 	return l, true
 }
 
-// explanation gathers why line l (read within the caller's scope:
-// scopedLine) pays what it pays.
-func (s *Server) explanation(c *gin.Context, l dbq.StatementLineGetRow) (Explanation, error) {
-	// The rules were valid when published; a line whose rules no longer
-	// parse cannot be explained honestly (its summary quotes them).
-	rules, err := domain.ParseIncentiveRules(domain.IncentiveKind(l.ProgramKind), l.Rules)
-	if err != nil {
-		return Explanation{}, fmt.Errorf("rules of line %s (program %s version %d): %w", l.ID, l.ProgramCode, l.ProgramVersion, err)
-	}
-	inputs, err := s.q.StatementLineInputs(c, db.LineInputsParams(l, explainedDeals))
-	if err != nil {
-		return Explanation{}, err
-	}
-	events, err := s.q.StatementLineEvents(c, dbq.StatementLineEventsParams{CycleID: l.CycleID,
-		LineID: uuid.NullUUID{UUID: l.ID, Valid: true}, PartnerID: uuid.NullUUID{UUID: l.PartnerID, Valid: true}})
-	if err != nil {
-		return Explanation{}, err
-	}
-	entries, err := s.q.LedgerEntriesForLine(c, uuid.NullUUID{UUID: l.ID, Valid: true})
-	if err != nil {
-		return Explanation{}, err
-	}
-	ex := Explanation{
-		Line: cycleLineView(dbq.CycleLinesRow{ID: l.ID, CycleID: l.CycleID, PartnerID: l.PartnerID, LineNo: l.LineNo, Kind: l.Kind,
-			DealID: l.DealID, Basis: l.Basis, Deals: l.Deals, RateBp: l.RateBp, Tier: l.Tier, Amount: l.Amount, Currency: l.Currency,
-			Detail: l.Detail, ReversesLineID: l.ReversesLineID, EffectiveAmount: l.EffectiveAmount}),
-		CycleID: l.CycleID.String(), CycleStatus: l.CycleStatus, Program: l.ProgramCode, Kind: l.ProgramKind,
-		Version: int(l.ProgramVersion), Rules: rules, PeriodStart: l.PeriodStart.Format(time.DateOnly),
-		PeriodEnd: l.PeriodEnd.AddDate(0, 0, -1).Format(time.DateOnly), Review: cycleEventViews(events),
-		Deals: make([]ExplainedDeal, 0, len(inputs)), Ledger: make([]domain.LedgerEntry, 0, len(entries)),
-	}
-	for _, in := range inputs {
-		ex.Deals = append(ex.Deals, explainedDeal(in))
-	}
-	ex.DealsTotal = int(l.Deals)
-	ex.DealsTruncated = len(inputs) < ex.DealsTotal
-	for _, e := range entries {
-		ex.Ledger = append(ex.Ledger, db.LedgerEntryOf(e))
-	}
-	if po, err := s.q.PayoutForPartner(c, dbq.PayoutForPartnerParams{CycleID: l.CycleID, PartnerID: l.PartnerID}); err == nil {
-		ex.Payout = &PayoutView{Amount: po.Amount, Currency: po.Currency, Status: po.Status, PostedAt: po.PostedAt}
-	}
-	// The line was read within the caller's scope; its partner's excluded
-	// deals only, in SQL.
-	ex.ExcludedDeals, ex.ExcludedDealsTruncated, err = s.excludedDeals(c, dbq.CycleExcludedDealsParams{CycleID: l.CycleID,
-		ScopePartnerID: uuid.NullUUID{UUID: l.PartnerID, Valid: true}, MaxRows: excludedListed})
-	if err != nil {
-		return Explanation{}, err
-	}
-	if ex.TrueUp, err = s.trueUp(c, l); err != nil {
-		return Explanation{}, err
-	}
-	ex.Summary = explainSummary(l, rules, ex.TrueUp)
-	return ex, nil
-}
-
-// trueUp describes the true-up line l is, with the rules of the version
-// it was computed under; nil for any other line (and for clawbacks drafted
-// before true-ups, which carry no before and after).
-func (s *Server) trueUp(c *gin.Context, l dbq.StatementLineGetRow) (*TrueUpView, error) {
-	if !l.PaidCycleID.Valid || !l.BasisBefore.Valid || !l.PaidProgramVersion.Valid {
-		return nil, nil
-	}
-	t := &TrueUpView{PaidCycleID: l.PaidCycleID.UUID.String(), PeriodStart: l.PaidPeriodStart.Time.Format(time.DateOnly),
-		PeriodEnd: l.PaidPeriodEnd.Time.AddDate(0, 0, -1).Format(time.DateOnly), BasisBefore: l.BasisBefore.Int64,
-		BasisAfter: l.BasisAfter.Int64, FigureBefore: l.FigureBefore.Int64, FigureAfter: l.FigureAfter.Int64,
-		Difference: l.FigureAfter.Int64 - l.FigureBefore.Int64, RulesVersion: int(l.PaidProgramVersion.Int32)}
-	v, err := s.q.IncentiveProgramVersionGet(c, dbq.IncentiveProgramVersionGetParams{ProgramID: l.ProgramID, Version: l.PaidProgramVersion.Int32})
-	if err != nil {
-		return nil, err
-	}
-	if r, err := domain.ParseIncentiveRules(domain.IncentiveKind(l.ProgramKind), v.Rules); err == nil {
-		t.Rules = &r
-	}
-	return t, nil
-}
-
-func explainSummary(l dbq.StatementLineGetRow, r domain.IncentiveRules, tu *TrueUpView) string {
-	money := func(v int64) string { return domain.FormatMinor(v, l.Currency) + " " + l.Currency }
-	if tu != nil {
-		s := trueUpSummary(l.ProgramKind, tu, money)
-		if l.EffectiveAmount != l.Amount {
-			s += "; adjusted by finance to " + money(l.EffectiveAmount)
-		}
-		return s
-	}
-	s := l.Detail
-	switch l.Kind {
-	case "rebate":
-		s = money(l.Basis) + " closed-won revenue over " + itoa(int(l.Deals)) + " deal(s); " + l.Detail + "; " + r.Mode + " rebate = " + money(l.Amount)
-	case "referral":
-		s = l.Detail + ": " + money(l.Basis) + " won, " + strconv.FormatFloat(float64(r.RateBP)/100, 'f', -1, 64) + " % of each deal"
-		if r.CapPerDeal > 0 {
-			s += " (at most " + money(r.CapPerDeal) + " a deal)"
-		}
-		s += ", rounded half to even per deal = " + money(l.Amount)
-	case "spiff":
-		s = l.Detail + ": " + money(l.Amount)
-	}
-	if l.EffectiveAmount != l.Amount {
-		s += "; adjusted by finance to " + money(l.EffectiveAmount)
-	}
-	return s + "; rounding half to even, rules version " + itoa(int(l.ProgramVersion))
-}
-
 // cyclePayoutsCSV downloads the cycle's accounts-payable file.
 func (s *Server) cyclePayoutsCSV(c *gin.Context) {
-	row, ok := s.loadCycle(c, cycleNotFound(c))
+	row, ok := s.loadCycle(c)
 	if !ok {
 		return
 	}
-	rows, err := s.q.CyclePayouts(c, row.ID)
-	if err != nil {
-		s.unavailable(c, err)
-		return
-	}
-	s.download(c, "payouts-"+row.ProgramCode+"-"+row.PeriodStart.Format("2006-01")+".csv",
-		func(w io.Writer) error { return exports.Payouts(w, row, rows) })
+	web.Download(c, s.log, "payouts-"+row.ProgramCode+"-"+row.PeriodStart.Format("2006-01")+".csv",
+		func(w io.Writer) error { return s.read.PayoutsCSV(c, row, w) })
 }
 
 // cycleStatementsCSV downloads every line of a cycle, after adjustments; a
 // cycle that does not exist answers 404.
 func (s *Server) cycleStatementsCSV(c *gin.Context) {
-	row, ok := s.loadCycle(c, cycleNotFound(c))
+	row, ok := s.loadCycle(c)
 	if !ok {
 		return
 	}
-	s.download(c, "statements-"+row.ID.String()+".csv", func(w io.Writer) error { return exports.StatementLines(c, s.q, row.ID, w) })
+	web.Download(c, s.log, "statements-"+row.ID.String()+".csv", func(w io.Writer) error { return s.read.StatementLinesCSV(c, row.ID, w) })
 }
 
 // ledgerCSV downloads the whole ledger in chain order.
 func (s *Server) ledgerCSV(c *gin.Context) {
-	s.download(c, "ledger.csv", func(w io.Writer) error { return exports.Ledger(c, s.q, w) })
+	web.Download(c, s.log, "ledger.csv", func(w io.Writer) error { return s.read.LedgerCSV(c, w) })
 }
 
 // ledgerVerification re-verifies the whole ledger now.
 func (s *Server) ledgerVerification(c *gin.Context) {
 	rep, err := db.VerifyLedger(c, s.q)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	c.JSON(http.StatusOK, rep)
-}
-
-// trueUpSummary says in one line what a true-up of a program of kind
-// recomputed: "period 2026-07-01 – 2026-09-30 revenue was A, now B;
-// marginal rebate was R1, now R2; difference D; rules version V".
-func trueUpSummary(kind string, t *TrueUpView, money func(int64) string) string {
-	basis, figure := "deal amount", "SPIFF"
-	switch kind {
-	case string(domain.IncentiveRebate):
-		basis, figure = "revenue", "rebate"
-		if t.Rules != nil {
-			figure = t.Rules.Mode + " rebate"
-		}
-	case string(domain.IncentiveReferral):
-		figure = "commission"
-		if t.Rules != nil && t.Rules.CapPerDeal > 0 {
-			figure += " (capped at " + money(t.Rules.CapPerDeal) + ")"
-		}
-	}
-	what := "clawed back"
-	if t.Difference > 0 {
-		what = "paid"
-	}
-	return "true-up of period " + t.PeriodStart + " – " + t.PeriodEnd + ": " + basis + " was " + money(t.BasisBefore) + ", now " +
-		money(t.BasisAfter) + "; " + figure + " was " + money(t.FigureBefore) + ", now " + money(t.FigureAfter) + "; difference " +
-		money(t.Difference) + " " + what + "; rules version " + itoa(t.RulesVersion) + ", rounding half to even"
 }

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/dealflow/dealflow/internal/web"
 )
 
 // textField is one string a client can send in a request body: its JSON
@@ -73,13 +75,13 @@ func textFields(t reflect.Type) []textField {
 // field added later without a text rule fails here (finding 1 of issue 12:
 // a NUL in a reason blocked an incentive cycle).
 func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
-	v := newValidator()
+	v := web.NewValidator()
 	errorFor := func(body any, path string) string {
 		err := v.Struct(body)
 		if err == nil {
 			return ""
 		}
-		for _, fe := range fieldErrors(err) {
+		for _, fe := range web.FieldErrors(err) {
 			if fe.Field == path || strings.HasPrefix(fe.Field, path+".") {
 				return fe.Message
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 )
@@ -49,7 +50,7 @@ const maxTokensListed = 1000
 func (s *Server) listTokens(c *gin.Context) {
 	rows, err := s.q.TokenList(c, maxTokensListed)
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	out := make([]TokenView, 0, len(rows))
@@ -65,7 +66,7 @@ func (s *Server) listTokens(c *gin.Context) {
 func (s *Server) revokeToken(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such token")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such token")
 		return
 	}
 	if !s.decodeJSON(c, &struct{}{}, true) {
@@ -73,14 +74,14 @@ func (s *Server) revokeToken(c *gin.Context) {
 	}
 	tok, ended, err := db.RevokeToken(c, s.pool, id)
 	if db.IsNotFound(err) {
-		problem(c, http.StatusNotFound, ProblemNotFound, "no such token")
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such token")
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
-	s.log.Info("token revoked", "token", tok.ID, "user", tok.UserID, "by", principal(c).UserID, "sessions_ended", ended,
-		"request_id", c.GetString(ctxRequestID))
+	s.log.Info("token revoked", "token", tok.ID, "user", tok.UserID, "by", web.PrincipalOf(c).UserID, "sessions_ended", ended,
+		"request_id", web.RequestIDOf(c))
 	c.JSON(http.StatusOK, RevokedTokenView{TokenView: tokenView(tok), SessionsEnded: ended})
 }

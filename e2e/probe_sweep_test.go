@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/api"
+	"github.com/dealflow/dealflow/console"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/config"
 	"github.com/google/uuid"
@@ -213,7 +214,7 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 	sessions map[domain.Role]consoleSession) {
 	t.Helper()
 	paths, _ := doc["paths"].(map[string]any)
-	for _, rt := range api.NewServer(config.Config{}, nil, nil, nil).ConsoleRoutes() {
+	for _, rt := range console.New(config.Config{}, nil, nil, nil, nil).Routes() {
 		if len(rt.Roles) == 0 || rt.Path == "/console/sign-out" {
 			continue
 		}

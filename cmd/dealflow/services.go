@@ -14,6 +14,7 @@ import (
 	leadacts "github.com/dealflow/dealflow/activities/lead"
 	quoteacts "github.com/dealflow/dealflow/activities/quote"
 	"github.com/dealflow/dealflow/api"
+	"github.com/dealflow/dealflow/console"
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/internal/temporalx"
@@ -104,7 +105,7 @@ func cmdServe(ctx context.Context, e env, _ []string) error {
 	}
 	defer pool.Close()
 	defer tc.Close()
-	return serveAPI(ctx, e, api.NewServer(e.cfg, pool, tc, e.log))
+	return serveAPI(ctx, e, api.NewServer(e.cfg, pool, tc, e.log), pool, tc)
 }
 
 func cmdWorker(ctx context.Context, e env, _ []string) error {
@@ -141,19 +142,22 @@ func cmdDev(ctx context.Context, e env, _ []string) error {
 	defer tc.Close()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runWorker(gctx, e, tc, pool) })
-	g.Go(func() error { return serveAPI(gctx, e, api.NewServer(e.cfg, pool, tc, e.log)) })
+	g.Go(func() error { return serveAPI(gctx, e, api.NewServer(e.cfg, pool, tc, e.log), pool, tc) })
 	return g.Wait()
 }
 
-// serveAPI serves the API on DEALFLOW_HTTP_ADDR and its Prometheus
+// serveAPI serves the API and the console on DEALFLOW_HTTP_ADDR and its Prometheus
 // /metrics on DEALFLOW_API_METRICS_ADDR (unless off), never on the API's
 // address: whoever reaches the API does not read its figures.
-func serveAPI(ctx context.Context, e env, s *api.Server) error {
+func serveAPI(ctx context.Context, e env, s *api.Server, pool *pgxpool.Pool, tc client.Client) error {
+	// The console is mounted on the API's router, sharing its throttle on
+	// authentication by address.
+	h := s.Handler(console.New(e.cfg, pool, tc, e.log, s.AuthGuard()))
 	if e.cfg.APIMetricsAddr == "" {
-		return serveHTTP(ctx, e, s.Handler())
+		return serveHTTP(ctx, e, h)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return serveHTTP(gctx, e, s.Handler()) })
+	g.Go(func() error { return serveHTTP(gctx, e, h) })
 	g.Go(func() error { return serveOn(gctx, e, e.cfg.APIMetricsAddr, s.MetricsHandler()) })
 	return g.Wait()
 }

@@ -3,6 +3,8 @@
 // the offending import path, when the API or the console reaches an
 // activities package, a workflow contract reaches one, a context's
 // workflows reach another context's activities, activities reach the
-// API, or anything but the wiring (worker, cmd/dealflow, bench) imports a
-// context's activities. It has no code of its own.
+// API, anything but the wiring (worker, cmd/dealflow, bench) imports a
+// context's activities, the console imports the API (or the API the
+// console; they share read, internal/steps and internal/web), or anything
+// but internal/exports writes CSV files. It has no code of its own.
 package archtest

@@ -135,9 +135,25 @@ func TestLayers(t *testing.T) {
 				t.Errorf("%s imports %s, another context's activities\n\t%s", r, d, chain(pkgs, p, dep))
 			case under(r, "activities") && (under(d, "api") || under(d, "console")):
 				t.Errorf("%s imports %s: activities never reach the API\n\t%s", r, d, chain(pkgs, p, dep))
+			case under(r, "console") && under(d, "api"):
+				t.Errorf("%s imports %s: the console shares the read layer (read), the step tables (internal/steps) and the HTTP plumbing (internal/web) with the API, never the API's handlers\n\t%s",
+					r, d, chain(pkgs, p, dep))
+			case under(r, "api") && under(d, "console"):
+				t.Errorf("%s imports %s: the API knows the console only as an api.Mounter, wired by cmd/dealflow\n\t%s", r, d, chain(pkgs, p, dep))
+			case (under(r, "read") || under(r, "internal/steps") || under(r, "internal/web")) && (under(d, "api") || under(d, "console")):
+				t.Errorf("%s imports %s: what the API and the console share imports neither\n\t%s", r, d, chain(pkgs, p, dep))
 			}
 		}
 		for _, imp := range pkgs[p].Imports {
+			// Exports (payout file, statement lines, ledger, the deals behind
+			// a line) live in internal/exports, the one user of the CSV
+			// writer; encoding/csv is read by CRM imports and written there.
+			if rel(imp) == "internal/csvout" && r != "internal/exports" {
+				t.Errorf("%s imports internal/csvout: exports live in internal/exports, which API, console and CLI call", r)
+			}
+			if imp == "encoding/csv" && !slices.Contains([]string{"internal/csvout", "internal/exports", "internal/crm"}, r) {
+				t.Errorf("%s imports encoding/csv: exports live in internal/exports (CSV imports in internal/crm)", r)
+			}
 			d, ctx := rel(imp), contextOf(rel(imp), "activities")
 			if ctx == "" || under(r, "activities/"+ctx) || under(r, "workflows/"+ctx) || slices.ContainsFunc(wiring, func(w string) bool { return under(r, w) }) {
 				continue

@@ -1,25 +1,26 @@
-package api
+package web
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 )
 
-// download answers with the file write writes (one of internal/exports),
+// Download answers with the file write writes (one of internal/exports),
 // named filename. The headers that make the answer a CSV download are set
 // as its first byte goes out, so a failure before then is answered as a
 // problem (503); a failure after it, when the client has part of the file
 // (or has gone away), can only be logged, and is.
-func (s *Server) download(c *gin.Context, filename string, write func(io.Writer) error) {
+func Download(c *gin.Context, log *slog.Logger, filename string, write func(io.Writer) error) {
 	d := &csvDownload{c: c, filename: filename}
 	err := write(d)
 	switch {
 	case err != nil && !d.started:
-		s.unavailable(c, err)
+		Unavailable(c, log, err)
 	case err != nil:
-		s.log.Error("export interrupted", "file", filename, "err", err, "request_id", c.GetString(ctxRequestID))
+		log.Error("export interrupted", "file", filename, "err", err, "request_id", RequestIDOf(c))
 	case !d.started:
 		d.start()
 		c.Status(http.StatusOK)

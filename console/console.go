@@ -1,4 +1,17 @@
-package api
+// Package console is dealflow's web console: server-rendered pages for
+// partners, channel managers and finance, from templates and static files
+// embedded in the binary (nothing loads from the internet), mounted on the
+// API's router by cmd/dealflow (api.Server.Handler(console)). It signs in
+// with an API token into a session (HttpOnly, SameSite=Lax, Secure behind
+// TLS); every form carries the session's CSRF token; every page declares
+// its roles in Routes. It reads through the read layer (read) and acts
+// through the typed clients (workflows/deal, workflows/incentive) and the
+// step tables (internal/steps), exactly as the JSON API does, and imports
+// nothing of the API's: the plumbing both need is internal/web.
+//
+// Each context's pages are one file here with a routes method (deals.go:
+// dealRoutes, cycles.go: cycleRoutes, ...) that Routes gathers.
+package console
 
 import (
 	"crypto/rand"
@@ -15,16 +28,9 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/tokens"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 )
-
-// The web console: server-rendered pages for partners, channel managers
-// and finance, served by the API's own Gin server from files embedded in
-// the binary. Nothing loads from the internet. It signs in with an API
-// token into a session (HttpOnly, SameSite=Lax, Secure behind TLS); every
-// form carries the session's CSRF token; every page declares its roles in
-// ConsoleRoutes and reads through the same organization-scoped queries as
-// the API.
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -67,7 +73,7 @@ var consolePages = func() map[string]*template.Template {
 // page is what every console template gets.
 type page struct {
 	Title     string
-	Principal *Principal
+	Principal *web.Principal
 	CSRF      string
 	Flash     string
 	Error     string
@@ -78,9 +84,8 @@ type page struct {
 }
 
 // render writes a page with the layout, the principal and its CSRF token.
-func (s *Server) render(c *gin.Context, status int, name string, p page) {
-	if v, ok := c.Get(ctxPrincipal); ok {
-		pr := v.(Principal)
+func (s *Console) render(c *gin.Context, status int, name string, p page) {
+	if pr, ok := web.MaybePrincipal(c); ok {
 		p.Principal = &pr
 	}
 	if v, ok := c.Get(ctxConsoleCSRF); ok {
@@ -99,68 +104,56 @@ func (s *Server) render(c *gin.Context, status int, name string, p page) {
 	}
 }
 
-// ConsoleRoute is one console page or form and the roles that may use it.
-type ConsoleRoute struct {
+// Route is one console page or form and the roles that may use it (none:
+// open to all, as the sign-in page).
+type Route struct {
 	Method, Path string
 	Roles        []domain.Role
 	Handler      gin.HandlerFunc
 }
 
-// ConsoleRoutes lists every console page and form with who may use them:
-// like Routes for the API, the single place the console's authorization
-// is declared.
-func (s *Server) ConsoleRoutes() []ConsoleRoute {
-	var steps []ConsoleRoute
-	for _, st := range dealSteps() {
-		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/deals/:id/" + st.Path, st.Roles, s.consoleStep(st)})
+// Routes lists every console page and form with who may use them: like
+// api.Server.Routes for the API, the single place the console's
+// authorization is declared. Each context's file adds its own.
+func (s *Console) Routes() []Route {
+	var out []Route
+	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes} {
+		out = append(out, routes()...)
 	}
-	for _, st := range cycleSteps() {
-		steps = append(steps, ConsoleRoute{http.MethodPost, "/console/cycles/:id" + st.Path, financeRoles, s.consoleCycleStep(st)})
-	}
-	steps = append(steps, s.consoleLeadRoutes()...)
-	return append(steps, []ConsoleRoute{
-		{http.MethodGet, "/", nil, s.root},
-		{http.MethodGet, "/console", nil, s.consoleHome},
-		{http.MethodGet, "/console/sign-in", nil, s.signInPage},
-		{http.MethodPost, "/console/sign-in", nil, s.signIn},
-		{http.MethodPost, "/console/sign-out", allRoles, s.signOut},
-		{http.MethodGet, "/console/deals", allRoles, s.consoleDeals},
-		{http.MethodGet, "/console/deals/new", partnerRoles, s.consoleNewDeal},
-		{http.MethodPost, "/console/deals", partnerRoles, s.consoleCreateDeal},
-		{http.MethodPost, "/console/conflict-check", partnerRoles, s.consoleConflictCheck},
-		{http.MethodGet, "/console/deals/:id", allRoles, s.consoleDeal},
-		{http.MethodGet, "/console/inbox", deciderRoles, s.consoleInbox},
-		{http.MethodGet, "/console/cycles", vendorRoles, s.consoleCycles},
-		{http.MethodGet, "/console/cycles/:id", vendorRoles, s.consoleCycle},
-		{http.MethodGet, "/console/statements/:id", allRoles, s.consoleStatementLines},
-		{http.MethodGet, "/console/cycles/:id/payouts.csv", vendorRoles, s.cyclePayoutsCSV},
-		{http.MethodGet, "/console/cycles/:id/statements.csv", vendorRoles, s.cycleStatementsCSV},
-		{http.MethodGet, "/console/ledger.csv", vendorRoles, s.ledgerCSV},
-		{http.MethodGet, "/console/statement-lines/:id", allRoles, s.consoleExplain},
-		{http.MethodGet, "/console/statement-lines/:id/deals.csv", allRoles, s.lineDealsCSV},
-		{http.MethodGet, "/console/statements", allRoles, s.consoleStatements},
-		{http.MethodGet, "/console/dashboard", deciderRoles, s.consoleDashboard},
-	}...)
+	return out
 }
 
-func (s *Server) mountConsole(r *gin.Engine) {
+// sessionRoutes are the way in and out.
+func (s *Console) sessionRoutes() []Route {
+	return []Route{
+		{http.MethodGet, "/", nil, s.root},
+		{http.MethodGet, "/console", nil, s.home},
+		{http.MethodGet, "/console/sign-in", nil, s.signInPage},
+		{http.MethodPost, "/console/sign-in", nil, s.signIn},
+		{http.MethodPost, "/console/sign-out", web.AllRoles, s.signOut},
+	}
+}
+
+// Mount adds the console's static files and every route of Routes to r,
+// each behind the session, its roles and (for a form) the CSRF check.
+func (s *Console) Mount(r *gin.Engine) {
 	static, _ := fs.Sub(staticFS, "static")
 	r.StaticFS("/console/static", filesOnly{http.FS(static)})
-	for _, rt := range s.ConsoleRoutes() {
+	for _, rt := range s.Routes() {
 		chain := []gin.HandlerFunc{}
 		if len(rt.Roles) > 0 {
-			chain = append(chain, s.consoleSession, consoleAllow(rt.Roles...))
+			chain = append(chain, s.session, allow(rt.Roles...))
 		}
 		if rt.Method == http.MethodPost && len(rt.Roles) > 0 {
-			chain = append(chain, consoleCSRF)
+			chain = append(chain, checkCSRF)
 		}
 		r.Handle(rt.Method, rt.Path, append(chain, rt.Handler)...)
 	}
 }
 
-// consoleSession resolves the session cookie to a principal, or sends the
+// session resolves the session cookie to a principal, or sends the
 // browser to sign in.
-func (s *Server) consoleSession(c *gin.Context) {
+func (s *Console) session(c *gin.Context) {
 	id, err := c.Cookie(sessionCookie)
 	if err != nil || id == "" {
 		c.Redirect(http.StatusSeeOther, "/console/sign-in")
@@ -175,25 +168,23 @@ func (s *Server) consoleSession(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		c.Abort()
 		return
 	}
-	c.Set(ctxPrincipal, Principal{UserID: row.UserID, Name: row.Name, Role: domain.Role(row.Role), PartnerID: row.PartnerID,
+	web.SetPrincipal(c, web.Principal{UserID: row.UserID, Name: row.Name, Role: domain.Role(row.Role), PartnerID: row.PartnerID,
 		PersonID: row.PersonID})
 	c.Set(ctxConsoleCSRF, row.Csrf)
 	c.Next()
 }
 
-// consoleAllow answers 403 with a page unless the principal holds a role.
-func consoleAllow(roles ...domain.Role) gin.HandlerFunc {
+// allow answers 403 with a page unless the principal holds a role.
+func allow(roles ...domain.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		p := principal(c)
-		for _, r := range roles {
-			if p.Role == r {
-				c.Next()
-				return
-			}
+		p := web.PrincipalOf(c)
+		if p.HasRole(roles...) {
+			c.Next()
+			return
 		}
 		c.Header("Content-Type", "text/html; charset=utf-8")
 		c.String(http.StatusForbidden, "<!doctype html><title>Forbidden</title><p>Your role (%s) may not open this page. <a href=\"/console\">Back</a></p>", p.Role)
@@ -201,8 +192,8 @@ func consoleAllow(roles ...domain.Role) gin.HandlerFunc {
 	}
 }
 
-// consoleCSRF refuses a form whose csrf field is not the session's token.
-func consoleCSRF(c *gin.Context) {
+// checkCSRF refuses a form whose csrf field is not the session's token.
+func checkCSRF(c *gin.Context) {
 	want, _ := c.Get(ctxConsoleCSRF)
 	got := c.PostForm("csrf")
 	if got == "" {
@@ -251,25 +242,26 @@ func (f filesOnly) Open(name string) (http.File, error) {
 
 // root brings whoever opens dealflow's address to the console, which asks
 // them to sign in when they have no session.
-func (s *Server) root(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console") }
+func (s *Console) root(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console") }
 
-func (s *Server) consoleHome(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/deals") }
+func (s *Console) home(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/deals") }
 
 // signInPage shows the token form; a cookie-bound token protects the
 // sign-in itself from cross-site forgery.
-func (s *Server) signInPage(c *gin.Context) {
+func (s *Console) signInPage(c *gin.Context) {
 	pre := randomToken()
 	setCookie(c, preCSRFCookie, pre, 600)
 	s.render(c, http.StatusOK, "signin.html", page{Title: "Sign in", CSRF: pre})
 }
 
 // signIn opens a session for a token typed into the form. Like the API,
-// it consults the client address's throttle (authGuard) before looking the
+// it consults the client address's throttle (web.AuthGuard, shared with
+// the API) before looking the
 // token up, and counts a failed sign-in against the address.
-func (s *Server) signIn(c *gin.Context) {
-	addr := clientAddress(c)
-	if ok, wait := s.guard.check(addr, s.now()); !ok {
-		retryAfterHeader(c, wait)
+func (s *Console) signIn(c *gin.Context) {
+	addr := web.ClientAddress(c)
+	if ok, wait := s.guard.Check(addr, s.now()); !ok {
+		web.RetryAfter(c, wait)
 		s.renderSignIn(c, http.StatusTooManyRequests, "Too many failed sign-ins from your address; try again in "+
 			wait.Round(time.Second).String()+".")
 		return
@@ -282,18 +274,18 @@ func (s *Server) signIn(c *gin.Context) {
 	token := strings.TrimSpace(c.PostForm("token"))
 	row, err := s.q.PrincipalByTokenHash(c, tokens.Hash(token))
 	if token == "" || db.IsNotFound(err) {
-		s.guard.failed(addr, s.now())
+		s.guard.Failed(addr, s.now())
 		s.signInFailed(c, "That token is unknown or revoked.")
 		return
 	}
 	if err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	id := randomToken()
 	if err := s.q.SessionCreate(c, dbq.SessionCreateParams{IDHash: tokens.Hash(id), TokenID: row.TokenID, Csrf: randomToken(),
 		ExpiresAt: s.now().Add(sessionTTL)}); err != nil {
-		s.unavailable(c, err)
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	clearCookie(c, preCSRFCookie)
@@ -308,19 +300,19 @@ func (s *Server) signIn(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, home)
 }
 
-func (s *Server) signInFailed(c *gin.Context, msg string) {
+func (s *Console) signInFailed(c *gin.Context, msg string) {
 	s.renderSignIn(c, http.StatusUnauthorized, msg)
 }
 
 // renderSignIn shows the sign-in form again, with a fresh form token and
 // why the last attempt did not sign in.
-func (s *Server) renderSignIn(c *gin.Context, status int, msg string) {
+func (s *Console) renderSignIn(c *gin.Context, status int, msg string) {
 	pre := randomToken()
 	setCookie(c, preCSRFCookie, pre, 600)
 	s.render(c, status, "signin.html", page{Title: "Sign in", CSRF: pre, Error: msg})
 }
 
-func (s *Server) signOut(c *gin.Context) {
+func (s *Console) signOut(c *gin.Context) {
 	if id, err := c.Cookie(sessionCookie); err == nil {
 		_ = s.q.SessionEnd(c, tokens.Hash(id))
 	}
@@ -329,6 +321,6 @@ func (s *Server) signOut(c *gin.Context) {
 }
 
 // pageNotFound answers the console's "Not found" page.
-func (s *Server) pageNotFound(c *gin.Context) func() {
+func (s *Console) pageNotFound(c *gin.Context) func() {
 	return func() { s.render(c, http.StatusNotFound, "notfound.html", page{Title: "Not found"}) }
 }

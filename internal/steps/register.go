@@ -1,14 +1,19 @@
-package api
+package steps
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/web"
 )
 
-// createDealRequest is the body of POST /v1/deals.
-type createDealRequest struct {
+// CreateDealRequest is the body of POST /v1/deals and of the console's
+// registration form: registering is a deal's first step.
+type CreateDealRequest struct {
 	Kind     string `json:"kind" validate:"omitempty,oneof=resale referral"`
 	Customer struct {
 		Name    string `json:"name" validate:"required,max=200,printable"`
@@ -26,9 +31,9 @@ type createDealRequest struct {
 	Notes             string   `json:"notes" validate:"max=5000,multiline"`
 }
 
-// normalize trims what people type and puts codes in canonical case, before
+// Normalize trims what people type and puts codes in canonical case, before
 // validation, so " us " and "usd" are accepted as US and USD.
-func (r *createDealRequest) normalize() {
+func (r *CreateDealRequest) Normalize() {
 	r.Customer.Name = strings.TrimSpace(r.Customer.Name)
 	r.Customer.Domain = strings.TrimSpace(r.Customer.Domain)
 	r.Customer.Country = strings.ToUpper(strings.TrimSpace(r.Customer.Country))
@@ -44,25 +49,26 @@ func (r *createDealRequest) normalize() {
 	r.ProductLines = domain.NormalizeProductLines(r.ProductLines)
 }
 
-func contactOf(name, email string) domain.Contact {
+// ContactOf is a contact as typed, trimmed.
+func ContactOf(name, email string) domain.Contact {
 	return domain.Contact{Name: strings.TrimSpace(name), Email: strings.TrimSpace(email)}
 }
 
-// registration validates r beyond its tags (domain, dates) and returns the
+// Registration validates r beyond its tags (domain, dates) and returns the
 // domain value the workflow receives.
-func (r *createDealRequest) registration(today time.Time) (domain.Registration, []FieldError) {
-	var errs []FieldError
+func (r *CreateDealRequest) Registration(today time.Time) (domain.Registration, []web.FieldError) {
+	var errs []web.FieldError
 	host, err := domain.NormalizeHost(r.Customer.Domain)
 	registrable := ""
 	if err == nil {
 		registrable, err = domain.RegistrableDomain(host)
 	}
 	if err != nil {
-		errs = append(errs, FieldError{Field: "customer.domain", Message: "must be a web domain such as acme.com"})
+		errs = append(errs, web.FieldError{Field: "customer.domain", Message: "must be a web domain such as acme.com"})
 	}
 	if d, err := time.Parse(time.DateOnly, r.ExpectedCloseDate); err == nil {
 		if why := domain.ExpectedCloseProblem(d, today); why != "" {
-			errs = append(errs, FieldError{Field: "expected_close_date", Message: why})
+			errs = append(errs, web.FieldError{Field: "expected_close_date", Message: why})
 		}
 	}
 	return domain.Registration{
@@ -76,4 +82,12 @@ func (r *createDealRequest) registration(today time.Time) (domain.Registration, 
 		ExpectedCloseDate: r.ExpectedCloseDate,
 		Notes:             r.Notes,
 	}, errs
+}
+
+// Hash identifies a registration's content for its idempotency key: the
+// normalized request, so spacing and case do not matter.
+func (r CreateDealRequest) Hash() string {
+	body, _ := json.Marshal(r)
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }

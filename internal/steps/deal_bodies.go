@@ -1,27 +1,33 @@
-package api
+package steps
 
 import (
 	"strings"
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/workflows/deal"
 )
 
-// stepBody is the body of a human step on a deal: validated by its tags,
-// then turned into the workflow update's argument.
-type stepBody interface {
-	// arg returns the update argument for actor p, or per-field errors.
-	arg(p Principal, today time.Time) (any, []FieldError)
+// Body is the body of a human step on a deal: validated by its tags
+// (web.NewValidator), then turned into the workflow update's argument.
+type Body interface {
+	// Arg returns the update argument for actor, on the server's day, or
+	// per-field errors.
+	Arg(actor domain.Actor, today time.Time) (any, []web.FieldError)
 }
+
+// Normalizer is a body that puts what people type in canonical form
+// (trimmed, codes upper-cased) before it is validated.
+type Normalizer interface{ Normalize() }
 
 // reasonBody: approve, withdraw (reason optional).
 type reasonBody struct {
 	Reason string `json:"reason" validate:"max=2000,multiline"`
 }
 
-func (b *reasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
-	return deal.Decision{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}, nil
+func (b *reasonBody) Arg(actor domain.Actor, _ time.Time) (any, []web.FieldError) {
+	return deal.Decision{Actor: actor, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 // requiredReasonBody: reject, request an extension (reason required).
@@ -29,16 +35,16 @@ type requiredReasonBody struct {
 	Reason string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
-func (b *requiredReasonBody) arg(p Principal, _ time.Time) (any, []FieldError) {
-	return deal.Decision{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason)}, nil
+func (b *requiredReasonBody) Arg(actor domain.Actor, _ time.Time) (any, []web.FieldError) {
+	return deal.Decision{Actor: actor, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 type infoRequestBody struct {
 	Question string `json:"question" validate:"required,max=2000,multiline"`
 }
 
-func (b *infoRequestBody) arg(p Principal, _ time.Time) (any, []FieldError) {
-	return deal.InfoRequest{Actor: p.Actor(), Question: strings.TrimSpace(b.Question)}, nil
+func (b *infoRequestBody) Arg(actor domain.Actor, _ time.Time) (any, []web.FieldError) {
+	return deal.InfoRequest{Actor: actor, Question: strings.TrimSpace(b.Question)}, nil
 }
 
 type infoAnswerBody struct {
@@ -60,27 +66,27 @@ type registrationChanges struct {
 	Notes             *string  `json:"notes" validate:"omitempty,max=5000,multiline"`
 }
 
-func (b *infoAnswerBody) normalize() {
+func (b *infoAnswerBody) Normalize() {
 	if b.Changes != nil && b.Changes.Currency != nil {
 		up := strings.ToUpper(strings.TrimSpace(*b.Changes.Currency))
 		b.Changes.Currency = &up
 	}
 }
 
-func (b *infoAnswerBody) arg(p Principal, today time.Time) (any, []FieldError) {
-	a := deal.InfoAnswer{Actor: p.Actor(), Answer: strings.TrimSpace(b.Answer)}
+func (b *infoAnswerBody) Arg(actor domain.Actor, today time.Time) (any, []web.FieldError) {
+	a := deal.InfoAnswer{Actor: actor, Answer: strings.TrimSpace(b.Answer)}
 	if c := b.Changes; c != nil {
 		if c.ExpectedCloseDate != nil {
 			if d, err := time.Parse(time.DateOnly, *c.ExpectedCloseDate); err == nil {
 				if why := domain.ExpectedCloseProblem(d, today); why != "" {
-					return nil, []FieldError{{Field: "changes.expected_close_date", Message: why}}
+					return nil, []web.FieldError{{Field: "changes.expected_close_date", Message: why}}
 				}
 			}
 		}
 		ch := &deal.RegistrationChanges{Amount: c.Amount, Currency: c.Currency,
 			ExpectedCloseDate: c.ExpectedCloseDate, Notes: c.Notes}
 		if c.Contact != nil {
-			ct := contactOf(c.Contact.Name, c.Contact.Email)
+			ct := ContactOf(c.Contact.Name, c.Contact.Email)
 			ch.Contact = &ct
 		}
 		if c.ProductLines != nil {
@@ -96,28 +102,28 @@ type extensionDecisionBody struct {
 	Reason string `json:"reason" validate:"max=2000,multiline"`
 }
 
-func (b *extensionDecisionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+func (b *extensionDecisionBody) Arg(actor domain.Actor, _ time.Time) (any, []web.FieldError) {
 	if !*b.Grant && strings.TrimSpace(b.Reason) == "" {
-		return nil, []FieldError{{Field: "reason", Message: "is required when denying"}}
+		return nil, []web.FieldError{{Field: "reason", Message: "is required when denying"}}
 	}
-	return deal.ExtensionDecision{Actor: p.Actor(), Grant: *b.Grant, Reason: strings.TrimSpace(b.Reason)}, nil
+	return deal.ExtensionDecision{Actor: actor, Grant: *b.Grant, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 type closeWonBody struct {
-	Amount       int64    `json:"amount" validate:"required,gt=0,lte=1000000000000000"`
+	Amount       int64    `json:"amount" validate:"required,gt=0,lte=1000000000000000" form:"money"`
 	Currency     string   `json:"currency" validate:"required,currency"`
 	ProductLines []string `json:"product_lines" validate:"required,min=1,max=20,dive,required,max=100,printable"`
 	Units        int64    `json:"units" validate:"gte=0,lte=1000000000"`
 	CloseDate    string   `json:"close_date" validate:"required,datetime=2006-01-02"`
 }
 
-func (b *closeWonBody) normalize() { b.Currency = strings.ToUpper(strings.TrimSpace(b.Currency)) }
+func (b *closeWonBody) Normalize() { b.Currency = strings.ToUpper(strings.TrimSpace(b.Currency)) }
 
-func (b *closeWonBody) arg(p Principal, today time.Time) (any, []FieldError) {
+func (b *closeWonBody) Arg(actor domain.Actor, today time.Time) (any, []web.FieldError) {
 	if errs := notAfterTomorrow("close_date", b.CloseDate, today); errs != nil {
 		return nil, errs
 	}
-	return deal.CloseWon{Actor: p.Actor(), Amount: b.Amount, Currency: b.Currency,
+	return deal.CloseWon{Actor: actor, Amount: b.Amount, Currency: b.Currency,
 		ProductLines: domain.NormalizeProductLines(b.ProductLines), Units: b.Units, CloseDate: b.CloseDate}, nil
 }
 
@@ -126,7 +132,7 @@ type closeLostBody struct {
 	CloseDate string `json:"close_date" validate:"omitempty,datetime=2006-01-02"`
 }
 
-func (b *closeLostBody) arg(p Principal, today time.Time) (any, []FieldError) {
+func (b *closeLostBody) Arg(actor domain.Actor, today time.Time) (any, []web.FieldError) {
 	date := b.CloseDate
 	if date == "" {
 		date = today.Format(time.DateOnly)
@@ -134,7 +140,7 @@ func (b *closeLostBody) arg(p Principal, today time.Time) (any, []FieldError) {
 	if errs := notAfterTomorrow("close_date", date, today); errs != nil {
 		return nil, errs
 	}
-	return deal.CloseLost{Actor: p.Actor(), Reason: strings.TrimSpace(b.Reason), CloseDate: date}, nil
+	return deal.CloseLost{Actor: actor, Reason: strings.TrimSpace(b.Reason), CloseDate: date}, nil
 }
 
 type resolveConflictBody struct {
@@ -142,17 +148,17 @@ type resolveConflictBody struct {
 	Reason  string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
-func (b *resolveConflictBody) arg(p Principal, _ time.Time) (any, []FieldError) {
-	return deal.ConflictResolution{Actor: p.Actor(), Outcome: b.Outcome, Reason: strings.TrimSpace(b.Reason)}, nil
+func (b *resolveConflictBody) Arg(actor domain.Actor, _ time.Time) (any, []web.FieldError) {
+	return deal.ConflictResolution{Actor: actor, Outcome: b.Outcome, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 type correctionBody struct {
-	Amount *int64 `json:"amount" validate:"required,gte=0,lte=1000000000000000"`
+	Amount *int64 `json:"amount" validate:"required,gte=0,lte=1000000000000000" form:"money"`
 	Reason string `json:"reason" validate:"required,max=2000,multiline"`
 }
 
-func (b *correctionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
-	return deal.OutcomeCorrection{Actor: p.Actor(), Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}, nil
+func (b *correctionBody) Arg(actor domain.Actor, _ time.Time) (any, []web.FieldError) {
+	return deal.OutcomeCorrection{Actor: actor, Amount: *b.Amount, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 // correctionDecisionBody approves or denies a partner's upward correction
@@ -162,21 +168,21 @@ type correctionDecisionBody struct {
 	Reason  string `json:"reason" validate:"max=2000,multiline"`
 }
 
-func (b *correctionDecisionBody) arg(p Principal, _ time.Time) (any, []FieldError) {
+func (b *correctionDecisionBody) Arg(actor domain.Actor, _ time.Time) (any, []web.FieldError) {
 	if !*b.Approve && strings.TrimSpace(b.Reason) == "" {
-		return nil, []FieldError{{Field: "reason", Message: "is required when denying"}}
+		return nil, []web.FieldError{{Field: "reason", Message: "is required when denying"}}
 	}
-	return deal.CorrectionDecision{Actor: p.Actor(), Approve: *b.Approve, Reason: strings.TrimSpace(b.Reason)}, nil
+	return deal.CorrectionDecision{Actor: actor, Approve: *b.Approve, Reason: strings.TrimSpace(b.Reason)}, nil
 }
 
 // notAfterTomorrow refuses a date in the future (a day's grace for time zones).
-func notAfterTomorrow(field, date string, today time.Time) []FieldError {
+func notAfterTomorrow(field, date string, today time.Time) []web.FieldError {
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil {
-		return []FieldError{{Field: field, Message: "must be a date as YYYY-MM-DD"}}
+		return []web.FieldError{{Field: field, Message: "must be a date as YYYY-MM-DD"}}
 	}
 	if why := domain.CloseDateProblem(d, today, time.Time{}); why != "" {
-		return []FieldError{{Field: field, Message: why}}
+		return []web.FieldError{{Field: field, Message: why}}
 	}
 	return nil
 }

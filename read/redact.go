@@ -1,4 +1,4 @@
-package api
+package read
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package api
+package read
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 // day included, wherever a person reads it; the workflow's exclusive end
 // is named period_end_exclusive.
 func TestCycleViewPeriodEndConventions(t *testing.T) {
-	v := cycleView(dbq.CycleGetRow{PeriodStart: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), PeriodEnd: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
+	v := CycleOf(dbq.CycleGetRow{PeriodStart: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), PeriodEnd: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
 	st := incentive.CycleState{PeriodStart: "2026-10-01"}
 	if err := json.Unmarshal([]byte(`{"period_start":"2026-10-01","period_end_exclusive":"2026-11-01"}`), &st); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package api
+package read
 
 import (
 	"encoding/json"
@@ -85,15 +85,17 @@ type actorView struct {
 	PersonID string `json:"person_id,omitempty"`
 }
 
-// personIDOf writes a stored actor person id for a view.
-func personIDOf(id uuid.NullUUID) string {
+// PersonIDOf writes a stored actor person id for a view.
+func PersonIDOf(id uuid.NullUUID) string {
 	if !id.Valid {
 		return ""
 	}
 	return id.UUID.String()
 }
 
-func dealView(d dbq.Deal, events []dbq.DealEvent) DealView {
+// DealOf is deal d as the API returns it, with its timeline when events
+// is not nil (read with Events, so redacted for a partner).
+func DealOf(d dbq.Deal, events []dbq.DealEvent) DealView {
 	v := DealView{
 		ID: d.ID.String(), PartnerID: d.PartnerID.String(), Kind: d.Kind, Status: d.Status,
 		Customer: customerView{Name: d.CustomerName, Domain: d.CustomerDomain,
@@ -130,17 +132,18 @@ func dealView(d dbq.Deal, events []dbq.DealEvent) DealView {
 		v.PendingCorrectionAmount = &d.CorrectionPendingAmount.Int64
 	}
 	if events != nil {
-		v.Timeline = eventViews(events)
+		v.Timeline = EventsOf(events)
 	}
 	return v
 }
 
-func eventViews(events []dbq.DealEvent) []EventView {
+// EventsOf is a deal's timeline as the API returns it.
+func EventsOf(events []dbq.DealEvent) []EventView {
 	out := make([]EventView, 0, len(events))
 	for _, e := range events {
 		ev := EventView{
 			Seq: e.Seq, Type: e.Type, To: e.ToStatus, Reason: e.Reason, Payload: e.Payload,
-			Actor:      actorView{ID: e.ActorID, Name: e.ActorName, Role: e.ActorRole, PersonID: personIDOf(e.ActorPersonID)},
+			Actor:      actorView{ID: e.ActorID, Name: e.ActorName, Role: e.ActorRole, PersonID: PersonIDOf(e.ActorPersonID)},
 			OccurredAt: e.OccurredAt,
 		}
 		if e.FromStatus.Valid {

@@ -1,4 +1,4 @@
-package api
+package console
 
 import (
 	"fmt"
@@ -7,43 +7,39 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/web"
+	"github.com/dealflow/dealflow/read"
 	"github.com/gin-gonic/gin"
 )
 
-// dashboard is the channel managers' pipeline over the last 12 months.
+// dashboardRoutes are the channel managers' pipeline.
+func (s *Console) dashboardRoutes() []Route {
+	return []Route{{http.MethodGet, "/console/dashboard", web.DeciderRoles, s.consoleDashboard}}
+}
+
+// dashboard is the channel managers' pipeline over the last 12 months,
+// with its charts.
 type dashboard struct {
-	Currency  string
-	ByMonth   []dbq.PipelineByMonthRow
-	ByPartner []dbq.PipelineByPartnerRow
-	ByTier    []dbq.PipelineByTierRow
-	Charts    []template.HTML
+	read.Dashboard
+	Charts []template.HTML
 }
 
 // consoleDashboard shows registrations, approvals and won value by month,
 // partner and tier, with server-rendered SVG charts (?currency=EUR for
 // another currency's won value).
-func (s *Server) consoleDashboard(c *gin.Context) {
+func (s *Console) consoleDashboard(c *gin.Context) {
 	cur := strings.ToUpper(c.DefaultQuery("currency", "USD"))
 	if !domain.ValidCurrency(cur) {
 		cur = "USD"
 	}
 	since := s.now().AddDate(-1, 0, 0)
-	d := dashboard{Currency: cur}
-	var err error
-	if d.ByMonth, err = s.q.PipelineByMonth(c, dbq.PipelineByMonthParams{Currency: cur, Since: since}); err != nil {
-		s.unavailable(c, err)
+	pipeline, err := s.read.Pipeline(c, cur, since)
+	if err != nil {
+		web.Unavailable(c, s.log, err)
 		return
 	}
-	if d.ByPartner, err = s.q.PipelineByPartner(c, dbq.PipelineByPartnerParams{Currency: cur, Since: since}); err != nil {
-		s.unavailable(c, err)
-		return
-	}
-	if d.ByTier, err = s.q.PipelineByTier(c, dbq.PipelineByTierParams{Currency: cur, Since: since}); err != nil {
-		s.unavailable(c, err)
-		return
-	}
+	d := dashboard{Dashboard: pipeline}
 	var months []string
 	var reg, appr, won []int64
 	for _, m := range d.ByMonth {

@@ -1,6 +1,7 @@
-package api
+package web
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -50,24 +51,37 @@ const (
 	ProblemRateLimited     = "urn:dealflow:problem:rate-limited"
 )
 
-// writeProblem sends p, filling the instance and request id from c.
-func writeProblem(c *gin.Context, p Problem) {
+// WriteProblem sends p, filling the instance and request id from c.
+func WriteProblem(c *gin.Context, p Problem) {
 	if p.Title == "" {
 		p.Title = http.StatusText(p.Status)
 	}
 	p.Instance = c.Request.URL.Path
-	p.RequestID = c.GetString(ctxRequestID)
+	p.RequestID = RequestIDOf(c)
 	c.Header("Content-Type", ProblemContentType)
 	c.AbortWithStatusJSON(p.Status, p)
 }
 
-func problem(c *gin.Context, status int, typ, detail string) {
-	writeProblem(c, Problem{Type: typ, Status: status, Detail: detail})
+// Fail answers a problem of type typ with status and detail.
+func Fail(c *gin.Context, status int, typ, detail string) {
+	WriteProblem(c, Problem{Type: typ, Status: status, Detail: detail})
 }
 
-func validationProblem(c *gin.Context, errs []FieldError) {
-	writeProblem(c, Problem{
+// ValidationProblem answers 422 with the per-field errors.
+func ValidationProblem(c *gin.Context, errs []FieldError) {
+	WriteProblem(c, Problem{
 		Type: ProblemValidation, Status: http.StatusUnprocessableEntity,
 		Title: "Request fields are invalid", Detail: "fix the fields listed in errors and retry", Errors: errs,
 	})
+}
+
+// Unavailable answers 503 for a dependency failure and logs the cause
+// (which never reaches the client).
+func Unavailable(c *gin.Context, log *slog.Logger, err error) {
+	log.Error("request failed", "error", err, "request_id", RequestIDOf(c))
+	if ctxErr := c.Request.Context().Err(); ctxErr != nil {
+		Fail(c, http.StatusServiceUnavailable, ProblemUnavailable, "the request was cancelled or timed out")
+		return
+	}
+	Fail(c, http.StatusServiceUnavailable, ProblemUnavailable, "a backing service is unavailable; retry later")
 }
