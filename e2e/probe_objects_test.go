@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/cosell"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
+	"github.com/dealflow/dealflow/workflows/quote"
 	"github.com/google/uuid"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -31,6 +33,10 @@ type probeObjects struct {
 	cycle, line string
 	// linePartner is the partner of line.
 	linePartner string
+	// sold is an approved deal of partner's with a co-sell engagement
+	// (engagement, assigned to the sales_rep's e-mail) and a draft quote
+	// (quote) of product sku.
+	sold, engagement, quote, sku string
 }
 
 func newProbeObjects(t *testing.T) probeObjects {
@@ -39,6 +45,11 @@ func newProbeObjects(t *testing.T) probeObjects {
 		domain.RoleChannelManager: stack.tokens["manager"], domain.RoleFinance: stack.tokens["finance"], domain.RoleAdmin: stack.tokens["admin"],
 	}}
 	var err error
+	sellerEmail := fmt.Sprintf("sid.%s@vendor.example", tag())
+	if fx.tokens[domain.RoleSalesRep], err = cliLine("token", "create", "--role", string(domain.RoleSalesRep), "--name", "Sid Probe",
+		"--email", sellerEmail); err != nil {
+		t.Fatal(err)
+	}
 	if fx.partner, err = cliLine("partner", "create", "--name", "Probe Partner "+tag(), "--type", "reseller", "--tier", "gold"); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +69,35 @@ func newProbeObjects(t *testing.T) probeObjects {
 	}
 	fx.line = lines[0].(map[string]any)["id"].(string)
 	fx.linePartner = lines[0].(map[string]any)["partner_id"].(string)
+	fx.soldDeal(t, sellerEmail)
 	return fx
+}
+
+// soldDeal makes fx.sold: a deal of the probe partner's, approved, whose
+// customer the seller owns in the CRM (so the co-sell request is routed to
+// them), with a co-sell engagement and a draft quote of a product of its
+// own.
+func (fx *probeObjects) soldDeal(t *testing.T, sellerEmail string) {
+	t.Helper()
+	body := dealBody()
+	fx.sold = call(t, http.MethodPost, "/v1/deals", fx.tokens[domain.RolePartnerUser], body).must(t, http.StatusCreated).str("id")
+	post(t, "/v1/deals/"+fx.sold+"/approve", "manager", map[string]string{"reason": "probe"}).must(t, http.StatusOK)
+	customer := body["customer"].(map[string]any)
+	post(t, "/v1/accounts/import", "manager", map[string]any{"accounts": []map[string]any{{"external_id": "probe-cosell-" + tag(),
+		"name": customer["name"], "domain": customer["domain"], "country": "US", "owner_type": "direct", "owner_email": sellerEmail}}}).
+		must(t, http.StatusOK)
+	eng := call(t, http.MethodPost, "/v1/deals/"+fx.sold+"/cosell", fx.tokens[domain.RolePartnerUser], map[string]any{"type": "proof_of_concept",
+		"need_by": time.Now().UTC().AddDate(0, 0, 30).Format(time.DateOnly), "message": "probe"}).must(t, http.StatusCreated)
+	if fx.engagement = eng.str("id"); eng.str("assignee_email") != sellerEmail {
+		t.Fatalf("the probes' engagement is not the seller's: %s", eng.raw)
+	}
+	fx.sku = "PROBE-" + tag()
+	call(t, http.MethodPut, "/v1/quote-catalog/products/"+fx.sku, stack.tokens["admin"], map[string]any{"name": "Probe seat",
+		"product_line": "firewall", "unit": "seat", "discountable": true, "active": true, "min_qty": 1, "max_qty": 1000}).must(t, http.StatusOK)
+	post(t, "/v1/quote-catalog/prices", "admin", map[string]any{"sku": fx.sku, "currency": "USD", "effective_from": "2020-01-01",
+		"list_price": 10000}).must(t, http.StatusCreated)
+	fx.quote = call(t, http.MethodPost, "/v1/deals/"+fx.sold+"/quotes", fx.tokens[domain.RolePartnerUser], map[string]any{"currency": "USD",
+		"lines": []map[string]any{{"sku": fx.sku, "quantity": 2}}}).must(t, http.StatusCreated).str("id")
 }
 
 var routeParam = regexp.MustCompile(`:([a-z_]+)`)
@@ -85,6 +124,14 @@ func (fx probeObjects) param(path, m string) string {
 		return fx.line
 	case m == ":partner":
 		return fx.linePartner
+	case m == ":sku":
+		return fx.sku
+	case strings.HasPrefix(path, "/v1/deals/") && (strings.HasSuffix(path, "/quotes") || strings.HasSuffix(path, "/cosell")):
+		return fx.sold
+	case strings.HasPrefix(path, "/v1/quotes/"):
+		return fx.quote
+	case strings.HasPrefix(path, "/v1/cosell/engagements/"):
+		return fx.engagement
 	case strings.HasPrefix(path, "/v1/deals/"), strings.HasPrefix(path, "/console/deals/"):
 		return fx.deal
 	case strings.HasPrefix(path, "/v1/programs/"):
@@ -103,9 +150,11 @@ func (fx probeObjects) param(path, m string) string {
 
 // roleFor picks who sends a route's probes: the deal's own partner on a
 // deal's steps a partner takes, else the first of the vendor roles (which
-// read every organization's objects) the route admits.
+// read every organization's objects) the route admits; the engagement's
+// seller where only sellers may.
 func roleFor(path string, roles []domain.Role) domain.Role {
-	prefer := []domain.Role{domain.RoleFinance, domain.RoleChannelManager, domain.RoleAdmin, domain.RolePartnerUser, domain.RolePartnerAdmin}
+	prefer := []domain.Role{domain.RoleFinance, domain.RoleChannelManager, domain.RoleAdmin, domain.RolePartnerUser, domain.RolePartnerAdmin,
+		domain.RoleSalesRep}
 	if strings.HasPrefix(path, "/v1/deals") || strings.HasPrefix(path, "/console/deals") {
 		prefer = []domain.Role{domain.RolePartnerUser, domain.RolePartnerAdmin, domain.RoleChannelManager, domain.RoleFinance, domain.RoleAdmin}
 	}
@@ -154,6 +203,38 @@ func probeBodies(fx probeObjects) map[string]any {
 		"POST /v1/deals/{id}/close-won":         map[string]any{"amount": 100, "currency": "USD", "product_lines": []string{"vpn"}, "units": 1, "close_date": todayDate()},
 		"POST /v1/deals/{id}/close-lost":        map[string]any{"reason": "probe", "close_date": todayDate()},
 		"POST /v1/deals/{id}/decide-correction": map[string]any{"approve": true, "reason": "probe"},
+		// Quotes (docs/quote.md): the probes' quote, its deal, its product.
+		"POST /v1/deals/{id}/quotes":    map[string]any{"currency": "USD", "lines": []any{map[string]any{"sku": fx.sku, "quantity": 3, "additional_bp": 100}}},
+		"POST /v1/quotes/{id}/submit":   map[string]any{"reason": "probe"},
+		"POST /v1/quotes/{id}/approve":  map[string]any{"reason": "probe"},
+		"POST /v1/quotes/{id}/reject":   map[string]any{"reason": "probe"},
+		"POST /v1/quotes/{id}/withdraw": map[string]any{"reason": "probe"},
+		"POST /v1/quotes/{id}/revise": map[string]any{"lines": []any{map[string]any{"sku": fx.sku, "quantity": 4, "additional_bp": 0}},
+			"reason": "probe"},
+		"POST /v1/quotes/{id}/accept": map[string]any{"po_number": "PO-" + id, "accepted_on": todayDate()},
+		"PUT /v1/quote-catalog/products/{sku}": map[string]any{"name": "Probe seat", "product_line": "firewall", "unit": "seat",
+			"discountable": true, "active": true, "min_qty": 1, "max_qty": 1000, "requires": []string{}, "excludes": []string{}},
+		"POST /v1/quote-catalog/prices": map[string]any{"sku": fx.sku, "currency": "USD", "effective_from": "2021-01-01", "list_price": 12000},
+		"POST /v1/quote-catalog/schedules": map[string]any{"sku": fx.sku, "kind": "range",
+			"tiers": []any{map[string]any{"from": 1, "bp": 0}, map[string]any{"from": 10, "bp": 500}}},
+		"POST /v1/quote-catalog/policy": map[string]any{"registration_bp": 500, "manager_up_to_bp": 1000, "validity_days": 30,
+			"reminder_days": 5, "approval_sla_hours": 24, "partner_discounts": []any{map[string]any{"partner_type": "reseller",
+				"tier": "gold", "product_line": "firewall", "bp": 1000}}},
+		"POST /v1/quote-catalog/import": nil, // CSV (not JSON); its own test sends bad files
+		// Co-selling (docs/cosell.md): the probes' engagement, its deal.
+		"POST /v1/deals/{id}/cosell": map[string]any{"type": "proof_of_concept",
+			"need_by": time.Now().UTC().AddDate(0, 0, 30).Format(time.DateOnly), "message": "probe"},
+		"POST /v1/cosell/territories": map[string]any{"seller_email": "probe." + id + "@vendor.example", "country": "NZ",
+			"product_line": "vpn"},
+		"POST /v1/cosell/engagements/{id}/accept":   map[string]any{"reason": "probe"},
+		"POST /v1/cosell/engagements/{id}/decline":  map[string]any{"reason": "probe"},
+		"POST /v1/cosell/engagements/{id}/reassign": map[string]any{"seller_email": "probe." + id + "@vendor.example", "reason": "probe"},
+		"POST /v1/cosell/engagements/{id}/milestones": map[string]any{"title": "Probe milestone", "side": "partner", "owner": "Pia",
+			"due": time.Now().UTC().AddDate(0, 0, 20).Format(time.DateOnly)},
+		"POST /v1/cosell/engagements/{id}/complete-milestone": map[string]any{"id": "m1"},
+		"POST /v1/cosell/engagements/{id}/notes":              map[string]any{"body": "probe"},
+		"POST /v1/cosell/engagements/{id}/stage":              map[string]any{"stage": "qualified", "reason": "probe"},
+		"POST /v1/cosell/engagements/{id}/next-steps":         map[string]any{"next_steps": "probe"},
 	}
 	for step, b := range validBody {
 		if _, ok := out["POST /v1/deals/{id}/"+step]; !ok {
@@ -185,6 +266,17 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 		"api_tokens (revoked)":       `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,
 		"ledger_entries":             `SELECT count(*)::text FROM ledger_entries`,
 		"payouts":                    `SELECT count(*)::text FROM payouts`,
+		"quotes as they are":         `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(q)::text, ',' ORDER BY id), '')) FROM quotes q`,
+		"quote_versions":             `SELECT count(*)::text FROM quote_versions`,
+		"quote_events":               `SELECT count(*)::text FROM quote_events`,
+		"quote_products as they are": `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(p)::text, ',' ORDER BY sku), '')) FROM quote_products p`,
+		"quote_prices":               `SELECT count(*)::text FROM quote_prices`,
+		"quote_schedules":            `SELECT count(*)::text FROM quote_schedules`,
+		"quote_policies":             `SELECT count(*)::text FROM quote_policies`,
+		"engagements as they are":    `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(e)::text, ',' ORDER BY id), '')) FROM cosell_engagements e`,
+		"cosell_events":              `SELECT count(*)::text FROM cosell_events`,
+		"cosell_notifications":       `SELECT count(*)::text FROM cosell_notifications`,
+		"cosell_territories":         `SELECT count(*)::text FROM cosell_territories`,
 		"the probe partner's deals":  `SELECT count(*)::text FROM deals WHERE partner_id = $1::uuid`,
 		"their events":               `SELECT count(*)::text FROM deal_events WHERE deal_id IN (SELECT id FROM deals WHERE partner_id = $1::uuid)`,
 		"their notifications":        `SELECT count(*)::text FROM notifications WHERE deal_id IN (SELECT id FROM deals WHERE partner_id = $1::uuid)`,
@@ -220,6 +312,9 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 	defer cancel()
 	out["the deal workflow's history"] = fmt.Sprint(historyLength(t, tc, deal.WorkflowID(fx.deal)))
 	out["the cycle workflow's history"] = fmt.Sprint(historyLength(t, tc, incentive.CycleWorkflowID(fx.cycle)))
+	out["the sold deal workflow's history"] = fmt.Sprint(historyLength(t, tc, deal.WorkflowID(fx.sold)))
+	out["the quote workflow's history"] = fmt.Sprint(historyLength(t, tc, quote.WorkflowID(fx.quote)))
+	out["the co-sell workflow's history"] = fmt.Sprint(historyLength(t, tc, cosell.WorkflowID(fx.sold)))
 	n, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: fmt.Sprintf(`DealPartnerId = %q`, fx.partner)})
 	if err != nil {
 		t.Fatalf("count workflows: %v", err)
