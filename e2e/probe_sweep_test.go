@@ -96,17 +96,17 @@ func TestProbeSweepAnswersNo5xx(t *testing.T) {
 	walker := newSchemaWalker(doc.body)
 	bodies := probeBodies(fx)
 	sessions := map[domain.Role]consoleSession{}
-	console := map[domain.Role]bool{} // the roles the console admits
-	for _, rt := range api.NewServer(config.Config{}, nil, nil, nil).ConsoleRoutes() {
+	admitted := map[domain.Role]bool{} // the roles the console admits
+	for _, rt := range console.New(config.Config{}, nil, nil, nil, nil).Routes() {
 		for _, r := range rt.Roles {
-			console[r] = true
+			admitted[r] = true
 		}
 	}
 	for role, tok := range fx.tokens {
 		// Every token has been used, and every session opened, before the
 		// rows are counted.
 		pr.send(probe{method: http.MethodGet, path: "/v1/deals?limit=1", token: tok, what: "warm-up"})
-		if !console[role] {
+		if !admitted[role] {
 			continue // a seller works in the API only
 		}
 		cl, csrf := pr.consoleAs(tok)
