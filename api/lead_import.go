@@ -2,9 +2,9 @@ package api
 
 import (
 	"crypto/sha256"
-	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/dealflow/dealflow/internal/csvin"
 	"github.com/dealflow/dealflow/internal/web"
 	"io"
 	"mime"
@@ -77,8 +77,7 @@ func (s *Server) importLeads(c *gin.Context) {
 
 // parseLeadCSV reads and validates every row; errors name the line.
 func (s *Server) parseLeadCSV(text, programID string) ([]lead.Input, []web.FieldError) {
-	r := csv.NewReader(strings.NewReader(text))
-	r.FieldsPerRecord = -1
+	r := csvin.New(strings.NewReader(text), -1)
 	header, err := r.Read()
 	if err != nil {
 		return nil, []web.FieldError{{Field: "line 1", Message: "a header row naming the columns is required"}}
@@ -99,7 +98,7 @@ func (s *Server) parseLeadCSV(text, programID string) ([]lead.Input, []web.Field
 	var out []lead.Input
 	for {
 		rec, err := r.Read()
-		line, _ := r.FieldPos(0)
+		line := r.Line()
 		if errors.Is(err, io.EOF) {
 			break
 		}

@@ -1,10 +1,10 @@
 package api
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dealflow/dealflow/internal/csvin"
 	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strconv"
@@ -280,13 +280,12 @@ func (s *Server) importQuoteCatalog(c *gin.Context) {
 		web.ValidationProblem(c, []web.FieldError{{Field: "kind", Message: "must be products, prices or schedules"}})
 		return
 	}
-	r := csv.NewReader(http.MaxBytesReader(c.Writer, c.Request.Body, 8<<20))
-	r.FieldsPerRecord = len(strings.Split(header, ","))
+	r := csvin.New(http.MaxBytesReader(c.Writer, c.Request.Body, 8<<20), len(strings.Split(header, ",")))
 	rows, err := r.ReadAll()
-	var perr *csv.ParseError
+	line, why, malformed := csvin.Malformed(err)
 	switch {
-	case errors.As(err, &perr):
-		web.ValidationProblem(c, []web.FieldError{{Field: fmt.Sprintf("line %d", perr.Line), Message: perr.Err.Error()}})
+	case malformed:
+		web.ValidationProblem(c, []web.FieldError{{Field: fmt.Sprintf("line %d", line), Message: why}})
 		return
 	case err != nil:
 		web.Fail(c, http.StatusBadRequest, web.ProblemMalformed, "could not read the CSV body")
