@@ -26,10 +26,11 @@
 # the steps not yet applied: the same command upgrades a deployment).
 # TEMPORAL_FRESH=1 drops both databases first.
 #
-# start renders deploy/temporal/config/postgres.yaml (the server does it
-# itself; every setting below is an environment variable), waits until the
-# frontend answers, registers the `default` namespace if missing, prints
-# "temporal server ready at ADDRESS" and runs until SIGTERM or Ctrl-C.
+# start runs the server on deploy/temporal/config/postgres.yaml (the server
+# renders it itself; every setting below is an environment variable) in
+# this script's process (exec) until SIGTERM or Ctrl-C; once the frontend
+# answers, it registers the `default` namespace if missing and prints
+# "temporal server ready at ADDRESS".
 # `dealflow migrate` then adds the custom search attributes.
 #
 # Settings (environment, with their defaults):
@@ -117,20 +118,26 @@ start() {
     export TEMPORAL_MATCHING_PORT=$((b + 5)) TEMPORAL_MATCHING_MEMBERSHIP_PORT=$((b + 6))
     export TEMPORAL_WORKER_PORT=$((b + 7)) TEMPORAL_WORKER_MEMBERSHIP_PORT=$((b + 8))
   fi
-  local addr="127.0.0.1:${TEMPORAL_FRONTEND_PORT:-7233}" t0 pid
+  local addr="127.0.0.1:${TEMPORAL_FRONTEND_PORT:-7233}" t0
   t0=$(date +%s)
-  bin/temporal-server --root . --config deploy/temporal/config --env postgres --allow-no-auth start &
-  pid=$!
-  trap 'kill -TERM $pid 2>/dev/null; wait $pid; exit 0' TERM INT HUP
-  until bin/temporal operator cluster health --address "$addr" >/dev/null 2>&1; do
-    kill -0 $pid 2>/dev/null || { echo "the Temporal server exited before it answered on $addr" >&2; exit 1; }
-    sleep 0.5
-  done
-  if ! bin/temporal operator namespace describe --address "$addr" --namespace default >/dev/null 2>&1; then
-    bin/temporal operator namespace create --address "$addr" --namespace default --retention 72h >/dev/null
-  fi
-  echo "temporal server ready at $addr (PostgreSQL persistence and visibility; $(($(date +%s) - t0))s)"
-  wait $pid
+  # Beside the server, once it answers: the namespace and the ready line.
+  # The server replaces this shell (exec), so its process is the one a
+  # caller started, stops and signals.
+  (
+    until bin/temporal operator cluster health --address "$addr" >/dev/null 2>&1; do
+      kill -0 $$ 2>/dev/null || exit 1
+      sleep 0.5
+    done
+    if ! bin/temporal operator namespace describe --address "$addr" --namespace default >/dev/null 2>&1; then
+      bin/temporal operator namespace create --address "$addr" --namespace default --retention 72h >/dev/null
+    fi
+    # Ready once the frontend's namespace cache (refreshed every 2 s) has it.
+    until bin/temporal operator search-attribute list --address "$addr" --namespace default >/dev/null 2>&1; do
+      sleep 0.5
+    done
+    echo "temporal server ready at $addr (PostgreSQL persistence and visibility; $(($(date +%s) - t0))s)"
+  ) &
+  exec bin/temporal-server --root . --config deploy/temporal/config --env postgres --allow-no-auth start
 }
 
 case "$mode" in
