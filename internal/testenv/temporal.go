@@ -30,7 +30,7 @@ type TemporalServer struct {
 	dir     string
 	log     *syncBuffer
 	done    chan struct{}
-	// namespace, when set, must be described before the server is ready.
+	// namespace, when set, must answer before the server is ready.
 	namespace string
 	// cleanup runs after Stop has ended the server.
 	cleanup func()
@@ -100,15 +100,12 @@ func (s *TemporalServer) waitReady(ctx context.Context, limit time.Duration) err
 		c, err := client.DialContext(cctx, client.Options{HostPort: s.Address, Logger: QuietLogger{}})
 		if err == nil {
 			_, err = c.CheckHealth(cctx, &client.CheckHealthRequest{})
-			c.Close()
-		}
-		if err == nil && s.namespace != "" {
-			// Through the frontend's namespace cache (refreshed every 2 s),
-			// as `dealflow migrate` will ask, not from its database.
-			if c, err = client.DialContext(cctx, client.Options{HostPort: s.Address, Logger: QuietLogger{}}); err == nil {
+			if err == nil && s.namespace != "" {
+				// Through the frontend's namespace cache (refreshed every
+				// 2 s), as `dealflow migrate` will ask, not its database.
 				_, err = c.OperatorService().ListSearchAttributes(cctx, &operatorservice.ListSearchAttributesRequest{Namespace: s.namespace})
-				c.Close()
 			}
+			c.Close()
 		}
 		cancel()
 		if err == nil {
