@@ -8,6 +8,7 @@ package topology
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -23,20 +24,40 @@ import (
 	"github.com/dealflow/dealflow/internal/testenv"
 )
 
-// cluster is the production topology of one test: the Temporal server on
-// PostgreSQL, a fresh dealflow database migrated by `dealflow migrate`, and
-// the dealflow binary built from this tree.
-type cluster struct {
-	bin      string
-	env      []string
-	dbURL    string
-	temporal *testenv.TemporalServer
-	tmp      string
+// server is the package's Temporal server on PostgreSQL, which TestMain
+// starts for every test here (each has its own dealflow database).
+var server *testenv.TemporalServer
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	started := time.Now()
+	var err error
+	server, err = testenv.StartTemporalPostgres(ctx)
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "topology: the Temporal server on PostgreSQL:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("topology: Temporal server v1.29.1 on PostgreSQL (persistence and visibility) ready at %s in %s\n",
+		server.Address, time.Since(started).Round(100*time.Millisecond))
+	code := m.Run()
+	server.Stop()
+	os.Exit(code)
 }
 
-// newCluster builds dealflow, starts the Temporal server on PostgreSQL and
-// migrates a new database; everything stops when the test ends.
-func newCluster(ctx context.Context, t *testing.T) *cluster {
+// cluster is what one test runs against: the package's Temporal server, a
+// fresh dealflow database migrated by `dealflow migrate`, and the dealflow
+// binary built from this tree.
+type cluster struct {
+	bin   string
+	env   []string
+	dbURL string
+	tmp   string
+}
+
+// newCluster builds dealflow and migrates a new database for namespace,
+// which must exist; everything stops when the test ends.
+func newCluster(ctx context.Context, t *testing.T, namespace string) *cluster {
 	t.Helper()
 	root, err := testenv.RepoRoot()
 	if err != nil {
@@ -49,19 +70,12 @@ func newCluster(ctx context.Context, t *testing.T) *cluster {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	started := time.Now()
-	if c.temporal, err = testenv.StartTemporalPostgres(ctx); err != nil {
-		t.Fatalf("the Temporal server on PostgreSQL: %v", err)
-	}
-	t.Cleanup(c.temporal.Stop)
-	t.Logf("Temporal server v1.29.1 on PostgreSQL (persistence and visibility) ready at %s in %s",
-		c.temporal.Address, time.Since(started).Round(100*time.Millisecond))
 	if c.dbURL, err = testenv.NewDatabaseURL("topology"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.DropDatabase(context.Background(), c.dbURL) })
-	c.env = append(os.Environ(), "DATABASE_URL="+c.dbURL, "TEMPORAL_ADDRESS="+c.temporal.Address, "DEALFLOW_LOG_LEVEL=warn",
-		"DEALFLOW_REQUEST_TIMEOUT=10s", "DEALFLOW_RATE_LIMIT=100000", "DEALFLOW_RATE_BURST=100000",
+	c.env = append(os.Environ(), "DATABASE_URL="+c.dbURL, "TEMPORAL_ADDRESS="+server.Address, "TEMPORAL_NAMESPACE="+namespace,
+		"DEALFLOW_LOG_LEVEL=warn", "DEALFLOW_REQUEST_TIMEOUT=10s", "DEALFLOW_RATE_LIMIT=100000", "DEALFLOW_RATE_BURST=100000",
 		"DEALFLOW_AUTH_RATE_LIMIT=100000", "DEALFLOW_AUTH_RATE_BURST=100000",
 		"DEALFLOW_PAYOUT_DIR="+filepath.Join(c.tmp, "payouts"), "DEALFLOW_API_METRICS_ADDR=off", "DEALFLOW_METRICS_ADDR=")
 	c.run(ctx, t, "migrate")
