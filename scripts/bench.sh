@@ -96,9 +96,10 @@ if [ "$what" = all ] || [ "$what" = topology ]; then
   tbase="${DEALFLOW_BENCH_TEMPORAL_PORT_BASE:-7300}"
   taddr=127.0.0.1:$tbase
   n="${DEALFLOW_BENCH_INTAKE_N:-1000}"
+  : >.data/bench-temporal-server.log # no earlier run's ready line
   TEMPORAL_FRESH=1 TEMPORAL_DB=dealflow_bench_temporal TEMPORAL_VISIBILITY_DB=dealflow_bench_temporal_visibility \
     TEMPORAL_PG_PORT="${DEALFLOW_BENCH_TEMPORAL_PG_PORT:-5432}" TEMPORAL_PORT_BASE=$tbase \
-    bash scripts/temporal-server.sh run >.data/bench-temporal-server.log 2>&1 &
+    bash scripts/temporal-server.sh run >>.data/bench-temporal-server.log 2>&1 &
   tpid=$!
   procs=()
   trap 'kill ${procs[*]} $tpid 2>/dev/null || true' EXIT
@@ -106,7 +107,7 @@ if [ "$what" = all ] || [ "$what" = topology ]; then
     kill -0 $tpid 2>/dev/null || { tail -n 20 .data/bench-temporal-server.log; exit 1; }
     sleep 0.5
   done
-  grep "temporal" .data/bench-temporal-server.log | grep -v '^{' >&2
+  grep -v '^{' .data/bench-temporal-server.log >&2 || true
   url="postgres://postgres@127.0.0.1:$port/dealflow_bench_topology?sslmode=disable"
   psql "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" -qc "DROP DATABASE IF EXISTS dealflow_bench_topology WITH (FORCE)"
   export TEMPORAL_ADDRESS=$taddr DATABASE_URL="$url" DEALFLOW_LOG_LEVEL=warn \
