@@ -38,7 +38,9 @@
 #   TEMPORAL_PG_PASSWORD=       (trust auth on the machine's cluster)
 #   TEMPORAL_DB=temporal TEMPORAL_VISIBILITY_DB=temporal_visibility
 #   TEMPORAL_FRONTEND_PORT=7233, and the other eight ports the services
-#     listen on (see the config); TEMPORAL_PORT_BASE=N sets all nine to N..N+8
+#     listen on (see the config); TEMPORAL_PORT_BASE=N sets all nine to N..N+8.
+#     Membership ports must be below 32768: the server stores them in a
+#     smallint column (cluster_membership.rpc_port) and exits otherwise.
 #   TEMPORAL_HISTORY_SHARDS=4 (fixed for a cluster's life), TEMPORAL_LOG_LEVEL=warn
 set -euo pipefail
 cd "$(dirname "$0")/.."
