@@ -10,8 +10,9 @@ test: ## every check and test, against real PostgreSQL and Temporal
 build: ## build bin/dealflow
 	go build -o bin/dealflow ./cmd/dealflow
 
-tools: ## build the pinned Temporal CLI into bin/
+tools: ## build the pinned Temporal CLI and Temporal server into bin/
 	bash scripts/temporal-cli.sh
+	bash scripts/temporal-server.sh
 
 lint: ## gofmt, go vet, sqlc diff
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

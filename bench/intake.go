@@ -21,7 +21,10 @@ import (
 
 // IntakeOptions size the deal-intake benchmark.
 type IntakeOptions struct {
-	APIURL      string // a running dealflow API (dealflow dev or serve + worker)
+	// APIURL is a running dealflow API (dealflow dev, or serve beside
+	// worker); a comma-separated list spreads submissions over several APIs
+	// in turn, as a load balancer would.
+	APIURL      string
 	Token       string // a partner token
 	N           int    // submissions per measurement
 	Concurrency int
@@ -91,6 +94,15 @@ func Intake(ctx context.Context, pool *pgxpool.Pool, tc client.Client, o IntakeO
 	}
 	httpc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}}
 	tag := uuid.NewString()[:8]
+	var apis []string
+	for _, u := range strings.Split(o.APIURL, ",") {
+		if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+			apis = append(apis, u)
+		}
+	}
+	if len(apis) == 0 {
+		return rep, fmt.Errorf("no API URL to submit to")
+	}
 	intake := func(ctx context.Context, i int) error {
 		body, _ := json.Marshal(map[string]any{
 			"customer":      map[string]any{"name": fmt.Sprintf("Bench %s %d Holdings", tag, i), "domain": fmt.Sprintf("bench-%s-%d.example", tag, i), "country": "US"},
@@ -98,7 +110,7 @@ func Intake(ctx context.Context, pool *pgxpool.Pool, tc client.Client, o IntakeO
 			"product_lines": []string{"firewall"}, "amount": 1250000, "currency": "USD",
 			"expected_close_date": time.Now().AddDate(0, 3, 0).Format(time.DateOnly),
 		})
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(o.APIURL, "/")+"/v1/deals", bytes.NewReader(body))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, apis[i%len(apis)]+"/v1/deals", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+o.Token)
 		req.Header.Set("Content-Type", "application/json")
 		res, err := httpc.Do(req)

@@ -7,7 +7,8 @@
 # under .data/bench/.
 #
 #   scripts/bench.sh            # every benchmark
-#   scripts/bench.sh conflicts  # one of them (conflicts, incentives, intake)
+#   scripts/bench.sh conflicts  # one of them (conflicts, queries, incentives,
+#                               # intake, topology)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,4 +81,97 @@ if [ "$what" = all ] || [ "$what" = intake ]; then
   done | tee .data/bench/memory.txt
   kill $dpid $tpid 2>/dev/null || true
   wait $dpid $tpid 2>/dev/null || true
+fi
+if [ "$what" = all ] || [ "$what" = topology ]; then
+  # Deal intake on the production topology: the Temporal server itself
+  # (scripts/temporal-server.sh; PostgreSQL persistence and visibility, on
+  # the machine's PostgreSQL unless DEALFLOW_BENCH_TEMPORAL_PG_PORT says
+  # otherwise) and dealflow's database on the bench cluster as for `intake`.
+  # `dealflow bench intake` (beside the bare one-activity workflow on the
+  # same server) with one API and one worker, then a second worker, then a
+  # second API too. The CPU seconds each process used per run show where the
+  # machine's cores went. Everything started here stops afterwards.
+  bash scripts/temporal-cli.sh
+  bash scripts/temporal-server.sh
+  tbase="${DEALFLOW_BENCH_TEMPORAL_PORT_BASE:-7300}"
+  taddr=127.0.0.1:$tbase
+  n="${DEALFLOW_BENCH_INTAKE_N:-1000}"
+  : >.data/bench-temporal-server.log # no earlier run's ready line
+  TEMPORAL_FRESH=1 TEMPORAL_DB=dealflow_bench_temporal TEMPORAL_VISIBILITY_DB=dealflow_bench_temporal_visibility \
+    TEMPORAL_PG_PORT="${DEALFLOW_BENCH_TEMPORAL_PG_PORT:-5432}" TEMPORAL_PORT_BASE=$tbase \
+    bash scripts/temporal-server.sh run >>.data/bench-temporal-server.log 2>&1 &
+  tpid=$!
+  procs=()
+  trap 'kill ${procs[*]} $tpid 2>/dev/null || true' EXIT
+  until grep -q "temporal server ready" .data/bench-temporal-server.log; do
+    kill -0 $tpid 2>/dev/null || { tail -n 20 .data/bench-temporal-server.log; exit 1; }
+    sleep 0.5
+  done
+  grep -v '^{' .data/bench-temporal-server.log >&2 || true
+  url="postgres://postgres@127.0.0.1:$port/dealflow_bench_topology?sslmode=disable"
+  psql "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" -qc "DROP DATABASE IF EXISTS dealflow_bench_topology WITH (FORCE)"
+  export TEMPORAL_ADDRESS=$taddr DATABASE_URL="$url" DEALFLOW_LOG_LEVEL=warn \
+    DEALFLOW_RATE_LIMIT=100000 DEALFLOW_RATE_BURST=100000 DEALFLOW_AUTH_RATE_LIMIT=100000 DEALFLOW_AUTH_RATE_BURST=100000 DEALFLOW_API_METRICS_ADDR=off
+  bin/dealflow migrate
+  partner=$(bin/dealflow partner create --name "Bench Topology Reseller $(date +%s)" --type reseller --tier gold)
+  token=$(bin/dealflow token create --role partner_user --partner "$partner" --service --name "Bench Partner")
+  apis=() names=()
+  start_api() {
+    local addr=127.0.0.1:$((8110 + ${#apis[@]}))
+    DEALFLOW_HTTP_ADDR=$addr bin/dealflow serve >".data/bench-topology-api${#apis[@]}.log" 2>&1 &
+    procs+=($!) names+=("api-$((${#apis[@]} + 1))") apis+=("http://$addr")
+    for _ in $(seq 1 120); do curl -sf "http://$addr/readyz" >/dev/null && return; sleep 0.5; done
+    echo "the API on $addr did not become ready" >&2; exit 1
+  }
+  workers=0
+  start_worker() {
+    workers=$((workers + 1))
+    bin/dealflow worker >".data/bench-topology-worker$workers.log" 2>&1 &
+    procs+=($!) names+=("worker-$workers")
+  }
+  hz=$(getconf CLK_TCK)
+  cpu() { awk -v hz="$hz" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+  busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat; }
+  measure() { # name: bench intake on the APIs and workers running now
+    local name=$1 api_list i before=() after=() b0 b1
+    api_list=$(IFS=,; echo "${apis[*]}")
+    for i in "${!procs[@]}"; do before[$i]=$(cpu "${procs[$i]}"); done
+    local t0 w0; t0=$(cpu $tpid); b0=$(busy); w0=$(date +%s)
+    echo; echo "== $name" | tee -a .data/bench/topology.txt
+    bin/dealflow bench intake --api "$api_list" --token "$token" --n "$n" --concurrency 50 \
+      --json ".data/bench/topology-$(echo "$name" | tr ' ,' '-_').json" | tee -a .data/bench/topology.txt
+    for i in "${!procs[@]}"; do after[$i]=$(cpu "${procs[$i]}"); done
+    b1=$(busy)
+    # Workflows this run started: warm-ups of up to 50 each, then n bare
+    # and 2n deals (at full speed, then at half the bare rate).
+    local warm=$((n < 50 ? n : 50)) tcpu api_cpu=0 worker_cpu=0 d
+    local bare=$((n + warm)) deals=$((2 * n + warm))
+    tcpu=$(echo "$(cpu $tpid) - $t0" | bc)
+    {
+      printf 'CPU seconds in this run (%ss): temporal-server %.1f' "$(($(date +%s) - w0))" "$tcpu"
+      for i in "${!procs[@]}"; do
+        d=$(echo "${after[$i]} - ${before[$i]}" | bc)
+        printf ', %s %.1f' "${names[$i]}" "$d"
+        case "${names[$i]}" in api*) api_cpu=$(echo "$api_cpu + $d" | bc) ;; *) worker_cpu=$(echo "$worker_cpu + $d" | bc) ;; esac
+      done
+      echo " (the rest: PostgreSQL, the bench process with the bare workflow's worker, other users)"
+      printf 'CPU per workflow: temporal-server %.1f ms (%d bare and %d deal workflows); per deal: API %.1f ms, workers %.1f ms\n' \
+        "$(echo "1000 * $tcpu / ($bare + $deals)" | bc -l)" "$bare" "$deals" \
+        "$(echo "1000 * $api_cpu / $deals" | bc -l)" "$(echo "1000 * $worker_cpu / $deals" | bc -l)"
+      set -- $b0 $b1
+      awk -v bb="$1" -v ib="$2" -v ba="$3" -v ia="$4" -v c="$(nproc)" 'BEGIN { printf "machine busy: %.0f%% of %d cores\n", 100 * (ba - bb) / ((ba - bb) + (ia - ib)), c }'
+      for i in "${!procs[@]}"; do printf '%s peak resident memory: %s MB\n' "${names[$i]}" "$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/${procs[$i]}/status")"; done
+      printf 'temporal-server peak resident memory: %s MB\n' "$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$tpid/status")"
+    } | tee -a .data/bench/topology.txt
+  }
+  : >.data/bench/topology.txt
+  start_api
+  start_worker
+  measure "1 API, 1 worker"
+  start_worker
+  measure "1 API, 2 workers"
+  start_api
+  measure "2 APIs, 2 workers"
+  kill ${procs[*]} $tpid 2>/dev/null || true
+  wait ${procs[*]} $tpid 2>/dev/null || true
 fi

@@ -50,7 +50,7 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.Int("warmup", 200, "queries run first and not measured")
 		fs.String("json", "", "also write the figures as JSON to this file")
 		fs.Int("reps", 3, "incentives: repetitions of each measurement (the median is reported)")
-		fs.String("api", "http://127.0.0.1:8080", "intake: the running dealflow API")
+		fs.String("api", "http://127.0.0.1:8080", "intake: the running dealflow API (comma-separated: several, in turn)")
 		fs.String("token", "", "intake: a partner token of that API")
 		fs.Int("n", 1000, "intake: submissions per measurement")
 		fs.Int("concurrency", 50, "intake: submissions in flight")

@@ -11,10 +11,13 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/dealflow/dealflow/internal/config"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 )
@@ -103,6 +106,48 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 	}); err != nil {
 		return fmt.Errorf("add search attributes: %w", err)
 	}
+	if err := awaitSearchAttributes(ctx, c, namespace, missing); err != nil {
+		return err
+	}
 	logger.Info("search attributes added", "namespace", namespace, "added", len(missing))
 	return nil
+}
+
+// awaitSearchAttributes returns once the frontend accepts a visibility query
+// naming every attribute of added. With SQL visibility a namespace's custom
+// attributes are aliases kept in its record, and the frontend checks a
+// workflow start's attributes (and a query's) against its cached copy,
+// refreshed every 2 s by default (system.namespaceCacheRefreshInterval):
+// without the wait, the first deals submitted after `dealflow migrate`
+// would be refused until the refresh.
+func awaitSearchAttributes(ctx context.Context, c client.Client, namespace string, added map[string]enums.IndexedValueType) error {
+	var clauses []string
+	for name, typ := range added {
+		value := `""`
+		switch typ {
+		case enums.INDEXED_VALUE_TYPE_INT, enums.INDEXED_VALUE_TYPE_DOUBLE:
+			value = "0"
+		case enums.INDEXED_VALUE_TYPE_BOOL:
+			value = "false"
+		case enums.INDEXED_VALUE_TYPE_DATETIME:
+			value = `"1970-01-01T00:00:00Z"`
+		}
+		clauses = append(clauses, name+" = "+value)
+	}
+	sort.Strings(clauses)
+	query := strings.Join(clauses, " OR ")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: namespace, Query: query})
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("search attributes added to namespace %s but not yet usable: %w", namespace, err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }

@@ -13,18 +13,27 @@ import (
 	"syscall"
 	"time"
 
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 )
 
-// TemporalServer is a `temporal server start-dev` process on free loopback
-// ports, with its SQLite file in a temporary directory.
+// TemporalServer is a Temporal server process on free loopback ports: the
+// dev server (`temporal server start-dev`, StartTemporal) with its SQLite
+// file in a temporary directory, or the real server on PostgreSQL
+// (StartTemporalPostgres) with databases of its own.
 type TemporalServer struct {
 	Address string
 	cmd     *exec.Cmd
 	args    []string
+	env     []string // nil: this process's
+	workDir string
 	dir     string
 	log     *syncBuffer
 	done    chan struct{}
+	// namespace, when set, must answer before the server is ready.
+	namespace string
+	// cleanup runs after Stop has ended the server.
+	cleanup func()
 }
 
 // TemporalCLI returns the path of the pinned Temporal CLI: $TEMPORAL_CLI, or
@@ -91,6 +100,11 @@ func (s *TemporalServer) waitReady(ctx context.Context, limit time.Duration) err
 		c, err := client.DialContext(cctx, client.Options{HostPort: s.Address, Logger: QuietLogger{}})
 		if err == nil {
 			_, err = c.CheckHealth(cctx, &client.CheckHealthRequest{})
+			if err == nil && s.namespace != "" {
+				// Through the frontend's namespace cache (refreshed every
+				// 2 s), as `dealflow migrate` will ask, not its database.
+				_, err = c.OperatorService().ListSearchAttributes(cctx, &operatorservice.ListSearchAttributesRequest{Namespace: s.namespace})
+			}
 			c.Close()
 		}
 		cancel()
@@ -108,6 +122,7 @@ func (s *TemporalServer) start() error {
 	s.done = make(chan struct{})
 	s.cmd = exec.Command(s.args[0], s.args[1:]...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	s.cmd.Env, s.cmd.Dir = s.env, s.workDir
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
 		return err
@@ -127,10 +142,15 @@ func (s *TemporalServer) Restart(ctx context.Context) error {
 	return s.waitReady(ctx, 90*time.Second)
 }
 
-// Stop ends the server and removes its files.
+// Stop ends the server and removes its files (or databases).
 func (s *TemporalServer) Stop() {
 	s.halt()
-	os.RemoveAll(s.dir)
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
+	if s.cleanup != nil {
+		s.cleanup()
+	}
 }
 
 func (s *TemporalServer) halt() {
