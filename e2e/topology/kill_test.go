@@ -13,7 +13,7 @@ import (
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/internal/testenv"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/google/uuid"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -52,7 +52,7 @@ func TestTopologySurvivesKilledAPIAndWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, typ := range workflows.SearchAttributes {
+	for name, typ := range deal.SearchAttributes {
 		if got, ok := sas.GetCustomAttributes()[name]; !ok || got != typ {
 			t.Fatalf("search attribute %s: %v, %v (want %v)", name, got, ok, typ)
 		}

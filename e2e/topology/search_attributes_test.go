@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/internal/testenv"
-	"github.com/dealflow/dealflow/workflows"
+	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/google/uuid"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -59,11 +59,11 @@ func TestSearchAttributesUsableOnceMigrateReturns(t *testing.T) {
 		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID: fmt.Sprintf("topology-sa-%d", i), TaskQueue: "topology-nobody-polls",
 			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.SearchDealStatus.ValueSet("submitted"),
-				workflows.SearchDealPartnerID.ValueSet(uuid.NewString()),
-				workflows.SearchDealAmount.ValueSet(100000),
-				workflows.SearchDealCurrency.ValueSet("EUR"),
-				workflows.SearchDealExpiresAt.ValueSet(time.Now().AddDate(0, 3, 0)),
+				deal.SearchDealStatus.ValueSet("submitted"),
+				deal.SearchDealPartnerID.ValueSet(uuid.NewString()),
+				deal.SearchDealAmount.ValueSet(100000),
+				deal.SearchDealCurrency.ValueSet("EUR"),
+				deal.SearchDealExpiresAt.ValueSet(time.Now().AddDate(0, 3, 0)),
 			),
 		}, "DealRegistration")
 		if err != nil {
@@ -72,5 +72,5 @@ func TestSearchAttributesUsableOnceMigrateReturns(t *testing.T) {
 		_ = tc.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test done")
 	}
 	t.Logf("a workflow starts with dealflow's %d search attributes as soon as `dealflow migrate` has added them to a new namespace on SQL visibility",
-		len(workflows.SearchAttributes))
+		len(deal.SearchAttributes))
 }
