@@ -30,6 +30,7 @@ import (
 	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 )
 
 //go:embed templates/*.html
@@ -283,7 +284,7 @@ func (s *Console) signIn(c *gin.Context) {
 		return
 	}
 	id := randomToken()
-	if err := s.q.SessionCreate(c, dbq.SessionCreateParams{IDHash: tokens.Hash(id), TokenID: row.TokenID, Csrf: randomToken(),
+	if err := s.q.SessionCreate(c, dbq.SessionCreateParams{IDHash: tokens.Hash(id), TokenID: uuid.NullUUID{UUID: row.TokenID, Valid: true}, Csrf: randomToken(),
 		ExpiresAt: s.now().Add(sessionTTL)}); err != nil {
 		web.Unavailable(c, s.log, err)
 		return
