@@ -372,6 +372,25 @@ func (q *Queries) SessionsEndForPerson(ctx context.Context) (int64, error) {
 	return result.RowsAffected(), nil
 }
 
+const userByID = `-- name: UserByID :one
+SELECT id, name, role, partner_id, created_at, person_id, deactivated_at FROM users WHERE id = $1
+`
+
+func (q *Queries) UserByID(ctx context.Context, id uuid.UUID) (User, error) {
+	row := q.db.QueryRow(ctx, userByID, id)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Role,
+		&i.PartnerID,
+		&i.CreatedAt,
+		&i.PersonID,
+		&i.DeactivatedAt,
+	)
+	return i, err
+}
+
 const userDeactivate = `-- name: UserDeactivate :execrows
 UPDATE users u SET deactivated_at = coalesce(u.deactivated_at, $1::timestamptz)
 FROM users target

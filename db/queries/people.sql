@@ -78,3 +78,6 @@ VALUES (@partner_id, @kind, @old_value, @new_value, sqlc.narg(actor_user_id), sq
 
 -- name: PartnerEvents :many
 SELECT * FROM partner_events WHERE partner_id = @partner_id ORDER BY id;
+
+-- name: UserByID :one
+SELECT * FROM users WHERE id = @id;
