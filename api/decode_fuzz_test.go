@@ -23,6 +23,9 @@ func requestTypes() map[string]func() any {
 		"incentiveProgram": func() any { return &incentiveProgramRequest{} },
 		"programVersion":   func() any { return &programVersionRequest{} },
 		"startCycle":       func() any { return &startCycleRequest{} },
+		"inviteUser":       func() any { return &inviteRequest{} },
+		"userRole":         func() any { return &roleRequest{} },
+		"partnerUpdate":    func() any { return &partnerUpdateRequest{} },
 	}
 	for _, st := range steps.Deal() {
 		out["step:"+st.Path] = func() any { return st.NewBody() }

@@ -92,6 +92,7 @@ func routeDocs() map[string]routeDoc {
 		docs["POST /v1/cosell/engagements/:id/"+st.Path] = routeDoc{Summary: strings.ReplaceAll(st.Path, "-", " ") + " (a step of the engagement's workflow)", Body: st.NewBody(), Response: EngagementView{}}
 	}
 	quoteDocs(docs)
+	peopleDocs(docs)
 	for k, v := range leadDocs() {
 		docs[k] = v
 	}

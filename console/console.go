@@ -30,6 +30,7 @@ import (
 	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 )
 
 //go:embed templates/*.html
@@ -117,7 +118,7 @@ type Route struct {
 // authorization is declared. Each context's file adds its own.
 func (s *Console) Routes() []Route {
 	var out []Route
-	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes} {
+	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes} {
 		out = append(out, routes()...)
 	}
 	return out
@@ -283,15 +284,21 @@ func (s *Console) signIn(c *gin.Context) {
 		return
 	}
 	id := randomToken()
-	if err := s.q.SessionCreate(c, dbq.SessionCreateParams{IDHash: tokens.Hash(id), TokenID: row.TokenID, Csrf: randomToken(),
+	if err := s.q.SessionCreate(c, dbq.SessionCreateParams{IDHash: tokens.Hash(id), TokenID: uuid.NullUUID{UUID: row.TokenID, Valid: true}, Csrf: randomToken(),
 		ExpiresAt: s.now().Add(sessionTTL)}); err != nil {
 		web.Unavailable(c, s.log, err)
 		return
 	}
+	s.enter(c, id, domain.Role(row.Role))
+}
+
+// enter sets the cookie of the session id just opened and sends the
+// browser to its role's home page.
+func (s *Console) enter(c *gin.Context, id string, role domain.Role) {
 	clearCookie(c, preCSRFCookie)
 	setCookie(c, sessionCookie, id, int(sessionTTL.Seconds()))
 	home := "/console/deals"
-	switch domain.Role(row.Role) {
+	switch role {
 	case domain.RoleChannelManager, domain.RoleAdmin:
 		home = "/console/inbox"
 	case domain.RoleFinance:

@@ -21,7 +21,9 @@ import (
 // Console serves the console's pages. Like api.Server it keeps no
 // per-request state: sessions are rows in PostgreSQL.
 type Console struct {
-	q    *dbq.Queries
+	q *dbq.Queries
+	// pool runs the people forms' transactions (db.Invite, db.AcceptInvitation).
+	pool *pgxpool.Pool
 	read *read.Reader
 	// deals and cycles are the typed clients every form acts through.
 	deals    *deal.Client
@@ -53,6 +55,7 @@ func New(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logg
 		validate: web.NewValidator(), guard: guard, clock: clock.System{}}
 	if pool != nil {
 		s.q = dbq.New(pool)
+		s.pool = pool
 	}
 	return s
 }

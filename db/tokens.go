@@ -22,7 +22,7 @@ func RevokeToken(ctx context.Context, pool *pgxpool.Pool, id uuid.UUID) (dbq.Tok
 			return err
 		}
 		tok = dbq.TokenListRow(row)
-		ended, err = q.SessionsEndForToken(ctx, id)
+		ended, err = q.SessionsEndForToken(ctx, uuid.NullUUID{UUID: id, Valid: true})
 		return err
 	})
 	return tok, ended, err

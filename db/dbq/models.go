@@ -41,11 +41,12 @@ type ApiToken struct {
 
 type ConsoleSession struct {
 	IDHash    []byte             `json:"id_hash"`
-	TokenID   uuid.UUID          `json:"token_id"`
+	TokenID   uuid.NullUUID      `json:"token_id"`
 	Csrf      string             `json:"csrf"`
 	CreatedAt time.Time          `json:"created_at"`
 	ExpiresAt time.Time          `json:"expires_at"`
 	EndedAt   pgtype.Timestamptz `json:"ended_at"`
+	UserID    uuid.NullUUID      `json:"user_id"`
 }
 
 type CosellEngagement struct {
@@ -266,6 +267,20 @@ type IncentiveProgramVersion struct {
 	CreatedAt time.Time       `json:"created_at"`
 }
 
+type Invitation struct {
+	ID         uuid.UUID          `json:"id"`
+	TokenHash  []byte             `json:"token_hash"`
+	Email      string             `json:"email"`
+	Name       string             `json:"name"`
+	Role       string             `json:"role"`
+	PartnerID  uuid.NullUUID      `json:"partner_id"`
+	InvitedBy  uuid.UUID          `json:"invited_by"`
+	CreatedAt  time.Time          `json:"created_at"`
+	ExpiresAt  time.Time          `json:"expires_at"`
+	AcceptedAt pgtype.Timestamptz `json:"accepted_at"`
+	UserID     uuid.NullUUID      `json:"user_id"`
+}
+
 type Lead struct {
 	ID                  uuid.UUID          `json:"id"`
 	ProgramID           uuid.UUID          `json:"program_id"`
@@ -352,14 +367,15 @@ type LedgerHead struct {
 
 type Notification struct {
 	ID          int64              `json:"id"`
-	DealID      uuid.UUID          `json:"deal_id"`
-	EventSeq    int32              `json:"event_seq"`
+	DealID      uuid.NullUUID      `json:"deal_id"`
+	EventSeq    pgtype.Int4        `json:"event_seq"`
 	Ordinal     int32              `json:"ordinal"`
 	Audience    string             `json:"audience"`
 	Kind        string             `json:"kind"`
 	Subject     string             `json:"subject"`
 	CreatedAt   time.Time          `json:"created_at"`
 	DeliveredAt pgtype.Timestamptz `json:"delivered_at"`
+	Body        string             `json:"body"`
 }
 
 type Opportunity struct {
@@ -393,6 +409,19 @@ type Partner struct {
 	ProgramID uuid.NullUUID `json:"program_id"`
 }
 
+type PartnerEvent struct {
+	ID            int64         `json:"id"`
+	PartnerID     uuid.UUID     `json:"partner_id"`
+	Kind          string        `json:"kind"`
+	OldValue      string        `json:"old_value"`
+	NewValue      string        `json:"new_value"`
+	ActorUserID   uuid.NullUUID `json:"actor_user_id"`
+	ActorPersonID uuid.NullUUID `json:"actor_person_id"`
+	ActorName     string        `json:"actor_name"`
+	Reason        string        `json:"reason"`
+	At            time.Time     `json:"at"`
+}
+
 type PartnerLeadProfile struct {
 	PartnerID    uuid.UUID `json:"partner_id"`
 	Countries    []string  `json:"countries"`
@@ -418,10 +447,11 @@ type Payout struct {
 }
 
 type Person struct {
-	ID        uuid.UUID   `json:"id"`
-	Email     pgtype.Text `json:"email"`
-	Name      string      `json:"name"`
-	CreatedAt time.Time   `json:"created_at"`
+	ID           uuid.UUID   `json:"id"`
+	Email        pgtype.Text `json:"email"`
+	Name         string      `json:"name"`
+	CreatedAt    time.Time   `json:"created_at"`
+	PasswordHash pgtype.Text `json:"password_hash"`
 }
 
 type Program struct {
@@ -583,10 +613,11 @@ type StatementLine struct {
 }
 
 type User struct {
-	ID        uuid.UUID     `json:"id"`
-	Name      string        `json:"name"`
-	Role      string        `json:"role"`
-	PartnerID uuid.NullUUID `json:"partner_id"`
-	CreatedAt time.Time     `json:"created_at"`
-	PersonID  uuid.NullUUID `json:"person_id"`
+	ID            uuid.UUID          `json:"id"`
+	Name          string             `json:"name"`
+	Role          string             `json:"role"`
+	PartnerID     uuid.NullUUID      `json:"partner_id"`
+	CreatedAt     time.Time          `json:"created_at"`
+	PersonID      uuid.NullUUID      `json:"person_id"`
+	DeactivatedAt pgtype.Timestamptz `json:"deactivated_at"`
 }

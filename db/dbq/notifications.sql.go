@@ -14,7 +14,7 @@ import (
 
 const notificationInsert = `-- name: NotificationInsert :exec
 INSERT INTO notifications (deal_id, event_seq, ordinal, audience, kind, subject, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+VALUES ($1::uuid, $2::int, $3, $4, $5, $6, $7)
 ON CONFLICT (deal_id, event_seq, ordinal) DO NOTHING
 `
 
@@ -42,7 +42,7 @@ func (q *Queries) NotificationInsert(ctx context.Context, arg NotificationInsert
 }
 
 const notificationListForDeal = `-- name: NotificationListForDeal :many
-SELECT id, deal_id, event_seq, ordinal, audience, kind, subject, created_at, delivered_at FROM notifications WHERE deal_id = $1 ORDER BY event_seq, ordinal
+SELECT id, deal_id, event_seq, ordinal, audience, kind, subject, created_at, delivered_at, body FROM notifications WHERE deal_id = $1::uuid ORDER BY event_seq, ordinal
 `
 
 func (q *Queries) NotificationListForDeal(ctx context.Context, dealID uuid.UUID) ([]Notification, error) {
@@ -64,6 +64,7 @@ func (q *Queries) NotificationListForDeal(ctx context.Context, dealID uuid.UUID)
 			&i.Subject,
 			&i.CreatedAt,
 			&i.DeliveredAt,
+			&i.Body,
 		); err != nil {
 			return nil, err
 		}

@@ -15,10 +15,11 @@ import (
 const principalBySession = `-- name: PrincipalBySession :one
 SELECT u.id AS user_id, coalesce(p.name, u.name)::text AS name, u.role, u.partner_id, u.person_id, s.csrf
 FROM console_sessions s
-JOIN api_tokens t ON t.id = s.token_id
-JOIN users u ON u.id = t.user_id
+LEFT JOIN api_tokens t ON t.id = s.token_id
+JOIN users u ON u.id = coalesce(s.user_id, t.user_id)
 LEFT JOIN people p ON p.id = u.person_id
-WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.expires_at > now() AND t.revoked_at IS NULL
+WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.expires_at > now()
+  AND (s.token_id IS NULL OR t.revoked_at IS NULL) AND u.deactivated_at IS NULL
 `
 
 type PrincipalBySessionRow struct {
@@ -31,7 +32,9 @@ type PrincipalBySessionRow struct {
 }
 
 // PrincipalBySession resolves a live console session to who holds it;
-// a revoked token or an ended or expired session resolves to nothing.
+// a revoked token, a deactivated user or an ended or expired session
+// resolves to nothing. A session is opened with a token or, by a password
+// sign-in, for a user.
 func (q *Queries) PrincipalBySession(ctx context.Context, idHash []byte) (PrincipalBySessionRow, error) {
 	row := q.db.QueryRow(ctx, principalBySession, idHash)
 	var i PrincipalBySessionRow
@@ -51,10 +54,10 @@ INSERT INTO console_sessions (id_hash, token_id, csrf, expires_at) VALUES ($1, $
 `
 
 type SessionCreateParams struct {
-	IDHash    []byte    `json:"id_hash"`
-	TokenID   uuid.UUID `json:"token_id"`
-	Csrf      string    `json:"csrf"`
-	ExpiresAt time.Time `json:"expires_at"`
+	IDHash    []byte        `json:"id_hash"`
+	TokenID   uuid.NullUUID `json:"token_id"`
+	Csrf      string        `json:"csrf"`
+	ExpiresAt time.Time     `json:"expires_at"`
 }
 
 func (q *Queries) SessionCreate(ctx context.Context, arg SessionCreateParams) error {
@@ -83,7 +86,7 @@ WHERE token_id = $1 AND ended_at IS NULL AND expires_at > now()
 
 // SessionsEndForToken ends the live console sessions opened with a token
 // (on its revocation).
-func (q *Queries) SessionsEndForToken(ctx context.Context, tokenID uuid.UUID) (int64, error) {
+func (q *Queries) SessionsEndForToken(ctx context.Context, tokenID uuid.NullUUID) (int64, error) {
 	result, err := q.db.Exec(ctx, sessionsEndForToken, tokenID)
 	if err != nil {
 		return 0, err

@@ -14,7 +14,7 @@ import (
 )
 
 const personByEmail = `-- name: PersonByEmail :one
-SELECT id, email, name, created_at FROM people WHERE email = $1
+SELECT id, email, name, created_at, password_hash FROM people WHERE email = $1
 `
 
 func (q *Queries) PersonByEmail(ctx context.Context, email pgtype.Text) (Person, error) {
@@ -25,6 +25,7 @@ func (q *Queries) PersonByEmail(ctx context.Context, email pgtype.Text) (Person,
 		&i.Email,
 		&i.Name,
 		&i.CreatedAt,
+		&i.PasswordHash,
 	)
 	return i, err
 }
@@ -32,7 +33,7 @@ func (q *Queries) PersonByEmail(ctx context.Context, email pgtype.Text) (Person,
 const personCreate = `-- name: PersonCreate :one
 INSERT INTO people (email, name) VALUES ($1, $2)
 ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
-RETURNING id, email, name, created_at
+RETURNING id, email, name, created_at, password_hash
 `
 
 type PersonCreateParams struct {
@@ -49,6 +50,7 @@ func (q *Queries) PersonCreate(ctx context.Context, arg PersonCreateParams) (Per
 		&i.Email,
 		&i.Name,
 		&i.CreatedAt,
+		&i.PasswordHash,
 	)
 	return i, err
 }
@@ -86,7 +88,7 @@ func (q *Queries) PersonRename(ctx context.Context, arg PersonRenameParams) erro
 }
 
 const personSetEmail = `-- name: PersonSetEmail :one
-UPDATE people SET email = $1 WHERE id = $2 AND email IS NULL RETURNING id, email, name, created_at
+UPDATE people SET email = $1 WHERE id = $2 AND email IS NULL RETURNING id, email, name, created_at, password_hash
 `
 
 type PersonSetEmailParams struct {
@@ -103,12 +105,13 @@ func (q *Queries) PersonSetEmail(ctx context.Context, arg PersonSetEmailParams) 
 		&i.Email,
 		&i.Name,
 		&i.CreatedAt,
+		&i.PasswordHash,
 	)
 	return i, err
 }
 
 const personUser = `-- name: PersonUser :one
-SELECT id, name, role, partner_id, created_at, person_id FROM users
+SELECT id, name, role, partner_id, created_at, person_id, deactivated_at FROM users
 WHERE person_id = $1 AND role = $2 AND partner_id IS NOT DISTINCT FROM $3
 `
 
@@ -128,6 +131,7 @@ func (q *Queries) PersonUser(ctx context.Context, arg PersonUserParams) (User, e
 		&i.PartnerID,
 		&i.CreatedAt,
 		&i.PersonID,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
@@ -137,7 +141,7 @@ INSERT INTO users (name, role, partner_id, person_id)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT (person_id, role, coalesce(partner_id, '00000000-0000-0000-0000-000000000000'::uuid)) WHERE person_id IS NOT NULL
 DO UPDATE SET name = EXCLUDED.name
-RETURNING id, name, role, partner_id, created_at, person_id
+RETURNING id, name, role, partner_id, created_at, person_id, deactivated_at
 `
 
 type PersonUserEnsureParams struct {
@@ -164,6 +168,7 @@ func (q *Queries) PersonUserEnsure(ctx context.Context, arg PersonUserEnsurePara
 		&i.PartnerID,
 		&i.CreatedAt,
 		&i.PersonID,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
@@ -173,7 +178,7 @@ SELECT u.id AS user_id, coalesce(p.name, u.name)::text AS name, u.role, u.partne
 FROM api_tokens t
 JOIN users u ON u.id = t.user_id
 LEFT JOIN people p ON p.id = u.person_id
-WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.deactivated_at IS NULL
 `
 
 type PrincipalByTokenHashRow struct {
@@ -186,7 +191,8 @@ type PrincipalByTokenHashRow struct {
 }
 
 // PrincipalByTokenHash resolves a bearer token (by its hash) to who holds
-// it: the user, and the person behind it (none for a service user).
+// it: the user, and the person behind it (none for a service user). A
+// deactivated user's tokens resolve to nothing.
 func (q *Queries) PrincipalByTokenHash(ctx context.Context, tokenHash []byte) (PrincipalByTokenHashRow, error) {
 	row := q.db.QueryRow(ctx, principalByTokenHash, tokenHash)
 	var i PrincipalByTokenHashRow
@@ -342,7 +348,7 @@ INSERT INTO users (name, role, partner_id)
 VALUES ($1, $2, $3)
 ON CONFLICT (name, role, coalesce(partner_id, '00000000-0000-0000-0000-000000000000'::uuid)) WHERE person_id IS NULL
 DO UPDATE SET name = EXCLUDED.name
-RETURNING id, name, role, partner_id, created_at, person_id
+RETURNING id, name, role, partner_id, created_at, person_id, deactivated_at
 `
 
 type UserEnsureParams struct {
@@ -364,6 +370,7 @@ func (q *Queries) UserEnsure(ctx context.Context, arg UserEnsureParams) (User, e
 		&i.PartnerID,
 		&i.CreatedAt,
 		&i.PersonID,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }
@@ -383,7 +390,7 @@ func (q *Queries) UserJoinPerson(ctx context.Context, arg UserJoinPersonParams) 
 }
 
 const userWithoutEmail = `-- name: UserWithoutEmail :one
-SELECT u.id, u.name, u.role, u.partner_id, u.created_at, u.person_id FROM users u JOIN people p ON p.id = u.person_id
+SELECT u.id, u.name, u.role, u.partner_id, u.created_at, u.person_id, u.deactivated_at FROM users u JOIN people p ON p.id = u.person_id
 WHERE p.email IS NULL AND u.name = $1 AND u.role = $2 AND u.partner_id IS NOT DISTINCT FROM $3
 `
 
@@ -405,6 +412,7 @@ func (q *Queries) UserWithoutEmail(ctx context.Context, arg UserWithoutEmailPara
 		&i.PartnerID,
 		&i.CreatedAt,
 		&i.PersonID,
+		&i.DeactivatedAt,
 	)
 	return i, err
 }

@@ -62,12 +62,13 @@ RETURNING id, user_id, created_at;
 
 -- name: PrincipalByTokenHash :one
 -- PrincipalByTokenHash resolves a bearer token (by its hash) to who holds
--- it: the user, and the person behind it (none for a service user).
+-- it: the user, and the person behind it (none for a service user). A
+-- deactivated user's tokens resolve to nothing.
 SELECT u.id AS user_id, coalesce(p.name, u.name)::text AS name, u.role, u.partner_id, u.person_id, t.id AS token_id
 FROM api_tokens t
 JOIN users u ON u.id = t.user_id
 LEFT JOIN people p ON p.id = u.person_id
-WHERE t.token_hash = @token_hash AND t.revoked_at IS NULL;
+WHERE t.token_hash = @token_hash AND t.revoked_at IS NULL AND u.deactivated_at IS NULL;
 
 -- name: TokenList :many
 -- TokenList lists tokens newest first with who holds them, never their
