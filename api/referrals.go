@@ -40,7 +40,12 @@ const (
 )
 
 // createReferralCode gives the calling partner user a new referral code.
+// It takes no body (or an empty object): anything else is refused before a
+// code is made.
 func (s *Server) createReferralCode(c *gin.Context) {
+	if !s.decodeJSON(c, &struct{}{}, true) {
+		return
+	}
 	p := web.PrincipalOf(c)
 	code := newReferralCode()
 	row, err := s.q.ReferralCodeCreate(c, dbq.ReferralCodeCreateParams{Code: code, PartnerID: p.PartnerID.UUID,

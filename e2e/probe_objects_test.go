@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/dealflow/dealflow/workflows/cosell"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
+	"github.com/dealflow/dealflow/workflows/lead"
 	"github.com/dealflow/dealflow/workflows/quote"
 	"github.com/google/uuid"
 	"go.temporal.io/api/workflowservice/v1"
@@ -37,6 +39,10 @@ type probeObjects struct {
 	// (engagement, assigned to the sales_rep's e-mail) and a draft quote
 	// (quote) of product sku.
 	sold, engagement, quote, sku string
+	// lead is a lead offered to partner alone (its lead profile has
+	// leadTag, and the default program's first routing rule gives leads
+	// of that tag to partners of that tag).
+	lead, leadTag string
 }
 
 func newProbeObjects(t *testing.T) probeObjects {
@@ -70,7 +76,39 @@ func newProbeObjects(t *testing.T) probeObjects {
 	fx.line = lines[0].(map[string]any)["id"].(string)
 	fx.linePartner = lines[0].(map[string]any)["partner_id"].(string)
 	fx.soldDeal(t, sellerEmail)
+	fx.offeredLead(t)
 	return fx
+}
+
+// offeredLead makes fx.lead: the probe partner gets a lead profile with a
+// tag of its own, the default program a first routing rule taking leads of
+// that tag to partners of that tag (the rules after it route every other
+// lead as before), and a lead of that tag is created: it is offered to
+// the probe partner, and to no one else.
+func (fx *probeObjects) offeredLead(t *testing.T) {
+	t.Helper()
+	mgr := stack.tokens["manager"]
+	fx.leadTag = "probe-" + tag()
+	call(t, http.MethodPut, "/v1/partners/"+fx.partner+"/lead-profile", mgr, map[string]any{"capacity": 100, "weight": 1,
+		"tags": []string{fx.leadTag}}).must(t, http.StatusOK)
+	var prog string
+	var policy, rules []byte
+	if err := stack.pool.QueryRow(t.Context(), `SELECT id::text, lead_policy, lead_rules FROM programs WHERE is_default`).
+		Scan(&prog, &policy, &rules); err != nil {
+		t.Fatal(err)
+	}
+	var existing []any
+	_ = json.Unmarshal(rules, &existing)
+	call(t, http.MethodPut, "/v1/programs/"+prog+"/lead-routing", mgr, map[string]any{"policy": json.RawMessage(policy),
+		"rules": append([]any{map[string]any{"name": fx.leadTag, "lead_tags": []string{fx.leadTag}, "partner_tags": []string{fx.leadTag}}},
+			existing...)}).must(t, http.StatusOK)
+	body := leadBody("probe-lead-" + tag() + ".example.com")
+	body["tags"] = []string{fx.leadTag}
+	r := call(t, http.MethodPost, "/v1/leads", mgr, body).must(t, http.StatusCreated)
+	offers, _ := r.body["offers"].([]any)
+	if fx.lead = r.str("id"); r.str("status") != "offered" || len(offers) != 1 || offers[0].(map[string]any)["partner_id"] != fx.partner {
+		t.Fatalf("the probes' lead is not offered to the probe partner alone: %s", r.raw)
+	}
 }
 
 // soldDeal makes fx.sold: a deal of the probe partner's, approved, whose
@@ -132,6 +170,10 @@ func (fx probeObjects) param(path, m string) string {
 		return fx.quote
 	case strings.HasPrefix(path, "/v1/cosell/engagements/"):
 		return fx.engagement
+	case strings.HasPrefix(path, "/v1/leads/"), strings.HasPrefix(path, "/console/leads/"):
+		return fx.lead
+	case strings.HasPrefix(path, "/v1/partners/"):
+		return fx.partner
 	case strings.HasPrefix(path, "/v1/deals/"), strings.HasPrefix(path, "/console/deals/"):
 		return fx.deal
 	case strings.HasPrefix(path, "/v1/programs/"):
@@ -235,6 +277,24 @@ func probeBodies(fx probeObjects) map[string]any {
 		"POST /v1/cosell/engagements/{id}/notes":              map[string]any{"body": "probe"},
 		"POST /v1/cosell/engagements/{id}/stage":              map[string]any{"stage": "qualified", "reason": "probe"},
 		"POST /v1/cosell/engagements/{id}/next-steps":         map[string]any{"next_steps": "probe"},
+		// Leads and referrals (docs/lead.md): the probes' lead, offered to
+		// the probe partner; the probe program's routing; the probe
+		// partner's lead profile.
+		"POST /v1/leads":                probeLeadBody(fx, "probe-lead-"+id+".example.com"),
+		"POST /v1/leads/import":         nil, // CSV (not JSON); its own test sends bad files
+		"POST /v1/leads/{id}/accept":    map[string]any{"reason": "probe"},
+		"POST /v1/leads/{id}/decline":   map[string]any{"reason": "probe"},
+		"POST /v1/leads/{id}/contacted": map[string]any{"reason": "probe"},
+		"POST /v1/referrals":            probeLeadBody(fx, "probe-referral-"+id+".example.com"),
+		"POST /v1/referral-codes":       nil,
+		"POST /v1/referral-landings":    map[string]any{"url": "https://probe-" + id + ".example.com/landing"},
+		"PUT /v1/partners/{id}/lead-profile": map[string]any{"countries": []string{"DE"}, "product_lines": []string{"firewall"},
+			"tags": []string{fx.leadTag}, "capacity": 100, "weight": 1},
+		"PUT /v1/programs/{id}/lead-routing": map[string]any{"policy": map[string]any{"mode": "broadcast", "broadcast_to": 2,
+			"accept_within": "48h", "reminder_at": "24h", "first_contact_within": "120h", "max_offers": 3, "attribution_days": 90,
+			"attribution_model": "first"}, "rules": []any{map[string]any{"name": "probe", "countries": []string{"DE"},
+			"regions": []string{"EMEA"}, "product_lines": []string{"firewall"}, "lead_tags": []string{"probe"},
+			"partner_types": []string{"reseller"}, "min_tier": "gold", "partner_tags": []string{"probe"}}}},
 	}
 	for step, b := range validBody {
 		if _, ok := out["POST /v1/deals/{id}/"+step]; !ok {
@@ -242,6 +302,14 @@ func probeBodies(fx probeObjects) map[string]any {
 		}
 	}
 	return out
+}
+
+// probeLeadBody is a lead of every field, in the probe program, for
+// company domain d.
+func probeLeadBody(fx probeObjects, d string) map[string]any {
+	b := leadBody(d)
+	b["program_id"], b["region"], b["tags"], b["notes"] = fx.program, "EMEA", []string{"probe"}, "probe"
+	return b
 }
 
 // rowCounts reads what a refused request must not change: the number of
@@ -253,34 +321,42 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 	t.Helper()
 	out := map[string]string{}
 	for name, q := range map[string]string{
-		"deals":                      `SELECT count(*)::text FROM deals`,
-		"partners":                   `SELECT count(*)::text FROM partners`,
-		"programs":                   `SELECT count(*)::text FROM programs`,
-		"programs as they are":       `SELECT md5(string_agg(row_to_json(p)::text, ',' ORDER BY id)) FROM programs p`,
-		"incentive_programs":         `SELECT count(*)::text FROM incentive_programs`,
-		"incentive_program_versions": `SELECT count(*)::text FROM incentive_program_versions`,
-		"accounts":                   `SELECT count(*)::text FROM accounts`,
-		"opportunities":              `SELECT count(*)::text FROM opportunities`,
-		"people":                     `SELECT count(*)::text FROM people`,
-		"users":                      `SELECT count(*)::text FROM users`,
-		"api_tokens (revoked)":       `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,
-		"ledger_entries":             `SELECT count(*)::text FROM ledger_entries`,
-		"payouts":                    `SELECT count(*)::text FROM payouts`,
-		"quotes as they are":         `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(q)::text, ',' ORDER BY id), '')) FROM quotes q`,
-		"quote_versions":             `SELECT count(*)::text FROM quote_versions`,
-		"quote_events":               `SELECT count(*)::text FROM quote_events`,
-		"quote_products as they are": `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(p)::text, ',' ORDER BY sku), '')) FROM quote_products p`,
-		"quote_prices":               `SELECT count(*)::text FROM quote_prices`,
-		"quote_schedules":            `SELECT count(*)::text FROM quote_schedules`,
-		"quote_policies":             `SELECT count(*)::text FROM quote_policies`,
-		"engagements as they are":    `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(e)::text, ',' ORDER BY id), '')) FROM cosell_engagements e`,
-		"cosell_events":              `SELECT count(*)::text FROM cosell_events`,
-		"cosell_notifications":       `SELECT count(*)::text FROM cosell_notifications`,
-		"cosell_territories":         `SELECT count(*)::text FROM cosell_territories`,
-		"the probe partner's deals":  `SELECT count(*)::text FROM deals WHERE partner_id = $1::uuid`,
-		"their events":               `SELECT count(*)::text FROM deal_events WHERE deal_id IN (SELECT id FROM deals WHERE partner_id = $1::uuid)`,
-		"their notifications":        `SELECT count(*)::text FROM notifications WHERE deal_id IN (SELECT id FROM deals WHERE partner_id = $1::uuid)`,
-		"their deals as they are":    `SELECT md5(string_agg(row_to_json(d)::text, ',' ORDER BY id)) FROM deals d WHERE partner_id = $1::uuid`,
+		"deals":                             `SELECT count(*)::text FROM deals`,
+		"partners":                          `SELECT count(*)::text FROM partners`,
+		"programs":                          `SELECT count(*)::text FROM programs`,
+		"programs as they are":              `SELECT md5(string_agg(row_to_json(p)::text, ',' ORDER BY id)) FROM programs p`,
+		"incentive_programs":                `SELECT count(*)::text FROM incentive_programs`,
+		"incentive_program_versions":        `SELECT count(*)::text FROM incentive_program_versions`,
+		"accounts":                          `SELECT count(*)::text FROM accounts`,
+		"opportunities":                     `SELECT count(*)::text FROM opportunities`,
+		"people":                            `SELECT count(*)::text FROM people`,
+		"users":                             `SELECT count(*)::text FROM users`,
+		"api_tokens (revoked)":              `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,
+		"ledger_entries":                    `SELECT count(*)::text FROM ledger_entries`,
+		"payouts":                           `SELECT count(*)::text FROM payouts`,
+		"quotes as they are":                `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(q)::text, ',' ORDER BY id), '')) FROM quotes q`,
+		"quote_versions":                    `SELECT count(*)::text FROM quote_versions`,
+		"quote_events":                      `SELECT count(*)::text FROM quote_events`,
+		"quote_products as they are":        `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(p)::text, ',' ORDER BY sku), '')) FROM quote_products p`,
+		"quote_prices":                      `SELECT count(*)::text FROM quote_prices`,
+		"quote_schedules":                   `SELECT count(*)::text FROM quote_schedules`,
+		"quote_policies":                    `SELECT count(*)::text FROM quote_policies`,
+		"engagements as they are":           `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(e)::text, ',' ORDER BY id), '')) FROM cosell_engagements e`,
+		"cosell_events":                     `SELECT count(*)::text FROM cosell_events`,
+		"cosell_notifications":              `SELECT count(*)::text FROM cosell_notifications`,
+		"cosell_territories":                `SELECT count(*)::text FROM cosell_territories`,
+		"leads as they are":                 `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(l)::text, ',' ORDER BY id), '')) FROM leads l`,
+		"lead_offers as they are":           `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(o)::text, ',' ORDER BY lead_id, round, partner_id), '')) FROM lead_offers o`,
+		"lead_events":                       `SELECT count(*)::text FROM lead_events`,
+		"partner_lead_profiles as they are": `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(f)::text, ',' ORDER BY partner_id), '')) FROM partner_lead_profiles f`,
+		"referral_codes":                    `SELECT count(*)::text FROM referral_codes`,
+		"referral_clicks":                   `SELECT count(*)::text FROM referral_clicks`,
+		"referral_landings":                 `SELECT count(*)::text FROM referral_landings`,
+		"referral_settings as they are":     `SELECT md5(coalesce(string_agg(row_to_json(r)::text, ','), '')) FROM referral_settings r`,
+		"the probe partner's deals":         `SELECT count(*)::text FROM deals WHERE partner_id = $1::uuid`,
+		"their events":                      `SELECT count(*)::text FROM deal_events WHERE deal_id IN (SELECT id FROM deals WHERE partner_id = $1::uuid)`,
+		"their notifications":               `SELECT count(*)::text FROM notifications WHERE deal_id IN (SELECT id FROM deals WHERE partner_id = $1::uuid)`,
+		"their deals as they are":           `SELECT md5(string_agg(row_to_json(d)::text, ',' ORDER BY id)) FROM deals d WHERE partner_id = $1::uuid`,
 	} {
 		var v *string
 		args := []any{}
@@ -315,6 +391,12 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 	out["the sold deal workflow's history"] = fmt.Sprint(historyLength(t, tc, deal.WorkflowID(fx.sold)))
 	out["the quote workflow's history"] = fmt.Sprint(historyLength(t, tc, quote.WorkflowID(fx.quote)))
 	out["the co-sell workflow's history"] = fmt.Sprint(historyLength(t, tc, cosell.WorkflowID(fx.sold)))
+	out["the lead workflow's history"] = fmt.Sprint(historyLength(t, tc, lead.WorkflowID(fx.lead)))
+	leads, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: fmt.Sprintf(`WorkflowType = %q`, lead.WorkflowType)})
+	if err != nil {
+		t.Fatalf("count lead workflows: %v", err)
+	}
+	out["lead workflows"] = fmt.Sprint(leads.Count)
 	n, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: fmt.Sprintf(`DealPartnerId = %q`, fx.partner)})
 	if err != nil {
 		t.Fatalf("count workflows: %v", err)

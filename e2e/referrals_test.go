@@ -140,3 +140,20 @@ func TestReferralLinkFormAndPartnerReferral(t *testing.T) {
 	call(t, http.MethodGet, "/v1/leads/"+rid, stack.tokens["partnerA"], nil).must(t, http.StatusOK)
 	call(t, http.MethodGet, "/v1/leads/"+rid, stack.tokens["partnerB"], nil).problem(t, http.StatusNotFound, "urn:dealflow:problem:not-found")
 }
+
+// A referral code is created with no body (or an empty object); a body
+// that is not one JSON object, or names a field, is refused and creates
+// no code (the sweep found garbage bodies each making one).
+func TestReferralCodeRefusesABodyItDoesNotTake(t *testing.T) {
+	tok := stack.tokens["partnerA"]
+	before := countRows(t, "referral_codes", "true")
+	for what, b := range map[string]string{"not JSON": "customer=Acme", "an array": `[]`, "a field": `{"code": "mine"}`, "two objects": `{} {}`} {
+		if r := call(t, http.MethodPost, "/v1/referral-codes", tok, b); r.status < 400 || r.status >= 500 {
+			t.Errorf("%s: %d %s", what, r.status, r.raw)
+		}
+	}
+	if after := countRows(t, "referral_codes", "true"); after != before {
+		t.Fatalf("refused bodies made %d referral code(s)", after-before)
+	}
+	call(t, http.MethodPost, "/v1/referral-codes", tok, map[string]any{}).must(t, http.StatusCreated)
+}
