@@ -74,15 +74,22 @@ type partnerUpdateRequest struct {
 // organization is the organization p administers for a request: a partner
 // admin's own, always; a vendor admin's the partner_id it names (none:
 // the vendor).
+// A partner_id that is not a partner id is refused whoever sends it.
 func organization(p web.Principal, partnerID string) (uuid.NullUUID, bool) {
-	if p.Role.IsPartner() {
-		return p.Scope(), true
+	var id uuid.UUID
+	if partnerID != "" {
+		var err error
+		if id, err = uuid.Parse(partnerID); err != nil || len(partnerID) != 36 {
+			return uuid.NullUUID{}, false
+		}
 	}
-	if partnerID == "" {
+	switch {
+	case p.Role.IsPartner():
+		return p.Scope(), true
+	case partnerID == "":
 		return uuid.NullUUID{}, true
 	}
-	id, err := uuid.Parse(partnerID)
-	return uuid.NullUUID{UUID: id, Valid: true}, err == nil
+	return uuid.NullUUID{UUID: id, Valid: true}, true
 }
 
 func (s *Server) listUsers(c *gin.Context) {
@@ -335,8 +342,15 @@ type PartnerEventView struct {
 // is those of kind tier).
 func (s *Server) partnerEvents(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
+	if err != nil || len(c.Param("id")) != 36 {
 		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
+		return
+	}
+	if _, err := s.q.PartnerGet(c, id); db.IsNotFound(err) {
+		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
+		return
+	} else if err != nil {
+		web.Unavailable(c, s.log, err)
 		return
 	}
 	rows, err := s.q.PartnerEvents(c, id)

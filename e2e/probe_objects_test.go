@@ -43,6 +43,9 @@ type probeObjects struct {
 	// leadTag, and the default program's first routing rule gives leads
 	// of that tag to partners of that tag).
 	lead, leadTag string
+	// user is a user of partner's the probes may re-role or deactivate
+	// (no probe acts with its token).
+	user string
 }
 
 func newProbeObjects(t *testing.T) probeObjects {
@@ -77,6 +80,14 @@ func newProbeObjects(t *testing.T) probeObjects {
 	fx.linePartner = lines[0].(map[string]any)["partner_id"].(string)
 	fx.soldDeal(t, sellerEmail)
 	fx.offeredLead(t)
+	email := fmt.Sprintf("uma.%s@probe.example", tag())
+	if _, err := cliLine("token", "create", "--role", "partner_user", "--partner", fx.partner, "--name", "Uma Probe", "--email", email); err != nil {
+		t.Fatal(err)
+	}
+	if err := stack.pool.QueryRow(t.Context(), `SELECT u.id::text FROM users u JOIN people p ON p.id = u.person_id WHERE p.email = $1`,
+		email).Scan(&fx.user); err != nil {
+		t.Fatalf("the probes' user: %v", err)
+	}
 	return fx
 }
 
@@ -172,6 +183,8 @@ func (fx probeObjects) param(path, m string) string {
 		return fx.engagement
 	case strings.HasPrefix(path, "/v1/leads/"), strings.HasPrefix(path, "/console/leads/"):
 		return fx.lead
+	case strings.HasPrefix(path, "/v1/users/"):
+		return fx.user
 	case strings.HasPrefix(path, "/v1/partners/"):
 		return fx.partner
 	case strings.HasPrefix(path, "/v1/deals/"), strings.HasPrefix(path, "/console/deals/"):
@@ -232,6 +245,11 @@ func probeBodies(fx probeObjects) map[string]any {
 		"PUT /v1/programs/{id}":       map[string]any{"name": "Probe program " + id + " (renamed)", "policy": policy},
 		"POST /v1/cycles":             map[string]any{"program_id": fx.incentive, "period_start": lastMonth},
 		"POST /v1/tokens/{id}/revoke": nil,
+		"POST /v1/users/invitations": map[string]any{"email": "ivy." + id + "@probe.example", "name": "Ivy Invitee", "role": "partner_user",
+			"partner_id": fx.partner},
+		"POST /v1/users/{id}/deactivate": nil,
+		"PUT /v1/users/{id}/role":        map[string]any{"role": "partner_admin"},
+		"PATCH /v1/partners/{id}":        map[string]any{"tier": "silver", "reason": "probe"},
 		"POST /v1/incentive-programs": map[string]any{"code": "probe-" + id, "name": "Probe SPIFF", "kind": "spiff", "currency": "USD",
 			"period": "month", "grace_days": 3, "starts_on": lastMonth, "rules": rules},
 		"POST /v1/incentive-programs/{id}/versions":       map[string]any{"rules": rules, "reason": "probe"},
@@ -331,6 +349,9 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 		"opportunities":                     `SELECT count(*)::text FROM opportunities`,
 		"people":                            `SELECT count(*)::text FROM people`,
 		"users":                             `SELECT count(*)::text FROM users`,
+		"users as they are":                 `SELECT md5(string_agg(row_to_json(u)::text, ',' ORDER BY id)) FROM users u`,
+		"invitations":                       `SELECT count(*)::text FROM invitations`,
+		"partner_events":                    `SELECT count(*)::text FROM partner_events`,
 		"api_tokens (revoked)":              `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,
 		"ledger_entries":                    `SELECT count(*)::text FROM ledger_entries`,
 		"payouts":                           `SELECT count(*)::text FROM payouts`,

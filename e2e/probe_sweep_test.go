@@ -288,6 +288,11 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 			base = url.Values{"customer_name": {uniqueName()}, "customer_domain": {uniqueDomain()}, "customer_country": {"US"},
 				"contact_name": {"Jane Doe"}, "contact_email": {"jane@acme.com"}, "product_lines": {"firewall"}, "amount": {"12500.00"},
 				"currency": {"USD"}, "expected_close_date": {"2027-03-31"}, "notes": {"n"}, "kind": {"resale"}, "idempotency_key": {uuid.NewString()}}
+		case "/console/people/invite":
+			fields = map[string]bool{"name": true, "email": false, "role": false}
+			base = url.Values{"name": {"Ivy Console"}, "email": {"ivy.console." + tag() + "@probe.example"}, "role": {"partner_user"}}
+		case "/console/people/:id/deactivate":
+			fields = map[string]bool{}
 		case "/console/conflict-check":
 			fields = map[string]bool{"customer_name": true, "customer_domain": true, "product_lines": true, "customer_country": false}
 			base = url.Values{"customer_name": {"Probe Check Corp"}, "customer_domain": {"probe-check.com"}, "customer_country": {"US"},
