@@ -35,6 +35,19 @@ func TestSeedAndConflictBenchmark(t *testing.T) {
 	if !strings.Contains(rep.Table(), "ratio engine/baseline") {
 		t.Fatalf("table = %s", rep.Table())
 	}
+	// The read-side benchmark times the dashboard from the rollups (which
+	// the seeder rebuilt) beside the full aggregation.
+	qr, err := Queries(ctx, testDB.Pool, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl := qr.Table(); !strings.Contains(tbl, "dashboard (rollups): by month") || !strings.Contains(tbl, "dashboard (full): by month") {
+		t.Fatalf("queries table = %s", tbl)
+	}
+	var rolled int64
+	if err := testDB.Pool.QueryRow(ctx, "SELECT coalesce(sum(deals), 0) FROM deal_rollups WHERE dim = 'all'").Scan(&rolled); err != nil || rolled != 3000 {
+		t.Fatalf("rollups count %d deals, %v", rolled, err)
+	}
 	// Seeding refuses a database with real deals unless forced.
 	if _, err := testDB.Pool.Exec(ctx, "UPDATE deals SET workflow_id = 'deal/x' WHERE id = (SELECT id FROM deals LIMIT 1)"); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/read"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -31,6 +32,7 @@ func Queries(ctx context.Context, pool *pgxpool.Pool, reps int) (QueryReport, er
 	}
 	q := dbq.New(pool)
 	since := time.Now().AddDate(-1, 0, 0)
+	month := read.MonthOf(since)
 	run := func(name string, f func() error) error {
 		var ds []time.Duration
 		for i := 0; i < reps+2; i++ {
@@ -59,16 +61,36 @@ func Queries(ctx context.Context, pool *pgxpool.Pool, reps int) (QueryReport, er
 			_, err := q.DealList(ctx, dbq.DealListParams{ScopePartnerID: uuid.NullUUID{UUID: partner, Valid: true}, Statuses: []string{}, PageSize: 50})
 			return err
 		}},
-		{"dashboard: by month", func() error {
-			_, err := q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: "USD", Since: since})
+		{"dashboard (full): by month", func() error {
+			_, err := q.PipelineFullByMonth(ctx, dbq.PipelineFullByMonthParams{Currency: "USD", Since: since})
 			return err
 		}},
-		{"dashboard: top partners", func() error {
-			_, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: "USD", Since: since})
+		{"dashboard (full): top partners", func() error {
+			_, err := q.PipelineFullByPartner(ctx, dbq.PipelineFullByPartnerParams{Currency: "USD", Since: since})
 			return err
 		}},
-		{"dashboard: by tier", func() error {
-			_, err := q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: "USD", Since: since})
+		{"dashboard (full): by tier", func() error {
+			_, err := q.PipelineFullByTier(ctx, dbq.PipelineFullByTierParams{Currency: "USD", Since: since})
+			return err
+		}},
+		{"dashboard (rollups): by month", func() error {
+			_, err := q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: "USD", SinceMonth: month})
+			return err
+		}},
+		{"dashboard (rollups): top partners", func() error {
+			_, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: "USD", SinceMonth: month})
+			return err
+		}},
+		{"dashboard (rollups): by tier", func() error {
+			_, err := q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: "USD", SinceMonth: month})
+			return err
+		}},
+		{"dashboard (rollups): by product line", func() error {
+			_, err := q.PipelineByDimension(ctx, dbq.PipelineByDimensionParams{Currency: "USD", SinceMonth: month, Dim: "product_line"})
+			return err
+		}},
+		{"dashboard (rollups): by country", func() error {
+			_, err := q.PipelineByDimension(ctx, dbq.PipelineByDimensionParams{Currency: "USD", SinceMonth: month, Dim: "country"})
 			return err
 		}},
 	}
@@ -83,9 +105,9 @@ func Queries(ctx context.Context, pool *pgxpool.Pool, reps int) (QueryReport, er
 // Table renders the report.
 func (r QueryReport) Table() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "read-side queries over %d deals\n%-36s %10s %10s %10s\n", r.Deals, "", "p50 ms", "p99 ms", "mean ms")
+	fmt.Fprintf(&b, "read-side queries over %d deals\n%-40s %10s %10s %10s\n", r.Deals, "", "p50 ms", "p99 ms", "mean ms")
 	for _, f := range r.Figures {
-		fmt.Fprintf(&b, "%-36s %10.2f %10.2f %10.2f\n", f.Name, f.P50, f.P99, f.Mean)
+		fmt.Fprintf(&b, "%-40s %10.2f %10.2f %10.2f\n", f.Name, f.P50, f.P99, f.Mean)
 	}
 	return b.String()
 }

@@ -103,19 +103,27 @@ type Dashboard struct {
 	ByTier    []dbq.PipelineByTierRow
 }
 
-// Pipeline reads registrations, approvals and won value (in cur) since
-// by month, partner and tier.
+// Pipeline reads registrations, approvals and won value (in cur) by
+// month, partner and tier from the rollups, in whole months from since's
+// month (UTC).
 func (rd *Reader) Pipeline(ctx context.Context, cur string, since time.Time) (Dashboard, error) {
 	d := Dashboard{Currency: cur}
+	month := MonthOf(since)
 	var err error
-	if d.ByMonth, err = rd.q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: cur, Since: since}); err != nil {
+	if d.ByMonth, err = rd.q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: cur, SinceMonth: month}); err != nil {
 		return d, err
 	}
-	if d.ByPartner, err = rd.q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: cur, Since: since}); err != nil {
+	if d.ByPartner, err = rd.q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: cur, SinceMonth: month}); err != nil {
 		return d, err
 	}
-	d.ByTier, err = rd.q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: cur, Since: since})
+	d.ByTier, err = rd.q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: cur, SinceMonth: month})
 	return d, err
+}
+
+// MonthOf is the first day of t's month in UTC: the rollups' months.
+func MonthOf(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
 // Deals lists a page of deals (DealListParams scopes them: a partner's

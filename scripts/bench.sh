@@ -38,6 +38,10 @@ if [ "$what" = all ] || [ "$what" = queries ]; then
   if [ "$(count "$DATABASE_URL")" -lt "$size" ]; then
     bin/dealflow seed --synthetic "$size"
   fi
+  # A database seeded before the rollups existed gets them once.
+  if [ "$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM deal_rollups" 2>/dev/null || echo 0)" = 0 ]; then
+    bin/dealflow rollups rebuild
+  fi
   bin/dealflow bench queries --reps 50 --json .data/bench/queries.json
 fi
 if [ "$what" = all ] || [ "$what" = incentives ]; then

@@ -174,7 +174,12 @@ func recordEvent(ctx context.Context, q *dbq.Queries, e Event) error {
 	if err != nil {
 		return err
 	}
-	_, err = q.DealApplyEvent(ctx, params)
+	applied, err := q.DealApplyEvent(ctx, params)
+	if err != nil || applied == 0 {
+		return err // applied == 0: a stale event moves neither projection nor rollups
+	}
+	// The dashboard rollups move with the projection, once per (deal_id, seq).
+	_, err = q.DealRollupMove(ctx, dbq.DealRollupMoveParams{DealID: id, Seq: e.Seq})
 	return err
 }
 

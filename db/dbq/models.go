@@ -221,6 +221,43 @@ type DealEvent struct {
 	ActorPersonID uuid.NullUUID   `json:"actor_person_id"`
 }
 
+type DealRollup struct {
+	Dim          string    `json:"dim"`
+	Month        time.Time `json:"month"`
+	Key          string    `json:"key"`
+	Status       string    `json:"status"`
+	Currency     string    `json:"currency"`
+	Deals        int64     `json:"deals"`
+	Amount       int64     `json:"amount"`
+	WonAmount    int64     `json:"won_amount"`
+	Approved     int64     `json:"approved"`
+	ApprovalSecs int64     `json:"approval_secs"`
+	WonCycles    int64     `json:"won_cycles"`
+	WinSecs      int64     `json:"win_secs"`
+	SlaBreaches  int64     `json:"sla_breaches"`
+	Conflicts    int64     `json:"conflicts"`
+}
+
+type DealRollupFact struct {
+	DealID       uuid.UUID          `json:"deal_id"`
+	Month        time.Time          `json:"month"`
+	PartnerID    uuid.UUID          `json:"partner_id"`
+	ProgramID    uuid.NullUUID      `json:"program_id"`
+	Country      string             `json:"country"`
+	ProductLines []string           `json:"product_lines"`
+	Status       string             `json:"status"`
+	Currency     string             `json:"currency"`
+	Amount       int64              `json:"amount"`
+	WonCurrency  pgtype.Text        `json:"won_currency"`
+	WonAmount    pgtype.Int8        `json:"won_amount"`
+	SubmittedAt  time.Time          `json:"submitted_at"`
+	ApprovedAt   pgtype.Timestamptz `json:"approved_at"`
+	WonAt        pgtype.Timestamptz `json:"won_at"`
+	Conflicted   bool               `json:"conflicted"`
+	SlaBreached  bool               `json:"sla_breached"`
+	LastEventSeq int32              `json:"last_event_seq"`
+}
+
 type IncentiveCycle struct {
 	ID             uuid.UUID          `json:"id"`
 	ProgramID      uuid.UUID          `json:"program_id"`

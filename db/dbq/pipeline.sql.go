@@ -10,33 +10,111 @@ import (
 	"time"
 )
 
+const pipelineByDimension = `-- name: PipelineByDimension :many
+SELECT r.key,
+       sum(r.deals)::int AS registered,
+       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
+       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)::bigint AS won,
+       coalesce(sum(r.deals) FILTER (WHERE r.status = 'closed_won'), 0)::int AS won_deals,
+       coalesce(sum(r.deals) FILTER (WHERE r.status = 'closed_lost'), 0)::int AS lost_deals
+FROM deal_rollups r
+WHERE r.dim = $2::text AND r.month >= $3::date
+GROUP BY r.key
+ORDER BY won DESC, registered DESC, r.key
+`
+
+type PipelineByDimensionParams struct {
+	Currency   string    `json:"currency"`
+	Dim        string    `json:"dim"`
+	SinceMonth time.Time `json:"since_month"`
+}
+
+type PipelineByDimensionRow struct {
+	Key        string `json:"key"`
+	Registered int32  `json:"registered"`
+	Approved   int32  `json:"approved"`
+	Won        int64  `json:"won"`
+	WonDeals   int32  `json:"won_deals"`
+	LostDeals  int32  `json:"lost_deals"`
+}
+
+// PipelineByDimension is the pipeline by program, country or product line
+// (@dim) since @since_month (the first of a month, UTC), from the rollups, most won value first.
+func (q *Queries) PipelineByDimension(ctx context.Context, arg PipelineByDimensionParams) ([]PipelineByDimensionRow, error) {
+	rows, err := q.db.Query(ctx, pipelineByDimension, arg.Currency, arg.Dim, arg.SinceMonth)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PipelineByDimensionRow{}
+	for rows.Next() {
+		var i PipelineByDimensionRow
+		if err := rows.Scan(
+			&i.Key,
+			&i.Registered,
+			&i.Approved,
+			&i.Won,
+			&i.WonDeals,
+			&i.LostDeals,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const pipelineByMonth = `-- name: PipelineByMonth :many
-SELECT date_trunc('month', d.created_at)::date AS month,
-       count(*)::int AS registered,
-       count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int AS approved,
-       coalesce(sum(d.won_amount) FILTER (WHERE d.status = 'closed_won' AND d.won_currency = $1::text), 0)::bigint AS won
-FROM deals d
-WHERE d.created_at >= $2
-GROUP BY 1 ORDER BY 1
+SELECT r.month,
+       sum(r.deals)::int AS registered,
+       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
+       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)::bigint AS won,
+       coalesce(sum(r.deals) FILTER (WHERE r.status = 'closed_won'), 0)::int AS won_deals,
+       coalesce(sum(r.deals) FILTER (WHERE r.status = 'closed_lost'), 0)::int AS lost_deals,
+       coalesce(sum(r.deals) FILTER (WHERE r.status = 'expired'), 0)::int AS expired_deals,
+       sum(r.approved)::bigint AS approved_deals, sum(r.approval_secs)::bigint AS approval_secs,
+       sum(r.won_cycles)::bigint AS won_cycles, sum(r.win_secs)::bigint AS win_secs,
+       sum(r.sla_breaches)::bigint AS sla_breaches, sum(r.conflicts)::bigint AS conflicts
+FROM deal_rollups r
+WHERE r.dim = 'all' AND r.month >= $2::date
+GROUP BY r.month ORDER BY r.month
 `
 
 type PipelineByMonthParams struct {
-	Currency string    `json:"currency"`
-	Since    time.Time `json:"since"`
+	Currency   string    `json:"currency"`
+	SinceMonth time.Time `json:"since_month"`
 }
 
 type PipelineByMonthRow struct {
-	Month      time.Time `json:"month"`
-	Registered int32     `json:"registered"`
-	Approved   int32     `json:"approved"`
-	Won        int64     `json:"won"`
+	Month         time.Time `json:"month"`
+	Registered    int32     `json:"registered"`
+	Approved      int32     `json:"approved"`
+	Won           int64     `json:"won"`
+	WonDeals      int32     `json:"won_deals"`
+	LostDeals     int32     `json:"lost_deals"`
+	ExpiredDeals  int32     `json:"expired_deals"`
+	ApprovedDeals int64     `json:"approved_deals"`
+	ApprovalSecs  int64     `json:"approval_secs"`
+	WonCycles     int64     `json:"won_cycles"`
+	WinSecs       int64     `json:"win_secs"`
+	SlaBreaches   int64     `json:"sla_breaches"`
+	Conflicts     int64     `json:"conflicts"`
 }
 
-// PipelineByMonth counts registrations, approvals (every deal that reached
-// approval, whatever came after) and closed-won value in one currency, by
-// month of registration, for the channel managers' dashboard.
+// PipelineByMonth is the dashboard from the rollups (deal_rollups, migration 00028): whole
+// months from @since_month (the first of a month, UTC), by month of registration. registered
+// counts every deal; approved every deal that reached approval, whatever
+// came after; won the closed-won value in @currency; won_deals, lost_deals
+// and expired_deals the deals now in those states (win rate: won / (won +
+// lost)); approval_secs over approved_deals is the mean time from submission
+// to first approval, win_secs over won_cycles from approval to win;
+// sla_breaches the deals escalated; conflicts the deals that went to
+// conflict review.
 func (q *Queries) PipelineByMonth(ctx context.Context, arg PipelineByMonthParams) ([]PipelineByMonthRow, error) {
-	rows, err := q.db.Query(ctx, pipelineByMonth, arg.Currency, arg.Since)
+	rows, err := q.db.Query(ctx, pipelineByMonth, arg.Currency, arg.SinceMonth)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +127,15 @@ func (q *Queries) PipelineByMonth(ctx context.Context, arg PipelineByMonthParams
 			&i.Registered,
 			&i.Approved,
 			&i.Won,
+			&i.WonDeals,
+			&i.LostDeals,
+			&i.ExpiredDeals,
+			&i.ApprovedDeals,
+			&i.ApprovalSecs,
+			&i.WonCycles,
+			&i.WinSecs,
+			&i.SlaBreaches,
+			&i.Conflicts,
 		); err != nil {
 			return nil, err
 		}
@@ -62,19 +149,19 @@ func (q *Queries) PipelineByMonth(ctx context.Context, arg PipelineByMonthParams
 
 const pipelineByPartner = `-- name: PipelineByPartner :many
 SELECT p.name, p.tier,
-       count(*)::int AS registered,
-       count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int AS approved,
-       coalesce(sum(d.won_amount) FILTER (WHERE d.status = 'closed_won' AND d.won_currency = $1::text), 0)::bigint AS won
-FROM deals d JOIN partners p ON p.id = d.partner_id
-WHERE d.created_at >= $2
+       sum(r.deals)::int AS registered,
+       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
+       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)::bigint AS won
+FROM deal_rollups r JOIN partners p ON p.id = r.key::uuid
+WHERE r.dim = 'partner' AND r.month >= $2::date
 GROUP BY p.id, p.name, p.tier
 ORDER BY won DESC, registered DESC, p.name
 LIMIT 10
 `
 
 type PipelineByPartnerParams struct {
-	Currency string    `json:"currency"`
-	Since    time.Time `json:"since"`
+	Currency   string    `json:"currency"`
+	SinceMonth time.Time `json:"since_month"`
 }
 
 type PipelineByPartnerRow struct {
@@ -85,8 +172,10 @@ type PipelineByPartnerRow struct {
 	Won        int64  `json:"won"`
 }
 
+// PipelineByPartner is the ten partners with the most won value (then the
+// most registrations) since @since_month (the first of a month, UTC), from the rollups.
 func (q *Queries) PipelineByPartner(ctx context.Context, arg PipelineByPartnerParams) ([]PipelineByPartnerRow, error) {
-	rows, err := q.db.Query(ctx, pipelineByPartner, arg.Currency, arg.Since)
+	rows, err := q.db.Query(ctx, pipelineByPartner, arg.Currency, arg.SinceMonth)
 	if err != nil {
 		return nil, err
 	}
@@ -113,18 +202,18 @@ func (q *Queries) PipelineByPartner(ctx context.Context, arg PipelineByPartnerPa
 
 const pipelineByTier = `-- name: PipelineByTier :many
 SELECT lower(p.tier) AS tier,
-       count(*)::int AS registered,
-       count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int AS approved,
-       coalesce(sum(d.won_amount) FILTER (WHERE d.status = 'closed_won' AND d.won_currency = $1::text), 0)::bigint AS won
-FROM deals d JOIN partners p ON p.id = d.partner_id
-WHERE d.created_at >= $2
+       sum(r.deals)::int AS registered,
+       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
+       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)::bigint AS won
+FROM deal_rollups r JOIN partners p ON p.id = r.key::uuid
+WHERE r.dim = 'partner' AND r.month >= $2::date
 GROUP BY 1
 ORDER BY won DESC, registered DESC
 `
 
 type PipelineByTierParams struct {
-	Currency string    `json:"currency"`
-	Since    time.Time `json:"since"`
+	Currency   string    `json:"currency"`
+	SinceMonth time.Time `json:"since_month"`
 }
 
 type PipelineByTierRow struct {
@@ -134,8 +223,10 @@ type PipelineByTierRow struct {
 	Won        int64  `json:"won"`
 }
 
+// PipelineByTier is the pipeline by partner tier (the partners' tiers now)
+// since @since_month (the first of a month, UTC), from the rollups.
 func (q *Queries) PipelineByTier(ctx context.Context, arg PipelineByTierParams) ([]PipelineByTierRow, error) {
-	rows, err := q.db.Query(ctx, pipelineByTier, arg.Currency, arg.Since)
+	rows, err := q.db.Query(ctx, pipelineByTier, arg.Currency, arg.SinceMonth)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +234,158 @@ func (q *Queries) PipelineByTier(ctx context.Context, arg PipelineByTierParams) 
 	items := []PipelineByTierRow{}
 	for rows.Next() {
 		var i PipelineByTierRow
+		if err := rows.Scan(
+			&i.Tier,
+			&i.Registered,
+			&i.Approved,
+			&i.Won,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pipelineFullByMonth = `-- name: PipelineFullByMonth :many
+SELECT date_trunc('month', d.created_at)::date AS month,
+       count(*)::int AS registered,
+       count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int AS approved,
+       coalesce(sum(d.won_amount) FILTER (WHERE d.status = 'closed_won' AND d.won_currency = $1::text), 0)::bigint AS won
+FROM deals d
+WHERE d.created_at >= $2
+GROUP BY 1 ORDER BY 1
+`
+
+type PipelineFullByMonthParams struct {
+	Currency string    `json:"currency"`
+	Since    time.Time `json:"since"`
+}
+
+type PipelineFullByMonthRow struct {
+	Month      time.Time `json:"month"`
+	Registered int32     `json:"registered"`
+	Approved   int32     `json:"approved"`
+	Won        int64     `json:"won"`
+}
+
+// PipelineFullByMonth (the dashboard before rollups, kept for the
+// benchmark and as the oracle of the rollups' tests) counts registrations, approvals (every deal that reached
+// approval, whatever came after) and closed-won value in one currency, by
+// month of registration, for the channel managers' dashboard.
+func (q *Queries) PipelineFullByMonth(ctx context.Context, arg PipelineFullByMonthParams) ([]PipelineFullByMonthRow, error) {
+	rows, err := q.db.Query(ctx, pipelineFullByMonth, arg.Currency, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PipelineFullByMonthRow{}
+	for rows.Next() {
+		var i PipelineFullByMonthRow
+		if err := rows.Scan(
+			&i.Month,
+			&i.Registered,
+			&i.Approved,
+			&i.Won,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pipelineFullByPartner = `-- name: PipelineFullByPartner :many
+SELECT p.name, p.tier,
+       count(*)::int AS registered,
+       count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int AS approved,
+       coalesce(sum(d.won_amount) FILTER (WHERE d.status = 'closed_won' AND d.won_currency = $1::text), 0)::bigint AS won
+FROM deals d JOIN partners p ON p.id = d.partner_id
+WHERE d.created_at >= $2
+GROUP BY p.id, p.name, p.tier
+ORDER BY won DESC, registered DESC, p.name
+LIMIT 10
+`
+
+type PipelineFullByPartnerParams struct {
+	Currency string    `json:"currency"`
+	Since    time.Time `json:"since"`
+}
+
+type PipelineFullByPartnerRow struct {
+	Name       string `json:"name"`
+	Tier       string `json:"tier"`
+	Registered int32  `json:"registered"`
+	Approved   int32  `json:"approved"`
+	Won        int64  `json:"won"`
+}
+
+// PipelineFullByPartner is PipelineByPartner aggregated from the deals.
+func (q *Queries) PipelineFullByPartner(ctx context.Context, arg PipelineFullByPartnerParams) ([]PipelineFullByPartnerRow, error) {
+	rows, err := q.db.Query(ctx, pipelineFullByPartner, arg.Currency, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PipelineFullByPartnerRow{}
+	for rows.Next() {
+		var i PipelineFullByPartnerRow
+		if err := rows.Scan(
+			&i.Name,
+			&i.Tier,
+			&i.Registered,
+			&i.Approved,
+			&i.Won,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pipelineFullByTier = `-- name: PipelineFullByTier :many
+SELECT lower(p.tier) AS tier,
+       count(*)::int AS registered,
+       count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int AS approved,
+       coalesce(sum(d.won_amount) FILTER (WHERE d.status = 'closed_won' AND d.won_currency = $1::text), 0)::bigint AS won
+FROM deals d JOIN partners p ON p.id = d.partner_id
+WHERE d.created_at >= $2
+GROUP BY 1
+ORDER BY won DESC, registered DESC
+`
+
+type PipelineFullByTierParams struct {
+	Currency string    `json:"currency"`
+	Since    time.Time `json:"since"`
+}
+
+type PipelineFullByTierRow struct {
+	Tier       string `json:"tier"`
+	Registered int32  `json:"registered"`
+	Approved   int32  `json:"approved"`
+	Won        int64  `json:"won"`
+}
+
+// PipelineFullByTier is PipelineByTier aggregated from the deals.
+func (q *Queries) PipelineFullByTier(ctx context.Context, arg PipelineFullByTierParams) ([]PipelineFullByTierRow, error) {
+	rows, err := q.db.Query(ctx, pipelineFullByTier, arg.Currency, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PipelineFullByTierRow{}
+	for rows.Next() {
+		var i PipelineFullByTierRow
 		if err := rows.Scan(
 			&i.Tier,
 			&i.Registered,

@@ -1,5 +1,6 @@
--- name: PipelineByMonth :many
--- PipelineByMonth counts registrations, approvals (every deal that reached
+-- name: PipelineFullByMonth :many
+-- PipelineFullByMonth (the dashboard before rollups, kept for the
+-- benchmark and as the oracle of the rollups' tests) counts registrations, approvals (every deal that reached
 -- approval, whatever came after) and closed-won value in one currency, by
 -- month of registration, for the channel managers' dashboard.
 SELECT date_trunc('month', d.created_at)::date AS month,
@@ -10,7 +11,8 @@ FROM deals d
 WHERE d.created_at >= @since
 GROUP BY 1 ORDER BY 1;
 
--- name: PipelineByPartner :many
+-- name: PipelineFullByPartner :many
+-- PipelineFullByPartner is PipelineByPartner aggregated from the deals.
 SELECT p.name, p.tier,
        count(*)::int AS registered,
        count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int AS approved,
@@ -21,7 +23,8 @@ GROUP BY p.id, p.name, p.tier
 ORDER BY won DESC, registered DESC, p.name
 LIMIT 10;
 
--- name: PipelineByTier :many
+-- name: PipelineFullByTier :many
+-- PipelineFullByTier is PipelineByTier aggregated from the deals.
 SELECT lower(p.tier) AS tier,
        count(*)::int AS registered,
        count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int AS approved,
@@ -30,3 +33,66 @@ FROM deals d JOIN partners p ON p.id = d.partner_id
 WHERE d.created_at >= @since
 GROUP BY 1
 ORDER BY won DESC, registered DESC;
+
+-- name: PipelineByMonth :many
+-- PipelineByMonth is the dashboard from the rollups (deal_rollups, migration 00028): whole
+-- months from @since_month (the first of a month, UTC), by month of registration. registered
+-- counts every deal; approved every deal that reached approval, whatever
+-- came after; won the closed-won value in @currency; won_deals, lost_deals
+-- and expired_deals the deals now in those states (win rate: won / (won +
+-- lost)); approval_secs over approved_deals is the mean time from submission
+-- to first approval, win_secs over won_cycles from approval to win;
+-- sla_breaches the deals escalated; conflicts the deals that went to
+-- conflict review.
+SELECT r.month,
+       sum(r.deals)::int AS registered,
+       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
+       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)::bigint AS won,
+       coalesce(sum(r.deals) FILTER (WHERE r.status = 'closed_won'), 0)::int AS won_deals,
+       coalesce(sum(r.deals) FILTER (WHERE r.status = 'closed_lost'), 0)::int AS lost_deals,
+       coalesce(sum(r.deals) FILTER (WHERE r.status = 'expired'), 0)::int AS expired_deals,
+       sum(r.approved)::bigint AS approved_deals, sum(r.approval_secs)::bigint AS approval_secs,
+       sum(r.won_cycles)::bigint AS won_cycles, sum(r.win_secs)::bigint AS win_secs,
+       sum(r.sla_breaches)::bigint AS sla_breaches, sum(r.conflicts)::bigint AS conflicts
+FROM deal_rollups r
+WHERE r.dim = 'all' AND r.month >= @since_month::date
+GROUP BY r.month ORDER BY r.month;
+
+-- name: PipelineByPartner :many
+-- PipelineByPartner is the ten partners with the most won value (then the
+-- most registrations) since @since_month (the first of a month, UTC), from the rollups.
+SELECT p.name, p.tier,
+       sum(r.deals)::int AS registered,
+       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
+       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)::bigint AS won
+FROM deal_rollups r JOIN partners p ON p.id = r.key::uuid
+WHERE r.dim = 'partner' AND r.month >= @since_month::date
+GROUP BY p.id, p.name, p.tier
+ORDER BY won DESC, registered DESC, p.name
+LIMIT 10;
+
+-- name: PipelineByTier :many
+-- PipelineByTier is the pipeline by partner tier (the partners' tiers now)
+-- since @since_month (the first of a month, UTC), from the rollups.
+SELECT lower(p.tier) AS tier,
+       sum(r.deals)::int AS registered,
+       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
+       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)::bigint AS won
+FROM deal_rollups r JOIN partners p ON p.id = r.key::uuid
+WHERE r.dim = 'partner' AND r.month >= @since_month::date
+GROUP BY 1
+ORDER BY won DESC, registered DESC;
+
+-- name: PipelineByDimension :many
+-- PipelineByDimension is the pipeline by program, country or product line
+-- (@dim) since @since_month (the first of a month, UTC), from the rollups, most won value first.
+SELECT r.key,
+       sum(r.deals)::int AS registered,
+       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
+       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)::bigint AS won,
+       coalesce(sum(r.deals) FILTER (WHERE r.status = 'closed_won'), 0)::int AS won_deals,
+       coalesce(sum(r.deals) FILTER (WHERE r.status = 'closed_lost'), 0)::int AS lost_deals
+FROM deal_rollups r
+WHERE r.dim = @dim::text AND r.month >= @since_month::date
+GROUP BY r.key
+ORDER BY won DESC, registered DESC, r.key;

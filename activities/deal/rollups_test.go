@@ -1,0 +1,235 @@
+package deal_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/dealflow/dealflow/activities/deal"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// simDeal is one deal of the randomized run, as its workflow would hold it.
+type simDeal struct {
+	sub    deal.Submission
+	status domain.Status
+	seq    int32
+	snap   deal.Snapshot
+	at     time.Time
+}
+
+// next is the transitions a deal may take from its status: the lifecycle's
+// paths, corrections and reversals of a win included.
+var next = map[domain.Status][]domain.Status{
+	domain.StatusSubmitted:       {domain.StatusScreening},
+	domain.StatusScreening:       {domain.StatusPendingApproval, domain.StatusConflictReview},
+	domain.StatusConflictReview:  {domain.StatusPendingApproval, domain.StatusRejected, domain.StatusWithdrawn},
+	domain.StatusPendingApproval: {domain.StatusApproved, domain.StatusApproved, domain.StatusRejected, domain.StatusInfoRequested, domain.StatusPendingApproval, domain.StatusWithdrawn},
+	domain.StatusInfoRequested:   {domain.StatusPendingApproval, domain.StatusWithdrawn},
+	domain.StatusApproved:        {domain.StatusClosedWon, domain.StatusClosedWon, domain.StatusClosedLost, domain.StatusExpired, domain.StatusWithdrawn, domain.StatusApproved},
+	domain.StatusClosedWon:       {domain.StatusClosedWon, domain.StatusClosedWon, domain.StatusClosedWon},
+}
+
+// step records the deal's next event (a random transition; a closed-won
+// deal's amount corrected, reversed or its currency changed), sometimes
+// twice as a retried activity would.
+func (d *simDeal) step(ctx context.Context, t *testing.T, a *deal.Activities, r *rand.Rand, actor domain.Actor, programs []string) bool {
+	choices := next[d.status]
+	if len(choices) == 0 {
+		return false
+	}
+	to := choices[r.IntN(len(choices))]
+	d.seq++
+	d.at = d.at.Add(time.Duration(1+r.IntN(72*60)) * time.Minute)
+	typ := string(to)
+	switch {
+	case to == domain.StatusScreening:
+		d.snap.SLADueAt = d.at.Add(48 * time.Hour)
+		d.snap.ProgramID = programs[r.IntN(len(programs))]
+	case to == domain.StatusPendingApproval && d.status == domain.StatusPendingApproval:
+		typ, d.snap.Escalated = "escalated", true
+	case to == domain.StatusApproved && d.status == domain.StatusApproved:
+		typ = "extended"
+		d.snap.ExpiresAt = d.snap.ExpiresAt.Add(30 * 24 * time.Hour)
+	case to == domain.StatusApproved:
+		d.snap.ExpiresAt = d.at.Add(90 * 24 * time.Hour)
+	case to == domain.StatusClosedWon && d.status == domain.StatusClosedWon:
+		o := *d.snap.Outcome
+		switch r.IntN(3) {
+		case 0:
+			typ, o.Amount = "outcome_reversed", 0
+		case 1:
+			typ, o.Amount = "outcome_corrected", 1+r.Int64N(5_000_000)
+		default:
+			typ, o.Currency, o.Amount = "outcome_corrected", []string{"USD", "EUR"}[r.IntN(2)], 1+r.Int64N(5_000_000)
+		}
+		d.snap.Outcome = &o
+	case to == domain.StatusClosedWon:
+		d.snap.Outcome = &domain.Outcome{Won: true, Amount: 1 + r.Int64N(5_000_000), Currency: []string{"USD", "USD", "EUR"}[r.IntN(3)],
+			ProductLines: d.snap.Registration.ProductLines, CloseDate: d.at.Format(time.DateOnly)}
+	case to == domain.StatusClosedLost:
+		d.snap.Outcome = &domain.Outcome{CloseDate: d.at.Format(time.DateOnly), Reason: "lost"}
+	}
+	d.snap.Status = to
+	snap := d.snap
+	e := deal.Event{DealID: d.sub.DealID, Seq: d.seq, Type: typ, From: d.status, To: to, Actor: actor, OccurredAt: d.at, Snapshot: &snap}
+	d.status = to
+	for i := 0; i < 1+r.IntN(2); i++ {
+		if err := a.RecordEvent(ctx, e); err != nil {
+			t.Fatalf("deal %s event %d (%s): %v", d.sub.DealID, e.Seq, typ, err)
+		}
+	}
+	return true
+}
+
+// anyDeal is some deal's id.
+func anyDeal(ctx context.Context, t *testing.T) string {
+	var id string
+	if err := testDB.Pool.QueryRow(ctx, `SELECT deal_id::text FROM deal_rollup_facts LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// rollupRows reads both rollup tables in a stable order, as text.
+func rollupRows(ctx context.Context, t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, sql := range []string{
+		`SELECT f::text FROM deal_rollup_facts f ORDER BY deal_id`,
+		`SELECT r::text FROM deal_rollups r ORDER BY dim, month, key, status, currency`,
+	} {
+		rows, err := testDB.Pool.Query(ctx, sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, got...)
+	}
+	return out
+}
+
+// TestRollupsEqualTheirRebuild applies randomized sequences of deal events
+// (submissions, screening, conflict review, escalations, approvals,
+// extensions, information requests, rejections, withdrawals, expiries,
+// losses, wins and their corrections, reversals and currency changes, each
+// sometimes recorded twice) across interleaved deals, then rebuilds the
+// rollups from scratch: the incremental ones must equal the rebuild row for
+// row, and the dashboard read from them must equal today's aggregation of
+// the deals.
+func TestRollupsEqualTheirRebuild(t *testing.T) {
+	ctx := context.Background()
+	q := dbq.New(testDB.Pool)
+	a := deal.New(testDB.Pool)
+	var programs []string
+	for i := range 2 {
+		p, err := testDB.Pool.Exec(ctx, `INSERT INTO programs (name) VALUES ($1)`, fmt.Sprintf("Rollup program %d", i))
+		if err != nil || p.RowsAffected() != 1 {
+			t.Fatal(err)
+		}
+	}
+	rows, _ := testDB.Pool.Query(ctx, `SELECT id::text FROM programs ORDER BY name`)
+	programs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	type org struct {
+		id    uuid.UUID
+		actor domain.Actor
+	}
+	var orgs []org
+	for i := range 3 {
+		p, err := q.PartnerCreate(ctx, dbq.PartnerCreateParams{Name: fmt.Sprintf("Rollup partner %d", i), Type: "reseller", Tier: []string{"gold", "silver"}[i%2]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := q.UserEnsure(ctx, dbq.UserEnsureParams{Name: fmt.Sprintf("Rollup rep %d", i), Role: "partner_user", PartnerID: uuid.NullUUID{UUID: p.ID, Valid: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		orgs = append(orgs, org{p.ID, domain.Actor{ID: u.ID.String(), Name: u.Name, Role: domain.RolePartnerUser}})
+	}
+	lines := []string{"firewall", "vpn", "edr", "siem"}
+	for seed := range uint64(4) {
+		r := rand.New(rand.NewPCG(seed, 18))
+		var live []*simDeal
+		for range 30 {
+			o := orgs[r.IntN(len(orgs))]
+			at := time.Date(2025, time.Month(1+r.IntN(12)), 1+r.IntN(28), r.IntN(24), 0, 0, 0, time.UTC)
+			s := submission(o.id, o.actor, at)
+			s.Registration.ProductLines = []string{lines[r.IntN(4)], lines[r.IntN(4)]}
+			s.Registration.Currency = []string{"USD", "EUR"}[r.IntN(2)]
+			s.Registration.Customer.Country = []string{"US", "DE", "FR"}[r.IntN(3)]
+			s.Event.Snapshot = snapshot(s.Registration, domain.StatusSubmitted)
+			if err := a.RecordSubmission(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			live = append(live, &simDeal{sub: s, status: domain.StatusSubmitted, seq: 1, snap: *s.Event.Snapshot, at: at})
+		}
+		for len(live) > 0 {
+			i := r.IntN(len(live))
+			if !live[i].step(ctx, t, a, r, orgs[0].actor, programs) || r.IntN(12) == 0 {
+				live = append(live[:i], live[i+1:]...)
+			}
+		}
+		incremental := rollupRows(ctx, t)
+		// Moving again for an event already counted (a retry reaching the
+		// rollups directly) changes nothing.
+		moved, err := q.DealRollupMove(ctx, dbq.DealRollupMoveParams{DealID: uuid.MustParse(anyDeal(ctx, t)), Seq: 1})
+		if err != nil || moved {
+			t.Fatalf("move of a counted event: moved %v, %v", moved, err)
+		}
+		if again := rollupRows(ctx, t); !reflect.DeepEqual(again, incremental) {
+			t.Fatal("a repeated move changed the rollups")
+		}
+		if _, err := q.DealRollupsRebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rebuilt := rollupRows(ctx, t)
+		if !reflect.DeepEqual(incremental, rebuilt) {
+			for i := range max(len(incremental), len(rebuilt)) {
+				var x, y string
+				if i < len(incremental) {
+					x = incremental[i]
+				}
+				if i < len(rebuilt) {
+					y = rebuilt[i]
+				}
+				if x != y {
+					t.Errorf("seed %d row %d:\nincremental %s\nrebuilt     %s", seed, i, x, y)
+				}
+			}
+			t.Fatalf("seed %d: %d incremental rows, %d rebuilt", seed, len(incremental), len(rebuilt))
+		}
+		t.Logf("seed %d: %d rows equal", seed, len(rebuilt))
+		since := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+		for _, cur := range []string{"USD", "EUR"} {
+			full, err := q.PipelineFullByMonth(ctx, dbq.PipelineFullByMonthParams{Currency: cur, Since: since})
+			if err != nil {
+				t.Fatal(err)
+			}
+			roll, err := q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: cur, SinceMonth: since})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(full) != len(roll) {
+				t.Fatalf("seed %d %s: %d months full, %d from rollups", seed, cur, len(full), len(roll))
+			}
+			for i := range full {
+				f, g := full[i], roll[i]
+				if !f.Month.Equal(g.Month) || f.Registered != g.Registered || f.Approved != g.Approved || f.Won != g.Won {
+					t.Fatalf("seed %d %s month %d: full %+v, rollups %+v", seed, cur, i, f, g)
+				}
+			}
+		}
+	}
+}
