@@ -4,7 +4,11 @@
 // workflows/notify/delivery; its activities in activities/notify.
 package notify
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // WorkflowType is the registered name of the delivery workflow
 // (delivery.NotificationDelivery), which running histories carry.
@@ -65,3 +69,17 @@ const (
 	ActivityAwaitPending = "NotifyAwaitPending"
 	ActivityDeliver      = "NotifyDeliver"
 )
+
+// String lists the non-zero counts ("sent 1 off 1"), for logs and tests.
+func (o Outcome) String() string {
+	var parts []string
+	for _, c := range []struct {
+		name string
+		n    int
+	}{{"sent", o.Sent}, {"off", o.Off}, {"digest", o.Digest}, {"failed", o.Failed}, {"already", o.Already}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", c.name, c.n))
+		}
+	}
+	return strings.Join(parts, " ")
+}
