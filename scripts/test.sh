@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: every check and test dealflow has, against real services.
-# Starts PostgreSQL if needed and builds the pinned Temporal CLI (the e2e
-# tests start their own dev server with it); fails, never skips, when a
+# Starts PostgreSQL if needed and builds the pinned Temporal CLI and Mailpit
+# (the tests start their own dev server and SMTP server with them); fails, never skips, when a
 # service cannot be had.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 step "services"
 bash scripts/postgres.sh
 bash scripts/temporal-cli.sh
+bash scripts/mailpit.sh
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
