@@ -17,12 +17,13 @@ import (
 // steps.Cycle, are read from them).
 func requestTypes() map[string]func() any {
 	out := map[string]func() any{
-		"createDeal":       func() any { return &steps.CreateDealRequest{} },
-		"conflictCheck":    func() any { return &conflictCheckRequest{} },
-		"program":          func() any { return &programRequest{} },
-		"incentiveProgram": func() any { return &incentiveProgramRequest{} },
-		"programVersion":   func() any { return &programVersionRequest{} },
-		"startCycle":       func() any { return &startCycleRequest{} },
+		"createDeal":              func() any { return &steps.CreateDealRequest{} },
+		"notificationPreferences": func() any { return &notificationPreferences{} },
+		"conflictCheck":           func() any { return &conflictCheckRequest{} },
+		"program":                 func() any { return &programRequest{} },
+		"incentiveProgram":        func() any { return &incentiveProgramRequest{} },
+		"programVersion":          func() any { return &programVersionRequest{} },
+		"startCycle":              func() any { return &startCycleRequest{} },
 	}
 	for _, st := range steps.Deal() {
 		out["step:"+st.Path] = func() any { return st.NewBody() }

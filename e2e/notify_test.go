@@ -91,3 +91,59 @@ func TestApprovalMailReachesPartnerOnce(t *testing.T) {
 	}
 	recordHistory(t, notify.EmailWorkflowID, "v1-notification-delivery.json")
 }
+
+// A person sets their own preference; the e-mail's unsubscribe link (a
+// confirmation page, then a post) turns their e-mail off, and the next
+// notification skips them while reaching the others.
+func TestNotificationPreferencesAndUnsubscribe(t *testing.T) {
+	ada := stack.tokens["adminA"]
+	prefs := "/v1/me/notification-preferences"
+	if r := call(t, http.MethodGet, prefs, ada, nil).must(t, http.StatusOK); r.str("email") != "immediate" {
+		t.Fatalf("default preference = %s", r.raw)
+	}
+	call(t, http.MethodPut, prefs, ada, map[string]string{"email": "weekly"}).problem(t, http.StatusUnprocessableEntity, "urn:dealflow:problem:validation")
+
+	approve := func() string {
+		body := dealBody()
+		id := call(t, http.MethodPost, "/v1/deals", stack.tokens["partnerA"], body).must(t, http.StatusCreated).str("id")
+		call(t, http.MethodPost, "/v1/deals/"+id+"/approve", stack.tokens["manager"],
+			map[string]string{"reason": "strategic account"}).must(t, http.StatusOK)
+		return body["customer"].(map[string]any)["name"].(string)
+	}
+	customer := approve()
+	got := mailsTo(t, "ada@northwind.example", customer, 1, 20*time.Second)
+	if len(got) != 1 {
+		t.Fatalf("ada received %d mails", len(got))
+	}
+	full, err := stack.mailpit.Message(context.Background(), got[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(full.Text, stack.baseURL+"/v1/notifications/unsubscribe?token=")
+	if i < 0 {
+		t.Fatalf("no unsubscribe link in %q", full.Text)
+	}
+	link := strings.Fields(full.Text[i:])[0]
+	page := call(t, http.MethodGet, strings.TrimPrefix(link, stack.baseURL), "", nil).must(t, http.StatusOK)
+	if !strings.Contains(string(page.raw), `method="post"`) {
+		t.Fatalf("confirmation page = %s", page.raw)
+	}
+	if r := call(t, http.MethodGet, prefs, ada, nil); r.str("email") != "immediate" {
+		t.Fatal("opening the link changed the preference")
+	}
+	call(t, http.MethodPost, "/v1/notifications/unsubscribe?token=forged.token", "", nil).must(t, http.StatusNotFound)
+	call(t, http.MethodPost, strings.TrimPrefix(link, stack.baseURL), "", nil).must(t, http.StatusOK)
+	if r := call(t, http.MethodGet, prefs, ada, nil); r.str("email") != "off" {
+		t.Fatalf("after unsubscribing: %s", r.raw)
+	}
+
+	next := approve()
+	if len(mailsTo(t, "pat@northwind.example", next, 1, 20*time.Second)) != 1 {
+		t.Fatal("pat did not receive the next approval")
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := len(mailsTo(t, "ada@northwind.example", next, 1, 0)); n != 0 {
+		t.Errorf("ada unsubscribed but received %d mails", n)
+	}
+	call(t, http.MethodPut, prefs, ada, map[string]string{"email": "immediate"}).must(t, http.StatusOK)
+}
