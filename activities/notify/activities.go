@@ -118,6 +118,9 @@ func (a *Activities) NotifyDeliver(ctx context.Context, id int64) (notify.Outcom
 		recorded[d.Recipient] = true
 	}
 	for _, r := range recipients {
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, r.Email)
+		}
 		if recorded[r.Email] {
 			out.Already++
 			continue

@@ -41,7 +41,8 @@ func MailpitBinary() (string, error) {
 	return p, nil
 }
 
-// StartMailpit starts Mailpit and waits until its API answers.
+// StartMailpit starts Mailpit, keeping every message (--max 0: no
+// pruning), and waits until its API answers.
 func StartMailpit(ctx context.Context) (*Mailpit, error) {
 	bin, err := MailpitBinary()
 	if err != nil {
@@ -62,7 +63,7 @@ func StartMailpit(ctx context.Context) (*Mailpit, error) {
 	m := &Mailpit{SMTPAddr: "127.0.0.1:" + strconv.Itoa(smtpPort), HTTPURL: "http://127.0.0.1:" + strconv.Itoa(httpPort),
 		dir: dir, log: &syncBuffer{}, done: make(chan struct{})}
 	m.cmd = exec.Command(bin, "--listen", "127.0.0.1:"+strconv.Itoa(httpPort), "--smtp", m.SMTPAddr,
-		"--database", filepath.Join(dir, "mailpit.db"))
+		"--database", filepath.Join(dir, "mailpit.db"), "--max", "0")
 	m.cmd.Stdout, m.cmd.Stderr = m.log, m.log
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := m.cmd.Start(); err != nil {

@@ -37,8 +37,11 @@ func NotificationDelivery(ctx workflow.Context, in notify.Input) error {
 	// A notification is retried until it is delivered (an SMTP server that
 	// is down holds the channel, keeping order); a recipient the server
 	// refuses for good is recorded as failed by the activity, not retried.
+	// It heartbeats per recipient, so a delivery whose worker died is
+	// retried within seconds.
 	deliverCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
+		HeartbeatTimeout:    10 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
 	})
 	for round := 0; round < rounds; round++ {
