@@ -17,15 +17,16 @@ import (
 // steps.Cycle, are read from them).
 func requestTypes() map[string]func() any {
 	out := map[string]func() any{
-		"createDeal":       func() any { return &steps.CreateDealRequest{} },
-		"conflictCheck":    func() any { return &conflictCheckRequest{} },
-		"program":          func() any { return &programRequest{} },
-		"incentiveProgram": func() any { return &incentiveProgramRequest{} },
-		"programVersion":   func() any { return &programVersionRequest{} },
-		"startCycle":       func() any { return &startCycleRequest{} },
-		"inviteUser":       func() any { return &inviteRequest{} },
-		"userRole":         func() any { return &roleRequest{} },
-		"partnerUpdate":    func() any { return &partnerUpdateRequest{} },
+		"createDeal":              func() any { return &steps.CreateDealRequest{} },
+		"conflictCheck":           func() any { return &conflictCheckRequest{} },
+		"program":                 func() any { return &programRequest{} },
+		"incentiveProgram":        func() any { return &incentiveProgramRequest{} },
+		"programVersion":          func() any { return &programVersionRequest{} },
+		"startCycle":              func() any { return &startCycleRequest{} },
+		"inviteUser":              func() any { return &inviteRequest{} },
+		"userRole":                func() any { return &roleRequest{} },
+		"partnerUpdate":           func() any { return &partnerUpdateRequest{} },
+		"notificationPreferences": func() any { return &notificationPreferences{} },
 	}
 	for _, st := range steps.Deal() {
 		out["step:"+st.Path] = func() any { return st.NewBody() }

@@ -96,6 +96,9 @@ func routeDocs() map[string]routeDoc {
 	for k, v := range leadDocs() {
 		docs[k] = v
 	}
+	for k, v := range notifyDocs() {
+		docs[k] = v
+	}
 	return docs
 }
 

@@ -39,6 +39,8 @@ var stack struct {
 	devLog syncBuffer
 	// metricsURL is where `dealflow dev` serves /metrics, apart from the API.
 	metricsURL string
+	// mailpit receives the notification e-mails `dealflow dev` delivers.
+	mailpit *testenv.Mailpit
 }
 
 // syncBuffer is a bytes.Buffer the dev process writes while tests read.
@@ -110,12 +112,19 @@ func setUp() (func(*testing.M) int, error) {
 	}
 	stack.metricsURL = "http://" + metricsAddr
 	stack.temporal = temporal.Address
+	if stack.mailpit, err = testenv.StartMailpit(ctx); err != nil {
+		temporal.Stop()
+		return nil, err
+	}
 	stack.env = append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal.Address,
 		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_API_METRICS_ADDR="+metricsAddr, "DEALFLOW_LOG_LEVEL=debug",
-		"DEALFLOW_PAYOUT_DIR="+filepath.Join(tmp, "payouts"), "DEALFLOW_RATE_LIMIT=2000", "DEALFLOW_RATE_BURST=4000")
+		"DEALFLOW_PAYOUT_DIR="+filepath.Join(tmp, "payouts"), "DEALFLOW_RATE_LIMIT=2000", "DEALFLOW_RATE_BURST=4000",
+		"DEALFLOW_SMTP_ADDR="+stack.mailpit.SMTPAddr, "DEALFLOW_MAIL_FROM=dealflow <noreply@vendor.example>",
+		"DEALFLOW_CONSOLE_URL="+stack.baseURL, "DEALFLOW_NOTIFY_SECRET=e2e-unsubscribe-secret")
 	stack.payoutDir = filepath.Join(tmp, "payouts")
 	teardown := func() {
 		temporal.Stop()
+		stack.mailpit.Stop()
 		if stack.pool != nil {
 			stack.pool.Close()
 		}

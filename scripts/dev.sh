@@ -10,14 +10,16 @@ mkdir -p .data
 
 bash scripts/postgres.sh
 bash scripts/temporal-cli.sh
+bash scripts/mailpit.sh
 go build -o bin/dealflow ./cmd/dealflow
 
 temporal_addr="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
 temporal_pid=""
+mailpit_pid=""
 dealflow_pid=""
 # On exit or Ctrl-C, stop what this script started, dealflow first.
 stop_all() {
-  for pid in $dealflow_pid $temporal_pid; do
+  for pid in $dealflow_pid $mailpit_pid $temporal_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -42,6 +44,24 @@ else
 fi
 
 bin/dealflow migrate
+
+# Mailpit receives every notification e-mail (docs/notify.md); its web UI
+# shows them. One already listening on the SMTP port is used as it is.
+smtp_addr="${DEALFLOW_SMTP_ADDR:-127.0.0.1:1025}"
+mailpit_ui="${MAILPIT_UI_ADDR:-127.0.0.1:8025}"
+if (exec 3<>"/dev/tcp/${smtp_addr%:*}/${smtp_addr##*:}") 2>/dev/null; then
+  echo "using the SMTP server already at $smtp_addr" >&2
+else
+  bin/mailpit --listen "$mailpit_ui" --smtp "$smtp_addr" --database .data/mailpit.db >.data/mailpit.log 2>&1 &
+  mailpit_pid=$!
+fi
+export DEALFLOW_SMTP_ADDR="$smtp_addr"
+export DEALFLOW_CONSOLE_URL="${DEALFLOW_CONSOLE_URL:-http://${DEALFLOW_HTTP_ADDR:-127.0.0.1:8080}}"
+# Unsubscribe links are signed with a secret kept under .data/ across runs.
+if [ -z "${DEALFLOW_NOTIFY_SECRET:-}" ]; then
+  [ -s .data/notify-secret ] || tr -dc 'a-zA-Z0-9' </dev/urandom | head -c 32 > .data/notify-secret || true
+  export DEALFLOW_NOTIFY_SECRET="$(cat .data/notify-secret)"
+fi
 
 # The demo partner is created once and reused; tokens are minted each run
 # (they are shown once and stored only as hashes).
@@ -87,6 +107,7 @@ echo
 echo "dealflow is starting on http://$addr  (Temporal UI: http://127.0.0.1:8233)"
 metrics_addr="${DEALFLOW_API_METRICS_ADDR:-127.0.0.1:9090}"
 [ "$metrics_addr" = off ] || echo "Prometheus metrics on http://$metrics_addr/metrics (DEALFLOW_API_METRICS_ADDR)"
+[ -z "$mailpit_pid" ] || echo "notification e-mails: Mailpit on http://$mailpit_ui (SMTP $smtp_addr)"
 echo "demo partner $partner"
 echo
 cat .data/demo.sh

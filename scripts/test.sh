@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make test`: every check and test dealflow has, against real services.
 # Starts PostgreSQL if needed and builds the pinned Temporal CLI (the e2e
-# tests start their own dev server with it) and the pinned Temporal server
-# (e2e/topology runs it on PostgreSQL; a few minutes the first time on a
-# machine, cached after); fails, never skips, when a service cannot be had.
+# tests start their own dev server with it), Mailpit (their SMTP server) and
+# the pinned Temporal server (e2e/topology runs it on PostgreSQL; a few
+# minutes the first time on a machine, cached after); fails, never skips,
+# when a service cannot be had.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -13,6 +14,7 @@ step "services"
 bash scripts/postgres.sh
 bash scripts/temporal-cli.sh
 bash scripts/temporal-server.sh
+bash scripts/mailpit.sh
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))

@@ -9,6 +9,7 @@ import (
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	leadacts "github.com/dealflow/dealflow/activities/lead"
+	notifyacts "github.com/dealflow/dealflow/activities/notify"
 	quoteacts "github.com/dealflow/dealflow/activities/quote"
 	"github.com/dealflow/dealflow/workflows"
 	"go.temporal.io/sdk/client"
@@ -26,6 +27,9 @@ type Activities struct {
 	// Lead needs the deal context's client (nil: the lead workflow is
 	// registered without its activities).
 	Lead *leadacts.Activities
+	// Notify delivers the notifications outbox (nil: the delivery
+	// workflow is registered without its activities).
+	Notify *notifyacts.Activities
 }
 
 // New returns a worker on workflows.TaskQueue with every workflow and
@@ -55,6 +59,7 @@ func Register(r sdkworker.Registry, acts Activities) {
 	registerQuote(r, acts.Quote)
 	registerCoSell(r, acts.CoSell)
 	registerLead(r, acts.Lead)
+	registerNotify(r, acts.Notify)
 }
 
 // RegisterWorkflows registers every context's workflows, under the type
@@ -66,4 +71,5 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	registerQuoteWorkflows(r)
 	registerCoSellWorkflows(r)
 	registerLeadWorkflows(r)
+	registerNotifyWorkflows(r)
 }

@@ -12,6 +12,7 @@ import (
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	leadacts "github.com/dealflow/dealflow/activities/lead"
+	notifyacts "github.com/dealflow/dealflow/activities/notify"
 	quoteacts "github.com/dealflow/dealflow/activities/quote"
 	"github.com/dealflow/dealflow/api"
 	"github.com/dealflow/dealflow/console"
@@ -22,6 +23,7 @@ import (
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
+	"github.com/dealflow/dealflow/workflows/notify"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
@@ -169,10 +171,22 @@ func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool)
 		Quote:     &quoteacts.Activities{Pool: pool, Deals: deal.NewClient(tc, e.cfg.RequestTimeout)},
 		CoSell:    cosellacts.New(pool),
 		Lead:      leadacts.New(pool, deal.NewClient(tc, 0)),
+		Notify: notifyacts.New(pool, notifyacts.Settings{SMTPAddr: e.cfg.SMTPAddr, From: e.cfg.MailFrom,
+			ConsoleURL: e.cfg.ConsoleURL, Secret: e.cfg.NotifySecret}),
 	}
 	w := worker.New(tc, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		return err
+	}
+	// With an SMTP server configured, the outbox is delivered by e-mail
+	// (docs/notify.md); without one it is kept.
+	if e.cfg.SMTPAddr == "" {
+		e.log.Info("e-mail delivery off (DEALFLOW_SMTP_ADDR unset); notifications stay in the outbox")
+	} else if err := notify.NewClient(tc).EnsureEmail(ctx, notify.Input{}); err != nil {
+		w.Stop()
+		return fmt.Errorf("start e-mail delivery: %w", err)
+	} else {
+		e.log.Info("e-mail delivery on", "smtp", e.cfg.SMTPAddr)
 	}
 	e.log.Info("worker started", "task_queue", workflows.TaskQueue, "namespace", e.cfg.TemporalNamespace)
 	<-ctx.Done()

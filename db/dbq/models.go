@@ -415,6 +415,22 @@ type Notification struct {
 	Body        string             `json:"body"`
 }
 
+type NotificationDelivery struct {
+	NotificationID int64         `json:"notification_id"`
+	Recipient      string        `json:"recipient"`
+	PersonID       uuid.NullUUID `json:"person_id"`
+	Status         string        `json:"status"`
+	MessageID      string        `json:"message_id"`
+	Detail         string        `json:"detail"`
+	RecordedAt     time.Time     `json:"recorded_at"`
+}
+
+type NotificationPreference struct {
+	PersonID  uuid.UUID `json:"person_id"`
+	EmailMode string    `json:"email_mode"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
 type Opportunity struct {
 	ID                uuid.UUID   `json:"id"`
 	ExternalID        string      `json:"external_id"`

@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/mail"
 	"os"
 	"slices"
 	"strconv"
@@ -59,6 +60,16 @@ type Config struct {
 	// FreezeParts is how many connections an incentive cycle's freeze
 	// reads the deals table on in parallel.
 	FreezeParts int
+	// SMTPAddr is the host:port of the SMTP server notifications are
+	// e-mailed through ("" = e-mail delivery off; the outbox is kept).
+	SMTPAddr string
+	// MailFrom is the From address of every notification e-mail.
+	MailFrom string
+	// ConsoleURL is the console's public base URL, for links in e-mails.
+	ConsoleURL string
+	// NotifySecret signs unsubscribe links ("" = no unsubscribe links, and
+	// the unsubscribe route refuses every token).
+	NotifySecret string
 }
 
 // Var documents one environment variable.
@@ -94,6 +105,10 @@ var Vars = []Var{
 	{"DEALFLOW_TRUSTED_PROXIES", "", "comma-separated IPs or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (unset: none; the connection's address is the client)"},
 	{"DEALFLOW_METRICS_ADDR", "", "address where `dealflow worker` serves Prometheus /metrics"},
 	{"DEALFLOW_API_METRICS_ADDR", "127.0.0.1:9090", "address where `dealflow serve` and `dealflow dev` serve Prometheus /metrics, never on the API's address (off: nowhere)"},
+	{"DEALFLOW_SMTP_ADDR", "", "host:port of the SMTP server notification e-mails go through (unset: e-mail delivery off, the outbox is kept)"},
+	{"DEALFLOW_MAIL_FROM", "dealflow <noreply@dealflow.localhost>", "From address of notification e-mails"},
+	{"DEALFLOW_CONSOLE_URL", "http://127.0.0.1:8080", "the console's public base URL, for links in e-mails"},
+	{"DEALFLOW_NOTIFY_SECRET", "", "secret (at least 16 characters) that signs unsubscribe links in e-mails (unset: no unsubscribe links)"},
 	{"DEALFLOW_FREEZE_PARTS", "2", "connections an incentive cycle's freeze reads the deals table on in parallel (about the database server's cores)"},
 }
 
@@ -126,6 +141,10 @@ func Load(getenv func(string) string) (Config, error) {
 		MetricsAddr:       get("DEALFLOW_METRICS_ADDR"),
 		TrustedProxies:    get("DEALFLOW_TRUSTED_PROXIES"),
 		APIMetricsAddr:    get("DEALFLOW_API_METRICS_ADDR"),
+		SMTPAddr:          get("DEALFLOW_SMTP_ADDR"),
+		MailFrom:          get("DEALFLOW_MAIL_FROM"),
+		ConsoleURL:        strings.TrimRight(get("DEALFLOW_CONSOLE_URL"), "/"),
+		NotifySecret:      get("DEALFLOW_NOTIFY_SECRET"),
 	}
 	if strings.EqualFold(c.APIMetricsAddr, "off") {
 		c.APIMetricsAddr = ""
@@ -176,6 +195,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.FreezeParts, err = strconv.Atoi(get("DEALFLOW_FREEZE_PARTS")); err != nil || c.FreezeParts < 1 || c.FreezeParts > 64 {
 		return c, fmt.Errorf("DEALFLOW_FREEZE_PARTS: want an integer from 1 to 64")
+	}
+	if c.NotifySecret != "" && len(c.NotifySecret) < 16 {
+		return c, fmt.Errorf("DEALFLOW_NOTIFY_SECRET: want at least 16 characters")
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return c, fmt.Errorf("DEALFLOW_MAIL_FROM: want an address such as \"dealflow <noreply@example.com>\"")
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -55,6 +55,10 @@ var fieldOf = map[string]func(Config) string{
 	"DEALFLOW_TRUSTED_PROXIES":     func(c Config) string { return c.TrustedProxies },
 	"DEALFLOW_API_METRICS_ADDR":    func(c Config) string { return c.APIMetricsAddr },
 	"DEALFLOW_FREEZE_PARTS":        func(c Config) string { return strconv.Itoa(c.FreezeParts) },
+	"DEALFLOW_SMTP_ADDR":           func(c Config) string { return c.SMTPAddr },
+	"DEALFLOW_MAIL_FROM":           func(c Config) string { return c.MailFrom },
+	"DEALFLOW_CONSOLE_URL":         func(c Config) string { return c.ConsoleURL },
+	"DEALFLOW_NOTIFY_SECRET":       func(c Config) string { return c.NotifySecret },
 }
 
 // TestFieldTableCoversVars proves this file's field table names exactly the variables in Vars, so a new variable cannot go untested.
@@ -173,6 +177,10 @@ func TestLoadOverrides(t *testing.T) {
 				"DEALFLOW_LOG_FORMAT":          "json",
 				"DEALFLOW_PAYOUT_DIR":          "/var/lib/dealflow/payouts",
 				"DEALFLOW_FREEZE_PARTS":        "4",
+				"DEALFLOW_SMTP_ADDR":           "smtp.internal:25",
+				"DEALFLOW_MAIL_FROM":           "Deals <deals@example.com>",
+				"DEALFLOW_CONSOLE_URL":         "https://deals.example.com/",
+				"DEALFLOW_NOTIFY_SECRET":       "0123456789abcdef0123",
 				"DEALFLOW_AUTH_RATE_LIMIT":     "2.5",
 				"DEALFLOW_AUTH_RATE_BURST":     "10",
 				"DEALFLOW_AUTH_FAILURE_LIMIT":  "5",
@@ -184,6 +192,10 @@ func TestLoadOverrides(t *testing.T) {
 			want: Config{
 				PayoutDir:         "/var/lib/dealflow/payouts",
 				FreezeParts:       4,
+				SMTPAddr:          "smtp.internal:25",
+				MailFrom:          "Deals <deals@example.com>",
+				ConsoleURL:        "https://deals.example.com",
+				NotifySecret:      "0123456789abcdef0123",
 				RateLimit:         50,
 				RateBurst:         100,
 				APIMetricsAddr:    "127.0.0.1:9090",
@@ -231,6 +243,8 @@ func TestLoadOverrides(t *testing.T) {
 				LogFormat:         "json",
 				PayoutDir:         ".data/payouts",
 				FreezeParts:       2,
+				MailFrom:          "dealflow <noreply@dealflow.localhost>",
+				ConsoleURL:        "http://127.0.0.1:8080",
 				RateLimit:         50,
 				RateBurst:         100,
 				APIMetricsAddr:    "127.0.0.1:9090",
@@ -259,6 +273,8 @@ func TestLoadOverrides(t *testing.T) {
 				LogFormat:         "text",
 				PayoutDir:         ".data/payouts",
 				FreezeParts:       2,
+				MailFrom:          "dealflow <noreply@dealflow.localhost>",
+				ConsoleURL:        "http://127.0.0.1:8080",
 				RateLimit:         50,
 				RateBurst:         100,
 				APIMetricsAddr:    "127.0.0.1:9090",
@@ -353,6 +369,8 @@ func TestLoadErrors(t *testing.T) {
 		wantVar string
 	}{
 		{"TLS not a bool", map[string]string{"TEMPORAL_TLS": "yes"}, "TEMPORAL_TLS"},
+		{"notify secret too short", map[string]string{"DEALFLOW_NOTIFY_SECRET": "short"}, "DEALFLOW_NOTIFY_SECRET"},
+		{"mail from not an address", map[string]string{"DEALFLOW_MAIL_FROM": "dealflow"}, "DEALFLOW_MAIL_FROM"},
 		{"TLS on", map[string]string{"TEMPORAL_TLS": "on"}, "TEMPORAL_TLS"},
 		{"TLS number", map[string]string{"TEMPORAL_TLS": "2"}, "TEMPORAL_TLS"},
 		{"TLS cert without key", map[string]string{"TEMPORAL_TLS_CERT": "c.pem"}, "TEMPORAL_TLS_CERT"},

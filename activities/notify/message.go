@@ -1,0 +1,167 @@
+package notify
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	htmltemplate "html/template"
+	"mime"
+	"mime/quotedprintable"
+	"net/mail"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+// Mail is one notification e-mail to one recipient, before rendering.
+type Mail struct {
+	NotificationID int64
+	From           string
+	To             string
+	// Kind is the notification's event type (approved, review_needed, ...).
+	Kind     string
+	Subject  string
+	Customer string
+	DealURL  string
+	// UnsubscribeURL is empty when unsubscribe links are off.
+	UnsubscribeURL string
+	Date           time.Time
+}
+
+// Wording is what a template says of one kind of event: a headline and
+// what the reader is asked to do.
+type Wording struct {
+	Headline string
+	Action   string
+}
+
+// wordings is one template's words per event type the deal workflow
+// notifies of; kinds not listed fall back to a generic wording.
+var wordings = map[string]Wording{
+	"submitted":              {"A deal registration was submitted", "Open the deal to follow its review."},
+	"review_needed":          {"A deal registration awaits your review", "Review the registration and approve or reject it."},
+	"conflict_review_needed": {"A registration conflicts with another partner's", "Compare the registrations and decide which is protected."},
+	"second_approval_needed": {"A second approval is needed", "Another channel manager must approve this deal."},
+	"sla_reminder":           {"A review is due soon", "Review the registration before its SLA runs out."},
+	"escalated":              {"A review missed its SLA", "The registration's review is overdue; act on it now."},
+	"approved":               {"Your deal registration was approved", "The deal is protected; open it to see the protection period."},
+	"rejected":               {"Your deal registration was rejected", "Open the deal to read the reason."},
+	"info_requested":         {"More information is needed", "Answer the question so the review can continue."},
+	"info_answered":          {"The partner answered", "Review the registration again."},
+	"withdrawn":              {"A registration was withdrawn", "No action is needed."},
+	"extension_requested":    {"A protection extension is requested", "Decide on the extension."},
+	"extended":               {"The deal's protection was extended", "Open the deal to see the new expiry."},
+	"expiring":               {"The deal's protection expires soon", "Report progress or ask for an extension."},
+	"expired":                {"The deal's protection expired", "Open the deal for details."},
+	"closed_won":             {"A deal was closed won", "Open the deal to see the figures."},
+	"closed_lost":            {"A deal was closed lost", "Open the deal for details."},
+	"approvals_cleared":      {"Earlier approvals no longer count", "The partner changed the figures; review again."},
+	"conflict_resolved":      {"A conflict was resolved", "Open the deal to see the outcome."},
+}
+
+// WordingFor returns the wording of kind (a generic one for a kind without
+// its own).
+func WordingFor(kind string) Wording {
+	if w, ok := wordings[kind]; ok {
+		return w
+	}
+	return Wording{"There is news on a deal", "Open the deal to see what changed."}
+}
+
+type view struct {
+	Mail
+	Wording
+}
+
+var textTemplate = texttemplate.Must(texttemplate.New("text").Parse(`{{.Headline}}
+
+{{.Subject}}
+Customer: {{.Customer}}
+
+{{.Action}}
+{{.DealURL}}
+{{if .UnsubscribeURL}}
+--
+You receive this because of your dealflow notification settings.
+Stop these e-mails: {{.UnsubscribeURL}}
+{{end}}`))
+
+var htmlTemplate = htmltemplate.Must(htmltemplate.New("html").Parse(`<!doctype html>
+<html><body style="font-family: sans-serif">
+<h2>{{.Headline}}</h2>
+<p>{{.Subject}}<br>Customer: <strong>{{.Customer}}</strong></p>
+<p>{{.Action}}</p>
+<p><a href="{{.DealURL}}">Open the deal</a></p>
+{{if .UnsubscribeURL}}<hr><p style="font-size: small; color: #666">You receive this because of your dealflow notification settings.
+<a href="{{.UnsubscribeURL}}">Stop these e-mails</a></p>{{end}}
+</body></html>
+`))
+
+// Render returns the plain-text and HTML bodies of m.
+func Render(m Mail) (text, html string, err error) {
+	v := view{Mail: m, Wording: WordingFor(m.Kind)}
+	var tb, hb bytes.Buffer
+	if err := textTemplate.Execute(&tb, v); err != nil {
+		return "", "", err
+	}
+	if err := htmlTemplate.Execute(&hb, v); err != nil {
+		return "", "", err
+	}
+	return tb.String(), hb.String(), nil
+}
+
+// MessageID is the Message-ID of notification id's e-mail to recipient:
+// derived from both only, so a retried delivery sends the same id and the
+// receiver can tell it is the same message.
+func MessageID(notificationID int64, recipient, from string) string {
+	domain := "dealflow.localhost"
+	if a, err := mail.ParseAddress(from); err == nil {
+		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
+			domain = d
+		}
+	}
+	sum := sha256.Sum256([]byte(strings.ToLower(recipient)))
+	return "<notification-" + strconv.FormatInt(notificationID, 10) + "." + hex.EncodeToString(sum[:8]) + "@" + domain + ">"
+}
+
+// Compose returns m as an RFC 5322 message (multipart/alternative: plain
+// text and HTML) with its stable Message-ID.
+func Compose(m Mail) ([]byte, error) {
+	text, html, err := Render(m)
+	if err != nil {
+		return nil, err
+	}
+	boundary := "dealflow-" + strconv.FormatInt(m.NotificationID, 10) + "-alt"
+	var b bytes.Buffer
+	h := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
+	h("From", m.From)
+	h("To", m.To)
+	h("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
+	h("Date", m.Date.UTC().Format(time.RFC1123Z))
+	h("Message-ID", MessageID(m.NotificationID, m.To, m.From))
+	h("MIME-Version", "1.0")
+	h("Auto-Submitted", "auto-generated")
+	if m.UnsubscribeURL != "" {
+		h("List-Unsubscribe", "<"+m.UnsubscribeURL+">")
+		h("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+	h("Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
+	b.WriteString("\r\n")
+	for _, part := range []struct{ typ, body string }{{"text/plain", text}, {"text/html", html}} {
+		b.WriteString("--" + boundary + "\r\n")
+		h("Content-Type", part.typ+"; charset=utf-8")
+		h("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		w := quotedprintable.NewWriter(&b)
+		if _, err := w.Write([]byte(strings.ReplaceAll(part.body, "\n", "\r\n"))); err != nil {
+			return nil, err
+		}
+		if err := w.Close(); err != nil {
+			return nil, err
+		}
+		b.WriteString("\r\n")
+	}
+	b.WriteString("--" + boundary + "--\r\n")
+	return b.Bytes(), nil
+}

@@ -1,0 +1,20 @@
+package worker
+
+import (
+	notifyacts "github.com/dealflow/dealflow/activities/notify"
+	"github.com/dealflow/dealflow/workflows/notify/delivery"
+	sdkworker "go.temporal.io/sdk/worker"
+)
+
+// registerNotify registers the notification delivery context: its
+// workflow and, when given, its activities.
+func registerNotify(r sdkworker.Registry, acts *notifyacts.Activities) {
+	registerNotifyWorkflows(r)
+	if acts != nil {
+		r.RegisterActivity(acts)
+	}
+}
+
+func registerNotifyWorkflows(r sdkworker.WorkflowRegistry) {
+	r.RegisterWorkflow(delivery.NotificationDelivery)
+}

@@ -1,0 +1,29 @@
+package notify
+
+import (
+	"context"
+
+	"github.com/dealflow/dealflow/workflows"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+)
+
+// Client starts the delivery workflow.
+type Client struct {
+	temporal client.Client
+}
+
+// NewClient returns a Client on c.
+func NewClient(c client.Client) *Client { return &Client{temporal: c} }
+
+// EnsureEmail makes sure the e-mail delivery workflow runs: it starts it
+// with in, or finds it running (USE_EXISTING), so every worker may call it
+// at start-up; one that ended (failed, terminated) is started afresh.
+func (k *Client) EnsureEmail(ctx context.Context, in Input) error {
+	_, err := k.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: EmailWorkflowID, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, WorkflowType, in)
+	return err
+}
