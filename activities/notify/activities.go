@@ -69,7 +69,7 @@ func (a *Activities) NotifyAwaitPending(ctx context.Context, req notify.AwaitReq
 		if len(rows) > 0 || !time.Now().Before(deadline) {
 			out := make([]notify.Pending, 0, len(rows))
 			for _, r := range rows {
-				out = append(out, notify.Pending{ID: r.ID, DealID: r.DealID.String()})
+				out = append(out, notify.Pending{ID: r.ID, DealID: dealIDOf(r.DealID)})
 			}
 			return out, nil
 		}
@@ -170,7 +170,10 @@ func (a *Activities) recipients(ctx context.Context, q *dbq.Queries, audience st
 
 func (a *Activities) send(ctx context.Context, n dbq.NotifyGetRow, r Recipient) error {
 	m := Mail{NotificationID: n.ID, From: a.Settings.From, To: r.Email, Kind: n.Kind, Subject: n.Subject,
-		Customer: n.CustomerName, DealURL: a.Settings.ConsoleURL + "/console/deals/" + n.DealID.String(), Date: n.CreatedAt}
+		Customer: n.CustomerName, Body: n.Body, Date: n.CreatedAt}
+	if n.DealID.Valid {
+		m.DealURL = a.Settings.ConsoleURL + "/console/deals/" + n.DealID.UUID.String()
+	}
 	if a.Settings.Secret != "" && r.PersonID != uuid.Nil {
 		m.UnsubscribeURL = a.Settings.ConsoleURL + "/v1/notifications/unsubscribe?token=" + unsubscribe.Token(a.Settings.Secret, r.PersonID)
 	}
@@ -179,4 +182,13 @@ func (a *Activities) send(ctx context.Context, n dbq.NotifyGetRow, r Recipient) 
 		return err
 	}
 	return send(ctx, a.Settings.SMTPAddr, a.Settings.From, r.Email, msg)
+}
+
+// dealIDOf is a notification's deal id, or "" for a notification of no
+// deal (an invitation), which orders among the others by its id alone.
+func dealIDOf(id uuid.NullUUID) string {
+	if !id.Valid {
+		return ""
+	}
+	return id.UUID.String()
 }

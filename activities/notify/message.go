@@ -23,7 +23,11 @@ type Mail struct {
 	Kind     string
 	Subject  string
 	Customer string
-	DealURL  string
+	// DealURL links the deal ("" for a notification of no deal).
+	DealURL string
+	// Body is a notification's own text (an invitation's, with its link),
+	// shown as written.
+	Body string
 	// UnsubscribeURL is empty when unsubscribe links are off.
 	UnsubscribeURL string
 	Date           time.Time
@@ -58,6 +62,7 @@ var wordings = map[string]Wording{
 	"closed_lost":            {"A deal was closed lost", "Open the deal for details."},
 	"approvals_cleared":      {"Earlier approvals no longer count", "The partner changed the figures; review again."},
 	"conflict_resolved":      {"A conflict was resolved", "Open the deal to see the outcome."},
+	"invitation":             {"You are invited to dealflow", "Open the link below to set your password; it works once."},
 }
 
 // WordingFor returns the wording of kind (a generic one for a kind without
@@ -77,8 +82,10 @@ type view struct {
 var textTemplate = texttemplate.Must(texttemplate.New("text").Parse(`{{.Headline}}
 
 {{.Subject}}
-Customer: {{.Customer}}
-
+{{with .Customer}}Customer: {{.}}
+{{end}}{{with .Body}}
+{{.}}
+{{end}}
 {{.Action}}
 {{.DealURL}}
 {{if .UnsubscribeURL}}
@@ -90,9 +97,10 @@ Stop these e-mails: {{.UnsubscribeURL}}
 var htmlTemplate = htmltemplate.Must(htmltemplate.New("html").Parse(`<!doctype html>
 <html><body style="font-family: sans-serif">
 <h2>{{.Headline}}</h2>
-<p>{{.Subject}}<br>Customer: <strong>{{.Customer}}</strong></p>
+<p>{{.Subject}}{{with .Customer}}<br>Customer: <strong>{{.}}</strong>{{end}}</p>
+{{with .Body}}<pre style="font-family: sans-serif; white-space: pre-wrap">{{.}}</pre>{{end}}
 <p>{{.Action}}</p>
-<p><a href="{{.DealURL}}">Open the deal</a></p>
+{{with .DealURL}}<p><a href="{{.}}">Open the deal</a></p>{{end}}
 {{if .UnsubscribeURL}}<hr><p style="font-size: small; color: #666">You receive this because of your dealflow notification settings.
 <a href="{{.UnsubscribeURL}}">Stop these e-mails</a></p>{{end}}
 </body></html>

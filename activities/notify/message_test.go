@@ -82,3 +82,23 @@ func TestParseAudience(t *testing.T) {
 		}
 	}
 }
+
+// An invitation concerns no deal: its own text (with its single-use link)
+// is the mail, with no deal link and no customer line.
+func TestInvitationMailCarriesItsLink(t *testing.T) {
+	m := Mail{NotificationID: 9, From: "noreply@vendor.example", To: "ivy@partner.example", Kind: "invitation",
+		Subject: "Your invitation to dealflow", Body: "Open http://c.example/console/invitations/accept?token=t1 to set your password.",
+		Date: time.Date(2026, 11, 30, 23, 59, 59, 0, time.UTC)}
+	text, html, err := Render(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{text, html} {
+		if !strings.Contains(out, "accept?token=t1") || !strings.Contains(out, "You are invited to dealflow") {
+			t.Errorf("the invitation lacks its link or headline:\n%s", out)
+		}
+		if strings.Contains(out, "Customer:") || strings.Contains(out, "Open the deal") {
+			t.Errorf("an invitation names no deal:\n%s", out)
+		}
+	}
+}

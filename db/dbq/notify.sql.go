@@ -75,8 +75,9 @@ func (q *Queries) NotifyDeliveryRecord(ctx context.Context, arg NotifyDeliveryRe
 }
 
 const notifyGet = `-- name: NotifyGet :one
-SELECT n.id, n.deal_id, n.event_seq, n.audience, n.kind, n.subject, n.created_at, n.delivered_at, d.customer_name
-FROM notifications n JOIN deals d ON d.id = n.deal_id
+SELECT n.id, n.deal_id, n.event_seq, n.audience, n.kind, n.subject, n.created_at, n.delivered_at,
+       coalesce(d.customer_name, '')::text AS customer_name, coalesce(n.body, '')::text AS body
+FROM notifications n LEFT JOIN deals d ON d.id = n.deal_id
 WHERE n.id = $1
 `
 
@@ -90,6 +91,7 @@ type NotifyGetRow struct {
 	CreatedAt    time.Time          `json:"created_at"`
 	DeliveredAt  pgtype.Timestamptz `json:"delivered_at"`
 	CustomerName string             `json:"customer_name"`
+	Body         string             `json:"body"`
 }
 
 func (q *Queries) NotifyGet(ctx context.Context, id int64) (NotifyGetRow, error) {
@@ -105,6 +107,7 @@ func (q *Queries) NotifyGet(ctx context.Context, id int64) (NotifyGetRow, error)
 		&i.CreatedAt,
 		&i.DeliveredAt,
 		&i.CustomerName,
+		&i.Body,
 	)
 	return i, err
 }
@@ -124,8 +127,9 @@ func (q *Queries) NotifyMarkDelivered(ctx context.Context, arg NotifyMarkDeliver
 }
 
 const notifyPending = `-- name: NotifyPending :many
-SELECT n.id, n.deal_id, n.event_seq, n.audience, n.kind, n.subject, n.created_at, d.customer_name
-FROM notifications n JOIN deals d ON d.id = n.deal_id
+SELECT n.id, n.deal_id, n.event_seq, n.audience, n.kind, n.subject, n.created_at,
+       coalesce(d.customer_name, '')::text AS customer_name
+FROM notifications n LEFT JOIN deals d ON d.id = n.deal_id
 WHERE n.delivered_at IS NULL
 ORDER BY n.id
 LIMIT $1
@@ -143,7 +147,8 @@ type NotifyPendingRow struct {
 }
 
 // The oldest undelivered notifications, in the order they were written
-// (so in event order per deal), with their deal's customer name.
+// (so in event order per deal), with their deal's customer name (” for
+// a notification of no deal, such as an invitation).
 func (q *Queries) NotifyPending(ctx context.Context, maxRows int32) ([]NotifyPendingRow, error) {
 	rows, err := q.db.Query(ctx, notifyPending, maxRows)
 	if err != nil {

@@ -1,15 +1,18 @@
 -- name: NotifyPending :many
 -- The oldest undelivered notifications, in the order they were written
--- (so in event order per deal), with their deal's customer name.
-SELECT n.id, n.deal_id, n.event_seq, n.audience, n.kind, n.subject, n.created_at, d.customer_name
-FROM notifications n JOIN deals d ON d.id = n.deal_id
+-- (so in event order per deal), with their deal's customer name ('' for
+-- a notification of no deal, such as an invitation).
+SELECT n.id, n.deal_id, n.event_seq, n.audience, n.kind, n.subject, n.created_at,
+       coalesce(d.customer_name, '')::text AS customer_name
+FROM notifications n LEFT JOIN deals d ON d.id = n.deal_id
 WHERE n.delivered_at IS NULL
 ORDER BY n.id
 LIMIT @max_rows;
 
 -- name: NotifyGet :one
-SELECT n.id, n.deal_id, n.event_seq, n.audience, n.kind, n.subject, n.created_at, n.delivered_at, d.customer_name
-FROM notifications n JOIN deals d ON d.id = n.deal_id
+SELECT n.id, n.deal_id, n.event_seq, n.audience, n.kind, n.subject, n.created_at, n.delivered_at,
+       coalesce(d.customer_name, '')::text AS customer_name, coalesce(n.body, '')::text AS body
+FROM notifications n LEFT JOIN deals d ON d.id = n.deal_id
 WHERE n.id = @id;
 
 -- name: NotifyRecipientsForRole :many
