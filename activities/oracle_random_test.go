@@ -42,9 +42,19 @@ type oracleGen struct {
 	variant  int
 	year     int
 	currency string
-	// special are amounts at the edges of the current rules: tier
-	// boundaries, caps, rounding ties.
-	special []int64
+	// edges are amounts at the edges of the current rules (tier
+	// thresholds, caps), ties amounts whose figure ends in exactly half a
+	// minor unit under them.
+	edges, ties []int64
+	// spiff is the SPIFF amount and budget last drawn.
+	spiff [2]int64
+	// boundaries are the days around which close dates matter whatever
+	// the rules (each period's first day, each program's start, and the
+	// days before them), edgeDays those and the current rules' (the last
+	// day a referral's hold lets it be paid by a period, a SPIFF
+	// window's ends, and the days beside them): close dates land on them
+	// often.
+	boundaries, edgeDays []time.Time
 	// grain rounds most amounts (1, 10, 50 or 100 minor units): sums of
 	// round amounts land on half a minor unit far more often.
 	grain int64
@@ -87,7 +97,9 @@ func (g *oracleGen) rules(later bool) (string, domain.IncentiveRules) {
 			}
 		}
 	}
-	g.special = g.special[:0]
+	g.edges, g.ties = g.edges[:0], g.ties[:0]
+	g.edgeDays = append(g.edgeDays[:0], g.boundaries...)
+	around := func(d time.Time) { g.edgeDays = append(g.edgeDays, d.AddDate(0, 0, -1), d, d.AddDate(0, 0, 1)) }
 	switch v.kind {
 	case domain.IncentiveRebate:
 		m["mode"] = mode
@@ -101,8 +113,8 @@ func (g *oracleGen) rules(later bool) (string, domain.IncentiveRules) {
 		for _, a := range aboves {
 			rate := g.rate()
 			tiers = append(tiers, map[string]int64{"above": a, "rate_bp": rate})
-			g.special = append(g.special, a, a+1)
-			g.special = append(g.special, g.ties(rate)...)
+			g.edges = append(g.edges, a, a+1)
+			g.ties = append(g.ties, g.tiesOf(rate)...)
 		}
 		m["tiers"] = tiers
 		lines()
@@ -113,16 +125,34 @@ func (g *oracleGen) rules(later bool) (string, domain.IncentiveRules) {
 			cap := []int64{1, 5, 500, 12_345, 1_000_000, 1 + r.Int64N(200_000)}[r.IntN(6)]
 			m["cap_per_deal"] = cap
 			at := cap * 10_000 / rate // the amount whose commission is the cap
-			g.special = append(g.special, max(at-1, 1), max(at, 1), at+1, at+2)
+			g.edges = append(g.edges, max(at-1, 1), max(at, 1), at+1, at+2)
 		}
-		m["hold_days"] = []int{0, 0, 1, 10, 30, 45}[r.IntN(6)]
-		g.special = append(g.special, g.ties(rate)...)
+		hold := []int{0, 0, 1, 10, 30, 45}[r.IntN(6)]
+		m["hold_days"] = hold
+		for _, b := range g.boundaries {
+			around(b.AddDate(0, 0, -hold)) // closed the day before: paid by the period ending at b
+		}
+		g.ties = append(g.ties, g.tiesOf(rate)...)
 	case domain.IncentiveSpiff:
 		m["per"] = mode
-		amount := []int64{1, 100, 2_500, 1 + r.Int64N(100_000)}[r.IntN(4)]
-		m["amount"] = amount
+		if !later || r.IntN(4) == 0 { // a later version mostly keeps the amount and budget
+			g.spiff[0] = []int64{1, 100, 2_500, 1 + r.Int64N(100_000)}[r.IntN(4)]
+			g.spiff[1] = 0
+			if r.IntN(4) > 0 { // enough for a few deals or units: it runs out in some cycle
+				g.spiff[1] = g.spiff[0] * (1 + r.Int64N(map[string]int64{domain.SpiffPerDeal: 3, domain.SpiffPerUnit: 15}[mode]))
+				if r.IntN(4) == 0 { // and not a multiple of the amount
+					g.spiff[1] = max(g.spiff[1]-1-r.Int64N(g.spiff[0]), 1)
+				}
+			}
+		}
+		m["amount"] = g.spiff[0]
+		if g.spiff[1] > 0 {
+			m["budget"] = g.spiff[1]
+		}
 		if r.IntN(3) == 0 {
-			m["from"] = g.day(r.IntN(3), 1+r.IntN(28)).Format(time.DateOnly)
+			from := g.day(r.IntN(3), 1+r.IntN(28))
+			m["from"] = from.Format(time.DateOnly)
+			around(from)
 		}
 		if r.IntN(3) == 0 {
 			to := g.day(1+r.IntN(3), 1+r.IntN(28))
@@ -130,15 +160,7 @@ func (g *oracleGen) rules(later bool) (string, domain.IncentiveRules) {
 				to, _ = time.Parse(time.DateOnly, from)
 			}
 			m["to"] = to.Format(time.DateOnly)
-		}
-		if r.IntN(2) == 0 { // enough for a few deals: it runs out in some cycle
-			m["budget"] = amount * (1 + r.Int64N(6))
-			if r.IntN(4) == 0 {
-				m["budget"] = amount*(1+r.Int64N(6)) - 1 - r.Int64N(amount)
-				if m["budget"].(int64) <= 0 {
-					m["budget"] = int64(1)
-				}
-			}
+			around(to)
 		}
 		lines()
 	}
@@ -160,11 +182,11 @@ func (g *oracleGen) rate() int64 {
 	return oracleRates[g.r.IntN(len(oracleRates))]
 }
 
-// ties returns amounts whose product with rate ends in exactly half a
+// tiesOf returns amounts whose product with rate ends in exactly half a
 // minor unit (amount × rate ≡ 5000 mod 10000), when there are any.
-func (g *oracleGen) ties(rate int64) []int64 {
+func (g *oracleGen) tiesOf(rate int64) []int64 {
 	var out []int64
-	for x := int64(1); x <= 20_000 && len(out) < 3; x++ {
+	for x := int64(1); x <= 20_000 && len(out) < 6; x++ {
 		if x*rate%10_000 == 5_000 {
 			out = append(out, x+20_000*g.r.Int64N(1_000)) // 20,000 × rate ≡ 0
 		}
@@ -175,10 +197,11 @@ func (g *oracleGen) ties(rate int64) []int64 {
 // amount draws a won amount in minor units.
 func (g *oracleGen) amount() int64 {
 	r := g.r
-	if n := r.IntN(9); n == 3 || n == 4 {
-		if len(g.special) > 0 {
-			return max(g.special[r.IntN(len(g.special))], 1)
-		}
+	switch n := r.IntN(6); {
+	case n == 0 && len(g.edges) > 0:
+		return max(g.edges[r.IntN(len(g.edges))], 1)
+	case n == 1 && len(g.ties) > 0:
+		return g.ties[r.IntN(len(g.ties))]
 	}
 	return max(g.roughAmount()/g.grain*g.grain, g.grain)
 }
@@ -226,6 +249,12 @@ func (g *oracleGen) deal(partners int, from, to time.Time) wonDeal {
 		d.lines = slices.Compact(d.lines)
 	}
 	days := int(to.Sub(from).Hours() / 24)
-	d.closed = from.AddDate(0, 0, r.IntN(max(days, 1))).Format(time.DateOnly)
+	closed := from.AddDate(0, 0, r.IntN(max(days, 1)))
+	if r.IntN(3) == 0 && len(g.edgeDays) > 0 {
+		if e := g.edgeDays[r.IntN(len(g.edgeDays))]; !e.Before(from) && e.Before(to) {
+			closed = e
+		}
+	}
+	d.closed = closed.Format(time.DateOnly)
 	return d
 }

@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
@@ -25,7 +26,7 @@ import (
 // of them.
 const (
 	oracleSeed      = 20260913
-	oracleScenarios = 20
+	oracleScenarios = 15
 )
 
 // TestAccrualOracle is the property test of the freeze and the accruals in
@@ -95,7 +96,9 @@ type oracleScenario struct {
 	log  []string
 
 	deals []domain.ReferenceDeal
-	paid  []int // the deals a cycle paid on
+	paid  []int // the deals a cycle paid something on
+	// reverseOne has the next changes reverse a deal a cycle paid.
+	reverseOne bool
 	// programs are the scenario's programs, of one kind, over the same
 	// deals (each freezes and pays them on its own); p is the one at hand.
 	programs []*oracleProgram
@@ -107,11 +110,15 @@ type oracleProgram struct {
 	name     string
 	id       uuid.UUID
 	currency string
+	startsOn time.Time
 	book     *domain.IncentiveBook
 	rules    domain.IncentiveRules
 	version  int
 	cycles   []string // ids, in the order they ran
 	versions []int    // the rules version of each
+	// paid and given back are the sums of its lines so far, positive
+	// and negative.
+	paid, givenBack int64
 }
 
 func (s *oracleScenario) logf(format string, args ...any) {
@@ -129,6 +136,30 @@ func (s *oracleScenario) run(r *rand.Rand, i int) {
 	if r.IntN(5) == 0 {
 		period, step = domain.PeriodQuarter, 3
 	}
+	// Periods from January on, now and then skipping one (the next cycle
+	// catches its deals up), whose cycle may run last, after later
+	// periods' (it pays what they left and trues nothing up).
+	periods := []int{0}
+	var skipped []int
+	more := 1 + r.IntN(3)
+	if g.kind() == domain.IncentiveSpiff {
+		more = 2 + r.IntN(2) // a budget given back is spent by a cycle after the one that claws it back
+	}
+	for range more {
+		next := periods[len(periods)-1] + 1
+		if r.IntN(5) == 0 {
+			skipped = append(skipped, next)
+			next++
+		}
+		periods = append(periods, next)
+	}
+	last := g.day(1+step*(periods[len(periods)-1]+1), 1)
+	if len(skipped) > 0 && r.IntN(2) == 0 {
+		periods = append(periods, skipped[0])
+	}
+	for n := range slices.Max(periods) + 2 {
+		g.boundaries = append(g.boundaries, g.day(1+step*n, 1))
+	}
 	startsOn := g.day(1, 1+r.IntN(20))
 	s.createProgram("A", g.currency, period, startsOn, false)
 	if r.IntN(4) == 0 {
@@ -141,25 +172,8 @@ func (s *oracleScenario) run(r *rand.Rand, i int) {
 		s.createProgram("B", currency, period, g.day(1, 1+r.IntN(20)), true)
 	}
 
-	// Periods from January on, now and then skipping one (the next cycle
-	// catches its deals up), whose cycle may run last, after later
-	// periods' (it pays what they left and trues nothing up).
-	periods := []int{0}
-	var skipped []int
-	for range 1 + r.IntN(3) {
-		next := periods[len(periods)-1] + 1
-		if r.IntN(5) == 0 {
-			skipped = append(skipped, next)
-			next++
-		}
-		periods = append(periods, next)
-	}
-	last := g.day(1+step*(periods[len(periods)-1]+1), 1)
-	if len(skipped) > 0 && r.IntN(2) == 0 {
-		periods = append(periods, skipped[0])
-	}
-	s.win(4+r.IntN(11), partners, g.day(0, 1), last)
-	if g.kind() == domain.IncentiveRebate && r.IntN(2) == 0 {
+	s.win(4+r.IntN(11)+4*bool2int(g.kind() == domain.IncentiveSpiff), partners, g.day(0, 1), last)
+	if g.kind() == domain.IncentiveRebate {
 		// a partner of its own whose revenue is a tier's threshold, or a
 		// minor unit above it
 		tiers := s.programs[0].rules.Tiers
@@ -173,6 +187,9 @@ func (s *oracleScenario) run(r *rand.Rand, i int) {
 		s.winDeal(wonDeal{partner: len(s.w.partners) - 1, kind: domain.KindResale, amount: max(tier.Above+r.Int64N(2), 1),
 			currency: g.currency, lines: []string{"vpn", "firewall", "edr", "sd-wan"}, closed: startsOn.Format(time.DateOnly)})
 	}
+	if g.kind() == domain.IncentiveSpiff && r.IntN(2) == 0 {
+		s.fitBudget(domain.Period{Start: g.day(1, 1), End: g.day(1+step, 1)})
+	}
 	for c, n := range periods {
 		if c > 0 {
 			s.between(partners, last)
@@ -185,6 +202,46 @@ func (s *oracleScenario) run(r *rand.Rand, i int) {
 	}
 }
 
+func bool2int(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// fitBudget gives program A's SPIFF a budget that the first cycle's
+// first claims spend exactly (or nearly), and has a deal it paid reversed
+// before the next, so that later claims depend on what clawbacks give
+// back.
+func (s *oracleScenario) fitBudget(first domain.Period) {
+	s.p = s.programs[0]
+	trial, err := domain.NewIncentiveBook(domain.IncentiveSpiff, s.p.currency, s.p.startsOn).Cycle(first, s.p.rules, s.deals)
+	if err != nil || len(trial.Won) == 0 {
+		return
+	}
+	won := trial.Won
+	slices.SortFunc(won, func(x, y domain.FrozenDeal) int {
+		if c := x.ClosedOn.Compare(y.ClosedOn); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	var budget int64
+	for _, f := range won[:1+s.g.r.IntN(len(won))] {
+		budget += f.Earned
+	}
+	budget += s.g.r.Int64N(s.p.rules.Amount) * s.g.r.Int64N(2)
+	rules := s.p.rules
+	rules.Budget = budget
+	raw, err := json.Marshal(rules)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.g.spiff[1] = budget
+	s.publish(string(raw), rules)
+	s.reverseOne = true
+}
+
 // createProgram publishes a program and its first rules version, and
 // makes it the one at hand.
 func (s *oracleScenario) createProgram(name, currency, period string, startsOn time.Time, later bool) {
@@ -195,7 +252,8 @@ func (s *oracleScenario) createProgram(name, currency, period string, startsOn t
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.p = &oracleProgram{name: name, id: p.ID, currency: currency, book: domain.NewIncentiveBook(s.g.kind(), currency, startsOn)}
+	s.g.boundaries = append(s.g.boundaries, startsOn)
+	s.p = &oracleProgram{name: name, id: p.ID, currency: currency, startsOn: startsOn, book: domain.NewIncentiveBook(s.g.kind(), currency, startsOn)}
 	s.programs = append(s.programs, s.p)
 	s.logf("program %s: %s in %s by %s from %s", name, s.g.kind(), currency, period, startsOn.Format(time.DateOnly))
 	s.publish(s.g.rules(later))
@@ -235,6 +293,12 @@ func (s *oracleScenario) winDeal(d wonDeal) {
 // and then a new rules version.
 func (s *oracleScenario) between(partners int, last time.Time) {
 	r := s.g.r
+	if s.reverseOne && len(s.paid) > 0 {
+		k := s.paid[r.IntN(len(s.paid))]
+		s.w.correct(s.w.deals[k], 0)
+		s.logf("corrected d%d: %d → 0", k, s.deals[k].Amount)
+		s.deals[k].Amount, s.reverseOne = 0, false
+	}
 	for range r.IntN(6) {
 		k := r.IntN(len(s.deals))
 		if len(s.paid) > 0 && r.IntN(4) > 0 { // mostly deals a cycle paid: they are trued up
@@ -245,7 +309,7 @@ func (s *oracleScenario) between(partners int, last time.Time) {
 		switch {
 		case d.Amount == 0 && r.IntN(4) == 0: // stays reversed
 			continue
-		case d.Amount > 0 && r.IntN(5) < 2:
+		case d.Amount > 0 && r.IntN(10) < 3:
 			amount = 0
 		case r.IntN(10) == 0:
 			amount = d.Amount // corrected to what it was: nothing changes
@@ -254,8 +318,8 @@ func (s *oracleScenario) between(partners int, last time.Time) {
 		s.logf("corrected d%d: %d → %d", k, d.Amount, amount)
 		d.Amount = amount
 	}
-	s.win(r.IntN(5), partners, s.g.day(0, 1), last)
-	if r.IntN(3) == 0 {
+	s.win(r.IntN(6), partners, s.g.day(0, 1), last)
+	if r.IntN(2) == 0 {
 		s.p = s.programs[r.IntN(len(s.programs))]
 		s.publish(s.g.rules(true))
 	}
@@ -276,8 +340,17 @@ func (s *oracleScenario) runCycle(period domain.Period) {
 		t.Fatal(err)
 	}
 	s.cov.count(s, want)
+	for _, l := range want.Lines {
+		if l.Amount > 0 {
+			s.p.paid += l.Amount
+		} else {
+			s.p.givenBack += l.Amount
+		}
+	}
 	for _, f := range want.Won {
-		s.paid = append(s.paid, slices.IndexFunc(s.deals, func(d domain.ReferenceDeal) bool { return d.ID == f.ID }))
+		if f.Earned > 0 || s.g.kind() == domain.IncentiveRebate {
+			s.paid = append(s.paid, slices.IndexFunc(s.deals, func(d domain.ReferenceDeal) bool { return d.ID == f.ID }))
+		}
 	}
 	for _, c := range []struct {
 		what      string
@@ -577,7 +650,7 @@ func (s *oracleScenario) wantTotals(c domain.CycleAccrual) []string {
 // oracleCoverage counts the cases the random scenarios reached, so that a
 // change to the generator cannot quietly stop exercising one.
 type oracleCoverage struct {
-	cycles, lines, ties, capped, exhausted, excluded, clawbacks, corrections, silentChanges, boundaries, laterVersions int
+	cycles, lines, ties, capped, exhausted, excluded, clawbacks, corrections, silentChanges, boundaries, laterVersions, refilled, olderVersions int
 }
 
 func (c *oracleCoverage) count(s *oracleScenario, a domain.CycleAccrual) {
@@ -586,6 +659,13 @@ func (c *oracleCoverage) count(s *oracleScenario, a domain.CycleAccrual) {
 	c.excluded += len(a.Excluded)
 	if s.p.version > 1 {
 		c.laterVersions++
+	}
+	var earned int64
+	for _, f := range a.Won {
+		earned += f.Earned
+	}
+	if s.g.kind() == domain.IncentiveSpiff && s.p.rules.Budget > 0 && s.p.givenBack < 0 && earned > 0 && earned > s.p.rules.Budget-s.p.paid {
+		c.refilled++
 	}
 	trueUps := 0
 	for _, l := range a.Lines {
@@ -601,6 +681,9 @@ func (c *oracleCoverage) count(s *oracleScenario, a domain.CycleAccrual) {
 		}
 		if l.TrueUp != nil {
 			trueUps++
+			if s.p.versions[l.PaidBy] != s.p.version {
+				c.olderVersions++
+			}
 		}
 		if l.Kind == string(domain.IncentiveRebate) && new(big.Int).Mod(rebateNumerator(s.p.rules, l.Basis), big.NewInt(10_000)).Int64() == 5_000 {
 			c.ties++
@@ -642,15 +725,17 @@ func rebateNumerator(r domain.IncentiveRules, revenue int64) *big.Int {
 
 func (c oracleCoverage) String() string {
 	return fmt.Sprintf("%d cycles, %d lines; %d rounding ties, %d capped, %d budget exhausted, %d excluded, %d clawbacks, %d corrections, "+
-		"%d changes without a line, %d revenues on a tier boundary, %d cycles on a later rules version", c.cycles, c.lines, c.ties, c.capped,
-		c.exhausted, c.excluded, c.clawbacks, c.corrections, c.silentChanges, c.boundaries, c.laterVersions)
+		"%d changes without a line, %d revenues on a tier boundary, %d cycles on a later rules version "+
+		"(%d true-ups under an earlier one), %d SPIFFs paid from budget given back",
+		c.cycles, c.lines, c.ties, c.capped, c.exhausted, c.excluded, c.clawbacks, c.corrections, c.silentChanges, c.boundaries,
+		c.laterVersions, c.olderVersions, c.refilled)
 }
 
 func (c oracleCoverage) mustCoverEverything(t *testing.T) {
 	t.Helper()
 	for name, n := range map[string]int{"rounding ties": c.ties, "capped": c.capped, "budget exhausted": c.exhausted,
 		"excluded": c.excluded, "clawbacks": c.clawbacks, "corrections": c.corrections, "changes without a line": c.silentChanges, "tier boundaries": c.boundaries,
-		"later rules versions": c.laterVersions} {
+		"later rules versions": c.laterVersions, "SPIFFs paid from budget given back": c.refilled, "true-ups under an earlier rules version": c.olderVersions} {
 		if n == 0 {
 			t.Errorf("the default seed's scenarios reach no %s: widen the generator", name)
 		}
