@@ -1,4 +1,4 @@
-package activities_test
+package incentive_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dealflow/dealflow/activities"
+	"github.com/dealflow/dealflow/activities/incentive"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/testenv"
@@ -63,7 +63,7 @@ func TestAccrualOracle(t *testing.T) {
 		t.Fatalf("needs PostgreSQL: %v", err)
 	}
 	t.Cleanup(own.Close)
-	a := activities.New(own.Pool)
+	a := incentive.New(own.Pool)
 	var cov oracleCoverage
 	for i := range scenarios {
 		v := oracleVariants[i%len(oracleVariants)]
@@ -89,7 +89,7 @@ func TestAccrualOracle(t *testing.T) {
 type oracleScenario struct {
 	t    *testing.T
 	pool *pgxpool.Pool
-	a    *activities.Activities
+	a    *incentive.Activities
 	cov  *oracleCoverage
 	g    *oracleGen
 	w    *incentiveWorld

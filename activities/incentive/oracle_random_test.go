@@ -1,4 +1,4 @@
-package activities_test
+package incentive_test
 
 import (
 	"encoding/json"
