@@ -95,8 +95,8 @@ type AccrualLine struct {
 	// PaidBy is the cycle whose partner's line a true-up corrects (its
 	// index in the order of IncentiveBook.Cycle calls); -1 otherwise.
 	PaidBy int
-	// sortDay and sortDeal order a partner's true-ups as the accrual
-	// numbers them.
+	// sortDay orders a partner's true-ups as the accrual numbers them
+	// (then DealID): the paid period's start, or the deal's close date.
 	sortDay time.Time
 }
 
@@ -197,7 +197,8 @@ func FreezeWindow(kind IncentiveKind, r IncentiveRules, startsOn, end time.Time)
 //     partner and paid period on its revenue as last corrected,
 //     ReferralTrueUp or SpiffTrueUp per deal.
 //
-// Cycles are taken in the order they freeze; a period is run once.
+// Cycles are taken in the order they freeze; a period is run once. An
+// error (an amount out of int64 range) leaves the book unusable.
 func (b *IncentiveBook) Cycle(period Period, rules IncentiveRules, deals []ReferenceDeal) (CycleAccrual, error) {
 	for _, c := range b.cycles {
 		if c.period.Start.Equal(period.Start) {

@@ -49,12 +49,11 @@ type oracleGen struct {
 	// spiff is the SPIFF amount and budget last drawn.
 	spiff [2]int64
 	// boundaries are the days around which close dates matter whatever
-	// the rules (each period's first day, each program's start, and the
-	// days before them), edgeDays those and the current rules' (the last
-	// day a referral's hold lets it be paid by a period, a SPIFF
-	// window's ends, and the days beside them): close dates land on them
-	// often.
-	boundaries, edgeDays []time.Time
+	// the rules (each period's first day, each program's start), ruleDays
+	// those the current rules add (the last day a referral's hold lets a
+	// deal be paid by a period, a SPIFF window's ends), each with the
+	// days beside it: close dates land on them often.
+	boundaries, ruleDays []time.Time
 	// grain rounds most amounts (1, 10, 50 or 100 minor units): sums of
 	// round amounts land on half a minor unit far more often.
 	grain int64
@@ -98,8 +97,8 @@ func (g *oracleGen) rules(later bool) (string, domain.IncentiveRules) {
 		}
 	}
 	g.edges, g.ties = g.edges[:0], g.ties[:0]
-	g.edgeDays = append(g.edgeDays[:0], g.boundaries...)
-	around := func(d time.Time) { g.edgeDays = append(g.edgeDays, d.AddDate(0, 0, -1), d, d.AddDate(0, 0, 1)) }
+	g.ruleDays = g.ruleDays[:0]
+	around := func(d time.Time) { g.ruleDays = append(g.ruleDays, d.AddDate(0, 0, -1), d, d.AddDate(0, 0, 1)) }
 	switch v.kind {
 	case domain.IncentiveRebate:
 		m["mode"] = mode
@@ -154,7 +153,7 @@ func (g *oracleGen) rules(later bool) (string, domain.IncentiveRules) {
 			m["from"] = from.Format(time.DateOnly)
 			around(from)
 		}
-		if r.IntN(3) == 0 {
+		if r.IntN(2) == 0 {
 			to := g.day(1+r.IntN(3), 1+r.IntN(28))
 			if from, ok := m["from"].(string); ok && to.Format(time.DateOnly) < from {
 				to, _ = time.Parse(time.DateOnly, from)
@@ -184,14 +183,20 @@ func (g *oracleGen) rate() int64 {
 
 // tiesOf returns amounts whose product with rate ends in exactly half a
 // minor unit (amount × rate ≡ 5000 mod 10000), when there are any.
+// Most have an even quotient, where half to even and half up differ.
 func (g *oracleGen) tiesOf(rate int64) []int64 {
-	var out []int64
-	for x := int64(1); x <= 20_000 && len(out) < 6; x++ {
+	var even, odd []int64
+	for x := int64(1); x <= 20_000 && len(even)+len(odd) < 8; x++ {
 		if x*rate%10_000 == 5_000 {
-			out = append(out, x+20_000*g.r.Int64N(1_000)) // 20,000 × rate ≡ 0
+			t := x + 20_000*g.r.Int64N(1_000) // 20,000 × rate ≡ 0 (mod 20,000): the same tie, the same parity
+			if t*rate/10_000%2 == 0 {
+				even = append(even, t)
+			} else if len(odd) < 2 {
+				odd = append(odd, t)
+			}
 		}
 	}
-	return out
+	return append(even, odd...)
 }
 
 // amount draws a won amount in minor units.
@@ -200,7 +205,7 @@ func (g *oracleGen) amount() int64 {
 	switch n := r.IntN(6); {
 	case n == 0 && len(g.edges) > 0:
 		return max(g.edges[r.IntN(len(g.edges))], 1)
-	case n == 1 && len(g.ties) > 0:
+	case n <= 2 && len(g.ties) > 0:
 		return g.ties[r.IntN(len(g.ties))]
 	}
 	return max(g.roughAmount()/g.grain*g.grain, g.grain)
@@ -250,8 +255,15 @@ func (g *oracleGen) deal(partners int, from, to time.Time) wonDeal {
 	}
 	days := int(to.Sub(from).Hours() / 24)
 	closed := from.AddDate(0, 0, r.IntN(max(days, 1)))
-	if r.IntN(3) == 0 && len(g.edgeDays) > 0 {
-		if e := g.edgeDays[r.IntN(len(g.edgeDays))]; !e.Before(from) && e.Before(to) {
+	var edges []time.Time
+	switch n := r.IntN(6); {
+	case n < 2:
+		edges = g.boundaries
+	case n < 4:
+		edges = g.ruleDays
+	}
+	if len(edges) > 0 {
+		if e := edges[r.IntN(len(edges))]; !e.Before(from) && e.Before(to) {
 			closed = e
 		}
 	}

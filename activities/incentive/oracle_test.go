@@ -158,7 +158,8 @@ func (s *oracleScenario) run(r *rand.Rand, i int) {
 		periods = append(periods, skipped[0])
 	}
 	for n := range slices.Max(periods) + 2 {
-		g.boundaries = append(g.boundaries, g.day(1+step*n, 1))
+		first := g.day(1+step*n, 1)
+		g.boundaries = append(g.boundaries, first.AddDate(0, 0, -1), first)
 	}
 	startsOn := g.day(1, 1+r.IntN(20))
 	s.createProgram("A", g.currency, period, startsOn, false)
@@ -188,7 +189,8 @@ func (s *oracleScenario) run(r *rand.Rand, i int) {
 			currency: g.currency, lines: []string{"vpn", "firewall", "edr", "sd-wan"}, closed: startsOn.Format(time.DateOnly)})
 	}
 	if g.kind() == domain.IncentiveSpiff && r.IntN(2) == 0 {
-		s.fitBudget(domain.Period{Start: g.day(1, 1), End: g.day(1+step, 1)})
+		third := g.day(1+step*periods[2], 1)
+		s.fitBudget(domain.Period{Start: g.day(1, 1), End: g.day(1+step, 1)}, third, third.AddDate(0, step, 0), partners)
 	}
 	for c, n := range periods {
 		if c > 0 {
@@ -209,15 +211,23 @@ func bool2int(b bool) int {
 	return 0
 }
 
-// fitBudget gives program A's SPIFF a budget that the first cycle's
-// first claims spend exactly (or nearly), and has a deal it paid reversed
-// before the next, so that later claims depend on what clawbacks give
-// back.
-func (s *oracleScenario) fitBudget(first domain.Period) {
+// fitBudget gives program A's SPIFF (every deal in [from, to) qualifying)
+// a budget that the first cycle's first claims spend exactly (or nearly),
+// has a deal it paid reversed before the next cycle and wins two deals
+// in [from, to), the third cycle's period: what they are paid depends on
+// what the clawback gave back.
+func (s *oracleScenario) fitBudget(first domain.Period, from, to time.Time, partners int) {
 	s.p = s.programs[0]
-	trial, err := domain.NewIncentiveBook(domain.IncentiveSpiff, s.p.currency, s.p.startsOn).Cycle(first, s.p.rules, s.deals)
+	rules := s.p.rules
+	rules.From, rules.To, rules.ProductLines, rules.Budget = "", "", nil, 0 // every deal claims in full
+	trial, err := domain.NewIncentiveBook(domain.IncentiveSpiff, s.p.currency, s.p.startsOn).Cycle(first, rules, s.deals)
 	if err != nil || len(trial.Won) == 0 {
 		return
+	}
+	for range 2 { // claims of the third period's, after the reversal's clawback
+		d := s.g.deal(partners, from, to)
+		d.kind, d.currency = domain.KindResale, s.p.currency
+		s.winDeal(d)
 	}
 	won := trial.Won
 	slices.SortFunc(won, func(x, y domain.FrozenDeal) int {
@@ -231,7 +241,6 @@ func (s *oracleScenario) fitBudget(first domain.Period) {
 		budget += f.Earned
 	}
 	budget += s.g.r.Int64N(s.p.rules.Amount) * s.g.r.Int64N(2)
-	rules := s.p.rules
 	rules.Budget = budget
 	raw, err := json.Marshal(rules)
 	if err != nil {
@@ -252,7 +261,7 @@ func (s *oracleScenario) createProgram(name, currency, period string, startsOn t
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.g.boundaries = append(s.g.boundaries, startsOn)
+	s.g.boundaries = append(s.g.boundaries, startsOn.AddDate(0, 0, -1), startsOn)
 	s.p = &oracleProgram{name: name, id: p.ID, currency: currency, startsOn: startsOn, book: domain.NewIncentiveBook(s.g.kind(), currency, startsOn)}
 	s.programs = append(s.programs, s.p)
 	s.logf("program %s: %s in %s by %s from %s", name, s.g.kind(), currency, period, startsOn.Format(time.DateOnly))
@@ -293,12 +302,6 @@ func (s *oracleScenario) winDeal(d wonDeal) {
 // and then a new rules version.
 func (s *oracleScenario) between(partners int, last time.Time) {
 	r := s.g.r
-	if s.reverseOne && len(s.paid) > 0 {
-		k := s.paid[r.IntN(len(s.paid))]
-		s.w.correct(s.w.deals[k], 0)
-		s.logf("corrected d%d: %d → 0", k, s.deals[k].Amount)
-		s.deals[k].Amount, s.reverseOne = 0, false
-	}
 	for range r.IntN(6) {
 		k := r.IntN(len(s.deals))
 		if len(s.paid) > 0 && r.IntN(4) > 0 { // mostly deals a cycle paid: they are trued up
@@ -318,8 +321,14 @@ func (s *oracleScenario) between(partners int, last time.Time) {
 		s.logf("corrected d%d: %d → %d", k, d.Amount, amount)
 		d.Amount = amount
 	}
+	if s.reverseOne && len(s.paid) > 0 {
+		k := s.paid[r.IntN(len(s.paid))]
+		s.w.correct(s.w.deals[k], 0)
+		s.logf("corrected d%d: %d → 0", k, s.deals[k].Amount)
+		s.deals[k].Amount, s.reverseOne = 0, false
+	}
 	s.win(r.IntN(6), partners, s.g.day(0, 1), last)
-	if r.IntN(2) == 0 {
+	if len(s.programs[0].cycles) == 1 || r.IntN(3) == 0 { // the first cycle's true-ups are under its version, not the latest
 		s.p = s.programs[r.IntN(len(s.programs))]
 		s.publish(s.g.rules(true))
 	}
