@@ -16,21 +16,13 @@ import (
 // sends steps, mapping what the workflow answers to one typed refusal
 // (*workflows.Refusal). Reads go to the PostgreSQL projection.
 type Client struct {
-	temporal client.Client
-	timeout  time.Duration
+	workflows.Conn
 }
 
 // NewClient returns a Client on c; each call waits at most timeout (0: as
 // long as its context allows).
 func NewClient(c client.Client, timeout time.Duration) *Client {
-	return &Client{temporal: c, timeout: timeout}
-}
-
-func (k *Client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if k.timeout <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, k.timeout)
+	return &Client{workflows.Conn{Temporal: c, Timeout: timeout}}
 }
 
 // Request starts the engagement in on its deal and waits until the request
@@ -39,15 +31,15 @@ func (k *Client) bound(ctx context.Context) (context.Context, context.CancelFunc
 // workflows.ErrTypeAlreadyExists; a declined or ended one leaves room for
 // a new request.
 func (k *Client) Request(ctx context.Context, in Input) (State, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
-	start := k.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+	start := k.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       WorkflowID(in.DealID),
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}, WorkflowType, in)
-	handle, err := k.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+	handle, err := k.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: UpdateStarted, WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
@@ -67,17 +59,17 @@ func (k *Client) Request(ctx context.Context, in Input) (State, error) {
 // UpdateAddMilestone, ...) with its argument — to the engagement on deal
 // dealID and waits until it is recorded; it returns the engagement's state.
 func (k *Client) Step(ctx context.Context, dealID, update string, arg any) (State, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	var st State
-	err := workflows.Update(ctx, k.temporal, WorkflowID(dealID), update, arg, &st, "the engagement takes no further steps")
+	err := workflows.Update(ctx, k.Temporal, WorkflowID(dealID), update, arg, &st, "the engagement takes no further steps")
 	return st, err
 }
 
 // DealEnded tells the engagement on a deal (if one runs) that the deal
 // ended; for operators and tests (the deal's workflow signals it itself).
 func (k *Client) DealEnded(ctx context.Context, e DealEnded) error {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
-	return k.temporal.SignalWorkflow(ctx, WorkflowID(e.DealID), "", SignalDealEnded, e)
+	return k.Temporal.SignalWorkflow(ctx, WorkflowID(e.DealID), "", SignalDealEnded, e)
 }

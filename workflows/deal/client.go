@@ -19,21 +19,13 @@ import (
 // workflow answers to one typed refusal (*workflows.Refusal). Reads go to
 // the PostgreSQL projection, not through it.
 type Client struct {
-	temporal client.Client
-	timeout  time.Duration
+	workflows.Conn
 }
 
 // NewClient returns a Client on c; each call waits at most timeout (0: as
 // long as its context allows).
 func NewClient(c client.Client, timeout time.Duration) *Client {
-	return &Client{temporal: c, timeout: timeout}
-}
-
-func (k *Client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if k.timeout <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, k.timeout)
+	return &Client{workflows.Conn{Temporal: c, Timeout: timeout}}
 }
 
 // idempotencyNamespace derives a deal's id from its partner and
@@ -62,13 +54,13 @@ var ErrCompleted = errors.New("the deal's workflow has completed; its record ans
 // started for another request (another RequestHash) refuses with
 // workflows.ErrTypeKeyReused.
 func (k *Client) Submit(ctx context.Context, in Input) (State, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	conflict, reuse := enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL, enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
 	if in.IdempotencyKey != "" {
 		conflict, reuse = enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY
 	}
-	start := k.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+	start := k.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       WorkflowID(in.DealID),
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: conflict,
@@ -80,7 +72,7 @@ func (k *Client) Submit(ctx context.Context, in Input) (State, error) {
 			SearchDealCurrency.ValueSet(in.Registration.Currency),
 		),
 	}, WorkflowType, in)
-	handle, err := k.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+	handle, err := k.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: UpdateSubmitted, WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
@@ -114,12 +106,12 @@ const UnstorableRegistration = "this registration's data cannot be stored; corre
 // outcome is read. A failed run does not poison the key (Submit).
 func (k *Client) refusedAtIntake(ctx context.Context, dealID string) bool {
 	id := WorkflowID(dealID)
-	d, err := k.temporal.DescribeWorkflowExecution(ctx, id, "")
+	d, err := k.Temporal.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_FAILED {
 		return false
 	}
 	var app *temporal.ApplicationError
-	err = k.temporal.GetWorkflow(ctx, id, d.GetWorkflowExecutionInfo().GetExecution().GetRunId()).Get(ctx, nil)
+	err = k.Temporal.GetWorkflow(ctx, id, d.GetWorkflowExecutionInfo().GetExecution().GetRunId()).Get(ctx, nil)
 	return errors.As(err, &app) && app.Type() == workflows.ErrTypeInvalidData
 }
 
@@ -130,18 +122,18 @@ func (k *Client) refusedAtIntake(ctx context.Context, dealID string) bool {
 // back as a *workflows.Refusal, as does a deal whose workflow has ended
 // (workflows.ErrTypeFinished).
 func (k *Client) Step(ctx context.Context, workflowID, update string, arg any) (State, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	var st State
-	err := workflows.Update(ctx, k.temporal, workflowID, update, arg, &st, "the deal takes no further steps")
+	err := workflows.Update(ctx, k.Temporal, workflowID, update, arg, &st, "the deal takes no further steps")
 	return st, err
 }
 
 // Query returns the state of the deal's running workflow.
 func (k *Client) Query(ctx context.Context, workflowID string) (State, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	var st State
-	err := workflows.Query(ctx, k.temporal, workflowID, QueryState, &st)
+	err := workflows.Query(ctx, k.Temporal, workflowID, QueryState, &st)
 	return st, err
 }

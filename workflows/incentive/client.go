@@ -18,21 +18,13 @@ import (
 // (a refusal comes back as one typed *workflows.Refusal), asks a running
 // cycle for its state, and makes sure of each program's schedule.
 type Client struct {
-	temporal client.Client
-	timeout  time.Duration
+	workflows.Conn
 }
 
 // NewClient returns a Client on c; each call waits at most timeout (0: as
 // long as its context allows).
 func NewClient(c client.Client, timeout time.Duration) *Client {
-	return &Client{temporal: c, timeout: timeout}
-}
-
-func (k *Client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if k.timeout <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, k.timeout)
+	return &Client{workflows.Conn{Temporal: c, Timeout: timeout}}
 }
 
 // Start starts the cycle in names (a program and a period) now, rather
@@ -40,10 +32,10 @@ func (k *Client) bound(ctx context.Context) (context.Context, context.CancelFunc
 // cycle exists once: starting it again refuses with
 // workflows.ErrTypeAlreadyExists.
 func (k *Client) Start(ctx context.Context, in CycleInput) (string, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	id := CycleID(in.ProgramID, in.PeriodStart)
-	_, err := k.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	_, err := k.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: CycleWorkflowID(id), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
@@ -61,19 +53,19 @@ func (k *Client) Start(ctx context.Context, in CycleInput) (string, error) {
 // state. A step the workflow refuses comes back as a *workflows.Refusal,
 // as does a cycle whose workflow has ended (workflows.ErrTypeFinished).
 func (k *Client) Step(ctx context.Context, workflowID, update string, arg any) (CycleState, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	var st CycleState
-	err := workflows.Update(ctx, k.temporal, workflowID, update, arg, &st, "the cycle takes no further steps")
+	err := workflows.Update(ctx, k.Temporal, workflowID, update, arg, &st, "the cycle takes no further steps")
 	return st, err
 }
 
 // Query returns the state of the cycle's running workflow.
 func (k *Client) Query(ctx context.Context, workflowID string) (CycleState, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	var st CycleState
-	err := workflows.Query(ctx, k.temporal, workflowID, QueryCycleState, &st)
+	err := workflows.Query(ctx, k.Temporal, workflowID, QueryCycleState, &st)
 	return st, err
 }
 
@@ -89,7 +81,7 @@ type Program struct {
 // quarter ends; an existing schedule is left as it is, and any other
 // failure is returned.
 func (k *Client) EnsureSchedule(ctx context.Context, p Program) error {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	cal := client.ScheduleCalendarSpec{
 		Second:     []client.ScheduleRange{{Start: 0}},
@@ -102,7 +94,7 @@ func (k *Client) EnsureSchedule(ctx context.Context, p Program) error {
 	if p.Period == domain.PeriodQuarter {
 		cal.Month = []client.ScheduleRange{{Start: 1, End: 10, Step: 3}}
 	}
-	_, err := k.temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+	_, err := k.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
 		ID:   CycleScheduleID(p.Code),
 		Spec: client.ScheduleSpec{Calendars: []client.ScheduleCalendarSpec{cal}},
 		Action: &client.ScheduleWorkflowAction{

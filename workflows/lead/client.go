@@ -15,21 +15,13 @@ import (
 // sends partners' steps, each answered synchronously or refused with a
 // *workflows.Refusal. Reads go to the PostgreSQL projection.
 type Client struct {
-	temporal client.Client
-	timeout  time.Duration
+	workflows.Conn
 }
 
 // NewClient returns a Client on c; each call waits at most timeout (0: as
 // long as its context allows).
 func NewClient(c client.Client, timeout time.Duration) *Client {
-	return &Client{temporal: c, timeout: timeout}
-}
-
-func (k *Client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if k.timeout <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, k.timeout)
+	return &Client{workflows.Conn{Temporal: c, Timeout: timeout}}
 }
 
 // Create starts the lead's workflow and, in the same call
@@ -37,14 +29,14 @@ func (k *Client) bound(ctx context.Context) (context.Context, context.CancelFunc
 // A lead id already started is joined (USE_EXISTING), so retrying an
 // import starts nothing twice.
 func (k *Client) Create(ctx context.Context, in Input) (State, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
-	start := k.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+	start := k.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID: WorkflowID(in.LeadID), TaskQueue: workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 	}, WorkflowType, in)
-	h, err := k.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+	h, err := k.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: UpdateRouted, WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
@@ -66,9 +58,9 @@ var ErrCompleted = errors.New("the lead's workflow has completed; its record ans
 // Step sends a partner's step (UpdateAccept, UpdateDecline,
 // UpdateContacted) to the lead's workflow and waits until it is recorded.
 func (k *Client) Step(ctx context.Context, leadID, update string, s Step) (State, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	var st State
-	err := workflows.Update(ctx, k.temporal, WorkflowID(leadID), update, s, &st, "the lead takes no further steps")
+	err := workflows.Update(ctx, k.Temporal, WorkflowID(leadID), update, s, &st, "the lead takes no further steps")
 	return st, err
 }

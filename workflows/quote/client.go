@@ -14,35 +14,27 @@ import (
 // and waits for their outcome (a refusal comes back as one typed
 // *workflows.Refusal), and asks a running quote for its state.
 type Client struct {
-	temporal client.Client
-	timeout  time.Duration
+	workflows.Conn
 }
 
 // NewClient returns a Client on c; each call waits at most timeout (0: as
 // long as its context allows).
 func NewClient(c client.Client, timeout time.Duration) *Client {
-	return &Client{temporal: c, timeout: timeout}
-}
-
-func (k *Client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if k.timeout <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, k.timeout)
+	return &Client{workflows.Conn{Temporal: c, Timeout: timeout}}
 }
 
 // Create starts quote in.QuoteID's workflow and waits until its first
 // version is priced and stored; it returns the quote's state. Lines the
 // catalog refuses come back as a *workflows.Refusal naming the line.
 func (k *Client) Create(ctx context.Context, in Input) (State, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
-	start := k.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+	start := k.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID: WorkflowID(in.QuoteID), TaskQueue: workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, WorkflowType, in)
-	h, err := k.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+	h, err := k.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: UpdateCreated, WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
@@ -57,18 +49,18 @@ func (k *Client) Create(ctx context.Context, in Input) (State, error) {
 // the quote's workflow and waits until it is recorded; it returns the
 // quote's state.
 func (k *Client) Step(ctx context.Context, quoteID, update string, arg any) (State, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	var st State
-	err := workflows.Update(ctx, k.temporal, WorkflowID(quoteID), update, arg, &st, "the quote takes no further steps")
+	err := workflows.Update(ctx, k.Temporal, WorkflowID(quoteID), update, arg, &st, "the quote takes no further steps")
 	return st, err
 }
 
 // Query returns the state of the quote's running workflow.
 func (k *Client) Query(ctx context.Context, quoteID string) (State, error) {
-	ctx, cancel := k.bound(ctx)
+	ctx, cancel := k.Bound(ctx)
 	defer cancel()
 	var st State
-	err := workflows.Query(ctx, k.temporal, WorkflowID(quoteID), QueryState, &st)
+	err := workflows.Query(ctx, k.Temporal, WorkflowID(quoteID), QueryState, &st)
 	return st, err
 }
