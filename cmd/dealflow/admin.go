@@ -21,7 +21,7 @@ func flagsFor(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	switch name {
-	case "partner":
+	case "partner", "partner create":
 		fs.String("name", "", "the partner organization's name (required)")
 		fs.String("type", "", "one of "+joinTypes())
 		fs.String("tier", "registered", "program tier, e.g. registered, silver, gold, platinum")
@@ -36,6 +36,22 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.String("id", "", "the id of the token to revoke (printed on stderr when it was created; dealflow token list)")
 		fs.String("token", "", "the token itself (- reads it from stdin), when its id is not at hand")
 	case "token list":
+	case "partner update":
+		fs.String("id", "", "the partner's id (required)")
+		fs.String("type", "", "the new type, one of "+joinTypes())
+		fs.String("tier", "", "the new program tier, e.g. registered, silver, gold, platinum")
+		fs.String("program", "", "the new partner program id (none: no program)")
+		fs.String("reason", "", "why (required); recorded with each change in the partner's events")
+	case "user invite":
+		fs.String("email", "", "the invitee's e-mail (required); the link is e-mailed there")
+		fs.String("name", "", "the invitee's name (required)")
+		fs.String("role", "", "one of "+joinRoles()+" (required)")
+		fs.String("partner", "", "partner id (required for partner_user and partner_admin, refused otherwise)")
+		fs.String("console-url", "", "the console's base URL the link starts with (default: DEALFLOW_CONSOLE_URL, else "+defaultConsoleURL+")")
+	case "user list":
+		fs.String("partner", "", "list this partner's users (default: the vendor's own)")
+	case "user deactivate":
+		fs.String("id", "", "the user's id (required; dealflow user list)")
 	case "migrate":
 		fs.Bool("skip-temporal", false, "only migrate PostgreSQL; leave Temporal search attributes alone")
 	case "seed":
@@ -78,7 +94,8 @@ func joinRoles() string {
 
 // actionsWithFlags lists, for a command with several actions, the actions
 // whose flags its help shows (flagsFor("token revoke")).
-var actionsWithFlags = map[string][]string{"token": {"create", "revoke"}}
+var actionsWithFlags = map[string][]string{"token": {"create", "revoke"}, "partner": {"create", "update"},
+	"user": {"invite", "list", "deactivate"}}
 
 // parseSub checks that args start with the only action ("create") and
 // parses the flags after it.
@@ -102,7 +119,11 @@ func parseFlags(name string, args []string) (*flag.FlagSet, error) {
 	return fs, nil
 }
 
+// cmdPartner adds a partner organization, or changes one.
 func cmdPartner(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "update" {
+		return cmdPartnerUpdate(ctx, e, args[1:])
+	}
 	fs, err := parseSub("partner", args)
 	if err != nil {
 		return err

@@ -20,7 +20,9 @@ func TestEverySubcommandHelpListsItsFlags(t *testing.T) {
 		[]string{"partner", "create", "--help"}, []string{"partner", "create", "--name", "X", "-h"},
 		[]string{"token", "create", "--help"}, []string{"token", "revoke", "--help"}, []string{"token", "list", "--help"},
 		[]string{"import", "accounts", "--help"}, []string{"ledger", "verify", "--help"}, []string{"bench", "intake", "--help"},
-		[]string{"seed", "--synthetic", "5", "--help"}, []string{"migrate", "--help"})
+		[]string{"seed", "--synthetic", "5", "--help"}, []string{"migrate", "--help"},
+		[]string{"partner", "update", "--help"}, []string{"partner", "update", "--id", "x", "-h"},
+		[]string{"user", "invite", "--help"}, []string{"user", "list", "--help"}, []string{"user", "deactivate", "-h"})
 	for _, args := range cases {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), args, &out, &errb, func(string) string { return "" })
@@ -42,10 +44,15 @@ func TestEverySubcommandHelpListsItsFlags(t *testing.T) {
 	}
 }
 
-// helpFlagSets are the flag sets a command's help must list.
+// helpFlagSets are the flag sets a command's help must list: its own and
+// each of its actions' ("token revoke", "user invite", "partner update").
 func helpFlagSets(name string) []*flag.FlagSet {
 	var out []*flag.FlagSet
-	for _, n := range []string{name, name + " revoke"} {
+	names := []string{name}
+	for _, action := range []string{"create", "revoke", "list", "update", "invite", "deactivate"} {
+		names = append(names, name+" "+action)
+	}
+	for _, n := range names {
 		if fs := flagsFor(n); fs != nil {
 			out = append(out, fs)
 		}
