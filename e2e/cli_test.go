@@ -2,9 +2,13 @@ package e2e
 
 import (
 	"crypto/sha256"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 // The CLI's output contract: ids and tokens alone on stdout (so shell
@@ -82,4 +86,104 @@ func exitCode(err error) int {
 		return e.ExitCode()
 	}
 	return -1
+}
+
+// dealflow user invite|list|deactivate and partner update run the API's
+// database functions: the invitation link works once in the console, the
+// list shows the user, deactivation makes its token answer 401, and a tier
+// change is a partner event with the CLI as actor and the reason.
+func TestCLIUsersAndPartnerUpdate(t *testing.T) {
+	partner, err := cliLine("partner", "create", "--name", "CLI Partner "+uuid.NewString()[:8], "--type", "reseller", "--tier", "gold")
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := "cli-" + uuid.NewString()[:8] + "@cli.example"
+	link, err := cliLine("user", "invite", "--email", email, "--name", "Cleo Cli", "--role", "partner_admin", "--partner", partner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link, stack.baseURL+"/console/invitations/accept?token=") {
+		t.Fatalf("invite printed %q", link)
+	}
+	var invitations, outbox int
+	if err := stack.pool.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM invitations WHERE email = $1 AND partner_id = $2 AND role = 'partner_admin'),
+		(SELECT count(*) FROM notifications WHERE audience = 'email:' || $1)`, email, partner).Scan(&invitations, &outbox); err != nil {
+		t.Fatal(err)
+	}
+	if invitations != 1 || outbox != 1 {
+		t.Fatalf("%d invitations, %d outbox rows; want 1 and 1", invitations, outbox)
+	}
+	path := strings.TrimPrefix(link, stack.baseURL)
+	cl := jarClient()
+	m := csrfField.FindStringSubmatch(get(t, cl, path, http.StatusOK))
+	const pw = "marmalade-kettle-comet-77"
+	if res := acctForm(t, cl, "/console/invitations/accept", url.Values{"csrf": {m[1]}, "token": {strings.SplitN(path, "token=", 2)[1]},
+		"password": {pw}, "password2": {pw}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept the CLI's link: %d", res.StatusCode)
+	}
+
+	list, stderr, err := dealflow("user", "list", "--partner", partner)
+	if err != nil {
+		t.Fatalf("user list: %v\n%s", err, stderr)
+	}
+	var id string
+	for _, line := range strings.Split(list, "\n") {
+		if strings.Contains(line, email) && strings.Contains(line, "partner_admin") && strings.Contains(line, partner) {
+			id = strings.Fields(line)[0]
+		}
+	}
+	if id == "" || !strings.HasPrefix(list, "ID ") {
+		t.Fatalf("user list --partner does not show %s:\n%s", email, list)
+	}
+	tok, err := cliLine("token", "create", "--role", "partner_admin", "--partner", partner, "--email", email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call(t, http.MethodGet, "/v1/users", tok, nil).must(t, http.StatusOK)
+	if out, err := cliLine("user", "deactivate", "--id", id); err != nil || out != id {
+		t.Fatalf("user deactivate: %q %v", out, err)
+	}
+	call(t, http.MethodGet, "/v1/users", tok, nil).must(t, http.StatusUnauthorized)
+	list, _, _ = dealflow("user", "list", "--partner", partner)
+	for _, line := range strings.Split(list, "\n") {
+		if strings.HasPrefix(line, id) && strings.HasSuffix(strings.TrimSpace(line), " -") {
+			t.Fatalf("user list after deactivate shows no deactivation:\n%s", list)
+		}
+	}
+
+	if out, err := cliLine("partner", "update", "--id", partner, "--tier", "Platinum", "--reason", "met the 2026 revenue bar"); err != nil || out != partner {
+		t.Fatalf("partner update: %q %v", out, err)
+	}
+	found := false
+	for _, ev := range call(t, http.MethodGet, "/v1/partners/"+partner+"/events", stack.tokens["admin"], nil).must(t, http.StatusOK).body["events"].([]any) {
+		ev := ev.(map[string]any)
+		if ev["kind"] == "tier" && ev["old"] == "gold" && ev["new"] == "platinum" && ev["actor"] == "dealflow CLI" && ev["reason"] == "met the 2026 revenue bar" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no tier event gold→platinum by the CLI with the reason")
+	}
+
+	for _, args := range [][]string{
+		{"user"},
+		{"user", "invite", "--name", "N", "--role", "admin"},
+		{"user", "invite", "--email", "a@b.example", "--name", "N", "--role", "wizard"},
+		{"user", "invite", "--email", "a@b.example", "--name", "N", "--role", "partner_user"},
+		{"user", "invite", "--email", "a@b.example", "--name", "N", "--role", "admin", "--partner", partner},
+		{"user", "invite", "--email", "a@b.example", "--name", "N", "--role", "partner_user", "--partner", "nope"},
+		{"user", "list", "--partner", "nope"},
+		{"user", "deactivate"},
+		{"user", "deactivate", "--id", "12"},
+		{"partner", "update", "--id", partner, "--reason", "nothing"},
+		{"partner", "update", "--id", partner, "--tier", "gold"},
+		{"partner", "update", "--id", "nope", "--tier", "gold", "--reason", "r"},
+		{"partner", "update", "--id", partner, "--type", "pirate", "--reason", "r"},
+		{"partner", "update", "--tier", "gold", "--reason", "r"},
+	} {
+		out, stderr, err := dealflow(args...)
+		if code := exitCode(err); code != 2 || out != "" || !strings.Contains(stderr, "usage: ") {
+			t.Errorf("dealflow %v: exit %d stdout=%q stderr=%q; want exit 2, a message on stderr only", args, code, out, stderr)
+		}
+	}
 }
