@@ -3,6 +3,7 @@ package testenv
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -53,8 +54,26 @@ func TemporalCLI() (string, error) {
 	return p, nil
 }
 
-// StartTemporal starts a dev server and waits until it answers health checks.
+// StartTemporal starts a dev server and waits until it answers health
+// checks. A port found free can be taken by another process (a client
+// socket's ephemeral port, another package's server) before the server
+// binds it: a server that exits before it is ready is started again on
+// other ports, three times at most.
 func StartTemporal(ctx context.Context) (*TemporalServer, error) {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var s *TemporalServer
+		if s, err = startTemporalOnce(ctx); err == nil || !errors.Is(err, errExited) {
+			return s, err
+		}
+	}
+	return nil, err
+}
+
+// errExited: the server process ended before it answered.
+var errExited = errors.New("the server exited")
+
+func startTemporalOnce(ctx context.Context) (*TemporalServer, error) {
 	cli, err := TemporalCLI()
 	if err != nil {
 		return nil, err
@@ -93,7 +112,7 @@ func (s *TemporalServer) waitReady(ctx context.Context, limit time.Duration) err
 	for {
 		select {
 		case <-s.done:
-			return fmt.Errorf("the server exited")
+			return errExited
 		default:
 		}
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
