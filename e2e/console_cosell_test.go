@@ -16,12 +16,11 @@ import (
 func TestConsoleCoSellSellerAcceptsAndNotes(t *testing.T) {
 	manager, partner := stack.tokens["manager"], stack.tokens["partnerA"]
 	body := dealBody()
+	body["customer"].(map[string]any)["country"] = "CA" // the seller's territory (no CRM account: TestCoSellRequestAcceptPlanWin counts Sam's)
+	call(t, http.MethodPost, "/v1/cosell/territories", manager, map[string]any{"seller_email": "sam@vendor.example", "country": "CA"}).
+		must(t, http.StatusCreated)
 	id := call(t, http.MethodPost, "/v1/deals", partner, body).must(t, http.StatusCreated).str("id")
 	call(t, http.MethodPost, "/v1/deals/"+id+"/approve", manager, map[string]string{"reason": "ok"}).must(t, http.StatusOK)
-	customer := body["customer"].(map[string]any)
-	call(t, http.MethodPost, "/v1/accounts/import", manager, map[string]any{"accounts": []map[string]any{{"external_id": "console-cosell-" + uniqueName(),
-		"name": customer["name"], "domain": customer["domain"], "country": "US", "owner_type": "direct", "owner_email": "sam@vendor.example"}}}).
-		must(t, http.StatusOK)
 	eng := call(t, http.MethodPost, "/v1/deals/"+id+"/cosell", partner, map[string]any{"type": "executive_sponsor",
 		"need_by": time.Now().UTC().AddDate(0, 0, 20).Format(time.DateOnly), "message": "meet the CFO"}).must(t, http.StatusCreated)
 	eid := eng.str("id")
