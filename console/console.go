@@ -118,7 +118,7 @@ type Route struct {
 // authorization is declared. Each context's file adds its own.
 func (s *Console) Routes() []Route {
 	var out []Route
-	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes} {
+	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes} {
 		out = append(out, routes()...)
 	}
 	return out
@@ -245,7 +245,35 @@ func (f filesOnly) Open(name string) (http.File, error) {
 // them to sign in when they have no session.
 func (s *Console) root(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console") }
 
-func (s *Console) home(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/deals") }
+// home sends a signed-in browser to its role's home page (one without a
+// session signs in first).
+func (s *Console) home(c *gin.Context) {
+	id, err := c.Cookie(sessionCookie)
+	if err != nil || id == "" {
+		c.Redirect(http.StatusSeeOther, "/console/deals")
+		return
+	}
+	row, err := s.q.PrincipalBySession(c, tokens.Hash(id))
+	if err != nil {
+		c.Redirect(http.StatusSeeOther, "/console/deals")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, homeOf(domain.Role(row.Role)))
+}
+
+// homeOf is the page a role lands on: a seller's engagements, a
+// manager's inbox, finance's cycles, a partner's deals.
+func homeOf(role domain.Role) string {
+	switch role {
+	case domain.RoleSalesRep:
+		return "/console/cosell/engagements"
+	case domain.RoleChannelManager, domain.RoleAdmin:
+		return "/console/inbox"
+	case domain.RoleFinance:
+		return "/console/cycles"
+	}
+	return "/console/deals"
+}
 
 // signInPage shows the token form; a cookie-bound token protects the
 // sign-in itself from cross-site forgery.
@@ -297,14 +325,7 @@ func (s *Console) signIn(c *gin.Context) {
 func (s *Console) enter(c *gin.Context, id string, role domain.Role) {
 	clearCookie(c, preCSRFCookie)
 	setCookie(c, sessionCookie, id, int(sessionTTL.Seconds()))
-	home := "/console/deals"
-	switch role {
-	case domain.RoleChannelManager, domain.RoleAdmin:
-		home = "/console/inbox"
-	case domain.RoleFinance:
-		home = "/console/cycles"
-	}
-	c.Redirect(http.StatusSeeOther, home)
+	c.Redirect(http.StatusSeeOther, homeOf(role))
 }
 
 func (s *Console) signInFailed(c *gin.Context, msg string) {

@@ -10,6 +10,7 @@ import (
 	"github.com/dealflow/dealflow/internal/config"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/read"
+	"github.com/dealflow/dealflow/workflows/cosell"
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/dealflow/dealflow/workflows/lead"
@@ -25,10 +26,12 @@ type Console struct {
 	// pool runs the people forms' transactions (db.Invite, db.AcceptInvitation).
 	pool *pgxpool.Pool
 	read *read.Reader
-	// deals and cycles are the typed clients every form acts through.
+	// deals, cycles, leads and cosell are the typed clients every form
+	// acts through.
 	deals    *deal.Client
 	cycles   *incentive.Client
 	leads    *lead.Client
+	cosell   *cosell.Client
 	log      *slog.Logger
 	validate *validator.Validate
 	// guard throttles sign-ins by client address, with the API's bearer
@@ -51,7 +54,7 @@ func New(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logg
 	}
 	cycles := incentive.NewClient(tc, cfg.RequestTimeout)
 	s := &Console{read: read.New(pool, cycles), deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: cycles, log: log,
-		leads:    lead.NewClient(tc, cfg.RequestTimeout),
+		leads: lead.NewClient(tc, cfg.RequestTimeout), cosell: cosell.NewClient(tc, cfg.RequestTimeout),
 		validate: web.NewValidator(), guard: guard, clock: clock.System{}}
 	if pool != nil {
 		s.q = dbq.New(pool)

@@ -36,7 +36,7 @@ func consoleClient(t *testing.T, who string) (*http.Client, string) {
 			t.Fatalf("session cookie %+v", c)
 		}
 	}
-	m = csrfField.FindStringSubmatch(get(t, cl, "/console/deals", http.StatusOK))
+	m = csrfField.FindStringSubmatch(get(t, cl, res.Header.Get("Location"), http.StatusOK)) // the role's home
 	if m == nil {
 		t.Fatal("no csrf token in the console")
 	}

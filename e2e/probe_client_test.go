@@ -218,7 +218,7 @@ func (pr *prober) consoleAs(token string) (*http.Client, string) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("console sign-in: %d", res.StatusCode)
 	}
-	m = csrfField.FindStringSubmatch(get(t, cl, "/console/deals", http.StatusOK))
+	m = csrfField.FindStringSubmatch(get(t, cl, res.Header.Get("Location"), http.StatusOK)) // the role's home
 	if m == nil {
 		t.Fatal("no csrf token in the console")
 	}

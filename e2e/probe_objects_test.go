@@ -179,7 +179,7 @@ func (fx probeObjects) param(path, m string) string {
 		return fx.sold
 	case strings.HasPrefix(path, "/v1/quotes/"):
 		return fx.quote
-	case strings.HasPrefix(path, "/v1/cosell/engagements/"):
+	case strings.HasPrefix(path, "/v1/cosell/engagements/"), strings.HasPrefix(path, "/console/cosell/engagements/"):
 		return fx.engagement
 	case strings.HasPrefix(path, "/v1/leads/"), strings.HasPrefix(path, "/console/leads/"):
 		return fx.lead

@@ -107,7 +107,7 @@ func TestProbeSweepAnswersNo5xx(t *testing.T) {
 		// rows are counted.
 		pr.send(probe{method: http.MethodGet, path: "/v1/deals?limit=1", token: tok, what: "warm-up"})
 		if !admitted[role] {
-			continue // a seller works in the API only
+			continue
 		}
 		cl, csrf := pr.consoleAs(tok)
 		sessions[role] = consoleSession{cl, csrf}
