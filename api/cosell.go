@@ -206,32 +206,6 @@ func (s *Server) coSellRoutes() []Route {
 	return out
 }
 
-// sellerScope is the seller e-mail every co-sell read of p is limited to:
-// the seller's own (a seller without an e-mail matches nothing), none for
-// other roles.
-func (s *Server) sellerScope(c *gin.Context, p web.Principal) (pgtype.Text, error) {
-	if p.Role != domain.RoleSalesRep {
-		return pgtype.Text{}, nil
-	}
-	email, err := s.callerEmail(c, p)
-	if err != nil || email == "" {
-		return pgtype.Text{String: "!", Valid: true}, err
-	}
-	return pgtype.Text{String: email, Valid: true}, nil
-}
-
-// callerEmail is the e-mail of the person behind p ("" : none).
-func (s *Server) callerEmail(c *gin.Context, p web.Principal) (string, error) {
-	if !p.PersonID.Valid {
-		return "", nil
-	}
-	email, err := s.q.CoSellPersonEmail(c, p.PersonID.UUID)
-	if db.IsNotFound(err) {
-		return "", nil
-	}
-	return email, err
-}
-
 // requestCoSell starts a co-sell engagement on the partner's approved deal
 // and answers with it routed.
 func (s *Server) requestCoSell(c *gin.Context) {
@@ -292,7 +266,7 @@ func (s *Server) coSellStep(update string, newBody func() coSellBody) gin.Handle
 		if !ok {
 			return
 		}
-		email, err := s.callerEmail(c, p)
+		email, err := s.read.CallerEmail(c, p)
 		if err != nil {
 			web.Unavailable(c, s.log, err)
 			return
@@ -307,7 +281,7 @@ func (s *Server) coSellStep(update string, newBody func() coSellBody) gin.Handle
 
 // engagement reads engagement id within p's scope, or answers 404.
 func (s *Server) engagement(c *gin.Context, id uuid.UUID, p web.Principal) (dbq.CoSellEngagementGetRow, bool) {
-	seller, err := s.sellerScope(c, p)
+	seller, err := s.read.SellerScope(c, p)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return dbq.CoSellEngagementGetRow{}, false
@@ -353,7 +327,7 @@ func (s *Server) getEngagement(c *gin.Context) {
 
 func (s *Server) listEngagements(c *gin.Context) {
 	p := web.PrincipalOf(c)
-	seller, err := s.sellerScope(c, p)
+	seller, err := s.read.SellerScope(c, p)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
@@ -434,7 +408,7 @@ func (s *Server) createTerritory(c *gin.Context) {
 // owned account).
 func (s *Server) sellerAccounts(c *gin.Context) {
 	p := web.PrincipalOf(c)
-	seller, err := s.sellerScope(c, p)
+	seller, err := s.read.SellerScope(c, p)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return

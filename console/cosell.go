@@ -14,7 +14,6 @@ import (
 	"github.com/dealflow/dealflow/workflows/cosell"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 var (
@@ -85,37 +84,11 @@ func (f *coSellStageForm) arg(c cosell.Caller) any {
 	return cosell.StageInput{Caller: c, Stage: domain.CoSellStage(f.Stage), Reason: f.Reason}
 }
 
-// sellerScope is the seller e-mail every co-sell read of p is limited to,
-// as in the API: a seller's own (one without an e-mail matches nothing),
-// none for other roles.
-func (s *Console) sellerScope(c *gin.Context, p web.Principal) (pgtype.Text, error) {
-	if p.Role != domain.RoleSalesRep {
-		return pgtype.Text{}, nil
-	}
-	email, err := s.callerEmail(c, p)
-	if err != nil || email == "" {
-		return pgtype.Text{String: "!", Valid: true}, err
-	}
-	return pgtype.Text{String: email, Valid: true}, nil
-}
-
-// callerEmail is the e-mail of the person behind p ("": none).
-func (s *Console) callerEmail(c *gin.Context, p web.Principal) (string, error) {
-	if !p.PersonID.Valid {
-		return "", nil
-	}
-	email, err := s.q.CoSellPersonEmail(c, p.PersonID.UUID)
-	if db.IsNotFound(err) {
-		return "", nil
-	}
-	return email, err
-}
-
 // engagementList lists the engagements p may see through the API's scoped
 // query.
 func (s *Console) engagementList(c *gin.Context) {
 	p := web.PrincipalOf(c)
-	seller, err := s.sellerScope(c, p)
+	seller, err := s.read.SellerScope(c, p)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
@@ -146,7 +119,7 @@ func (s *Console) engagement(c *gin.Context, raw string, p web.Principal) (e dbq
 	if perr != nil {
 		return e, false, nil
 	}
-	seller, err := s.sellerScope(c, p)
+	seller, err := s.read.SellerScope(c, p)
 	if err != nil {
 		return e, false, err
 	}
@@ -209,7 +182,7 @@ func (s *Console) coSellStep(update string, newForm func() coSellForm) gin.Handl
 			back("Not done: " + web.FieldErrorText(web.FieldErrors(err)))
 			return
 		}
-		email, err := s.callerEmail(c, p)
+		email, err := s.read.CallerEmail(c, p)
 		if err != nil {
 			web.Unavailable(c, s.log, err)
 			return
