@@ -283,21 +283,33 @@ func (s *Console) signInPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "signin.html", page{Title: "Sign in", CSRF: pre})
 }
 
-// signIn opens a session for a token typed into the form. Like the API,
-// it consults the client address's throttle (web.AuthGuard, shared with
-// the API) before looking the
-// token up, and counts a failed sign-in against the address.
-func (s *Console) signIn(c *gin.Context) {
+// signInAdmitted runs what every sign-in form checks before it looks at
+// the credentials: the client address's throttle (web.AuthGuard, shared
+// with the API) and the form's own CSRF cookie. It answers the refusal
+// itself and returns the client address when the sign-in may go on.
+func (s *Console) signInAdmitted(c *gin.Context) (string, bool) {
 	addr := web.ClientAddress(c)
 	if ok, wait := s.guard.Check(addr, s.now()); !ok {
 		web.RetryAfter(c, wait)
 		s.renderSignIn(c, http.StatusTooManyRequests, "Too many failed sign-ins from your address; try again in "+
 			wait.Round(time.Second).String()+".")
-		return
+		return "", false
 	}
 	pre, _ := c.Cookie(preCSRFCookie)
 	if pre == "" || subtle.ConstantTimeCompare([]byte(pre), []byte(c.PostForm("csrf"))) != 1 {
 		s.signInFailed(c, "The sign-in form expired; try again.")
+		return "", false
+	}
+	return addr, true
+}
+
+// signIn opens a session for a token typed into the form. Like the API,
+// it consults the client address's throttle (web.AuthGuard, shared with
+// the API) before looking the
+// token up, and counts a failed sign-in against the address.
+func (s *Console) signIn(c *gin.Context) {
+	addr, ok := s.signInAdmitted(c)
+	if !ok {
 		return
 	}
 	token := strings.TrimSpace(c.PostForm("token"))

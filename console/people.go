@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/dealflow/dealflow/db"
@@ -41,16 +40,8 @@ func (s *Console) peopleRoutes() []Route {
 // a failure against the address; an unknown e-mail costs as much time as
 // a wrong password and gets the same answer.
 func (s *Console) passwordSignIn(c *gin.Context) {
-	addr := web.ClientAddress(c)
-	if ok, wait := s.guard.Check(addr, s.now()); !ok {
-		web.RetryAfter(c, wait)
-		s.renderSignIn(c, http.StatusTooManyRequests, "Too many failed sign-ins from your address; try again in "+
-			wait.Round(time.Second).String()+".")
-		return
-	}
-	pre, _ := c.Cookie(preCSRFCookie)
-	if pre == "" || subtle.ConstantTimeCompare([]byte(pre), []byte(c.PostForm("csrf"))) != 1 {
-		s.signInFailed(c, "The sign-in form expired; try again.")
+	addr, ok := s.signInAdmitted(c)
+	if !ok {
 		return
 	}
 	pw := c.PostForm("password")
@@ -63,7 +54,7 @@ func (s *Console) passwordSignIn(c *gin.Context) {
 			return
 		}
 	}
-	ok := false
+	ok = false
 	if err == nil && row.PasswordHash.Valid {
 		ok, _ = passwords.Check(pw, row.PasswordHash.String)
 	} else {
