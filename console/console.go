@@ -118,7 +118,7 @@ type Route struct {
 // authorization is declared. Each context's file adds its own.
 func (s *Console) Routes() []Route {
 	var out []Route
-	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes} {
+	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes} {
 		out = append(out, routes()...)
 	}
 	return out
@@ -288,16 +288,22 @@ func (s *Console) signInPage(c *gin.Context) {
 // with the API) and the form's own CSRF cookie. It answers the refusal
 // itself and returns the client address when the sign-in may go on.
 func (s *Console) signInAdmitted(c *gin.Context) (string, bool) {
+	return s.admittedOr(c, func(status int, msg string) { s.renderSignIn(c, status, msg) })
+}
+
+// admittedOr is signInAdmitted for any form a visitor without a session
+// sends (a reset, a link, a code), answering a refusal with again.
+func (s *Console) admittedOr(c *gin.Context, again func(status int, msg string)) (string, bool) {
 	addr := web.ClientAddress(c)
 	if ok, wait := s.guard.Check(addr, s.now()); !ok {
 		web.RetryAfter(c, wait)
-		s.renderSignIn(c, http.StatusTooManyRequests, "Too many failed sign-ins from your address; try again in "+
+		again(http.StatusTooManyRequests, "Too many failed sign-ins from your address; try again in "+
 			wait.Round(time.Second).String()+".")
 		return "", false
 	}
 	pre, _ := c.Cookie(preCSRFCookie)
 	if pre == "" || subtle.ConstantTimeCompare([]byte(pre), []byte(c.PostForm("csrf"))) != 1 {
-		s.signInFailed(c, "The sign-in form expired; try again.")
+		again(http.StatusUnauthorized, "The sign-in form expired; try again.")
 		return "", false
 	}
 	return addr, true

@@ -65,13 +65,12 @@ func (s *Console) passwordSignIn(c *gin.Context) {
 		s.signInFailed(c, "That e-mail address and password do not match an active account.")
 		return
 	}
-	id := randomToken()
-	if err := s.q.SessionCreateForUser(c, dbq.SessionCreateForUserParams{IDHash: tokens.Hash(id),
-		UserID: uuid.NullUUID{UUID: row.UserID, Valid: true}, Csrf: randomToken(), ExpiresAt: s.now().Add(sessionTTL)}); err != nil {
+	person, err := s.q.PersonTOTP(c, row.PersonID)
+	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	s.enter(c, id, domain.Role(row.Role))
+	s.firstFactorPassed(c, row.UserID, domain.Role(row.Role), person.TotpEnabledAt.Valid)
 }
 
 // acceptView is the accept-invitation form.

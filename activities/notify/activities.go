@@ -125,6 +125,9 @@ func (a *Activities) NotifyDeliver(ctx context.Context, id int64) (notify.Outcom
 			out.Already++
 			continue
 		}
+		if Personal(n.Kind) {
+			r.Mode = ModeImmediate
+		}
 		status, detail := r.Mode, ""
 		switch r.Mode {
 		case ModeOff:
@@ -174,7 +177,7 @@ func (a *Activities) send(ctx context.Context, n dbq.NotifyGetRow, r Recipient) 
 	if n.DealID.Valid {
 		m.DealURL = a.Settings.ConsoleURL + "/console/deals/" + n.DealID.UUID.String()
 	}
-	if a.Settings.Secret != "" && r.PersonID != uuid.Nil {
+	if a.Settings.Secret != "" && r.PersonID != uuid.Nil && !Personal(n.Kind) {
 		m.UnsubscribeURL = a.Settings.ConsoleURL + "/v1/notifications/unsubscribe?token=" + unsubscribe.Token(a.Settings.Secret, r.PersonID)
 	}
 	msg, err := Compose(m)

@@ -63,7 +63,18 @@ var wordings = map[string]Wording{
 	"approvals_cleared":      {"Earlier approvals no longer count", "The partner changed the figures; review again."},
 	"conflict_resolved":      {"A conflict was resolved", "Open the deal to see the outcome."},
 	"invitation":             {"You are invited to dealflow", "Open the link below to set your password; it works once."},
+	"password_reset":         {"Reset your password", "The link works once; a new password signs you out everywhere."},
+	"sign_in_link":           {"Your sign-in link", "The link works once and only for a few minutes."},
 }
+
+// personal are the kinds a person asked for themselves (a password reset,
+// a sign-in link): sent whatever their notification preference, without
+// an unsubscribe link.
+var personal = map[string]bool{"password_reset": true, "sign_in_link": true}
+
+// Personal reports whether kind is sent whatever the recipient's
+// preference (the person asked for it).
+func Personal(kind string) bool { return personal[kind] }
 
 // WordingFor returns the wording of kind (a generic one for a kind without
 // its own).

@@ -402,6 +402,15 @@ type LedgerHead struct {
 	Hash string `json:"hash"`
 }
 
+type MfaChallenge struct {
+	IDHash    []byte             `json:"id_hash"`
+	UserID    uuid.UUID          `json:"user_id"`
+	CreatedAt time.Time          `json:"created_at"`
+	ExpiresAt time.Time          `json:"expires_at"`
+	Failures  int32              `json:"failures"`
+	EndedAt   pgtype.Timestamptz `json:"ended_at"`
+}
+
 type Notification struct {
 	ID          int64              `json:"id"`
 	DealID      uuid.NullUUID      `json:"deal_id"`
@@ -500,11 +509,14 @@ type Payout struct {
 }
 
 type Person struct {
-	ID           uuid.UUID   `json:"id"`
-	Email        pgtype.Text `json:"email"`
-	Name         string      `json:"name"`
-	CreatedAt    time.Time   `json:"created_at"`
-	PasswordHash pgtype.Text `json:"password_hash"`
+	ID            uuid.UUID          `json:"id"`
+	Email         pgtype.Text        `json:"email"`
+	Name          string             `json:"name"`
+	CreatedAt     time.Time          `json:"created_at"`
+	PasswordHash  pgtype.Text        `json:"password_hash"`
+	TotpSecret    []byte             `json:"totp_secret"`
+	TotpEnabledAt pgtype.Timestamptz `json:"totp_enabled_at"`
+	TotpLastStep  pgtype.Int8        `json:"totp_last_step"`
 }
 
 type Program struct {
@@ -601,6 +613,13 @@ type QuoteVersion struct {
 	CreatedAt time.Time       `json:"created_at"`
 }
 
+type RecoveryCode struct {
+	PersonID  uuid.UUID          `json:"person_id"`
+	CodeHash  []byte             `json:"code_hash"`
+	CreatedAt time.Time          `json:"created_at"`
+	UsedAt    pgtype.Timestamptz `json:"used_at"`
+}
+
 type ReferralClick struct {
 	ID         int64     `json:"id"`
 	Code       string    `json:"code"`
@@ -631,6 +650,16 @@ type SchemaFunction struct {
 	File      string    `json:"file"`
 	Checksum  string    `json:"checksum"`
 	AppliedAt time.Time `json:"applied_at"`
+}
+
+type SignInLink struct {
+	ID        uuid.UUID          `json:"id"`
+	TokenHash []byte             `json:"token_hash"`
+	PersonID  uuid.UUID          `json:"person_id"`
+	Purpose   string             `json:"purpose"`
+	CreatedAt time.Time          `json:"created_at"`
+	ExpiresAt time.Time          `json:"expires_at"`
+	UsedAt    pgtype.Timestamptz `json:"used_at"`
 }
 
 type Statement struct {

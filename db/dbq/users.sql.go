@@ -14,7 +14,7 @@ import (
 )
 
 const personByEmail = `-- name: PersonByEmail :one
-SELECT id, email, name, created_at, password_hash FROM people WHERE email = $1
+SELECT id, email, name, created_at, password_hash, totp_secret, totp_enabled_at, totp_last_step FROM people WHERE email = $1
 `
 
 func (q *Queries) PersonByEmail(ctx context.Context, email pgtype.Text) (Person, error) {
@@ -26,6 +26,9 @@ func (q *Queries) PersonByEmail(ctx context.Context, email pgtype.Text) (Person,
 		&i.Name,
 		&i.CreatedAt,
 		&i.PasswordHash,
+		&i.TotpSecret,
+		&i.TotpEnabledAt,
+		&i.TotpLastStep,
 	)
 	return i, err
 }
@@ -33,7 +36,7 @@ func (q *Queries) PersonByEmail(ctx context.Context, email pgtype.Text) (Person,
 const personCreate = `-- name: PersonCreate :one
 INSERT INTO people (email, name) VALUES ($1, $2)
 ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
-RETURNING id, email, name, created_at, password_hash
+RETURNING id, email, name, created_at, password_hash, totp_secret, totp_enabled_at, totp_last_step
 `
 
 type PersonCreateParams struct {
@@ -51,6 +54,9 @@ func (q *Queries) PersonCreate(ctx context.Context, arg PersonCreateParams) (Per
 		&i.Name,
 		&i.CreatedAt,
 		&i.PasswordHash,
+		&i.TotpSecret,
+		&i.TotpEnabledAt,
+		&i.TotpLastStep,
 	)
 	return i, err
 }
@@ -88,7 +94,7 @@ func (q *Queries) PersonRename(ctx context.Context, arg PersonRenameParams) erro
 }
 
 const personSetEmail = `-- name: PersonSetEmail :one
-UPDATE people SET email = $1 WHERE id = $2 AND email IS NULL RETURNING id, email, name, created_at, password_hash
+UPDATE people SET email = $1 WHERE id = $2 AND email IS NULL RETURNING id, email, name, created_at, password_hash, totp_secret, totp_enabled_at, totp_last_step
 `
 
 type PersonSetEmailParams struct {
@@ -106,6 +112,9 @@ func (q *Queries) PersonSetEmail(ctx context.Context, arg PersonSetEmailParams) 
 		&i.Name,
 		&i.CreatedAt,
 		&i.PasswordHash,
+		&i.TotpSecret,
+		&i.TotpEnabledAt,
+		&i.TotpLastStep,
 	)
 	return i, err
 }

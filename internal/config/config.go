@@ -70,6 +70,9 @@ type Config struct {
 	// NotifySecret signs unsubscribe links ("" = no unsubscribe links, and
 	// the unsubscribe route refuses every token).
 	NotifySecret string
+	// TOTPKey encrypts people's TOTP secrets at rest ("" = TOTP second
+	// factors cannot be enrolled or checked).
+	TOTPKey string
 }
 
 // Var documents one environment variable.
@@ -109,6 +112,7 @@ var Vars = []Var{
 	{"DEALFLOW_MAIL_FROM", "dealflow <noreply@dealflow.localhost>", "From address of notification e-mails"},
 	{"DEALFLOW_CONSOLE_URL", "http://127.0.0.1:8080", "the console's public base URL, for links in e-mails"},
 	{"DEALFLOW_NOTIFY_SECRET", "", "secret (at least 16 characters) that signs unsubscribe links in e-mails (unset: no unsubscribe links)"},
+	{"DEALFLOW_TOTP_KEY", "", "secret (at least 16 characters) that encrypts people's TOTP second-factor secrets at rest (unset: TOTP cannot be enrolled; changing it voids enrolments)"},
 	{"DEALFLOW_FREEZE_PARTS", "2", "connections an incentive cycle's freeze reads the deals table on in parallel (about the database server's cores)"},
 }
 
@@ -145,6 +149,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MailFrom:          get("DEALFLOW_MAIL_FROM"),
 		ConsoleURL:        strings.TrimRight(get("DEALFLOW_CONSOLE_URL"), "/"),
 		NotifySecret:      get("DEALFLOW_NOTIFY_SECRET"),
+		TOTPKey:           get("DEALFLOW_TOTP_KEY"),
 	}
 	if strings.EqualFold(c.APIMetricsAddr, "off") {
 		c.APIMetricsAddr = ""
@@ -198,6 +203,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.NotifySecret != "" && len(c.NotifySecret) < 16 {
 		return c, fmt.Errorf("DEALFLOW_NOTIFY_SECRET: want at least 16 characters")
+	}
+	if c.TOTPKey != "" && len(c.TOTPKey) < 16 {
+		return c, fmt.Errorf("DEALFLOW_TOTP_KEY: want at least 16 characters")
 	}
 	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 		return c, fmt.Errorf("DEALFLOW_MAIL_FROM: want an address such as \"dealflow <noreply@example.com>\"")
