@@ -44,6 +44,10 @@ type Console struct {
 	clock  clock.Clock
 	// totp seals and opens people's TOTP secrets (DEALFLOW_TOTP_KEY).
 	totp mfa.Sealer
+	// consoleURL starts the links e-mailed to people who ask for one
+	// (DEALFLOW_CONSOLE_URL), never the request's Host header, which
+	// whoever asks controls.
+	consoleURL string
 }
 
 // New returns the console on the given pool and Temporal client, sharing
@@ -60,6 +64,7 @@ func New(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logg
 		leads: lead.NewClient(tc, cfg.RequestTimeout), cosell: cosell.NewClient(tc, cfg.RequestTimeout),
 		validate: web.NewValidator(), guard: guard, clock: clock.System{}}
 	s.totp, _ = mfa.NewSealer(cfg.TOTPKey) // config.Load refused a key too short
+	s.consoleURL = cfg.ConsoleURL
 	if pool != nil {
 		s.q = dbq.New(pool)
 		s.pool = pool
