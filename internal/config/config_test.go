@@ -59,6 +59,7 @@ var fieldOf = map[string]func(Config) string{
 	"DEALFLOW_MAIL_FROM":           func(c Config) string { return c.MailFrom },
 	"DEALFLOW_CONSOLE_URL":         func(c Config) string { return c.ConsoleURL },
 	"DEALFLOW_NOTIFY_SECRET":       func(c Config) string { return c.NotifySecret },
+	"DEALFLOW_TOTP_KEY":            func(c Config) string { return c.TOTPKey },
 }
 
 // TestFieldTableCoversVars proves this file's field table names exactly the variables in Vars, so a new variable cannot go untested.
@@ -370,6 +371,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"TLS not a bool", map[string]string{"TEMPORAL_TLS": "yes"}, "TEMPORAL_TLS"},
 		{"notify secret too short", map[string]string{"DEALFLOW_NOTIFY_SECRET": "short"}, "DEALFLOW_NOTIFY_SECRET"},
+		{"TOTP key too short", map[string]string{"DEALFLOW_TOTP_KEY": "short"}, "DEALFLOW_TOTP_KEY"},
 		{"mail from not an address", map[string]string{"DEALFLOW_MAIL_FROM": "dealflow"}, "DEALFLOW_MAIL_FROM"},
 		{"TLS on", map[string]string{"TEMPORAL_TLS": "on"}, "TEMPORAL_TLS"},
 		{"TLS number", map[string]string{"TEMPORAL_TLS": "2"}, "TEMPORAL_TLS"},
