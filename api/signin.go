@@ -151,7 +151,6 @@ func (s *Server) totpRefused(c *gin.Context, err error) bool {
 	case errors.Is(err, db.ErrTOTPNotAllowed):
 		web.Fail(c, http.StatusForbidden, web.ProblemForbidden, err.Error())
 	case errors.Is(err, db.ErrBadCode):
-		s.guard.Failed(web.ClientAddress(c), s.now())
 		web.ValidationProblem(c, []web.FieldError{{Field: "code", Message: err.Error()}})
 	case errors.Is(err, db.ErrTOTPEnabled), errors.Is(err, db.ErrTOTPNotPending), errors.Is(err, db.ErrTOTPNotEnabled),
 		errors.Is(err, mfa.ErrNoKey):
@@ -224,6 +223,8 @@ func (s *Server) totpConfirm(c *gin.Context) {
 	c.JSON(http.StatusOK, RecoveryCodesView{RecoveryCodes: codes})
 }
 
+// totpDisable turns the caller's TOTP off with a current code; a wrong
+// code counts against the address in the AuthGuard, as at sign-in.
 func (s *Server) totpDisable(c *gin.Context) {
 	p, ok := personOf(c)
 	if !ok {
@@ -234,6 +235,9 @@ func (s *Server) totpDisable(c *gin.Context) {
 		return
 	}
 	if err := db.DisableTOTP(c, s.pool, s.sealer(), p.PersonID.UUID, code, s.now()); err != nil {
+		if errors.Is(err, db.ErrBadCode) {
+			s.guard.Failed(web.ClientAddress(c), s.now())
+		}
 		if !s.totpRefused(c, err) {
 			web.Unavailable(c, s.log, err)
 		}

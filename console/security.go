@@ -61,7 +61,6 @@ func (s *Console) totpRefusal(c *gin.Context, err error) bool {
 	case errors.Is(err, db.ErrTOTPNotAllowed):
 		status = http.StatusForbidden
 	case errors.Is(err, db.ErrBadCode):
-		s.guard.Failed(web.ClientAddress(c), s.now())
 		status = http.StatusUnprocessableEntity
 	case errors.Is(err, db.ErrTOTPEnabled), errors.Is(err, db.ErrTOTPNotPending), errors.Is(err, db.ErrTOTPNotEnabled),
 		errors.Is(err, mfa.ErrNoKey):
@@ -137,6 +136,9 @@ func (s *Console) totpDisable(c *gin.Context) {
 		return
 	}
 	if err := db.DisableTOTP(c, s.pool, s.totp, p.PersonID.UUID, code, s.now()); err != nil {
+		if errors.Is(err, db.ErrBadCode) { // guessing codes with a stolen session is throttled
+			s.guard.Failed(web.ClientAddress(c), s.now())
+		}
 		if !s.totpRefusal(c, err) {
 			web.Unavailable(c, s.log, err)
 		}

@@ -237,7 +237,7 @@ func AnswerChallenge(ctx context.Context, pool *pgxpool.Pool, sealer mfa.Sealer,
 		}
 		if !ok {
 			_, err := q.MFAChallengeFailed(ctx, dbq.MFAChallengeFailedParams{IDHash: ch.IDHash, MaxFailures: domain.MFAMaxFailures,
-				Now: pgtype.Timestamptz{Time: now, Valid: true}})
+				Now: now})
 			return err
 		}
 		return q.MFAChallengeEnd(ctx, dbq.MFAChallengeEndParams{IDHash: ch.IDHash, Now: pgtype.Timestamptz{Time: now, Valid: true}})

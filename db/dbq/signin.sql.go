@@ -49,14 +49,14 @@ func (q *Queries) MFAChallengeEnd(ctx context.Context, arg MFAChallengeEndParams
 }
 
 const mFAChallengeFailed = `-- name: MFAChallengeFailed :one
-UPDATE mfa_challenges SET failures = failures + 1, ended_at = CASE WHEN failures + 1 >= $1 THEN $2 ELSE NULL END
+UPDATE mfa_challenges SET failures = failures + 1, ended_at = CASE WHEN failures + 1 >= $1::int THEN $2::timestamptz ELSE NULL END
 WHERE id_hash = $3 RETURNING failures
 `
 
 type MFAChallengeFailedParams struct {
-	MaxFailures int32              `json:"max_failures"`
-	Now         pgtype.Timestamptz `json:"now"`
-	IDHash      []byte             `json:"id_hash"`
+	MaxFailures int32     `json:"max_failures"`
+	Now         time.Time `json:"now"`
+	IDHash      []byte    `json:"id_hash"`
 }
 
 func (q *Queries) MFAChallengeFailed(ctx context.Context, arg MFAChallengeFailedParams) (int32, error) {

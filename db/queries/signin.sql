@@ -109,7 +109,7 @@ WHERE c.id_hash = @id_hash AND c.ended_at IS NULL AND c.expires_at > @now
 FOR UPDATE OF c;
 
 -- name: MFAChallengeFailed :one
-UPDATE mfa_challenges SET failures = failures + 1, ended_at = CASE WHEN failures + 1 >= @max_failures THEN @now ELSE NULL END
+UPDATE mfa_challenges SET failures = failures + 1, ended_at = CASE WHEN failures + 1 >= sqlc.arg(max_failures)::int THEN sqlc.arg(now)::timestamptz ELSE NULL END
 WHERE id_hash = @id_hash RETURNING failures;
 
 -- name: MFAChallengeEnd :exec
