@@ -120,7 +120,8 @@ func setUp() (func(*testing.M) int, error) {
 		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_API_METRICS_ADDR="+metricsAddr, "DEALFLOW_LOG_LEVEL=debug",
 		"DEALFLOW_PAYOUT_DIR="+filepath.Join(tmp, "payouts"), "DEALFLOW_RATE_LIMIT=2000", "DEALFLOW_RATE_BURST=4000",
 		"DEALFLOW_SMTP_ADDR="+stack.mailpit.SMTPAddr, "DEALFLOW_MAIL_FROM=dealflow <noreply@vendor.example>",
-		"DEALFLOW_CONSOLE_URL="+stack.baseURL, "DEALFLOW_NOTIFY_SECRET=e2e-unsubscribe-secret")
+		"DEALFLOW_CONSOLE_URL="+stack.baseURL, "DEALFLOW_NOTIFY_SECRET=e2e-unsubscribe-secret",
+		"DEALFLOW_TOTP_KEY=e2e-totp-key-0123456789")
 	stack.payoutDir = filepath.Join(tmp, "payouts")
 	teardown := func() {
 		temporal.Stop()

@@ -251,6 +251,15 @@ func probeBodies(fx probeObjects) map[string]any {
 		"PUT /v1/me/notification-preferences": map[string]any{"email": "immediate"},
 		"PUT /v1/users/{id}/role":             map[string]any{"role": "partner_admin"},
 		"PATCH /v1/partners/{id}":             map[string]any{"tier": "silver", "reason": "probe"},
+		// Sign-in (docs/people.md): the public link requests take no token
+		// (the sweep covers routes with roles; e2e/signin_test.go probes
+		// these); the caller's own TOTP steps.
+		"POST /v1/password-resets":         map[string]any{"email": "probe." + id + "@probe.example"},
+		"POST /v1/password-resets/confirm": map[string]any{"token": "dft_probe", "password": "quartz-meadow-lantern-9"},
+		"POST /v1/sign-in-links":           map[string]any{"email": "probe." + id + "@probe.example"},
+		"POST /v1/me/totp":                 nil,
+		"POST /v1/me/totp/confirm":         map[string]any{"code": "123456"},
+		"POST /v1/me/totp/disable":         map[string]any{"code": "123456"},
 		"POST /v1/incentive-programs": map[string]any{"code": "probe-" + id, "name": "Probe SPIFF", "kind": "spiff", "currency": "USD",
 			"period": "month", "grace_days": 3, "starts_on": lastMonth, "rules": rules},
 		"POST /v1/incentive-programs/{id}/versions":       map[string]any{"rules": rules, "reason": "probe"},
@@ -352,6 +361,10 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 		"users":                             `SELECT count(*)::text FROM users`,
 		"users as they are":                 `SELECT md5(string_agg(row_to_json(u)::text, ',' ORDER BY id)) FROM users u`,
 		"invitations":                       `SELECT count(*)::text FROM invitations`,
+		"sign_in_links":                     `SELECT count(*)::text || '/' || count(used_at)::text FROM sign_in_links`,
+		"recovery_codes":                    `SELECT count(*)::text || '/' || count(used_at)::text FROM recovery_codes`,
+		"mfa_challenges":                    `SELECT count(*)::text FROM mfa_challenges`,
+		"people with TOTP on":               `SELECT count(totp_enabled_at)::text FROM people`,
 		"notification_preferences":          `SELECT md5(string_agg(row_to_json(n)::text, ',' ORDER BY person_id)) FROM notification_preferences n`,
 		"partner_events":                    `SELECT count(*)::text FROM partner_events`,
 		"api_tokens (revoked)":              `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,
