@@ -62,6 +62,11 @@ if [ -z "${DEALFLOW_NOTIFY_SECRET:-}" ]; then
   [ -s .data/notify-secret ] || tr -dc 'a-zA-Z0-9' </dev/urandom | head -c 32 > .data/notify-secret || true
   export DEALFLOW_NOTIFY_SECRET="$(cat .data/notify-secret)"
 fi
+# TOTP secrets are encrypted under a key kept under .data/ across runs.
+if [ -z "${DEALFLOW_TOTP_KEY:-}" ]; then
+  [ -s .data/totp-key ] || tr -dc 'a-zA-Z0-9' </dev/urandom | head -c 32 > .data/totp-key || true
+  export DEALFLOW_TOTP_KEY="$(cat .data/totp-key)"
+fi
 
 # The demo partner is created once and reused; tokens are minted each run
 # (they are shown once and stored only as hashes).
