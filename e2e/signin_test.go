@@ -322,13 +322,13 @@ func TestTOTPThroughTheAPI(t *testing.T) {
 		t.Fatalf("enrolment %s", e.raw)
 	}
 	call(t, http.MethodPost, "/v1/me/totp/confirm", tok, map[string]any{"code": "000000"}).problem(t, 422, "urn:dealflow:problem:validation")
-	call(t, http.MethodPost, "/v1/me/totp/disable", tok, map[string]any{"code": "000000"}).problem(t, 409, "urn:dealflow:problem:conflict")
+	call(t, http.MethodPost, "/v1/me/totp/disable", tok, map[string]any{"code": "000000"}).problem(t, 409, "urn:dealflow:problem:invalid-transition")
 	var used int64
 	c := call(t, http.MethodPost, "/v1/me/totp/confirm", tok, map[string]any{"code": nextCode(t, secret, &used)}).must(t, http.StatusOK)
 	if codes, _ := c.body["recovery_codes"].([]any); len(codes) != mfa.RecoveryCodeCount {
 		t.Fatalf("confirm %s", c.raw)
 	}
-	call(t, http.MethodPost, "/v1/me/totp", tok, nil).problem(t, 409, "urn:dealflow:problem:conflict")
+	call(t, http.MethodPost, "/v1/me/totp", tok, nil).problem(t, 409, "urn:dealflow:problem:invalid-transition")
 	off := call(t, http.MethodPost, "/v1/me/totp/disable", tok, map[string]any{"code": nextCode(t, secret, &used)}).must(t, http.StatusOK)
 	if off.body["enabled"] != false {
 		t.Fatalf("after disable %s", off.raw)
