@@ -11,7 +11,6 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/passwords"
-	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -110,13 +109,13 @@ func (s *Console) accept(c *gin.Context) {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	id := randomToken()
-	if err := s.q.SessionCreateForUser(c, dbq.SessionCreateForUserParams{IDHash: tokens.Hash(id),
-		UserID: uuid.NullUUID{UUID: user.ID, Valid: true}, Csrf: randomToken(), ExpiresAt: s.now().Add(sessionTTL)}); err != nil {
+	// A person who already has a second factor (invited again) gives it.
+	person, err := s.q.PersonTOTP(c, user.PersonID.UUID)
+	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	s.enter(c, id, domain.Role(user.Role))
+	s.firstFactorPassed(c, user.ID, domain.Role(user.Role), person.TotpEnabledAt.Valid)
 }
 
 // peopleView is the users page: the organization's users, the roles the
