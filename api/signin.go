@@ -205,11 +205,11 @@ func (s *Server) decodeCode(c *gin.Context) (string, bool) {
 }
 
 func (s *Server) totpConfirm(c *gin.Context) {
-	p, ok := personOf(c)
+	code, ok := s.decodeCode(c)
 	if !ok {
 		return
 	}
-	code, ok := s.decodeCode(c)
+	p, ok := personOf(c)
 	if !ok {
 		return
 	}
@@ -226,11 +226,11 @@ func (s *Server) totpConfirm(c *gin.Context) {
 // totpDisable turns the caller's TOTP off with a current code; a wrong
 // code counts against the address in the AuthGuard, as at sign-in.
 func (s *Server) totpDisable(c *gin.Context) {
-	p, ok := personOf(c)
+	code, ok := s.decodeCode(c)
 	if !ok {
 		return
 	}
-	code, ok := s.decodeCode(c)
+	p, ok := personOf(c)
 	if !ok {
 		return
 	}
