@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/activities/deal"
+	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
@@ -104,6 +105,8 @@ func rollupRows(ctx context.Context, t *testing.T) []string {
 	for _, sql := range []string{
 		`SELECT f::text FROM deal_rollup_facts f ORDER BY deal_id`,
 		`SELECT r::text FROM deal_rollups r ORDER BY dim, month, key, status, currency`,
+		`SELECT r::text FROM partner_rollups r ORDER BY month, partner_id, currency`,
+		`SELECT r::text FROM tier_rollups r ORDER BY month, tier, currency`,
 	} {
 		rows, err := testDB.Pool.Query(ctx, sql)
 		if err != nil {
@@ -118,11 +121,24 @@ func rollupRows(ctx context.Context, t *testing.T) []string {
 	return out
 }
 
+// tiers are the tiers the run moves partners between: a change of case
+// alone ("gold" to "GOLD") moves nothing.
+var tiers = []string{"gold", "silver", "Platinum", "GOLD"}
+
+// retier changes a partner's tier as an administrator would.
+func retier(ctx context.Context, t *testing.T, partner uuid.UUID, tier string) {
+	t.Helper()
+	if _, err := db.UpdatePartner(ctx, testDB.Pool, partner, db.PartnerChange{Tier: &tier, Reason: "rollup test", ActorName: "test", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestRollupsEqualTheirRebuild applies randomized sequences of deal events
 // (submissions, screening, conflict review, escalations, approvals,
 // extensions, information requests, rejections, withdrawals, expiries,
 // losses, wins and their corrections, reversals and currency changes, each
-// sometimes recorded twice) across interleaved deals, then rebuilds the
+// sometimes recorded twice) across interleaved deals, with partners'
+// tiers changing in between, then rebuilds the
 // rollups from scratch: the incremental ones must equal the rebuild row for
 // row, and the dashboard read from them must equal today's aggregation of
 // the deals.
@@ -176,6 +192,9 @@ func TestRollupsEqualTheirRebuild(t *testing.T) {
 			live = append(live, &simDeal{sub: s, status: domain.StatusSubmitted, seq: 1, snap: *s.Event.Snapshot, at: at})
 		}
 		for len(live) > 0 {
+			if r.IntN(25) == 0 {
+				retier(ctx, t, orgs[r.IntN(len(orgs))].id, tiers[r.IntN(len(tiers))])
+			}
 			i := r.IntN(len(live))
 			if !live[i].step(ctx, t, a, r, orgs[0].actor, programs) || r.IntN(12) == 0 {
 				live = append(live[:i], live[i+1:]...)
@@ -210,7 +229,9 @@ func TestRollupsEqualTheirRebuild(t *testing.T) {
 			}
 			t.Fatalf("seed %d: %d incremental rows, %d rebuilt", seed, len(incremental), len(rebuilt))
 		}
-		t.Logf("seed %d: %d rows equal", seed, len(rebuilt))
+		var tc int
+		_ = testDB.Pool.QueryRow(ctx, `SELECT count(*) FROM partner_events WHERE kind = 'tier'`).Scan(&tc)
+		t.Logf("seed %d: %d rows equal, %d tier changes", seed, len(rebuilt), tc)
 		since := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 		for _, cur := range []string{"USD", "EUR"} {
 			full, err := q.PipelineFullByMonth(ctx, dbq.PipelineFullByMonthParams{Currency: cur, Since: since})
@@ -228,6 +249,33 @@ func TestRollupsEqualTheirRebuild(t *testing.T) {
 				f, g := full[i], roll[i]
 				if !f.Month.Equal(g.Month) || f.Registered != g.Registered || f.Approved != g.Approved || f.Won != g.Won {
 					t.Fatalf("seed %d %s month %d: full %+v, rollups %+v", seed, cur, i, f, g)
+				}
+			}
+			fullP, err := q.PipelineFullByPartner(ctx, dbq.PipelineFullByPartnerParams{Currency: cur, Since: since})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rollP, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: cur, SinceMonth: since})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(fullP) != fmt.Sprint(rollP) {
+				t.Fatalf("seed %d %s top partners:\nfull    %+v\nrollups %+v", seed, cur, fullP, rollP)
+			}
+			fullT, err := q.PipelineFullByTier(ctx, dbq.PipelineFullByTierParams{Currency: cur, Since: since})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rollT, err := q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: cur, SinceMonth: since})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fullT) != len(rollT) {
+				t.Fatalf("seed %d %s by tier:\nfull    %+v\nrollups %+v", seed, cur, fullT, rollT)
+			}
+			for i := range fullT {
+				if fmt.Sprint(fullT[i]) != fmt.Sprint(rollT[i]) {
+					t.Fatalf("seed %d %s by tier:\nfull    %+v\nrollups %+v", seed, cur, fullT, rollT)
 				}
 			}
 		}

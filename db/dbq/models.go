@@ -495,6 +495,18 @@ type PartnerLeadProfile struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
+type PartnerRollup struct {
+	Month        time.Time `json:"month"`
+	PartnerID    uuid.UUID `json:"partner_id"`
+	Currency     string    `json:"currency"`
+	Registered   int64     `json:"registered"`
+	Approved     int64     `json:"approved"`
+	WonDeals     int64     `json:"won_deals"`
+	LostDeals    int64     `json:"lost_deals"`
+	ExpiredDeals int64     `json:"expired_deals"`
+	WonAmount    int64     `json:"won_amount"`
+}
+
 type Payout struct {
 	ID        uuid.UUID   `json:"id"`
 	CycleID   uuid.UUID   `json:"cycle_id"`
@@ -692,6 +704,18 @@ type StatementLine struct {
 	// a true-up: the rules' figure on basis_before; amount = figure_after - figure_before
 	FigureBefore pgtype.Int8 `json:"figure_before"`
 	FigureAfter  pgtype.Int8 `json:"figure_after"`
+}
+
+type TierRollup struct {
+	Month        time.Time `json:"month"`
+	Tier         string    `json:"tier"`
+	Currency     string    `json:"currency"`
+	Registered   int64     `json:"registered"`
+	Approved     int64     `json:"approved"`
+	WonDeals     int64     `json:"won_deals"`
+	LostDeals    int64     `json:"lost_deals"`
+	ExpiredDeals int64     `json:"expired_deals"`
+	WonAmount    int64     `json:"won_amount"`
 }
 
 type User struct {

@@ -148,14 +148,18 @@ func (q *Queries) PipelineByMonth(ctx context.Context, arg PipelineByMonthParams
 }
 
 const pipelineByPartner = `-- name: PipelineByPartner :many
-SELECT p.name, p.tier,
-       sum(r.deals)::int AS registered,
-       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
-       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)::bigint AS won
-FROM deal_rollups r JOIN partners p ON p.id = r.key::uuid
-WHERE r.dim = 'partner' AND r.month >= $2::date
-GROUP BY p.id, p.name, p.tier
-ORDER BY won DESC, registered DESC, p.name
+WITH totals AS (
+    SELECT r.partner_id, sum(r.registered)::int AS registered, sum(r.approved)::int AS approved,
+           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = $1::text), 0)::bigint AS won
+    FROM partner_rollups r
+    WHERE r.month >= $2::date
+    GROUP BY r.partner_id
+), leaders AS (
+    SELECT partner_id, registered, approved, won FROM totals ORDER BY won DESC, registered DESC FETCH FIRST 10 ROWS WITH TIES
+)
+SELECT p.name, p.tier, l.registered, l.approved, l.won
+FROM leaders l JOIN partners p ON p.id = l.partner_id
+ORDER BY l.won DESC, l.registered DESC, p.name
 LIMIT 10
 `
 
@@ -173,7 +177,9 @@ type PipelineByPartnerRow struct {
 }
 
 // PipelineByPartner is the ten partners with the most won value (then the
-// most registrations) since @since_month (the first of a month, UTC), from the rollups.
+// most registrations, then by name) since @since_month (the first of a
+// month, UTC), from partner_rollups (one row per partner-month and
+// currency). Only the partners tied with the tenth are joined to partners.
 func (q *Queries) PipelineByPartner(ctx context.Context, arg PipelineByPartnerParams) ([]PipelineByPartnerRow, error) {
 	rows, err := q.db.Query(ctx, pipelineByPartner, arg.Currency, arg.SinceMonth)
 	if err != nil {
@@ -201,13 +207,13 @@ func (q *Queries) PipelineByPartner(ctx context.Context, arg PipelineByPartnerPa
 }
 
 const pipelineByTier = `-- name: PipelineByTier :many
-SELECT lower(p.tier) AS tier,
-       sum(r.deals)::int AS registered,
-       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
-       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)::bigint AS won
-FROM deal_rollups r JOIN partners p ON p.id = r.key::uuid
-WHERE r.dim = 'partner' AND r.month >= $2::date
-GROUP BY 1
+SELECT r.tier,
+       sum(r.registered)::int AS registered,
+       sum(r.approved)::int AS approved,
+       coalesce(sum(r.won_amount) FILTER (WHERE r.currency = $1::text), 0)::bigint AS won
+FROM tier_rollups r
+WHERE r.month >= $2::date
+GROUP BY r.tier
 ORDER BY won DESC, registered DESC
 `
 
@@ -223,8 +229,9 @@ type PipelineByTierRow struct {
 	Won        int64  `json:"won"`
 }
 
-// PipelineByTier is the pipeline by partner tier (the partners' tiers now)
-// since @since_month (the first of a month, UTC), from the rollups.
+// PipelineByTier is the pipeline by partner tier (the partners' tiers now,
+// lower-cased) since @since_month (the first of a month, UTC), from
+// tier_rollups.
 func (q *Queries) PipelineByTier(ctx context.Context, arg PipelineByTierParams) ([]PipelineByTierRow, error) {
 	rows, err := q.db.Query(ctx, pipelineByTier, arg.Currency, arg.SinceMonth)
 	if err != nil {

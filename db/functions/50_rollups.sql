@@ -105,6 +105,8 @@ BEGIN
         win_secs = t.win_secs + excluded.win_secs, sla_breaches = t.sla_breaches + excluded.sla_breaches,
         conflicts = t.conflicts + excluded.conflicts;
 
+    PERFORM rollup_pivots_move(n.partner_id, o, n);
+
     -- A row the deal emptied goes, as a rebuild would not write it.
     DELETE FROM deal_rollups t
     USING (SELECT r.dim, r.month, r.key, r.status, r.currency FROM deal_rollup_rows(o) AS r) AS k
@@ -123,7 +125,9 @@ CREATE OR REPLACE FUNCTION deal_rollups_rebuild() RETURNS bigint LANGUAGE plpgsq
 DECLARE
     n bigint;
 BEGIN
-    LOCK TABLE deal_rollup_facts, deal_rollups IN EXCLUSIVE MODE;
+    LOCK TABLE deal_rollup_facts, deal_rollups, partner_rollups, tier_rollups IN EXCLUSIVE MODE;
+    DELETE FROM tier_rollups;
+    DELETE FROM partner_rollups;
     DELETE FROM deal_rollups;
     DELETE FROM deal_rollup_facts;
     INSERT INTO deal_rollup_facts
@@ -154,6 +158,123 @@ BEGIN
     HAVING (sum(r.deals), sum(r.amount), sum(r.won_amount), sum(r.approved), sum(r.approval_secs), sum(r.won_cycles),
             sum(r.win_secs), sum(r.sla_breaches), sum(r.conflicts)) <> (0, 0, 0, 0, 0, 0, 0, 0, 0);
     GET DIAGNOSTICS n = ROW_COUNT;
+    INSERT INTO partner_rollups
+    SELECT x.month, f.partner_id, x.currency, sum(x.registered), sum(x.approved), sum(x.won_deals),
+           sum(x.lost_deals), sum(x.expired_deals), sum(x.won_amount)
+    FROM deal_rollup_facts f CROSS JOIN LATERAL rollup_pivot_rows(f) AS x
+    GROUP BY 1, 2, 3
+    HAVING (sum(x.registered), sum(x.approved), sum(x.won_deals), sum(x.lost_deals), sum(x.expired_deals),
+            sum(x.won_amount)) <> (0, 0, 0, 0, 0, 0);
+    INSERT INTO tier_rollups
+    SELECT x.month, lower(p.tier), x.currency, sum(x.registered), sum(x.approved), sum(x.won_deals),
+           sum(x.lost_deals), sum(x.expired_deals), sum(x.won_amount)
+    FROM deal_rollup_facts f JOIN partners p ON p.id = f.partner_id
+    CROSS JOIN LATERAL rollup_pivot_rows(f) AS x
+    GROUP BY 1, 2, 3
+    HAVING (sum(x.registered), sum(x.approved), sum(x.won_deals), sum(x.lost_deals), sum(x.expired_deals),
+            sum(x.won_amount)) <> (0, 0, 0, 0, 0, 0);
     RETURN n;
 END;
 $fn$;
+
+-- rollup_pivot_rows is what one deal adds to partner_rollups and
+-- tier_rollups: deal_rollup_rows' 'all' rows with the statuses as columns.
+CREATE OR REPLACE FUNCTION rollup_pivot_rows(f deal_rollup_facts)
+RETURNS TABLE (month date, currency text, registered bigint, approved bigint, won_deals bigint,
+               lost_deals bigint, expired_deals bigint, won_amount bigint)
+LANGUAGE sql IMMUTABLE AS $fn$
+    SELECT r.month, r.currency, r.deals,
+           CASE WHEN r.status IN ('approved', 'closed_won', 'closed_lost', 'expired') THEN r.deals ELSE 0 END,
+           CASE WHEN r.status = 'closed_won' THEN r.deals ELSE 0 END,
+           CASE WHEN r.status = 'closed_lost' THEN r.deals ELSE 0 END,
+           CASE WHEN r.status = 'expired' THEN r.deals ELSE 0 END,
+           CASE WHEN r.status = 'closed_won' THEN r.won_amount ELSE 0 END
+    FROM deal_rollup_rows(f) AS r
+    WHERE r.dim = 'all'
+$fn$;
+
+-- rollup_pivot_add adds a delta to one partner's row of partner_rollups
+-- (p_partner not null) or to one tier's row of tier_rollups, and removes
+-- the row when that leaves it empty, as a rebuild would not write it.
+CREATE OR REPLACE FUNCTION rollup_pivot_add(p_partner uuid, p_tier text, p_month date, p_currency text,
+    p_registered bigint, p_approved bigint, p_won_deals bigint, p_lost_deals bigint, p_expired_deals bigint,
+    p_won_amount bigint) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF (p_registered, p_approved, p_won_deals, p_lost_deals, p_expired_deals, p_won_amount) = (0, 0, 0, 0, 0, 0) THEN
+        RETURN;
+    END IF;
+    IF p_partner IS NOT NULL THEN
+        INSERT INTO partner_rollups AS t
+        VALUES (p_month, p_partner, p_currency, p_registered, p_approved, p_won_deals, p_lost_deals, p_expired_deals, p_won_amount)
+        ON CONFLICT (month, partner_id, currency) DO UPDATE SET
+            registered = t.registered + excluded.registered, approved = t.approved + excluded.approved,
+            won_deals = t.won_deals + excluded.won_deals, lost_deals = t.lost_deals + excluded.lost_deals,
+            expired_deals = t.expired_deals + excluded.expired_deals, won_amount = t.won_amount + excluded.won_amount;
+        DELETE FROM partner_rollups t
+        WHERE (t.month, t.partner_id, t.currency) = (p_month, p_partner, p_currency)
+          AND (t.registered, t.approved, t.won_deals, t.lost_deals, t.expired_deals, t.won_amount) = (0, 0, 0, 0, 0, 0);
+    ELSE
+        INSERT INTO tier_rollups AS t
+        VALUES (p_month, p_tier, p_currency, p_registered, p_approved, p_won_deals, p_lost_deals, p_expired_deals, p_won_amount)
+        ON CONFLICT (month, tier, currency) DO UPDATE SET
+            registered = t.registered + excluded.registered, approved = t.approved + excluded.approved,
+            won_deals = t.won_deals + excluded.won_deals, lost_deals = t.lost_deals + excluded.lost_deals,
+            expired_deals = t.expired_deals + excluded.expired_deals, won_amount = t.won_amount + excluded.won_amount;
+        DELETE FROM tier_rollups t
+        WHERE (t.month, t.tier, t.currency) = (p_month, p_tier, p_currency)
+          AND (t.registered, t.approved, t.won_deals, t.lost_deals, t.expired_deals, t.won_amount) = (0, 0, 0, 0, 0, 0);
+    END IF;
+END;
+$fn$;
+
+-- rollup_pivots_move moves partner_rollups and tier_rollups from a deal's
+-- old contribution o to its new one n. The partner's row is share-locked
+-- so that a tier change (partners_tier_rollups) waits for this move, or
+-- this move sees the new tier: the tier rows never keep a stale share.
+CREATE OR REPLACE FUNCTION rollup_pivots_move(p_partner uuid, o deal_rollup_facts, n deal_rollup_facts)
+RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_tier text;
+    d record;
+BEGIN
+    SELECT lower(p.tier) INTO v_tier FROM partners p WHERE p.id = p_partner FOR SHARE;
+    FOR d IN
+        SELECT x.month, x.currency, sum(s.sign * x.registered)::bigint AS registered,
+               sum(s.sign * x.approved)::bigint AS approved, sum(s.sign * x.won_deals)::bigint AS won_deals,
+               sum(s.sign * x.lost_deals)::bigint AS lost_deals, sum(s.sign * x.expired_deals)::bigint AS expired_deals,
+               sum(s.sign * x.won_amount)::bigint AS won_amount
+        FROM (SELECT 1 AS sign, n AS f UNION ALL SELECT -1, o) AS s
+        CROSS JOIN LATERAL rollup_pivot_rows(s.f) AS x
+        GROUP BY 1, 2
+        ORDER BY 1, 2
+    LOOP
+        PERFORM rollup_pivot_add(p_partner, NULL::text, d.month, d.currency, d.registered, d.approved, d.won_deals,
+                                 d.lost_deals, d.expired_deals, d.won_amount);
+        PERFORM rollup_pivot_add(NULL::uuid, v_tier, d.month, d.currency, d.registered, d.approved, d.won_deals,
+                                 d.lost_deals, d.expired_deals, d.won_amount);
+    END LOOP;
+END;
+$fn$;
+
+-- partners_tier_rollups moves a partner's share of tier_rollups from its
+-- old tier to its new one when the tier changes (the "by tier" view groups
+-- by the partners' tiers now), in the transaction that changes it.
+CREATE OR REPLACE FUNCTION partners_tier_rollups() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+    r record;
+BEGIN
+    IF lower(OLD.tier) IS NOT DISTINCT FROM lower(NEW.tier) THEN
+        RETURN NULL;
+    END IF;
+    FOR r IN SELECT * FROM partner_rollups WHERE partner_id = NEW.id ORDER BY month, currency LOOP
+        PERFORM rollup_pivot_add(NULL::uuid, lower(OLD.tier), r.month, r.currency, -r.registered, -r.approved,
+                                 -r.won_deals, -r.lost_deals, -r.expired_deals, -r.won_amount);
+        PERFORM rollup_pivot_add(NULL::uuid, lower(NEW.tier), r.month, r.currency, r.registered, r.approved,
+                                 r.won_deals, r.lost_deals, r.expired_deals, r.won_amount);
+    END LOOP;
+    RETURN NULL;
+END;
+$fn$;
+
+CREATE OR REPLACE TRIGGER partners_tier_rollups AFTER UPDATE OF tier ON partners
+    FOR EACH ROW EXECUTE FUNCTION partners_tier_rollups();

@@ -60,27 +60,34 @@ GROUP BY r.month ORDER BY r.month;
 
 -- name: PipelineByPartner :many
 -- PipelineByPartner is the ten partners with the most won value (then the
--- most registrations) since @since_month (the first of a month, UTC), from the rollups.
-SELECT p.name, p.tier,
-       sum(r.deals)::int AS registered,
-       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
-       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)::bigint AS won
-FROM deal_rollups r JOIN partners p ON p.id = r.key::uuid
-WHERE r.dim = 'partner' AND r.month >= @since_month::date
-GROUP BY p.id, p.name, p.tier
-ORDER BY won DESC, registered DESC, p.name
+-- most registrations, then by name) since @since_month (the first of a
+-- month, UTC), from partner_rollups (one row per partner-month and
+-- currency). Only the partners tied with the tenth are joined to partners.
+WITH totals AS (
+    SELECT r.partner_id, sum(r.registered)::int AS registered, sum(r.approved)::int AS approved,
+           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = @currency::text), 0)::bigint AS won
+    FROM partner_rollups r
+    WHERE r.month >= @since_month::date
+    GROUP BY r.partner_id
+), leaders AS (
+    SELECT * FROM totals ORDER BY won DESC, registered DESC FETCH FIRST 10 ROWS WITH TIES
+)
+SELECT p.name, p.tier, l.registered, l.approved, l.won
+FROM leaders l JOIN partners p ON p.id = l.partner_id
+ORDER BY l.won DESC, l.registered DESC, p.name
 LIMIT 10;
 
 -- name: PipelineByTier :many
--- PipelineByTier is the pipeline by partner tier (the partners' tiers now)
--- since @since_month (the first of a month, UTC), from the rollups.
-SELECT lower(p.tier) AS tier,
-       sum(r.deals)::int AS registered,
-       coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
-       coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)::bigint AS won
-FROM deal_rollups r JOIN partners p ON p.id = r.key::uuid
-WHERE r.dim = 'partner' AND r.month >= @since_month::date
-GROUP BY 1
+-- PipelineByTier is the pipeline by partner tier (the partners' tiers now,
+-- lower-cased) since @since_month (the first of a month, UTC), from
+-- tier_rollups.
+SELECT r.tier,
+       sum(r.registered)::int AS registered,
+       sum(r.approved)::int AS approved,
+       coalesce(sum(r.won_amount) FILTER (WHERE r.currency = @currency::text), 0)::bigint AS won
+FROM tier_rollups r
+WHERE r.month >= @since_month::date
+GROUP BY r.tier
 ORDER BY won DESC, registered DESC;
 
 -- name: PipelineByDimension :many
