@@ -8,6 +8,7 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/config"
+	"github.com/dealflow/dealflow/internal/oidclogin"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/read"
 	"github.com/dealflow/dealflow/workflows/cosell"
@@ -41,6 +42,9 @@ type Console struct {
 	// re-reading the whole ledger on every view.
 	ledger db.LedgerWatch
 	clock  clock.Clock
+	// oidc signs vendor staff in through the identity provider (nil: not
+	// set up).
+	oidc *oidclogin.RP
 }
 
 // New returns the console on the given pool and Temporal client, sharing
@@ -56,6 +60,9 @@ func New(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logg
 	s := &Console{read: read.New(pool, cycles), deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: cycles, log: log,
 		leads: lead.NewClient(tc, cfg.RequestTimeout), cosell: cosell.NewClient(tc, cfg.RequestTimeout),
 		validate: web.NewValidator(), guard: guard, clock: clock.System{}}
+	if cfg.OIDCIssuer != "" {
+		s.oidc = oidclogin.New(oidclogin.FromConfig(cfg))
+	}
 	if pool != nil {
 		s.q = dbq.New(pool)
 		s.pool = pool

@@ -15,6 +15,7 @@ bash scripts/postgres.sh
 bash scripts/temporal-cli.sh
 bash scripts/temporal-server.sh
 bash scripts/mailpit.sh
+bash scripts/oidc-provider.sh
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
