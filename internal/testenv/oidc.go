@@ -2,11 +2,16 @@ package testenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"html"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -120,4 +125,71 @@ func (p *OIDCProvider) Stop() {
 			<-p.done
 		}
 	}
+}
+
+var loginID = regexp.MustCompile(`name="id" value="([^"]*)"`)
+
+// errStop ends a redirect chain at the URL SignIn was asked to stop at.
+var errStop = errors.New("stop")
+
+// SignIn drives the provider's login page the way a browser does: it opens
+// authURL with c's cookie jar, posts username and password to the login
+// form, and follows the redirects until one leads to a URL starting with
+// stop (the client's redirect URI), which it returns without opening.
+func (p *OIDCProvider) SignIn(ctx context.Context, c *http.Client, authURL, username, password, stop string) (*url.URL, error) {
+	var reached *url.URL
+	cl := *c
+	cl.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), stop) {
+			reached = req.URL
+			return errStop
+		}
+		if len(via) > 20 {
+			return errors.New("too many redirects")
+		}
+		return nil
+	}
+	get := func(method, target string, form url.Values) (string, error) {
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, err := http.NewRequestWithContext(ctx, method, target, body)
+		if err != nil {
+			return "", err
+		}
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := cl.Do(req)
+		if reached != nil {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			return "", fmt.Errorf("%s %s: %s\n%s", method, target, resp.Status, b)
+		}
+		return string(b), err
+	}
+	page, err := get(http.MethodGet, authURL, nil)
+	if err != nil || reached != nil {
+		return reached, err
+	}
+	m := loginID.FindStringSubmatch(page)
+	if m == nil {
+		return nil, fmt.Errorf("no login form at %s:\n%s", authURL, page)
+	}
+	page, err = get(http.MethodPost, p.Issuer+"login/username",
+		url.Values{"id": {html.UnescapeString(m[1])}, "username": {username}, "password": {password}})
+	if err != nil {
+		return nil, err
+	}
+	if reached == nil {
+		return nil, fmt.Errorf("the provider did not sign %s in:\n%s", username, page)
+	}
+	return reached, nil
 }
