@@ -75,8 +75,8 @@ func (s *Console) oidcStart(c *gin.Context) {
 // be this browser's and unused, the code is exchanged with the PKCE
 // verifier, the ID token verified with its nonce; then the person's vendor
 // users are refreshed from their groups (db.OIDCSignIn) and a session
-// opens exactly as a password sign-in's does. Every refusal is a page that
-// says why, and counts against the client address.
+// opens exactly as a password sign-in's does. Every refusal is the sign-in
+// page saying why.
 func (s *Console) oidcCallback(c *gin.Context) {
 	if s.oidc == nil {
 		s.oidcFailed(c, http.StatusNotFound, "Sign-in through an identity provider is not set up here.")
@@ -88,10 +88,10 @@ func (s *Console) oidcCallback(c *gin.Context) {
 		s.oidcFailed(c, http.StatusTooManyRequests, "Too many failed sign-ins from your address; try again in "+wait.Round(time.Second).String()+".")
 		return
 	}
-	fail := func(status int, msg string) {
-		s.guard.Failed(addr, s.now())
-		s.oidcFailed(c, status, msg)
-	}
+	// A refusal here guesses no secret (the state is 256 random bits and
+	// the provider checks the password), so it is not counted as a failed
+	// sign-in; the address's request budget still applies.
+	fail := func(status int, msg string) { s.oidcFailed(c, status, msg) }
 	cookie, _ := c.Cookie(oidcCookie)
 	clearCookie(c, oidcCookie)
 	state := c.Query("state")

@@ -352,6 +352,8 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 		"users":                             `SELECT count(*)::text FROM users`,
 		"users as they are":                 `SELECT md5(string_agg(row_to_json(u)::text, ',' ORDER BY id)) FROM users u`,
 		"invitations":                       `SELECT count(*)::text FROM invitations`,
+		"oidc_sign_ins":                     `SELECT count(*)::text FROM oidc_sign_ins`,
+		"oidc_role_drops":                   `SELECT count(*)::text FROM oidc_role_drops`,
 		"notification_preferences":          `SELECT md5(string_agg(row_to_json(n)::text, ',' ORDER BY person_id)) FROM notification_preferences n`,
 		"partner_events":                    `SELECT count(*)::text FROM partner_events`,
 		"api_tokens (revoked)":              `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,
