@@ -121,7 +121,8 @@ func TestOIDCRolesRefreshedAtEachSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call(t, http.MethodGet, "/v1/deals", tok, nil).must(t, http.StatusOK)
+	// The seller's token resolves (a seller may not list deals: 403, not 401).
+	call(t, http.MethodGet, "/v1/deals", tok, nil).must(t, http.StatusForbidden)
 	_, status, loc, _ := oidcSignIn(t, "fay.finance@vendor.example")
 	if status != http.StatusSeeOther || loc != "/console/cycles" {
 		t.Fatalf("sign-in: %d to %q", status, loc)
