@@ -82,6 +82,9 @@ type page struct {
 	// Now is the server clock's instant the page is rendered at, for
 	// countdowns.
 	Now time.Time
+	// SignInWith names the identity provider the sign-in page offers
+	// vendor staff ("" when none is set up).
+	SignInWith string
 }
 
 // render writes a page with the layout, the principal and its CSRF token.
@@ -96,6 +99,9 @@ func (s *Console) render(c *gin.Context, status int, name string, p page) {
 		p.Flash = c.Query("done")
 	}
 	p.Now = s.now()
+	if name == "signin.html" && s.oidc != nil {
+		p.SignInWith = s.oidc.Name()
+	}
 	// nosniff, no-store and X-Frame-Options: responseHeaders, on every answer.
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
@@ -118,7 +124,7 @@ type Route struct {
 // authorization is declared. Each context's file adds its own.
 func (s *Console) Routes() []Route {
 	var out []Route
-	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes} {
+	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes, s.oidcRoutes} {
 		out = append(out, routes()...)
 	}
 	return out

@@ -9,6 +9,7 @@ import (
 	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/config"
 	"github.com/dealflow/dealflow/internal/mfa"
+	"github.com/dealflow/dealflow/internal/oidclogin"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/read"
 	"github.com/dealflow/dealflow/workflows/cosell"
@@ -48,6 +49,9 @@ type Console struct {
 	// (DEALFLOW_CONSOLE_URL), never the request's Host header, which
 	// whoever asks controls.
 	consoleURL string
+	// oidc signs vendor staff in through the identity provider (nil: not
+	// set up).
+	oidc *oidclogin.RP
 }
 
 // New returns the console on the given pool and Temporal client, sharing
@@ -65,6 +69,9 @@ func New(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logg
 		validate: web.NewValidator(), guard: guard, clock: clock.System{}}
 	s.totp, _ = mfa.NewSealer(cfg.TOTPKey) // config.Load refused a key too short
 	s.consoleURL = cfg.ConsoleURL
+	if cfg.OIDCIssuer != "" {
+		s.oidc = oidclogin.New(oidclogin.FromConfig(cfg))
+	}
 	if pool != nil {
 		s.q = dbq.New(pool)
 		s.pool = pool

@@ -124,6 +124,9 @@ type peopleView struct {
 	Users []dbq.PeopleListRow
 	Roles []domain.Role
 	Link  string
+	// Partners are the organizations a vendor admin may invite into
+	// besides the vendor (none for a partner admin).
+	Partners []dbq.PartnersByNameRow
 }
 
 func (s *Console) people(c *gin.Context) { s.renderPeople(c, http.StatusOK, "", "") }
@@ -135,14 +138,38 @@ func (s *Console) renderPeople(c *gin.Context, status int, link, msg string) {
 		web.Unavailable(c, s.log, err)
 		return
 	}
+	var partners []dbq.PartnersByNameRow
+	if p.Role == domain.RoleAdmin {
+		if partners, err = s.q.PartnersByName(c); err != nil {
+			web.Unavailable(c, s.log, err)
+			return
+		}
+	}
 	s.render(c, status, "people.html", page{Title: "People", Error: msg,
-		Data: peopleView{Users: rows, Roles: domain.InvitableRoles(p.Role), Link: link}})
+		Data: peopleView{Users: rows, Roles: domain.InvitableRoles(p.Role), Link: link, Partners: partners}})
 }
 
-// invite invites a person into the admin's own organization (a vendor
-// admin: the vendor, with a vendor role); the link is shown once.
+// invite invites a person into the admin's own organization, or, for a
+// vendor admin, into the partner organization chosen (with a partner
+// role); the link is shown once.
 func (s *Console) invite(c *gin.Context) {
 	p := web.PrincipalOf(c)
+	org := p.Scope()
+	if pid := c.PostForm("partner_id"); pid != "" && p.Role == domain.RoleAdmin {
+		id, err := uuid.Parse(pid)
+		if err == nil {
+			_, err = s.q.PartnerGet(c, id)
+			if err != nil && !db.IsNotFound(err) {
+				web.Unavailable(c, s.log, err)
+				return
+			}
+		}
+		if err != nil {
+			s.renderPeople(c, http.StatusUnprocessableEntity, "", "no such partner")
+			return
+		}
+		org = uuid.NullUUID{UUID: id, Valid: true}
+	}
 	role := domain.Role(c.PostForm("role"))
 	name := strings.TrimSpace(c.PostForm("name"))
 	email, err := domain.NormalizeEmail(c.PostForm("email"))
@@ -153,7 +180,7 @@ func (s *Console) invite(c *gin.Context) {
 	case name == "" || len(name) > 200 || strings.ContainsFunc(name, unicode.IsControl):
 		s.renderPeople(c, http.StatusUnprocessableEntity, "", "a name of 1 to 200 characters is required")
 		return
-	case !domain.MayGrant(p.Role, role) || role.IsPartner() != p.Role.IsPartner():
+	case !domain.MayGrant(p.Role, role) || role.IsPartner() != org.Valid:
 		s.renderPeople(c, http.StatusUnprocessableEntity, "", "not a role you may give here")
 		return
 	}
@@ -161,7 +188,7 @@ func (s *Console) invite(c *gin.Context) {
 	if secure(c) {
 		base = "https://" + c.Request.Host
 	}
-	_, link, err := db.Invite(c, s.pool, db.Invitation{Email: email, Name: name, Role: role, PartnerID: p.Scope(), InvitedBy: p.UserID,
+	_, link, err := db.Invite(c, s.pool, db.Invitation{Email: email, Name: name, Role: role, PartnerID: org, InvitedBy: p.UserID,
 		Now: s.now(), LinkBase: base})
 	if err != nil {
 		web.Unavailable(c, s.log, err)

@@ -132,6 +132,10 @@ func DeactivateUser(ctx context.Context, pool *pgxpool.Pool, id uuid.UUID, partn
 		} else if err != nil {
 			return err
 		}
+		// An admin's deactivation is final for sign-ins: no OIDC group undoes it.
+		if err := q.OIDCRoleDropsForget(ctx, id); err != nil {
+			return err
+		}
 		if _, err := q.UserDeactivate(ctx, dbq.UserDeactivateParams{ID: id, At: now}); err != nil {
 			return err
 		}

@@ -41,6 +41,8 @@ var stack struct {
 	metricsURL string
 	// mailpit receives the notification e-mails `dealflow dev` delivers.
 	mailpit *testenv.Mailpit
+	// oidc is the identity provider vendor staff sign in through.
+	oidc *testenv.OIDCProvider
 }
 
 // syncBuffer is a bytes.Buffer the dev process writes while tests read.
@@ -116,16 +118,24 @@ func setUp() (func(*testing.M) int, error) {
 		temporal.Stop()
 		return nil, err
 	}
+	if stack.oidc, err = testenv.StartOIDCProvider(ctx, stack.baseURL+"/console/sign-in/oidc/callback"); err != nil {
+		temporal.Stop()
+		stack.mailpit.Stop()
+		return nil, err
+	}
 	stack.env = append(os.Environ(), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal.Address,
 		"TEMPORAL_NAMESPACE=default", "DEALFLOW_HTTP_ADDR="+addr, "DEALFLOW_API_METRICS_ADDR="+metricsAddr, "DEALFLOW_LOG_LEVEL=debug",
 		"DEALFLOW_PAYOUT_DIR="+filepath.Join(tmp, "payouts"), "DEALFLOW_RATE_LIMIT=2000", "DEALFLOW_RATE_BURST=4000",
 		"DEALFLOW_SMTP_ADDR="+stack.mailpit.SMTPAddr, "DEALFLOW_MAIL_FROM=dealflow <noreply@vendor.example>",
 		"DEALFLOW_CONSOLE_URL="+stack.baseURL, "DEALFLOW_NOTIFY_SECRET=e2e-unsubscribe-secret",
-		"DEALFLOW_TOTP_KEY=e2e-totp-key-0123456789")
+		"DEALFLOW_TOTP_KEY=e2e-totp-key-0123456789",
+		"DEALFLOW_OIDC_ISSUER="+stack.oidc.Issuer, "DEALFLOW_OIDC_CLIENT_ID="+stack.oidc.ClientID,
+		"DEALFLOW_OIDC_CLIENT_SECRET="+stack.oidc.ClientSecret, "DEALFLOW_OIDC_NAME=Vendor SSO")
 	stack.payoutDir = filepath.Join(tmp, "payouts")
 	teardown := func() {
 		temporal.Stop()
 		stack.mailpit.Stop()
+		stack.oidc.Stop()
 		if stack.pool != nil {
 			stack.pool.Close()
 		}

@@ -365,6 +365,8 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 		"recovery_codes":                    `SELECT count(*)::text || '/' || count(used_at)::text FROM recovery_codes`,
 		"mfa_challenges":                    `SELECT count(*)::text FROM mfa_challenges`,
 		"people with TOTP on":               `SELECT count(totp_enabled_at)::text FROM people`,
+		"oidc_sign_ins":                     `SELECT count(*)::text FROM oidc_sign_ins`,
+		"oidc_role_drops":                   `SELECT count(*)::text FROM oidc_role_drops`,
 		"notification_preferences":          `SELECT md5(string_agg(row_to_json(n)::text, ',' ORDER BY person_id)) FROM notification_preferences n`,
 		"partner_events":                    `SELECT count(*)::text FROM partner_events`,
 		"api_tokens (revoked)":              `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,

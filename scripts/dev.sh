@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: brings up everything dealflow needs on this machine and runs it
 # on its defaults: PostgreSQL (scripts/postgres.sh), the pinned Temporal dev
-# server on a SQLite file under .data/, migrations and search attributes, a
+# server on a SQLite file under .data/, migrations and search attributes,
+# Mailpit, the development OIDC provider vendor staff sign in through, a
 # demo partner and channel manager with fresh tokens, then `dealflow dev`
 # (API and worker in one process) on DEALFLOW_HTTP_ADDR until Ctrl-C.
 set -euo pipefail
@@ -11,15 +12,17 @@ mkdir -p .data
 bash scripts/postgres.sh
 bash scripts/temporal-cli.sh
 bash scripts/mailpit.sh
+bash scripts/oidc-provider.sh
 go build -o bin/dealflow ./cmd/dealflow
 
 temporal_addr="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
 temporal_pid=""
 mailpit_pid=""
+oidc_pid=""
 dealflow_pid=""
 # On exit or Ctrl-C, stop what this script started, dealflow first.
 stop_all() {
-  for pid in $dealflow_pid $mailpit_pid $temporal_pid; do
+  for pid in $dealflow_pid $oidc_pid $mailpit_pid $temporal_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -68,6 +71,33 @@ if [ -z "${DEALFLOW_TOTP_KEY:-}" ]; then
   export DEALFLOW_TOTP_KEY="$(cat .data/totp-key)"
 fi
 
+# Vendor staff sign in through an OpenID Connect provider (docs/people.md).
+# Unless DEALFLOW_OIDC_ISSUER names one, the development provider
+# (cmd/oidc-dev: zitadel/oidc's OP with the demo staff of internal/oidcdev)
+# runs on OIDC_DEV_ADDR with a client for this console's callback.
+oidc_note=""
+if [ -z "${DEALFLOW_OIDC_ISSUER:-}" ]; then
+  oidc_addr="${OIDC_DEV_ADDR:-127.0.0.1:9998}"
+  if (exec 3<>"/dev/tcp/${oidc_addr%:*}/${oidc_addr##*:}") 2>/dev/null; then
+    echo "dealflow: $oidc_addr is taken; set OIDC_DEV_ADDR to run the development OIDC provider elsewhere" >&2
+    exit 1
+  fi
+  bin/oidc-dev --addr "$oidc_addr" --client-id dealflow --client-secret dealflow-dev-secret \
+    --redirect-uri "$DEALFLOW_CONSOLE_URL/console/sign-in/oidc/callback" >.data/oidc-dev.log 2>&1 &
+  oidc_pid=$!
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/${oidc_addr%:*}/${oidc_addr##*:}") 2>/dev/null && break
+    kill -0 "$oidc_pid" 2>/dev/null || { echo "dealflow: the OIDC provider exited; see .data/oidc-dev.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  export DEALFLOW_OIDC_ISSUER="http://$oidc_addr/" DEALFLOW_OIDC_CLIENT_ID=dealflow DEALFLOW_OIDC_CLIENT_SECRET=dealflow-dev-secret
+  export DEALFLOW_OIDC_NAME="${DEALFLOW_OIDC_NAME:-dev SSO}"
+  oidc_note="vendor staff: open http://${DEALFLOW_HTTP_ADDR:-127.0.0.1:8080}/console/sign-in, \"Sign in with $DEALFLOW_OIDC_NAME\"
+  (the development OIDC provider on http://$oidc_addr/), and sign in as the vendor admin
+    ada.admin@vendor.example  password dealflow-demo-oidc
+  (same password: max.manager@, fay.finance@, sam.sales@vendor.example)"
+fi
+
 # The demo partner is created once and reused; tokens are minted each run
 # (they are shown once and stored only as hashes).
 partner=$(cat .data/demo-partner-id 2>/dev/null || true)
@@ -114,6 +144,7 @@ metrics_addr="${DEALFLOW_API_METRICS_ADDR:-127.0.0.1:9090}"
 [ "$metrics_addr" = off ] || echo "Prometheus metrics on http://$metrics_addr/metrics (DEALFLOW_API_METRICS_ADDR)"
 [ -z "$mailpit_pid" ] || echo "notification e-mails: Mailpit on http://$mailpit_ui (SMTP $smtp_addr)"
 echo "demo partner $partner"
+[ -z "$oidc_note" ] || echo "$oidc_note"
 echo
 cat .data/demo.sh
 echo

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: every check and test dealflow has, against real services.
 # Starts PostgreSQL if needed and builds the pinned Temporal CLI (the e2e
-# tests start their own dev server with it), Mailpit (their SMTP server) and
+# tests start their own dev server with it), Mailpit (their SMTP server), the
+# development OIDC provider (cmd/oidc-dev, vendor staff's sign-in) and
 # the pinned Temporal server (e2e/topology runs it on PostgreSQL; a few
 # minutes the first time on a machine, cached after); fails, never skips,
 # when a service cannot be had.
@@ -15,6 +16,7 @@ bash scripts/postgres.sh
 bash scripts/temporal-cli.sh
 bash scripts/temporal-server.sh
 bash scripts/mailpit.sh
+bash scripts/oidc-provider.sh
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))

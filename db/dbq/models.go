@@ -440,6 +440,20 @@ type NotificationPreference struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+type OidcRoleDrop struct {
+	UserID    uuid.UUID `json:"user_id"`
+	DroppedAt time.Time `json:"dropped_at"`
+}
+
+type OidcSignIn struct {
+	StateHash []byte             `json:"state_hash"`
+	Nonce     string             `json:"nonce"`
+	Verifier  string             `json:"verifier"`
+	CreatedAt time.Time          `json:"created_at"`
+	ExpiresAt time.Time          `json:"expires_at"`
+	UsedAt    pgtype.Timestamptz `json:"used_at"`
+}
+
 type Opportunity struct {
 	ID                uuid.UUID   `json:"id"`
 	ExternalID        string      `json:"external_id"`

@@ -61,6 +61,37 @@ func (q *Queries) PartnerGet(ctx context.Context, id uuid.UUID) (Partner, error)
 	return i, err
 }
 
+const partnersByName = `-- name: PartnersByName :many
+SELECT id, name FROM partners ORDER BY lower(name), id LIMIT 1000
+`
+
+type PartnersByNameRow struct {
+	ID   uuid.UUID `json:"id"`
+	Name string    `json:"name"`
+}
+
+// PartnersByName lists partner organizations by name (the people page's
+// choice of organization for a vendor admin's invitation).
+func (q *Queries) PartnersByName(ctx context.Context) ([]PartnersByNameRow, error) {
+	rows, err := q.db.Query(ctx, partnersByName)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PartnersByNameRow{}
+	for rows.Next() {
+		var i PartnersByNameRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const partnersExisting = `-- name: PartnersExisting :many
 SELECT id FROM partners WHERE id = ANY ($1::uuid[])
 `

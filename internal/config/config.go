@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -73,7 +74,18 @@ type Config struct {
 	// TOTPKey encrypts people's TOTP secrets at rest ("" = TOTP second
 	// factors cannot be enrolled or checked).
 	TOTPKey string
+	// OIDCIssuer is the OpenID Connect provider vendor staff sign in
+	// through ("" = no OIDC sign-in); OIDCClientID and OIDCClientSecret the
+	// console's client there; OIDCRedirectURL its callback (default: the
+	// console URL's /console/sign-in/oidc/callback); OIDCName how the
+	// sign-in page names the provider; OIDCGroups maps provider groups to
+	// the vendor roles they grant (group=role pairs, comma-separated; read
+	// them with OIDCGroupRoles).
+	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCRedirectURL, OIDCName, OIDCGroups string
 }
+
+// OIDCRoles are the roles a provider group may grant: vendor staff's.
+var OIDCRoles = []string{"admin", "channel_manager", "finance", "sales_rep"}
 
 // Var documents one environment variable.
 type Var struct {
@@ -113,6 +125,12 @@ var Vars = []Var{
 	{"DEALFLOW_CONSOLE_URL", "http://127.0.0.1:8080", "the console's public base URL, for links in e-mails"},
 	{"DEALFLOW_NOTIFY_SECRET", "", "secret (at least 16 characters) that signs unsubscribe links in e-mails (unset: no unsubscribe links)"},
 	{"DEALFLOW_TOTP_KEY", "", "secret (at least 16 characters) that encrypts people's TOTP second-factor secrets at rest (unset: TOTP cannot be enrolled; changing it voids enrolments)"},
+	{"DEALFLOW_OIDC_ISSUER", "", "issuer URL of the OpenID Connect provider vendor staff sign in through (unset: no OIDC sign-in)"},
+	{"DEALFLOW_OIDC_CLIENT_ID", "dealflow", "the console's client id at the OIDC provider"},
+	{"DEALFLOW_OIDC_CLIENT_SECRET", "", "the console's client secret at the OIDC provider (needed with DEALFLOW_OIDC_ISSUER)"},
+	{"DEALFLOW_OIDC_REDIRECT_URL", "", "the callback registered at the provider (unset: DEALFLOW_CONSOLE_URL + /console/sign-in/oidc/callback)"},
+	{"DEALFLOW_OIDC_NAME", "company sign-in", "how the sign-in page names the OIDC provider (\"Sign in with …\")"},
+	{"DEALFLOW_OIDC_GROUPS", "dealflow-admins=admin,dealflow-managers=channel_manager,dealflow-finance=finance,dealflow-sales=sales_rep", "provider group=dealflow role pairs, comma-separated; roles: admin, channel_manager, finance, sales_rep"},
 	{"DEALFLOW_FREEZE_PARTS", "2", "connections an incentive cycle's freeze reads the deals table on in parallel (about the database server's cores)"},
 }
 
@@ -150,6 +168,12 @@ func Load(getenv func(string) string) (Config, error) {
 		ConsoleURL:        strings.TrimRight(get("DEALFLOW_CONSOLE_URL"), "/"),
 		NotifySecret:      get("DEALFLOW_NOTIFY_SECRET"),
 		TOTPKey:           get("DEALFLOW_TOTP_KEY"),
+		OIDCIssuer:        get("DEALFLOW_OIDC_ISSUER"),
+		OIDCClientID:      get("DEALFLOW_OIDC_CLIENT_ID"),
+		OIDCClientSecret:  get("DEALFLOW_OIDC_CLIENT_SECRET"),
+		OIDCRedirectURL:   get("DEALFLOW_OIDC_REDIRECT_URL"),
+		OIDCName:          get("DEALFLOW_OIDC_NAME"),
+		OIDCGroups:        get("DEALFLOW_OIDC_GROUPS"),
 	}
 	if strings.EqualFold(c.APIMetricsAddr, "off") {
 		c.APIMetricsAddr = ""
@@ -210,6 +234,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 		return c, fmt.Errorf("DEALFLOW_MAIL_FROM: want an address such as \"dealflow <noreply@example.com>\"")
 	}
+	if err := c.loadOIDC(); err != nil {
+		return c, err
+	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
@@ -247,4 +274,45 @@ func Help(names ...string) string {
 		fmt.Fprintf(&b, "  %-26s %s (default: %s)\n", v.Name, v.Help, def)
 	}
 	return b.String()
+}
+
+// OIDCGroupRoles is OIDCGroups as a map from group to role; the error
+// names the first pair that is not group=role with a vendor role.
+func (c Config) OIDCGroupRoles() (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range strings.Split(c.OIDCGroups, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		group, role, ok := strings.Cut(pair, "=")
+		group, role = strings.TrimSpace(group), strings.TrimSpace(role)
+		if !ok || group == "" || !slices.Contains(OIDCRoles, role) {
+			return nil, fmt.Errorf("DEALFLOW_OIDC_GROUPS: want group=role pairs with a role of %s, not %q", strings.Join(OIDCRoles, ", "), pair)
+		}
+		out[group] = role
+	}
+	return out, nil
+}
+
+// loadOIDC checks the OIDC settings.
+func (c *Config) loadOIDC() error {
+	if _, err := c.OIDCGroupRoles(); err != nil {
+		return err
+	}
+	if c.OIDCIssuer == "" {
+		return nil
+	}
+	if u, err := url.Parse(c.OIDCIssuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("DEALFLOW_OIDC_ISSUER: want an http(s) URL, not %q", c.OIDCIssuer)
+	}
+	if c.OIDCClientSecret == "" {
+		return fmt.Errorf("DEALFLOW_OIDC_CLIENT_SECRET: needed with DEALFLOW_OIDC_ISSUER")
+	}
+	if c.OIDCRedirectURL == "" {
+		c.OIDCRedirectURL = c.ConsoleURL + "/console/sign-in/oidc/callback"
+	}
+	if u, err := url.Parse(c.OIDCRedirectURL); err != nil || u.Host == "" {
+		return fmt.Errorf("DEALFLOW_OIDC_REDIRECT_URL: want an absolute URL, not %q", c.OIDCRedirectURL)
+	}
+	return nil
 }

@@ -60,6 +60,12 @@ var fieldOf = map[string]func(Config) string{
 	"DEALFLOW_CONSOLE_URL":         func(c Config) string { return c.ConsoleURL },
 	"DEALFLOW_NOTIFY_SECRET":       func(c Config) string { return c.NotifySecret },
 	"DEALFLOW_TOTP_KEY":            func(c Config) string { return c.TOTPKey },
+	"DEALFLOW_OIDC_ISSUER":         func(c Config) string { return c.OIDCIssuer },
+	"DEALFLOW_OIDC_CLIENT_ID":      func(c Config) string { return c.OIDCClientID },
+	"DEALFLOW_OIDC_CLIENT_SECRET":  func(c Config) string { return c.OIDCClientSecret },
+	"DEALFLOW_OIDC_REDIRECT_URL":   func(c Config) string { return c.OIDCRedirectURL },
+	"DEALFLOW_OIDC_NAME":           func(c Config) string { return c.OIDCName },
+	"DEALFLOW_OIDC_GROUPS":         func(c Config) string { return c.OIDCGroups },
 }
 
 // TestFieldTableCoversVars proves this file's field table names exactly the variables in Vars, so a new variable cannot go untested.
@@ -189,8 +195,20 @@ func TestLoadOverrides(t *testing.T) {
 				"DEALFLOW_AUTH_BACKOFF":        "1m",
 				"DEALFLOW_AUTH_BACKOFF_MAX":    "1h",
 				"DEALFLOW_TRUSTED_PROXIES":     "10.0.0.0/8, 192.0.2.1",
+				"DEALFLOW_OIDC_ISSUER":         "https://login.example.com/",
+				"DEALFLOW_OIDC_CLIENT_ID":      "deals",
+				"DEALFLOW_OIDC_CLIENT_SECRET":  "s3cret",
+				"DEALFLOW_OIDC_REDIRECT_URL":   "https://deals.example.com/console/sign-in/oidc/callback",
+				"DEALFLOW_OIDC_NAME":           "Example SSO",
+				"DEALFLOW_OIDC_GROUPS":         "sales-ops=channel_manager",
 			},
 			want: Config{
+				OIDCIssuer:        "https://login.example.com/",
+				OIDCClientID:      "deals",
+				OIDCClientSecret:  "s3cret",
+				OIDCRedirectURL:   "https://deals.example.com/console/sign-in/oidc/callback",
+				OIDCName:          "Example SSO",
+				OIDCGroups:        "sales-ops=channel_manager",
 				PayoutDir:         "/var/lib/dealflow/payouts",
 				FreezeParts:       4,
 				SMTPAddr:          "smtp.internal:25",
@@ -246,6 +264,9 @@ func TestLoadOverrides(t *testing.T) {
 				FreezeParts:       2,
 				MailFrom:          "dealflow <noreply@dealflow.localhost>",
 				ConsoleURL:        "http://127.0.0.1:8080",
+				OIDCClientID:      "dealflow",
+				OIDCName:          "company sign-in",
+				OIDCGroups:        "dealflow-admins=admin,dealflow-managers=channel_manager,dealflow-finance=finance,dealflow-sales=sales_rep",
 				RateLimit:         50,
 				RateBurst:         100,
 				APIMetricsAddr:    "127.0.0.1:9090",
@@ -276,6 +297,9 @@ func TestLoadOverrides(t *testing.T) {
 				FreezeParts:       2,
 				MailFrom:          "dealflow <noreply@dealflow.localhost>",
 				ConsoleURL:        "http://127.0.0.1:8080",
+				OIDCClientID:      "dealflow",
+				OIDCName:          "company sign-in",
+				OIDCGroups:        "dealflow-admins=admin,dealflow-managers=channel_manager,dealflow-finance=finance,dealflow-sales=sales_rep",
 				RateLimit:         50,
 				RateBurst:         100,
 				APIMetricsAddr:    "127.0.0.1:9090",
@@ -531,6 +555,33 @@ func TestAPIMetricsAddr(t *testing.T) {
 		c, err := Load(env(map[string]string{"DEALFLOW_API_METRICS_ADDR": in}))
 		if err != nil || c.APIMetricsAddr != want {
 			t.Errorf("DEALFLOW_API_METRICS_ADDR=%q: %q, %v; want %q", in, c.APIMetricsAddr, err, want)
+		}
+	}
+}
+
+// TestOIDCSettings proves the OIDC settings are checked: the group mapping
+// names vendor roles only, an issuer needs a secret, and the redirect URL
+// defaults to the console's callback.
+func TestOIDCSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"DEALFLOW_OIDC_ISSUER": "http://127.0.0.1:9998/", "DEALFLOW_OIDC_CLIENT_SECRET": "x"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OIDCRedirectURL != "http://127.0.0.1:8080/console/sign-in/oidc/callback" {
+		t.Errorf("OIDCRedirectURL = %q", c.OIDCRedirectURL)
+	}
+	roles, err := c.OIDCGroupRoles()
+	if err != nil || roles["dealflow-admins"] != "admin" || roles["dealflow-sales"] != "sales_rep" || len(roles) != 4 {
+		t.Errorf("OIDCGroupRoles = %v, %v", roles, err)
+	}
+	for name, e := range map[string]map[string]string{
+		"partner role":     {"DEALFLOW_OIDC_GROUPS": "resellers=partner_user"},
+		"no role":          {"DEALFLOW_OIDC_GROUPS": "admins"},
+		"no secret":        {"DEALFLOW_OIDC_ISSUER": "https://login.example.com"},
+		"issuer not a URL": {"DEALFLOW_OIDC_ISSUER": "login.example.com", "DEALFLOW_OIDC_CLIENT_SECRET": "x"},
+	} {
+		if _, err := Load(env(e)); err == nil {
+			t.Errorf("%s: Load accepted %v", name, e)
 		}
 	}
 }
