@@ -217,7 +217,7 @@ func TestRollupsEqualTheirRebuild(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			roll, err := q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: cur, SinceMonth: since})
+			roll, err := q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: cur, SinceMonth: since, UntilMonth: time.Date(2999, 12, 1, 0, 0, 0, 0, time.UTC)})
 			if err != nil {
 				t.Fatal(err)
 			}

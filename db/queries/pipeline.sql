@@ -36,7 +36,8 @@ ORDER BY won DESC, registered DESC;
 
 -- name: PipelineByMonth :many
 -- PipelineByMonth is the dashboard from the rollups (deal_rollups, migration 00028): whole
--- months from @since_month (the first of a month, UTC), by month of registration. registered
+-- months from @since_month to @until_month (firsts of months, UTC, both included), by month of
+-- registration, of every program or of program_id alone (the rollups by program). registered
 -- counts every deal; approved every deal that reached approval, whatever
 -- came after; won the closed-won value in @currency; won_deals, lost_deals
 -- and expired_deals the deals now in those states (win rate: won / (won +
@@ -55,33 +56,47 @@ SELECT r.month,
        sum(r.won_cycles)::bigint AS won_cycles, sum(r.win_secs)::bigint AS win_secs,
        sum(r.sla_breaches)::bigint AS sla_breaches, sum(r.conflicts)::bigint AS conflicts
 FROM deal_rollups r
-WHERE r.dim = 'all' AND r.month >= @since_month::date
+WHERE r.dim = CASE WHEN sqlc.narg(program_id)::uuid IS NULL THEN 'all' ELSE 'program' END
+  AND r.key = coalesce(sqlc.narg(program_id)::uuid::text, '')
+  AND r.month >= @since_month::date AND r.month <= @until_month::date
 GROUP BY r.month ORDER BY r.month;
 
 -- name: PipelineByPartner :many
 -- PipelineByPartner is the ten partners with the most won value (then the
--- most registrations) since @since_month (the first of a month, UTC), from the rollups.
-SELECT p.name, p.tier,
+-- most registrations) from @since_month to @until_month (firsts of months,
+-- UTC, both included), in every program or in program_id alone (the
+-- rollups by partner and program, migration 00031), from the rollups.
+SELECT p.id, p.name, p.tier,
        sum(r.deals)::int AS registered,
        coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
        coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)::bigint AS won
-FROM deal_rollups r JOIN partners p ON p.id = r.key::uuid
-WHERE r.dim = 'partner' AND r.month >= @since_month::date
+FROM deal_rollups r JOIN partners p ON p.id = split_part(r.key, '/', 1)::uuid
+WHERE r.dim = CASE WHEN sqlc.narg(program_id)::uuid IS NULL THEN 'partner' ELSE 'partner_program' END
+  AND (sqlc.narg(program_id)::uuid IS NULL OR split_part(r.key, '/', 2) = sqlc.narg(program_id)::uuid::text)
+  AND r.month >= @since_month::date AND r.month <= @until_month::date
 GROUP BY p.id, p.name, p.tier
 ORDER BY won DESC, registered DESC, p.name
 LIMIT 10;
 
 -- name: PipelineByTier :many
 -- PipelineByTier is the pipeline by partner tier (the partners' tiers now)
--- since @since_month (the first of a month, UTC), from the rollups.
+-- from @since_month to @until_month (firsts of months, UTC, both
+-- included), in every program or in program_id alone, from the rollups.
 SELECT lower(p.tier) AS tier,
        sum(r.deals)::int AS registered,
        coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0)::int AS approved,
        coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)::bigint AS won
-FROM deal_rollups r JOIN partners p ON p.id = r.key::uuid
-WHERE r.dim = 'partner' AND r.month >= @since_month::date
+FROM deal_rollups r JOIN partners p ON p.id = split_part(r.key, '/', 1)::uuid
+WHERE r.dim = CASE WHEN sqlc.narg(program_id)::uuid IS NULL THEN 'partner' ELSE 'partner_program' END
+  AND (sqlc.narg(program_id)::uuid IS NULL OR split_part(r.key, '/', 2) = sqlc.narg(program_id)::uuid::text)
+  AND r.month >= @since_month::date AND r.month <= @until_month::date
 GROUP BY 1
 ORDER BY won DESC, registered DESC;
+
+-- name: PipelineCurrencies :many
+-- PipelineCurrencies lists the currencies the rollups hold (registration
+-- and won currencies alike), for the dashboard's currency picker.
+SELECT DISTINCT r.currency FROM deal_rollups r WHERE r.dim = 'all' ORDER BY 1;
 
 -- name: PipelineByDimension :many
 -- PipelineByDimension is the pipeline by program, country or product line
