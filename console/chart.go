@@ -26,7 +26,7 @@ type chart struct {
 const (
 	chartW, chartH                                     = 720, 280
 	chartLeft, chartRight, chartTop, chartBottom       = 88, 16, 20, 64
-	minBarWidth, maxBarWidth, charWidth, gridLines     = 3.0, 56.0, 6.6, 4
+	minBarWidth, maxBarWidth, charWidth, gridLines     = 2.0, 56.0, 6.6, 4
 	labelChars                                         = 14
 	plotW                                          int = chartW - chartLeft - chartRight
 	plotH                                          int = chartH - chartTop - chartBottom
