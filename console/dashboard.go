@@ -36,8 +36,8 @@ type dashboard struct {
 	// rest of the ISO list.
 	Currencies, Others []string
 	Programs           []dbq.Program
-	// Query is the filters' query string ("from=...&to=...").
-	Query string
+	// Query is the filters' query string ("from=...&to=..."), for links.
+	Query template.URL
 }
 
 // dashboardQuery reads the dashboard's filters: a period of months, a
@@ -53,13 +53,14 @@ func (s *Console) dashboardQuery(c *gin.Context) (string, read.Filter, []web.Fie
 	return cur, f, append(errs, more...), err
 }
 
-// filterQuery is f and cur as a query string.
-func filterQuery(cur string, f read.Filter) string {
+// filterQuery is f and cur as a query string (of escaped values, so that
+// a link keeps it as it is).
+func filterQuery(cur string, f read.Filter) template.URL {
 	v := url.Values{"from": {f.Period.FromText()}, "to": {f.Period.ToText()}, "currency": {cur}}
 	if f.Program.Valid {
 		v.Set("program_id", f.Program.UUID.String())
 	}
-	return v.Encode()
+	return template.URL(v.Encode()) //nolint:gosec // url.Values.Encode escapes every value
 }
 
 // consoleDashboard shows registrations, approvals and won value by month,

@@ -33,7 +33,6 @@ type scorecardView struct {
 	WinMedian, WinP90                          string
 	Won, Paid                                  []string
 	LeadAcceptance, LeadMedian, LeadConversion string
-	Query                                      string
 	Filter                                     read.Filter
 }
 
@@ -70,7 +69,7 @@ func (s *Console) scorecardPage(c *gin.Context) {
 		return
 	}
 	v := scorecardViewOf(cards[0])
-	v.Filter, v.Query = f, filterQuery("USD", f)
+	v.Filter = f
 	p := page{Title: "Scorecard: " + v.Name, Data: v}
 	if len(errs) > 0 {
 		p.Error = "Showing the last 12 months instead: " + web.FieldErrorText(errs)
@@ -101,7 +100,7 @@ func percent(r *float64) string {
 	return fmt.Sprintf("%.1f %%", *r*100)
 }
 
-// span is a number of seconds as days, hours or minutes, or "—".
+// span is a number of seconds as days, hours, minutes or seconds, or "—".
 func span(secs *float64) string {
 	if secs == nil {
 		return "—"
@@ -112,8 +111,10 @@ func span(secs *float64) string {
 		return fmt.Sprintf("%.1f days", d.Hours()/24)
 	case d >= time.Hour:
 		return fmt.Sprintf("%.1f h", d.Hours())
+	case d >= time.Minute:
+		return fmt.Sprintf("%.0f min", math.Round(d.Minutes()))
 	}
-	return fmt.Sprintf("%.0f min", math.Ceil(d.Minutes()))
+	return fmt.Sprintf("%.0f s", d.Seconds())
 }
 
 // amounts lists money per currency as "1250.00 USD", by currency.

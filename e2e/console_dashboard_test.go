@@ -104,7 +104,12 @@ func TestDashboardAndScorecardInABrowser(t *testing.T) {
 	if err != nil || rows != 1 || !strings.Contains(b.text("#by-month tbody"), "USD") {
 		t.Fatalf("%d months (%v): %q", rows, err, b.text("#by-month tbody"))
 	}
-	// Each table's CSV, fetched from the link with the page's session.
+	// Each table's CSV, fetched from the link (which keeps the filters)
+	// with the page's session.
+	href, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("#csv-tiers").getAttribute("href")`))
+	if err != nil || !strings.Contains(href, "program_id="+program) || !strings.Contains(href, "&to="+month) {
+		t.Fatalf("CSV link %q (%v)", href, err)
+	}
 	for id, header := range map[string]string{"#csv-months": "month,registered,approved,won_deals,lost_deals,won_minor,won,currency",
 		"#csv-tiers": "tier,registered,approved,won_minor,won,currency", "#csv-partners": "partner_id,partner,tier,registered,approved,won_minor,won,currency"} {
 		csv, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`fetch(document.querySelector("`+id+`").href).then(r => r.text())`,
@@ -120,6 +125,9 @@ func TestDashboardAndScorecardInABrowser(t *testing.T) {
 	// A partner row opens its scorecard over the same period.
 	b.step("scorecard", chromedp.Click(chromedp.Search(`//table[@id="by-partner"]//a[normalize-space(text())="Northwind Resellers"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#scorecard")))
+	if got := b.text("main"); !strings.Contains(got, "registrations from "+month+" to "+month+" in one program") {
+		t.Fatalf("the scorecard lost the dashboard's filters: %q", got)
+	}
 	if got := b.text("#scorecard-title"); got != "Northwind Resellers: scorecard" {
 		t.Fatalf("scorecard title %q", got)
 	}
