@@ -1,5 +1,7 @@
 package api
 
+import "github.com/dealflow/dealflow/read"
+
 // leadDocs documents the lead context's routes for the OpenAPI description.
 func leadDocs() map[string]routeDoc {
 	lv := leadView{}
@@ -7,7 +9,7 @@ func leadDocs() map[string]routeDoc {
 		"POST /v1/leads":                    {Summary: "Create a lead and route it (waits until its first offer is made or it is queued)", Body: createLeadRequest{}, Response: lv, Status: 201},
 		"POST /v1/leads/import":             {Summary: "Import leads from text/csv (header row; product_lines and tags separated by ';'); any bad line refuses the whole file", Response: map[string]any{"imported": 0, "lead_ids": []string{}}, Status: 201, Query: []string{"program_id"}},
 		"GET /v1/leads":                     {Summary: "Leads, newest first (partners: only leads offered to them)", Response: map[string]any{"leads": []leadView{}}, Query: []string{"status", "limit"}},
-		"GET /v1/lead-scorecard":            {Summary: "Per partner: leads offered, accepted, declined, timed out, pulled back, median time to accept, acceptance and conversion rates, won value per currency (partners: their own)", Response: map[string]any{"partners": []scorecardLine{}}},
+		"GET /v1/lead-scorecard":            {Summary: "Per partner: leads offered, accepted, declined, timed out, pulled back, median time to accept, acceptance and conversion rates, won value per currency (partners: their own)", Response: map[string]any{"partners": []read.LeadScorecardLine{}}},
 		"GET /v1/leads/:id":                 {Summary: "A lead with its offers (partners: their own) and, for the vendor, its history", Response: lv},
 		"POST /v1/leads/:id/accept":         {Summary: "Accept an offered lead: the first acceptance wins and becomes a vendor-sourced registration", Body: leadStepBody{}, Response: lv},
 		"POST /v1/leads/:id/decline":        {Summary: "Decline an offered lead (reason required); it moves to the next match", Body: leadStepBody{}, Response: lv},

@@ -94,6 +94,7 @@ func routeDocs() map[string]routeDoc {
 	quoteDocs(docs)
 	peopleDocs(docs)
 	signInDocs(docs)
+	scorecardDocs(docs)
 	for k, v := range leadDocs() {
 		docs[k] = v
 	}

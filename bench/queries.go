@@ -35,6 +35,7 @@ func Queries(ctx context.Context, pool *pgxpool.Pool, reps int) (QueryReport, er
 	q := dbq.New(pool)
 	since := time.Now().AddDate(-1, 0, 0)
 	month := read.MonthOf(since)
+	until := read.MonthOf(time.Now())
 	run := func(name string, f func() error) error {
 		n := reps
 		if !strings.HasPrefix(name, "floor: SELECT count") && !strings.Contains(name, "(full)") {
@@ -86,15 +87,15 @@ func Queries(ctx context.Context, pool *pgxpool.Pool, reps int) (QueryReport, er
 			return err
 		}},
 		{"dashboard (rollups): by month", func() error {
-			_, err := q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: "USD", SinceMonth: month})
+			_, err := q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: "USD", SinceMonth: month, UntilMonth: until})
 			return err
 		}},
 		{"dashboard (rollups): top partners", func() error {
-			_, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: "USD", SinceMonth: month})
+			_, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: "USD", SinceMonth: month, UntilMonth: until})
 			return err
 		}},
 		{"dashboard (rollups): by tier", func() error {
-			_, err := q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: "USD", SinceMonth: month})
+			_, err := q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: "USD", SinceMonth: month, UntilMonth: until})
 			return err
 		}},
 		{"dashboard (rollups): by product line", func() error {

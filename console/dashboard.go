@@ -2,44 +2,114 @@ package console
 
 import (
 	"fmt"
-	"html"
 	"html/template"
+	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 
+	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/read"
 	"github.com/gin-gonic/gin"
 )
 
-// dashboardRoutes are the channel managers' pipeline.
+// dashboardRoutes are the channel managers' pipeline and its tables as
+// CSV files.
 func (s *Console) dashboardRoutes() []Route {
-	return []Route{{http.MethodGet, "/console/dashboard", web.DeciderRoles, s.consoleDashboard}}
+	out := []Route{{http.MethodGet, "/console/dashboard", web.DeciderRoles, s.consoleDashboard}}
+	for _, table := range read.DashboardTables {
+		out = append(out, Route{http.MethodGet, "/console/dashboard/" + table + ".csv", web.DeciderRoles, s.dashboardCSV(table)})
+	}
+	return out
 }
 
-// dashboard is the channel managers' pipeline over the last 12 months,
-// with its charts.
+// dashboard is the channel managers' pipeline over a period, with its
+// charts, its pickers and the query string that keeps its filters on
+// links.
 type dashboard struct {
 	read.Dashboard
 	Charts []template.HTML
+	// Currencies are those in the data (and the chosen one); Others the
+	// rest of the ISO list.
+	Currencies, Others []string
+	Programs           []dbq.Program
+	// Query is the filters' query string ("from=...&to=..."), for links.
+	Query template.URL
+}
+
+// dashboardQuery reads the dashboard's filters: a period of months, a
+// program and a currency (USD unless an ISO code is asked for).
+func (s *Console) dashboardQuery(c *gin.Context) (string, read.Filter, []web.FieldError, error) {
+	cur := strings.ToUpper(c.DefaultQuery("currency", "USD"))
+	var errs []web.FieldError
+	if !domain.ValidCurrency(cur) {
+		errs = append(errs, web.FieldError{Field: "currency", Message: "must be an ISO 4217 currency code"})
+		cur = "USD"
+	}
+	f, more, err := s.read.ParseFilter(c, c.Query("from"), c.Query("to"), c.Query("program_id"), s.now())
+	return cur, f, append(errs, more...), err
+}
+
+// filterQuery is f and cur as a query string (of escaped values, so that
+// a link keeps it as it is).
+func filterQuery(cur string, f read.Filter) template.URL {
+	v := url.Values{"from": {f.Period.FromText()}, "to": {f.Period.ToText()}, "currency": {cur}}
+	if f.Program.Valid {
+		v.Set("program_id", f.Program.UUID.String())
+	}
+	return template.URL(v.Encode()) //nolint:gosec // url.Values.Encode escapes every value
 }
 
 // consoleDashboard shows registrations, approvals and won value by month,
-// partner and tier, with server-rendered SVG charts (?currency=EUR for
-// another currency's won value).
+// partner and tier over a period (the last 12 months unless ?from= and
+// ?to= say otherwise), of one program or all, with server-rendered SVG
+// charts and the won value in a chosen currency. Wrong filters are named
+// and the defaults shown.
 func (s *Console) consoleDashboard(c *gin.Context) {
-	cur := strings.ToUpper(c.DefaultQuery("currency", "USD"))
-	if !domain.ValidCurrency(cur) {
-		cur = "USD"
-	}
-	since := s.now().AddDate(-1, 0, 0)
-	pipeline, err := s.read.Pipeline(c, cur, since)
+	cur, f, errs, err := s.dashboardQuery(c)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	d := dashboard{Dashboard: pipeline}
+	if len(errs) > 0 {
+		f = read.Filter{Period: read.LastYear(s.now())}
+	}
+	pipeline, err := s.read.Pipeline(c, cur, f)
+	if err != nil {
+		web.Unavailable(c, s.log, err)
+		return
+	}
+	curs, programs, err := s.read.PipelineChoices(c)
+	if err != nil {
+		web.Unavailable(c, s.log, err)
+		return
+	}
+	d := dashboard{Dashboard: pipeline, Programs: programs, Query: filterQuery(cur, f)}
+	for _, c := range append(curs, cur, "USD") {
+		if !slices.Contains(d.Currencies, c) {
+			d.Currencies = append(d.Currencies, c)
+		}
+	}
+	slices.Sort(d.Currencies)
+	for _, c := range domain.Currencies() {
+		if !slices.Contains(d.Currencies, c) {
+			d.Others = append(d.Others, c)
+		}
+	}
+	d.Charts = dashboardCharts(pipeline)
+	p := page{Title: "Pipeline", Data: d}
+	if len(errs) > 0 {
+		p.Error = "Showing the last 12 months instead: " + web.FieldErrorText(errs)
+	}
+	s.render(c, http.StatusOK, "dashboard.html", p)
+}
+
+// dashboardCharts draws the dashboard's charts: deals and won value by
+// month, won value by partner.
+func dashboardCharts(d read.Dashboard) []template.HTML {
 	var months []string
 	var reg, appr, won []int64
 	for _, m := range d.ByMonth {
@@ -47,66 +117,42 @@ func (s *Console) consoleDashboard(c *gin.Context) {
 		reg, appr, won = append(reg, int64(m.Registered)), append(appr, int64(m.Approved)), append(won, m.Won)
 	}
 	count := func(v int64) string { return fmt.Sprint(v) }
-	money := func(v int64) string { return domain.FormatMinor(v, cur) }
-	d.Charts = append(d.Charts,
-		barChart("Registered and approved deals by month", months, [][]int64{reg, appr}, []string{"registered", "approved"}, count),
-		barChart("Closed-won value by month ("+cur+")", months, [][]int64{won}, []string{"won"}, money))
+	money := func(v int64) string { return domain.FormatMinor(v, d.Currency) }
 	var partners []string
 	var pwon []int64
 	for _, p := range d.ByPartner {
 		partners = append(partners, p.Name)
 		pwon = append(pwon, p.Won)
 	}
-	d.Charts = append(d.Charts, barChart("Closed-won value by partner, top 10 ("+cur+")", partners, [][]int64{pwon}, []string{"won"}, money))
-	s.render(c, http.StatusOK, "dashboard.html", page{Title: "Pipeline", Data: d})
+	return []template.HTML{
+		chart{Title: "Registered and approved deals by month", Labels: months, Series: [][]int64{reg, appr},
+			Names: []string{"registered", "approved"}, Format: count, XAxis: "month of registration", YAxis: "deals"}.render(),
+		chart{Title: "Closed-won value by month (" + d.Currency + ")", Labels: months, Series: [][]int64{won},
+			Names: []string{"won"}, Format: money, XAxis: "month of registration", YAxis: d.Currency}.render(),
+		chart{Title: "Closed-won value by partner, top 10 (" + d.Currency + ")", Labels: partners, Series: [][]int64{pwon},
+			Names: []string{"won"}, Format: money, XAxis: "partner", YAxis: d.Currency}.render(),
+	}
 }
 
-// barChart renders grouped vertical bars as an accessible SVG (a title,
-// a description listing every value, and a legend).
-func barChart(title string, labels []string, series [][]int64, names []string, format func(int64) string) template.HTML {
-	const w, h, left, bottom, top = 720, 260, 56, 48, 24
-	var maxV int64 = 1
-	for _, s := range series {
-		for _, v := range s {
-			maxV = max(maxV, v)
+// dashboardCSV downloads one of the dashboard's tables with the same
+// filters (internal/exports writes it); wrong filters answer 422.
+func (s *Console) dashboardCSV(table string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		cur, f, errs, err := s.dashboardQuery(c)
+		if err != nil {
+			web.Unavailable(c, s.log, err)
+			return
 		}
-	}
-	var b strings.Builder
-	var desc []string
-	for i, l := range labels {
-		var vals []string
-		for si, s := range series {
-			vals = append(vals, names[si]+" "+format(s[i]))
+		if len(errs) > 0 {
+			web.ValidationProblem(c, errs)
+			return
 		}
-		desc = append(desc, l+": "+strings.Join(vals, ", "))
-	}
-	fmt.Fprintf(&b, `<figure class="chart"><svg viewBox="0 0 %d %d" role="img" aria-labelledby="t%[3]d d%[3]d" xmlns="http://www.w3.org/2000/svg">`, w, h, len(title)*7+len(labels))
-	fmt.Fprintf(&b, `<title id="t%d">%s</title><desc id="d%[1]d">%s</desc>`, len(title)*7+len(labels), html.EscapeString(title), html.EscapeString(strings.Join(desc, "; ")))
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, left, h-bottom, w-8, h-bottom)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">%s</text>`, left-6, top+4, html.EscapeString(format(maxV)))
-	fmt.Fprintf(&b, `<text x="%d" y="%d" class="tick" text-anchor="end">0</text>`, left-6, h-bottom)
-	if n := len(labels); n > 0 {
-		slot := float64(w-left-16) / float64(n)
-		bw := slot * 0.8 / float64(len(series))
-		for i, l := range labels {
-			x0 := float64(left+8) + slot*float64(i)
-			for si, s := range series {
-				bh := float64(h-bottom-top) * float64(s[i]) / float64(maxV)
-				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar s%d"><title>%s</title></rect>`,
-					x0+bw*float64(si), float64(h-bottom)-bh, bw-1, bh, si, html.EscapeString(l+" "+names[si]+": "+format(s[i])))
-			}
-			label := l
-			if len(label) > 14 {
-				label = label[:13] + "…"
-			}
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="tick" text-anchor="middle">%s</text>`, x0+slot*0.4, h-bottom+16, html.EscapeString(label))
+		d, err := s.read.Pipeline(c, cur, f)
+		if err != nil {
+			web.Unavailable(c, s.log, err)
+			return
 		}
+		name := fmt.Sprintf("pipeline-%s-%s-to-%s-%s.csv", table, f.Period.FromText(), f.Period.ToText(), strings.ToLower(cur))
+		web.Download(c, s.log, name, func(w io.Writer) error { return read.DashboardCSV(d, table, w) })
 	}
-	b.WriteString(`</svg><figcaption>`)
-	b.WriteString(html.EscapeString(title))
-	for si, n := range names {
-		fmt.Fprintf(&b, ` <span class="key s%d">■</span> %s`, si, html.EscapeString(n))
-	}
-	b.WriteString(`</figcaption></figure>`)
-	return template.HTML(b.String()) //nolint:gosec // built from escaped values above
 }

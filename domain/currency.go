@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -66,4 +67,15 @@ func FormatMinor(amount int64, currency string) string {
 		s = "0" + s
 	}
 	return sign + s[:len(s)-exp] + "." + s[len(s)-exp:]
+}
+
+// Currencies lists the active ISO 4217 codes ValidCurrency accepts, in
+// alphabetical order (the console's currency pickers offer them).
+func Currencies() []string {
+	out := make([]string, 0, len(currencyExponents))
+	for c := range currencyExponents {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
 }

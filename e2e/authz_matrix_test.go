@@ -92,6 +92,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
+	// Object level for the partner scorecards: a partner's users read their
+	// own organization's and never another's (404, scoped in SQL).
+	for who, own := range map[string]string{"partnerA": stack.partnerA, "adminA": stack.partnerA, "partnerB": stack.partnerB} {
+		foreign := stack.partnerB
+		if own == stack.partnerB {
+			foreign = stack.partnerA
+		}
+		call(t, http.MethodGet, "/v1/partners/"+own+"/scorecard", stack.tokens[who], nil).must(t, http.StatusOK)
+		if r := call(t, http.MethodGet, "/v1/partners/"+foreign+"/scorecard", stack.tokens[who], nil); r.status != http.StatusNotFound {
+			t.Errorf("%s reading another organization's scorecard: %d (%s), want 404", who, r.status, r.raw)
+		}
+	}
 	after := call(t, http.MethodGet, "/v1/deals/"+other+"/timeline", stack.tokens["partnerB"], nil).must(t, http.StatusOK)
 	if string(after.raw) != string(before.raw) {
 		t.Fatalf("organization B's deal changed:\n%s\n%s", before.raw, after.raw)

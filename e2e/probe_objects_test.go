@@ -185,7 +185,7 @@ func (fx probeObjects) param(path, m string) string {
 		return fx.lead
 	case strings.HasPrefix(path, "/v1/users/"):
 		return fx.user
-	case strings.HasPrefix(path, "/v1/partners/"):
+	case strings.HasPrefix(path, "/v1/partners/"), strings.HasPrefix(path, "/console/partners/"):
 		return fx.partner
 	case strings.HasPrefix(path, "/v1/deals/"), strings.HasPrefix(path, "/console/deals/"):
 		return fx.deal

@@ -83,3 +83,19 @@ func (rd *Reader) LedgerCSV(ctx context.Context, w io.Writer) error {
 func (rd *Reader) LineDealsCSV(ctx context.Context, l dbq.StatementLineGetRow, w io.Writer) error {
 	return exports.LineDeals(ctx, rd.q, l, w)
 }
+
+// DashboardTables are the pipeline dashboard's tables that download as CSV
+// (DashboardCSV), by the name their download carries.
+var DashboardTables = []string{"months", "partners", "tiers"}
+
+// DashboardCSV writes the dashboard table named table (one of
+// DashboardTables) of d, as the dashboard shows it.
+func DashboardCSV(d Dashboard, table string, w io.Writer) error {
+	switch table {
+	case "months":
+		return exports.PipelineMonths(w, d.Currency, d.ByMonth)
+	case "partners":
+		return exports.PipelinePartners(w, d.Currency, d.ByPartner)
+	}
+	return exports.PipelineTiers(w, d.Currency, d.ByTier)
+}

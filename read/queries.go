@@ -94,30 +94,44 @@ func (rd *Reader) CycleDetail(ctx context.Context, row dbq.CycleGetRow) (CycleVi
 	return v, nil
 }
 
-// Dashboard is the channel managers' pipeline since a day, with won
-// value in one currency.
+// Dashboard is the channel managers' pipeline over a period (of one
+// program or of all), with won value in one currency.
 type Dashboard struct {
 	Currency  string
+	Filter    Filter
 	ByMonth   []dbq.PipelineByMonthRow
 	ByPartner []dbq.PipelineByPartnerRow
 	ByTier    []dbq.PipelineByTierRow
 }
 
 // Pipeline reads registrations, approvals and won value (in cur) by
-// month, partner and tier from the rollups, in whole months from since's
-// month (UTC).
-func (rd *Reader) Pipeline(ctx context.Context, cur string, since time.Time) (Dashboard, error) {
-	d := Dashboard{Currency: cur}
-	month := MonthOf(since)
+// month, partner and tier from the rollups, over f's months and program.
+func (rd *Reader) Pipeline(ctx context.Context, cur string, f Filter) (Dashboard, error) {
+	d := Dashboard{Currency: cur, Filter: f}
+	since, until := f.Period.From, f.Period.To
 	var err error
-	if d.ByMonth, err = rd.q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: cur, SinceMonth: month}); err != nil {
+	if d.ByMonth, err = rd.q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: cur, ProgramID: f.Program, SinceMonth: since,
+		UntilMonth: until}); err != nil {
 		return d, err
 	}
-	if d.ByPartner, err = rd.q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: cur, SinceMonth: month}); err != nil {
+	if d.ByPartner, err = rd.q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: cur, ProgramID: f.Program,
+		SinceMonth: since, UntilMonth: until}); err != nil {
 		return d, err
 	}
-	d.ByTier, err = rd.q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: cur, SinceMonth: month})
+	d.ByTier, err = rd.q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: cur, ProgramID: f.Program, SinceMonth: since,
+		UntilMonth: until})
 	return d, err
+}
+
+// PipelineChoices are what the dashboard's pickers offer: the currencies
+// the rollups hold and the partner programs.
+func (rd *Reader) PipelineChoices(ctx context.Context) ([]string, []dbq.Program, error) {
+	curs, err := rd.q.PipelineCurrencies(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	programs, err := rd.q.ProgramList(ctx)
+	return curs, programs, err
 }
 
 // MonthOf is the first day of t's month in UTC: the rollups' months.

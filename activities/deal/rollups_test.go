@@ -238,7 +238,7 @@ func TestRollupsEqualTheirRebuild(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			roll, err := q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: cur, SinceMonth: since})
+			roll, err := q.PipelineByMonth(ctx, dbq.PipelineByMonthParams{Currency: cur, SinceMonth: since, UntilMonth: time.Date(2999, 12, 1, 0, 0, 0, 0, time.UTC)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -255,18 +255,22 @@ func TestRollupsEqualTheirRebuild(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rollP, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: cur, SinceMonth: since})
+			rollP, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: cur, SinceMonth: since, UntilMonth: time.Date(2999, 12, 1, 0, 0, 0, 0, time.UTC)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fmt.Sprint(fullP) != fmt.Sprint(rollP) {
+			var rollPs []dbq.PipelineFullByPartnerRow
+			for _, r := range rollP {
+				rollPs = append(rollPs, dbq.PipelineFullByPartnerRow{Name: r.Name, Tier: r.Tier, Registered: r.Registered, Approved: r.Approved, Won: r.Won})
+			}
+			if fmt.Sprint(fullP) != fmt.Sprint(rollPs) {
 				t.Fatalf("seed %d %s top partners:\nfull    %+v\nrollups %+v", seed, cur, fullP, rollP)
 			}
 			fullT, err := q.PipelineFullByTier(ctx, dbq.PipelineFullByTierParams{Currency: cur, Since: since})
 			if err != nil {
 				t.Fatal(err)
 			}
-			rollT, err := q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: cur, SinceMonth: since})
+			rollT, err := q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: cur, SinceMonth: since, UntilMonth: time.Date(2999, 12, 1, 0, 0, 0, 0, time.UTC)})
 			if err != nil {
 				t.Fatal(err)
 			}

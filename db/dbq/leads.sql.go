@@ -565,16 +565,35 @@ SELECT o.partner_id,
        coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM o.decided_at - o.offered_at))
                 FILTER (WHERE o.outcome IN ('accepted', 'pulled_back')), 0)::float8 AS median_seconds_to_accept,
        (SELECT count(*) FROM deals d WHERE d.partner_id = o.partner_id AND d.kind = 'vendor_sourced'
-          AND d.status = 'closed_won')::int AS won,
+          AND d.status = 'closed_won'
+          AND ($1::timestamptz IS NULL OR d.created_at >= $1::timestamptz)
+          AND ($2::timestamptz IS NULL OR d.created_at < $2::timestamptz)
+          AND ($3::uuid IS NULL OR d.program_id = $3::uuid))::int AS won,
        (SELECT coalesce(jsonb_object_agg(w.currency, w.amount), '{}'::jsonb) FROM
           (SELECT d.won_currency AS currency, sum(d.won_amount) AS amount FROM deals d
            WHERE d.partner_id = o.partner_id AND d.kind = 'vendor_sourced' AND d.status = 'closed_won'
+             AND ($1::timestamptz IS NULL OR d.created_at >= $1::timestamptz)
+             AND ($2::timestamptz IS NULL OR d.created_at < $2::timestamptz)
+             AND ($3::uuid IS NULL OR d.program_id = $3::uuid)
            GROUP BY d.won_currency) w)::jsonb AS won_value
 FROM lead_offers o
-WHERE $1::uuid IS NULL OR o.partner_id = $1::uuid
+WHERE ($4::uuid IS NULL OR o.partner_id = $4::uuid)
+  AND ($5::uuid IS NULL OR o.partner_id = $5::uuid)
+  AND ($1::timestamptz IS NULL OR o.offered_at >= $1::timestamptz)
+  AND ($2::timestamptz IS NULL OR o.offered_at < $2::timestamptz)
+  AND ($3::uuid IS NULL
+       OR EXISTS (SELECT 1 FROM leads l WHERE l.id = o.lead_id AND l.program_id = $3::uuid))
 GROUP BY o.partner_id
 ORDER BY o.partner_id
 `
+
+type LeadScorecardParams struct {
+	FromAt         pgtype.Timestamptz `json:"from_at"`
+	ToAt           pgtype.Timestamptz `json:"to_at"`
+	ProgramID      uuid.NullUUID      `json:"program_id"`
+	ScopePartnerID uuid.NullUUID      `json:"scope_partner_id"`
+	PartnerID      uuid.NullUUID      `json:"partner_id"`
+}
 
 type LeadScorecardRow struct {
 	PartnerID             uuid.UUID       `json:"partner_id"`
@@ -591,10 +610,19 @@ type LeadScorecardRow struct {
 // LeadScorecard is, per partner, what happened to the leads offered to it:
 // offers, acceptances (including those later pulled back), declines,
 // time-outs, pullbacks, the median time to accept, and the vendor-sourced
-// registrations it won with their value per currency. A partner
-// (scope_partner_id) reads only its own line.
-func (q *Queries) LeadScorecard(ctx context.Context, scopePartnerID uuid.NullUUID) ([]LeadScorecardRow, error) {
-	rows, err := q.db.Query(ctx, leadScorecard, scopePartnerID)
+// registrations it won with their value per currency. Offers made from
+// from_at (included) to to_at (excluded) of leads of program_id, and
+// registrations made in that period in that program, when they are set
+// (NULL: all); every partner when partner_id is NULL, else that one. A
+// partner (scope_partner_id) reads only its own line.
+func (q *Queries) LeadScorecard(ctx context.Context, arg LeadScorecardParams) ([]LeadScorecardRow, error) {
+	rows, err := q.db.Query(ctx, leadScorecard,
+		arg.FromAt,
+		arg.ToAt,
+		arg.ProgramID,
+		arg.ScopePartnerID,
+		arg.PartnerID,
+	)
 	if err != nil {
 		return nil, err
 	}

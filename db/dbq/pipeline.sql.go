@@ -8,6 +8,8 @@ package dbq
 import (
 	"context"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 const pipelineByDimension = `-- name: PipelineByDimension :many
@@ -79,13 +81,17 @@ SELECT r.month,
        sum(r.won_cycles)::bigint AS won_cycles, sum(r.win_secs)::bigint AS win_secs,
        sum(r.sla_breaches)::bigint AS sla_breaches, sum(r.conflicts)::bigint AS conflicts
 FROM deal_rollups r
-WHERE r.dim = 'all' AND r.month >= $2::date
+WHERE r.dim = CASE WHEN $2::uuid IS NULL THEN 'all' ELSE 'program' END
+  AND r.key = coalesce($2::uuid::text, '')
+  AND r.month >= $3::date AND r.month <= $4::date
 GROUP BY r.month ORDER BY r.month
 `
 
 type PipelineByMonthParams struct {
-	Currency   string    `json:"currency"`
-	SinceMonth time.Time `json:"since_month"`
+	Currency   string        `json:"currency"`
+	ProgramID  uuid.NullUUID `json:"program_id"`
+	SinceMonth time.Time     `json:"since_month"`
+	UntilMonth time.Time     `json:"until_month"`
 }
 
 type PipelineByMonthRow struct {
@@ -105,7 +111,8 @@ type PipelineByMonthRow struct {
 }
 
 // PipelineByMonth is the dashboard from the rollups (deal_rollups, migration 00028): whole
-// months from @since_month (the first of a month, UTC), by month of registration. registered
+// months from @since_month to @until_month (firsts of months, UTC, both included), by month of
+// registration, of every program or of program_id alone (the rollups by program). registered
 // counts every deal; approved every deal that reached approval, whatever
 // came after; won the closed-won value in @currency; won_deals, lost_deals
 // and expired_deals the deals now in those states (win rate: won / (won +
@@ -114,7 +121,12 @@ type PipelineByMonthRow struct {
 // sla_breaches the deals escalated; conflicts the deals that went to
 // conflict review.
 func (q *Queries) PipelineByMonth(ctx context.Context, arg PipelineByMonthParams) ([]PipelineByMonthRow, error) {
-	rows, err := q.db.Query(ctx, pipelineByMonth, arg.Currency, arg.SinceMonth)
+	rows, err := q.db.Query(ctx, pipelineByMonth,
+		arg.Currency,
+		arg.ProgramID,
+		arg.SinceMonth,
+		arg.UntilMonth,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -149,39 +161,61 @@ func (q *Queries) PipelineByMonth(ctx context.Context, arg PipelineByMonthParams
 
 const pipelineByPartner = `-- name: PipelineByPartner :many
 WITH totals AS (
-    SELECT r.partner_id, sum(r.registered)::int AS registered, sum(r.approved)::int AS approved,
-           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = $1::text), 0)::bigint AS won
+    SELECT r.partner_id, sum(r.registered) AS registered, sum(r.approved) AS approved,
+           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = $1::text), 0) AS won
     FROM partner_rollups r
-    WHERE r.month >= $2::date
+    WHERE $2::uuid IS NULL
+      AND r.month >= $3::date AND r.month <= $4::date
     GROUP BY r.partner_id
+    UNION ALL
+    SELECT split_part(r.key, '/', 1)::uuid, sum(r.deals),
+           coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0),
+           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)
+    FROM deal_rollups r
+    WHERE $2::uuid IS NOT NULL AND r.dim = 'partner_program'
+      AND split_part(r.key, '/', 2) = $2::uuid::text
+      AND r.month >= $3::date AND r.month <= $4::date
+    GROUP BY 1
 ), leaders AS (
     SELECT partner_id, registered, approved, won FROM totals ORDER BY won DESC, registered DESC FETCH FIRST 10 ROWS WITH TIES
 )
-SELECT p.name, p.tier, l.registered, l.approved, l.won
+SELECT p.id, p.name, p.tier, l.registered::int AS registered, l.approved::int AS approved, l.won::bigint AS won
 FROM leaders l JOIN partners p ON p.id = l.partner_id
 ORDER BY l.won DESC, l.registered DESC, p.name
 LIMIT 10
 `
 
 type PipelineByPartnerParams struct {
-	Currency   string    `json:"currency"`
-	SinceMonth time.Time `json:"since_month"`
+	Currency   string        `json:"currency"`
+	ProgramID  uuid.NullUUID `json:"program_id"`
+	SinceMonth time.Time     `json:"since_month"`
+	UntilMonth time.Time     `json:"until_month"`
 }
 
 type PipelineByPartnerRow struct {
-	Name       string `json:"name"`
-	Tier       string `json:"tier"`
-	Registered int32  `json:"registered"`
-	Approved   int32  `json:"approved"`
-	Won        int64  `json:"won"`
+	ID         uuid.UUID `json:"id"`
+	Name       string    `json:"name"`
+	Tier       string    `json:"tier"`
+	Registered int32     `json:"registered"`
+	Approved   int32     `json:"approved"`
+	Won        int64     `json:"won"`
 }
 
 // PipelineByPartner is the ten partners with the most won value (then the
-// most registrations, then by name) since @since_month (the first of a
-// month, UTC), from partner_rollups (one row per partner-month and
-// currency). Only the partners tied with the tenth are joined to partners.
+// most registrations, then by name) from @since_month to @until_month
+// (firsts of months, UTC, both included). Of every program it reads
+// partner_rollups (one row per partner-month and currency, migration
+// 00029); of program_id alone the rollups by partner and program
+// (deal_rollups' partner_program, migration 00031). Whichever branch the
+// program rules out is skipped by a one-time filter; only the partners
+// tied with the tenth are joined to partners.
 func (q *Queries) PipelineByPartner(ctx context.Context, arg PipelineByPartnerParams) ([]PipelineByPartnerRow, error) {
-	rows, err := q.db.Query(ctx, pipelineByPartner, arg.Currency, arg.SinceMonth)
+	rows, err := q.db.Query(ctx, pipelineByPartner,
+		arg.Currency,
+		arg.ProgramID,
+		arg.SinceMonth,
+		arg.UntilMonth,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +224,7 @@ func (q *Queries) PipelineByPartner(ctx context.Context, arg PipelineByPartnerPa
 	for rows.Next() {
 		var i PipelineByPartnerRow
 		if err := rows.Scan(
+			&i.ID,
 			&i.Name,
 			&i.Tier,
 			&i.Registered,
@@ -207,19 +242,33 @@ func (q *Queries) PipelineByPartner(ctx context.Context, arg PipelineByPartnerPa
 }
 
 const pipelineByTier = `-- name: PipelineByTier :many
-SELECT r.tier,
-       sum(r.registered)::int AS registered,
-       sum(r.approved)::int AS approved,
-       coalesce(sum(r.won_amount) FILTER (WHERE r.currency = $1::text), 0)::bigint AS won
-FROM tier_rollups r
-WHERE r.month >= $2::date
-GROUP BY r.tier
+WITH totals AS (
+    SELECT r.tier, sum(r.registered) AS registered, sum(r.approved) AS approved,
+           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = $1::text), 0) AS won
+    FROM tier_rollups r
+    WHERE $2::uuid IS NULL
+      AND r.month >= $3::date AND r.month <= $4::date
+    GROUP BY r.tier
+    UNION ALL
+    SELECT lower(p.tier), sum(r.deals),
+           coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0),
+           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)
+    FROM deal_rollups r JOIN partners p ON p.id = split_part(r.key, '/', 1)::uuid
+    WHERE $2::uuid IS NOT NULL AND r.dim = 'partner_program'
+      AND split_part(r.key, '/', 2) = $2::uuid::text
+      AND r.month >= $3::date AND r.month <= $4::date
+    GROUP BY 1
+)
+SELECT t.tier, t.registered::int AS registered, t.approved::int AS approved, t.won::bigint AS won
+FROM totals t
 ORDER BY won DESC, registered DESC
 `
 
 type PipelineByTierParams struct {
-	Currency   string    `json:"currency"`
-	SinceMonth time.Time `json:"since_month"`
+	Currency   string        `json:"currency"`
+	ProgramID  uuid.NullUUID `json:"program_id"`
+	SinceMonth time.Time     `json:"since_month"`
+	UntilMonth time.Time     `json:"until_month"`
 }
 
 type PipelineByTierRow struct {
@@ -230,10 +279,16 @@ type PipelineByTierRow struct {
 }
 
 // PipelineByTier is the pipeline by partner tier (the partners' tiers now,
-// lower-cased) since @since_month (the first of a month, UTC), from
-// tier_rollups.
+// lower-cased) from @since_month to @until_month (firsts of months, UTC,
+// both included): of every program from tier_rollups (migration 00029), of
+// program_id alone from the rollups by partner and program.
 func (q *Queries) PipelineByTier(ctx context.Context, arg PipelineByTierParams) ([]PipelineByTierRow, error) {
-	rows, err := q.db.Query(ctx, pipelineByTier, arg.Currency, arg.SinceMonth)
+	rows, err := q.db.Query(ctx, pipelineByTier,
+		arg.Currency,
+		arg.ProgramID,
+		arg.SinceMonth,
+		arg.UntilMonth,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -250,6 +305,32 @@ func (q *Queries) PipelineByTier(ctx context.Context, arg PipelineByTierParams) 
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pipelineCurrencies = `-- name: PipelineCurrencies :many
+SELECT DISTINCT r.currency FROM deal_rollups r WHERE r.dim = 'all' ORDER BY 1
+`
+
+// PipelineCurrencies lists the currencies the rollups hold (registration
+// and won currencies alike), for the dashboard's currency picker.
+func (q *Queries) PipelineCurrencies(ctx context.Context) ([]string, error) {
+	rows, err := q.db.Query(ctx, pipelineCurrencies)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var currency string
+		if err := rows.Scan(&currency); err != nil {
+			return nil, err
+		}
+		items = append(items, currency)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -96,8 +96,11 @@ SELECT * FROM lead_events WHERE lead_id = @lead_id ORDER BY seq;
 -- LeadScorecard is, per partner, what happened to the leads offered to it:
 -- offers, acceptances (including those later pulled back), declines,
 -- time-outs, pullbacks, the median time to accept, and the vendor-sourced
--- registrations it won with their value per currency. A partner
--- (scope_partner_id) reads only its own line.
+-- registrations it won with their value per currency. Offers made from
+-- from_at (included) to to_at (excluded) of leads of program_id, and
+-- registrations made in that period in that program, when they are set
+-- (NULL: all); every partner when partner_id is NULL, else that one. A
+-- partner (scope_partner_id) reads only its own line.
 SELECT o.partner_id,
        count(*)::int AS offered,
        count(*) FILTER (WHERE o.outcome IN ('accepted', 'pulled_back'))::int AS accepted,
@@ -107,12 +110,23 @@ SELECT o.partner_id,
        coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM o.decided_at - o.offered_at))
                 FILTER (WHERE o.outcome IN ('accepted', 'pulled_back')), 0)::float8 AS median_seconds_to_accept,
        (SELECT count(*) FROM deals d WHERE d.partner_id = o.partner_id AND d.kind = 'vendor_sourced'
-          AND d.status = 'closed_won')::int AS won,
+          AND d.status = 'closed_won'
+          AND (sqlc.narg(from_at)::timestamptz IS NULL OR d.created_at >= sqlc.narg(from_at)::timestamptz)
+          AND (sqlc.narg(to_at)::timestamptz IS NULL OR d.created_at < sqlc.narg(to_at)::timestamptz)
+          AND (sqlc.narg(program_id)::uuid IS NULL OR d.program_id = sqlc.narg(program_id)::uuid))::int AS won,
        (SELECT coalesce(jsonb_object_agg(w.currency, w.amount), '{}'::jsonb) FROM
           (SELECT d.won_currency AS currency, sum(d.won_amount) AS amount FROM deals d
            WHERE d.partner_id = o.partner_id AND d.kind = 'vendor_sourced' AND d.status = 'closed_won'
+             AND (sqlc.narg(from_at)::timestamptz IS NULL OR d.created_at >= sqlc.narg(from_at)::timestamptz)
+             AND (sqlc.narg(to_at)::timestamptz IS NULL OR d.created_at < sqlc.narg(to_at)::timestamptz)
+             AND (sqlc.narg(program_id)::uuid IS NULL OR d.program_id = sqlc.narg(program_id)::uuid)
            GROUP BY d.won_currency) w)::jsonb AS won_value
 FROM lead_offers o
-WHERE sqlc.narg(scope_partner_id)::uuid IS NULL OR o.partner_id = sqlc.narg(scope_partner_id)::uuid
+WHERE (sqlc.narg(scope_partner_id)::uuid IS NULL OR o.partner_id = sqlc.narg(scope_partner_id)::uuid)
+  AND (sqlc.narg(partner_id)::uuid IS NULL OR o.partner_id = sqlc.narg(partner_id)::uuid)
+  AND (sqlc.narg(from_at)::timestamptz IS NULL OR o.offered_at >= sqlc.narg(from_at)::timestamptz)
+  AND (sqlc.narg(to_at)::timestamptz IS NULL OR o.offered_at < sqlc.narg(to_at)::timestamptz)
+  AND (sqlc.narg(program_id)::uuid IS NULL
+       OR EXISTS (SELECT 1 FROM leads l WHERE l.id = o.lead_id AND l.program_id = sqlc.narg(program_id)::uuid))
 GROUP BY o.partner_id
 ORDER BY o.partner_id;

@@ -36,7 +36,8 @@ ORDER BY won DESC, registered DESC;
 
 -- name: PipelineByMonth :many
 -- PipelineByMonth is the dashboard from the rollups (deal_rollups, migration 00028): whole
--- months from @since_month (the first of a month, UTC), by month of registration. registered
+-- months from @since_month to @until_month (firsts of months, UTC, both included), by month of
+-- registration, of every program or of program_id alone (the rollups by program). registered
 -- counts every deal; approved every deal that reached approval, whatever
 -- came after; won the closed-won value in @currency; won_deals, lost_deals
 -- and expired_deals the deals now in those states (win rate: won / (won +
@@ -55,40 +56,74 @@ SELECT r.month,
        sum(r.won_cycles)::bigint AS won_cycles, sum(r.win_secs)::bigint AS win_secs,
        sum(r.sla_breaches)::bigint AS sla_breaches, sum(r.conflicts)::bigint AS conflicts
 FROM deal_rollups r
-WHERE r.dim = 'all' AND r.month >= @since_month::date
+WHERE r.dim = CASE WHEN sqlc.narg(program_id)::uuid IS NULL THEN 'all' ELSE 'program' END
+  AND r.key = coalesce(sqlc.narg(program_id)::uuid::text, '')
+  AND r.month >= @since_month::date AND r.month <= @until_month::date
 GROUP BY r.month ORDER BY r.month;
 
 -- name: PipelineByPartner :many
 -- PipelineByPartner is the ten partners with the most won value (then the
--- most registrations, then by name) since @since_month (the first of a
--- month, UTC), from partner_rollups (one row per partner-month and
--- currency). Only the partners tied with the tenth are joined to partners.
+-- most registrations, then by name) from @since_month to @until_month
+-- (firsts of months, UTC, both included). Of every program it reads
+-- partner_rollups (one row per partner-month and currency, migration
+-- 00029); of program_id alone the rollups by partner and program
+-- (deal_rollups' partner_program, migration 00031). Whichever branch the
+-- program rules out is skipped by a one-time filter; only the partners
+-- tied with the tenth are joined to partners.
 WITH totals AS (
-    SELECT r.partner_id, sum(r.registered)::int AS registered, sum(r.approved)::int AS approved,
-           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = @currency::text), 0)::bigint AS won
+    SELECT r.partner_id, sum(r.registered) AS registered, sum(r.approved) AS approved,
+           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = @currency::text), 0) AS won
     FROM partner_rollups r
-    WHERE r.month >= @since_month::date
+    WHERE sqlc.narg(program_id)::uuid IS NULL
+      AND r.month >= @since_month::date AND r.month <= @until_month::date
     GROUP BY r.partner_id
+    UNION ALL
+    SELECT split_part(r.key, '/', 1)::uuid, sum(r.deals),
+           coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0),
+           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)
+    FROM deal_rollups r
+    WHERE sqlc.narg(program_id)::uuid IS NOT NULL AND r.dim = 'partner_program'
+      AND split_part(r.key, '/', 2) = sqlc.narg(program_id)::uuid::text
+      AND r.month >= @since_month::date AND r.month <= @until_month::date
+    GROUP BY 1
 ), leaders AS (
     SELECT * FROM totals ORDER BY won DESC, registered DESC FETCH FIRST 10 ROWS WITH TIES
 )
-SELECT p.name, p.tier, l.registered, l.approved, l.won
+SELECT p.id, p.name, p.tier, l.registered::int AS registered, l.approved::int AS approved, l.won::bigint AS won
 FROM leaders l JOIN partners p ON p.id = l.partner_id
 ORDER BY l.won DESC, l.registered DESC, p.name
 LIMIT 10;
 
 -- name: PipelineByTier :many
 -- PipelineByTier is the pipeline by partner tier (the partners' tiers now,
--- lower-cased) since @since_month (the first of a month, UTC), from
--- tier_rollups.
-SELECT r.tier,
-       sum(r.registered)::int AS registered,
-       sum(r.approved)::int AS approved,
-       coalesce(sum(r.won_amount) FILTER (WHERE r.currency = @currency::text), 0)::bigint AS won
-FROM tier_rollups r
-WHERE r.month >= @since_month::date
-GROUP BY r.tier
+-- lower-cased) from @since_month to @until_month (firsts of months, UTC,
+-- both included): of every program from tier_rollups (migration 00029), of
+-- program_id alone from the rollups by partner and program.
+WITH totals AS (
+    SELECT r.tier, sum(r.registered) AS registered, sum(r.approved) AS approved,
+           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = @currency::text), 0) AS won
+    FROM tier_rollups r
+    WHERE sqlc.narg(program_id)::uuid IS NULL
+      AND r.month >= @since_month::date AND r.month <= @until_month::date
+    GROUP BY r.tier
+    UNION ALL
+    SELECT lower(p.tier), sum(r.deals),
+           coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0),
+           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)
+    FROM deal_rollups r JOIN partners p ON p.id = split_part(r.key, '/', 1)::uuid
+    WHERE sqlc.narg(program_id)::uuid IS NOT NULL AND r.dim = 'partner_program'
+      AND split_part(r.key, '/', 2) = sqlc.narg(program_id)::uuid::text
+      AND r.month >= @since_month::date AND r.month <= @until_month::date
+    GROUP BY 1
+)
+SELECT t.tier, t.registered::int AS registered, t.approved::int AS approved, t.won::bigint AS won
+FROM totals t
 ORDER BY won DESC, registered DESC;
+
+-- name: PipelineCurrencies :many
+-- PipelineCurrencies lists the currencies the rollups hold (registration
+-- and won currencies alike), for the dashboard's currency picker.
+SELECT DISTINCT r.currency FROM deal_rollups r WHERE r.dim = 'all' ORDER BY 1;
 
 -- name: PipelineByDimension :many
 -- PipelineByDimension is the pipeline by program, country or product line
