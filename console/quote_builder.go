@@ -127,7 +127,7 @@ func (s *Console) quoteBuilderCreate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	action := c.PostForm("action")
+	action := builderAction(c)
 	if (action != "save" && action != "submit") || len(v.Errors) > 0 || hasRowErrors(v.Rows) {
 		s.renderBuilder(c, builderStatus(v), v)
 		return
@@ -163,7 +163,7 @@ func (s *Console) quoteBuilderRevise(c *gin.Context) {
 	if !ok {
 		return
 	}
-	action := c.PostForm("action")
+	action := builderAction(c)
 	if (action != "save" && action != "submit") || len(v.Errors) > 0 || hasRowErrors(v.Rows) {
 		s.renderBuilder(c, builderStatus(v), v)
 		return
@@ -174,6 +174,20 @@ func (s *Console) quoteBuilderRevise(c *gin.Context) {
 		return
 	}
 	s.builderSaved(c, q.ID.String(), action, p, fmt.Sprintf("Done: version %d priced; the earlier one is superseded", st.Version))
+}
+
+// builderAction is what the form was sent for: the button pressed (price,
+// search, save, submit; adding or removing a line prices). A send that
+// names none — not the page's own — is taken as "save", so that what it
+// carries is checked as a save would check it.
+func builderAction(c *gin.Context) string {
+	if a := c.PostForm("action"); a != "" {
+		return a
+	}
+	if c.PostForm("add") != "" || c.PostForm("remove") != "" {
+		return "price"
+	}
+	return "save"
 }
 
 // builderSaved goes on to the quote's page once it is saved, submitting it
@@ -291,7 +305,12 @@ func (s *Console) builderPrice(c *gin.Context, v *builderView, dealID uuid.UUID,
 		v.Errors["currency"] = "must be an ISO 4217 currency code such as USD"
 	}
 	if len(v.Rows) == 0 {
-		v.Errors["lines"] = "Add at least one line: search the catalog or type a SKU."
+		// Searching the catalog before any line is added is no mistake;
+		// saving nothing is.
+		if a := builderAction(c); a == "save" || a == "submit" {
+			v.Errors["lines"] = "Add at least one line: search the catalog or type a SKU."
+		}
+		return nil, dbq.QuoteDealContextRow{}, true
 	}
 	lines := make([]domain.LineRequest, len(v.Rows))
 	for i := range v.Rows {

@@ -194,6 +194,15 @@ func TestQuoteBuilderShowsBadInputInline(t *testing.T) {
 	if body := rec.Body.String(); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="lines-err"`) || !strings.Contains(body, `id="currency-err"`) {
 		t.Fatalf("no lines, bad currency: %d\n%s", rec.Code, body)
 	}
+	// A send without a button (not the page's own) is checked as a save;
+	// a search before any line is none.
+	if rec := w.send(t, session, http.MethodPost, path, url.Values{"csrf": {csrf}, "currency": {"USD"}, "lines": {"x\x00"}}); rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a send without a button: %d", rec.Code)
+	}
+	if rec := w.send(t, session, http.MethodPost, path, url.Values{"csrf": {csrf}, "currency": {"USD"}, "action": {"search"}, "q": {"analytics"}}); rec.Code != http.StatusOK ||
+		!strings.Contains(rec.Body.String(), `id="add-CONSOLE"`) {
+		t.Fatalf("a search by product line: %d\n%s", rec.Code, rec.Body)
+	}
 	// Nothing was written: the one quote is the world's own.
 	if rows, err := w.q.QuoteList(context.Background(), dbq.QuoteListParams{}); err != nil || len(rows) != 1 {
 		t.Fatalf("quotes after bad input: %d, %v", len(rows), err)
