@@ -15,6 +15,7 @@ import (
 	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // quoteWorld is a console on a database of its own with a catalog (SEAT
@@ -23,6 +24,7 @@ import (
 type quoteWorld struct {
 	h              http.Handler
 	q              *dbq.Queries
+	pool           *pgxpool.Pool
 	dealA, dealB   uuid.UUID
 	quoteA         uuid.UUID
 	tokenA, tokenB string
@@ -42,7 +44,7 @@ func newQuoteWorld(t *testing.T) quoteWorld {
 	}
 	cfg.RateLimit, cfg.RateBurst = 1e6, 1e6
 	q := dbq.New(own.Pool)
-	w := quoteWorld{q: q}
+	w := quoteWorld{q: q, pool: own.Pool}
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	for _, p := range []dbq.QuoteProductUpsertParams{
 		{Sku: "SEAT", Name: "Analytics seat", ProductLine: "analytics", Unit: "seat", Discountable: true, Active: true, MinQty: 1, MaxQty: 1000,
@@ -288,5 +290,46 @@ func TestDealFormPicksFromLists(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Fatalf("the registration form lacks %s:\n%s", want, body)
 		}
+	}
+}
+
+// The approval queue shows a quote awaiting approval with its SLA clock
+// (the policy's default 24 hours from its submission) and whose turn it
+// is: a channel manager's first.
+func TestQuoteApprovalQueue(t *testing.T) {
+	w := newQuoteWorld(t)
+	ctx := context.Background()
+	u, err := w.q.UserEnsure(ctx, dbq.UserEnsureParams{Name: "Mo Manager", Role: "channel_manager"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, hash, err := tokens.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.q.TokenCreate(ctx, dbq.TokenCreateParams{UserID: u.ID, TokenHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	submitted := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC) // the world's clock is at 12:00
+	for _, stmt := range []string{
+		`INSERT INTO quote_versions (quote_id, version, priced, list_total, net_total, created_at) VALUES ($1, 1, '{"policy_version": 0}', 24690, 24690, $2)`,
+		`INSERT INTO quote_events (quote_id, seq, type, to_status, version, actor_id, actor_name, actor_role, occurred_at) VALUES ($1, 1, 'submitted', 'pending_approval', 1, 'x', 'Pat Partner', 'partner_user', $2)`,
+		`UPDATE quotes SET status = 'pending_approval', approval_level = 2 WHERE id = $1 AND $2::timestamptz IS NOT NULL`,
+	} {
+		if _, err := w.pool.Exec(ctx, stmt, w.quoteA, submitted); err != nil {
+			t.Fatal(err)
+		}
+	}
+	session, _ := w.session(t, token)
+	rec := w.send(t, session, http.MethodGet, "/console/quote-approvals", nil)
+	body := rec.Body.String()
+	for _, want := range []string{"Alpha Customer", "0 of 2", "channel manager <strong>(you)</strong>", "due in 14 h 00 min", "2026-12-01 02:00 UTC"} {
+		if rec.Code != http.StatusOK || !strings.Contains(body, want) {
+			t.Fatalf("the queue lacks %q: %d\n%s", want, rec.Code, body)
+		}
+	}
+	partner, _ := w.session(t, w.tokenA)
+	if rec := w.send(t, partner, http.MethodGet, "/console/quote-approvals", nil); rec.Code != http.StatusForbidden {
+		t.Fatalf("a partner opens the queue: %d", rec.Code)
 	}
 }
