@@ -95,7 +95,7 @@ func (s *Console) render(c *gin.Context, status int, name string, p page) {
 	if v, ok := c.Get(ctxConsoleCSRF); ok {
 		p.CSRF = v.(string)
 	}
-	if p.Flash == "" {
+	if p.Flash == "" && p.Error == "" {
 		p.Flash = c.Query("done")
 	}
 	p.Now = s.now()
@@ -124,7 +124,7 @@ type Route struct {
 // authorization is declared. Each context's file adds its own.
 func (s *Console) Routes() []Route {
 	var out []Route
-	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes, s.oidcRoutes, s.scorecardRoutes} {
+	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes, s.oidcRoutes, s.scorecardRoutes, s.quoteRoutes} {
 		out = append(out, routes()...)
 	}
 	return out

@@ -52,13 +52,15 @@ type dealForm struct {
 	// Earlier is the deal this form's idempotency key registered with
 	// other values: the form is shown again, with a fresh key, to say so.
 	Earlier string
+	// Pick holds the form's pickers (pickers.go).
+	Pick dealPickers
 }
 
 func (f dealForm) Get(k string) string { return f.Values.Get(k) }
 
 func (s *Console) consoleNewDeal(c *gin.Context) {
 	s.render(c, http.StatusOK, "deal_new.html", page{Title: "Register a deal",
-		Data: dealForm{Values: url.Values{"currency": {"USD"}, "kind": {"resale"}}, IdempotencyKey: uuid.NewString()}})
+		Data: dealForm{Values: url.Values{"currency": {"USD"}, "kind": {"resale"}}, IdempotencyKey: uuid.NewString(), Pick: s.pickers(c, nil)}})
 }
 
 // consoleCreateDeal registers a deal from the form through the same path as
@@ -71,11 +73,8 @@ func (s *Console) consoleCreateDeal(c *gin.Context) {
 	req.Kind = c.PostForm("kind")
 	req.Customer.Name, req.Customer.Domain, req.Customer.Country = c.PostForm("customer_name"), c.PostForm("customer_domain"), c.PostForm("customer_country")
 	req.Contact.Name, req.Contact.Email = c.PostForm("contact_name"), c.PostForm("contact_email")
-	for _, pl := range strings.Split(c.PostForm("product_lines"), ",") {
-		if pl = strings.TrimSpace(pl); pl != "" {
-			req.ProductLines = append(req.ProductLines, pl)
-		}
-	}
+	req.ProductLines = formProductLines(c)
+	form.Pick = s.pickers(c, req.ProductLines)
 	req.Currency, req.ExpectedCloseDate, req.Notes = c.PostForm("currency"), c.PostForm("expected_close_date"), c.PostForm("notes")
 	exp, _ := domain.CurrencyExponent(strings.ToUpper(strings.TrimSpace(req.Currency)))
 	if amt := strings.TrimSpace(c.PostForm("amount")); amt != "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/dealflow/dealflow/workflows/lead"
+	"github.com/dealflow/dealflow/workflows/quote"
 	"github.com/go-playground/validator/v10"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
@@ -34,6 +35,7 @@ type Console struct {
 	cycles   *incentive.Client
 	leads    *lead.Client
 	cosell   *cosell.Client
+	quotes   *quote.Client
 	log      *slog.Logger
 	validate *validator.Validate
 	// guard throttles sign-ins by client address, with the API's bearer
@@ -66,6 +68,7 @@ func New(cfg config.Config, pool *pgxpool.Pool, tc client.Client, log *slog.Logg
 	cycles := incentive.NewClient(tc, cfg.RequestTimeout)
 	s := &Console{read: read.New(pool, cycles), deals: deal.NewClient(tc, cfg.RequestTimeout), cycles: cycles, log: log,
 		leads: lead.NewClient(tc, cfg.RequestTimeout), cosell: cosell.NewClient(tc, cfg.RequestTimeout),
+		quotes:   quote.NewClient(tc, cfg.RequestTimeout),
 		validate: web.NewValidator(), guard: guard, clock: clock.System{}}
 	s.totp, _ = mfa.NewSealer(cfg.TOTPKey) // config.Load refused a key too short
 	s.consoleURL = cfg.ConsoleURL

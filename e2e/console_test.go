@@ -102,9 +102,9 @@ func TestConsoleInABrowser(t *testing.T) {
 	b.signIn("partnerA")
 	b.step("new-deal-form", chromedp.Navigate(stack.baseURL+"/console/deals/new"), chromedp.WaitVisible(chromedp.CSS("#customer_name")))
 	b.step("fill-with-bad-amount",
+		chromedp.SetValue(chromedp.CSS("#customer_country"), "US"), // a select of the ISO list
 		chromedp.SendKeys(chromedp.CSS("#customer_name"), customer),
 		chromedp.SendKeys(chromedp.CSS("#customer_domain"), dom),
-		chromedp.SendKeys(chromedp.CSS("#customer_country"), "us"),
 		chromedp.WaitVisible(chromedp.CSS("#precheck p.ok")),
 		chromedp.SendKeys(chromedp.CSS("#contact_name"), "Jane Buyer"),
 		chromedp.SendKeys(chromedp.CSS("#contact_email"), "jane@"+dom),
