@@ -61,6 +61,7 @@ func (s *Server) quoteRoutes() []Route {
 	for _, st := range quoteSteps() {
 		out = append(out, Route{http.MethodPost, "/v1/quotes/:id/" + st.Path, st.Roles, s.quoteStep(st)})
 	}
+	out = append(out, s.quoteDocumentRoutes()...)
 	return append(out, s.quoteCatalogRoutes()...)
 }
 

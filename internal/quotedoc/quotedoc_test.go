@@ -1,13 +1,14 @@
-package quotedoc
+package quotedoc_test
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/quotedoc"
+	"github.com/dealflow/dealflow/internal/quotedoc/quotedoctest"
 	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/dealflow/dealflow/read"
 )
@@ -51,103 +52,6 @@ func document(t *testing.T, cur string, seat, console, svc int64) read.QuoteDocu
 			NetTotal: p.NetTotal, ValidUntil: &until, Pricing: &p, UpdatedAt: until.Add(-30 * 24 * time.Hour)}}
 }
 
-// rows reads pdftotext -layout output as its non-empty rows, each with
-// its runs of spaces collapsed to one.
-func rows(text string) []string {
-	var out []string
-	space := regexp.MustCompile(`\s+`)
-	for _, l := range strings.Split(text, "\n") {
-		if l = strings.TrimSpace(space.ReplaceAllString(l, " ")); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// reader walks the rows in order: each figure must be found after the
-// previous one, on the row it belongs to.
-type reader struct {
-	t    *testing.T
-	rows []string
-	at   int
-}
-
-// row finds the next row that starts with prefix and holds every figure
-// as a whole word.
-func (r *reader) row(prefix string, figures ...string) {
-	r.t.Helper()
-	r.find(func(row string) bool { return strings.HasPrefix(row, prefix) }, prefix, figures)
-}
-
-// field finds the next row holding "label: value" (the header's two
-// columns share rows).
-func (r *reader) field(label, value string) {
-	r.t.Helper()
-	r.find(func(row string) bool { return strings.Contains(row, label+": "+value) }, label, nil)
-}
-
-func (r *reader) find(match func(string) bool, prefix string, figures []string) {
-	r.t.Helper()
-	for i := r.at; i < len(r.rows); i++ {
-		if !match(r.rows[i]) {
-			continue
-		}
-		words := " " + r.rows[i] + " "
-		for _, f := range figures {
-			if !strings.Contains(words, " "+f+" ") {
-				r.t.Errorf("row %q lacks %q", r.rows[i], f)
-			}
-		}
-		r.at = i + 1
-		return
-	}
-	r.t.Errorf("no row starting %q (with %v) after row %d:\n%s", prefix, figures, r.at, strings.Join(r.rows, "\n"))
-}
-
-// checkFigures reads every figure of q back from the document's text, in
-// order: each line (unit list price, list amount, net) and, per line or
-// per quote, each waterfall step's discount and running amount, then the
-// totals.
-func checkFigures(t *testing.T, text string, q read.QuoteView, mode Waterfall) {
-	t.Helper()
-	r := &reader{t: t, rows: rows(text)}
-	cur, p := q.Currency, q.Pricing
-	r.field("Quote number", q.ID)
-	r.field("Currency", cur)
-	r.field("Valid until", q.ValidUntil.UTC().Format(time.DateOnly))
-	for i, l := range p.Lines {
-		r.row(itoa(i+1)+" "+l.SKU, money(l.ListPrice, cur), money(l.ListAmount, cur), money(l.Net, cur))
-		if mode != PerLine {
-			continue
-		}
-		for _, s := range l.Steps {
-			if s.Step == domain.StepList {
-				r.row(StepLabel(s.Step), money(s.Amount, cur))
-				continue
-			}
-			r.row(StepLabel(s.Step), rate(s.BP), domain.FormatMinor(-s.Discount, cur), money(s.Amount, cur))
-		}
-	}
-	if mode == PerQuote {
-		sums := map[string][2]int64{}
-		for _, l := range p.Lines {
-			for _, s := range l.Steps {
-				v := sums[s.Step]
-				sums[s.Step] = [2]int64{v[0] + s.Discount, v[1] + s.Amount}
-			}
-		}
-		r.row("Price waterfall")
-		r.row(StepLabel(domain.StepList), money(sums[domain.StepList][1], cur))
-		for _, st := range []string{domain.StepVolume, domain.StepPartner, domain.StepRegistration, domain.StepAdditional} {
-			r.row(StepLabel(st), domain.FormatMinor(-sums[st][0], cur), money(sums[st][1], cur))
-		}
-	}
-	r.row("List total", money(p.ListTotal, cur))
-	r.row("Discounts", domain.FormatMinor(p.NetTotal-p.ListTotal, cur))
-	r.row("Net total", money(p.NetTotal, cur), cur)
-	r.row("Units", itoa(int(p.Units)))
-}
-
 // The PDF's text, as pdftotext reads it, carries every figure of the
 // quote formatted by its currency's minor unit — cents for EUR, whole yen
 // for JPY — per line and per quote.
@@ -156,10 +60,10 @@ func TestPDFFiguresMatchTheQuote(t *testing.T) {
 		cur                string
 		seat, console, svc int64
 	}{{"EUR", 12345, 100000, 150000}, {"JPY", 12345, 100000, 150000}} {
-		for _, mode := range []Waterfall{PerLine, PerQuote} {
+		for _, mode := range []quotedoc.Waterfall{quotedoc.PerLine, quotedoc.PerQuote} {
 			t.Run(c.cur+"/"+string(mode), func(t *testing.T) {
 				doc := document(t, c.cur, c.seat, c.console, c.svc)
-				b, err := PDF(doc, mode)
+				b, err := quotedoc.PDF(doc, mode)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -170,14 +74,14 @@ func TestPDFFiguresMatchTheQuote(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkFigures(t, text, doc.Quote, mode)
+				quotedoctest.CheckPDFText(t, text, doc.Quote, mode)
 				for _, want := range []string{"Northwind Analytics GmbH", "Ačme Resellers", "Globex Ltd (DE)", "Onboarding services — Zürich",
 					"pending approval", "Payment within 30 days of invoice.", "All amounts are in " + c.cur + ", excluding taxes."} {
 					if !strings.Contains(text, want) {
 						t.Errorf("the PDF lacks %q:\n%s", want, text)
 					}
 				}
-				again, err := PDF(doc, mode)
+				again, err := quotedoc.PDF(doc, mode)
 				if err != nil || !bytes.Equal(again, b) {
 					t.Errorf("the same quote renders to different bytes (%v)", err)
 				}
@@ -188,13 +92,11 @@ func TestPDFFiguresMatchTheQuote(t *testing.T) {
 
 // The JPY figures have no decimals, the EUR ones two.
 func TestFiguresUseTheMinorUnit(t *testing.T) {
-	jpy := build(document(t, "JPY", 12345, 100000, 150000), PerLine)
-	eur := build(document(t, "EUR", 12345, 100000, 150000), PerLine)
-	if got := jpy.Items[0].UnitList; got != "12345" {
-		t.Errorf("JPY unit list %q", got)
-	}
-	if got := eur.Items[0].UnitList; got != "123.45" {
-		t.Errorf("EUR unit list %q", got)
+	for cur, want := range map[string]string{"JPY": "<td class=\"n\">12345</td>", "EUR": "<td class=\"n\">123.45</td>"} {
+		b, err := quotedoc.HTML(document(t, cur, 12345, 100000, 150000), quotedoc.PerLine)
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: no %s (%v)", cur, want, err)
+		}
 	}
 }
 
@@ -203,8 +105,8 @@ func TestFiguresUseTheMinorUnit(t *testing.T) {
 func TestHTMLView(t *testing.T) {
 	doc := document(t, "EUR", 12345, 100000, 150000)
 	doc.Customer = `<script>alert(1)</script>`
-	for _, mode := range []Waterfall{PerLine, PerQuote} {
-		b, err := HTML(doc, mode)
+	for _, mode := range []quotedoc.Waterfall{quotedoc.PerLine, quotedoc.PerQuote} {
+		b, err := quotedoc.HTML(doc, mode)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,34 +116,34 @@ func TestHTMLView(t *testing.T) {
 		}
 		p := doc.Quote.Pricing
 		for _, l := range p.Lines {
-			if !strings.Contains(h, `<td class="n net">`+money(l.Net, "EUR")+`</td>`) {
-				t.Errorf("%s: line %d net %s missing", mode, l.Line, money(l.Net, "EUR"))
+			if !strings.Contains(h, `<td class="n net">`+domain.FormatMinor(l.Net, "EUR")+`</td>`) {
+				t.Errorf("%s: line %d net %s missing", mode, l.Line, domain.FormatMinor(l.Net, "EUR"))
 			}
 		}
 		steps := strings.Count(h, `<td class="n amount">`)
 		want := len(p.Lines) * len(p.Lines[0].Steps)
-		if mode == PerQuote {
+		if mode == quotedoc.PerQuote {
 			want = len(p.Lines[0].Steps)
 		}
 		if steps != want {
 			t.Errorf("%s: %d waterfall rows, want %d", mode, steps, want)
 		}
-		if !strings.Contains(h, money(p.NetTotal, "EUR")+" EUR") {
+		if !strings.Contains(h, domain.FormatMinor(p.NetTotal, "EUR")+" EUR") {
 			t.Errorf("%s: net total missing", mode)
 		}
 	}
-	if !strings.HasPrefix(ContentSecurityPolicy, "default-src 'none'; style-src 'sha256-") {
-		t.Errorf("CSP %q", ContentSecurityPolicy)
+	if !strings.HasPrefix(quotedoc.ContentSecurityPolicy, "default-src 'none'; style-src 'sha256-") {
+		t.Errorf("CSP %q", quotedoc.ContentSecurityPolicy)
 	}
 }
 
 func TestParseWaterfall(t *testing.T) {
-	for in, want := range map[string]Waterfall{"": PerLine, "lines": PerLine, "quote": PerQuote} {
-		if got, ok := ParseWaterfall(in); !ok || got != want {
+	for in, want := range map[string]quotedoc.Waterfall{"": quotedoc.PerLine, "lines": quotedoc.PerLine, "quote": quotedoc.PerQuote} {
+		if got, ok := quotedoc.ParseWaterfall(in); !ok || got != want {
 			t.Errorf("%q: %q %v", in, got, ok)
 		}
 	}
-	if _, ok := ParseWaterfall("both"); ok {
+	if _, ok := quotedoc.ParseWaterfall("both"); ok {
 		t.Error("accepted both")
 	}
 }
