@@ -177,7 +177,7 @@ func (fx probeObjects) param(path, m string) string {
 		return fx.sku
 	case strings.HasPrefix(path, "/v1/deals/") && (strings.HasSuffix(path, "/quotes") || strings.HasSuffix(path, "/cosell")):
 		return fx.sold
-	case strings.HasPrefix(path, "/v1/quotes/"):
+	case strings.HasPrefix(path, "/v1/quotes/"), strings.HasPrefix(path, "/console/quotes/"):
 		return fx.quote
 	case strings.HasPrefix(path, "/v1/cosell/engagements/"), strings.HasPrefix(path, "/console/cosell/engagements/"):
 		return fx.engagement

@@ -63,6 +63,14 @@ var wordings = map[string]Wording{
 	"approvals_cleared":      {"Earlier approvals no longer count", "The partner changed the figures; review again."},
 	"conflict_resolved":      {"A conflict was resolved", "Open the deal to see the outcome."},
 	"invitation":             {"You are invited to dealflow", "Open the link below to set your password; it works once."},
+	// Quotes (workflows/quote/lifecycle): their approvals and validity.
+	"quote_approval_needed":   {"A quote awaits your approval", "Open the quote and approve or reject its discount."},
+	"quote_approval_reminder": {"A quote's approval is due", "The quote's approval has waited past its SLA; approve or reject it."},
+	"quote_escalated":         {"A quote's approval missed its SLA", "The approval is overdue (twice its SLA); act on it now."},
+	"quote_approved":          {"Your quote was approved", "The customer can now accept it before it expires."},
+	"quote_rejected":          {"Your quote was rejected", "Open the quote to read the reason."},
+	"quote_expiring":          {"Your quote expires soon", "Have the customer accept it before it expires, or revise it."},
+	"quote_expired":           {"Your quote expired", "Revise the deal's quote or create a new one."},
 }
 
 // WordingFor returns the wording of kind (a generic one for a kind without

@@ -307,6 +307,39 @@ func (q *Queries) QuoteList(ctx context.Context, arg QuoteListParams) ([]Quote, 
 	return items, nil
 }
 
+const quoteNotificationInsert = `-- name: QuoteNotificationInsert :exec
+INSERT INTO notifications (deal_id, event_seq, ordinal, audience, kind, subject, body, created_at)
+SELECT q.deal_id, NULL, $1, $2, $3, $4, $5, $6
+FROM quotes q WHERE q.id = $7
+`
+
+type QuoteNotificationInsertParams struct {
+	Ordinal   int32     `json:"ordinal"`
+	Audience  string    `json:"audience"`
+	Kind      string    `json:"kind"`
+	Subject   string    `json:"subject"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+	QuoteID   uuid.UUID `json:"quote_id"`
+}
+
+// QuoteNotificationInsert writes one notification of a quote's event to
+// the notifications outbox, on the quote's deal (the e-mail names its
+// customer and links the deal) with no deal event; written only with the
+// event's first insertion, in its transaction, so never twice.
+func (q *Queries) QuoteNotificationInsert(ctx context.Context, arg QuoteNotificationInsertParams) error {
+	_, err := q.db.Exec(ctx, quoteNotificationInsert,
+		arg.Ordinal,
+		arg.Audience,
+		arg.Kind,
+		arg.Subject,
+		arg.Body,
+		arg.CreatedAt,
+		arg.QuoteID,
+	)
+	return err
+}
+
 const quotePolicyGet = `-- name: QuotePolicyGet :one
 SELECT version, policy, created_by, created_at FROM quote_policies WHERE version = $1
 `

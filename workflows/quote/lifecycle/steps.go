@@ -118,12 +118,7 @@ func (w *quoteWorkflow) submit(ctx workflow.Context, d quote.Decision) error {
 // approverRole is the role the next approval needs: a channel manager
 // first; for a quote beyond the manager's threshold, finance (deal desk)
 // second.
-func (w *quoteWorkflow) approverRole() domain.Role {
-	if len(w.st.Approvals) == 0 {
-		return domain.RoleChannelManager
-	}
-	return domain.RoleFinance
-}
+func (w *quoteWorkflow) approverRole() domain.Role { return approverRoleOf(w.st) }
 
 func (w *quoteWorkflow) validateApprove(d quote.Decision) error {
 	if err := workflows.FirstErr(w.inStatus(quote.StatusPendingApproval), workflows.ReasonOK(d.Reason, false),
