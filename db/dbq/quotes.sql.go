@@ -14,6 +14,27 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const quoteAcceptedForDeal = `-- name: QuoteAcceptedForDeal :one
+SELECT id, version FROM quotes
+WHERE deal_id = $1 AND status = 'accepted'
+ORDER BY updated_at DESC
+LIMIT 1
+`
+
+type QuoteAcceptedForDealRow struct {
+	ID      uuid.UUID `json:"id"`
+	Version int32     `json:"version"`
+}
+
+// QuoteAcceptedForDeal is the quote (and its version) whose acceptance won
+// the deal, if any.
+func (q *Queries) QuoteAcceptedForDeal(ctx context.Context, dealID uuid.UUID) (QuoteAcceptedForDealRow, error) {
+	row := q.db.QueryRow(ctx, quoteAcceptedForDeal, dealID)
+	var i QuoteAcceptedForDealRow
+	err := row.Scan(&i.ID, &i.Version)
+	return i, err
+}
+
 const quoteApplyEvent = `-- name: QuoteApplyEvent :exec
 UPDATE quotes
 SET status = $1, version = $2, net_total = $3, approval_level = $4,

@@ -128,3 +128,11 @@ SELECT * FROM quote_policies WHERE version = @version;
 INSERT INTO notifications (deal_id, event_seq, ordinal, audience, kind, subject, body, created_at)
 SELECT q.deal_id, NULL, @ordinal, @audience, @kind, @subject, @body, @created_at
 FROM quotes q WHERE q.id = @quote_id;
+
+-- name: QuoteAcceptedForDeal :one
+-- QuoteAcceptedForDeal is the quote (and its version) whose acceptance won
+-- the deal, if any.
+SELECT id, version FROM quotes
+WHERE deal_id = @deal_id AND status = 'accepted'
+ORDER BY updated_at DESC
+LIMIT 1;

@@ -219,7 +219,7 @@ func (w *quoteWorkflow) validateAccept(a quote.Acceptance) error {
 // is the acceptance, and nothing changes — then records the acceptance.
 func (w *quoteWorkflow) accept(ctx workflow.Context, a quote.Acceptance) error {
 	p := w.st.Priced
-	err := workflow.ExecuteActivity(activityOptions(ctx), acts.CloseDealWon, closeDealInput(w.in, p, a)).Get(ctx, nil)
+	err := workflow.ExecuteActivity(activityOptions(ctx), acts.CloseDealWon, closeDealInput(w.in, w.st.Version, p, a)).Get(ctx, nil)
 	if err != nil {
 		return refusalOf(err)
 	}
