@@ -154,7 +154,7 @@ func TestRecordQuoteEventIdempotent(t *testing.T) {
 		}
 	}
 	e2 := e
-	e2.Seq, e2.Type, e2.From, e2.To, e2.PONumber, e2.AcceptedOn = 2, "accepted", "draft", "accepted", "PO-1", "2026-03-02"
+	e2.Seq, e2.Type, e2.From, e2.To, e2.PONumber, e2.AcceptedOn, e2.Notify = 2, "accepted", "draft", "accepted", "PO-1", "2026-03-02", nil
 	if err := a.RecordQuoteEvent(ctx, e2); err != nil {
 		t.Fatal(err)
 	}
