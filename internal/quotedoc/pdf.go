@@ -170,8 +170,7 @@ func (d *pdfDoc) write(m model) {
 	d.y += 18
 	d.font(true, 8)
 	d.text(colNo, "#", 0)
-	d.text(colSKU, "SKU", 0)
-	d.text(colName, "Product", 0)
+	d.text(colSKU, "SKU and product", 0)
 	d.figure(colQty, "Quantity")
 	d.figure(colUnit, "Unit list price")
 	d.figure(colList, "List amount")
@@ -183,8 +182,7 @@ func (d *pdfDoc) write(m model) {
 		d.need(14 + 11*float64(len(it.Steps)))
 		d.font(true, 9)
 		d.text(colNo, itoa(it.No), 0)
-		d.text(colSKU, it.SKU, colName-colSKU-6)
-		d.text(colName, it.Name, colQty-colName-52)
+		d.product(it.SKU, it.Name, colQty-colSKU-52)
 		d.figure(colQty, it.Quantity)
 		d.figure(colUnit, it.UnitList)
 		d.figure(colList, it.ListAmount)
@@ -260,4 +258,28 @@ func (d *pdfDoc) write(m model) {
 func (d *pdfDoc) labelled(x float64, f field, width float64) {
 	d.font(false, 9)
 	d.text(x, f.Label+": "+f.Value, width)
+}
+
+// product writes a line's SKU in full — in a smaller type when a long SKU
+// needs it — then its name in what room is left, within width.
+func (d *pdfDoc) product(sku, name string, width float64) {
+	size := 9.0
+	w, _ := d.pdf.MeasureTextWidth(sku)
+	for size > 5 && w > width*0.6 {
+		size -= 0.5
+		d.font(true, size)
+		w, _ = d.pdf.MeasureTextWidth(sku)
+	}
+	// Cells are placed by their top: lower a smaller type by the
+	// difference of the ascents (DejaVu's is 0.928 em) so both share one
+	// baseline, and a reader of the text sees one row.
+	y := d.y
+	d.y += (9 - size) * 0.928
+	d.text(colSKU, sku, width)
+	d.y = y
+	d.font(false, 9)
+	if rest := width - w - 8; rest > 20 {
+		d.text(colSKU+w+8, name, rest)
+	}
+	d.font(true, 9)
 }

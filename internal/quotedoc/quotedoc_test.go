@@ -13,6 +13,9 @@ import (
 	"github.com/dealflow/dealflow/read"
 )
 
+// svcSKU is a long SKU: printed in full, in a smaller type.
+const svcSKU = "ONBOARDING-SERVICES-ZURICH-PREMIUM-2026"
+
 // priced prices a quote of a seat licence (with a range schedule and an
 // additional discount), its console and non-discountable services in cur
 // at the given list prices, by the real waterfall.
@@ -21,13 +24,13 @@ func priced(t *testing.T, cur string, seat, console, svc int64) domain.PricedQuo
 	in := domain.PricingInputs{Currency: cur, PriceDate: "2026-03-01",
 		Products: map[string]domain.Product{
 			"SEAT":    {SKU: "SEAT", Name: "Analytics seat", ProductLine: "analytics", Unit: "seat", Discountable: true, Active: true, MinQty: 1},
-			"CONSOLE": {SKU: "CONSOLE", Name: "Analytics console", ProductLine: "analytics", Unit: "instance", Discountable: true, Active: true, MinQty: 1},
-			"SVC":     {SKU: "SVC", Name: "Onboarding services — Zürich", ProductLine: "services", Unit: "day", Active: true, MinQty: 1},
+			"CONSOLE": {SKU: "CONSOLE", Name: "Analytics console — Zürich", ProductLine: "analytics", Unit: "instance", Discountable: true, Active: true, MinQty: 1},
+			svcSKU:    {SKU: svcSKU, Name: "Onboarding services — Zürich", ProductLine: "services", Unit: "day", Active: true, MinQty: 1},
 		},
 		Prices: map[string]domain.Price{
 			"SEAT":    {SKU: "SEAT", Currency: cur, ListPrice: seat, EffectiveFrom: "2026-01-01", Version: 2},
 			"CONSOLE": {SKU: "CONSOLE", Currency: cur, ListPrice: console, EffectiveFrom: "2026-01-01", Version: 1},
-			"SVC":     {SKU: "SVC", Currency: cur, ListPrice: svc, EffectiveFrom: "2026-01-01", Version: 1},
+			svcSKU:    {SKU: svcSKU, Currency: cur, ListPrice: svc, EffectiveFrom: "2026-01-01", Version: 1},
 		},
 		Schedules: map[string]domain.Schedule{"SEAT": {SKU: "SEAT", Kind: domain.ScheduleRange, Version: 3,
 			Tiers: []domain.VolumeTier{{From: 1, BP: 0}, {From: 10, BP: 500}}}},
@@ -36,7 +39,7 @@ func priced(t *testing.T, cur string, seat, console, svc int64) domain.PricedQuo
 		PartnerType: "reseller", PartnerTier: "gold", Registration: true, RegistrationWhy: "own protected registration",
 	}
 	p, problems := domain.PriceQuote([]domain.LineRequest{{SKU: "SEAT", Quantity: 20, AdditionalBP: 250}, {SKU: "CONSOLE", Quantity: 1},
-		{SKU: "SVC", Quantity: 3}}, in)
+		{SKU: svcSKU, Quantity: 3}}, in)
 	if len(problems) > 0 {
 		t.Fatalf("pricing: %v", problems)
 	}
@@ -75,7 +78,7 @@ func TestPDFFiguresMatchTheQuote(t *testing.T) {
 					t.Fatal(err)
 				}
 				quotedoctest.CheckPDFText(t, text, doc.Quote, mode)
-				for _, want := range []string{"Northwind Analytics GmbH", "Ačme Resellers", "Globex Ltd (DE)", "Onboarding services — Zürich",
+				for _, want := range []string{"Northwind Analytics GmbH", "Ačme Resellers", "Globex Ltd (DE)", "Analytics console — Zürich", "ONBOARDING-SERVICES-ZURICH-PREMIUM-2026",
 					"pending approval", "Payment within 30 days of invoice.", "All amounts are in " + c.cur + ", excluding taxes."} {
 					if !strings.Contains(text, want) {
 						t.Errorf("the PDF lacks %q:\n%s", want, text)
