@@ -1,11 +1,10 @@
 package api
 
 import (
-	"encoding/json"
+	"net/http"
+
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/read"
-	"net/http"
-	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
@@ -62,6 +61,7 @@ func (s *Server) quoteRoutes() []Route {
 	for _, st := range quoteSteps() {
 		out = append(out, Route{http.MethodPost, "/v1/quotes/:id/" + st.Path, st.Roles, s.quoteStep(st)})
 	}
+	out = append(out, s.quoteDocumentRoutes()...)
 	return append(out, s.quoteCatalogRoutes()...)
 }
 
@@ -134,105 +134,12 @@ func fieldProblems(in []domain.FieldProblem) []web.FieldError {
 	return out
 }
 
-// QuoteView is a quote as stored: its status, current version's waterfall
-// (every line, every step, with its rule and version: every cent
-// explained), every earlier version, and its history.
-type QuoteView struct {
-	ID            string              `json:"id"`
-	DealID        string              `json:"deal_id"`
-	PartnerID     string              `json:"partner_id"`
-	Status        string              `json:"status"`
-	Version       int                 `json:"version"`
-	Currency      string              `json:"currency"`
-	NetTotal      int64               `json:"net_total"`
-	ApprovalLevel int                 `json:"approval_level"`
-	ValidUntil    *time.Time          `json:"valid_until,omitempty"`
-	PONumber      string              `json:"po_number,omitempty"`
-	AcceptedOn    string              `json:"accepted_on,omitempty"`
-	CreatedAt     time.Time           `json:"created_at"`
-	UpdatedAt     time.Time           `json:"updated_at"`
-	Pricing       *domain.PricedQuote `json:"pricing,omitempty"`
-	Versions      []QuoteVersionView  `json:"versions,omitempty"`
-	Events        []QuoteEventView    `json:"events,omitempty"`
-}
-
-// QuoteVersionView is one priced version; all but the current one are
-// superseded.
-type QuoteVersionView struct {
-	Version    int                `json:"version"`
-	Superseded bool               `json:"superseded"`
-	ListTotal  int64              `json:"list_total"`
-	NetTotal   int64              `json:"net_total"`
-	PricedAt   time.Time          `json:"priced_at"`
-	Pricing    domain.PricedQuote `json:"pricing"`
-}
-
-// QuoteEventView is one event of a quote: who, when, why.
-type QuoteEventView struct {
-	Seq     int             `json:"seq"`
-	Type    string          `json:"type"`
-	From    string          `json:"from_status,omitempty"`
-	To      string          `json:"to_status"`
-	Version int             `json:"version"`
-	Actor   domain.Actor    `json:"actor"`
-	Reason  string          `json:"reason,omitempty"`
-	Payload json.RawMessage `json:"payload,omitempty"`
-	At      time.Time       `json:"at"`
-}
-
-func quoteView(q dbq.Quote) QuoteView {
-	v := QuoteView{ID: q.ID.String(), DealID: q.DealID.String(), PartnerID: q.PartnerID.String(), Status: q.Status,
-		Version: int(q.Version), Currency: q.Currency, NetTotal: q.NetTotal, ApprovalLevel: int(q.ApprovalLevel),
-		CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt}
-	if q.ValidUntil.Valid {
-		v.ValidUntil = &q.ValidUntil.Time
-	}
-	if q.PoNumber.Valid {
-		v.PONumber = q.PoNumber.String
-	}
-	if q.AcceptedOn.Valid {
-		v.AcceptedOn = q.AcceptedOn.Time.Format(time.DateOnly)
-	}
-	return v
-}
-
-// respondQuote answers with the quote's full view, scoped.
+// respondQuote answers with the quote's full view (read.Quote), scoped.
 func (s *Server) respondQuote(c *gin.Context, status int, id uuid.UUID, scope uuid.NullUUID) {
-	q, err := s.q.QuoteGet(c, dbq.QuoteGetParams{ID: id, ScopePartnerID: scope})
+	v, err := s.read.Quote(c, id, scope)
 	if err != nil {
 		s.quoteLookupFailed(c, err)
 		return
-	}
-	v := quoteView(q)
-	versions, err := s.q.QuoteVersions(c, id)
-	if err != nil {
-		web.Unavailable(c, s.log, err)
-		return
-	}
-	for _, r := range versions {
-		vv := QuoteVersionView{Version: int(r.Version), Superseded: r.Version != q.Version, ListTotal: r.ListTotal, NetTotal: r.NetTotal, PricedAt: r.CreatedAt}
-		if err := json.Unmarshal(r.Priced, &vv.Pricing); err != nil {
-			web.Unavailable(c, s.log, err)
-			return
-		}
-		if r.Version == q.Version {
-			p := vv.Pricing
-			v.Pricing = &p
-		}
-		v.Versions = append(v.Versions, vv)
-	}
-	events, err := s.q.QuoteEvents(c, id)
-	if err != nil {
-		web.Unavailable(c, s.log, err)
-		return
-	}
-	for _, e := range events {
-		ev := QuoteEventView{Seq: int(e.Seq), Type: e.Type, To: e.ToStatus, Version: int(e.Version), Reason: e.Reason, Payload: e.Payload, At: e.OccurredAt,
-			Actor: domain.Actor{ID: e.ActorID, Name: e.ActorName, Role: domain.Role(e.ActorRole), PersonID: read.PersonIDOf(e.ActorPersonID)}}
-		if e.FromStatus.Valid {
-			ev.From = e.FromStatus.String
-		}
-		v.Events = append(v.Events, ev)
 	}
 	c.JSON(status, v)
 }
@@ -286,9 +193,9 @@ func (s *Server) listQuotes(c *gin.Context) {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	out := make([]QuoteView, 0, len(rows))
+	out := make([]read.QuoteView, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, quoteView(r))
+		out = append(out, read.QuoteOf(r))
 	}
 	c.JSON(http.StatusOK, gin.H{"quotes": out})
 }

@@ -1,14 +1,19 @@
 package api
 
-import "github.com/dealflow/dealflow/domain"
+import (
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/read"
+)
 
 // quoteDocs documents the quote context's routes for the OpenAPI description.
 func quoteDocs(docs map[string]routeDoc) {
 	list := func(key string, v any) map[string]any { return map[string]any{key: v} }
 	for k, v := range map[string]routeDoc{
-		"POST /v1/deals/:id/quotes":           {Summary: "Quote a deal: priced by the waterfall (waits until stored)", Body: createQuoteRequest{}, Response: QuoteView{}, Status: 201},
-		"GET /v1/quotes":                      {Summary: "Quotes (partners: their organization's)", Response: list("quotes", []QuoteView{}), Query: []string{"status", "deal_id"}},
-		"GET /v1/quotes/:id":                  {Summary: "A quote explained to the cent: every line's waterfall, every version, every event", Response: QuoteView{}},
+		"POST /v1/deals/:id/quotes":           {Summary: "Quote a deal: priced by the waterfall (waits until stored)", Body: createQuoteRequest{}, Response: read.QuoteView{}, Status: 201},
+		"GET /v1/quotes":                      {Summary: "Quotes (partners: their organization's)", Response: list("quotes", []read.QuoteView{}), Query: []string{"status", "deal_id"}},
+		"GET /v1/quotes/:id":                  {Summary: "A quote explained to the cent: every line's waterfall, every version, every event", Response: read.QuoteView{}},
+		"GET /v1/quotes/:id/document.pdf":     {Summary: "The quote's document as a PDF (waterfall per line or per quote)", Media: "application/pdf", Query: []string{"waterfall"}},
+		"GET /v1/quotes/:id/document.html":    {Summary: "The quote's document as an HTML page (waterfall per line or per quote)", Media: "text/html", Query: []string{"waterfall"}},
 		"GET /v1/quote-catalog/products":      {Summary: "The product catalog", Response: list("products", []domain.Product{}), Query: []string{"q"}},
 		"PUT /v1/quote-catalog/products/:sku": {Summary: "Create or replace a product", Body: quoteProductBody{}, Response: domain.Product{}},
 		"GET /v1/quote-catalog/prices":        {Summary: "The price book: every entry", Response: list("prices", []domain.Price{})},
@@ -21,6 +26,6 @@ func quoteDocs(docs map[string]routeDoc) {
 		docs[k] = v
 	}
 	for _, st := range quoteSteps() {
-		docs["POST /v1/quotes/:id/"+st.Path] = routeDoc{Summary: st.Path + " (a step of the quote's workflow)", Body: st.NewBody(), Response: QuoteView{}}
+		docs["POST /v1/quotes/:id/"+st.Path] = routeDoc{Summary: st.Path + " (a step of the quote's workflow)", Body: st.NewBody(), Response: read.QuoteView{}}
 	}
 }

@@ -69,21 +69,20 @@ func BareWorkflow(ctx workflow.Context, id string) error {
 	return workflow.ExecuteActivity(ctx, b.InsertRow, id).Get(ctx, nil)
 }
 
-// Intake measures POST /v1/deals (answered once the deal is persisted and
-// screened) beside the bare workflow, at the same concurrency on the same
-// Temporal server, then intake again paced at half the bare rate.
-func Intake(ctx context.Context, pool *pgxpool.Pool, tc client.Client, o IntakeOptions, log *slog.Logger) (IntakeReport, error) {
-	rep := IntakeReport{Concurrency: o.Concurrency}
+// startBare starts a worker of the bare one-activity workflow (the
+// floor every end-to-end benchmark is measured beside) and returns one
+// round trip of it — start, then wait for its result — and how to stop
+// the worker.
+func startBare(ctx context.Context, pool *pgxpool.Pool, tc client.Client) (func(context.Context, int) error, func(), error) {
 	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_bare (id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return rep, err
+		return nil, nil, err
 	}
 	w := sdkworker.New(tc, bareTaskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(BareWorkflow)
 	w.RegisterActivity(&bareActivities{pool: pool})
 	if err := w.Start(); err != nil {
-		return rep, err
+		return nil, nil, err
 	}
-	defer w.Stop()
 	bare := func(ctx context.Context, i int) error {
 		id := uuid.NewString()
 		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "bench-bare/" + id, TaskQueue: bareTaskQueue}, BareWorkflow, id)
@@ -92,6 +91,19 @@ func Intake(ctx context.Context, pool *pgxpool.Pool, tc client.Client, o IntakeO
 		}
 		return run.Get(ctx, nil)
 	}
+	return bare, w.Stop, nil
+}
+
+// Intake measures POST /v1/deals (answered once the deal is persisted and
+// screened) beside the bare workflow, at the same concurrency on the same
+// Temporal server, then intake again paced at half the bare rate.
+func Intake(ctx context.Context, pool *pgxpool.Pool, tc client.Client, o IntakeOptions, log *slog.Logger) (IntakeReport, error) {
+	rep := IntakeReport{Concurrency: o.Concurrency}
+	bare, stop, err := startBare(ctx, pool, tc)
+	if err != nil {
+		return rep, err
+	}
+	defer stop()
 	httpc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}}
 	tag := uuid.NewString()[:8]
 	var apis []string
@@ -130,7 +142,6 @@ func Intake(ctx context.Context, pool *pgxpool.Pool, tc client.Client, o IntakeO
 	if _, err := measure(ctx, "warm-up", min(o.N, 50), o.Concurrency, 0, intake); err != nil {
 		return rep, err
 	}
-	var err error
 	if rep.Bare, err = measure(ctx, "bare workflow (one activity inserts a row)", o.N, o.Concurrency, 0, bare); err != nil {
 		return rep, err
 	}

@@ -29,6 +29,12 @@ type ChannelPricing struct {
 	// ApprovalSLAHours is how long an approval may wait before a reminder;
 	// at twice it the quote is escalated (0: 24).
 	ApprovalSLAHours int `json:"approval_sla_hours"`
+	// Vendor is the vendor's name and Terms the terms printed on the
+	// quotes priced with this version (the quote document; empty: the
+	// vendor is not named, and the standard terms say only what the quote
+	// itself fixes: currency, validity, taxes).
+	Vendor string `json:"vendor,omitempty"`
+	Terms  string `json:"terms,omitempty"`
 }
 
 // PartnerDiscount is one partner discount rate.
@@ -93,6 +99,12 @@ func ChannelPricingProblems(p ChannelPricing) []FieldProblem {
 	}
 	if p.ReminderDays < 0 || p.ReminderDays > 365 {
 		out = append(out, FieldProblem{"reminder_days", "must be 0 (5 days) to 365"})
+	}
+	if len(p.Vendor) > 200 || TextProblem(p.Vendor, false) != "" {
+		out = append(out, FieldProblem{"vendor", "at most 200 printable characters on one line"})
+	}
+	if len(p.Terms) > 4000 || TextProblem(p.Terms, true) != "" {
+		out = append(out, FieldProblem{"terms", "at most 4000 printable characters"})
 	}
 	if p.ApprovalSLAHours < 0 || p.ApprovalSLAHours > 24*90 {
 		out = append(out, FieldProblem{"approval_sla_hours", "must be 0 (24 hours) to 2160"})

@@ -44,4 +44,6 @@ type Outcome struct {
 	// QuoteID is the accepted quote the win came from (empty: reported
 	// by the partner directly).
 	QuoteID string `json:"quote_id,omitempty"`
+	// QuoteVersion is the version of that quote the customer accepted.
+	QuoteVersion int `json:"quote_version,omitempty"`
 }

@@ -2,11 +2,17 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/incentive"
+	"go.temporal.io/sdk/client"
 )
 
 // postCSV sends a CSV body.
@@ -36,6 +42,9 @@ func postQuoteCSV(t *testing.T, path, who, body string) (int, string) {
 func TestQuoteRegistrationToWon(t *testing.T) {
 	sfx := strings.ToUpper(strings.ReplaceAll(uniqueName(), " ", ""))[:6]
 	seat, console := "SEAT-"+sfx, "CONSOLE-"+sfx
+	// The quote's product line is this test's own, so that the per-unit
+	// SPIFF below pays on this deal alone.
+	line := "analytics-" + strings.ToLower(sfx)
 
 	// A bad file: line 3's quantity limits are wrong; line 2 is fine but is
 	// not imported either.
@@ -49,8 +58,8 @@ func TestQuoteRegistrationToWon(t *testing.T) {
 		t.Fatalf("half imported: %s", r.raw)
 	}
 	products := "sku,name,product_line,unit,discountable,active,min_qty,max_qty,requires,excludes\n" +
-		seat + ",Analytics seat,Analytics,seat,true,true,1,1000," + console + ",\n" +
-		console + ",Analytics console,analytics,instance,true,true,1,1,,\n"
+		seat + ",Analytics seat," + strings.ToUpper(line) + ",seat,true,true,1,1000," + console + ",\n" +
+		console + ",Analytics console," + line + ",instance,true,true,1,1,,\n"
 	if st, body := postQuoteCSV(t, "/v1/quote-catalog/import?kind=products", "admin", products); st != 201 {
 		t.Fatalf("products: %d %s", st, body)
 	}
@@ -62,7 +71,7 @@ func TestQuoteRegistrationToWon(t *testing.T) {
 	post(t, "/v1/quote-catalog/schedules", "admin", map[string]any{"sku": seat, "kind": "range",
 		"tiers": []map[string]int{{"from": 1, "bp": 0}, {"from": 10, "bp": 500}, {"from": 50, "bp": 1000}}}).must(t, http.StatusCreated)
 	post(t, "/v1/quote-catalog/policy", "admin", map[string]any{"registration_bp": 500, "manager_up_to_bp": 1000,
-		"partner_discounts": []map[string]any{{"partner_type": "reseller", "tier": "Gold", "product_line": "analytics", "bp": 1000}}}).must(t, http.StatusCreated)
+		"partner_discounts": []map[string]any{{"partner_type": "reseller", "tier": "Gold", "product_line": line, "bp": 1000}}}).must(t, http.StatusCreated)
 
 	dealID := submit(t, stack.tokens["partnerA"]).str("id")
 	post(t, "/v1/deals/"+dealID+"/approve", "manager", map[string]string{"reason": "go"}).must(t, http.StatusOK)
@@ -129,8 +138,55 @@ func TestQuoteRegistrationToWon(t *testing.T) {
 	tl := d.timeline(t)
 	won := tl[len(tl)-1]
 	payload := won["payload"].(map[string]any)
-	if won["type"] != "closed_won" || payload["quote_id"] != id || payload["units"] != float64(21) {
+	if won["type"] != "closed_won" || payload["quote_id"] != id || payload["quote_version"] != float64(1) || payload["units"] != float64(21) {
 		t.Fatalf("closed_won event = %v", won)
 	}
+	// The deal's view names the quote and version it was won by, and its units.
+	if q, _ := o["quote"].(map[string]any); q["id"] != id || q["version"] != float64(1) || o["units"] != float64(21) {
+		t.Fatalf("deal outcome = %v", o)
+	}
 	recordHistory(t, "quote/"+id, "v1-quote-approved-accepted.json")
+	perUnitSpiffPaid(t, line, 21)
+}
+
+// perUnitSpiffPaid runs a per-unit SPIFF (2.50 USD a unit on product line
+// line) over this month and checks partner A's statement line pays it on
+// the units the accepted quote won its deal with, then that the cycle is
+// paid. The API starts cycles only for periods that have ended; the win
+// is today's, so the cycle is started through its typed client.
+func perUnitSpiffPaid(t *testing.T, line string, units int64) {
+	t.Helper()
+	now := time.Now().UTC()
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	prog := post(t, "/v1/incentive-programs", "finance", map[string]any{"code": "units-" + tag(), "name": "Per-seat SPIFF",
+		"kind": "spiff", "currency": "USD", "period": "month", "grace_days": 3, "starts_on": first.Format(time.DateOnly),
+		"rules": map[string]any{"amount": 250, "per": "unit", "product_lines": []string{line}}}).must(t, http.StatusCreated)
+	tc, err := client.Dial(client.Options{HostPort: stack.temporal, Namespace: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	cycleID, err := incentive.NewClient(tc, time.Minute).Start(context.Background(), incentive.CycleInput{ProgramID: prog.str("id"),
+		PeriodStart: first.Format(time.DateOnly), PeriodEnd: first.AddDate(0, 1, 0).Format(time.DateOnly),
+		StartedBy: domain.Actor{ID: "e2e", Name: "e2e", Role: domain.RoleAdmin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := "/v1/cycles/" + cycleID
+	var lines []any
+	waitFor(t, 60*time.Second, func() bool {
+		if call(t, http.MethodGet, c, stack.tokens["manager"], nil).str("status") != "in_review" {
+			return false
+		}
+		r := call(t, http.MethodGet, c+"/lines?partner_id="+stack.partnerA, stack.tokens["manager"], nil)
+		lines, _ = r.body["lines"].([]any)
+		return r.status == http.StatusOK && len(lines) == 1
+	})
+	if l := lines[0].(map[string]any); l["amount"] != float64(250*units) {
+		t.Fatalf("SPIFF line %v, want %d (250 × %d units)", l, 250*units, units)
+	}
+	post(t, c+"/approve", "finance2", map[string]any{"reason": "units match the quote"}).must(t, http.StatusOK)
+	waitFor(t, 60*time.Second, func() bool {
+		return call(t, http.MethodGet, c, stack.tokens["manager"], nil).must(t, http.StatusOK).str("status") == "paid"
+	})
 }

@@ -62,6 +62,17 @@ type outcomeView struct {
 	ProductLines []string `json:"product_lines,omitempty"`
 	CloseDate    *string  `json:"close_date"`
 	Reason       string   `json:"reason,omitempty"`
+	// Units is how many units the deal was won with (per-unit SPIFFs pay
+	// on them); Quote the accepted quote it was won by, if any.
+	Units *int64       `json:"units,omitempty"`
+	Quote *WonQuoteRef `json:"quote,omitempty"`
+}
+
+// WonQuoteRef names the quote, and its version, whose acceptance won a
+// deal.
+type WonQuoteRef struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
 }
 
 // EventView is one entry of a deal's timeline: who did what, when and why.
@@ -121,6 +132,9 @@ func DealOf(d dbq.Deal, events []dbq.DealEvent) DealView {
 		o := &outcomeView{Won: d.WonAmount.Valid, ProductLines: d.WonProductLines, Reason: d.CloseReason}
 		if d.WonAmount.Valid {
 			o.Amount, o.Currency = &d.WonAmount.Int64, &d.WonCurrency.String
+		}
+		if d.WonUnits.Valid {
+			o.Units = &d.WonUnits.Int64
 		}
 		if d.ClosedOn.Valid {
 			s := d.ClosedOn.Time.Format(time.DateOnly)

@@ -39,7 +39,17 @@ func (rd *Reader) DealWithTimeline(ctx context.Context, id uuid.UUID, scope uuid
 	if err != nil {
 		return d, DealView{}, err
 	}
-	return d, DealOf(d, events), nil
+	v := DealOf(d, events)
+	if v.Outcome != nil && v.Outcome.Won {
+		q, err := rd.q.QuoteAcceptedForDeal(ctx, d.ID)
+		switch {
+		case err == nil:
+			v.Outcome.Quote = &WonQuoteRef{ID: q.ID.String(), Version: int(q.Version)}
+		case !db.IsNotFound(err):
+			return d, v, err
+		}
+	}
+	return d, v, nil
 }
 
 // DealsOf is rows as the API lists them (without timelines).

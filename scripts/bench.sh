@@ -8,7 +8,7 @@
 #
 #   scripts/bench.sh            # every benchmark
 #   scripts/bench.sh conflicts  # one of them (conflicts, queries, incentives,
-#                               # intake, topology)
+#                               # intake, quote-approve, topology)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,8 +52,9 @@ if [ "$what" = all ] || [ "$what" = incentives ]; then
   fi
   DATABASE_URL="$url" bin/dealflow bench incentives --reps 3 --json .data/bench/incentives.json
 fi
-if [ "$what" = all ] || [ "$what" = intake ]; then
-  # Deal intake end to end: its own Temporal dev server (SQLite, WAL) and
+if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ]; then
+  # Deal intake end to end, and an auto-approved quote's submit → approved
+  # (at 10 in flight): its own Temporal dev server (SQLite, WAL) and
   # `dealflow dev` on the bench cluster, both stopped afterwards.
   bash scripts/temporal-cli.sh
   url="postgres://postgres@127.0.0.1:$port/dealflow_bench_intake?sslmode=disable"
@@ -77,7 +78,12 @@ if [ "$what" = all ] || [ "$what" = intake ]; then
   wpid=$!
   dpid="$spid $wpid"
   for _ in $(seq 1 120); do curl -sf "http://$api/readyz" >/dev/null && break; sleep 0.5; done
-  bin/dealflow bench intake --api "http://$api" --token "$token" --n 1000 --concurrency 50 --json .data/bench/intake.json
+  if [ "$what" != quote-approve ]; then
+    bin/dealflow bench intake --api "http://$api" --token "$token" --n 1000 --concurrency 50 --json .data/bench/intake.json
+  fi
+  if [ "$what" != intake ]; then
+    bin/dealflow bench quote-approve --api "http://$api" --token "$token" --n 500 --concurrency 10 --json .data/bench/quote-approve.json
+  fi
   # Resident memory after the run (VmRSS) and at its peak (VmHWM).
   for p in "serve $spid" "worker $wpid"; do
     set -- $p

@@ -36,6 +36,9 @@ go run ./cmd/dealflow openapi > out/openapi.json
 step "browser for the console tests"
 bash scripts/chromium.sh >/dev/null
 
+step "pdftotext for the quote document test"
+bash scripts/poppler.sh >/dev/null
+
 step "go test -race"
 go test -race -count=1 ./...
 

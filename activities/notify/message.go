@@ -65,6 +65,14 @@ var wordings = map[string]Wording{
 	"invitation":             {"You are invited to dealflow", "Open the link below to set your password; it works once."},
 	"password_reset":         {"Reset your password", "The link works once; a new password signs you out everywhere."},
 	"sign_in_link":           {"Your sign-in link", "The link works once and only for a few minutes."},
+	// Quotes (workflows/quote/lifecycle): their approvals and validity.
+	"quote_approval_needed":   {"A quote awaits your approval", "Open the quote and approve or reject its discount."},
+	"quote_approval_reminder": {"A quote's approval is due", "The quote's approval has waited past its SLA; approve or reject it."},
+	"quote_escalated":         {"A quote's approval missed its SLA", "The approval is overdue (twice its SLA); act on it now."},
+	"quote_approved":          {"Your quote was approved", "The customer can now accept it before it expires."},
+	"quote_rejected":          {"Your quote was rejected", "Open the quote to read the reason."},
+	"quote_expiring":          {"Your quote expires soon", "Have the customer accept it before it expires, or revise it."},
+	"quote_expired":           {"Your quote expired", "Revise the deal's quote or create a new one."},
 }
 
 // personal are the kinds a person asked for themselves (a password reset,

@@ -144,10 +144,24 @@ type QuoteEvent struct {
 	ValidUntil    time.Time `json:"valid_until"`
 	PONumber      string    `json:"po_number,omitempty"`
 	AcceptedOn    string    `json:"accepted_on,omitempty"`
+	// Notify is who must hear of the event (the workflow decides).
+	Notify []Notification `json:"notify,omitempty"`
 }
 
-// RecordQuoteEvent appends the event to the quote's history and moves its
-// projection, in one transaction. Idempotent by (quote, seq).
+// Notification is a message about a quote to people who must act or know,
+// written to the notifications outbox with its event and e-mailed by the
+// notify context.
+type Notification struct {
+	// Audience is role:<role>, partner:<id> or email:<address>.
+	Audience string `json:"audience"`
+	Kind     string `json:"kind"`
+	Subject  string `json:"subject"`
+	Body     string `json:"body,omitempty"`
+}
+
+// RecordQuoteEvent appends the event to the quote's history, writes its
+// notifications to the outbox and moves its projection, in one
+// transaction. Idempotent by (quote, seq): a retry writes nothing twice.
 func (a *Activities) RecordQuoteEvent(ctx context.Context, e QuoteEvent) error {
 	id, err := uuid.Parse(e.QuoteID)
 	if err != nil {
@@ -175,8 +189,18 @@ func (a *Activities) RecordQuoteEvent(ctx context.Context, e QuoteEvent) error {
 		if e.From != "" {
 			ins.FromStatus = pgtype.Text{String: e.From, Valid: true}
 		}
-		if _, err := q.QuoteEventInsert(ctx, ins); err != nil {
+		inserted, err := q.QuoteEventInsert(ctx, ins)
+		if err != nil {
 			return err
+		}
+		if inserted == 0 {
+			e.Notify = nil // recorded, with its notifications, by an earlier attempt
+		}
+		for i, n := range e.Notify {
+			if err := q.QuoteNotificationInsert(ctx, dbq.QuoteNotificationInsertParams{QuoteID: id, Ordinal: int32(i + 1),
+				Audience: n.Audience, Kind: n.Kind, Subject: n.Subject, Body: n.Body, CreatedAt: e.OccurredAt}); err != nil {
+				return err
+			}
 		}
 		return q.QuoteApplyEvent(ctx, p)
 	})

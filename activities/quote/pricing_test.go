@@ -146,14 +146,15 @@ func TestRecordQuoteEventIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := quote.QuoteEvent{QuoteID: qid, Seq: 1, Type: "created", To: "draft", Version: 1, Actor: domain.Actor{ID: "u", Name: "Pat", Role: domain.RolePartnerUser},
-		OccurredAt: at, NetTotal: 90000, ValidUntil: at.AddDate(0, 0, 30)}
+		OccurredAt: at, NetTotal: 90000, ValidUntil: at.AddDate(0, 0, 30),
+		Notify: []quote.Notification{{Audience: "role:channel_manager", Kind: "quote_approval_needed", Subject: "quote v1: approval 1 of 1 awaits you", Body: "Quote " + qid}}}
 	for range 2 {
 		if err := a.RecordQuoteEvent(ctx, e); err != nil {
 			t.Fatal(err)
 		}
 	}
 	e2 := e
-	e2.Seq, e2.Type, e2.From, e2.To, e2.PONumber, e2.AcceptedOn = 2, "accepted", "draft", "accepted", "PO-1", "2026-03-02"
+	e2.Seq, e2.Type, e2.From, e2.To, e2.PONumber, e2.AcceptedOn, e2.Notify = 2, "accepted", "draft", "accepted", "PO-1", "2026-03-02", nil
 	if err := a.RecordQuoteEvent(ctx, e2); err != nil {
 		t.Fatal(err)
 	}
@@ -167,6 +168,18 @@ func TestRecordQuoteEventIdempotent(t *testing.T) {
 	events, _ := q.QuoteEvents(ctx, uuid.MustParse(qid))
 	if len(events) != 2 {
 		t.Fatalf("%d events", len(events))
+	}
+	// The event's notification is in the outbox once, on the quote's deal,
+	// with its body, for the notify context to e-mail.
+	notes, err := q.NotificationListForDeal(ctx, dealID)
+	var mine []dbq.Notification
+	for _, n := range notes {
+		if n.Kind == "quote_approval_needed" && n.Body == "Quote "+qid {
+			mine = append(mine, n)
+		}
+	}
+	if err != nil || len(mine) != 1 || mine[0].Audience != "role:channel_manager" || mine[0].EventSeq.Valid || !mine[0].CreatedAt.Equal(at) {
+		t.Fatalf("notifications %v %+v", err, mine)
 	}
 	if _, err := testDB.Pool.Exec(ctx, "DELETE FROM quote_events WHERE quote_id = $1", uuid.MustParse(qid)); err == nil {
 		t.Error("quote_events is not append-only")

@@ -49,8 +49,8 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 
 // cmdBench runs a benchmark and prints its figures beside their baseline.
 func cmdBench(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake" && args[0] != "queries") {
-		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake|queries [flags]", errUsage)
+	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake" && args[0] != "quote-approve" && args[0] != "queries") {
+		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake|quote-approve|queries [flags]", errUsage)
 	}
 	fs := flagsFor("bench")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -66,7 +66,7 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 	defer pool.Close()
 	var rep interface{ Table() string }
 	switch args[0] {
-	case "intake":
+	case "intake", "quote-approve":
 		var n, conc int
 		fmt.Sscan(fs.Lookup("n").Value.String(), &n)
 		fmt.Sscan(fs.Lookup("concurrency").Value.String(), &conc)
@@ -75,8 +75,12 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 			return terr
 		}
 		defer tc.Close()
-		rep, err = bench.Intake(ctx, pool, tc, bench.IntakeOptions{APIURL: fs.Lookup("api").Value.String(),
-			Token: fs.Lookup("token").Value.String(), N: n, Concurrency: conc}, e.log)
+		o := bench.IntakeOptions{APIURL: fs.Lookup("api").Value.String(), Token: fs.Lookup("token").Value.String(), N: n, Concurrency: conc}
+		if args[0] == "intake" {
+			rep, err = bench.Intake(ctx, pool, tc, o, e.log)
+		} else {
+			rep, err = bench.QuoteApprove(ctx, pool, tc, o, e.log)
+		}
 	case "queries":
 		var reps int
 		fmt.Sscan(fs.Lookup("reps").Value.String(), &reps)

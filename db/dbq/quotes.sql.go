@@ -14,6 +14,27 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const quoteAcceptedForDeal = `-- name: QuoteAcceptedForDeal :one
+SELECT id, version FROM quotes
+WHERE deal_id = $1 AND status = 'accepted'
+ORDER BY updated_at DESC
+LIMIT 1
+`
+
+type QuoteAcceptedForDealRow struct {
+	ID      uuid.UUID `json:"id"`
+	Version int32     `json:"version"`
+}
+
+// QuoteAcceptedForDeal is the quote (and its version) whose acceptance won
+// the deal, if any.
+func (q *Queries) QuoteAcceptedForDeal(ctx context.Context, dealID uuid.UUID) (QuoteAcceptedForDealRow, error) {
+	row := q.db.QueryRow(ctx, quoteAcceptedForDeal, dealID)
+	var i QuoteAcceptedForDealRow
+	err := row.Scan(&i.ID, &i.Version)
+	return i, err
+}
+
 const quoteApplyEvent = `-- name: QuoteApplyEvent :exec
 UPDATE quotes
 SET status = $1, version = $2, net_total = $3, approval_level = $4,
@@ -305,6 +326,39 @@ func (q *Queries) QuoteList(ctx context.Context, arg QuoteListParams) ([]Quote, 
 		return nil, err
 	}
 	return items, nil
+}
+
+const quoteNotificationInsert = `-- name: QuoteNotificationInsert :exec
+INSERT INTO notifications (deal_id, event_seq, ordinal, audience, kind, subject, body, created_at)
+SELECT q.deal_id, NULL, $1, $2, $3, $4, $5, $6
+FROM quotes q WHERE q.id = $7
+`
+
+type QuoteNotificationInsertParams struct {
+	Ordinal   int32     `json:"ordinal"`
+	Audience  string    `json:"audience"`
+	Kind      string    `json:"kind"`
+	Subject   string    `json:"subject"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+	QuoteID   uuid.UUID `json:"quote_id"`
+}
+
+// QuoteNotificationInsert writes one notification of a quote's event to
+// the notifications outbox, on the quote's deal (the e-mail names its
+// customer and links the deal) with no deal event; written only with the
+// event's first insertion, in its transaction, so never twice.
+func (q *Queries) QuoteNotificationInsert(ctx context.Context, arg QuoteNotificationInsertParams) error {
+	_, err := q.db.Exec(ctx, quoteNotificationInsert,
+		arg.Ordinal,
+		arg.Audience,
+		arg.Kind,
+		arg.Subject,
+		arg.Body,
+		arg.CreatedAt,
+		arg.QuoteID,
+	)
+	return err
 }
 
 const quotePolicyGet = `-- name: QuotePolicyGet :one

@@ -119,3 +119,20 @@ SELECT * FROM quote_events WHERE quote_id = @quote_id ORDER BY seq;
 
 -- name: QuotePolicyGet :one
 SELECT * FROM quote_policies WHERE version = @version;
+
+-- name: QuoteNotificationInsert :exec
+-- QuoteNotificationInsert writes one notification of a quote's event to
+-- the notifications outbox, on the quote's deal (the e-mail names its
+-- customer and links the deal) with no deal event; written only with the
+-- event's first insertion, in its transaction, so never twice.
+INSERT INTO notifications (deal_id, event_seq, ordinal, audience, kind, subject, body, created_at)
+SELECT q.deal_id, NULL, @ordinal, @audience, @kind, @subject, @body, @created_at
+FROM quotes q WHERE q.id = @quote_id;
+
+-- name: QuoteAcceptedForDeal :one
+-- QuoteAcceptedForDeal is the quote (and its version) whose acceptance won
+-- the deal, if any.
+SELECT id, version FROM quotes
+WHERE deal_id = @deal_id AND status = 'accepted'
+ORDER BY updated_at DESC
+LIMIT 1;

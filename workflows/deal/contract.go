@@ -142,6 +142,8 @@ type CloseWon struct {
 	// QuoteID links the win to the accepted quote it came from (set only
 	// by the quote context when a quote is accepted).
 	QuoteID string `json:"quote_id,omitempty"`
+	// QuoteVersion is the accepted version of that quote.
+	QuoteVersion int `json:"quote_version,omitempty"`
 }
 
 // CloseLost reports the deal lost.

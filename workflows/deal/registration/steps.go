@@ -223,7 +223,7 @@ func (w *dealWorkflow) closeDateOK(date string) error {
 }
 
 func (w *dealWorkflow) closeWon(ctx workflow.Context, c deal.CloseWon) error {
-	o := domain.Outcome{Won: true, Amount: c.Amount, Currency: c.Currency, ProductLines: c.ProductLines, Units: c.Units, CloseDate: c.CloseDate, QuoteID: c.QuoteID}
+	o := domain.Outcome{Won: true, Amount: c.Amount, Currency: c.Currency, ProductLines: c.ProductLines, Units: c.Units, CloseDate: c.CloseDate, QuoteID: c.QuoteID, QuoteVersion: c.QuoteVersion}
 	return w.record(ctx, "closed_won", domain.StatusClosedWon, c.Actor, "", o, func(s *deal.State) {
 		s.Outcome = &o
 		s.ClosedAt = workflow.Now(ctx)

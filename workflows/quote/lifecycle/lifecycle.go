@@ -215,6 +215,9 @@ func (w *quoteWorkflow) record(ctx workflow.Context, typ, to string, actor domai
 		Version: w.st.Version, Actor: actor, Reason: reason, Payload: payload, OccurredAt: workflow.Now(ctx),
 		NetTotal: w.st.Priced.NetTotal, ApprovalLevel: w.st.Priced.ApprovalLevel, ValidUntil: w.st.ValidUntil,
 		PONumber: w.st.PONumber, AcceptedOn: w.st.AcceptedOn}
+	after := w.st
+	after.Seq, after.Status = e.Seq, to
+	e.Notify = notificationsFor(typ, reason, after)
 	if err := workflow.ExecuteActivity(activityOptions(ctx), acts.RecordQuoteEvent, e).Get(ctx, nil); err != nil {
 		return workflows.Unstorable(err)
 	}

@@ -118,12 +118,7 @@ func (w *quoteWorkflow) submit(ctx workflow.Context, d quote.Decision) error {
 // approverRole is the role the next approval needs: a channel manager
 // first; for a quote beyond the manager's threshold, finance (deal desk)
 // second.
-func (w *quoteWorkflow) approverRole() domain.Role {
-	if len(w.st.Approvals) == 0 {
-		return domain.RoleChannelManager
-	}
-	return domain.RoleFinance
-}
+func (w *quoteWorkflow) approverRole() domain.Role { return approverRoleOf(w.st) }
 
 func (w *quoteWorkflow) validateApprove(d quote.Decision) error {
 	if err := workflows.FirstErr(w.inStatus(quote.StatusPendingApproval), workflows.ReasonOK(d.Reason, false),
@@ -224,7 +219,7 @@ func (w *quoteWorkflow) validateAccept(a quote.Acceptance) error {
 // is the acceptance, and nothing changes — then records the acceptance.
 func (w *quoteWorkflow) accept(ctx workflow.Context, a quote.Acceptance) error {
 	p := w.st.Priced
-	err := workflow.ExecuteActivity(activityOptions(ctx), acts.CloseDealWon, closeDealInput(w.in, p, a)).Get(ctx, nil)
+	err := workflow.ExecuteActivity(activityOptions(ctx), acts.CloseDealWon, closeDealInput(w.in, w.st.Version, p, a)).Get(ctx, nil)
 	if err != nil {
 		return refusalOf(err)
 	}
