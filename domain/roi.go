@@ -201,3 +201,14 @@ func (r ROIRow) WithRatio() ROIRow {
 	}
 	return r
 }
+
+// ROIProgram is a program's row: its spend against the revenue its cycles
+// counted, and its lift estimate.
+type ROIProgram struct {
+	ROIRow
+	Kind string `json:"kind"`
+	// StartsOn is the program's start (YYYY-MM-DD); its month is the
+	// first month "after" of the lift estimate.
+	StartsOn string      `json:"starts_on"`
+	Lift     DiDEstimate `json:"lift"`
+}
