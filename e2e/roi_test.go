@@ -111,7 +111,7 @@ func TestROIThroughTheAPIAndTheConsole(t *testing.T) {
 	get(t, pcl, "/console/analytics/roi/partners.csv", http.StatusForbidden)
 	for _, who := range []string{"manager", "finance"} {
 		cl, _ := consoleClient(t, who)
-		if !strings.Contains(get(t, cl, "/console", http.StatusOK), `href="/console/analytics/roi"`) {
+		if !strings.Contains(get(t, cl, "/console/cycles", http.StatusOK), `<a href="/console/analytics/roi">`) {
 			t.Errorf("%s's navigation has no link to the ROI page", who)
 		}
 		page := html.UnescapeString(get(t, cl, "/console/analytics/roi?currency=SEK&from=2025-01&to=2025-06", http.StatusOK))
