@@ -101,6 +101,9 @@ func routeDocs() map[string]routeDoc {
 	for k, v := range notifyDocs() {
 		docs[k] = v
 	}
+	for k, v := range analyticsDocs() {
+		docs[k] = v
+	}
 	return docs
 }
 
