@@ -157,6 +157,10 @@ const (
 	// Inactive: the subscription was disabled or deleted meanwhile, or
 	// may not receive the event: nothing was sent.
 	Inactive = "inactive"
+	// Skipped: the subscription may no longer receive the event (its
+	// addressee left the organization); nothing was sent and the event is
+	// dead-lettered.
+	Skipped = "skipped"
 )
 
 // AttemptResult is an attempt's outcome with the receiver's status (0:
