@@ -93,6 +93,7 @@ func routeDocs() map[string]routeDoc {
 	}
 	quoteDocs(docs)
 	peopleDocs(docs)
+	webhookDocs(docs)
 	for k, v := range leadDocs() {
 		docs[k] = v
 	}

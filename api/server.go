@@ -135,7 +135,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/tokens", web.AdminRoles, s.listTokens},
 		{http.MethodPost, "/v1/tokens/:id/revoke", web.AdminRoles, s.revokeToken},
 	}, append(append(append(append(s.stepRoutes(), s.cycleRoutes()...), s.quoteRoutes()...), s.coSellRoutes()...),
-		append(append(append(s.leadRoutes(), s.referralRoutes()...), s.peopleRoutes()...), s.notifyRoutes()...)...)...)
+		append(append(append(s.leadRoutes(), s.referralRoutes()...), s.peopleRoutes()...), append(s.notifyRoutes(), s.webhookRoutes()...)...)...)...)
 }
 
 // stepRoutes serves every deal step of the step table (steps.Deal).
