@@ -12,6 +12,7 @@ import (
 
 	"github.com/dealflow/dealflow/api"
 	"github.com/dealflow/dealflow/internal/stdwebhook"
+	"github.com/dealflow/dealflow/workflows/webhook"
 )
 
 // hook is a webhook subscription of another organization (partner B's),
@@ -75,6 +76,10 @@ type receiver struct {
 	srv *httptest.Server
 	mu  sync.Mutex
 	got map[string][]delivery
+	// flaky paths answer 503 to the first attempt of each event (not
+	// to test events), which is then retried with its webhook-id.
+	flaky map[string]bool
+	seen  map[string]bool
 }
 
 type delivery struct {
@@ -90,15 +95,20 @@ type delivery struct {
 }
 
 func newReceiver(t *testing.T) *receiver {
-	r := &receiver{got: map[string][]delivery{}}
+	r := &receiver{got: map[string][]delivery{}, flaky: map[string]bool{"/a": true}, seen: map[string]bool{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		var d delivery
 		d.header = req.Header.Clone()
 		d.body, _ = io.ReadAll(req.Body)
 		_ = json.Unmarshal(d.body, &d.event)
 		r.mu.Lock()
+		defer r.mu.Unlock()
+		if id := d.header.Get(stdwebhook.HeaderID); r.flaky[req.URL.Path] && d.event.Type != "webhook.test" && !r.seen[id] {
+			r.seen[id] = true
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		r.got[req.URL.Path] = append(r.got[req.URL.Path], d)
-		r.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(r.srv.Close)
@@ -177,10 +187,12 @@ func TestWebhooksDeliverSignedEventsToTheirOrganization(t *testing.T) {
 		}
 	}
 
-	// The delivery log has it, delivered, with the webhook-id sent.
+	// The delivery log has it, delivered at the second attempt (the
+	// receiver answered the first 503), with the webhook-id sent.
 	base := "/v1/webhooks/subscriptions/" + idA
 	log := call(t, http.MethodGet, base+"/deliveries?limit=200", stack.tokens["adminA"], nil).must(t, http.StatusOK)
-	if !strings.Contains(string(log.raw), `"webhook_id":"`+got.header.Get(stdwebhook.HeaderID)+`"`) || !strings.Contains(string(log.raw), `"status":"delivered"`) {
+	if !strings.Contains(string(log.raw), `"webhook_id":"`+got.header.Get(stdwebhook.HeaderID)+`"`) || !strings.Contains(string(log.raw), `"status":"delivered"`) ||
+		!strings.Contains(string(log.raw), `"attempts":2`) {
 		t.Errorf("delivery log: %s", log.raw)
 	}
 	call(t, http.MethodGet, base+"/deliveries?limit=0", stack.tokens["adminA"], nil).must(t, http.StatusUnprocessableEntity)
@@ -229,6 +241,7 @@ func TestWebhooksDeliverSignedEventsToTheirOrganization(t *testing.T) {
 	if n := countID(rc.all("/a"), got.header.Get(stdwebhook.HeaderID)); n < 2 {
 		t.Errorf("the approval arrived %d times after the replay", n)
 	}
+	recordHistory(t, webhook.WorkflowID(idA), "v1-webhook-delivery.json")
 	call(t, http.MethodDelete, base, stack.tokens["adminA"], nil).must(t, http.StatusOK)
 	call(t, http.MethodGet, base, stack.tokens["adminA"], nil).must(t, http.StatusNotFound)
 }

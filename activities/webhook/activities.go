@@ -144,6 +144,9 @@ func (a *Activities) WebhookAttempt(ctx context.Context, req webhook.AttemptRequ
 	if err != nil {
 		return webhook.AttemptResult{}, err
 	}
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, req.Attempt)
+	}
 	if err := q.WebhookDeliveryAttempted(ctx, dbq.WebhookDeliveryAttemptedParams{SubscriptionID: id, NotificationID: req.EventID,
 		LastStatus: int32(res.Status), LastError: truncate(res.Error, 500), AttemptedAt: ts(now), Delivered: res.Delivered()}); err != nil {
 		return webhook.AttemptResult{}, err

@@ -165,7 +165,7 @@ func (d *delivery) lane(ctx workflow.Context, key string) {
 		// Temporal retries only what failed around it (PostgreSQL away,
 		// the worker dead), with the same webhook-id.
 		StartToCloseTimeout: time.Minute,
-		HeartbeatTimeout:    30 * time.Second,
+		HeartbeatTimeout:    15 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
 	})
 	for !d.stopping {
