@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -28,10 +29,19 @@ type receiver struct {
 	dead      map[int64]time.Time
 }
 
-func newEnv(t *testing.T, fail map[int64]int) (*testsuite.TestWorkflowEnvironment, *receiver) {
+// newTestEnv is a test environment for the workflow whose deadlock
+// detector allows a loaded machine (the race detector, other builds)
+// more than its default second per workflow task.
+func newTestEnv() *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 30 * time.Second})
 	env.RegisterWorkflow(WebhookDelivery)
+	return env
+}
+
+func newEnv(t *testing.T, fail map[int64]int) (*testsuite.TestWorkflowEnvironment, *receiver) {
+	env := newTestEnv()
 	r := &receiver{env: env, fail: fail, attempts: map[int64][]time.Time{}, dead: map[int64]time.Time{}}
 	env.OnActivity(acts.WebhookAttempt, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req webhook.AttemptRequest) (webhook.AttemptResult, error) {
@@ -183,9 +193,7 @@ func TestContinueAsNewCarriesQueuesAndReplay(t *testing.T) {
 // A receiver answering 410 Gone ends the workflow (the activity disabled
 // the subscription); nothing more is attempted.
 func TestGoneEndsDelivery(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflow(WebhookDelivery)
+	env := newTestEnv()
 	var tried []int64
 	env.OnActivity(acts.WebhookAttempt, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req webhook.AttemptRequest) (webhook.AttemptResult, error) {
