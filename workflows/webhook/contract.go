@@ -66,7 +66,7 @@ const (
 	DefaultParallel = 8
 	// MaxQueued events are held at most; the loop takes no more until
 	// some finish.
-	MaxQueued = 1000
+	MaxQueued = 500
 )
 
 // Queued is one event waiting in its deal's lane.
