@@ -190,7 +190,14 @@ func TestWebhooksDeliverSignedEventsToTheirOrganization(t *testing.T) {
 	// The delivery log has it, delivered at the second attempt (the
 	// receiver answered the first 503), with the webhook-id sent.
 	base := "/v1/webhooks/subscriptions/" + idA
-	log := call(t, http.MethodGet, base+"/deliveries?limit=200", stack.tokens["adminA"], nil).must(t, http.StatusOK)
+	// (The receiver has it before the attempt is recorded: wait for that.)
+	var log response
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		log = call(t, http.MethodGet, base+"/deliveries?limit=200", stack.tokens["adminA"], nil).must(t, http.StatusOK)
+		if strings.Contains(string(log.raw), `"status":"delivered"`) || time.Now().After(deadline) {
+			break
+		}
+	}
 	if !strings.Contains(string(log.raw), `"webhook_id":"`+got.header.Get(stdwebhook.HeaderID)+`"`) || !strings.Contains(string(log.raw), `"status":"delivered"`) ||
 		!strings.Contains(string(log.raw), `"attempts":2`) {
 		t.Errorf("delivery log: %s", log.raw)
