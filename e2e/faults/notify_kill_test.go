@@ -24,7 +24,7 @@ import (
 // nothing is lost.
 func TestNotificationsSurviveKilledWorker(t *testing.T) {
 	const total = 1000
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	mp, err := testenv.StartMailpit(ctx)
 	if err != nil {
