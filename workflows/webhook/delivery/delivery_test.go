@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,8 @@ const sub = "0190a0e0-0000-7000-8000-000000000001"
 // fail says (how many attempts fail before one succeeds; -1: all), and
 // notes when each attempt was made on the workflow's clock.
 type receiver struct {
+	// mu guards the rest: lanes' attempts run side by side.
+	mu        sync.Mutex
 	env       *testsuite.TestWorkflowEnvironment
 	fail      map[int64]int
 	attempts  map[int64][]time.Time
@@ -45,6 +48,8 @@ func newEnv(t *testing.T, fail map[int64]int) (*testsuite.TestWorkflowEnvironmen
 	r := &receiver{env: env, fail: fail, attempts: map[int64][]time.Time{}, dead: map[int64]time.Time{}}
 	env.OnActivity(acts.WebhookAttempt, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req webhook.AttemptRequest) (webhook.AttemptResult, error) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
 			if req.SubscriptionID != sub {
 				t.Errorf("attempt for %q", req.SubscriptionID)
 			}
@@ -60,6 +65,8 @@ func newEnv(t *testing.T, fail map[int64]int) (*testsuite.TestWorkflowEnvironmen
 		})
 	env.OnActivity(acts.WebhookDeadLetter, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, d webhook.DeadLetter) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
 			r.dead[d.EventID] = env.Now()
 			return nil
 		})
@@ -85,6 +92,15 @@ func awaitReturns(env *testsuite.TestWorkflowEnvironment, wait time.Duration, do
 	return &afters
 }
 
+// deliveredN says when n events were delivered.
+func (r *receiver) deliveredN(n int) func() bool {
+	return func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return len(r.delivered) == n
+	}
+}
+
 func ev(id int64, deal string) webhook.Event { return webhook.Event{ID: id, DealID: deal} }
 
 // A failing event waits 5 s, 10 s, 20 s between its attempts; the later
@@ -92,7 +108,7 @@ func ev(id int64, deal string) webhook.Event { return webhook.Event{ID: id, Deal
 // through at once, in their order.
 func TestBackoffScheduleAndOrderPerDeal(t *testing.T) {
 	env, r := newEnv(t, map[int64]int{1: 3})
-	awaitReturns(env, time.Second, func() bool { return len(r.delivered) == 4 },
+	awaitReturns(env, time.Second, r.deliveredN(4),
 		[]webhook.Event{ev(1, "a"), ev(2, "b"), ev(3, "a"), ev(4, "b")})
 	env.ExecuteWorkflow(WebhookDelivery, webhook.Input{SubscriptionID: sub, Rounds: 1000})
 	if err := env.GetWorkflowError(); err != nil {
@@ -124,7 +140,7 @@ func TestBackoffScheduleAndOrderPerDeal(t *testing.T) {
 // its deal is delivered after it.
 func TestDeadLetteredAfterThreeDays(t *testing.T) {
 	env, r := newEnv(t, map[int64]int{1: -1})
-	awaitReturns(env, time.Hour, func() bool { return len(r.delivered) == 1 },
+	awaitReturns(env, time.Hour, r.deliveredN(1),
 		[]webhook.Event{ev(1, "a"), ev(2, "a")})
 	env.ExecuteWorkflow(WebhookDelivery, webhook.Input{SubscriptionID: sub, Rounds: 1000, MaxPerRun: 1000})
 	if err := env.GetWorkflowError(); err != nil {
@@ -195,8 +211,11 @@ func TestContinueAsNewCarriesQueuesAndReplay(t *testing.T) {
 func TestGoneEndsDelivery(t *testing.T) {
 	env := newTestEnv()
 	var tried []int64
+	var mu sync.Mutex
 	env.OnActivity(acts.WebhookAttempt, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, req webhook.AttemptRequest) (webhook.AttemptResult, error) {
+			mu.Lock()
+			defer mu.Unlock()
 			tried = append(tried, req.EventID)
 			return webhook.AttemptResult{Outcome: webhook.Gone, Status: 410}, nil
 		})
