@@ -46,6 +46,10 @@ func requestTypes() map[string]func() any {
 		"leadRouting":     func() any { return &leadRoutingRequest{} },
 		"leadProfile":     func() any { return &leadProfileRequest{} },
 		"referralLanding": func() any { return &referralLandingRequest{} },
+		"webhookCreate":   func() any { return &webhookSubscriptionRequest{} },
+		"webhookUpdate":   func() any { return &webhookUpdateRequest{} },
+		"webhookRotate":   func() any { return &webhookRotateRequest{} },
+		"webhookReplay":   func() any { return &webhookReplayRequest{} },
 	} {
 		out[name] = newBody
 	}

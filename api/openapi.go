@@ -95,6 +95,7 @@ func routeDocs() map[string]routeDoc {
 	peopleDocs(docs)
 	signInDocs(docs)
 	scorecardDocs(docs)
+	webhookDocs(docs)
 	for k, v := range leadDocs() {
 		docs[k] = v
 	}

@@ -41,9 +41,11 @@ var validBody = map[string]any{
 // gets 403 (OWASP API5, function level) and one it lists never does; no
 // token gets 401. For every route on a deal, a partner of organization A
 // asking about organization B's deal gets 404 and changes nothing (API1,
-// object level).
+// object level); so does a partner admin of A on B's webhook
+// subscription.
 func TestAuthorizationMatrix(t *testing.T) {
 	own := submit(t, stack.tokens["partnerA"]).str("id")
+	otherHook := otherOrganizationsWebhook(t)
 	other := submit(t, stack.tokens["partnerB"]).str("id")
 	before := call(t, http.MethodGet, "/v1/deals/"+other+"/timeline", stack.tokens["partnerB"], nil).must(t, http.StatusOK)
 
@@ -77,6 +79,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 				t.Errorf("%s %s as %s: %d (%s), want the route to take it", rt.Method, rt.Path, role, r.status, r.raw)
 			}
 			checked++
+			if allowed && role.IsPartner() && strings.HasPrefix(rt.Path, "/v1/webhooks/subscriptions/:id") {
+				p := strings.ReplaceAll(rt.Path, ":id", otherHook.id)
+				if r := call(t, rt.Method, p, stack.tokens[tokenOf[role]], webhookBody(rt)); r.status != http.StatusNotFound {
+					t.Errorf("%s %s as %s on another organization's subscription: %d (%s), want 404", rt.Method, rt.Path, role, r.status, r.raw)
+				}
+			}
 			if allowed && role.IsPartner() && strings.HasPrefix(rt.Path, "/v1/deals/:id") {
 				step := rt.Path[strings.LastIndex(rt.Path, "/")+1:]
 				var b any
@@ -108,6 +116,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if string(after.raw) != string(before.raw) {
 		t.Fatalf("organization B's deal changed:\n%s\n%s", before.raw, after.raw)
 	}
+	otherHook.unchanged(t)
 	t.Logf("%d route × role pairs checked over %d routes", checked, len(routes))
 }
 

@@ -46,6 +46,9 @@ type probeObjects struct {
 	// user is a user of partner's the probes may re-role or deactivate
 	// (no probe acts with its token).
 	user string
+	// webhook is a webhook subscription of partner's, to a URL nothing
+	// listens on.
+	webhook string
 }
 
 func newProbeObjects(t *testing.T) probeObjects {
@@ -88,6 +91,8 @@ func newProbeObjects(t *testing.T) probeObjects {
 		email).Scan(&fx.user); err != nil {
 		t.Fatalf("the probes' user: %v", err)
 	}
+	fx.webhook = call(t, http.MethodPost, "/v1/webhooks/subscriptions", fx.tokens[domain.RolePartnerAdmin],
+		map[string]any{"url": "http://127.0.0.1:9/probe", "event_types": []string{"approved"}}).must(t, http.StatusCreated).str("id")
 	return fx
 }
 
@@ -185,6 +190,8 @@ func (fx probeObjects) param(path, m string) string {
 		return fx.lead
 	case strings.HasPrefix(path, "/v1/users/"):
 		return fx.user
+	case strings.HasPrefix(path, "/v1/webhooks/subscriptions/"):
+		return fx.webhook
 	case strings.HasPrefix(path, "/v1/partners/"), strings.HasPrefix(path, "/console/partners/"):
 		return fx.partner
 	case strings.HasPrefix(path, "/v1/deals/"), strings.HasPrefix(path, "/console/deals/"):
@@ -260,6 +267,15 @@ func probeBodies(fx probeObjects) map[string]any {
 		"POST /v1/me/totp":                 nil,
 		"POST /v1/me/totp/confirm":         map[string]any{"code": "123456"},
 		"POST /v1/me/totp/disable":         map[string]any{"code": "123456"},
+		// Webhooks (docs/webhooks.md): the probe partner's subscription.
+		"POST /v1/webhooks/subscriptions": map[string]any{"url": "http://127.0.0.1:9/probe-" + id, "description": "probe",
+			"event_types": []string{"approved"}},
+		"PATCH /v1/webhooks/subscriptions/{id}": map[string]any{"url": "http://127.0.0.1:9/probe", "description": "probe",
+			"event_types": []string{"approved"}, "status": "active"},
+		"DELETE /v1/webhooks/subscriptions/{id}":             nil,
+		"POST /v1/webhooks/subscriptions/{id}/rotate-secret": map[string]any{"overlap_seconds": 60},
+		"POST /v1/webhooks/subscriptions/{id}/replay":        map[string]any{"from_event_id": 1},
+		"POST /v1/webhooks/subscriptions/{id}/test":          nil,
 		"POST /v1/incentive-programs": map[string]any{"code": "probe-" + id, "name": "Probe SPIFF", "kind": "spiff", "currency": "USD",
 			"period": "month", "grace_days": 3, "starts_on": lastMonth, "rules": rules},
 		"POST /v1/incentive-programs/{id}/versions":       map[string]any{"rules": rules, "reason": "probe"},
@@ -369,6 +385,7 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 		"oidc_role_drops":                   `SELECT count(*)::text FROM oidc_role_drops`,
 		"notification_preferences":          `SELECT md5(string_agg(row_to_json(n)::text, ',' ORDER BY person_id)) FROM notification_preferences n`,
 		"partner_events":                    `SELECT count(*)::text FROM partner_events`,
+		"webhook_subscriptions as they are": `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(w)::text, ',' ORDER BY id), '')) FROM webhook_subscriptions w`,
 		"api_tokens (revoked)":              `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,
 		"ledger_entries":                    `SELECT count(*)::text FROM ledger_entries`,
 		"payouts":                           `SELECT count(*)::text FROM payouts`,

@@ -8,6 +8,7 @@ import (
 	incentiveacts "github.com/dealflow/dealflow/activities/incentive"
 	leadacts "github.com/dealflow/dealflow/activities/lead"
 	notifyacts "github.com/dealflow/dealflow/activities/notify"
+	webhookacts "github.com/dealflow/dealflow/activities/webhook"
 )
 
 // Every context's activities are registered under their method names on
@@ -15,7 +16,7 @@ import (
 // worker panic at start ("activity type ... is already registered").
 func TestNoTwoContextsNameAnActivityAlike(t *testing.T) {
 	owner := map[string]string{}
-	for ctx, acts := range map[string]any{"deal": &dealacts.Activities{}, "incentive": &incentiveacts.Activities{}, "lead": &leadacts.Activities{}, "notify": &notifyacts.Activities{}} {
+	for ctx, acts := range map[string]any{"deal": &dealacts.Activities{}, "incentive": &incentiveacts.Activities{}, "lead": &leadacts.Activities{}, "notify": &notifyacts.Activities{}, "webhook": &webhookacts.Activities{}} {
 		typ := reflect.TypeOf(acts)
 		for i := 0; i < typ.NumMethod(); i++ {
 			name := typ.Method(i).Name

@@ -11,6 +11,7 @@ import (
 	leadacts "github.com/dealflow/dealflow/activities/lead"
 	notifyacts "github.com/dealflow/dealflow/activities/notify"
 	quoteacts "github.com/dealflow/dealflow/activities/quote"
+	webhookacts "github.com/dealflow/dealflow/activities/webhook"
 	"github.com/dealflow/dealflow/workflows"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -30,6 +31,9 @@ type Activities struct {
 	// Notify delivers the notifications outbox (nil: the delivery
 	// workflow is registered without its activities).
 	Notify *notifyacts.Activities
+	// Webhook delivers the outbox to webhook subscriptions (nil: the
+	// delivery workflow is registered without its activities).
+	Webhook *webhookacts.Activities
 }
 
 // New returns a worker on workflows.TaskQueue with every workflow and
@@ -60,6 +64,7 @@ func Register(r sdkworker.Registry, acts Activities) {
 	registerCoSell(r, acts.CoSell)
 	registerLead(r, acts.Lead)
 	registerNotify(r, acts.Notify)
+	registerWebhook(r, acts.Webhook)
 }
 
 // RegisterWorkflows registers every context's workflows, under the type
@@ -72,4 +77,5 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	registerCoSellWorkflows(r)
 	registerLeadWorkflows(r)
 	registerNotifyWorkflows(r)
+	registerWebhookWorkflows(r)
 }

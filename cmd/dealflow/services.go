@@ -14,6 +14,7 @@ import (
 	leadacts "github.com/dealflow/dealflow/activities/lead"
 	notifyacts "github.com/dealflow/dealflow/activities/notify"
 	quoteacts "github.com/dealflow/dealflow/activities/quote"
+	webhookacts "github.com/dealflow/dealflow/activities/webhook"
 	"github.com/dealflow/dealflow/api"
 	"github.com/dealflow/dealflow/console"
 	"github.com/dealflow/dealflow/db"
@@ -24,6 +25,7 @@ import (
 	"github.com/dealflow/dealflow/workflows/deal"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/dealflow/dealflow/workflows/notify"
+	"github.com/dealflow/dealflow/workflows/webhook"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
@@ -173,6 +175,7 @@ func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool)
 		Lead:      leadacts.New(pool, deal.NewClient(tc, 0)),
 		Notify: notifyacts.New(pool, notifyacts.Settings{SMTPAddr: e.cfg.SMTPAddr, From: e.cfg.MailFrom,
 			ConsoleURL: e.cfg.ConsoleURL, Secret: e.cfg.NotifySecret}),
+		Webhook: webhookacts.New(pool),
 	}
 	w := worker.New(tc, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {
@@ -187,6 +190,10 @@ func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool)
 		return fmt.Errorf("start e-mail delivery: %w", err)
 	} else {
 		e.log.Info("e-mail delivery on", "smtp", e.cfg.SMTPAddr)
+	}
+	if err := ensureWebhooks(ctx, e, tc, pool); err != nil {
+		w.Stop()
+		return err
 	}
 	e.log.Info("worker started", "task_queue", workflows.TaskQueue, "namespace", e.cfg.TemporalNamespace)
 	<-ctx.Done()
@@ -224,5 +231,25 @@ func serveOn(ctx context.Context, e env, addr string, h http.Handler) error {
 		return err
 	}
 	e.log.Info("HTTP stopped", "addr", addr)
+	return nil
+}
+
+// ensureWebhooks makes sure every active webhook subscription's delivery
+// workflow runs (docs/webhooks.md): one terminated or never started
+// resumes from the delivery log.
+func ensureWebhooks(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool) error {
+	subs, err := dbq.New(pool).WebhookSubscriptionsActive(ctx)
+	if err != nil {
+		return fmt.Errorf("webhook subscriptions: %w", err)
+	}
+	k := webhook.NewClient(tc)
+	for _, id := range subs {
+		if err := k.Ensure(ctx, id.String()); err != nil {
+			return fmt.Errorf("start webhook delivery of %s: %w", id, err)
+		}
+	}
+	if len(subs) > 0 {
+		e.log.Info("webhook delivery on", "subscriptions", len(subs))
+	}
 	return nil
 }

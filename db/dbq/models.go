@@ -741,3 +741,35 @@ type User struct {
 	PersonID      uuid.NullUUID      `json:"person_id"`
 	DeactivatedAt pgtype.Timestamptz `json:"deactivated_at"`
 }
+
+type WebhookDelivery struct {
+	SubscriptionID uuid.UUID          `json:"subscription_id"`
+	NotificationID int64              `json:"notification_id"`
+	WebhookID      string             `json:"webhook_id"`
+	EventType      string             `json:"event_type"`
+	Status         string             `json:"status"`
+	Attempts       int32              `json:"attempts"`
+	LastStatus     int32              `json:"last_status"`
+	LastError      string             `json:"last_error"`
+	FirstAttemptAt pgtype.Timestamptz `json:"first_attempt_at"`
+	LastAttemptAt  pgtype.Timestamptz `json:"last_attempt_at"`
+	FinishedAt     pgtype.Timestamptz `json:"finished_at"`
+	CreatedAt      time.Time          `json:"created_at"`
+}
+
+type WebhookSubscription struct {
+	ID                uuid.UUID          `json:"id"`
+	PartnerID         uuid.NullUUID      `json:"partner_id"`
+	Url               string             `json:"url"`
+	Description       string             `json:"description"`
+	EventTypes        []string           `json:"event_types"`
+	Status            string             `json:"status"`
+	DisabledReason    string             `json:"disabled_reason"`
+	Secret            string             `json:"secret"`
+	PreviousSecret    pgtype.Text        `json:"previous_secret"`
+	PreviousExpiresAt pgtype.Timestamptz `json:"previous_expires_at"`
+	StartAfter        int64              `json:"start_after"`
+	CreatedBy         uuid.UUID          `json:"created_by"`
+	CreatedAt         time.Time          `json:"created_at"`
+	UpdatedAt         time.Time          `json:"updated_at"`
+}

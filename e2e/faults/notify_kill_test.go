@@ -9,17 +9,22 @@ import (
 
 	dealacts "github.com/dealflow/dealflow/activities/deal"
 	"github.com/dealflow/dealflow/db"
+	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/testenv"
 	"github.com/google/uuid"
 )
 
-// 1,000 notifications in the outbox, the worker delivering them SIGKILLed
-// twice mid-way and restarted: every one arrives in Mailpit; an address
-// that got a message twice got it with one Message-ID; nothing is lost.
+// 1,000 notifications in the outbox (four deals' events), delivered by
+// e-mail and to a webhook subscription, the worker delivering them
+// SIGKILLed twice mid-way and restarted: every one arrives in Mailpit and
+// at the webhook receiver (each webhook's signature verified); an address
+// that got a message twice got it with one Message-ID, an event that
+// arrived twice with one webhook-id; each deal's events arrived in order;
+// nothing is lost.
 func TestNotificationsSurviveKilledWorker(t *testing.T) {
 	const total = 1000
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	mp, err := testenv.StartMailpit(ctx)
 	if err != nil {
@@ -38,23 +43,33 @@ func TestNotificationsSurviveKilledWorker(t *testing.T) {
 	if err := pool.QueryRow(ctx, `SELECT id::text FROM users WHERE partner_id = $1`, partner).Scan(&userID); err != nil {
 		t.Fatal(err)
 	}
-	// One event carrying the 1,000 notifications, each to an address of
-	// its own.
-	notes := make([]dealacts.Notification, total)
-	for i := range notes {
-		notes[i] = dealacts.Notification{Audience: fmt.Sprintf("email:r%04d@example.com", i), Kind: "approved", Subject: fmt.Sprintf("note %04d", i)}
-	}
-	dealID := uuid.Must(uuid.NewV7()).String()
-	reg := domain.Registration{Customer: domain.Customer{Name: "Acme", Domain: "acme.com", Country: "US"},
-		RegistrableDomain: "acme.com", Contact: domain.Contact{Name: "Jo", Email: "jo@acme.com"},
-		ProductLines: []string{"vpn"}, Amount: 100000, Currency: "USD", ExpectedCloseDate: "2027-03-31"}
-	if err := dealacts.New(pool).RecordSubmission(ctx, dealacts.Submission{DealID: dealID, PartnerID: partner,
-		WorkflowID: "deal/" + dealID, Registration: reg,
-		Event: dealacts.Event{DealID: dealID, Seq: 1, Type: "submitted", To: domain.StatusSubmitted, OccurredAt: time.Now().UTC(),
-			Actor:    domain.Actor{ID: userID, Name: "Pat", Role: domain.RolePartnerUser},
-			Snapshot: &dealacts.Snapshot{Status: domain.StatusSubmitted, Registration: reg, RequiredApprovals: 1},
-			Notify:   notes}}); err != nil {
+	hooks := newHookReceiver(t)
+	if _, err := dbq.New(pool).WebhookSubscriptionCreate(ctx, dbq.WebhookSubscriptionCreateParams{ID: uuid.Must(uuid.NewV7()),
+		Url: hooks.srv.URL + "/hooks", EventTypes: []string{}, Secret: hooks.secret, CreatedBy: uuid.MustParse(userID),
+		CreatedAt: time.Now().UTC()}); err != nil {
 		t.Fatal(err)
+	}
+	// Four deals' submissions carrying the 1,000 notifications, each to an
+	// address of its own.
+	const deals = 4
+	for d := 0; d < deals; d++ {
+		notes := make([]dealacts.Notification, total/deals)
+		for j := range notes {
+			i := d*total/deals + j
+			notes[j] = dealacts.Notification{Audience: fmt.Sprintf("email:r%04d@example.com", i), Kind: "approved", Subject: fmt.Sprintf("note %04d", i)}
+		}
+		dealID := uuid.Must(uuid.NewV7()).String()
+		reg := domain.Registration{Customer: domain.Customer{Name: fmt.Sprintf("Acme %d", d), Domain: fmt.Sprintf("acme%d.com", d), Country: "US"},
+			RegistrableDomain: fmt.Sprintf("acme%d.com", d), Contact: domain.Contact{Name: "Jo", Email: "jo@acme.com"},
+			ProductLines: []string{"vpn"}, Amount: 100000, Currency: "USD", ExpectedCloseDate: "2027-03-31"}
+		if err := dealacts.New(pool).RecordSubmission(ctx, dealacts.Submission{DealID: dealID, PartnerID: partner,
+			WorkflowID: "deal/" + dealID, Registration: reg,
+			Event: dealacts.Event{DealID: dealID, Seq: 1, Type: "submitted", To: domain.StatusSubmitted, OccurredAt: time.Now().UTC(),
+				Actor:    domain.Actor{ID: userID, Name: "Pat", Role: domain.RolePartnerUser},
+				Snapshot: &dealacts.Snapshot{Status: domain.StatusSubmitted, Registration: reg, RequiredApprovals: 1},
+				Notify:   notes}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	var log bytes.Buffer
@@ -67,15 +82,17 @@ func TestNotificationsSurviveKilledWorker(t *testing.T) {
 		}
 		return len(msgs)
 	}
+	// Each kill comes when either channel reaches the mark, so that both
+	// are in the middle of their delivery.
 	for _, at := range []int{150, 500} {
-		for count() < at {
+		for mails := count(); mails < at && hooks.distinct() < at; mails = count() {
 			if ctx.Err() != nil {
-				t.Fatalf("only %d mails before the kill at %d\n%s", count(), at, log.String())
+				t.Fatalf("only %d mails and %d webhooks before the kill at %d\n%s", mails, hooks.distinct(), at, log.String())
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 		w.kill()
-		t.Logf("worker killed after %d mails", count())
+		t.Logf("worker killed after %d mails and %d webhooks", count(), hooks.distinct())
 		w.start(t)
 	}
 	for {
@@ -92,6 +109,13 @@ func TestNotificationsSurviveKilledWorker(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	defer w.kill()
+	for hooks.distinct() < total {
+		if ctx.Err() != nil {
+			t.Fatalf("%d of %d webhooks arrived\n%s", hooks.distinct(), total, log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	hooks.check(t, total, deals)
 	msgs, err := mp.Messages(ctx)
 	if err != nil {
 		t.Fatal(err)
