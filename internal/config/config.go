@@ -70,6 +70,10 @@ type Config struct {
 	// NotifySecret signs unsubscribe links ("" = no unsubscribe links, and
 	// the unsubscribe route refuses every token).
 	NotifySecret string
+	// DigestHour and DigestTimeZone say when the daily digest is sent: at
+	// that local hour, the day being the zone's date.
+	DigestHour     int
+	DigestTimeZone string
 }
 
 // Var documents one environment variable.
@@ -109,6 +113,8 @@ var Vars = []Var{
 	{"DEALFLOW_MAIL_FROM", "dealflow <noreply@dealflow.localhost>", "From address of notification e-mails"},
 	{"DEALFLOW_CONSOLE_URL", "http://127.0.0.1:8080", "the console's public base URL, for links in e-mails"},
 	{"DEALFLOW_NOTIFY_SECRET", "", "secret (at least 16 characters) that signs unsubscribe links in e-mails (unset: no unsubscribe links)"},
+	{"DEALFLOW_DIGEST_HOUR", "8", "local hour (0-23) the daily digest of notifications is sent at"},
+	{"DEALFLOW_DIGEST_TIMEZONE", "UTC", "IANA time zone of DEALFLOW_DIGEST_HOUR and of a digest's day"},
 	{"DEALFLOW_FREEZE_PARTS", "2", "connections an incentive cycle's freeze reads the deals table on in parallel (about the database server's cores)"},
 }
 
@@ -145,6 +151,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MailFrom:          get("DEALFLOW_MAIL_FROM"),
 		ConsoleURL:        strings.TrimRight(get("DEALFLOW_CONSOLE_URL"), "/"),
 		NotifySecret:      get("DEALFLOW_NOTIFY_SECRET"),
+		DigestTimeZone:    get("DEALFLOW_DIGEST_TIMEZONE"),
 	}
 	if strings.EqualFold(c.APIMetricsAddr, "off") {
 		c.APIMetricsAddr = ""
@@ -195,6 +202,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.FreezeParts, err = strconv.Atoi(get("DEALFLOW_FREEZE_PARTS")); err != nil || c.FreezeParts < 1 || c.FreezeParts > 64 {
 		return c, fmt.Errorf("DEALFLOW_FREEZE_PARTS: want an integer from 1 to 64")
+	}
+	if c.DigestHour, err = strconv.Atoi(get("DEALFLOW_DIGEST_HOUR")); err != nil || c.DigestHour < 0 || c.DigestHour > 23 {
+		return c, fmt.Errorf("DEALFLOW_DIGEST_HOUR: want an integer from 0 to 23")
+	}
+	if _, err := time.LoadLocation(c.DigestTimeZone); err != nil {
+		return c, fmt.Errorf("DEALFLOW_DIGEST_TIMEZONE: want an IANA time zone such as Europe/Berlin: %v", err)
 	}
 	if c.NotifySecret != "" && len(c.NotifySecret) < 16 {
 		return c, fmt.Errorf("DEALFLOW_NOTIFY_SECRET: want at least 16 characters")
