@@ -214,7 +214,7 @@ func TestDigestOncePerPersonAndDay(t *testing.T) {
 		t.Fatalf("next day: %v, %v", sent, err)
 	}
 	latest := gails()
-	if len(latest) != 3 || latest[0].Subject != "Your dealflow digest for 2026-11-28: 1 notification" // newest first {
+	if len(latest) != 3 || latest[0].Subject != "Your dealflow digest for 2026-11-28: 1 notification" { // newest first
 		t.Fatalf("gail's mails: %+v", latest)
 	}
 	if sent, err := acts.NotifyDigestSend(ctx, notifywf.DigestRequest{PersonID: gail.PersonID.UUID.String(), Day: "2026-11-29"}); err != nil || sent {
