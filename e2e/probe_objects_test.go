@@ -353,6 +353,8 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 		"users as they are":                 `SELECT md5(string_agg(row_to_json(u)::text, ',' ORDER BY id)) FROM users u`,
 		"invitations":                       `SELECT count(*)::text FROM invitations`,
 		"notification_preferences":          `SELECT md5(string_agg(row_to_json(n)::text, ',' ORDER BY person_id)) FROM notification_preferences n`,
+		"notification_reads":                `SELECT count(*)::text FROM notification_reads`,
+		"notification_digests":              `SELECT count(*)::text FROM notification_digests`,
 		"partner_events":                    `SELECT count(*)::text FROM partner_events`,
 		"api_tokens (revoked)":              `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,
 		"ledger_entries":                    `SELECT count(*)::text FROM ledger_entries`,
