@@ -59,6 +59,8 @@ var fieldOf = map[string]func(Config) string{
 	"DEALFLOW_MAIL_FROM":           func(c Config) string { return c.MailFrom },
 	"DEALFLOW_CONSOLE_URL":         func(c Config) string { return c.ConsoleURL },
 	"DEALFLOW_NOTIFY_SECRET":       func(c Config) string { return c.NotifySecret },
+	"DEALFLOW_DIGEST_HOUR":         func(c Config) string { return strconv.Itoa(c.DigestHour) },
+	"DEALFLOW_DIGEST_TIMEZONE":     func(c Config) string { return c.DigestTimeZone },
 }
 
 // TestFieldTableCoversVars proves this file's field table names exactly the variables in Vars, so a new variable cannot go untested.
@@ -181,6 +183,8 @@ func TestLoadOverrides(t *testing.T) {
 				"DEALFLOW_MAIL_FROM":           "Deals <deals@example.com>",
 				"DEALFLOW_CONSOLE_URL":         "https://deals.example.com/",
 				"DEALFLOW_NOTIFY_SECRET":       "0123456789abcdef0123",
+				"DEALFLOW_DIGEST_HOUR":         "6",
+				"DEALFLOW_DIGEST_TIMEZONE":     "Europe/Berlin",
 				"DEALFLOW_AUTH_RATE_LIMIT":     "2.5",
 				"DEALFLOW_AUTH_RATE_BURST":     "10",
 				"DEALFLOW_AUTH_FAILURE_LIMIT":  "5",
@@ -196,6 +200,8 @@ func TestLoadOverrides(t *testing.T) {
 				MailFrom:          "Deals <deals@example.com>",
 				ConsoleURL:        "https://deals.example.com",
 				NotifySecret:      "0123456789abcdef0123",
+				DigestHour:        6,
+				DigestTimeZone:    "Europe/Berlin",
 				RateLimit:         50,
 				RateBurst:         100,
 				APIMetricsAddr:    "127.0.0.1:9090",
@@ -245,6 +251,8 @@ func TestLoadOverrides(t *testing.T) {
 				FreezeParts:       2,
 				MailFrom:          "dealflow <noreply@dealflow.localhost>",
 				ConsoleURL:        "http://127.0.0.1:8080",
+				DigestHour:        8,
+				DigestTimeZone:    "UTC",
 				RateLimit:         50,
 				RateBurst:         100,
 				APIMetricsAddr:    "127.0.0.1:9090",
@@ -275,6 +283,8 @@ func TestLoadOverrides(t *testing.T) {
 				FreezeParts:       2,
 				MailFrom:          "dealflow <noreply@dealflow.localhost>",
 				ConsoleURL:        "http://127.0.0.1:8080",
+				DigestHour:        8,
+				DigestTimeZone:    "UTC",
 				RateLimit:         50,
 				RateBurst:         100,
 				APIMetricsAddr:    "127.0.0.1:9090",
@@ -370,6 +380,8 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"TLS not a bool", map[string]string{"TEMPORAL_TLS": "yes"}, "TEMPORAL_TLS"},
 		{"notify secret too short", map[string]string{"DEALFLOW_NOTIFY_SECRET": "short"}, "DEALFLOW_NOTIFY_SECRET"},
+		{"digest hour out of range", map[string]string{"DEALFLOW_DIGEST_HOUR": "24"}, "DEALFLOW_DIGEST_HOUR"},
+		{"digest zone unknown", map[string]string{"DEALFLOW_DIGEST_TIMEZONE": "Mars/Olympus"}, "DEALFLOW_DIGEST_TIMEZONE"},
 		{"mail from not an address", map[string]string{"DEALFLOW_MAIL_FROM": "dealflow"}, "DEALFLOW_MAIL_FROM"},
 		{"TLS on", map[string]string{"TEMPORAL_TLS": "on"}, "TEMPORAL_TLS"},
 		{"TLS number", map[string]string{"TEMPORAL_TLS": "2"}, "TEMPORAL_TLS"},
