@@ -249,6 +249,8 @@ func probeBodies(fx probeObjects) map[string]any {
 			"partner_id": fx.partner},
 		"POST /v1/users/{id}/deactivate":      nil,
 		"PUT /v1/me/notification-preferences": map[string]any{"email": "immediate"},
+		"POST /v1/me/notifications/read-all":  nil, // no body; up_to in the query
+		"POST /v1/me/notifications/{id}/read": nil,
 		"PUT /v1/users/{id}/role":             map[string]any{"role": "partner_admin"},
 		"PATCH /v1/partners/{id}":             map[string]any{"tier": "silver", "reason": "probe"},
 		"POST /v1/incentive-programs": map[string]any{"code": "probe-" + id, "name": "Probe SPIFF", "kind": "spiff", "currency": "USD",

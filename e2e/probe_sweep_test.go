@@ -293,6 +293,10 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 			base = url.Values{"name": {"Ivy Console"}, "email": {"ivy.console." + tag() + "@probe.example"}, "role": {"partner_user"}}
 		case "/console/people/:id/deactivate":
 			fields = map[string]bool{}
+		case "/console/notifications/:id/read":
+			fields = map[string]bool{}
+		case "/console/notifications/read-all":
+			fields = map[string]bool{"up_to": false}
 		case "/console/conflict-check":
 			fields = map[string]bool{"customer_name": true, "customer_domain": true, "product_lines": true, "customer_country": false}
 			base = url.Values{"customer_name": {"Probe Check Corp"}, "customer_domain": {"probe-check.com"}, "customer_country": {"US"},
