@@ -11,15 +11,15 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// notifyRoutes serves the caller's own notification preferences and the
-// unsubscribe link of notification e-mails (docs/notify.md).
+// notifyRoutes serves the caller's own notification preferences, the
+// unsubscribe link of notification e-mails and the feed (docs/notify.md).
 func (s *Server) notifyRoutes() []Route {
-	return []Route{
+	return append([]Route{
 		{http.MethodGet, "/v1/me/notification-preferences", web.AllRoles, s.getNotificationPreferences},
 		{http.MethodPut, "/v1/me/notification-preferences", web.AllRoles, s.putNotificationPreferences},
 		{http.MethodGet, "/v1/notifications/unsubscribe", nil, s.unsubscribePage},
 		{http.MethodPost, "/v1/notifications/unsubscribe", nil, s.unsubscribe},
-	}
+	}, s.feedRoutes()...)
 }
 
 // notificationPreferences is a person's choice of how notifications reach
@@ -123,10 +123,14 @@ func (s *Server) unsubscribe(c *gin.Context) {
 // description.
 func notifyDocs() map[string]routeDoc {
 	p := notificationPreferences{}
-	return map[string]routeDoc{
+	docs := feedDocs()
+	for k, v := range map[string]routeDoc{
 		"GET /v1/me/notification-preferences": {Summary: "The caller's notification preferences (people only; a service user: 409)", Response: p},
 		"PUT /v1/me/notification-preferences": {Summary: "Set how notifications reach the caller by e-mail: immediate, daily_digest or off", Body: p, Response: p},
 		"GET /v1/notifications/unsubscribe":   {Summary: "The unsubscribe link of notification e-mails: a page asking to confirm (no token needed; the link's signed token names the person)", Media: "text/html", Query: []string{"token"}},
 		"POST /v1/notifications/unsubscribe":  {Summary: "Turn the token's person's notification e-mails off (the confirmation form, or a one-click unsubscribe per RFC 8058)", Media: "text/html", Query: []string{"token"}},
+	} {
+		docs[k] = v
 	}
+	return docs
 }

@@ -85,12 +85,16 @@ type page struct {
 	// SignInWith names the identity provider the sign-in page offers
 	// vendor staff ("" when none is set up).
 	SignInWith string
+	// Unread counts the principal's unread notifications (the header's
+	// badge).
+	Unread int64
 }
 
 // render writes a page with the layout, the principal and its CSRF token.
 func (s *Console) render(c *gin.Context, status int, name string, p page) {
 	if pr, ok := web.MaybePrincipal(c); ok {
 		p.Principal = &pr
+		p.Unread = s.unreadBadge(c, pr)
 	}
 	if v, ok := c.Get(ctxConsoleCSRF); ok {
 		p.CSRF = v.(string)
@@ -124,7 +128,7 @@ type Route struct {
 // authorization is declared. Each context's file adds its own.
 func (s *Console) Routes() []Route {
 	var out []Route
-	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes, s.oidcRoutes, s.scorecardRoutes, s.quoteRoutes, s.quoteDocRoutes, s.analyticsRoutes} {
+	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes, s.oidcRoutes, s.scorecardRoutes, s.quoteRoutes, s.quoteDocRoutes, s.analyticsRoutes, s.notificationRoutes} {
 		out = append(out, routes()...)
 	}
 	return out

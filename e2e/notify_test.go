@@ -89,7 +89,7 @@ func TestApprovalMailReachesPartnerOnce(t *testing.T) {
 	if len(twice) != 2 || twice[0].MessageID != twice[1].MessageID {
 		t.Fatalf("after the retry pat holds %+v; want two copies of one Message-ID", twice)
 	}
-	recordHistory(t, notify.EmailWorkflowID, "v1-notification-delivery.json")
+	recordHistory(t, notify.EmailWorkflowID, "v2-notification-delivery-batched.json")
 }
 
 // A person sets their own preference; the e-mail's unsubscribe link (a

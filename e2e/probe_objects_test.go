@@ -256,6 +256,8 @@ func probeBodies(fx probeObjects) map[string]any {
 			"partner_id": fx.partner},
 		"POST /v1/users/{id}/deactivate":      nil,
 		"PUT /v1/me/notification-preferences": map[string]any{"email": "immediate"},
+		"POST /v1/me/notifications/read-all":  nil, // no body; up_to in the query
+		"POST /v1/me/notifications/{id}/read": nil,
 		"PUT /v1/users/{id}/role":             map[string]any{"role": "partner_admin"},
 		"PATCH /v1/partners/{id}":             map[string]any{"tier": "silver", "reason": "probe"},
 		// Sign-in (docs/people.md): the public link requests take no token
@@ -356,7 +358,10 @@ func probeLeadBody(fx probeObjects, d string) map[string]any {
 	return b
 }
 
-// rowCounts reads what a refused request must not change: the number of
+// rowCounts reads what a refused request must not change (not
+// notification_reads: POST /v1/me/notifications/read-all takes no body and
+// accepts the sweep's probes with filters it does not read, marking the
+// probe users' feeds read as asked): the number of
 // rows of every table requests write (those the probes' own objects
 // scope where other work may write meanwhile), the probes' deal and cycle
 // rows as they are, and the histories of their workflows in Temporal
@@ -384,6 +389,7 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 		"oidc_sign_ins":                     `SELECT count(*)::text FROM oidc_sign_ins`,
 		"oidc_role_drops":                   `SELECT count(*)::text FROM oidc_role_drops`,
 		"notification_preferences":          `SELECT md5(string_agg(row_to_json(n)::text, ',' ORDER BY person_id)) FROM notification_preferences n`,
+		"notification_digests":              `SELECT count(*)::text FROM notification_digests`,
 		"partner_events":                    `SELECT count(*)::text FROM partner_events`,
 		"webhook_subscriptions as they are": `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(w)::text, ',' ORDER BY id), '')) FROM webhook_subscriptions w`,
 		"api_tokens (revoked)":              `SELECT count(*)::text || '/' || count(revoked_at)::text FROM api_tokens`,

@@ -298,6 +298,10 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 		case "/console/security/totp/confirm", "/console/security/totp/disable":
 			fields = map[string]bool{"code": false}
 			base = url.Values{"code": {"123456"}}
+		case "/console/notifications/:id/read":
+			fields = map[string]bool{}
+		case "/console/notifications/read-all":
+			fields = map[string]bool{"up_to": false}
 		case "/console/conflict-check":
 			fields = map[string]bool{"customer_name": true, "customer_domain": true, "product_lines": true, "customer_country": false}
 			base = url.Values{"customer_name": {"Probe Check Corp"}, "customer_domain": {"probe-check.com"}, "customer_country": {"US"},

@@ -8,7 +8,7 @@
 #
 #   scripts/bench.sh            # every benchmark
 #   scripts/bench.sh conflicts  # one of them (conflicts, queries, incentives,
-#                               # intake, quote-approve, topology)
+#                               # intake, quote-approve, topology, notify)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -91,6 +91,33 @@ if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ]; the
   done | tee .data/bench/memory.txt
   kill $dpid $tpid 2>/dev/null || true
   wait $dpid $tpid 2>/dev/null || true
+fi
+if [ "$what" = all ] || [ "$what" = notify ]; then
+  # Notification delivery latency on the dev stack: its own Temporal dev
+  # server, Mailpit and `dealflow dev` delivering to it; event (an outbox
+  # row) → received by Mailpit, beside a bare SMTP send to the same Mailpit.
+  bash scripts/temporal-cli.sh
+  bash scripts/mailpit.sh
+  url="postgres://postgres@127.0.0.1:$port/dealflow_bench_notify?sslmode=disable"
+  taddr=127.0.0.1:7246
+  rm -f .data/bench-notify-temporal.db*
+  bin/temporal server start-dev --ip 127.0.0.1 --port 7246 --ui-port 8246 --db-filename .data/bench-notify-temporal.db \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal --log-level warn >.data/bench-notify-temporal.log 2>&1 &
+  tpid=$!
+  rm -f .data/bench-mailpit.db*; bin/mailpit --listen 127.0.0.1:8226 --smtp 127.0.0.1:1226 --database .data/bench-mailpit.db --max 0 >.data/bench-mailpit.log 2>&1 &
+  mpid=$!
+  dpid=""
+  trap 'kill $dpid $mpid $tpid 2>/dev/null || true' EXIT
+  for _ in $(seq 1 120); do bin/temporal operator cluster health --address $taddr >/dev/null 2>&1 && break; sleep 0.5; done
+  export TEMPORAL_ADDRESS=$taddr DATABASE_URL="$url" DEALFLOW_HTTP_ADDR=127.0.0.1:8098 DEALFLOW_LOG_LEVEL=warn \
+    DEALFLOW_API_METRICS_ADDR=off DEALFLOW_SMTP_ADDR=127.0.0.1:1226
+  bin/dealflow migrate
+  bin/dealflow dev >.data/bench-notify-dev.log 2>&1 &
+  dpid=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:8098/readyz" >/dev/null && break; sleep 0.5; done
+  bin/dealflow bench notify --mailpit http://127.0.0.1:8226 --n "${DEALFLOW_BENCH_NOTIFY_N:-500}" --rate 20 --json .data/bench/notify.json
+  kill $dpid $mpid $tpid 2>/dev/null || true
+  wait $dpid $mpid $tpid 2>/dev/null || true
 fi
 if [ "$what" = all ] || [ "$what" = topology ]; then
   # Deal intake on the production topology: the Temporal server itself

@@ -3,11 +3,12 @@ package worker
 import (
 	notifyacts "github.com/dealflow/dealflow/activities/notify"
 	"github.com/dealflow/dealflow/workflows/notify/delivery"
+	"github.com/dealflow/dealflow/workflows/notify/digest"
 	sdkworker "go.temporal.io/sdk/worker"
 )
 
 // registerNotify registers the notification delivery context: its
-// workflow and, when given, its activities.
+// workflows (delivery, daily digest) and, when given, its activities.
 func registerNotify(r sdkworker.Registry, acts *notifyacts.Activities) {
 	registerNotifyWorkflows(r)
 	if acts != nil {
@@ -17,4 +18,5 @@ func registerNotify(r sdkworker.Registry, acts *notifyacts.Activities) {
 
 func registerNotifyWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(delivery.NotificationDelivery)
+	r.RegisterWorkflow(digest.NotificationDigest)
 }

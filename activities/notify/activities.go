@@ -195,3 +195,23 @@ func dealIDOf(id uuid.NullUUID) string {
 	}
 	return id.UUID.String()
 }
+
+// NotifyDeliverBatch delivers notifications ids one after the other, in the
+// order given (outbox order), as NotifyDeliver does each: one activity per
+// batch instead of one per notification, so a busy outbox is not held up by
+// a Temporal round trip per notification. A retry skips what an earlier
+// attempt delivered (delivered_at) and recipients it recorded.
+func (a *Activities) NotifyDeliverBatch(ctx context.Context, ids []int64) (notify.Outcome, error) {
+	var total notify.Outcome
+	for i, id := range ids {
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, i)
+		}
+		out, err := a.NotifyDeliver(ctx, id)
+		if err != nil {
+			return total, err
+		}
+		total.Add(out)
+	}
+	return total, nil
+}

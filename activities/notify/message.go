@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	htmltemplate "html/template"
-	"mime"
-	"mime/quotedprintable"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -142,14 +140,18 @@ func Render(m Mail) (text, html string, err error) {
 // derived from both only, so a retried delivery sends the same id and the
 // receiver can tell it is the same message.
 func MessageID(notificationID int64, recipient, from string) string {
-	domain := "dealflow.localhost"
+	sum := sha256.Sum256([]byte(strings.ToLower(recipient)))
+	return "<notification-" + strconv.FormatInt(notificationID, 10) + "." + hex.EncodeToString(sum[:8]) + "@" + mailDomain(from) + ">"
+}
+
+// mailDomain is the domain of the From address, which Message-IDs end in.
+func mailDomain(from string) string {
 	if a, err := mail.ParseAddress(from); err == nil {
 		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
-			domain = d
+			return d
 		}
 	}
-	sum := sha256.Sum256([]byte(strings.ToLower(recipient)))
-	return "<notification-" + strconv.FormatInt(notificationID, 10) + "." + hex.EncodeToString(sum[:8]) + "@" + domain + ">"
+	return "dealflow.localhost"
 }
 
 // Compose returns m as an RFC 5322 message (multipart/alternative: plain
@@ -159,36 +161,7 @@ func Compose(m Mail) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	boundary := "dealflow-" + strconv.FormatInt(m.NotificationID, 10) + "-alt"
-	var b bytes.Buffer
-	h := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
-	h("From", m.From)
-	h("To", m.To)
-	h("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
-	h("Date", m.Date.UTC().Format(time.RFC1123Z))
-	h("Message-ID", MessageID(m.NotificationID, m.To, m.From))
-	h("MIME-Version", "1.0")
-	h("Auto-Submitted", "auto-generated")
-	if m.UnsubscribeURL != "" {
-		h("List-Unsubscribe", "<"+m.UnsubscribeURL+">")
-		h("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-	}
-	h("Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
-	b.WriteString("\r\n")
-	for _, part := range []struct{ typ, body string }{{"text/plain", text}, {"text/html", html}} {
-		b.WriteString("--" + boundary + "\r\n")
-		h("Content-Type", part.typ+"; charset=utf-8")
-		h("Content-Transfer-Encoding", "quoted-printable")
-		b.WriteString("\r\n")
-		w := quotedprintable.NewWriter(&b)
-		if _, err := w.Write([]byte(strings.ReplaceAll(part.body, "\n", "\r\n"))); err != nil {
-			return nil, err
-		}
-		if err := w.Close(); err != nil {
-			return nil, err
-		}
-		b.WriteString("\r\n")
-	}
-	b.WriteString("--" + boundary + "--\r\n")
-	return b.Bytes(), nil
+	return assemble(header{From: m.From, To: m.To, Subject: m.Subject, Date: m.Date,
+		MessageID: MessageID(m.NotificationID, m.To, m.From), Unsubscribe: m.UnsubscribeURL,
+		Boundary: "dealflow-" + strconv.FormatInt(m.NotificationID, 10) + "-alt"}, text, html)
 }

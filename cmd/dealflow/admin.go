@@ -68,8 +68,10 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.Int("reps", 3, "incentives: repetitions of each measurement (the median is reported)")
 		fs.String("api", "http://127.0.0.1:8080", "intake: the running dealflow API (comma-separated: several, in turn)")
 		fs.String("token", "", "intake: a partner token of that API")
-		fs.Int("n", 1000, "intake: submissions per measurement")
+		fs.Int("n", 1000, "intake: submissions per measurement; notify: notifications measured")
 		fs.Int("concurrency", 50, "intake: submissions in flight")
+		fs.String("mailpit", "http://127.0.0.1:8025", "notify: the Mailpit API the stack's DEALFLOW_SMTP_ADDR delivers to")
+		fs.Float64("rate", 20, "notify: notifications (and bare mails) written a second")
 	default:
 		return nil
 	}

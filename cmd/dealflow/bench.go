@@ -49,8 +49,8 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 
 // cmdBench runs a benchmark and prints its figures beside their baseline.
 func cmdBench(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake" && args[0] != "quote-approve" && args[0] != "queries") {
-		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake|quote-approve|queries [flags]", errUsage)
+	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake" && args[0] != "quote-approve" && args[0] != "queries" && args[0] != "notify") {
+		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake|quote-approve|queries|notify [flags]", errUsage)
 	}
 	fs := flagsFor("bench")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -81,6 +81,13 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 		} else {
 			rep, err = bench.QuoteApprove(ctx, pool, tc, o, e.log)
 		}
+	case "notify":
+		var n int
+		var rate float64
+		fmt.Sscan(fs.Lookup("n").Value.String(), &n)
+		fmt.Sscan(fs.Lookup("rate").Value.String(), &rate)
+		rep, err = bench.Notify(ctx, pool, bench.NotifyOptions{MailpitURL: fs.Lookup("mailpit").Value.String(),
+			SMTPAddr: e.cfg.SMTPAddr, N: n, Rate: max(rate, 0.1)}, e.log)
 	case "queries":
 		var reps int
 		fmt.Sscan(fs.Lookup("reps").Value.String(), &reps)

@@ -188,8 +188,11 @@ func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool)
 	} else if err := notify.NewClient(tc).EnsureEmail(ctx, notify.Input{}); err != nil {
 		w.Stop()
 		return fmt.Errorf("start e-mail delivery: %w", err)
+	} else if err := notify.NewClient(tc).EnsureDigest(ctx, notify.DigestInput{Hour: e.cfg.DigestHour, TimeZone: e.cfg.DigestTimeZone}); err != nil {
+		w.Stop()
+		return fmt.Errorf("start the daily digest: %w", err)
 	} else {
-		e.log.Info("e-mail delivery on", "smtp", e.cfg.SMTPAddr)
+		e.log.Info("e-mail delivery on", "smtp", e.cfg.SMTPAddr, "digest_hour", e.cfg.DigestHour, "digest_timezone", e.cfg.DigestTimeZone)
 	}
 	if err := ensureWebhooks(ctx, e, tc, pool); err != nil {
 		w.Stop()

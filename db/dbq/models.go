@@ -432,12 +432,38 @@ type NotificationDelivery struct {
 	MessageID      string        `json:"message_id"`
 	Detail         string        `json:"detail"`
 	RecordedAt     time.Time     `json:"recorded_at"`
+	DigestDay      pgtype.Date   `json:"digest_day"`
+}
+
+type NotificationDigest struct {
+	PersonID      uuid.UUID `json:"person_id"`
+	Day           time.Time `json:"day"`
+	Recipient     string    `json:"recipient"`
+	MessageID     string    `json:"message_id"`
+	Notifications int32     `json:"notifications"`
+	SentAt        time.Time `json:"sent_at"`
+}
+
+type NotificationFeed struct {
+	UserID         uuid.UUID     `json:"user_id"`
+	NotificationID int64         `json:"notification_id"`
+	DealID         uuid.NullUUID `json:"deal_id"`
+	Kind           string        `json:"kind"`
+	Subject        string        `json:"subject"`
+	CreatedAt      time.Time     `json:"created_at"`
+	CustomerName   string        `json:"customer_name"`
 }
 
 type NotificationPreference struct {
 	PersonID  uuid.UUID `json:"person_id"`
 	EmailMode string    `json:"email_mode"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+type NotificationRead struct {
+	UserID         uuid.UUID `json:"user_id"`
+	NotificationID int64     `json:"notification_id"`
+	ReadAt         time.Time `json:"read_at"`
 }
 
 type OidcRoleDrop struct {

@@ -14,7 +14,7 @@ import (
 )
 
 const notifyDeliveriesFor = `-- name: NotifyDeliveriesFor :many
-SELECT notification_id, recipient, person_id, status, message_id, detail, recorded_at FROM notification_deliveries WHERE notification_id = $1 ORDER BY recipient
+SELECT notification_id, recipient, person_id, status, message_id, detail, recorded_at, digest_day FROM notification_deliveries WHERE notification_id = $1 ORDER BY recipient
 `
 
 func (q *Queries) NotifyDeliveriesFor(ctx context.Context, notificationID int64) ([]NotificationDelivery, error) {
@@ -34,6 +34,7 @@ func (q *Queries) NotifyDeliveriesFor(ctx context.Context, notificationID int64)
 			&i.MessageID,
 			&i.Detail,
 			&i.RecordedAt,
+			&i.DigestDay,
 		); err != nil {
 			return nil, err
 		}

@@ -82,6 +82,10 @@ type Config struct {
 	// the vendor roles they grant (group=role pairs, comma-separated; read
 	// them with OIDCGroupRoles).
 	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCRedirectURL, OIDCName, OIDCGroups string
+	// DigestHour and DigestTimeZone say when the daily digest is sent: at
+	// that local hour, the day being the zone's date.
+	DigestHour     int
+	DigestTimeZone string
 }
 
 // OIDCRoles are the roles a provider group may grant: vendor staff's.
@@ -131,6 +135,8 @@ var Vars = []Var{
 	{"DEALFLOW_OIDC_REDIRECT_URL", "", "the callback registered at the provider (unset: DEALFLOW_CONSOLE_URL + /console/sign-in/oidc/callback)"},
 	{"DEALFLOW_OIDC_NAME", "company sign-in", "how the sign-in page names the OIDC provider (\"Sign in with …\")"},
 	{"DEALFLOW_OIDC_GROUPS", "dealflow-admins=admin,dealflow-managers=channel_manager,dealflow-finance=finance,dealflow-sales=sales_rep", "provider group=dealflow role pairs, comma-separated; roles: admin, channel_manager, finance, sales_rep"},
+	{"DEALFLOW_DIGEST_HOUR", "8", "local hour (0-23) the daily digest of notifications is sent at"},
+	{"DEALFLOW_DIGEST_TIMEZONE", "UTC", "IANA time zone of DEALFLOW_DIGEST_HOUR and of a digest's day"},
 	{"DEALFLOW_FREEZE_PARTS", "2", "connections an incentive cycle's freeze reads the deals table on in parallel (about the database server's cores)"},
 }
 
@@ -174,6 +180,7 @@ func Load(getenv func(string) string) (Config, error) {
 		OIDCRedirectURL:   get("DEALFLOW_OIDC_REDIRECT_URL"),
 		OIDCName:          get("DEALFLOW_OIDC_NAME"),
 		OIDCGroups:        get("DEALFLOW_OIDC_GROUPS"),
+		DigestTimeZone:    get("DEALFLOW_DIGEST_TIMEZONE"),
 	}
 	if strings.EqualFold(c.APIMetricsAddr, "off") {
 		c.APIMetricsAddr = ""
@@ -224,6 +231,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.FreezeParts, err = strconv.Atoi(get("DEALFLOW_FREEZE_PARTS")); err != nil || c.FreezeParts < 1 || c.FreezeParts > 64 {
 		return c, fmt.Errorf("DEALFLOW_FREEZE_PARTS: want an integer from 1 to 64")
+	}
+	if c.DigestHour, err = strconv.Atoi(get("DEALFLOW_DIGEST_HOUR")); err != nil || c.DigestHour < 0 || c.DigestHour > 23 {
+		return c, fmt.Errorf("DEALFLOW_DIGEST_HOUR: want an integer from 0 to 23")
+	}
+	if _, err := time.LoadLocation(c.DigestTimeZone); err != nil {
+		return c, fmt.Errorf("DEALFLOW_DIGEST_TIMEZONE: want an IANA time zone such as Europe/Berlin: %v", err)
 	}
 	if c.NotifySecret != "" && len(c.NotifySecret) < 16 {
 		return c, fmt.Errorf("DEALFLOW_NOTIFY_SECRET: want at least 16 characters")

@@ -83,3 +83,16 @@ func (o Outcome) String() string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// ActivityDeliverBatch delivers a batch of notifications in order (the
+// workflow's version 1; version 0 called ActivityDeliver per notification).
+const ActivityDeliverBatch = "NotifyDeliverBatch"
+
+// Add adds o's counts to the receiver's.
+func (o *Outcome) Add(x Outcome) {
+	o.Sent += x.Sent
+	o.Off += x.Off
+	o.Digest += x.Digest
+	o.Failed += x.Failed
+	o.Already += x.Already
+}

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// The loop delivers what each wait returns, one at a time in outbox
+// The loop delivers what each wait returns in one batch, in outbox
 // order, retries a failed delivery (the SMTP server down) instead of
 // skipping it, and continues as new after its rounds with the count
 // carried.
@@ -33,14 +34,14 @@ func TestDeliversInOrderRetriesAndContinuesAsNew(t *testing.T) {
 		})
 	var delivered []int64
 	failures := 1
-	env.OnActivity(acts.NotifyDeliver, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, id int64) (notify.Outcome, error) {
-			if id == 2 && failures > 0 {
+	env.OnActivity(acts.NotifyDeliverBatch, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, ids []int64) (notify.Outcome, error) {
+			if slices.Contains(ids, 2) && failures > 0 {
 				failures--
 				return notify.Outcome{}, errors.New("dial tcp: connection refused")
 			}
-			delivered = append(delivered, id)
-			return notify.Outcome{Sent: 1}, nil
+			delivered = append(delivered, ids...)
+			return notify.Outcome{Sent: len(ids)}, nil
 		})
 	env.ExecuteWorkflow(NotificationDelivery, notify.Input{Batch: 2, Wait: 5 * time.Second, Rounds: 3, Delivered: 10})
 	if !env.IsWorkflowCompleted() {
