@@ -181,7 +181,7 @@ WITH totals AS (
 )
 SELECT p.id, p.name, p.tier, l.registered::int AS registered, l.approved::int AS approved, l.won::bigint AS won
 FROM leaders l JOIN partners p ON p.id = l.partner_id
-ORDER BY l.won DESC, l.registered DESC, p.name
+ORDER BY l.won DESC, l.registered DESC, p.name, p.id
 LIMIT 10
 `
 
@@ -202,7 +202,7 @@ type PipelineByPartnerRow struct {
 }
 
 // PipelineByPartner is the ten partners with the most won value (then the
-// most registrations, then by name) from @since_month to @until_month
+// most registrations, then by name and id, a total order) from @since_month to @until_month
 // (firsts of months, UTC, both included). Of every program it reads
 // partner_rollups (one row per partner-month and currency, migration
 // 00029); of program_id alone the rollups by partner and program
@@ -261,7 +261,7 @@ WITH totals AS (
 )
 SELECT t.tier, t.registered::int AS registered, t.approved::int AS approved, t.won::bigint AS won
 FROM totals t
-ORDER BY won DESC, registered DESC
+ORDER BY won DESC, registered DESC, tier
 `
 
 type PipelineByTierParams struct {
@@ -397,7 +397,7 @@ SELECT p.name, p.tier,
 FROM deals d JOIN partners p ON p.id = d.partner_id
 WHERE d.created_at >= $2
 GROUP BY p.id, p.name, p.tier
-ORDER BY won DESC, registered DESC, p.name
+ORDER BY won DESC, registered DESC, p.name, p.id
 LIMIT 10
 `
 
@@ -449,7 +449,7 @@ SELECT lower(p.tier) AS tier,
 FROM deals d JOIN partners p ON p.id = d.partner_id
 WHERE d.created_at >= $2
 GROUP BY 1
-ORDER BY won DESC, registered DESC
+ORDER BY won DESC, registered DESC, tier
 `
 
 type PipelineFullByTierParams struct {

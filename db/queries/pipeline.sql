@@ -20,7 +20,7 @@ SELECT p.name, p.tier,
 FROM deals d JOIN partners p ON p.id = d.partner_id
 WHERE d.created_at >= @since
 GROUP BY p.id, p.name, p.tier
-ORDER BY won DESC, registered DESC, p.name
+ORDER BY won DESC, registered DESC, p.name, p.id
 LIMIT 10;
 
 -- name: PipelineFullByTier :many
@@ -32,7 +32,7 @@ SELECT lower(p.tier) AS tier,
 FROM deals d JOIN partners p ON p.id = d.partner_id
 WHERE d.created_at >= @since
 GROUP BY 1
-ORDER BY won DESC, registered DESC;
+ORDER BY won DESC, registered DESC, tier;
 
 -- name: PipelineByMonth :many
 -- PipelineByMonth is the dashboard from the rollups (deal_rollups, migration 00028): whole
@@ -63,7 +63,7 @@ GROUP BY r.month ORDER BY r.month;
 
 -- name: PipelineByPartner :many
 -- PipelineByPartner is the ten partners with the most won value (then the
--- most registrations, then by name) from @since_month to @until_month
+-- most registrations, then by name and id, a total order) from @since_month to @until_month
 -- (firsts of months, UTC, both included). Of every program it reads
 -- partner_rollups (one row per partner-month and currency, migration
 -- 00029); of program_id alone the rollups by partner and program
@@ -91,7 +91,7 @@ WITH totals AS (
 )
 SELECT p.id, p.name, p.tier, l.registered::int AS registered, l.approved::int AS approved, l.won::bigint AS won
 FROM leaders l JOIN partners p ON p.id = l.partner_id
-ORDER BY l.won DESC, l.registered DESC, p.name
+ORDER BY l.won DESC, l.registered DESC, p.name, p.id
 LIMIT 10;
 
 -- name: PipelineByTier :many
@@ -118,7 +118,7 @@ WITH totals AS (
 )
 SELECT t.tier, t.registered::int AS registered, t.approved::int AS approved, t.won::bigint AS won
 FROM totals t
-ORDER BY won DESC, registered DESC;
+ORDER BY won DESC, registered DESC, tier;
 
 -- name: PipelineCurrencies :many
 -- PipelineCurrencies lists the currencies the rollups hold (registration
