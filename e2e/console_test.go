@@ -249,9 +249,7 @@ func cycleInReview(t *testing.T) string {
 	// The row says in review a moment before the workflow takes review
 	// steps: wait for both.
 	waitFor(t, 30*time.Second, func() bool {
-		r := call(t, http.MethodGet, "/v1/cycles/"+id, stack.tokens["finance"], nil)
-		wf, _ := r.body["workflow"].(map[string]any)
-		return r.str("status") == "in_review" && wf != nil && wf["stage"] == "in_review"
+		return cycleReady(t, "/v1/cycles/"+id, "finance")
 	})
 	return id
 }

@@ -90,7 +90,7 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 	c := "/v1/cycles/" + cycleID
 	// In review: its lines are there and the workflow takes review steps.
 	waitFor(t, 30*time.Second, func() bool {
-		return call(t, http.MethodGet, c, stack.tokens["manager"], nil).str("status") == "in_review"
+		return cycleReady(t, c, "manager")
 	})
 	lines, _ := call(t, http.MethodGet, c+"/lines?partner_id="+partner, stack.tokens["manager"], nil).must(t, http.StatusOK).body["lines"].([]any)
 	if len(lines) != 1 {

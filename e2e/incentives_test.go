@@ -81,7 +81,7 @@ func TestRebateCycleThroughTheAPI(t *testing.T) {
 	// Lines show once accrued, a moment before the cycle is in review and
 	// takes review steps: wait for both.
 	waitFor(t, 30*time.Second, func() bool {
-		if call(t, http.MethodGet, c, stack.tokens["manager"], nil).str("status") != "in_review" {
+		if !cycleReady(t, c, "manager") {
 			return false
 		}
 		r := call(t, http.MethodGet, c+"/lines?partner_id="+partner, stack.tokens["manager"], nil)

@@ -57,7 +57,7 @@ func runCycle(t *testing.T, program string, day time.Time) string {
 	id := post(t, "/v1/cycles", "finance", map[string]any{"program_id": program, "period_start": day.Format(time.DateOnly)}).
 		must(t, http.StatusAccepted).str("id")
 	waitFor(t, 30*time.Second, func() bool {
-		return call(t, http.MethodGet, "/v1/cycles/"+id, stack.tokens["finance"], nil).str("status") == "in_review"
+		return cycleReady(t, "/v1/cycles/"+id, "finance")
 	})
 	return "/v1/cycles/" + id
 }

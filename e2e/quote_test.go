@@ -175,7 +175,7 @@ func perUnitSpiffPaid(t *testing.T, line string, units int64) {
 	c := "/v1/cycles/" + cycleID
 	var lines []any
 	waitFor(t, 60*time.Second, func() bool {
-		if call(t, http.MethodGet, c, stack.tokens["manager"], nil).str("status") != "in_review" {
+		if !cycleReady(t, c, "manager") {
 			return false
 		}
 		r := call(t, http.MethodGet, c+"/lines?partner_id="+stack.partnerA, stack.tokens["manager"], nil)
