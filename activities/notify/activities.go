@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/unsubscribe"
@@ -56,32 +57,22 @@ func (a *Activities) now() time.Time { return clock.Or(a.Clock).Now() }
 // returns none when the wait ends empty.
 func (a *Activities) NotifyAwaitPending(ctx context.Context, req notify.AwaitRequest) ([]notify.Pending, error) {
 	q := dbq.New(a.Pool)
-	poll := a.Poll
-	if poll <= 0 {
-		poll = 200 * time.Millisecond
-	}
-	deadline := time.Now().Add(req.Wait)
-	for {
+	var out []notify.Pending
+	err := activities.Await(ctx, req.Wait, a.Poll, func() (bool, error) {
 		rows, err := q.NotifyPending(ctx, int32(max(req.Max, 1)))
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		if len(rows) > 0 || !time.Now().Before(deadline) {
-			out := make([]notify.Pending, 0, len(rows))
-			for _, r := range rows {
-				out = append(out, notify.Pending{ID: r.ID, DealID: dealIDOf(r.DealID)})
-			}
-			return out, nil
+		out = make([]notify.Pending, 0, len(rows))
+		for _, r := range rows {
+			out = append(out, notify.Pending{ID: r.ID, DealID: dealIDOf(r.DealID)})
 		}
-		if activity.IsActivity(ctx) {
-			activity.RecordHeartbeat(ctx)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(poll):
-		}
+		return len(rows) > 0, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // NotifyDeliver delivers notification id to each of its recipients not yet

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/stdwebhook"
@@ -59,47 +60,38 @@ func (a *Activities) WebhookAwaitPending(ctx context.Context, req webhook.AwaitR
 		return webhook.Pending{}, nil
 	}
 	q := dbq.New(a.Pool)
-	poll := a.Poll
-	if poll <= 0 {
-		poll = 200 * time.Millisecond
-	}
-	deadline := time.Now().Add(req.Wait)
-	for {
+	var out webhook.Pending
+	err = activities.Await(ctx, req.Wait, a.Poll, func() (bool, error) {
 		sub, err := q.WebhookSubscriptionGet(ctx, dbq.WebhookSubscriptionGetParams{ID: id})
 		if errors.Is(err, pgx.ErrNoRows) || err == nil && sub.Status != "active" {
-			return webhook.Pending{}, nil
+			out = webhook.Pending{}
+			return true, nil
 		}
 		if err != nil {
-			return webhook.Pending{}, err
+			return false, err
 		}
 		rows, err := q.WebhookPending(ctx, dbq.WebhookPendingParams{SubscriptionID: id, After: req.After, MaxRows: int32(max(req.Max, 1))})
 		if err != nil {
-			return webhook.Pending{}, err
+			return false, err
 		}
-		if len(rows) > 0 || !time.Now().Before(deadline) {
-			out := webhook.Pending{Active: true, Events: make([]webhook.Event, 0, len(rows))}
-			for _, r := range rows {
-				if err := q.WebhookDeliveryEnsure(ctx, dbq.WebhookDeliveryEnsureParams{SubscriptionID: id, NotificationID: r.ID,
-					WebhookID: webhook.MessageID(req.SubscriptionID, r.ID), EventType: r.Kind, CreatedAt: a.now()}); err != nil {
-					return webhook.Pending{}, err
-				}
-				e := webhook.Event{ID: r.ID}
-				if r.DealID.Valid {
-					e.DealID = r.DealID.UUID.String()
-				}
-				out.Events = append(out.Events, e)
+		out = webhook.Pending{Active: true, Events: make([]webhook.Event, 0, len(rows))}
+		for _, r := range rows {
+			if err := q.WebhookDeliveryEnsure(ctx, dbq.WebhookDeliveryEnsureParams{SubscriptionID: id, NotificationID: r.ID,
+				WebhookID: webhook.MessageID(req.SubscriptionID, r.ID), EventType: r.Kind, CreatedAt: a.now()}); err != nil {
+				return false, err
 			}
-			return out, nil
+			e := webhook.Event{ID: r.ID}
+			if r.DealID.Valid {
+				e.DealID = r.DealID.UUID.String()
+			}
+			out.Events = append(out.Events, e)
 		}
-		if activity.IsActivity(ctx) {
-			activity.RecordHeartbeat(ctx)
-		}
-		select {
-		case <-ctx.Done():
-			return webhook.Pending{}, ctx.Err()
-		case <-time.After(poll):
-		}
+		return len(rows) > 0, nil
+	})
+	if err != nil {
+		return webhook.Pending{}, err
 	}
+	return out, nil
 }
 
 // WebhookAttempt posts one event to the subscription's URL, signed with
