@@ -71,21 +71,11 @@ func StartMailpit(ctx context.Context) (*Mailpit, error) {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	go func() { _ = m.cmd.Wait(); close(m.done) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if _, err := m.Messages(ctx); err == nil {
-			return m, nil
-		} else if time.Now().After(deadline) {
-			m.Stop()
-			return nil, fmt.Errorf("mailpit did not become ready: %w\n%s", err, m.log.String())
-		}
-		select {
-		case <-m.done:
-			m.Stop()
-			return nil, fmt.Errorf("mailpit exited:\n%s", m.log.String())
-		case <-time.After(100 * time.Millisecond):
-		}
+	ready := func() error { _, err := m.Messages(ctx); return err }
+	if err := awaitReady("mailpit", m.done, m.log, ready, m.Stop); err != nil {
+		return nil, err
 	}
+	return m, nil
 }
 
 // MailAddress is an address as Mailpit's API gives it.

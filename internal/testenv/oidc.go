@@ -76,23 +76,10 @@ func StartOIDCProvider(ctx context.Context, redirectURIs ...string) (*OIDCProvid
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		err := p.ready(ctx)
-		if err == nil {
-			return p, nil
-		}
-		if time.Now().After(deadline) {
-			p.Stop()
-			return nil, fmt.Errorf("the OIDC provider did not become ready: %w\n%s", err, p.log.String())
-		}
-		select {
-		case <-p.done:
-			p.Stop()
-			return nil, fmt.Errorf("the OIDC provider exited:\n%s", p.log.String())
-		case <-time.After(100 * time.Millisecond):
-		}
+	if err := awaitReady("the OIDC provider", p.done, p.log, func() error { return p.ready(ctx) }, p.Stop); err != nil {
+		return nil, err
 	}
+	return p, nil
 }
 
 func (p *OIDCProvider) ready(ctx context.Context) error {
