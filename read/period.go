@@ -69,7 +69,7 @@ func ParsePeriod(from, to string, now time.Time) (Period, []web.FieldError) {
 	case toOK && !fromOK:
 		p.From = p.To.AddDate(0, -11, 0)
 	}
-	months := (p.To.Year()-p.From.Year())*12 + int(p.To.Month()) - int(p.From.Month()) + 1
+	months := monthsBetween(p.From, p.To) + 1
 	switch {
 	case months < 1:
 		errs = append(errs, web.FieldError{Field: "to", Message: "must not be before from"})

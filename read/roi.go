@@ -39,7 +39,7 @@ func ParseROIQuery(currency, from, to string, now time.Time) (ROIQuery, []web.Fi
 		if v == "" {
 			return def
 		}
-		t, err := time.Parse("2006-01", v)
+		t, err := time.Parse(monthLayout, v)
 		if err != nil {
 			errs = append(errs, web.FieldError{Field: field, Message: "must be a month, YYYY-MM"})
 		}
@@ -87,11 +87,11 @@ type ROIView struct {
 // revenue to the month of the deal's close date. Vendor staff only.
 func (rd *Reader) ROI(ctx context.Context, q ROIQuery) (ROIView, error) {
 	toEnd := q.To.AddDate(0, 1, 0)
-	v := ROIView{Currency: q.Currency, From: q.From.Format("2006-01"), To: q.To.Format("2006-01"),
+	v := ROIView{Currency: q.Currency, From: q.From.Format(monthLayout), To: q.To.Format(monthLayout),
 		Method: domain.ROIMethod, Caveats: domain.ROICaveats}
 	months := monthsBetween(q.From, q.To) + 1
 	for m := range months {
-		v.Months = append(v.Months, q.From.AddDate(0, m, 0).Format("2006-01"))
+		v.Months = append(v.Months, q.From.AddDate(0, m, 0).Format(monthLayout))
 	}
 	programs, err := rd.q.ROIPrograms(ctx, q.Currency)
 	if err != nil {
