@@ -45,19 +45,7 @@ var (
 		return out
 	}()
 	// currencyCodes are the active ISO 4217 currencies, by code.
-	currencyCodes = func() []string {
-		var out []string
-		for a := 'A'; a <= 'Z'; a++ {
-			for b := 'A'; b <= 'Z'; b++ {
-				for c := 'A'; c <= 'Z'; c++ {
-					if code := string([]rune{a, b, c}); domain.ValidCurrency(code) {
-						out = append(out, code)
-					}
-				}
-			}
-		}
-		return out
-	}()
+	currencyCodes = domain.Currencies()
 )
 
 // lineChoice is one product line of the catalog, checked when the form
