@@ -78,8 +78,8 @@ func TestDashboardAndScorecardInABrowser(t *testing.T) {
 	if err != nil || !strings.Contains(options, "EUR") || !strings.Contains(options, "USD") {
 		t.Fatalf("currencies in the data: %q (%v)", options, err)
 	}
-	b.step("currency-eur", chromedp.SetValue(chromedp.CSS("#currency"), "EUR"),
-		chromedp.Click(chromedp.CSS(`#dashboard-filters button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("figure.chart svg")))
+	b.step("currency-eur", chromedp.SetValue(chromedp.CSS("#currency"), "EUR"), markStale(),
+		chromedp.Click(chromedp.CSS(`#dashboard-filters button[type="submit"]`)), waitFresh(), chromedp.WaitVisible(chromedp.CSS("figure.chart svg")))
 	if got := b.text("main"); !strings.Contains(got, "Closed-won value by month (EUR)") || !strings.Contains(b.text("#by-partner"), "EUR") ||
 		strings.Contains(b.text("#by-month"), "USD") {
 		t.Fatalf("in EUR: %q", got)
@@ -91,8 +91,8 @@ func TestDashboardAndScorecardInABrowser(t *testing.T) {
 		t.Fatalf("no program to pick (%v)", err)
 	}
 	b.step("filtered", chromedp.SetValue(chromedp.CSS("#from"), month), chromedp.SetValue(chromedp.CSS("#to"), month),
-		chromedp.SetValue(chromedp.CSS("#program_id"), program), chromedp.SetValue(chromedp.CSS("#currency"), "USD"),
-		chromedp.Click(chromedp.CSS(`#dashboard-filters button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("figure.chart svg")))
+		chromedp.SetValue(chromedp.CSS("#program_id"), program), chromedp.SetValue(chromedp.CSS("#currency"), "USD"), markStale(),
+		chromedp.Click(chromedp.CSS(`#dashboard-filters button[type="submit"]`)), waitFresh(), chromedp.WaitVisible(chromedp.CSS("figure.chart svg")))
 	loc, err := chromedp.Run(b.ctx, chromedp.Location())
 	if err != nil || !strings.Contains(loc, "program_id="+program) || !strings.Contains(loc, "from="+month) {
 		t.Fatalf("the filters' address: %s (%v)", loc, err)
@@ -150,4 +150,17 @@ func TestDashboardAndScorecardInABrowser(t *testing.T) {
 	if got := b.text("h1"); got != "Not found" {
 		t.Fatalf("partner B reading A's scorecard sees %q", got)
 	}
+}
+
+// markStale marks the page a form is about to replace, and waitFresh waits
+// until the page that replaced it is in place: the dashboard's filter form
+// reloads the same page, whose chart the old page already showed, so a
+// wait for the chart alone can pass before the new page arrives and leave
+// the next read on a document that is going away.
+func markStale() chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`)
+}
+
+func waitFresh() chromedp.Action[chromedp.Void] {
+	return chromedp.WaitNotPresent(chromedp.CSS("body[data-stale]"))
 }
