@@ -64,3 +64,31 @@ func (k *Client) Step(ctx context.Context, leadID, update string, s Step) (State
 	err := workflows.Update(ctx, k.Temporal, WorkflowID(leadID), update, s, &st, "the lead takes no further steps")
 	return st, err
 }
+
+// Manage sends a channel manager's step (UpdateReoffer, UpdateAssign,
+// UpdateClose, UpdateConvert) and waits until it is recorded. A lead whose
+// workflow has ended (queued) takes it in a new run of the same workflow
+// id, started from in.Resume in the same call (Update-with-Start); one
+// still running (in.Resume nil, or the run not yet ended) takes it as it is.
+func (k *Client) Manage(ctx context.Context, in Input, update string, m Manage) (State, error) {
+	ctx, cancel := k.Bound(ctx)
+	defer cancel()
+	var st State
+	if in.Resume == nil {
+		err := workflows.Update(ctx, k.Temporal, WorkflowID(in.LeadID), update, m, &st, "the lead takes no further steps")
+		return st, err
+	}
+	start := k.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: WorkflowID(in.LeadID), TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, WorkflowType, in)
+	h, err := k.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: update, Args: []any{m}, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err == nil {
+		err = h.Get(ctx, &st)
+	}
+	return st, workflows.AsTypedRefusal(err, "the lead takes no further steps")
+}

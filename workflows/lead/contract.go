@@ -31,18 +31,55 @@ const (
 	// UpdateContacted is the holding partner recording its first contact
 	// with the customer (Step), which stops the first-contact deadline.
 	UpdateContacted = "contacted"
+	// UpdateReoffer is a channel manager routing an offered or queued lead
+	// again by the rules (Manage): open offers are withdrawn and the offer
+	// budget starts over.
+	UpdateReoffer = "reoffer"
+	// UpdateAssign is a channel manager offering an offered or queued lead
+	// to a partner it names (Manage.PartnerID), with the usual deadline.
+	UpdateAssign = "assign"
+	// UpdateClose is a channel manager closing an offered or queued lead
+	// (Manage.CloseReason required): the workflow ends.
+	UpdateClose = "close"
+	// UpdateConvert is a channel manager turning a queued lead into a
+	// registration (Manage.Kind, Manage.PartnerID): the workflow ends.
+	UpdateConvert = "convert"
 	// QueryState returns the workflow's State.
 	QueryState = "state"
 )
 
+// ManagerStepsVersion is the workflow.GetVersion change id of the
+// managers' steps (re-offer, assign, close, convert); runs begun before
+// it take only the partners' steps.
+const ManagerStepsVersion = "manager-steps"
+
 // Lead statuses.
 const (
-	StatusNew      = "new"      // recorded, not yet offered
-	StatusOffered  = "offered"  // offered to one or more partners
-	StatusAccepted = "accepted" // a partner holds it; first contact pending
-	StatusWorking  = "working"  // the partner made first contact: the workflow's job is done
-	StatusQueued   = "queued"   // back in the vendor's queue: nobody (more) to offer it to
+	StatusNew       = "new"       // recorded, not yet offered
+	StatusOffered   = "offered"   // offered to one or more partners
+	StatusAccepted  = "accepted"  // a partner holds it; first contact pending
+	StatusWorking   = "working"   // the partner made first contact: the workflow's job is done
+	StatusQueued    = "queued"    // back in the vendor's queue: nobody (more) to offer it to
+	StatusClosed    = "closed"    // closed by a channel manager (duplicate, junk, no interest, other)
+	StatusConverted = "converted" // turned into a registration from the vendor's queue
 )
+
+// Active reports whether a lead in status s is still being distributed:
+// not queued, worked, closed or converted.
+func Active(s string) bool {
+	return s != StatusQueued && s != StatusWorking && s != StatusClosed && s != StatusConverted
+}
+
+// Reasons a channel manager closes a lead for.
+const (
+	CloseDuplicate  = "duplicate"
+	CloseJunk       = "junk"
+	CloseNoInterest = "no_interest"
+	CloseOther      = "other" // a free-text reason is then required
+)
+
+// CloseReasons lists the reasons a lead is closed for.
+func CloseReasons() []string { return []string{CloseDuplicate, CloseJunk, CloseNoInterest, CloseOther} }
 
 // Lead sources.
 const (
@@ -81,6 +118,21 @@ type Input struct {
 	Lead      Lead         `json:"lead"`
 	// Attribution is how a referred lead arrived (form, partner referral).
 	Attribution *Attribution `json:"attribution,omitempty"`
+	// Resume, set when a channel manager acts on a lead whose workflow
+	// has ended (a queued lead), carries its recorded state into a new
+	// run of the same workflow id; the lead is not recorded again.
+	Resume *Resume `json:"resume,omitempty"`
+}
+
+// Resume is what a new run of a queued lead's workflow starts from: the
+// projection's last event sequence, round, the partners offered it
+// before and what screening found.
+type Resume struct {
+	Status    string            `json:"status"`
+	Seq       int32             `json:"seq"`
+	Round     int               `json:"round"`
+	Tried     []string          `json:"tried,omitempty"`
+	Conflicts []domain.Conflict `json:"conflicts,omitempty"`
 }
 
 // Referred reports whether the lead is a referral (a partner's, or through
@@ -103,6 +155,25 @@ type Attribution struct {
 type Step struct {
 	Actor  domain.Actor `json:"actor"`
 	Reason string       `json:"reason,omitempty"`
+}
+
+// Manage is a channel manager's step on a lead: re-offer, assign (to
+// PartnerID), close (CloseReason, and Reason when it is "other") or
+// convert (Kind vendor_sourced for PartnerID, or referral credited to the
+// lead's referring partner).
+type Manage struct {
+	Actor       domain.Actor `json:"actor"`
+	Reason      string       `json:"reason,omitempty"`
+	PartnerID   string       `json:"partner_id,omitempty"`
+	CloseReason string       `json:"close_reason,omitempty"`
+	Kind        domain.Kind  `json:"kind,omitempty"`
+	// ExpectedCloseDate (YYYY-MM-DD) of a conversion's registration;
+	// empty: 90 days on.
+	ExpectedCloseDate string `json:"expected_close_date,omitempty"`
+	// Amount (minor units) and Currency of a conversion's registration,
+	// when the lead's estimate is not it (a form lead has none).
+	Amount   int64  `json:"amount,omitempty"`
+	Currency string `json:"currency,omitempty"`
 }
 
 // State is the workflow's whole state, returned by updates and the query.
@@ -131,4 +202,12 @@ type State struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 	// Conflicts are what screening found for a referred lead.
 	Conflicts []domain.Conflict `json:"conflicts,omitempty"`
+	// OffersFrom is the round a manager's re-offer or assignment started
+	// the offer budget (max_offers) over from.
+	OffersFrom int `json:"offers_from,omitempty"`
+	// AssignTo is the partner a manager named: the next offer goes to it
+	// alone, whatever the rules.
+	AssignTo string `json:"assign_to,omitempty"`
+	// CloseReason is why a manager closed the lead.
+	CloseReason string `json:"close_reason,omitempty"`
 }

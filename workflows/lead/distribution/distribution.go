@@ -43,11 +43,19 @@ type leadWorkflow struct {
 	// routed turns true once the first offer is made (or the lead queued),
 	// which releases the creator's lead.UpdateRouted.
 	routed bool
+	// managed is whether this run takes the managers' steps
+	// (lead.ManagerStepsVersion).
+	managed bool
 }
 
 func (w *leadWorkflow) setup(ctx workflow.Context) error {
 	w.mu = workflow.NewMutex(ctx)
 	w.st = lead.State{LeadID: w.in.LeadID, ProgramID: w.in.ProgramID, Status: lead.StatusNew}
+	if r := w.in.Resume; r != nil {
+		w.st.Status, w.st.Seq, w.st.Round, w.st.OffersFrom = r.Status, r.Seq, r.Round, r.Round
+		w.st.Tried, w.st.Conflicts = slices.Clone(r.Tried), r.Conflicts
+	}
+	w.managed = workflow.GetVersion(ctx, lead.ManagerStepsVersion, workflow.DefaultVersion, 1) >= 1
 	if err := workflow.SetQueryHandler(ctx, lead.QueryState, func() (lead.State, error) { return w.st, nil }); err != nil {
 		return err
 	}
@@ -68,26 +76,34 @@ func (w *leadWorkflow) run(ctx workflow.Context) (lead.State, error) {
 		return w.st, err
 	}
 	w.st.ProgramID, w.st.Policy = prog.ProgramID, prog.Policy
-	in := w.in
-	in.ProgramID = prog.ProgramID
-	if err := w.record(ctx, change{typ: "created", to: lead.StatusNew, actor: w.in.Creator, new: &in}); err != nil {
-		return w.st, err
-	}
-	if w.in.Referred() {
-		if err := w.screenReferral(ctx); err != nil {
+	if w.in.Resume == nil {
+		in := w.in
+		in.ProgramID = prog.ProgramID
+		if err := w.record(ctx, change{typ: "created", to: lead.StatusNew, actor: w.in.Creator, new: &in}); err != nil {
 			return w.st, err
 		}
-	}
-	for w.st.Status != lead.StatusQueued && w.st.Status != lead.StatusWorking {
-		if err := w.offerRound(ctx); err != nil {
-			return w.st, err
+		if w.in.Referred() {
+			if err := w.screenReferral(ctx); err != nil {
+				return w.st, err
+			}
 		}
 	}
-	w.routed = true
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return w.st, err
+	for {
+		for lead.Active(w.st.Status) {
+			if err := w.offerRound(ctx); err != nil {
+				return w.st, err
+			}
+		}
+		w.routed = true
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return w.st, err
+		}
+		// A manager's re-offer or assignment of the queued lead, taken
+		// while the run was ending, routes it again.
+		if !w.managed || !lead.Active(w.st.Status) {
+			return w.st, nil
+		}
 	}
-	return w.st, nil
 }
 
 // offerRound makes the next offer and waits for its outcome: an
@@ -96,7 +112,7 @@ func (w *leadWorkflow) run(ctx workflow.Context) (lead.State, error) {
 // offer the lead to, it goes back to the vendor's queue.
 func (w *leadWorkflow) offerRound(ctx workflow.Context) error {
 	p := w.st.Policy
-	if w.st.Round >= p.MaxOffers {
+	if w.st.Round-w.st.OffersFrom >= p.MaxOffers {
 		return w.queue(ctx, "no partner took the lead in "+strconv.Itoa(p.MaxOffers)+" offer(s)")
 	}
 	n := 1
@@ -104,7 +120,9 @@ func (w *leadWorkflow) offerRound(ctx workflow.Context) error {
 		n = p.BroadcastTo
 	}
 	var routed leadacts.RouteResult
-	if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.LeadRoute, leadacts.RouteInput{
+	if w.st.AssignTo != "" {
+		routed = leadacts.RouteResult{Partners: []string{w.st.AssignTo}, Rule: "assigned"}
+	} else if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.LeadRoute, leadacts.RouteInput{
 		ProgramID: w.st.ProgramID, Facts: w.in.Lead.Facts(), Tried: w.st.Tried, N: n,
 	}).Get(ctx, &routed); err != nil {
 		return err
@@ -119,6 +137,7 @@ func (w *leadWorkflow) offerRound(ctx workflow.Context) error {
 			s.Round++
 			s.Offered = slices.Clone(routed.Partners)
 			s.Rule = routed.Rule
+			s.AssignTo = ""
 			s.AcceptDueAt = now.Add(p.AcceptWithin.D())
 			s.ReminderSent = false
 		}})

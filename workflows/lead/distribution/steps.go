@@ -25,7 +25,13 @@ func (w *leadWorkflow) registerSteps(ctx workflow.Context) error {
 	}, w.decline); err != nil {
 		return err
 	}
-	return workflows.RegisterStep(ctx, steps, lead.UpdateContacted, w.validateContacted, w.contacted)
+	if err := workflows.RegisterStep(ctx, steps, lead.UpdateContacted, w.validateContacted, w.contacted); err != nil {
+		return err
+	}
+	if !w.managed {
+		return nil
+	}
+	return w.registerManagerSteps(ctx, steps)
 }
 
 // validateOffered: a partner user whose organization holds an open offer.
