@@ -52,6 +52,9 @@ type LeadPolicy struct {
 	AttributionDays int `json:"attribution_days"`
 	// AttributionModel is first or last touch.
 	AttributionModel string `json:"attribution_model"`
+	// Weighting is static (profile weights) or scorecard (profile weights
+	// scaled by each partner's lead scorecard: ScorecardWeight).
+	Weighting string `json:"weighting"`
 }
 
 // DefaultLeadPolicy is the lead policy of a program that states none:
@@ -62,7 +65,7 @@ func DefaultLeadPolicy() LeadPolicy {
 		Mode: RouteRoundRobin, BroadcastTo: 3,
 		AcceptWithin: Duration(48 * time.Hour), ReminderAt: Duration(24 * time.Hour),
 		FirstContactWithin: Duration(5 * 24 * time.Hour), MaxOffers: 3,
-		AttributionDays: 90, AttributionModel: TouchFirst,
+		AttributionDays: 90, AttributionModel: TouchFirst, Weighting: WeightStatic,
 	}
 }
 
@@ -107,6 +110,9 @@ func (p LeadPolicy) Validate() []string {
 	}
 	if p.AttributionDays < 1 || p.AttributionDays > 365 {
 		bad("attribution_days", "must be 1 to 365")
+	}
+	if p.Weighting != WeightStatic && p.Weighting != WeightScorecard {
+		bad("weighting", "must be static or scorecard")
 	}
 	if p.AttributionModel != TouchFirst && p.AttributionModel != TouchLast {
 		bad("attribution_model", "must be first or last")

@@ -43,7 +43,8 @@ type Change struct {
 }
 
 // LeadRecord writes a change in one transaction: the lead (first change), the
-// event, the offers and the projection. A change already recorded (its
+// event, the offers, the projection and the notifications of the partners
+// it concerns (offers, reminders, time-outs, pullbacks, withdrawals). A change already recorded (its
 // seq exists) is left as it is.
 func (a *Activities) LeadRecord(ctx context.Context, c Change) error {
 	id, err := uuid.Parse(c.LeadID)
@@ -129,12 +130,15 @@ func (a *Activities) LeadRecord(ctx context.Context, c Change) error {
 				return err
 			}
 		}
-		return q.LeadProject(ctx, dbq.LeadProjectParams{
+		if err := q.LeadProject(ctx, dbq.LeadProjectParams{
 			ID: id, Status: s.Status, PartnerID: nullID(s.PartnerID), DealID: nullID(s.DealID), Round: int32(s.Round),
 			AcceptDueAt:  pgtype.Timestamptz{Time: s.AcceptDueAt, Valid: !s.AcceptDueAt.IsZero() && s.Status == lead.StatusOffered},
 			ContactDueAt: pgtype.Timestamptz{Time: s.ContactDueAt, Valid: !s.ContactDueAt.IsZero() && s.Status == lead.StatusAccepted},
 			Seq:          c.Seq, UpdatedAt: c.OccurredAt,
-		})
+		}); err != nil {
+			return err
+		}
+		return notifyLead(ctx, q, id, c)
 	})
 }
 

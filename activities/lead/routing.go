@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/dealflow/dealflow/activities"
 	"github.com/dealflow/dealflow/db"
@@ -59,8 +60,10 @@ type RouteResult struct {
 }
 
 // LeadRoute applies the program's routing rules (domain.Route) to its partners
-// as they are now: profiles, capacity and load, round-robin counts. It only
-// reads; the offer it leads to is counted when recorded.
+// as they are now: profiles, capacity and load, round-robin counts, and,
+// when the program's policy asks for scorecard weighting, each partner's
+// lead scorecard in the program (domain.ApplyScorecard). It only reads;
+// the offer it leads to is counted when recorded.
 func (a *Activities) LeadRoute(ctx context.Context, in RouteInput) (RouteResult, error) {
 	id, err := uuid.Parse(in.ProgramID)
 	if err != nil {
@@ -87,6 +90,30 @@ func (a *Activities) LeadRoute(ctx context.Context, in RouteInput) (RouteResult,
 			Weight: int(r.Weight), Assigned: int(r.Assigned),
 		})
 	}
+	policy, err := domain.ParseLeadPolicy(p.LeadPolicy)
+	if err != nil {
+		return RouteResult{}, activities.InvalidDataError("program %s: %v", id, err)
+	}
+	if policy.Weighting == domain.WeightScorecard {
+		if cands, err = a.scorecardWeights(ctx, q, id, cands, policy); err != nil {
+			return RouteResult{}, err
+		}
+	}
 	chosen, rule := domain.Route(rules, in.Facts, cands, in.Tried, in.N)
 	return RouteResult{Partners: chosen, Rule: rule}, nil
+}
+
+// scorecardWeights scales the candidates' weights by their lead
+// scorecards in program id (all time).
+func (a *Activities) scorecardWeights(ctx context.Context, q *dbq.Queries, id uuid.UUID, cands []domain.LeadCandidate, p domain.LeadPolicy) ([]domain.LeadCandidate, error) {
+	rows, err := q.LeadScorecard(ctx, dbq.LeadScorecardParams{ProgramID: uuid.NullUUID{UUID: id, Valid: true}})
+	if err != nil {
+		return nil, fmt.Errorf("lead scorecard: %w", err)
+	}
+	scores := make(map[string]domain.LeadScore, len(rows))
+	for _, r := range rows {
+		scores[r.PartnerID.String()] = domain.LeadScore{Offered: int(r.Offered), Accepted: int(r.Accepted), Won: int(r.Won),
+			MedianToAccept: time.Duration(r.MedianSecondsToAccept * float64(time.Second))}
+	}
+	return domain.ApplyScorecard(cands, scores, p.AcceptWithin.D()), nil
 }

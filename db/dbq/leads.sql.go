@@ -331,6 +331,79 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 	return items, nil
 }
 
+const leadNotificationInsert = `-- name: LeadNotificationInsert :exec
+INSERT INTO notifications (deal_id, event_seq, ordinal, audience, kind, subject, body, created_at, lead_id)
+SELECT NULL, NULL, $1, $2, $3, $4::text || ': ' || l.company_name, $5, $6, l.id
+FROM leads l WHERE l.id = $7
+`
+
+type LeadNotificationInsertParams struct {
+	Ordinal   int32     `json:"ordinal"`
+	Audience  string    `json:"audience"`
+	Kind      string    `json:"kind"`
+	Headline  string    `json:"headline"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+	LeadID    uuid.UUID `json:"lead_id"`
+}
+
+// LeadNotificationInsert writes one notification of a lead's event to the
+// notifications outbox (no deal), addressed to audience (partner:<id>),
+// its subject naming the lead's company; written only with the event's
+// first insertion, in its transaction, so never twice.
+func (q *Queries) LeadNotificationInsert(ctx context.Context, arg LeadNotificationInsertParams) error {
+	_, err := q.db.Exec(ctx, leadNotificationInsert,
+		arg.Ordinal,
+		arg.Audience,
+		arg.Kind,
+		arg.Headline,
+		arg.Body,
+		arg.CreatedAt,
+		arg.LeadID,
+	)
+	return err
+}
+
+const leadNotifications = `-- name: LeadNotifications :many
+SELECT id, audience, kind, subject, body, created_at FROM notifications WHERE lead_id = $1 ORDER BY id
+`
+
+type LeadNotificationsRow struct {
+	ID        int64     `json:"id"`
+	Audience  string    `json:"audience"`
+	Kind      string    `json:"kind"`
+	Subject   string    `json:"subject"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (q *Queries) LeadNotifications(ctx context.Context, leadID uuid.NullUUID) ([]LeadNotificationsRow, error) {
+	rows, err := q.db.Query(ctx, leadNotifications, leadID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LeadNotificationsRow{}
+	for rows.Next() {
+		var i LeadNotificationsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Audience,
+			&i.Kind,
+			&i.Subject,
+			&i.Body,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const leadOfferDecide = `-- name: LeadOfferDecide :exec
 UPDATE lead_offers SET outcome = $1, reason = $2, decided_at = $3
 WHERE lead_id = $4 AND round = $5 AND outcome = 'open'
@@ -644,6 +717,32 @@ func (q *Queries) LeadScorecard(ctx context.Context, arg LeadScorecardParams) ([
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const leadTried = `-- name: LeadTried :many
+SELECT partner_id FROM lead_offers WHERE lead_id = $1 GROUP BY partner_id ORDER BY min(offered_at), partner_id
+`
+
+// LeadTried lists the partners a lead was offered to, first offer first:
+// a resumed run of its workflow does not offer it to them again unasked.
+func (q *Queries) LeadTried(ctx context.Context, leadID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, leadTried, leadID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var partner_id uuid.UUID
+		if err := rows.Scan(&partner_id); err != nil {
+			return nil, err
+		}
+		items = append(items, partner_id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

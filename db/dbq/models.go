@@ -422,6 +422,7 @@ type Notification struct {
 	CreatedAt   time.Time          `json:"created_at"`
 	DeliveredAt pgtype.Timestamptz `json:"delivered_at"`
 	Body        string             `json:"body"`
+	LeadID      uuid.NullUUID      `json:"lead_id"`
 }
 
 type NotificationDelivery struct {

@@ -42,7 +42,7 @@ func (q *Queries) NotificationInsert(ctx context.Context, arg NotificationInsert
 }
 
 const notificationListForDeal = `-- name: NotificationListForDeal :many
-SELECT id, deal_id, event_seq, ordinal, audience, kind, subject, created_at, delivered_at, body FROM notifications WHERE deal_id = $1::uuid ORDER BY event_seq, ordinal
+SELECT id, deal_id, event_seq, ordinal, audience, kind, subject, created_at, delivered_at, body, lead_id FROM notifications WHERE deal_id = $1::uuid ORDER BY event_seq, ordinal
 `
 
 func (q *Queries) NotificationListForDeal(ctx context.Context, dealID uuid.UUID) ([]Notification, error) {
@@ -65,6 +65,7 @@ func (q *Queries) NotificationListForDeal(ctx context.Context, dealID uuid.UUID)
 			&i.CreatedAt,
 			&i.DeliveredAt,
 			&i.Body,
+			&i.LeadID,
 		); err != nil {
 			return nil, err
 		}

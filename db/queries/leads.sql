@@ -130,3 +130,20 @@ WHERE (sqlc.narg(scope_partner_id)::uuid IS NULL OR o.partner_id = sqlc.narg(sco
        OR EXISTS (SELECT 1 FROM leads l WHERE l.id = o.lead_id AND l.program_id = sqlc.narg(program_id)::uuid))
 GROUP BY o.partner_id
 ORDER BY o.partner_id;
+
+-- name: LeadNotificationInsert :exec
+-- LeadNotificationInsert writes one notification of a lead's event to the
+-- notifications outbox (no deal), addressed to audience (partner:<id>),
+-- its subject naming the lead's company; written only with the event's
+-- first insertion, in its transaction, so never twice.
+INSERT INTO notifications (deal_id, event_seq, ordinal, audience, kind, subject, body, created_at, lead_id)
+SELECT NULL, NULL, @ordinal, @audience, @kind, @headline::text || ': ' || l.company_name, @body, @created_at, l.id
+FROM leads l WHERE l.id = @lead_id;
+
+-- name: LeadNotifications :many
+SELECT id, audience, kind, subject, body, created_at FROM notifications WHERE lead_id = @lead_id ORDER BY id;
+
+-- name: LeadTried :many
+-- LeadTried lists the partners a lead was offered to, first offer first:
+-- a resumed run of its workflow does not offer it to them again unasked.
+SELECT partner_id FROM lead_offers WHERE lead_id = @lead_id GROUP BY partner_id ORDER BY min(offered_at), partner_id;
