@@ -19,7 +19,7 @@ import (
 
 // leadRoutes are the lead distribution context's endpoints.
 func (s *Server) leadRoutes() []Route {
-	return []Route{
+	return append([]Route{
 		{http.MethodPost, "/v1/leads", web.DeciderRoles, s.createLead},
 		{http.MethodPost, "/v1/leads/import", web.DeciderRoles, s.importLeads},
 		{http.MethodGet, "/v1/leads", web.AllRoles, s.listLeads},
@@ -30,7 +30,7 @@ func (s *Server) leadRoutes() []Route {
 		{http.MethodPost, "/v1/leads/:id/contacted", web.PartnerRoles, s.leadStep(lead.UpdateContacted)},
 		{http.MethodPut, "/v1/programs/:id/lead-routing", web.DeciderRoles, s.putLeadRouting},
 		{http.MethodPut, "/v1/partners/:id/lead-profile", web.DeciderRoles, s.putLeadProfile},
-	}
+	}, s.leadManageRoutes()...)
 }
 
 // createLead records a lead and routes it: the lead's workflow starts and,
@@ -151,9 +151,10 @@ func (s *Server) getLead(c *gin.Context) {
 func (s *Server) listLeads(c *gin.Context) {
 	status := c.Query("status")
 	switch status {
-	case "", lead.StatusNew, lead.StatusOffered, lead.StatusAccepted, lead.StatusWorking, lead.StatusQueued:
+	case "", lead.StatusNew, lead.StatusOffered, lead.StatusAccepted, lead.StatusWorking, lead.StatusQueued,
+		lead.StatusClosed, lead.StatusConverted:
 	default:
-		web.ValidationProblem(c, []web.FieldError{{Field: "status", Message: "must be new, offered, accepted, working or queued"}})
+		web.ValidationProblem(c, []web.FieldError{{Field: "status", Message: "must be new, offered, accepted, working, queued, closed or converted"}})
 		return
 	}
 	limit := int32(100)
