@@ -42,6 +42,7 @@ type world struct {
 	changes    []leadacts.Change
 	registered []leadacts.RegisterInput
 	released   []leadacts.ReleaseInput
+	sent       int // manager steps sent: each update's own id
 }
 
 func newWorld(t *testing.T, policy domain.LeadPolicy, partners ...string) *world {
