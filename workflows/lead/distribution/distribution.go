@@ -71,11 +71,21 @@ func (w *leadWorkflow) setup(ctx workflow.Context) error {
 }
 
 func (w *leadWorkflow) run(ctx workflow.Context) (lead.State, error) {
+	if w.in.Resume != nil {
+		// The manager's step that started this run waits until the
+		// program's policy is in the state it changes.
+		if err := w.mu.Lock(ctx); err != nil {
+			return w.st, err
+		}
+	}
 	var prog leadacts.ProgramResult
 	if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.LeadProgram, w.in.ProgramID).Get(ctx, &prog); err != nil {
 		return w.st, err
 	}
 	w.st.ProgramID, w.st.Policy = prog.ProgramID, prog.Policy
+	if w.in.Resume != nil {
+		w.mu.Unlock()
+	}
 	if w.in.Resume == nil {
 		in := w.in
 		in.ProgramID = prog.ProgramID
