@@ -184,8 +184,8 @@ func TestQueuedLeadReofferedInResumedRun(t *testing.T) {
 
 // resumedStep is one manager step on a queued lead: what the API's
 // Update-with-Start does, a new run from r taking the step at once. It
-// returns the step's outcome, the run's end state and its world.
-func resumedStep(t *testing.T, name string, m lead.Manage, source string, at *lead.Attribution, r lead.Resume) (error, lead.State, *world) {
+// returns the run's end state, its world and the step's outcome.
+func resumedStep(t *testing.T, name string, m lead.Manage, source string, at *lead.Attribution, r lead.Resume) (lead.State, *world, error) {
 	t.Helper()
 	w := newWorld(t, domain.DefaultLeadPolicy(), "p-a")
 	res := make(chan error, 1)
@@ -193,11 +193,11 @@ func resumedStep(t *testing.T, name string, m lead.Manage, source string, at *le
 	st := w.resumed(t, source, at, r)
 	select {
 	case err := <-res:
-		return err, st, w
+		return st, w, err
 	default:
 		t.Fatalf("%s: no answer", name)
 	}
-	return nil, st, w
+	return st, w, nil
 }
 
 // A queued referral converts into a referral-kind registration credited to
@@ -212,12 +212,12 @@ func TestQueuedReferralConverted(t *testing.T) {
 		{Actor: manager, Kind: domain.KindReferral, PartnerID: "p-a"},
 		{Actor: manager, Kind: "resale", PartnerID: "p-a"},
 	} {
-		err, st, w := resumedStep(t, lead.UpdateConvert, m, lead.SourceForm, ref, queued)
+		st, w, err := resumedStep(t, lead.UpdateConvert, m, lead.SourceForm, ref, queued)
 		if kindOf(err) != workflows.ErrTypeInvalidArgument || st.Status != lead.StatusQueued || len(w.changes) != 0 || len(w.registered) != 0 {
 			t.Fatalf("%+v: %v, %+v, %s", m, err, st, w.log())
 		}
 	}
-	err, st, w := resumedStep(t, lead.UpdateConvert, lead.Manage{Actor: manager, Kind: domain.KindReferral, Reason: "qualified by phone",
+	st, w, err := resumedStep(t, lead.UpdateConvert, lead.Manage{Actor: manager, Kind: domain.KindReferral, Reason: "qualified by phone",
 		Amount: 250000, Currency: "EUR", ExpectedCloseDate: "2026-06-30"}, lead.SourceForm, ref, queued)
 	if err != nil || w.log() != "converted@0s" || st.Status != lead.StatusConverted || st.PartnerID != "p-ref" || st.DealID == "" {
 		t.Fatalf("%v %s %+v", err, w.log(), st)
@@ -234,16 +234,16 @@ func TestQueuedReferralConverted(t *testing.T) {
 	// A vendor lead has no referrer: a referral conversion is refused; a
 	// vendor-sourced one goes to the named partner.
 	vendorQueued := lead.Resume{Status: lead.StatusQueued, Seq: 4, Round: 3}
-	if err, _, _ := resumedStep(t, lead.UpdateConvert, lead.Manage{Actor: manager, Kind: domain.KindReferral}, lead.SourceVendor, nil, vendorQueued); kindOf(err) != workflows.ErrTypeInvalidArgument {
+	if _, _, err := resumedStep(t, lead.UpdateConvert, lead.Manage{Actor: manager, Kind: domain.KindReferral}, lead.SourceVendor, nil, vendorQueued); kindOf(err) != workflows.ErrTypeInvalidArgument {
 		t.Fatalf("referral conversion of a vendor lead: %v", err)
 	}
-	err, st, w = resumedStep(t, lead.UpdateConvert, lead.Manage{Actor: manager, Kind: domain.KindVendorSourced, PartnerID: "p-b"}, lead.SourceVendor, nil, vendorQueued)
+	st, w, err = resumedStep(t, lead.UpdateConvert, lead.Manage{Actor: manager, Kind: domain.KindVendorSourced, PartnerID: "p-b"}, lead.SourceVendor, nil, vendorQueued)
 	if err != nil || st.Status != lead.StatusConverted || w.registered[0].Kind != domain.KindVendorSourced || w.registered[0].PartnerID != "p-b" {
 		t.Fatalf("%v %+v %+v", err, st, w.registered)
 	}
 
 	// Closing a queued lead ends it too.
-	err, st, w = resumedStep(t, lead.UpdateClose, lead.Manage{Actor: manager, CloseReason: lead.CloseNoInterest}, lead.SourceForm, ref, queued)
+	st, w, err = resumedStep(t, lead.UpdateClose, lead.Manage{Actor: manager, CloseReason: lead.CloseNoInterest}, lead.SourceForm, ref, queued)
 	if err != nil || st.Status != lead.StatusClosed || w.log() != "closed@0s" || w.changes[0].Outcome != "" {
 		t.Fatalf("%v %+v %s", err, st, w.log())
 	}
