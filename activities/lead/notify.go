@@ -26,6 +26,16 @@ var notices = map[string]notice{
 	"withdrawn":     {"lead_withdrawn", "A lead offer was withdrawn", "A channel manager took the lead back; no action is needed."},
 }
 
+// Notified is the notification kind change c gives rise to and the
+// partners it goes to (none: no notification).
+func Notified(c Change) (string, []string, error) {
+	n, partners, err := leadNotices(c)
+	if len(partners) == 0 {
+		return "", nil, err
+	}
+	return n.kind, partners, err
+}
+
 // leadNotices are the notifications change c gives rise to, one per
 // partner it concerns: offers and reminders to the offered partners,
 // time-outs to those whose offer lapsed, a pullback to the holder, and a

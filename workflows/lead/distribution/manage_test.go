@@ -3,9 +3,11 @@ package distribution
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	leadacts "github.com/dealflow/dealflow/activities/lead"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/lead"
@@ -246,5 +248,32 @@ func TestQueuedReferralConverted(t *testing.T) {
 	st, w, err = resumedStep(t, lead.UpdateClose, lead.Manage{Actor: manager, CloseReason: lead.CloseNoInterest}, lead.SourceForm, ref, queued)
 	if err != nil || st.Status != lead.StatusClosed || w.log() != "closed@0s" || w.changes[0].Outcome != "" {
 		t.Fatalf("%v %+v %s", err, st, w.log())
+	}
+}
+
+// The partners' people hear of every offer, reminder, time-out, pullback
+// and withdrawal: what each recorded change notifies (the activity writes
+// it to the outbox with the change).
+func TestStepsNotifyPartners(t *testing.T) {
+	p := domain.DefaultLeadPolicy()
+	w := newWorld(t, p, "p-a", "p-b", "p-c")
+	res := make(chan error, 8)
+	w.manage(60*time.Hour, lead.UpdateReoffer, lead.Manage{Actor: manager}, res) // p-b's offer withdrawn
+	w.step(61*time.Hour, lead.UpdateAccept, lead.Step{Actor: partner("p-c")}, res)
+	w.run(t) // p-c never records first contact: pulled back, then nobody is left
+	expect(t, res, "", "")
+	var got []string
+	for _, c := range w.changes {
+		kind, partners, err := leadacts.Notified(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind != "" {
+			got = append(got, kind+":"+strings.Join(partners, ","))
+		}
+	}
+	want := "lead_offered:p-a lead_reminder:p-a lead_timed_out:p-a lead_offered:p-b lead_withdrawn:p-b lead_offered:p-c lead_pulled_back:p-c"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("notified\n got %s\nwant %s\n(%s)", strings.Join(got, " "), want, w.log())
 	}
 }
