@@ -117,3 +117,18 @@ func (a *Activities) scorecardWeights(ctx context.Context, q *dbq.Queries, id uu
 	}
 	return domain.ApplyScorecard(cands, scores, p.AcceptWithin.D()), nil
 }
+
+// LeadLastSeq is the number of the last event recorded for lead leadID: a
+// resumed run of its workflow checks it started from the lead as it is
+// now. It only reads.
+func (a *Activities) LeadLastSeq(ctx context.Context, leadID string) (int32, error) {
+	id, err := uuid.Parse(leadID)
+	if err != nil {
+		return 0, activities.InvalidDataError("lead id: %v", err)
+	}
+	l, err := dbq.New(a.Pool).LeadGet(ctx, dbq.LeadGetParams{ID: id})
+	if err != nil {
+		return 0, fmt.Errorf("lead %s: %w", id, err)
+	}
+	return l.LastEventSeq, nil
+}

@@ -53,6 +53,11 @@ const (
 // it take only the partners' steps.
 const ManagerStepsVersion = "manager-steps"
 
+// ResumeCheckVersion is the workflow.GetVersion change id of a resumed
+// run checking that the lead's last recorded event is the one it started
+// from (else it refuses the step: another came first).
+const ResumeCheckVersion = "resume-check"
+
 // Lead statuses.
 const (
 	StatusNew       = "new"       // recorded, not yet offered

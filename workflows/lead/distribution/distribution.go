@@ -46,6 +46,12 @@ type leadWorkflow struct {
 	// managed is whether this run takes the managers' steps
 	// (lead.ManagerStepsVersion).
 	managed bool
+	// stale is a resumed run begun from a lead that has changed since
+	// (another manager's step came first): it takes no step.
+	stale bool
+	// checked is a resumed run that locks in setup and checks the lead's
+	// last event (lead.ResumeCheckVersion).
+	checked bool
 }
 
 func (w *leadWorkflow) setup(ctx workflow.Context) error {
@@ -56,6 +62,15 @@ func (w *leadWorkflow) setup(ctx workflow.Context) error {
 		w.st.Tried, w.st.Conflicts = slices.Clone(r.Tried), r.Conflicts
 	}
 	w.managed = workflow.GetVersion(ctx, lead.ManagerStepsVersion, workflow.DefaultVersion, 1) >= 1
+	if w.in.Resume != nil && workflow.GetVersion(ctx, lead.ResumeCheckVersion, workflow.DefaultVersion, 1) >= 1 {
+		// The manager's step that started this run waits, before its
+		// handler is even registered, until run has loaded the policy
+		// and checked the lead is as the run started from it.
+		w.checked = true
+		if err := w.mu.Lock(ctx); err != nil {
+			return err
+		}
+	}
 	if err := workflow.SetQueryHandler(ctx, lead.QueryState, func() (lead.State, error) { return w.st, nil }); err != nil {
 		return err
 	}
@@ -71,9 +86,8 @@ func (w *leadWorkflow) setup(ctx workflow.Context) error {
 }
 
 func (w *leadWorkflow) run(ctx workflow.Context) (lead.State, error) {
-	if w.in.Resume != nil {
-		// The manager's step that started this run waits until the
-		// program's policy is in the state it changes.
+	if w.in.Resume != nil && !w.checked {
+		// (runs begun before lead.ResumeCheckVersion)
 		if err := w.mu.Lock(ctx); err != nil {
 			return w.st, err
 		}
@@ -84,6 +98,13 @@ func (w *leadWorkflow) run(ctx workflow.Context) (lead.State, error) {
 	}
 	w.st.ProgramID, w.st.Policy = prog.ProgramID, prog.Policy
 	if w.in.Resume != nil {
+		if w.checked {
+			var seq int32
+			if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.LeadLastSeq, w.in.LeadID).Get(ctx, &seq); err != nil {
+				return w.st, err
+			}
+			w.stale = seq != w.in.Resume.Seq
+		}
 		w.mu.Unlock()
 	}
 	if w.in.Resume == nil {

@@ -43,6 +43,8 @@ type world struct {
 	registered []leadacts.RegisterInput
 	released   []leadacts.ReleaseInput
 	sent       int // manager steps sent: each update's own id
+	// lastSeq is the lead's last recorded event as PostgreSQL has it.
+	lastSeq int32
 }
 
 func newWorld(t *testing.T, policy domain.LeadPolicy, partners ...string) *world {
@@ -85,6 +87,8 @@ func newWorld(t *testing.T, policy domain.LeadPolicy, partners ...string) *world
 			}
 			return []domain.Conflict{{Source: domain.SourceRegistration, ID: "d-1", Class: domain.MatchLikely}}, nil
 		})
+	w.env.OnActivity(acts.LeadLastSeq, mock.Anything, mock.Anything).Return(
+		func(context.Context, string) (int32, error) { return w.lastSeq, nil })
 	w.env.OnActivity(acts.LeadRelease, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in leadacts.ReleaseInput) error {
 			w.mu.Lock()

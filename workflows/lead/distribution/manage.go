@@ -42,6 +42,9 @@ func (w *leadWorkflow) validateManaged(m lead.Manage) error {
 	if m.Actor.Role != domain.RoleChannelManager && m.Actor.Role != domain.RoleAdmin {
 		return workflows.Refuse(workflows.ErrTypeForbidden, "only a channel manager or an admin may take this step on a lead")
 	}
+	if w.stale {
+		return workflows.Refuse(workflows.ErrTypeInvalidTransition, "the lead changed while this step was on its way; reload it and try again")
+	}
 	switch w.st.Status {
 	case lead.StatusOffered, lead.StatusQueued:
 		return workflows.ReasonOK(m.Reason, false)

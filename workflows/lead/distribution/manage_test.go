@@ -33,6 +33,9 @@ func (w *world) manage(at time.Duration, name string, m lead.Manage, results cha
 // when a manager acts on a queued lead), from the recorded state r.
 func (w *world) resumed(t *testing.T, source string, at *lead.Attribution, r lead.Resume) lead.State {
 	t.Helper()
+	if w.lastSeq == 0 {
+		w.lastSeq = r.Seq
+	}
 	w.env.ExecuteWorkflow(LeadDistribution, lead.Input{LeadID: leadID, ProgramID: programID, Source: source, Attribution: at,
 		Creator: domain.Actor{ID: "m"}, Resume: &r,
 		Lead: lead.Lead{Company: domain.Customer{Name: "Acme", Domain: "acme.com", Country: "DE"}, RegistrableDomain: "acme.com",
@@ -275,5 +278,20 @@ func TestStepsNotifyPartners(t *testing.T) {
 	want := "lead_offered:p-a lead_reminder:p-a lead_timed_out:p-a lead_offered:p-b lead_withdrawn:p-b lead_offered:p-c lead_pulled_back:p-c"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("notified\n got %s\nwant %s\n(%s)", strings.Join(got, " "), want, w.log())
+	}
+}
+
+// A resumed run begun from a lead another manager's step has changed since
+// (its last event is no longer the one the run started from) refuses the
+// step and records nothing.
+func TestResumedRunFromStaleLeadRefuses(t *testing.T) {
+	w := newWorld(t, domain.DefaultLeadPolicy(), "p-a")
+	w.lastSeq = 5 // someone closed it meanwhile
+	res := make(chan error, 1)
+	w.manage(0, lead.UpdateReoffer, lead.Manage{Actor: manager}, res)
+	st := w.resumed(t, lead.SourceVendor, nil, lead.Resume{Status: lead.StatusQueued, Seq: 4, Round: 3})
+	expect(t, res, workflows.ErrTypeInvalidTransition)
+	if len(w.changes) != 0 || st.Status != lead.StatusQueued {
+		t.Fatalf("%s %+v", w.log(), st)
 	}
 }
