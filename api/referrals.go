@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/rand"
+	"github.com/dealflow/dealflow/internal/steps"
 	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"net/url"
@@ -221,11 +222,11 @@ func encodeTouches(ts []domain.Touch) string {
 // lead attributed to the partner, conflict-screened, and put in the
 // vendor's queue (201 with the lead, its conflicts included).
 func (s *Server) createReferral(c *gin.Context) {
-	var req createLeadRequest
+	var req steps.CreateLeadRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
 	}
-	in, errs := s.leadInput(&req, lead.SourcePartnerReferral)
+	in, errs := steps.LeadInput(s.validate, &req, lead.SourcePartnerReferral)
 	if len(errs) > 0 {
 		web.ValidationProblem(c, errs)
 		return
