@@ -12,12 +12,7 @@ import (
 
 	"github.com/dealflow/dealflow/workflows/lead"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
-
-// leadImportNamespace derives each imported lead's id from the file and its
-// line, so importing the same file again starts no lead twice.
-var leadImportNamespace = uuid.MustParse("0d7f5a52-8f3e-4b8e-9a4f-6c1b1c0f6a10")
 
 // importLeads takes a CSV of leads (text/csv, a header row naming the
 // columns): every row is validated first, and any bad row refuses the
@@ -54,7 +49,7 @@ func (s *Server) importLeads(c *gin.Context) {
 	actor := web.PrincipalOf(c).Actor()
 	ids := make([]string, 0, len(inputs))
 	for i, in := range inputs {
-		in.LeadID = uuid.NewSHA1(leadImportNamespace, []byte(fmt.Sprintf("%x/%d", sum, i))).String()
+		in.LeadID = steps.ImportedLeadID(sum, i)
 		in.Creator = actor
 		if _, err := s.leads.Create(c, in); err != nil && !errors.Is(err, lead.ErrCompleted) {
 			s.leadRefused(c, err)

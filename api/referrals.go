@@ -1,7 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
 	"github.com/dealflow/dealflow/internal/steps"
 	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
@@ -48,7 +47,7 @@ func (s *Server) createReferralCode(c *gin.Context) {
 		return
 	}
 	p := web.PrincipalOf(c)
-	code := newReferralCode()
+	code := steps.NewReferralCode()
 	row, err := s.q.ReferralCodeCreate(c, dbq.ReferralCodeCreateParams{Code: code, PartnerID: p.PartnerID.UUID,
 		UserID: uuid.NullUUID{UUID: p.UserID, Valid: true}})
 	if err != nil {
@@ -56,17 +55,6 @@ func (s *Server) createReferralCode(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"code": row.Code, "partner_id": row.PartnerID, "url": "/r/" + row.Code, "created_at": row.CreatedAt})
-}
-
-// newReferralCode is 12 random characters of [a-z0-9].
-func newReferralCode() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }
 
 // listReferralCodes lists codes with their click, lead and won counts: a

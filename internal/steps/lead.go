@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/workflows/lead"
 	"github.com/go-playground/validator/v10"
+	"github.com/google/uuid"
 )
 
 // CreateLeadRequest is the body of POST /v1/leads and POST /v1/referrals,
@@ -242,3 +244,24 @@ type LeadProfileRequest struct {
 // NewLeadProfileRequest is a profile request with the defaults: capacity
 // 10, weight 1.
 func NewLeadProfileRequest() LeadProfileRequest { return LeadProfileRequest{Weight: 1, Capacity: 10} }
+
+// leadImportNamespace derives each imported lead's id from the file and its
+// line, so importing the same file again starts no lead twice.
+var leadImportNamespace = uuid.MustParse("0d7f5a52-8f3e-4b8e-9a4f-6c1b1c0f6a10")
+
+// ImportedLeadID is the id of the i-th lead of an import file whose
+// content hashes to sum (SHA-256): the same file gives the same ids.
+func ImportedLeadID(sum [32]byte, i int) string {
+	return uuid.NewSHA1(leadImportNamespace, []byte(fmt.Sprintf("%x/%d", sum, i))).String()
+}
+
+// NewReferralCode is 12 random characters of [a-z0-9].
+func NewReferralCode() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
