@@ -27,7 +27,7 @@ func (s *Console) leadAdminRoutes() []Route {
 		{http.MethodPost, "/console/lead-routing/:id/policy", web.DeciderRoles, s.leadRoutingPolicy},
 		{http.MethodPost, "/console/lead-routing/:id/rules", web.DeciderRoles, s.leadRoutingRule},
 		{http.MethodPost, "/console/lead-routing/:id/rules/:n/active", web.DeciderRoles, s.leadRoutingActive},
-		{http.MethodPost, "/console/lead-routing/:id/profiles", web.DeciderRoles, s.leadRoutingProfile},
+		{http.MethodPost, "/console/lead-profiles", web.DeciderRoles, s.leadRoutingProfile},
 		{http.MethodGet, "/console/leads/new", web.DeciderRoles, s.leadNew},
 		{http.MethodPost, "/console/leads/new", web.DeciderRoles, s.leadCreate},
 		{http.MethodPost, "/console/leads/import", web.DeciderRoles, s.leadImport},
@@ -130,10 +130,11 @@ func (s *Console) leadRouting(c *gin.Context) {
 	s.render(c, http.StatusOK, "lead_routing.html", page{Title: "Lead routing", Data: d})
 }
 
-// routingChange reads the program and checks the page's version; it
-// answers (redirecting back with "Not done") and returns false when the
-// change cannot go ahead.
-func (s *Console) routingChange(c *gin.Context) (dbq.LeadProgramRow, func(string), bool) {
+// routingChange reads the program and checks the form (bad: what is wrong
+// with its fields, "" when nothing) and the page's version; it answers
+// (redirecting back with "Not done") and returns false when the change
+// cannot go ahead.
+func (s *Console) routingChange(c *gin.Context, bad string) (dbq.LeadProgramRow, func(string), bool) {
 	id, err := uuid.Parse(c.Param("id"))
 	back := func(msg string) {
 		c.Redirect(http.StatusSeeOther, "/console/lead-routing?program="+c.Param("id")+"&done="+url.QueryEscape(msg))
@@ -150,8 +151,12 @@ func (s *Console) routingChange(c *gin.Context) (dbq.LeadProgramRow, func(string
 		web.Unavailable(c, s.log, err)
 		return prog, back, false
 	}
+	if bad != "" {
+		back("Not done: " + bad)
+		return prog, back, false
+	}
 	if c.PostForm("version") != routingVersion(prog) {
-		back("Not done: the routing changed since this page was shown; look again and redo your change")
+		back("Not done: the routing changed since this page was shown: the page must be reloaded and the change made again")
 		return prog, back, false
 	}
 	return prog, back, true
@@ -179,7 +184,17 @@ func (s *Console) saveRouting(c *gin.Context, prog dbq.LeadProgramRow, policy js
 // leadRoutingPolicy sets the program's offer mode (round-robin, or
 // broadcast to N partners), keeping the rest of its lead policy.
 func (s *Console) leadRoutingPolicy(c *gin.Context) {
-	prog, back, ok := s.routingChange(c)
+	mode, to := c.PostForm("mode"), strings.TrimSpace(c.PostForm("broadcast_to"))
+	var n int
+	var bad string
+	if mode != domain.RouteRoundRobin && mode != domain.RouteBroadcast {
+		bad = "mode: must be round_robin or broadcast"
+	} else if v, err := strconv.Atoi(to); to != "" && err != nil {
+		bad = "broadcast to: must be a whole number of partners"
+	} else {
+		n = v
+	}
+	prog, back, ok := s.routingChange(c, bad)
 	if !ok {
 		return
 	}
@@ -188,13 +203,8 @@ func (s *Console) leadRoutingPolicy(c *gin.Context) {
 	if fields == nil {
 		fields = map[string]any{}
 	}
-	fields["mode"] = c.PostForm("mode")
-	if v := strings.TrimSpace(c.PostForm("broadcast_to")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			back("Not done: broadcast to: must be a whole number of partners")
-			return
-		}
+	fields["mode"] = mode
+	if to != "" {
 		fields["broadcast_to"] = n
 	}
 	raw, _ := json.Marshal(fields)
@@ -204,28 +214,17 @@ func (s *Console) leadRoutingPolicy(c *gin.Context) {
 // leadRoutingRule adds a rule at the end of the list, or replaces rule
 // ?index= with the form's.
 func (s *Console) leadRoutingRule(c *gin.Context) {
-	prog, back, ok := s.routingChange(c)
-	if !ok {
-		return
-	}
 	_ = c.Request.ParseForm()
-	list := func(k string) []string {
-		var out []string
-		for _, v := range strings.Split(c.PostForm(k), ",") {
-			if v = strings.TrimSpace(v); v != "" {
-				out = append(out, v)
-			}
-		}
-		return out
-	}
-	b := steps.RoutingRuleBody{Name: strings.TrimSpace(c.PostForm("name")), Countries: list("countries"), Regions: list("regions"),
+	list := func(k string) []string { return steps.SplitList(strings.ReplaceAll(c.PostForm(k), ",", ";")) }
+	b := steps.RoutingRuleBody{Name: strings.TrimSpace(c.PostForm("name")), Countries: upperAll(list("countries")), Regions: list("regions"),
 		ProductLines: list("product_lines"), LeadTags: list("lead_tags"), PartnerTypes: c.Request.PostForm["partner_types"],
 		MinTier: c.PostForm("min_tier"), PartnerTags: list("partner_tags"), Inactive: c.PostForm("inactive") == "yes"}
-	for i, v := range b.Countries {
-		b.Countries[i] = strings.ToUpper(v)
-	}
+	var bad string
 	if err := s.validate.Struct(&b); err != nil {
-		back("Not done: " + web.FieldErrorText(web.FieldErrors(err)))
+		bad = web.FieldErrorText(web.FieldErrors(err))
+	}
+	prog, back, ok := s.routingChange(c, bad)
+	if !ok {
 		return
 	}
 	rules := parseRules(prog.LeadRules)
@@ -233,7 +232,7 @@ func (s *Console) leadRoutingRule(c *gin.Context) {
 	if v := c.PostForm("index"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n >= len(rules) {
-			back("Not done: no such rule")
+			back("Not done: index: must name one of the rules")
 			return
 		}
 		rules[n], done = b.Rule(), "Done: rule "+b.Name+" saved"
@@ -245,14 +244,14 @@ func (s *Console) leadRoutingRule(c *gin.Context) {
 
 // leadRoutingActive switches rule N off (kept, takes no lead) or back on.
 func (s *Console) leadRoutingActive(c *gin.Context) {
-	prog, back, ok := s.routingChange(c)
+	prog, back, ok := s.routingChange(c, "")
 	if !ok {
 		return
 	}
 	rules := parseRules(prog.LeadRules)
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 0 || n >= len(rules) {
-		back("Not done: no such rule")
+		back("Not done: the rule must be one of the program's rules")
 		return
 	}
 	rules[n].Inactive = c.PostForm("active") != "yes"
@@ -267,24 +266,31 @@ func (s *Console) leadRoutingActive(c *gin.Context) {
 // capacity and weight) with the API's request and validation.
 func (s *Console) leadRoutingProfile(c *gin.Context) {
 	back := func(msg string) {
-		c.Redirect(http.StatusSeeOther, "/console/lead-routing?program="+url.QueryEscape(c.Param("id"))+"&done="+url.QueryEscape(msg))
+		q := url.Values{"done": {msg}}
+		if id, err := uuid.Parse(c.PostForm("program")); err == nil {
+			q.Set("program", id.String())
+		}
+		c.Redirect(http.StatusSeeOther, "/console/lead-routing?"+q.Encode())
 	}
 	pid, err := uuid.Parse(c.PostForm("partner_id"))
 	if err != nil {
-		back("Not done: partner: choose a partner")
+		back("Not done: partner: is required")
 		return
 	}
+	list := func(k string) []string { return steps.SplitList(strings.ReplaceAll(c.PostForm(k), ",", ";")) }
 	req := steps.NewLeadProfileRequest()
-	req.Countries, req.ProductLines, req.Tags = upperAll(steps.SplitList(strings.ReplaceAll(c.PostForm("countries"), ",", ";"))),
-		steps.SplitList(strings.ReplaceAll(c.PostForm("product_lines"), ",", ";")), steps.SplitList(strings.ReplaceAll(c.PostForm("tags"), ",", ";"))
-	for k, dst := range map[string]*int32{"capacity": &req.Capacity, "weight": &req.Weight} {
-		if v := strings.TrimSpace(c.PostForm(k)); v != "" {
+	req.Countries, req.ProductLines, req.Tags = upperAll(list("countries")), list("product_lines"), list("tags")
+	for _, f := range []struct {
+		name string
+		dst  *int32
+	}{{"capacity", &req.Capacity}, {"weight", &req.Weight}} {
+		if v := strings.TrimSpace(c.PostForm(f.name)); v != "" {
 			n, err := strconv.ParseInt(v, 10, 32)
 			if err != nil {
-				back("Not done: " + k + ": must be a whole number")
+				back("Not done: " + f.name + ": must be a whole number")
 				return
 			}
-			*dst = int32(n)
+			*f.dst = int32(n)
 		}
 	}
 	if err := s.validate.Struct(&req); err != nil {
@@ -295,7 +301,7 @@ func (s *Console) leadRoutingProfile(c *gin.Context) {
 		ProductLines: orEmpty(domain.NormalizeProductLines(req.ProductLines)), Tags: orEmpty(req.Tags), Capacity: req.Capacity, Weight: req.Weight})
 	switch {
 	case db.IsForeignKeyViolation(err):
-		back("Not done: partner: no such partner")
+		back("Not done: partner: must be one of the partners")
 	case err != nil:
 		web.Unavailable(c, s.log, err)
 	default:
