@@ -95,8 +95,8 @@ func TestLeadChainEndToEnd(t *testing.T) {
 		t.Fatalf("routed: %s", routed.raw)
 	}
 	lid := routed.str("id")
-	accepted := call(t, http.MethodPost, "/v1/leads/"+lid+"/accept", tok, nil).must(t, http.StatusOK)
-	sourced := accepted.str("deal_id")
+	call(t, http.MethodPost, "/v1/leads/"+lid+"/accept", tok, nil).must(t, http.StatusOK)
+	sourced := call(t, http.MethodGet, "/v1/leads/"+lid, tok, nil).must(t, http.StatusOK).str("deal_id")
 	if d := call(t, http.MethodGet, "/v1/deals/"+sourced, tok, nil).must(t, http.StatusOK); d.str("kind") != "vendor_sourced" || d.str("status") != "approved" {
 		t.Fatalf("vendor-sourced registration: %s", d.raw)
 	}
