@@ -46,8 +46,8 @@ func leadFormFill(company, email string, consent bool) []chromedp.Action[chromed
 func submitLeadForm() []chromedp.Action[chromedp.Void] {
 	return []chromedp.Action[chromedp.Void]{
 		chromedp.SetAttributeValue(chromedp.CSS(`form[action="/lead-form"]`), "novalidate", ""),
-		chromedp.Click(chromedp.CSS(`form[action="/lead-form"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("h1")),
+		markStale(), chromedp.Click(chromedp.CSS(`form[action="/lead-form"] button[type="submit"]`)),
+		waitFresh(), chromedp.WaitVisible(chromedp.CSS("h1")),
 	}
 }
 
@@ -75,7 +75,8 @@ func TestLeadFormInABrowser(t *testing.T) {
 		t.Fatalf("the form's ref after the click: %q", v)
 	}
 	b.step("fill", leadFormFill(company, "bea@"+mark+".example", true)...)
-	b.step("thanks", chromedp.Click(chromedp.CSS(`form[action="/lead-form"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("h1")))
+	b.step("thanks", markStale(), chromedp.Click(chromedp.CSS(`form[action="/lead-form"] button[type="submit"]`)), waitFresh(),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
 	if got := b.text("h1"); got != "Thank you" || b.status() != http.StatusCreated {
 		t.Fatalf("after sending: %q %d", got, b.status())
 	}
@@ -141,7 +142,9 @@ func TestLeadFormInABrowser(t *testing.T) {
 	}
 	t.Logf("refused the form after %d in %s", sent, time.Since(started).Round(time.Second))
 
-	consoleLeadPages(t, b, mark, code)
+	// The console pass in a browser of its own: each browser has two
+	// minutes.
+	t.Run("console", func(t *testing.T) { consoleLeadPages(t, newBrowser(t), mark, code) })
 }
 
 func (b *browser) value(sel string) string {
@@ -151,6 +154,12 @@ func (b *browser) value(sel string) string {
 		b.t.Fatalf("value of %s: %v", sel, err)
 	}
 	return v
+}
+
+// submitted clicks a form's button and waits until the page that answers
+// it is in place and shows sel (the old page may show sel too).
+func submitted(button, sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(markStale(), chromedp.Click(chromedp.CSS(button)), waitFresh(), chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
 // consoleLeadPages is the browser pass through the console's lead pages
@@ -164,28 +173,27 @@ func consoleLeadPages(t *testing.T, b *browser, mark, code string) {
 	b.signIn("manager")
 	b.step("routing", chromedp.Navigate(stack.baseURL+"/console/lead-routing"), chromedp.WaitVisible(chromedp.CSS("#rule-form")))
 	b.step("add-rule-bad-country", chromedp.SendKeys(chromedp.CSS("#rule_name"), "dach "+mark), chromedp.SendKeys(chromedp.CSS("#rule_countries"), "DE, XX"),
-		chromedp.Click(chromedp.CSS("#save-rule")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+		submitted("#save-rule", "p.flash"))
 	if got := b.text("p.flash"); !strings.HasPrefix(got, "Not done: ") || !strings.Contains(got, "countries") {
 		t.Fatalf("a rule naming no country: %q", got)
 	}
 	b.step("add-rule", chromedp.SendKeys(chromedp.CSS("#rule_name"), "dach "+mark), chromedp.SendKeys(chromedp.CSS("#rule_countries"), "de, at"),
 		chromedp.SendKeys(chromedp.CSS("#rule_product_lines"), "firewall"), chromedp.Click(chromedp.CSS(`input[name="partner_types"][value="reseller"]`)),
-		chromedp.SetValue(chromedp.CSS("#rule_min_tier"), "gold"), chromedp.Click(chromedp.CSS("#save-rule")), chromedp.WaitVisible(chromedp.CSS("#rule-0")))
+		chromedp.SetValue(chromedp.CSS("#rule_min_tier"), "gold"), submitted("#save-rule", "#rule-0"))
 	if got := b.text("#rule-0"); !strings.Contains(got, "DE, AT") || !strings.Contains(got, "reseller") || !strings.Contains(got, "gold or above") || !strings.Contains(got, "on") {
 		t.Fatalf("the rule: %q", got)
 	}
-	b.step("switch-off", chromedp.Click(chromedp.CSS("#deactivate-0")), chromedp.WaitVisible(chromedp.CSS("#activate-0")))
+	b.step("switch-off", submitted("#deactivate-0", "#activate-0"))
 	b.step("edit", chromedp.Click(chromedp.CSS("#edit-0")), chromedp.WaitReady(chromedp.CSS(`input[name="index"]`)))
 	if got := b.value("#rule_countries"); got != "DE, AT" {
 		t.Fatalf("the edit form holds %q", got)
 	}
-	b.step("save-edit", chromedp.SetValue(chromedp.CSS("#rule_countries"), "CH"), chromedp.Click(chromedp.CSS("#save-rule")),
-		chromedp.WaitVisible(chromedp.CSS("#rule-0")))
+	b.step("save-edit", chromedp.SetValue(chromedp.CSS("#rule_countries"), "CH"), submitted("#save-rule", "#rule-0"))
 	if got := b.text("#rule-0"); !strings.Contains(got, "CH") || strings.Contains(got, "AT") || !strings.Contains(got, "off") {
 		t.Fatalf("the edited rule: %q", got)
 	}
 	b.step("broadcast", chromedp.SetValue(chromedp.CSS("#mode"), "broadcast"), chromedp.SetValue(chromedp.CSS("#broadcast_to"), "2"),
-		chromedp.Click(chromedp.CSS("#save-policy")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+		submitted("#save-policy", "p.flash"))
 	if got := b.text("p.flash"); got != "Done: the offer mode is saved" ||
 		countRows(t, "programs", "id = $1 AND lead_policy->>'mode' = 'broadcast' AND lead_policy->>'broadcast_to' = '2' AND lead_rules->0->>'inactive' = 'true'", prog) != 1 {
 		t.Fatalf("broadcast: %q", got)
@@ -199,8 +207,7 @@ func consoleLeadPages(t *testing.T, b *browser, mark, code string) {
 		t.Fatal(err)
 	}
 	b.step("import-bad", chromedp.Navigate(stack.baseURL+"/console/leads/new"), chromedp.WaitVisible(chromedp.CSS("#import-form")),
-		chromedp.SetUploadFiles(chromedp.CSS("#import_file"), []string{csv}), chromedp.Click(chromedp.CSS("#import-leads")),
-		chromedp.WaitVisible(chromedp.CSS("#import-errors")))
+		chromedp.SetUploadFiles(chromedp.CSS("#import_file"), []string{csv}), submitted("#import-leads", "#import-errors"))
 	if got := b.text("#import-errors"); !strings.Contains(got, "line 3: contact.email") || !strings.Contains(got, "line 3: amount") ||
 		!strings.HasPrefix(b.text("p.error"), "Not done: 2 error(s)") {
 		t.Fatalf("the import's errors: %q", got)
@@ -213,7 +220,7 @@ func consoleLeadPages(t *testing.T, b *browser, mark, code string) {
 		chromedp.SetValue(chromedp.CSS("#country"), "CH"), chromedp.SendKeys(chromedp.CSS("#contact_name"), "Sam Single"),
 		chromedp.SendKeys(chromedp.CSS("#contact_email"), "sam@"+mark+".example.org"), chromedp.SendKeys(chromedp.CSS("#product_lines"), "firewall"),
 		chromedp.SendKeys(chromedp.CSS("#amount"), "12500.50"), chromedp.SetValue(chromedp.CSS("#currency"), "EUR"),
-		chromedp.Click(chromedp.CSS("#create-lead")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+		submitted("#create-lead", "p.flash"))
 	if got := b.text("p.flash"); got != "Done: lead "+single+" created" || !strings.Contains(b.text("main"), single) {
 		t.Fatalf("single lead: %q", got)
 	}
@@ -231,7 +238,7 @@ func consoleLeadPages(t *testing.T, b *browser, mark, code string) {
 		t.Fatalf("the link to copy: %q", v)
 	}
 	before := countRows(t, "referral_codes", "partner_id = $1", stack.partnerA)
-	b.step("new-link", chromedp.Click(chromedp.CSS("#new-code")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+	b.step("new-link", submitted("#new-code", "p.flash"))
 	if got := b.text("p.flash"); !strings.HasPrefix(got, "Done: link /r/") || countRows(t, "referral_codes", "partner_id = $1", stack.partnerA) != before+1 {
 		t.Fatalf("new link: %q", got)
 	}
