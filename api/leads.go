@@ -1,8 +1,8 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
+	"github.com/dealflow/dealflow/internal/steps"
 	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"strconv"
@@ -36,11 +36,11 @@ func (s *Server) leadRoutes() []Route {
 // createLead records a lead and routes it: the lead's workflow starts and,
 // in the same call, makes its first offer (or queues it); 201 with the lead.
 func (s *Server) createLead(c *gin.Context) {
-	var req createLeadRequest
+	var req steps.CreateLeadRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
 	}
-	in, errs := s.leadInput(&req, lead.SourceVendor)
+	in, errs := steps.LeadInput(s.validate, &req, lead.SourceVendor)
 	if len(errs) > 0 {
 		web.ValidationProblem(c, errs)
 		return
@@ -59,18 +59,6 @@ func (s *Server) createLead(c *gin.Context) {
 		return
 	}
 	s.respondLead(c, http.StatusCreated, id)
-}
-
-// leadInput validates a lead request into the workflow's input (without
-// its id and creator).
-func (s *Server) leadInput(req *createLeadRequest, source string) (lead.Input, []web.FieldError) {
-	req.normalize()
-	var errs []web.FieldError
-	if err := s.validate.Struct(req); err != nil {
-		errs = web.FieldErrors(err)
-	}
-	l, more := req.lead()
-	return lead.Input{ProgramID: req.ProgramID, Source: source, Lead: l}, web.MergeFieldErrors(errs, more)
 }
 
 // programExists answers 422 naming field when id is set but names no
@@ -214,27 +202,16 @@ func (s *Server) putLeadRouting(c *gin.Context) {
 		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
 		return
 	}
-	var req leadRoutingRequest
+	var req steps.LeadRoutingRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
 	}
-	if err := s.validate.Struct(&req); err != nil {
-		web.ValidationProblem(c, web.FieldErrors(err))
+	policy, raw, errs := req.Routing(s.validate)
+	if len(errs) > 0 {
+		web.ValidationProblem(c, errs)
 		return
 	}
-	if len(req.Policy) == 0 {
-		req.Policy = json.RawMessage(`{}`)
-	}
-	if _, err := domain.ParseLeadPolicy(req.Policy); err != nil {
-		web.ValidationProblem(c, []web.FieldError{{Field: "policy", Message: err.Error()}})
-		return
-	}
-	rules := make([]domain.RoutingRule, 0, len(req.Rules))
-	for _, r := range req.Rules {
-		rules = append(rules, r.rule())
-	}
-	raw, _ := json.Marshal(rules)
-	row, err := s.q.LeadProgramSetRouting(c, dbq.LeadProgramSetRoutingParams{ID: id, LeadPolicy: req.Policy, LeadRules: raw})
+	row, err := s.q.LeadProgramSetRouting(c, dbq.LeadProgramSetRoutingParams{ID: id, LeadPolicy: policy, LeadRules: raw})
 	switch {
 	case db.IsNotFound(err):
 		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
@@ -253,7 +230,7 @@ func (s *Server) putLeadProfile(c *gin.Context) {
 		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
 		return
 	}
-	req := leadProfileRequest{Weight: 1, Capacity: 10}
+	req := steps.NewLeadProfileRequest()
 	if !s.decodeJSON(c, &req, false) {
 		return
 	}

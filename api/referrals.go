@@ -1,7 +1,7 @@
 package api
 
 import (
-	"crypto/rand"
+	"github.com/dealflow/dealflow/internal/steps"
 	"github.com/dealflow/dealflow/internal/web"
 	"net/http"
 	"net/url"
@@ -47,7 +47,7 @@ func (s *Server) createReferralCode(c *gin.Context) {
 		return
 	}
 	p := web.PrincipalOf(c)
-	code := newReferralCode()
+	code := steps.NewReferralCode()
 	row, err := s.q.ReferralCodeCreate(c, dbq.ReferralCodeCreateParams{Code: code, PartnerID: p.PartnerID.UUID,
 		UserID: uuid.NullUUID{UUID: p.UserID, Valid: true}})
 	if err != nil {
@@ -55,17 +55,6 @@ func (s *Server) createReferralCode(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"code": row.Code, "partner_id": row.PartnerID, "url": "/r/" + row.Code, "created_at": row.CreatedAt})
-}
-
-// newReferralCode is 12 random characters of [a-z0-9].
-func newReferralCode() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }
 
 // listReferralCodes lists codes with their click, lead and won counts: a
@@ -221,11 +210,11 @@ func encodeTouches(ts []domain.Touch) string {
 // lead attributed to the partner, conflict-screened, and put in the
 // vendor's queue (201 with the lead, its conflicts included).
 func (s *Server) createReferral(c *gin.Context) {
-	var req createLeadRequest
+	var req steps.CreateLeadRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
 	}
-	in, errs := s.leadInput(&req, lead.SourcePartnerReferral)
+	in, errs := steps.LeadInput(s.validate, &req, lead.SourcePartnerReferral)
 	if len(errs) > 0 {
 		web.ValidationProblem(c, errs)
 		return

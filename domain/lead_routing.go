@@ -27,6 +27,9 @@ type RoutingRule struct {
 	PartnerTypes []PartnerType `json:"partner_types"`
 	MinTier      string        `json:"min_tier"`
 	PartnerTags  []string      `json:"partner_tags"`
+	// Inactive keeps the rule in the program's list but has it take no
+	// lead (a channel manager switched it off).
+	Inactive bool `json:"inactive,omitempty"`
 }
 
 // LeadCandidate is a partner as routing sees it: its profile (what it
@@ -72,7 +75,7 @@ func (r RoutingRule) Admits(c LeadCandidate, l LeadFacts) bool {
 // rule's name; none when no rule takes the lead or nobody is eligible.
 func Route(rules []RoutingRule, l LeadFacts, cands []LeadCandidate, tried []string, n int) ([]string, string) {
 	for _, r := range rules {
-		if !r.Takes(l) {
+		if r.Inactive || !r.Takes(l) {
 			continue
 		}
 		var ok []LeadCandidate

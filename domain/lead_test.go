@@ -49,6 +49,25 @@ func TestRouteChoosesByFirstMatchingRule(t *testing.T) {
 	}
 }
 
+// A switched-off rule is passed over: the next rule that takes the lead
+// decides, and with none the lead is routed to nobody.
+func TestRouteSkipsInactiveRules(t *testing.T) {
+	de := LeadFacts{Country: "DE", ProductLines: []string{"firewall"}}
+	msp := cand("a-msp", 1)
+	msp.Type = PartnerMSP
+	reseller := cand("b-reseller", 1)
+	rules := []RoutingRule{
+		{Name: "msp-only", PartnerTypes: []PartnerType{PartnerMSP}, Inactive: true},
+		{Name: "everyone"},
+	}
+	if got, rule := Route(rules, de, []LeadCandidate{msp, reseller}, []string{}, 2); rule != "everyone" || len(got) != 2 {
+		t.Fatalf("got %v by %q, want both by everyone", got, rule)
+	}
+	if got, rule := Route(rules[:1], de, []LeadCandidate{msp}, nil, 1); got != nil || rule != "" {
+		t.Fatalf("an inactive rule routed %v by %q", got, rule)
+	}
+}
+
 // Weighted round-robin gives each partner leads in proportion to its
 // weight, never lets one wait more than a round, and broadcast picks n.
 func TestWeightedRoundRobinIsFair(t *testing.T) {

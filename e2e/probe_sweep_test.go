@@ -302,6 +302,26 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 			fields = map[string]bool{}
 		case "/console/notifications/read-all":
 			fields = map[string]bool{"up_to": false}
+		case "/console/lead-routing/:id/policy":
+			fields = map[string]bool{"mode": false, "broadcast_to": false}
+			base = url.Values{"mode": {"round_robin"}, "broadcast_to": {"2"}}
+		case "/console/lead-routing/:id/rules":
+			fields = map[string]bool{"name": true, "regions": true, "product_lines": true, "lead_tags": true, "partner_tags": true,
+				"countries": false, "partner_types": false, "min_tier": false}
+			base = url.Values{"name": {"probe rule"}, "countries": {"DE"}, "partner_types": {"reseller"}, "min_tier": {"gold"}}
+		case "/console/lead-routing/:id/rules/:n/active", "/console/referral-codes":
+			fields = map[string]bool{}
+		case "/console/lead-profiles":
+			fields = map[string]bool{"partner_id": false, "countries": false, "product_lines": true, "tags": true, "capacity": false, "weight": false}
+			base = url.Values{"partner_id": {fx.partner}, "capacity": {"5"}, "weight": {"1"}}
+		case "/console/leads/new":
+			fields = map[string]bool{"company_name": true, "company_domain": true, "region": true, "contact_name": true, "product_lines": true,
+				"tags": true, "notes": true, "country": false, "contact_email": false, "amount": false, "currency": false, "program_id": false}
+			base = url.Values{"company_name": {"Probe Lead Co"}, "company_domain": {"probe-lead.example.com"}, "country": {"DE"},
+				"contact_name": {"Pat Probe"}, "contact_email": {"pat@probe-lead.example.com"}, "product_lines": {"firewall"},
+				"amount": {"100.00"}, "currency": {"EUR"}}
+		case "/console/leads/import":
+			fields = map[string]bool{"program_id": false}
 		case "/console/conflict-check":
 			fields = map[string]bool{"customer_name": true, "customer_domain": true, "product_lines": true, "customer_country": false}
 			base = url.Values{"customer_name": {"Probe Check Corp"}, "customer_domain": {"probe-check.com"}, "customer_country": {"US"},

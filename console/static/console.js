@@ -19,3 +19,18 @@
     el.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(check, 400); });
   });
 })();
+
+// Referral links: a Copy button beside each link's box (the box alone,
+// selectable, without JavaScript).
+(function () {
+  document.querySelectorAll("button.copy[data-copy]").forEach(function (b) {
+    var box = document.getElementById(b.getAttribute("data-copy"));
+    if (!box) return;
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      box.select();
+      if (navigator.clipboard) { navigator.clipboard.writeText(box.value); } else { document.execCommand("copy"); }
+      b.textContent = "Copied";
+    });
+  });
+})();

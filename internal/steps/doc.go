@@ -9,4 +9,7 @@
 //
 // A new business context with steps of its own adds a file here (quote.go)
 // with its table, and a matching file in api and in console that serves it.
+// lead.go holds the lead context's requests (a lead, an import's rows,
+// routing rules, a partner's lead profile), validated the same way by
+// both.
 package steps
