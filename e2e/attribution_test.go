@@ -139,4 +139,10 @@ func TestCoSellAttributionSpiff(t *testing.T) {
 	if ev, _ := in["evidence"].(map[string]any); ev["accepted_by"] != "Sam Seller" || ev["seller_email"] != "sam@vendor.example" {
 		t.Fatalf("evidence %v", in["evidence"])
 	}
+	// The console's explanation page shows the same.
+	cl, _ := consoleClient(t, "manager")
+	if page := get(t, cl, "/console/statement-lines/"+l["id"].(string), http.StatusOK); !strings.Contains(page, "Sourced by partner") ||
+		!strings.Contains(page, "co-sell engagement "+eid+" (proof_of_concept) accepted by Sam Seller (sam@vendor.example)") {
+		t.Fatalf("the console's explanation:\n%s", page)
+	}
 }
