@@ -187,7 +187,9 @@ func DescribeInfluence(in Influence) string {
 		return s
 	case InfluenceLead:
 		s := "lead " + in.RefID
-		if c := str("referral_code"); c != "" {
+		if other, _ := ev["other_partner"].(bool); other {
+			s += " from another partner's referral link"
+		} else if c := str("referral_code"); c != "" {
 			s += " from referral code " + c
 		} else if src := str("source"); src != "" {
 			s += " (" + src + ")"
@@ -198,7 +200,9 @@ func DescribeInfluence(in Influence) string {
 		return s
 	case InfluenceReferralClick:
 		s := "referral click " + in.RefID
-		if c := str("code"); c != "" {
+		if other, _ := ev["other_partner"].(bool); other {
+			s += " on another partner's referral link"
+		} else if c := str("code"); c != "" {
 			s += " on code " + c
 		}
 		if w := when("clicked_at"); w != "" {

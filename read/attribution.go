@@ -31,8 +31,11 @@ type InfluenceView struct {
 }
 
 // attributions reads the attribution of each deal in ids (deals the caller
-// already read within its scope: a statement line's).
-func (rd *Reader) attributions(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*AttributionView, error) {
+// already read within its scope: a statement line's, of partner). Evidence
+// naming another partner (a lead another partner's referral link brought)
+// keeps only that it was another partner's: a partner never reads another
+// organization's codes.
+func (rd *Reader) attributions(ctx context.Context, partner uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*AttributionView, error) {
 	out := make(map[uuid.UUID]*AttributionView, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -48,6 +51,7 @@ func (rd *Reader) attributions(ctx context.Context, ids []uuid.UUID) (map[uuid.U
 		}
 		ins := make([]domain.Influence, len(v.Influences))
 		for i := range v.Influences {
+			v.Influences[i].Evidence = ownEvidence(v.Influences[i].Evidence, partner)
 			v.Influences[i].Text = domain.DescribeInfluence(v.Influences[i].Influence)
 			ins[i] = v.Influences[i].Influence
 		}
@@ -55,4 +59,36 @@ func (rd *Reader) attributions(ctx context.Context, ids []uuid.UUID) (map[uuid.U
 		out[r.DealID] = &v
 	}
 	return out, nil
+}
+
+// otherPartnerFields are the evidence fields that name a partner, and
+// those that identify its referral link.
+var otherPartnerFields = []string{"partner_id", "attributed_partner_id", "referral_code", "code", "click_id"}
+
+// ownEvidence returns evidence as is when every partner it names is
+// partner; otherwise without the other partner's identity and codes,
+// marked "other_partner": true.
+func ownEvidence(evidence json.RawMessage, partner uuid.UUID) json.RawMessage {
+	var ev map[string]any
+	if json.Unmarshal(evidence, &ev) != nil {
+		return evidence
+	}
+	other := false
+	for _, k := range []string{"partner_id", "attributed_partner_id"} {
+		if id, ok := ev[k].(string); ok && id != partner.String() {
+			other = true
+		}
+	}
+	if !other {
+		return evidence
+	}
+	for _, k := range otherPartnerFields {
+		delete(ev, k)
+	}
+	ev["other_partner"] = true
+	out, err := json.Marshal(ev)
+	if err != nil {
+		return evidence
+	}
+	return out
 }

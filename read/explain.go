@@ -163,7 +163,7 @@ func (rd *Reader) Explanation(ctx context.Context, l dbq.StatementLineGetRow) (E
 		ex.Deals = append(ex.Deals, explainedDeal(in))
 		ids = append(ids, in.DealID)
 	}
-	attrs, err := rd.attributions(ctx, ids)
+	attrs, err := rd.attributions(ctx, l.PartnerID, ids)
 	if err != nil {
 		return Explanation{}, err
 	}
