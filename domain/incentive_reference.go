@@ -33,6 +33,9 @@ type ReferenceDeal struct {
 	// Units sold, for per-unit SPIFFs; below 1 counts as 1.
 	Units    int64
 	ClosedOn time.Time
+	// Attribution is who sourced the deal and what influenced it, as
+	// recorded when it was won (a program's attribution filter reads it).
+	Attribution DealAttribution
 }
 
 // FrozenDeal is a deal a cycle froze as won: one it pays on, with what it
@@ -256,13 +259,9 @@ func compareBool(x, y bool) int {
 // out.Excluded, with what each earns.
 func (b *IncentiveBook) freezeWon(me int, period Period, r IncentiveRules, deals []ReferenceDeal, out *CycleAccrual) error {
 	from, before := FreezeWindow(b.kind, r, b.startsOn, period.End)
-	kind := KindResale
-	if b.kind == IncentiveReferral {
-		kind = KindReferral
-	}
 	var claims []SpiffClaim
 	for _, d := range deals {
-		if _, done := b.frozen[d.ID]; done || d.Kind != kind || d.Amount <= 0 ||
+		if _, done := b.frozen[d.ID]; done || !r.CoversDeal(b.kind, d.Kind, d.Attribution) || d.Amount <= 0 ||
 			d.ClosedOn.Before(from) || !d.ClosedOn.Before(before) || !r.AppliesTo(d.ProductLines) {
 			continue
 		}

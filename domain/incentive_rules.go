@@ -82,6 +82,11 @@ type IncentiveRules struct {
 	// in minor units (0: none). When it runs out, earlier close dates win.
 	Budget int64 `json:"budget,omitempty"`
 
+	// Attribution limits the program to won deals by who sourced them and
+	// what influenced them (any kind; absent: every deal of the program's
+	// deal kind, as before attribution was recorded).
+	Attribution *AttributionFilter `json:"attribution,omitempty"`
+
 	// SecondApprovalAt is the payout, in minor units of the program's
 	// currency, at or above which a cycle needs approvals by two
 	// different finance people (any kind; absent: the currency's default,
@@ -122,6 +127,9 @@ func (r IncentiveRules) Validate(k IncentiveKind) []string {
 	}
 	if r.SecondApprovalAt < 0 || r.SecondApprovalAt > MaxAmount {
 		bad("second_approval_at", "must be a positive amount in minor units")
+	}
+	if r.Attribution != nil {
+		errs = append(errs, r.Attribution.validate("attribution")...)
 	}
 	for i, pl := range r.ProductLines {
 		if why := ProductLineProblem(strings.ToLower(strings.TrimSpace(pl))); why != "" {

@@ -97,6 +97,9 @@ type ExplainedDeal struct {
 	// SPIFF), rounded half to even; Note says why less than its claim.
 	Earned *int64 `json:"earned,omitempty"`
 	Note   string `json:"note,omitempty"`
+	// Attribution is who sourced the deal and what influenced its win,
+	// with the evidence.
+	Attribution *AttributionView `json:"attribution,omitempty"`
 }
 
 // PayoutView is a partner's payout for a cycle.
@@ -155,8 +158,17 @@ func (rd *Reader) Explanation(ctx context.Context, l dbq.StatementLineGetRow) (E
 		PeriodEnd: l.PeriodEnd.AddDate(0, 0, -1).Format(time.DateOnly), Review: CycleEventsOf(events),
 		Deals: make([]ExplainedDeal, 0, len(inputs)), Ledger: make([]domain.LedgerEntry, 0, len(entries)),
 	}
+	ids := make([]uuid.UUID, 0, len(inputs))
 	for _, in := range inputs {
 		ex.Deals = append(ex.Deals, explainedDeal(in))
+		ids = append(ids, in.DealID)
+	}
+	attrs, err := rd.attributions(ctx, l.PartnerID, ids)
+	if err != nil {
+		return Explanation{}, err
+	}
+	for i := range ex.Deals {
+		ex.Deals[i].Attribution = attrs[inputs[i].DealID]
 	}
 	ex.DealsTotal = int(l.Deals)
 	ex.DealsTruncated = len(inputs) < ex.DealsTotal

@@ -179,9 +179,21 @@ func recordEvent(ctx context.Context, q *dbq.Queries, e Event) error {
 		return err // applied == 0: a stale event moves neither projection nor rollups
 	}
 	// The dashboard rollups move with the projection, once per (deal_id, seq).
-	_, err = q.DealRollupMove(ctx, dbq.DealRollupMoveParams{DealID: id, Seq: e.Seq})
+	if _, err = q.DealRollupMove(ctx, dbq.DealRollupMoveParams{DealID: id, Seq: e.Seq}); err != nil {
+		return err
+	}
+	if e.Type == EventClosedWon {
+		// Who sourced the deal and what influenced the win, with the
+		// evidence, as the win leaves them (docs/incentives.md).
+		_, err = q.DealAttributionRecord(ctx, dbq.DealAttributionRecordParams{DealID: id, WonSeq: e.Seq,
+			ActorID: e.Actor.ID, ActorName: e.Actor.Name, ActorRole: string(e.Actor.Role), RecordedAt: e.OccurredAt})
+	}
 	return err
 }
+
+// EventClosedWon is the type of the event that wins a deal: recording it
+// records the deal's attribution in the same transaction.
+const EventClosedWon = "closed_won"
 
 // applyParams maps an event's snapshot onto the projection's columns.
 func applyParams(id uuid.UUID, e Event) (dbq.DealApplyEventParams, error) {

@@ -205,6 +205,27 @@ type Deal struct {
 	CorrectionPendingAmount   pgtype.Int8        `json:"correction_pending_amount"`
 }
 
+type DealAttribution struct {
+	DealID       uuid.UUID `json:"deal_id"`
+	WonSeq       int32     `json:"won_seq"`
+	SourcedBy    string    `json:"sourced_by"`
+	InfluencedBy []string  `json:"influenced_by"`
+	ActorID      string    `json:"actor_id"`
+	ActorName    string    `json:"actor_name"`
+	ActorRole    string    `json:"actor_role"`
+	RecordedAt   time.Time `json:"recorded_at"`
+}
+
+type DealAttributionInfluence struct {
+	DealID     uuid.UUID          `json:"deal_id"`
+	WonSeq     int32              `json:"won_seq"`
+	Ordinal    int32              `json:"ordinal"`
+	Kind       string             `json:"kind"`
+	RefID      string             `json:"ref_id"`
+	OccurredAt pgtype.Timestamptz `json:"occurred_at"`
+	Evidence   json.RawMessage    `json:"evidence"`
+}
+
 type DealEvent struct {
 	DealID        uuid.UUID       `json:"deal_id"`
 	Seq           int32           `json:"seq"`

@@ -12,7 +12,9 @@
 
 -- freeze_won_part stages the closed-won deals stored in blocks
 -- [p_first_block, p_end_block) of deals that the cycle pays on: closed in
--- [p_from, p_before), of the program's deal kind and product lines, and
+-- [p_from, p_before), of the program's deal kind and product lines (a
+-- program with an attribution filter: of its deal kind or vendor_sourced,
+-- and passing the filter, deal_attribution_qualifies), and
 -- frozen by no earlier cycle of the program (deals in another currency are
 -- frozen too, marked excluded, so that they are reported once). Each
 -- counted deal of a per-deal program records what it earns: a referral's
@@ -51,21 +53,34 @@ BEGIN
         SELECT $1, w.id, w.partner_id, 'won', w.amount, w.currency, w.units, w.closed_on, w.excluded %s
         FROM (SELECT d.id, d.partner_id, d.won_amount AS amount, d.won_currency AS currency, coalesce(d.won_units, 1) AS units,
                      d.closed_on, CASE WHEN d.won_currency <> $3 THEN 'currency ' || d.won_currency END AS excluded %s
-              FROM deals d
+              FROM deals d%s
               WHERE d.ctid >= $15 AND d.ctid < $16
                 AND d.status = 'closed_won' AND d.won_amount > 0
-                AND d.closed_on >= $4 AND d.closed_on < $5 AND d.kind = $6
-                AND (cardinality($7) = 0 OR d.won_product_lines && $7)
+                AND d.closed_on >= $4 AND d.closed_on < $5 AND d.kind = ANY($19)
+                AND (cardinality($7) = 0 OR d.won_product_lines && $7)%s
                 AND (d.closed_on >= $17
                      OR NOT EXISTS (SELECT 1 FROM cycle_inputs i WHERE i.cycle_id = ANY($8) AND i.deal_id = d.id AND i.kind = 'won'))) w$q$,
         t, figures,
-        CASE WHEN p_kind = 'referral' THEN ', mul_rate_half_even(d.won_amount, $10) AS raw' ELSE '' END)
+        CASE WHEN p_kind = 'referral' THEN ', mul_rate_half_even(d.won_amount, $10) AS raw' ELSE '' END,
+        -- a filtered program: each deal's latest recorded attribution, in one pass
+        CASE WHEN p_rules ? 'attribution' THEN $j$
+              LEFT JOIN (SELECT DISTINCT ON (a.deal_id) a.deal_id, a.sourced_by, a.influenced_by
+                         FROM deal_attributions a ORDER BY a.deal_id, a.won_seq DESC) ra ON ra.deal_id = d.id$j$ ELSE '' END,
+        -- judged on it, or for a deal won before attribution was recorded,
+        -- on its attribution computed now
+        CASE WHEN p_rules ? 'attribution' THEN $c$
+                AND CASE WHEN ra.deal_id IS NULL THEN deal_attribution_qualifies(d.id, d.kind, $18)
+                         ELSE (cardinality($20) = 0 OR ra.sourced_by = ANY($20)) AND (cardinality($21) = 0 OR ra.influenced_by && $21) END$c$
+             ELSE '' END)
     USING p_cycle, p_program, p_currency, p_from, p_before, p_deal_kind, p_lines, earlier,
           coalesce(p_rules->>'per', 'deal'), coalesce((p_rules->>'rate_bp')::bigint, 0),
           coalesce((p_rules->>'cap_per_deal')::bigint, 0), NULL::bigint, NULL::bigint,
           coalesce((p_rules->>'amount')::bigint, 0),
           format('(%s,0)', p_first_block)::tid, format('(%s,0)', least(p_end_block, 4294967295))::tid,
-          coalesce(checked_before, '-infinity'::date);
+          coalesce(checked_before, '-infinity'::date), p_rules->'attribution',
+          CASE WHEN p_rules ? 'attribution' THEN ARRAY[p_deal_kind, 'vendor_sourced'] ELSE ARRAY[p_deal_kind] END,
+          coalesce(ARRAY(SELECT jsonb_array_elements_text(p_rules->'attribution'->'sourced_by')), '{}'),
+          coalesce(ARRAY(SELECT jsonb_array_elements_text(p_rules->'attribution'->'influenced_by')), '{}');
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END;
