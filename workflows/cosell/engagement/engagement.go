@@ -111,7 +111,7 @@ func (w *engagementWorkflow) run(ctx workflow.Context) (cosell.State, error) {
 // territory's seller, else the channel managers' queue.
 func (w *engagementWorkflow) intake(ctx workflow.Context) error {
 	first := w.event(ctx, "requested", w.in.Requester, w.in.Request.Message,
-		map[string]any{"type": w.in.Request.Type, "need_by": w.in.Request.NeedBy})
+		map[string]any{"type": w.in.Request.Type, "need_by": w.in.Request.NeedBy, "policy": w.st.Policy})
 	next := w.st
 	next.Status, next.Seq, next.UpdatedAt = cosell.StatusRequested, 1, first.OccurredAt
 	first.State = next
