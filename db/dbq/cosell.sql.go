@@ -609,6 +609,40 @@ func (q *Queries) CoSellPolicyLatest(ctx context.Context, programID uuid.UUID) (
 	return i, err
 }
 
+const coSellSellerList = `-- name: CoSellSellerList :many
+SELECT DISTINCT p.email::text AS email, p.name
+FROM users u JOIN people p ON p.id = u.person_id
+WHERE u.role = 'sales_rep' AND u.deactivated_at IS NULL AND p.email IS NOT NULL
+ORDER BY p.name, p.email::text
+`
+
+type CoSellSellerListRow struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+// CoSellSellerList lists the vendor's sellers (active sales_rep users with
+// an e-mail), by name: whom a channel manager may reassign a request to.
+func (q *Queries) CoSellSellerList(ctx context.Context) ([]CoSellSellerListRow, error) {
+	rows, err := q.db.Query(ctx, coSellSellerList)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CoSellSellerListRow{}
+	for rows.Next() {
+		var i CoSellSellerListRow
+		if err := rows.Scan(&i.Email, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const coSellTerritoryCreate = `-- name: CoSellTerritoryCreate :one
 INSERT INTO cosell_territories (seller_email, country, product_line)
 VALUES ($1, $2, $3)

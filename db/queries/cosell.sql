@@ -113,3 +113,11 @@ SELECT p.* FROM cosell_policies p
 WHERE p.program_id = (SELECT coalesce(d.program_id, (SELECT id FROM programs WHERE is_default))
                       FROM deals d WHERE d.id = @deal_id)
 ORDER BY p.version DESC LIMIT 1;
+
+-- name: CoSellSellerList :many
+-- CoSellSellerList lists the vendor's sellers (active sales_rep users with
+-- an e-mail), by name: whom a channel manager may reassign a request to.
+SELECT DISTINCT p.email::text AS email, p.name
+FROM users u JOIN people p ON p.id = u.person_id
+WHERE u.role = 'sales_rep' AND u.deactivated_at IS NULL AND p.email IS NOT NULL
+ORDER BY p.name, p.email::text;
