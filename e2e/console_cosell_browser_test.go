@@ -27,7 +27,7 @@ func TestConsoleCoSellInABrowser(t *testing.T) {
 	call(t, http.MethodPost, "/v1/deals/"+dealID+"/approve", manager, map[string]string{"reason": "ok"}).must(t, http.StatusOK)
 	due := time.Now().UTC().AddDate(0, 0, 21).Format(time.DateOnly)
 
-	b := newBrowser(t)
+	b := newBrowserWithin(t, 6*time.Minute) // four sign-ins and a dozen pages
 	// submit clicks button on the page as it is, then waits for the page
 	// the form's answer redirects to (not the old one) and its message.
 	submit := func(name, button string, fill ...chromedp.Action[chromedp.Void]) string {
