@@ -31,10 +31,10 @@ func (s *Console) coSellPlanRoutes() []Route {
 }
 
 type coSellMilestoneForm struct {
-	Title string `validate:"required,max=200,printable"`
-	Side  string `validate:"required,oneof=partner vendor"`
-	Owner string `validate:"max=200,printable"`
-	Due   string `validate:"required,datetime=2006-01-02"`
+	Title string `json:"title" validate:"required,max=200,printable"`
+	Side  string `json:"side" validate:"required,oneof=partner vendor"`
+	Owner string `json:"owner" validate:"max=200,printable"`
+	Due   string `json:"due" validate:"required,datetime=2006-01-02"`
 }
 
 func (f *coSellMilestoneForm) read(c *gin.Context) {
@@ -46,7 +46,7 @@ func (f *coSellMilestoneForm) arg(c cosell.Caller) any {
 }
 
 type coSellMilestoneDoneForm struct {
-	ID string `validate:"required,max=20,printable"`
+	ID string `json:"id" validate:"required,max=20,printable"`
 }
 
 func (f *coSellMilestoneDoneForm) read(c *gin.Context) { f.ID = c.PostForm("id") }
@@ -55,7 +55,7 @@ func (f *coSellMilestoneDoneForm) arg(c cosell.Caller) any {
 }
 
 type coSellNextStepsForm struct {
-	NextSteps string `validate:"max=2000,multiline"`
+	NextSteps string `json:"next_steps" validate:"max=2000,multiline"`
 }
 
 func (f *coSellNextStepsForm) read(c *gin.Context) {
@@ -66,8 +66,8 @@ func (f *coSellNextStepsForm) arg(c cosell.Caller) any {
 }
 
 type coSellReassignForm struct {
-	SellerEmail string `validate:"required,max=254,email"`
-	Reason      string `validate:"max=2000,multiline"`
+	SellerEmail string `json:"seller_email" validate:"required,max=254,email"`
+	Reason      string `json:"reason" validate:"max=2000,multiline"`
 }
 
 func (f *coSellReassignForm) read(c *gin.Context) {
@@ -81,9 +81,9 @@ func (f *coSellReassignForm) arg(c cosell.Caller) any {
 // coSellRequestForm is the partner's request, with the API's rules
 // (api coSellRequest).
 type coSellRequestForm struct {
-	Type    string `validate:"required,oneof=technical_validation proof_of_concept executive_sponsor pricing_support joint_customer_meeting"`
-	NeedBy  string `validate:"required,datetime=2006-01-02"`
-	Message string `validate:"required,max=2000,multiline"`
+	Type    string `json:"type" validate:"required,oneof=technical_validation proof_of_concept executive_sponsor pricing_support joint_customer_meeting"`
+	NeedBy  string `json:"need_by" validate:"required,datetime=2006-01-02"`
+	Message string `json:"message" validate:"required,max=2000,multiline"`
 }
 
 // requestCoSell starts a co-sell engagement on the partner's approved deal
