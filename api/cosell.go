@@ -200,6 +200,7 @@ func (s *Server) coSellRoutes() []Route {
 		{http.MethodPost, "/v1/cosell/territories", web.DeciderRoles, s.createTerritory},
 		{http.MethodGet, "/v1/cosell/accounts", bookRoles, s.sellerAccounts},
 	}
+	out = append(out, s.coSellPolicyRoutes()...)
 	for _, st := range coSellSteps() {
 		out = append(out, Route{http.MethodPost, "/v1/cosell/engagements/:id/" + st.Path, st.Roles, s.coSellStep(st.Update, st.NewBody)})
 	}
@@ -236,9 +237,14 @@ func (s *Server) requestCoSell(c *gin.Context) {
 			Detail: "co-selling is asked for on an approved registration; this deal is " + d.Status, CurrentStatus: d.Status})
 		return
 	}
+	policy, err := db.CoSellPolicyForDeal(c, s.q, id)
+	if err != nil {
+		web.Unavailable(c, s.log, err)
+		return
+	}
 	st, err := s.cosell.Request(c, cosell.Input{EngagementID: uuid.NewString(), DealID: id.String(), PartnerID: d.PartnerID.String(),
 		Requester: p.Actor(), Request: cosell.Request{Type: domain.CoSellType(req.Type), NeedBy: req.NeedBy, Message: strings.TrimSpace(req.Message)},
-		Policy: domain.DefaultCoSellPolicy()})
+		Policy: policy})
 	if err != nil {
 		s.refused(c, err, target{noun: "engagement"})
 		return

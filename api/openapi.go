@@ -93,6 +93,7 @@ func routeDocs() map[string]routeDoc {
 	}
 	quoteDocs(docs)
 	peopleDocs(docs)
+	coSellPolicyDocs(docs)
 	signInDocs(docs)
 	scorecardDocs(docs)
 	webhookDocs(docs)

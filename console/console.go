@@ -141,7 +141,7 @@ func (s *Console) sessionRoutes() []Route {
 		{http.MethodGet, "/console", nil, s.home},
 		{http.MethodGet, "/console/sign-in", nil, s.signInPage},
 		{http.MethodPost, "/console/sign-in", nil, s.signIn},
-		{http.MethodPost, "/console/sign-out", web.AllRoles, s.signOut},
+		{http.MethodPost, "/console/sign-out", domain.TokenRoles, s.signOut}, // every role, sellers too
 	}
 }
 

@@ -2,9 +2,12 @@ package console
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
@@ -14,6 +17,7 @@ import (
 	"github.com/dealflow/dealflow/workflows/cosell"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 var (
@@ -28,14 +32,14 @@ var (
 // principal may see, one engagement, and its step forms at the API's
 // paths under /console (the same roles as the API's steps).
 func (s *Console) coSellRoutes() []Route {
-	return []Route{
+	return append([]Route{
 		{http.MethodGet, "/console/cosell/engagements", coSellRoles, s.engagementList},
 		{http.MethodGet, "/console/cosell/engagements/:id", coSellRoles, s.engagementPage},
 		{http.MethodPost, "/console/cosell/engagements/:id/accept", sellerRoles, s.coSellStep(cosell.UpdateAccept, func() coSellForm { return &coSellAcceptForm{} })},
 		{http.MethodPost, "/console/cosell/engagements/:id/decline", sellerRoles, s.coSellStep(cosell.UpdateDecline, func() coSellForm { return &coSellDeclineForm{} })},
 		{http.MethodPost, "/console/cosell/engagements/:id/notes", coSellRoles, s.coSellStep(cosell.UpdateAddNote, func() coSellForm { return &coSellNoteForm{} })},
 		{http.MethodPost, "/console/cosell/engagements/:id/stage", coSellRoles, s.coSellStep(cosell.UpdateSetStage, func() coSellForm { return &coSellStageForm{} })},
-	}
+	}, s.coSellPlanRoutes()...)
 }
 
 // coSellForm is a step's form: validated by its tags, then turned into
@@ -85,7 +89,8 @@ func (f *coSellStageForm) arg(c cosell.Caller) any {
 }
 
 // engagementList lists the engagements p may see through the API's scoped
-// query.
+// query, filtered by ?status= (a seller's inbox: requested), each request
+// awaiting an answer with the time left on its SLA.
 func (s *Console) engagementList(c *gin.Context) {
 	p := web.PrincipalOf(c)
 	seller, err := s.read.SellerScope(c, p)
@@ -93,12 +98,64 @@ func (s *Console) engagementList(c *gin.Context) {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	rows, err := s.q.CoSellEngagementList(c, dbq.CoSellEngagementListParams{ScopePartnerID: p.Scope(), ScopeSellerEmail: seller})
+	v := engagementListView{Status: c.Query("status"), Statuses: []cosell.Status{cosell.StatusRequested, cosell.StatusAccepted, cosell.StatusDeclined, cosell.StatusEnded}}
+	params := dbq.CoSellEngagementListParams{ScopePartnerID: p.Scope(), ScopeSellerEmail: seller}
+	var msg string
+	if v.Status != "" {
+		if !slices.Contains(v.Statuses, cosell.Status(v.Status)) {
+			msg, v.Status = "Not shown: status must be one of: requested accepted declined ended", ""
+		} else {
+			params.Status = pgtype.Text{String: v.Status, Valid: true}
+		}
+	}
+	rows, err := s.q.CoSellEngagementList(c, params)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	s.render(c, http.StatusOK, "engagements.html", page{Title: "Engagements", Data: rows})
+	now := s.now()
+	for _, r := range rows {
+		row := engagementRow{CoSellEngagementListRow: r}
+		if r.Status == string(cosell.StatusRequested) && r.ResponseDueAt.Valid {
+			row.Countdown, row.Late = slaCountdown(now, r.ResponseDueAt.Time)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	s.render(c, http.StatusOK, "engagements.html", page{Title: "Engagements", Error: msg, Data: v})
+}
+
+// engagementListView is the engagements page: its rows and the status filter.
+type engagementListView struct {
+	Rows     []engagementRow
+	Status   string
+	Statuses []cosell.Status
+}
+
+// engagementRow is one engagement of the list, with its SLA countdown.
+type engagementRow struct {
+	dbq.CoSellEngagementListRow
+	Countdown string
+	Late      bool
+}
+
+// slaCountdown words the time from now to due: "2 d 3 h left", "5 h
+// left", or "overdue by 1 d 2 h"; late says the deadline passed.
+func slaCountdown(now, due time.Time) (text string, late bool) {
+	d := due.Sub(now)
+	if late = d < 0; late {
+		d = -d
+	}
+	hours := int(d.Hours())
+	span := fmt.Sprintf("%d h", hours%24)
+	if hours >= 24 {
+		span = fmt.Sprintf("%d d %d h", hours/24, hours%24)
+	} else if hours == 0 {
+		span = fmt.Sprintf("%d min", int(d.Minutes()))
+	}
+	if late {
+		return "overdue by " + span, true
+	}
+	return span + " left", false
 }
 
 // engagementView is what the engagement page shows.
@@ -108,8 +165,14 @@ type engagementView struct {
 	Notes      []cosell.Note
 	Events     []dbq.CosellEvent
 	Stages     []domain.CoSellStage
-	// MaySeller: the viewer may accept or decline; MayStage: move the stage.
-	MaySeller, MayStage bool
+	// MaySeller: the viewer may accept or decline; MayStage: move the
+	// stage and work the plan; MayReassign: route it to another seller.
+	MaySeller, MayStage, MayReassign bool
+	// Sellers are whom a request may be reassigned to.
+	Sellers []dbq.CoSellSellerListRow
+	// Countdown is the time left on the response SLA while requested.
+	Countdown string
+	Late      bool
 }
 
 // engagement reads engagement id within p's scope; found is false when it
@@ -148,8 +211,18 @@ func (s *Console) engagementPage(c *gin.Context) {
 		return
 	}
 	v := engagementView{CoSellEngagementGetRow: e, Events: events, Stages: domain.CoSellStages,
-		MaySeller: p.Role == domain.RoleSalesRep && e.Status == string(cosell.StatusRequested),
-		MayStage:  e.Status == string(cosell.StatusAccepted)}
+		MaySeller:   p.Role == domain.RoleSalesRep && e.Status == string(cosell.StatusRequested),
+		MayStage:    e.Status == string(cosell.StatusAccepted),
+		MayReassign: p.HasRole(web.DeciderRoles...) && e.Status == string(cosell.StatusRequested)}
+	if v.MayReassign {
+		if v.Sellers, err = s.q.CoSellSellerList(c); err != nil {
+			web.Unavailable(c, s.log, err)
+			return
+		}
+	}
+	if e.Status == string(cosell.StatusRequested) && e.ResponseDueAt.Valid {
+		v.Countdown, v.Late = slaCountdown(s.now(), e.ResponseDueAt.Time)
+	}
 	if len(e.Plan) > 0 {
 		_ = json.Unmarshal(e.Plan, &v.Milestones)
 	}

@@ -211,6 +211,9 @@ type dealPage struct {
 	// take now, in the table's order.
 	Steps []stepForm
 	Today string
+	// CoSellTypes are offered to a partner on its approved deal: the
+	// request co-selling form (cosell_forms.go).
+	CoSellTypes []domain.CoSellType
 }
 
 // consoleDeal shows a deal with its timeline and the forms of the steps
@@ -234,6 +237,9 @@ func (s *Console) consoleDeal(c *gin.Context) {
 	}
 	dp := dealPage{Deal: view, Today: s.today().Format(time.DateOnly)}
 	dp.Steps = offeredSteps(p, d, view, dp.Today)
+	if p.Role.IsPartner() && d.Status == string(domain.StatusApproved) {
+		dp.CoSellTypes = domain.CoSellTypes
+	}
 	if !p.Role.IsPartner() {
 		if dp.Conflicts, err = s.read.Conflicts(c, d, domain.DefaultMatchThresholds); err != nil {
 			web.Unavailable(c, s.log, err)

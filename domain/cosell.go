@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -101,30 +103,115 @@ func CoSellOutcomeOf(s Status) CoSellOutcome {
 
 // CoSellPolicy holds the co-sell response rules: a seller answers a request
 // within RespondWithin business days; a reminder goes RemindAfter business
-// days after routing, and on the deadline the request escalates to the
-// channel managers. A milestone's owner is reminded MilestoneReminderDays
-// calendar days before it is due.
+// days after routing (0: none), and on the deadline the request escalates
+// to the channel managers. A milestone's owner is reminded
+// MilestoneReminderDays calendar days before it is due. Holidays (days,
+// YYYY-MM-DD, UTC) are not business days. A program sets its own
+// (docs/cosell.md); an engagement keeps the policy it started with.
 type CoSellPolicy struct {
-	RespondWithin         int `json:"respond_within_business_days"`
-	RemindAfter           int `json:"remind_after_business_days"`
-	MilestoneReminderDays int `json:"milestone_reminder_days"`
+	RespondWithin         int      `json:"respond_within_business_days"`
+	RemindAfter           int      `json:"remind_after_business_days"`
+	MilestoneReminderDays int      `json:"milestone_reminder_days"`
+	Holidays              []string `json:"holidays,omitempty"`
 }
 
 // DefaultCoSellPolicy answers within 2 business days, reminds after 1,
-// reminds milestone owners 2 days ahead.
+// reminds milestone owners 2 days ahead, and knows no holidays.
 func DefaultCoSellPolicy() CoSellPolicy {
 	return CoSellPolicy{RespondWithin: 2, RemindAfter: 1, MilestoneReminderDays: 2}
 }
 
+// Limits of a co-sell policy a program may set.
+const (
+	MaxCoSellRespondWithin = 30
+	MaxCoSellReminderDays  = 30
+	MaxCoSellHolidays      = 400
+)
+
+// CoSellPolicyProblems lists what is wrong with p, by field (empty: valid).
+// Holidays must be days (YYYY-MM-DD), each once.
+func CoSellPolicyProblems(p CoSellPolicy) []FieldProblem {
+	var out []FieldProblem
+	if p.RespondWithin < 1 || p.RespondWithin > MaxCoSellRespondWithin {
+		out = append(out, FieldProblem{"respond_within_business_days", fmt.Sprintf("must be between 1 and %d", MaxCoSellRespondWithin)})
+	}
+	if p.RemindAfter < 0 || (p.RespondWithin >= 1 && p.RemindAfter >= p.RespondWithin) {
+		out = append(out, FieldProblem{"remind_after_business_days", "must be 0 (no reminder) or fewer than respond_within_business_days"})
+	}
+	if p.MilestoneReminderDays < 0 || p.MilestoneReminderDays > MaxCoSellReminderDays {
+		out = append(out, FieldProblem{"milestone_reminder_days", fmt.Sprintf("must be between 0 and %d", MaxCoSellReminderDays)})
+	}
+	if len(p.Holidays) > MaxCoSellHolidays {
+		out = append(out, FieldProblem{"holidays", fmt.Sprintf("at most %d days", MaxCoSellHolidays)})
+	}
+	seen := map[string]bool{}
+	for i, d := range p.Holidays {
+		field := fmt.Sprintf("holidays[%d]", i)
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			out = append(out, FieldProblem{field, "must be a day (YYYY-MM-DD)"})
+		} else if seen[d] {
+			out = append(out, FieldProblem{field, "is listed twice"})
+		}
+		seen[d] = true
+	}
+	return out
+}
+
+// NormalizeCoSellPolicy returns p with its holidays sorted (trimmed), so
+// that two equal calendars are stored and recorded alike.
+func NormalizeCoSellPolicy(p CoSellPolicy) CoSellPolicy {
+	h := make([]string, 0, len(p.Holidays))
+	for _, d := range p.Holidays {
+		h = append(h, strings.TrimSpace(d))
+	}
+	slices.Sort(h)
+	p.Holidays = h
+	if len(h) == 0 {
+		p.Holidays = nil
+	}
+	return p
+}
+
+// HolidaySet is a set of days (YYYY-MM-DD) that are not business days.
+// A nil set knows no holidays.
+type HolidaySet map[string]struct{}
+
+// NewHolidaySet makes the set of days (YYYY-MM-DD) listed.
+func NewHolidaySet(days []string) HolidaySet {
+	if len(days) == 0 {
+		return nil
+	}
+	s := make(HolidaySet, len(days))
+	for _, d := range days {
+		s[d] = struct{}{}
+	}
+	return s
+}
+
+// Has reports whether t's day (in t's location) is a holiday.
+func (s HolidaySet) Has(t time.Time) bool {
+	_, ok := s[t.Format(time.DateOnly)]
+	return ok
+}
+
+// Calendar is the policy's holidays as a set.
+func (p CoSellPolicy) Calendar() HolidaySet { return NewHolidaySet(p.Holidays) }
+
+// IsBusinessDay reports whether t's day is Monday to Friday and not a holiday.
+func IsBusinessDay(t time.Time, holidays HolidaySet) bool {
+	wd := t.Weekday()
+	return wd != time.Saturday && wd != time.Sunday && !holidays.Has(t)
+}
+
 // AddBusinessDays returns t moved n business days (Monday to Friday, in
-// t's location) later, at the same time of day: Saturdays and Sundays are
-// skipped, so Friday 10:00 + 1 is Monday 10:00, and Saturday 10:00 + 1 is
-// Monday 10:00 too (the first business day after the weekend). Public
-// holidays are not known. n <= 0 returns t.
-func AddBusinessDays(t time.Time, n int) time.Time {
+// t's location, and not one of holidays) later, at the same time of day:
+// weekends and holidays are skipped, so Friday 10:00 + 1 is Monday 10:00
+// (Tuesday if that Monday is a holiday), and Saturday 10:00 + 1 is Monday
+// 10:00 too (the first business day after the weekend). n <= 0 returns t.
+func AddBusinessDays(t time.Time, n int, holidays HolidaySet) time.Time {
 	for n > 0 {
 		t = t.AddDate(0, 0, 1)
-		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if IsBusinessDay(t, holidays) {
 			n--
 		}
 	}

@@ -26,9 +26,57 @@ func TestAddBusinessDays(t *testing.T) {
 		{"zero keeps the instant", at(2026, 3, 7, 8), 0, at(2026, 3, 7, 8)},
 	}
 	for _, c := range cases {
-		if got := AddBusinessDays(c.from, c.n); !got.Equal(c.want) {
+		if got := AddBusinessDays(c.from, c.n, nil); !got.Equal(c.want) {
 			t.Errorf("%s: AddBusinessDays(%s, %d) = %s, want %s", c.name, c.from.Format(time.RFC1123), c.n, got.Format(time.RFC1123), c.want.Format(time.RFC1123))
 		}
+	}
+}
+
+func TestAddBusinessDaysSkipsHolidays(t *testing.T) {
+	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
+	cases := []struct {
+		name     string
+		from     time.Time
+		n        int
+		holidays []string
+		want     time.Time
+	}{
+		{"a friday holiday", at(2026, 4, 2, 10), 1, []string{"2026-04-03"}, at(2026, 4, 6, 10)},                       // Thu → (Good Friday) → Mon
+		{"a monday holiday", at(2026, 4, 3, 10), 1, []string{"2026-04-06"}, at(2026, 4, 7, 10)},                       // Fri → (Easter Monday) → Tue
+		{"friday and monday", at(2026, 4, 2, 10), 2, []string{"2026-04-03", "2026-04-06"}, at(2026, 4, 8, 10)},        // Thu → Tue, Wed
+		{"asked on a holiday", at(2026, 5, 1, 10), 1, []string{"2026-05-01"}, at(2026, 5, 4, 10)},                     // Fri (holiday) → Mon
+		{"year end", at(2026, 12, 24, 9), 2, []string{"2026-12-25", "2026-12-28", "2027-01-01"}, at(2026, 12, 30, 9)}, // Thu → 29, 30
+		{"over new year", at(2026, 12, 31, 9), 1, []string{"2027-01-01"}, at(2027, 1, 4, 9)},                          // Thu → (Fri holiday) → Mon
+		{"a holiday on a weekend changes nothing", at(2026, 3, 6, 10), 1, []string{"2026-03-07"}, at(2026, 3, 9, 10)},
+		{"a holiday after the deadline changes nothing", at(2026, 3, 2, 10), 2, []string{"2026-03-05"}, at(2026, 3, 4, 10)},
+	}
+	for _, c := range cases {
+		if got := AddBusinessDays(c.from, c.n, NewHolidaySet(c.holidays)); !got.Equal(c.want) {
+			t.Errorf("%s: AddBusinessDays(%s, %d, %v) = %s, want %s", c.name, c.from.Format(time.RFC1123), c.n, c.holidays, got.Format(time.RFC1123), c.want.Format(time.RFC1123))
+		}
+	}
+}
+
+func TestCoSellPolicyProblems(t *testing.T) {
+	if p := CoSellPolicyProblems(DefaultCoSellPolicy()); len(p) != 0 {
+		t.Fatalf("the default policy: %v", p)
+	}
+	bad := CoSellPolicy{RespondWithin: 2, RemindAfter: 2, MilestoneReminderDays: -1, Holidays: []string{"2026-12-25", "25/12/2026", "2026-12-25"}}
+	got := map[string]bool{}
+	for _, p := range CoSellPolicyProblems(bad) {
+		got[p.Field] = true
+	}
+	for _, f := range []string{"remind_after_business_days", "milestone_reminder_days", "holidays[1]", "holidays[2]"} {
+		if !got[f] {
+			t.Errorf("no problem for %s: %v", f, got)
+		}
+	}
+	if p := CoSellPolicyProblems(CoSellPolicy{RespondWithin: 0}); len(p) == 0 || p[0].Field != "respond_within_business_days" {
+		t.Errorf("zero business days: %v", p)
+	}
+	n := NormalizeCoSellPolicy(CoSellPolicy{RespondWithin: 3, Holidays: []string{" 2027-01-01", "2026-12-25"}})
+	if len(n.Holidays) != 2 || n.Holidays[0] != "2026-12-25" || n.Holidays[1] != "2027-01-01" {
+		t.Errorf("normalized holidays: %v", n.Holidays)
 	}
 }
 

@@ -523,6 +523,126 @@ func (q *Queries) CoSellPersonEmail(ctx context.Context, id uuid.UUID) (string, 
 	return column_1, err
 }
 
+const coSellPolicyForDeal = `-- name: CoSellPolicyForDeal :one
+SELECT p.program_id, p.version, p.policy, p.set_by, p.set_by_name, p.reason, p.created_at FROM cosell_policies p
+WHERE p.program_id = (SELECT coalesce(d.program_id, (SELECT id FROM programs WHERE is_default))
+                      FROM deals d WHERE d.id = $1)
+ORDER BY p.version DESC LIMIT 1
+`
+
+// CoSellPolicyForDeal is the co-sell policy a new engagement on the deal
+// starts with: the latest of the deal's program, or of the default
+// program when the deal names none (no row: the built-in default).
+func (q *Queries) CoSellPolicyForDeal(ctx context.Context, dealID uuid.UUID) (CosellPolicy, error) {
+	row := q.db.QueryRow(ctx, coSellPolicyForDeal, dealID)
+	var i CosellPolicy
+	err := row.Scan(
+		&i.ProgramID,
+		&i.Version,
+		&i.Policy,
+		&i.SetBy,
+		&i.SetByName,
+		&i.Reason,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const coSellPolicyInsert = `-- name: CoSellPolicyInsert :one
+INSERT INTO cosell_policies (program_id, version, policy, set_by, set_by_name, reason, created_at)
+SELECT $1, coalesce((SELECT max(version) FROM cosell_policies WHERE program_id = $1), 0) + 1,
+       $2, $3, $4, $5, $6
+RETURNING program_id, version, policy, set_by, set_by_name, reason, created_at
+`
+
+type CoSellPolicyInsertParams struct {
+	ProgramID uuid.UUID       `json:"program_id"`
+	Policy    json.RawMessage `json:"policy"`
+	SetBy     string          `json:"set_by"`
+	SetByName string          `json:"set_by_name"`
+	Reason    string          `json:"reason"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+// CoSellPolicyInsert stores the next version of a program's co-sell
+// policy; two managers saving at once cannot take the same version (the
+// primary key refuses the second).
+func (q *Queries) CoSellPolicyInsert(ctx context.Context, arg CoSellPolicyInsertParams) (CosellPolicy, error) {
+	row := q.db.QueryRow(ctx, coSellPolicyInsert,
+		arg.ProgramID,
+		arg.Policy,
+		arg.SetBy,
+		arg.SetByName,
+		arg.Reason,
+		arg.CreatedAt,
+	)
+	var i CosellPolicy
+	err := row.Scan(
+		&i.ProgramID,
+		&i.Version,
+		&i.Policy,
+		&i.SetBy,
+		&i.SetByName,
+		&i.Reason,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const coSellPolicyLatest = `-- name: CoSellPolicyLatest :one
+SELECT program_id, version, policy, set_by, set_by_name, reason, created_at FROM cosell_policies WHERE program_id = $1 ORDER BY version DESC LIMIT 1
+`
+
+// CoSellPolicyLatest is the program's current co-sell policy.
+func (q *Queries) CoSellPolicyLatest(ctx context.Context, programID uuid.UUID) (CosellPolicy, error) {
+	row := q.db.QueryRow(ctx, coSellPolicyLatest, programID)
+	var i CosellPolicy
+	err := row.Scan(
+		&i.ProgramID,
+		&i.Version,
+		&i.Policy,
+		&i.SetBy,
+		&i.SetByName,
+		&i.Reason,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const coSellSellerList = `-- name: CoSellSellerList :many
+SELECT DISTINCT p.email::text AS email, p.name
+FROM users u JOIN people p ON p.id = u.person_id
+WHERE u.role = 'sales_rep' AND u.deactivated_at IS NULL AND p.email IS NOT NULL
+ORDER BY p.name, p.email::text
+`
+
+type CoSellSellerListRow struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+// CoSellSellerList lists the vendor's sellers (active sales_rep users with
+// an e-mail), by name: whom a channel manager may reassign a request to.
+func (q *Queries) CoSellSellerList(ctx context.Context) ([]CoSellSellerListRow, error) {
+	rows, err := q.db.Query(ctx, coSellSellerList)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CoSellSellerListRow{}
+	for rows.Next() {
+		var i CoSellSellerListRow
+		if err := rows.Scan(&i.Email, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const coSellTerritoryCreate = `-- name: CoSellTerritoryCreate :one
 INSERT INTO cosell_territories (seller_email, country, product_line)
 VALUES ($1, $2, $3)

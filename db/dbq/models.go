@@ -101,6 +101,16 @@ type CosellNotification struct {
 	DeliveredAt  pgtype.Timestamptz `json:"delivered_at"`
 }
 
+type CosellPolicy struct {
+	ProgramID uuid.UUID       `json:"program_id"`
+	Version   int32           `json:"version"`
+	Policy    json.RawMessage `json:"policy"`
+	SetBy     string          `json:"set_by"`
+	SetByName string          `json:"set_by_name"`
+	Reason    string          `json:"reason"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
 type CosellTerritory struct {
 	ID          uuid.UUID `json:"id"`
 	SellerEmail string    `json:"seller_email"`

@@ -91,3 +91,33 @@ FROM accounts
 WHERE owner_email <> '' AND (sqlc.narg(scope_seller_email)::text IS NULL OR owner_email = sqlc.narg(scope_seller_email))
 ORDER BY name, id
 LIMIT 500;
+
+-- name: CoSellPolicyInsert :one
+-- CoSellPolicyInsert stores the next version of a program's co-sell
+-- policy; two managers saving at once cannot take the same version (the
+-- primary key refuses the second).
+INSERT INTO cosell_policies (program_id, version, policy, set_by, set_by_name, reason, created_at)
+SELECT @program_id, coalesce((SELECT max(version) FROM cosell_policies WHERE program_id = @program_id), 0) + 1,
+       @policy, @set_by, @set_by_name, @reason, @created_at
+RETURNING *;
+
+-- name: CoSellPolicyLatest :one
+-- CoSellPolicyLatest is the program's current co-sell policy.
+SELECT * FROM cosell_policies WHERE program_id = @program_id ORDER BY version DESC LIMIT 1;
+
+-- name: CoSellPolicyForDeal :one
+-- CoSellPolicyForDeal is the co-sell policy a new engagement on the deal
+-- starts with: the latest of the deal's program, or of the default
+-- program when the deal names none (no row: the built-in default).
+SELECT p.* FROM cosell_policies p
+WHERE p.program_id = (SELECT coalesce(d.program_id, (SELECT id FROM programs WHERE is_default))
+                      FROM deals d WHERE d.id = @deal_id)
+ORDER BY p.version DESC LIMIT 1;
+
+-- name: CoSellSellerList :many
+-- CoSellSellerList lists the vendor's sellers (active sales_rep users with
+-- an e-mail), by name: whom a channel manager may reassign a request to.
+SELECT DISTINCT p.email::text AS email, p.name
+FROM users u JOIN people p ON p.id = u.person_id
+WHERE u.role = 'sales_rep' AND u.deactivated_at IS NULL AND p.email IS NOT NULL
+ORDER BY p.name, p.email::text;

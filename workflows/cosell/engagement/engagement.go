@@ -111,7 +111,7 @@ func (w *engagementWorkflow) run(ctx workflow.Context) (cosell.State, error) {
 // territory's seller, else the channel managers' queue.
 func (w *engagementWorkflow) intake(ctx workflow.Context) error {
 	first := w.event(ctx, "requested", w.in.Requester, w.in.Request.Message,
-		map[string]any{"type": w.in.Request.Type, "need_by": w.in.Request.NeedBy})
+		map[string]any{"type": w.in.Request.Type, "need_by": w.in.Request.NeedBy, "policy": w.st.Policy})
 	next := w.st
 	next.Status, next.Seq, next.UpdatedAt = cosell.StatusRequested, 1, first.OccurredAt
 	first.State = next
@@ -133,7 +133,7 @@ func (w *engagementWorkflow) intake(ctx workflow.Context) error {
 // assign records the request's (re)assignment and starts its response SLA.
 func (w *engagementWorkflow) assign(ctx workflow.Context, typ string, actor domain.Actor, to cosell.Assignment, reason string) error {
 	now := workflow.Now(ctx)
-	due := domain.AddBusinessDays(now, w.st.Policy.RespondWithin)
+	due := domain.AddBusinessDays(now, w.st.Policy.RespondWithin, w.st.Policy.Calendar())
 	return w.record(ctx, typ, actor, reason, map[string]any{"assignee": to.Email, "via": to.Via, "respond_by": due},
 		func(s *cosell.State) {
 			s.Assignee, s.RoutedAt, s.RespondBy, s.Reminded, s.Escalated = to, now, due, false, false

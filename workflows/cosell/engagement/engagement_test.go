@@ -40,6 +40,8 @@ type harness struct {
 	env    *testsuite.TestWorkflowEnvironment
 	mu     sync.Mutex
 	events []cosellacts.Event
+	// policy is the engagement's policy (zero: the workflow's default).
+	policy domain.CoSellPolicy
 }
 
 func newHarness(t *testing.T, at time.Time, route cosell.Assignment) *harness {
@@ -123,7 +125,7 @@ func (h *harness) run() cosell.State {
 	h.t.Helper()
 	h.env.ExecuteWorkflow(CoSellEngagement, cosell.Input{EngagementID: "9f0e1d2c-3b4a-4958-8776-655443322110", DealID: dealID,
 		PartnerID: partnerID, Requester: partner.Actor,
-		Request: cosell.Request{Type: domain.CoSellProofOfConcept, NeedBy: "2026-04-01", Message: "POC on site"}})
+		Request: cosell.Request{Type: domain.CoSellProofOfConcept, NeedBy: "2026-04-01", Message: "POC on site"}, Policy: h.policy})
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("workflow did not complete")
 	}
@@ -184,6 +186,69 @@ func TestResponseSLARemindsEscalatesAndReassigns(t *testing.T) {
 	if final.Assignee.Email != seller2.Email || final.Status != cosell.StatusEnded || final.Outcome != domain.OutcomeWon ||
 		final.Stage != domain.StageLaunched {
 		t.Fatalf("final %+v", final)
+	}
+}
+
+// A program's policy with holidays: a request on the Thursday before
+// Easter (Good Friday and Easter Monday are holidays) is reminded on the
+// Tuesday and escalates on the Wednesday; a channel manager's reassignment
+// restarts the SLA from its own time, holidays still skipped, and the new
+// seller is reminded and escalated in turn. The policy is recorded with the
+// request (its event's payload) and kept in the state.
+func TestResponseSLASkipsHolidaysAndRestartsOnReassignment(t *testing.T) {
+	thursday := time.Date(2026, 4, 2, 10, 0, 0, 0, time.UTC)
+	h := newHarness(t, thursday, cosell.Assignment{Email: seller.Email, Via: cosell.ViaTerritory})
+	h.policy = domain.CoSellPolicy{RespondWithin: 2, RemindAfter: 1, MilestoneReminderDays: 2, Holidays: []string{"2026-04-03", "2026-04-06", "2026-04-13"}}
+	// Wednesday 8 April 12:00: after the escalation (10:00).
+	reassign := h.do(6*day+2*time.Hour, cosell.UpdateReassign, cosell.Reassignment{Caller: manager, SellerEmail: seller2.Email, Reason: "Sam is away"})
+	h.end(30*day, domain.StatusClosedLost)
+	final := h.run()
+
+	mustOK(t, "reassign", reassign)
+	if got := h.types(); got != "requested routed response_reminder escalated reassigned response_reminder escalated ended" {
+		t.Fatalf("events: %s", got)
+	}
+	at := func(d, hour int) time.Time { return time.Date(2026, 4, d, hour, 0, 0, 0, time.UTC) }
+	var times []time.Time
+	for _, e := range h.events[2:7] {
+		times = append(times, e.OccurredAt)
+	}
+	// Reminded Tue 7 (Fri 3 and Mon 6 are holidays), escalated Wed 8;
+	// reassigned Wed 8 12:00, reminded Thu 9 12:00, escalated Fri 10 12:00.
+	want := []time.Time{at(7, 10), at(8, 10), at(8, 12), at(9, 12), at(10, 12)}
+	for i := range want {
+		if !times[i].Equal(want[i]) {
+			t.Errorf("%s at %s, want %s", h.events[2+i].Type, times[i], want[i])
+		}
+	}
+	if !reassign.state.RespondBy.Equal(at(10, 12)) || reassign.state.Escalated || reassign.state.Reminded {
+		t.Errorf("after reassignment: respond by %s, escalated %v, reminded %v", reassign.state.RespondBy, reassign.state.Escalated, reassign.state.Reminded)
+	}
+	if !strings.Contains(string(h.events[0].Payload), `"holidays":["2026-04-03","2026-04-06","2026-04-13"]`) {
+		t.Errorf("the request's event does not record the policy: %s", h.events[0].Payload)
+	}
+	if len(final.Policy.Holidays) != 3 || final.Policy.RespondWithin != 2 {
+		t.Errorf("final policy %+v", final.Policy)
+	}
+}
+
+// A longer SLA with a later reminder: 3 business days, reminded after 2,
+// over Christmas and the new year's holidays.
+func TestResponseSLAProgramPolicy(t *testing.T) {
+	christmasEve := time.Date(2026, 12, 24, 9, 0, 0, 0, time.UTC) // a Thursday
+	h := newHarness(t, christmasEve, cosell.Assignment{Email: seller.Email, Via: cosell.ViaAccountOwner})
+	h.policy = domain.CoSellPolicy{RespondWithin: 3, RemindAfter: 2, Holidays: []string{"2026-12-25", "2026-12-28", "2027-01-01"}}
+	h.end(20*day, domain.StatusClosedLost)
+	h.run()
+	if got := h.types(); got != "requested routed response_reminder escalated ended" {
+		t.Fatalf("events: %s", got)
+	}
+	// Business days after Thu 24: Tue 29, Wed 30, Thu 31.
+	if at, _ := h.at("response_reminder"); !at.Equal(time.Date(2026, 12, 30, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("reminder at %s, want Wednesday 30 December", at)
+	}
+	if at, _ := h.at("escalated"); !at.Equal(time.Date(2026, 12, 31, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("escalated at %s, want Thursday 31 December", at)
 	}
 }
 

@@ -85,7 +85,7 @@ func (w *engagementWorkflow) responseTimers() []timer {
 	s := w.st
 	var out []timer
 	if !s.Reminded && !s.Escalated && s.Assignee.Email != "" && s.Policy.RemindAfter > 0 && s.Policy.RemindAfter < s.Policy.RespondWithin {
-		out = append(out, timer{"response-reminder", domain.AddBusinessDays(s.RoutedAt, s.Policy.RemindAfter), func(ctx workflow.Context) error {
+		out = append(out, timer{"response-reminder", domain.AddBusinessDays(s.RoutedAt, s.Policy.RemindAfter, s.Policy.Calendar()), func(ctx workflow.Context) error {
 			reason := fmt.Sprintf("answer by %s", s.RespondBy.Format(time.RFC3339))
 			return w.record(ctx, "response_reminder", domain.SystemActor, reason, nil, func(n *cosell.State) { n.Reminded = true })
 		}})
