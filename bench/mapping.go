@@ -87,7 +87,7 @@ func Mapping(ctx context.Context, pool *pgxpool.Pool, o MappingOptions, log *slo
 		}
 	}
 	floor := `SELECT count(*) FROM (
-	    SELECT p.id, a.id FROM partner_accounts p JOIN accounts a ON a.registrable_domain = p.registrable_domain WHERE p.domain_label <> ''
+	    SELECT p.id, a.id FROM partner_accounts p JOIN accounts a ON a.registrable_domain = p.registrable_domain WHERE p.domain_label <> '' AND a.domain_label <> ''
 	    UNION ALL
 	    SELECT p.id, a.id FROM partner_accounts p JOIN accounts a ON a.name_full = p.name_full) j`
 	for i := 0; i < max(o.Reps, 1); i++ {

@@ -154,19 +154,30 @@ CREATE OR REPLACE FUNCTION mapping_class(score numeric) RETURNS text LANGUAGE sq
     SELECT CASE WHEN score >= 0.9 THEN 'duplicate' WHEN score >= 0.7 THEN 'likely_conflict' END
 $fn$;
 
--- mapping_insert_pairs scores candidate pairs (a temporary table
--- mapping_pairs(pid, kind, vid), possibly with repeats) and stores those
--- that are at least likely. It returns how many it stored.
+-- mapping_pairs_table creates (once per transaction) the working table of
+-- candidate pairs: the partner account, and the vendor record with what
+-- scoring needs of it, so that scoring reads no vendor table again.
+CREATE OR REPLACE FUNCTION mapping_pairs_table() RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    CREATE TEMPORARY TABLE IF NOT EXISTS mapping_pairs (
+        pid uuid, kind text, vid uuid, name_full text, name_core text, registrable_domain text, domain_label text,
+        country text, category text) ON COMMIT DROP;
+    TRUNCATE mapping_pairs;
+END;
+$fn$;
+
+-- mapping_insert_pairs scores the candidate pairs of mapping_pairs
+-- (possibly with repeats) and stores those that are at least likely. It
+-- returns how many it stored.
 CREATE OR REPLACE FUNCTION mapping_insert_pairs() RETURNS bigint LANGUAGE plpgsql AS $fn$
 DECLARE
     n bigint;
 BEGIN
     INSERT INTO account_overlaps (partner_account_id, vendor_kind, vendor_id, partner_id, partner_relation,
                                   vendor_category, score, class, explanation)
-    SELECT p.id, v.kind, v.id, p.partner_id, p.relation, v.category, m.score, mapping_class(m.score), m.explanation
-    FROM (SELECT DISTINCT pid, kind, vid FROM mapping_pairs) c
-    JOIN partner_accounts p ON p.id = c.pid
-    JOIN mapping_vendors v ON v.kind = c.kind AND v.id = c.vid
+    SELECT p.id, v.kind, v.vid, p.partner_id, p.relation, v.category, m.score, mapping_class(m.score), m.explanation
+    FROM (SELECT DISTINCT ON (pid, kind, vid) * FROM mapping_pairs) v
+    JOIN partner_accounts p ON p.id = v.pid
     CROSS JOIN LATERAL mapping_compare(p.name_full, p.name_core, p.registrable_domain, p.domain_label, p.country,
                                        v.name_full, v.name_core, v.registrable_domain, v.domain_label, v.country) m
     WHERE m.score >= 0.7
@@ -186,18 +197,25 @@ $fn$;
 -- both tables; then each pair is scored. It returns the overlaps stored.
 CREATE OR REPLACE FUNCTION mapping_map_all() RETURNS bigint LANGUAGE plpgsql AS $fn$
 BEGIN
+    -- Hash joins: the planner would rather sort a million vendor keys for
+    -- a merge join, which costs more than hashing the partner side.
     PERFORM set_config('work_mem', '256MB', true);
+    PERFORM set_config('enable_mergejoin', 'off', true);
     DELETE FROM account_overlaps;
-    CREATE TEMPORARY TABLE IF NOT EXISTS mapping_pairs (pid uuid, kind text, vid uuid) ON COMMIT DROP;
-    TRUNCATE mapping_pairs;
-    INSERT INTO mapping_pairs
-    SELECT p.id, v.kind, v.id
-    FROM partner_accounts p JOIN mapping_vendors v ON v.domain_label = p.domain_label
-    WHERE p.domain_label <> ''
-    UNION ALL
-    SELECT pk.id, vk.kind, vk.id
-    FROM (SELECT id, unnest(name_keys) AS k FROM partner_accounts) pk
-    JOIN (SELECT kind, id, unnest(name_keys) AS k FROM mapping_vendors) vk ON vk.k = pk.k;
+    PERFORM mapping_pairs_table();
+    -- Pairs of ids first (narrow rows through the joins and the
+    -- de-duplication), then what scoring needs of each vendor record.
+    INSERT INTO mapping_pairs (pid, kind, vid, name_full, name_core, registrable_domain, domain_label, country, category)
+    SELECT c.pid, v.kind, v.id, v.name_full, v.name_core, v.registrable_domain, v.domain_label, v.country, v.category
+    FROM (SELECT DISTINCT pid, kind, vid FROM (
+              SELECT p.id AS pid, v.kind, v.id AS vid
+              FROM partner_accounts p JOIN mapping_vendors v ON v.domain_label = p.domain_label
+              WHERE p.domain_label <> '' AND v.domain_label <> ''
+              UNION ALL
+              SELECT pk.id, vk.kind, vk.id
+              FROM (SELECT id, unnest(name_keys) AS k FROM partner_accounts) pk
+              JOIN (SELECT kind, id, unnest(name_keys) AS k FROM mapping_vendors) vk ON vk.k = pk.k) u) c
+    JOIN mapping_vendors v ON v.kind = c.kind AND v.id = c.vid;
     RETURN mapping_insert_pairs();
 END;
 $fn$;
@@ -220,28 +238,43 @@ BEGIN
     DELETE FROM account_overlaps WHERE partner_account_id = ANY (p_partner);
     DELETE FROM account_overlaps WHERE vendor_id = ANY (p_accounts) AND vendor_kind = 'account';
     DELETE FROM account_overlaps WHERE vendor_id = ANY (p_opportunities) AND vendor_kind = 'opportunity';
-    CREATE TEMPORARY TABLE IF NOT EXISTS mapping_pairs (pid uuid, kind text, vid uuid) ON COMMIT DROP;
-    TRUNCATE mapping_pairs;
-    -- The partner accounts that changed, against the vendor's side.
+    PERFORM mapping_pairs_table();
+    -- The partner accounts that changed, against the vendor's side, each
+    -- table through its own indexes.
     INSERT INTO mapping_pairs
-    SELECT p.id, v.kind, v.id
-    FROM partner_accounts p JOIN mapping_vendors v ON v.domain_label = p.domain_label
+    SELECT p.id, 'account', a.id, a.name_full, a.name_core, a.registrable_domain, a.domain_label, a.country, a.relation
+    FROM partner_accounts p JOIN accounts a ON a.domain_label = p.domain_label
     WHERE p.id = ANY (p_partner) AND p.domain_label <> ''
     UNION ALL
-    SELECT p.id, v.kind, v.id
-    FROM partner_accounts p JOIN mapping_vendors v ON v.name_keys && p.name_keys
+    SELECT p.id, 'account', a.id, a.name_full, a.name_core, a.registrable_domain, a.domain_label, a.country, a.relation
+    FROM partner_accounts p JOIN accounts a ON a.name_keys && p.name_keys
+    WHERE p.id = ANY (p_partner)
+    UNION ALL
+    SELECT p.id, 'opportunity', o.id, o.name_full, o.name_core, o.registrable_domain, o.domain_label, o.country, 'opportunity'
+    FROM partner_accounts p JOIN opportunities o ON o.domain_label = p.domain_label AND o.status = 'open'
+    WHERE p.id = ANY (p_partner) AND p.domain_label <> ''
+    UNION ALL
+    SELECT p.id, 'opportunity', o.id, o.name_full, o.name_core, o.registrable_domain, o.domain_label, o.country, 'opportunity'
+    FROM partner_accounts p JOIN opportunities o ON o.name_keys && p.name_keys AND o.status = 'open'
     WHERE p.id = ANY (p_partner);
     -- The vendor accounts and opportunities that changed, against every
     -- partner's accounts.
     INSERT INTO mapping_pairs
-    SELECT p.id, v.kind, v.id
-    FROM mapping_vendors v JOIN partner_accounts p ON p.domain_label = v.domain_label
-    WHERE ((v.kind = 'account' AND v.id = ANY (p_accounts)) OR (v.kind = 'opportunity' AND v.id = ANY (p_opportunities)))
-      AND v.domain_label <> ''
+    SELECT p.id, 'account', a.id, a.name_full, a.name_core, a.registrable_domain, a.domain_label, a.country, a.relation
+    FROM accounts a JOIN partner_accounts p ON p.domain_label = a.domain_label
+    WHERE a.id = ANY (p_accounts) AND a.domain_label <> ''
     UNION ALL
-    SELECT p.id, v.kind, v.id
-    FROM mapping_vendors v JOIN partner_accounts p ON p.name_keys && v.name_keys
-    WHERE (v.kind = 'account' AND v.id = ANY (p_accounts)) OR (v.kind = 'opportunity' AND v.id = ANY (p_opportunities));
+    SELECT p.id, 'account', a.id, a.name_full, a.name_core, a.registrable_domain, a.domain_label, a.country, a.relation
+    FROM accounts a JOIN partner_accounts p ON p.name_keys && a.name_keys
+    WHERE a.id = ANY (p_accounts)
+    UNION ALL
+    SELECT p.id, 'opportunity', o.id, o.name_full, o.name_core, o.registrable_domain, o.domain_label, o.country, 'opportunity'
+    FROM opportunities o JOIN partner_accounts p ON p.domain_label = o.domain_label
+    WHERE o.id = ANY (p_opportunities) AND o.status = 'open' AND o.domain_label <> ''
+    UNION ALL
+    SELECT p.id, 'opportunity', o.id, o.name_full, o.name_core, o.registrable_domain, o.domain_label, o.country, 'opportunity'
+    FROM opportunities o JOIN partner_accounts p ON p.name_keys && o.name_keys
+    WHERE o.id = ANY (p_opportunities) AND o.status = 'open';
     RETURN mapping_insert_pairs();
 END;
 $fn$;
