@@ -159,9 +159,11 @@ $fn$;
 -- scoring needs of it, so that scoring reads no vendor table again.
 CREATE OR REPLACE FUNCTION mapping_pairs_table() RETURNS void LANGUAGE plpgsql AS $fn$
 BEGIN
-    CREATE TEMPORARY TABLE IF NOT EXISTS mapping_pairs (
-        pid uuid, kind text, vid uuid, name_full text, name_core text, registrable_domain text, domain_label text,
-        country text, category text) ON COMMIT DROP;
+    IF to_regclass('pg_temp.mapping_pairs') IS NULL THEN -- quietly: no notice when it is there
+        CREATE TEMPORARY TABLE mapping_pairs (
+            pid uuid, kind text, vid uuid, name_full text, name_core text, registrable_domain text, domain_label text,
+            country text, category text) ON COMMIT DROP;
+    END IF;
     TRUNCATE mapping_pairs;
 END;
 $fn$;
