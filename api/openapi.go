@@ -97,6 +97,7 @@ func routeDocs() map[string]routeDoc {
 	signInDocs(docs)
 	scorecardDocs(docs)
 	webhookDocs(docs)
+	mappingDocs(docs)
 	for k, v := range leadDocs() {
 		docs[k] = v
 	}

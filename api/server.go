@@ -135,7 +135,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/v1/tokens", web.AdminRoles, s.listTokens},
 		{http.MethodPost, "/v1/tokens/:id/revoke", web.AdminRoles, s.revokeToken},
 	}, append(append(append(append(s.stepRoutes(), s.cycleRoutes()...), s.quoteRoutes()...), s.coSellRoutes()...),
-		append(append(append(s.leadRoutes(), s.referralRoutes()...), s.peopleRoutes()...), append(append(append(append(s.notifyRoutes(), s.signInRoutes()...), s.scorecardRoutes()...), s.analyticsRoutes()...), s.webhookRoutes()...)...)...)...)
+		append(append(append(s.leadRoutes(), s.referralRoutes()...), s.peopleRoutes()...), append(append(append(append(s.notifyRoutes(), s.signInRoutes()...), s.scorecardRoutes()...), s.analyticsRoutes()...), append(s.webhookRoutes(), s.mappingRoutes()...)...)...)...)...)
 }
 
 // stepRoutes serves every deal step of the step table (steps.Deal).

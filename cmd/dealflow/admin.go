@@ -65,13 +65,18 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.Int("queries", 2000, "measured queries")
 		fs.Int("warmup", 200, "queries run first and not measured")
 		fs.String("json", "", "also write the figures as JSON to this file")
-		fs.Int("reps", 3, "incentives: repetitions of each measurement (the median is reported)")
+		fs.Int("reps", 3, "incentives, mapping: repetitions of each measurement (the median is reported)")
 		fs.String("api", "http://127.0.0.1:8080", "intake: the running dealflow API (comma-separated: several, in turn)")
 		fs.String("token", "", "intake: a partner token of that API")
 		fs.Int("n", 1000, "intake: submissions per measurement; notify: notifications measured")
 		fs.Int("concurrency", 50, "intake: submissions in flight")
 		fs.String("mailpit", "http://127.0.0.1:8025", "notify: the Mailpit API the stack's DEALFLOW_SMTP_ADDR delivers to")
 		fs.Float64("rate", 20, "notify: notifications (and bare mails) written a second")
+		fs.Int("partner-accounts", 100_000, "mapping: partner accounts to map")
+		fs.Int("vendor-accounts", 1_000_000, "mapping: the vendor's CRM accounts")
+		fs.Int("opportunities", 50_000, "mapping: the vendor's open opportunities")
+		fs.Int("partners", 20, "mapping: partners the partner accounts belong to")
+		fs.Int("changes", 1000, "mapping: accounts changed for the incremental re-map")
 	default:
 		return nil
 	}

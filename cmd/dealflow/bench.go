@@ -49,8 +49,8 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 
 // cmdBench runs a benchmark and prints its figures beside their baseline.
 func cmdBench(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake" && args[0] != "quote-approve" && args[0] != "queries" && args[0] != "notify") {
-		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake|quote-approve|queries|notify [flags]", errUsage)
+	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake" && args[0] != "quote-approve" && args[0] != "queries" && args[0] != "notify" && args[0] != "mapping") {
+		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake|quote-approve|queries|notify|mapping [flags]", errUsage)
 	}
 	fs := flagsFor("bench")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -88,6 +88,13 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 		fmt.Sscan(fs.Lookup("rate").Value.String(), &rate)
 		rep, err = bench.Notify(ctx, pool, bench.NotifyOptions{MailpitURL: fs.Lookup("mailpit").Value.String(),
 			SMTPAddr: e.cfg.SMTPAddr, N: n, Rate: max(rate, 0.1)}, e.log)
+	case "mapping":
+		o := bench.MappingOptions{Seed: 11}
+		for name, dst := range map[string]*int{"partner-accounts": &o.PartnerAccounts, "vendor-accounts": &o.VendorAccounts,
+			"opportunities": &o.Opportunities, "partners": &o.Partners, "changes": &o.Changes, "reps": &o.Reps} {
+			fmt.Sscan(fs.Lookup(name).Value.String(), dst)
+		}
+		rep, err = bench.Mapping(ctx, pool, o, e.log)
 	case "queries":
 		var reps int
 		fmt.Sscan(fs.Lookup("reps").Value.String(), &reps)

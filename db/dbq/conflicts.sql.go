@@ -15,22 +15,24 @@ import (
 
 const accountsUpsert = `-- name: AccountsUpsert :many
 INSERT INTO accounts (external_id, name, name_full, name_core, name_keys, domain, registrable_domain, domain_label,
-                      country, owner_type, owner_partner_id, reserved_for_direct, owner_email)
+                      country, owner_type, owner_partner_id, reserved_for_direct, owner_email, relation)
 SELECT u.external_id, u.name, u.name_full, u.name_core, u.name_keys::bigint[], u.domain, u.registrable_domain,
-       u.domain_label, u.country, u.owner_type, u.owner_partner_id, u.reserved_for_direct, u.owner_email
+       u.domain_label, u.country, u.owner_type, u.owner_partner_id, u.reserved_for_direct, u.owner_email, u.relation
 FROM (SELECT unnest($1::text[]) AS external_id, unnest($2::text[]) AS name,
              unnest($3::text[]) AS name_full, unnest($4::text[]) AS name_core,
              unnest($5::text[]) AS name_keys,
              unnest($6::text[]) AS domain, unnest($7::text[]) AS registrable_domain,
              unnest($8::text[]) AS domain_label, unnest($9::text[]) AS country,
              unnest($10::text[]) AS owner_type, NULLIF(unnest($11::text[]), '')::uuid AS owner_partner_id,
-             unnest($12::boolean[]) AS reserved_for_direct, unnest($13::text[]) AS owner_email) AS u
+             unnest($12::boolean[]) AS reserved_for_direct, unnest($13::text[]) AS owner_email,
+             unnest($14::text[]) AS relation) AS u
 ON CONFLICT (external_id) DO UPDATE SET
     name = EXCLUDED.name, name_full = EXCLUDED.name_full, name_core = EXCLUDED.name_core,
     name_keys = EXCLUDED.name_keys, domain = EXCLUDED.domain,
     registrable_domain = EXCLUDED.registrable_domain, domain_label = EXCLUDED.domain_label, country = EXCLUDED.country,
     owner_type = EXCLUDED.owner_type, owner_partner_id = EXCLUDED.owner_partner_id,
-    reserved_for_direct = EXCLUDED.reserved_for_direct, owner_email = EXCLUDED.owner_email, updated_at = now()
+    reserved_for_direct = EXCLUDED.reserved_for_direct, owner_email = EXCLUDED.owner_email, relation = EXCLUDED.relation,
+    updated_at = now()
 RETURNING external_id, (xmax = 0) AS inserted
 `
 
@@ -48,6 +50,7 @@ type AccountsUpsertParams struct {
 	OwnerPartnerIds    []string `json:"owner_partner_ids"`
 	Reserved           []bool   `json:"reserved"`
 	OwnerEmails        []string `json:"owner_emails"`
+	Relations          []string `json:"relations"`
 }
 
 type AccountsUpsertRow struct {
@@ -72,6 +75,7 @@ func (q *Queries) AccountsUpsert(ctx context.Context, arg AccountsUpsertParams) 
 		arg.OwnerPartnerIds,
 		arg.Reserved,
 		arg.OwnerEmails,
+		arg.Relations,
 	)
 	if err != nil {
 		return nil, err

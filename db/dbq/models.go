@@ -29,6 +29,19 @@ type Account struct {
 	UpdatedAt         time.Time     `json:"updated_at"`
 	NameKeys          []int64       `json:"name_keys"`
 	OwnerEmail        string        `json:"owner_email"`
+	Relation          string        `json:"relation"`
+}
+
+type AccountOverlap struct {
+	PartnerAccountID uuid.UUID      `json:"partner_account_id"`
+	VendorKind       string         `json:"vendor_kind"`
+	VendorID         uuid.UUID      `json:"vendor_id"`
+	PartnerID        uuid.UUID      `json:"partner_id"`
+	PartnerRelation  string         `json:"partner_relation"`
+	VendorCategory   string         `json:"vendor_category"`
+	Score            pgtype.Numeric `json:"score"`
+	Class            string         `json:"class"`
+	Explanation      string         `json:"explanation"`
 }
 
 type ApiToken struct {
@@ -433,6 +446,26 @@ type LedgerHead struct {
 	Hash string `json:"hash"`
 }
 
+type MappingOptIn struct {
+	PartnerID       uuid.UUID `json:"partner_id"`
+	PartnerRelation string    `json:"partner_relation"`
+	VendorCategory  string    `json:"vendor_category"`
+	OptedInBy       uuid.UUID `json:"opted_in_by"`
+	OptedInAt       time.Time `json:"opted_in_at"`
+}
+
+type MappingVendor struct {
+	Kind              string    `json:"kind"`
+	ID                uuid.UUID `json:"id"`
+	NameFull          string    `json:"name_full"`
+	NameCore          string    `json:"name_core"`
+	NameKeys          []int64   `json:"name_keys"`
+	RegistrableDomain string    `json:"registrable_domain"`
+	DomainLabel       string    `json:"domain_label"`
+	Country           string    `json:"country"`
+	Category          string    `json:"category"`
+}
+
 type MfaChallenge struct {
 	IDHash    []byte             `json:"id_hash"`
 	UserID    uuid.UUID          `json:"user_id"`
@@ -541,6 +574,23 @@ type Partner struct {
 	Tier      string        `json:"tier"`
 	CreatedAt time.Time     `json:"created_at"`
 	ProgramID uuid.NullUUID `json:"program_id"`
+}
+
+type PartnerAccount struct {
+	ID                uuid.UUID `json:"id"`
+	PartnerID         uuid.UUID `json:"partner_id"`
+	ExternalID        string    `json:"external_id"`
+	Name              string    `json:"name"`
+	NameFull          string    `json:"name_full"`
+	NameCore          string    `json:"name_core"`
+	NameKeys          []int64   `json:"name_keys"`
+	Domain            string    `json:"domain"`
+	RegistrableDomain string    `json:"registrable_domain"`
+	DomainLabel       string    `json:"domain_label"`
+	Country           string    `json:"country"`
+	Relation          string    `json:"relation"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 type PartnerEvent struct {

@@ -88,22 +88,24 @@ WHERE id = @id;
 -- AccountsUpsert inserts or updates accounts by external id in one
 -- statement; inserted tells which rows are new.
 INSERT INTO accounts (external_id, name, name_full, name_core, name_keys, domain, registrable_domain, domain_label,
-                      country, owner_type, owner_partner_id, reserved_for_direct, owner_email)
+                      country, owner_type, owner_partner_id, reserved_for_direct, owner_email, relation)
 SELECT u.external_id, u.name, u.name_full, u.name_core, u.name_keys::bigint[], u.domain, u.registrable_domain,
-       u.domain_label, u.country, u.owner_type, u.owner_partner_id, u.reserved_for_direct, u.owner_email
+       u.domain_label, u.country, u.owner_type, u.owner_partner_id, u.reserved_for_direct, u.owner_email, u.relation
 FROM (SELECT unnest(@external_ids::text[]) AS external_id, unnest(@names::text[]) AS name,
              unnest(@names_full::text[]) AS name_full, unnest(@names_core::text[]) AS name_core,
              unnest(@names_keys::text[]) AS name_keys,
              unnest(@domains::text[]) AS domain, unnest(@registrable_domains::text[]) AS registrable_domain,
              unnest(@domain_labels::text[]) AS domain_label, unnest(@countries::text[]) AS country,
              unnest(@owner_types::text[]) AS owner_type, NULLIF(unnest(@owner_partner_ids::text[]), '')::uuid AS owner_partner_id,
-             unnest(@reserved::boolean[]) AS reserved_for_direct, unnest(@owner_emails::text[]) AS owner_email) AS u
+             unnest(@reserved::boolean[]) AS reserved_for_direct, unnest(@owner_emails::text[]) AS owner_email,
+             unnest(@relations::text[]) AS relation) AS u
 ON CONFLICT (external_id) DO UPDATE SET
     name = EXCLUDED.name, name_full = EXCLUDED.name_full, name_core = EXCLUDED.name_core,
     name_keys = EXCLUDED.name_keys, domain = EXCLUDED.domain,
     registrable_domain = EXCLUDED.registrable_domain, domain_label = EXCLUDED.domain_label, country = EXCLUDED.country,
     owner_type = EXCLUDED.owner_type, owner_partner_id = EXCLUDED.owner_partner_id,
-    reserved_for_direct = EXCLUDED.reserved_for_direct, owner_email = EXCLUDED.owner_email, updated_at = now()
+    reserved_for_direct = EXCLUDED.reserved_for_direct, owner_email = EXCLUDED.owner_email, relation = EXCLUDED.relation,
+    updated_at = now()
 RETURNING external_id, (xmax = 0) AS inserted;
 
 -- name: OpportunitiesUpsert :many

@@ -71,6 +71,10 @@ func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {
 		a.OwnerType = strings.ToLower(strings.TrimSpace(a.OwnerType))
 		a.OwnerPartnerID = strings.TrimSpace(a.OwnerPartnerID)
 		a.OwnerEmail = strings.ToLower(strings.TrimSpace(a.OwnerEmail))
+		a.Relation = strings.ToLower(strings.TrimSpace(a.Relation))
+		if a.Relation == "" {
+			a.Relation = RelationCustomer
+		}
 		checkID(row, a.ExternalID, seen, &errs)
 		c := checkCustomer(row, a.ExternalID, "name", a.Name, a.Domain, a.Country, &errs)
 		bad := func(field, msg string) {
@@ -91,6 +95,9 @@ func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {
 		default:
 			bad("owner_type", "must be direct or partner")
 		}
+		if !validRelation(a.Relation) {
+			bad("relation", "must be customer or prospect")
+		}
 		if local, host, ok := strings.Cut(a.OwnerEmail, "@"); a.OwnerEmail != "" && (!ok || local == "" || host == "" || len(a.OwnerEmail) > 254 || strings.ContainsAny(host, "@ ")) {
 			bad("owner_email", "must be the owning seller's e-mail address")
 		}
@@ -107,6 +114,7 @@ func prepareAccounts(rows []Account) (dbq.AccountsUpsertParams, []RowError) {
 		p.OwnerPartnerIds = append(p.OwnerPartnerIds, a.OwnerPartnerID)
 		p.Reserved = append(p.Reserved, a.ReservedForDirect)
 		p.OwnerEmails = append(p.OwnerEmails, a.OwnerEmail)
+		p.Relations = append(p.Relations, a.Relation)
 	}
 	return p, firstPerField(errs)
 }

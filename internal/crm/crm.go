@@ -48,6 +48,9 @@ type Account struct {
 	// OwnerEmail is the vendor seller (sales_rep) who owns the account:
 	// co-sell requests on its customer are routed to them ("" : none).
 	OwnerEmail string `json:"owner_email,omitempty"`
+	// Relation is customer (the default) or prospect: the vendor's side of
+	// an account-mapping category (docs/cosell.md).
+	Relation string `json:"relation,omitempty"`
 }
 
 // Opportunity is one of the vendor's direct-sales opportunities.

@@ -13,7 +13,7 @@ import (
 // AccountColumns and OpportunityColumns are the CSV headers the importers
 // read; columns may come in any order, and unknown ones are refused.
 var (
-	AccountColumns     = []string{"external_id", "name", "domain", "country", "owner_type", "owner_partner_id", "reserved_for_direct", "owner_email"}
+	AccountColumns     = []string{"external_id", "name", "domain", "country", "owner_type", "owner_partner_id", "reserved_for_direct", "owner_email", "relation"}
 	OpportunityColumns = []string{"external_id", "account_name", "domain", "country", "owner", "stage", "status", "amount", "currency", "product_lines", "close_date"}
 )
 
@@ -22,7 +22,8 @@ func ReadAccountsCSV(r io.Reader) ([]Account, []RowError, error) {
 	var out []Account
 	errs, err := readCSV(r, AccountColumns, []string{"external_id", "name", "owner_type"}, func(row int, get func(string) string) []RowError {
 		a := Account{ExternalID: get("external_id"), Name: get("name"), Domain: get("domain"), Country: get("country"),
-			OwnerType: get("owner_type"), OwnerPartnerID: get("owner_partner_id"), OwnerEmail: get("owner_email")}
+			OwnerType: get("owner_type"), OwnerPartnerID: get("owner_partner_id"), OwnerEmail: get("owner_email"),
+			Relation: get("relation")}
 		var errs []RowError
 		if v := get("reserved_for_direct"); v != "" {
 			b, err := strconv.ParseBool(v)
