@@ -96,6 +96,7 @@ func routeDocs() map[string]routeDoc {
 	signInDocs(docs)
 	scorecardDocs(docs)
 	webhookDocs(docs)
+	sharedOpportunityDocs(docs)
 	for k, v := range leadDocs() {
 		docs[k] = v
 	}

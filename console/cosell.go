@@ -28,14 +28,14 @@ var (
 // principal may see, one engagement, and its step forms at the API's
 // paths under /console (the same roles as the API's steps).
 func (s *Console) coSellRoutes() []Route {
-	return []Route{
+	return append([]Route{
 		{http.MethodGet, "/console/cosell/engagements", coSellRoles, s.engagementList},
 		{http.MethodGet, "/console/cosell/engagements/:id", coSellRoles, s.engagementPage},
 		{http.MethodPost, "/console/cosell/engagements/:id/accept", sellerRoles, s.coSellStep(cosell.UpdateAccept, func() coSellForm { return &coSellAcceptForm{} })},
 		{http.MethodPost, "/console/cosell/engagements/:id/decline", sellerRoles, s.coSellStep(cosell.UpdateDecline, func() coSellForm { return &coSellDeclineForm{} })},
 		{http.MethodPost, "/console/cosell/engagements/:id/notes", coSellRoles, s.coSellStep(cosell.UpdateAddNote, func() coSellForm { return &coSellNoteForm{} })},
 		{http.MethodPost, "/console/cosell/engagements/:id/stage", coSellRoles, s.coSellStep(cosell.UpdateSetStage, func() coSellForm { return &coSellStageForm{} })},
-	}
+	}, s.sharedOpportunityRoutes()...)
 }
 
 // coSellForm is a step's form: validated by its tags, then turned into

@@ -456,13 +456,13 @@ ON CONFLICT (engagement_id, event_seq, ordinal) DO NOTHING
 `
 
 type CoSellNotificationInsertParams struct {
-	EngagementID uuid.UUID `json:"engagement_id"`
-	EventSeq     int32     `json:"event_seq"`
-	Ordinal      int32     `json:"ordinal"`
-	Audience     string    `json:"audience"`
-	Kind         string    `json:"kind"`
-	Subject      string    `json:"subject"`
-	CreatedAt    time.Time `json:"created_at"`
+	EngagementID uuid.NullUUID `json:"engagement_id"`
+	EventSeq     int32         `json:"event_seq"`
+	Ordinal      int32         `json:"ordinal"`
+	Audience     string        `json:"audience"`
+	Kind         string        `json:"kind"`
+	Subject      string        `json:"subject"`
+	CreatedAt    time.Time     `json:"created_at"`
 }
 
 func (q *Queries) CoSellNotificationInsert(ctx context.Context, arg CoSellNotificationInsertParams) error {
@@ -479,10 +479,10 @@ func (q *Queries) CoSellNotificationInsert(ctx context.Context, arg CoSellNotifi
 }
 
 const coSellNotificationList = `-- name: CoSellNotificationList :many
-SELECT id, engagement_id, event_seq, ordinal, audience, kind, subject, created_at, delivered_at FROM cosell_notifications WHERE engagement_id = $1 ORDER BY event_seq, ordinal
+SELECT id, engagement_id, event_seq, ordinal, audience, kind, subject, created_at, delivered_at, opportunity_id FROM cosell_notifications WHERE engagement_id = $1 ORDER BY event_seq, ordinal
 `
 
-func (q *Queries) CoSellNotificationList(ctx context.Context, engagementID uuid.UUID) ([]CosellNotification, error) {
+func (q *Queries) CoSellNotificationList(ctx context.Context, engagementID uuid.NullUUID) ([]CosellNotification, error) {
 	rows, err := q.db.Query(ctx, coSellNotificationList, engagementID)
 	if err != nil {
 		return nil, err
@@ -501,6 +501,7 @@ func (q *Queries) CoSellNotificationList(ctx context.Context, engagementID uuid.
 			&i.Subject,
 			&i.CreatedAt,
 			&i.DeliveredAt,
+			&i.OpportunityID,
 		); err != nil {
 			return nil, err
 		}
