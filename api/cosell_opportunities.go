@@ -307,7 +307,14 @@ func (s *Server) listInvitations(c *gin.Context) {
 	p := web.PrincipalOf(c)
 	var status pgtype.Text
 	if v := c.Query("status"); v != "" {
-		status = pgtype.Text{String: v, Valid: true}
+		switch cosell.InvitationStatus(v) {
+		case cosell.InvitationOpen, cosell.InvitationInterested, cosell.InvitationAccepted, cosell.InvitationDeclined,
+			cosell.InvitationExpired, cosell.InvitationLost, cosell.InvitationWithdrawn:
+			status = pgtype.Text{String: v, Valid: true}
+		default:
+			web.ValidationProblem(c, []web.FieldError{{Field: "status", Message: "must be one of: open interested accepted declined expired lost withdrawn"}})
+			return
+		}
 	}
 	rows, err := s.q.PartnerInvitationList(c, dbq.PartnerInvitationListParams{PartnerID: p.PartnerID.UUID, Status: status})
 	if err != nil {
