@@ -10,6 +10,7 @@ import (
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/read"
 	"github.com/dealflow/dealflow/workflows/cosell"
+	"github.com/google/uuid"
 )
 
 // MaxInvitedPartners is how many partners one opportunity may be shared with.
@@ -20,19 +21,20 @@ const MaxInvitedPartners = 50
 // form: the opportunity, the mode, the invitations' expiry (default 5
 // business days), and which partners — by filters, by ids, or both (ANDed).
 type ShareRequest struct {
-	CustomerName      string        `json:"customer_name" validate:"required,max=200,printable"`
-	Domain            string        `json:"domain" validate:"required,max=253,printable"`
-	Country           string        `json:"country" validate:"required,iso3166_1_alpha2"`
-	ProductLines      []string      `json:"product_lines" validate:"required,min=1,max=20,dive,required,max=100,printable"`
-	Amount            int64         `json:"amount" validate:"required,gt=0,lte=1000000000000000"`
-	Currency          string        `json:"currency" validate:"required,currency"`
-	Capabilities      []string      `json:"capabilities" validate:"max=20,dive,required,max=100,printable"`
-	ExpectedCloseDate string        `json:"expected_close_date" validate:"required,datetime=2006-01-02"`
-	Notes             string        `json:"notes" validate:"max=5000,multiline"`
-	Mode              string        `json:"mode" validate:"required,oneof=first_to_accept seller_chooses"`
-	ExpiresAt         *time.Time    `json:"expires_at"`
-	PartnerIDs        []string      `json:"partner_ids" validate:"max=50,dive,uuid"`
-	Filters           PartnerFilter `json:"filters"`
+	CustomerName      string   `json:"customer_name" validate:"required,max=200,printable"`
+	Domain            string   `json:"domain" validate:"required,max=253,printable"`
+	Country           string   `json:"country" validate:"required,iso3166_1_alpha2"`
+	ProductLines      []string `json:"product_lines" validate:"required,min=1,max=20,dive,required,max=100,printable"`
+	Amount            int64    `json:"amount" validate:"required,gt=0,lte=1000000000000000"`
+	Currency          string   `json:"currency" validate:"required,currency"`
+	Capabilities      []string `json:"capabilities" validate:"max=20,dive,required,max=100,printable"`
+	ExpectedCloseDate string   `json:"expected_close_date" validate:"required,datetime=2006-01-02"`
+	Notes             string   `json:"notes" validate:"max=5000,multiline"`
+	Mode              string   `json:"mode" validate:"required,oneof=first_to_accept seller_chooses"`
+	// ExpiresAt is RFC 3339 ("": DefaultInvitationBusinessDays).
+	ExpiresAt  string        `json:"expires_at" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
+	PartnerIDs []string      `json:"partner_ids" validate:"max=50,dive,uuid"`
+	Filters    PartnerFilter `json:"filters"`
 }
 
 // PartnerFilter chooses partners: by type and tier, and from the partner's
@@ -89,9 +91,10 @@ func (r *ShareRequest) Input(now, today time.Time) (cosell.OpportunityInput, []w
 		errs = append(errs, web.FieldError{Field: "expected_close_date", Message: "must not lie in the past"})
 	}
 	var given time.Time
-	if r.ExpiresAt != nil {
-		given = r.ExpiresAt.UTC()
-		if !given.After(now) || given.After(now.AddDate(0, 3, 0)) {
+	if r.ExpiresAt != "" {
+		t, err := time.Parse(time.RFC3339, r.ExpiresAt)
+		given = t.UTC()
+		if err != nil || !given.After(now) || given.After(now.AddDate(0, 3, 0)) {
 			errs = append(errs, web.FieldError{Field: "expires_at", Message: "must lie in the future, within 3 months"})
 		}
 	}
@@ -123,6 +126,11 @@ func (r *ShareRequest) FillForm(get func(string) string, getAll func(string) []s
 	r.ExpectedCloseDate, r.Notes, r.Mode = get("expected_close_date"), get("notes"), get("mode")
 	r.Filters = PartnerFilter{PartnerTypes: getAll("partner_types"), Tiers: list("tiers"), Country: get("filter_country"),
 		ProductLines: list("filter_product_lines"), Tags: list("tags")}
+	for _, id := range r.PartnerIDs {
+		if _, err := uuid.Parse(id); err != nil {
+			return "partner_ids: must be partner ids (UUIDs), comma separated"
+		}
+	}
 	if v := strings.TrimSpace(get("amount")); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -135,8 +143,7 @@ func (r *ShareRequest) FillForm(get func(string) string, getAll func(string) []s
 		if err != nil {
 			return "expires_on: must be a date as YYYY-MM-DD"
 		}
-		end := d.Add(24*time.Hour - time.Second)
-		r.ExpiresAt = &end
+		r.ExpiresAt = d.Add(24*time.Hour - time.Second).Format(time.RFC3339)
 	}
 	return ""
 }
