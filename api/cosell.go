@@ -204,7 +204,7 @@ func (s *Server) coSellRoutes() []Route {
 	for _, st := range coSellSteps() {
 		out = append(out, Route{http.MethodPost, "/v1/cosell/engagements/:id/" + st.Path, st.Roles, s.coSellStep(st.Update, st.NewBody)})
 	}
-	return out
+	return append(out, s.sharedOpportunityRoutes()...)
 }
 
 // requestCoSell starts a co-sell engagement on the partner's approved deal

@@ -98,6 +98,7 @@ func routeDocs() map[string]routeDoc {
 	scorecardDocs(docs)
 	webhookDocs(docs)
 	mappingDocs(docs)
+	sharedOpportunityDocs(docs)
 	for k, v := range leadDocs() {
 		docs[k] = v
 	}

@@ -39,7 +39,7 @@ func (s *Console) coSellRoutes() []Route {
 		{http.MethodPost, "/console/cosell/engagements/:id/decline", sellerRoles, s.coSellStep(cosell.UpdateDecline, func() coSellForm { return &coSellDeclineForm{} })},
 		{http.MethodPost, "/console/cosell/engagements/:id/notes", coSellRoles, s.coSellStep(cosell.UpdateAddNote, func() coSellForm { return &coSellNoteForm{} })},
 		{http.MethodPost, "/console/cosell/engagements/:id/stage", coSellRoles, s.coSellStep(cosell.UpdateSetStage, func() coSellForm { return &coSellStageForm{} })},
-	}, s.coSellPlanRoutes()...)
+	}, append(s.coSellPlanRoutes(), s.sharedOpportunityRoutes()...)...)
 }
 
 // coSellForm is a step's form: validated by its tags, then turned into

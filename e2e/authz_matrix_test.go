@@ -117,6 +117,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatalf("organization B's deal changed:\n%s\n%s", before.raw, after.raw)
 	}
 	otherHook.unchanged(t)
+	sharedOpportunityObjects(t)
 	t.Logf("%d route × role pairs checked over %d routes", checked, len(routes))
 }
 

@@ -323,6 +323,17 @@ func probeBodies(fx probeObjects) map[string]any {
 		"POST /v1/cosell/engagements/{id}/notes":              map[string]any{"body": "probe"},
 		"POST /v1/cosell/engagements/{id}/stage":              map[string]any{"stage": "qualified", "reason": "probe"},
 		"POST /v1/cosell/engagements/{id}/next-steps":         map[string]any{"next_steps": "probe"},
+		// Shared opportunities (vendor → partner): shared with the probe
+		// partner; the steps aim at an opportunity that does not exist.
+		"POST /v1/cosell/opportunities": map[string]any{"customer_name": "Probe Shared " + id, "domain": "probe-shared-" + id + ".example.com",
+			"country": "NZ", "product_lines": []string{"firewall"}, "amount": 100000, "currency": "USD", "capabilities": []string{"soc"},
+			"expected_close_date": time.Now().UTC().AddDate(0, 2, 0).Format(time.DateOnly), "notes": "probe", "mode": "first_to_accept",
+			"partner_ids": []string{fx.partner}, "filters": map[string]any{"partner_types": []string{"reseller"}}},
+		"POST /v1/cosell/opportunities/{id}/choose":   map[string]any{"partner_id": fx.partner, "reason": "probe"},
+		"POST /v1/cosell/opportunities/{id}/withdraw": map[string]any{"reason": "probe"},
+		"POST /v1/cosell/invitations/{id}/accept":     map[string]any{"reason": "probe"},
+		"POST /v1/cosell/invitations/{id}/decline":    map[string]any{"reason": "probe"},
+		"POST /v1/cosell/invitations/{id}/interest":   map[string]any{"reason": "probe"},
 		// Leads and referrals (docs/lead.md): the probes' lead, offered to
 		// the probe partner; the probe program's routing; the probe
 		// partner's lead profile.
@@ -406,6 +417,9 @@ func rowCounts(t *testing.T, fx probeObjects, tc client.Client) map[string]strin
 		"cosell_events":                     `SELECT count(*)::text FROM cosell_events`,
 		"cosell_notifications":              `SELECT count(*)::text FROM cosell_notifications`,
 		"cosell_territories":                `SELECT count(*)::text FROM cosell_territories`,
+		"cosell_opportunities as they are":  `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(o)::text, ',' ORDER BY id), '')) FROM cosell_opportunities o`,
+		"cosell_invitations as they are":    `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(i)::text, ',' ORDER BY opportunity_id, partner_id), '')) FROM cosell_invitations i`,
+		"cosell_opportunity_events":         `SELECT count(*)::text FROM cosell_opportunity_events`,
 		"leads as they are":                 `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(l)::text, ',' ORDER BY id), '')) FROM leads l`,
 		"lead_offers as they are":           `SELECT count(*)::text || md5(coalesce(string_agg(row_to_json(o)::text, ',' ORDER BY lead_id, round, partner_id), '')) FROM lead_offers o`,
 		"lead_events":                       `SELECT count(*)::text FROM lead_events`,

@@ -291,6 +291,13 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 		case "/console/people/invite":
 			fields = map[string]bool{"name": true, "email": false, "role": false}
 			base = url.Values{"name": {"Ivy Console"}, "email": {"ivy.console." + tag() + "@probe.example"}, "role": {"partner_user"}}
+		case "/console/cosell/opportunities":
+			fields = map[string]bool{"customer_name": true, "domain": true, "product_lines": true, "capabilities": true, "notes": true,
+				"tiers": true, "tags": true, "filter_product_lines": true, "country": false, "amount": false, "currency": false,
+				"expected_close_date": false, "mode": false, "expires_on": false, "partner_ids": false, "filter_country": false}
+			base = url.Values{"customer_name": {"Probe Shared Form"}, "domain": {"probe-shared-form.example.com"}, "country": {"NZ"},
+				"product_lines": {"firewall"}, "amount": {"100000"}, "currency": {"USD"}, "mode": {"first_to_accept"},
+				"expected_close_date": {time.Now().UTC().AddDate(0, 2, 0).Format(time.DateOnly)}, "partner_ids": {fx.partner}}
 		case "/console/people/:id/deactivate":
 			fields = map[string]bool{}
 		case "/console/security/totp":

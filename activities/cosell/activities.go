@@ -20,9 +20,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Activities holds what the co-sell steps need: the PostgreSQL pool.
+// Activities holds what the co-sell steps need: the PostgreSQL pool, and
+// the deal context's client that registers a shared opportunity's winner
+// (nil: RegisterSharedOpportunity cannot run).
 type Activities struct {
-	Pool *pgxpool.Pool
+	Pool  *pgxpool.Pool
+	Deals Registrar
 }
 
 // New returns Activities using pool.
@@ -145,7 +148,7 @@ func recordEvent(ctx context.Context, q *dbq.Queries, e Event) error {
 	}
 	for i, n := range e.Notify {
 		if err := q.CoSellNotificationInsert(ctx, dbq.CoSellNotificationInsertParams{
-			EngagementID: id, EventSeq: e.Seq, Ordinal: int32(i + 1), Audience: n.Audience, Kind: n.Kind,
+			EngagementID: uuid.NullUUID{UUID: id, Valid: true}, EventSeq: e.Seq, Ordinal: int32(i + 1), Audience: n.Audience, Kind: n.Kind,
 			Subject: n.Subject, CreatedAt: e.OccurredAt,
 		}); err != nil {
 			return err

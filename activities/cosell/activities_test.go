@@ -120,7 +120,7 @@ func TestRecordIdempotentAndProjected(t *testing.T) {
 		t.Fatalf("projection %+v", got)
 	}
 	events, _ := q.CoSellEventList(ctx, got.ID)
-	notes, _ := q.CoSellNotificationList(ctx, got.ID)
+	notes, _ := q.CoSellNotificationList(ctx, uuid.NullUUID{UUID: got.ID, Valid: true})
 	if len(events) != 3 || len(notes) != 1 {
 		t.Fatalf("%d events, %d notifications", len(events), len(notes))
 	}

@@ -171,7 +171,7 @@ func runWorker(ctx context.Context, e env, tc client.Client, pool *pgxpool.Pool)
 		Deal:      dealacts.New(pool),
 		Incentive: &incentiveacts.Activities{Pool: pool, PayoutDir: e.cfg.PayoutDir, FreezeParts: e.cfg.FreezeParts},
 		Quote:     &quoteacts.Activities{Pool: pool, Deals: deal.NewClient(tc, e.cfg.RequestTimeout)},
-		CoSell:    cosellacts.New(pool),
+		CoSell:    &cosellacts.Activities{Pool: pool, Deals: deal.NewClient(tc, 0)},
 		Lead:      leadacts.New(pool, deal.NewClient(tc, 0)),
 		Notify: notifyacts.New(pool, notifyacts.Settings{SMTPAddr: e.cfg.SMTPAddr, From: e.cfg.MailFrom,
 			ConsoleURL: e.cfg.ConsoleURL, Secret: e.cfg.NotifySecret}),

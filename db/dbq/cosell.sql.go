@@ -81,6 +81,34 @@ func (q *Queries) CoSellAccountOwner(ctx context.Context, dealID uuid.UUID) (str
 	return owner_email, err
 }
 
+const coSellAccountPrefill = `-- name: CoSellAccountPrefill :one
+SELECT name, domain, country
+FROM accounts
+WHERE id = $1
+  AND ($2::text IS NULL OR owner_email = $2)
+`
+
+type CoSellAccountPrefillParams struct {
+	ID               uuid.UUID   `json:"id"`
+	ScopeSellerEmail pgtype.Text `json:"scope_seller_email"`
+}
+
+type CoSellAccountPrefillRow struct {
+	Name    string `json:"name"`
+	Domain  string `json:"domain"`
+	Country string `json:"country"`
+}
+
+// CoSellAccountPrefill reads the account a seller invites partners to
+// co-sell from (the account mapping's "Invite to co-sell"): only an
+// account the seller owns (NULL scope: channel managers and admins, any).
+func (q *Queries) CoSellAccountPrefill(ctx context.Context, arg CoSellAccountPrefillParams) (CoSellAccountPrefillRow, error) {
+	row := q.db.QueryRow(ctx, coSellAccountPrefill, arg.ID, arg.ScopeSellerEmail)
+	var i CoSellAccountPrefillRow
+	err := row.Scan(&i.Name, &i.Domain, &i.Country)
+	return i, err
+}
+
 const coSellDealFacts = `-- name: CoSellDealFacts :one
 SELECT id, partner_id, status, customer_name, customer_registrable_domain, customer_name_full,
        customer_country, product_lines
@@ -456,13 +484,13 @@ ON CONFLICT (engagement_id, event_seq, ordinal) DO NOTHING
 `
 
 type CoSellNotificationInsertParams struct {
-	EngagementID uuid.UUID `json:"engagement_id"`
-	EventSeq     int32     `json:"event_seq"`
-	Ordinal      int32     `json:"ordinal"`
-	Audience     string    `json:"audience"`
-	Kind         string    `json:"kind"`
-	Subject      string    `json:"subject"`
-	CreatedAt    time.Time `json:"created_at"`
+	EngagementID uuid.NullUUID `json:"engagement_id"`
+	EventSeq     int32         `json:"event_seq"`
+	Ordinal      int32         `json:"ordinal"`
+	Audience     string        `json:"audience"`
+	Kind         string        `json:"kind"`
+	Subject      string        `json:"subject"`
+	CreatedAt    time.Time     `json:"created_at"`
 }
 
 func (q *Queries) CoSellNotificationInsert(ctx context.Context, arg CoSellNotificationInsertParams) error {
@@ -479,10 +507,10 @@ func (q *Queries) CoSellNotificationInsert(ctx context.Context, arg CoSellNotifi
 }
 
 const coSellNotificationList = `-- name: CoSellNotificationList :many
-SELECT id, engagement_id, event_seq, ordinal, audience, kind, subject, created_at, delivered_at FROM cosell_notifications WHERE engagement_id = $1 ORDER BY event_seq, ordinal
+SELECT id, engagement_id, event_seq, ordinal, audience, kind, subject, created_at, delivered_at, opportunity_id FROM cosell_notifications WHERE engagement_id = $1 ORDER BY event_seq, ordinal
 `
 
-func (q *Queries) CoSellNotificationList(ctx context.Context, engagementID uuid.UUID) ([]CosellNotification, error) {
+func (q *Queries) CoSellNotificationList(ctx context.Context, engagementID uuid.NullUUID) ([]CosellNotification, error) {
 	rows, err := q.db.Query(ctx, coSellNotificationList, engagementID)
 	if err != nil {
 		return nil, err
@@ -501,6 +529,7 @@ func (q *Queries) CoSellNotificationList(ctx context.Context, engagementID uuid.
 			&i.Subject,
 			&i.CreatedAt,
 			&i.DeliveredAt,
+			&i.OpportunityID,
 		); err != nil {
 			return nil, err
 		}

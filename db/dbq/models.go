@@ -102,16 +102,69 @@ type CosellEvent struct {
 	RecordedAt    time.Time       `json:"recorded_at"`
 }
 
+type CosellInvitation struct {
+	OpportunityID uuid.UUID          `json:"opportunity_id"`
+	PartnerID     uuid.UUID          `json:"partner_id"`
+	Status        string             `json:"status"`
+	DealID        uuid.NullUUID      `json:"deal_id"`
+	Reason        string             `json:"reason"`
+	InvitedAt     time.Time          `json:"invited_at"`
+	ExpiresAt     time.Time          `json:"expires_at"`
+	InterestedAt  pgtype.Timestamptz `json:"interested_at"`
+	DecidedAt     pgtype.Timestamptz `json:"decided_at"`
+}
+
 type CosellNotification struct {
-	ID           int64              `json:"id"`
-	EngagementID uuid.UUID          `json:"engagement_id"`
-	EventSeq     int32              `json:"event_seq"`
-	Ordinal      int32              `json:"ordinal"`
-	Audience     string             `json:"audience"`
-	Kind         string             `json:"kind"`
-	Subject      string             `json:"subject"`
-	CreatedAt    time.Time          `json:"created_at"`
-	DeliveredAt  pgtype.Timestamptz `json:"delivered_at"`
+	ID            int64              `json:"id"`
+	EngagementID  uuid.NullUUID      `json:"engagement_id"`
+	EventSeq      int32              `json:"event_seq"`
+	Ordinal       int32              `json:"ordinal"`
+	Audience      string             `json:"audience"`
+	Kind          string             `json:"kind"`
+	Subject       string             `json:"subject"`
+	CreatedAt     time.Time          `json:"created_at"`
+	DeliveredAt   pgtype.Timestamptz `json:"delivered_at"`
+	OpportunityID uuid.NullUUID      `json:"opportunity_id"`
+}
+
+type CosellOpportunity struct {
+	ID                uuid.UUID       `json:"id"`
+	WorkflowID        string          `json:"workflow_id"`
+	Mode              string          `json:"mode"`
+	Status            string          `json:"status"`
+	CustomerName      string          `json:"customer_name"`
+	RegistrableDomain string          `json:"registrable_domain"`
+	Country           string          `json:"country"`
+	ProductLines      []string        `json:"product_lines"`
+	Amount            int64           `json:"amount"`
+	Currency          string          `json:"currency"`
+	Capabilities      []string        `json:"capabilities"`
+	ExpectedCloseDate time.Time       `json:"expected_close_date"`
+	Notes             string          `json:"notes"`
+	Filters           json.RawMessage `json:"filters"`
+	SellerEmail       string          `json:"seller_email"`
+	WinnerPartnerID   uuid.NullUUID   `json:"winner_partner_id"`
+	DealID            uuid.NullUUID   `json:"deal_id"`
+	DealStatus        string          `json:"deal_status"`
+	LastEventSeq      int32           `json:"last_event_seq"`
+	CreatedBy         uuid.UUID       `json:"created_by"`
+	CreatedAt         time.Time       `json:"created_at"`
+	UpdatedAt         time.Time       `json:"updated_at"`
+}
+
+type CosellOpportunityEvent struct {
+	OpportunityID uuid.UUID       `json:"opportunity_id"`
+	Seq           int32           `json:"seq"`
+	Type          string          `json:"type"`
+	PartnerID     uuid.NullUUID   `json:"partner_id"`
+	ActorID       string          `json:"actor_id"`
+	ActorName     string          `json:"actor_name"`
+	ActorRole     string          `json:"actor_role"`
+	ActorPersonID uuid.NullUUID   `json:"actor_person_id"`
+	Reason        string          `json:"reason"`
+	Payload       json.RawMessage `json:"payload"`
+	OccurredAt    time.Time       `json:"occurred_at"`
+	RecordedAt    time.Time       `json:"recorded_at"`
 }
 
 type CosellPolicy struct {

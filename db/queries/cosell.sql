@@ -121,3 +121,12 @@ SELECT DISTINCT p.email::text AS email, p.name
 FROM users u JOIN people p ON p.id = u.person_id
 WHERE u.role = 'sales_rep' AND u.deactivated_at IS NULL AND p.email IS NOT NULL
 ORDER BY p.name, p.email::text;
+
+-- name: CoSellAccountPrefill :one
+-- CoSellAccountPrefill reads the account a seller invites partners to
+-- co-sell from (the account mapping's "Invite to co-sell"): only an
+-- account the seller owns (NULL scope: channel managers and admins, any).
+SELECT name, domain, country
+FROM accounts
+WHERE id = @id
+  AND (sqlc.narg(scope_seller_email)::text IS NULL OR owner_email = sqlc.narg(scope_seller_email));
