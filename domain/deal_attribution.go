@@ -181,6 +181,9 @@ func DescribeInfluence(in Influence) string {
 		return s
 	case InfluenceSharedOpportunity:
 		s := "shared opportunity " + in.RefID
+		if e := str("seller_email"); e != "" {
+			s += " from seller " + e
+		}
 		if w := when("accepted_at"); w != "" {
 			s += " accepted on " + w
 		}

@@ -46,14 +46,15 @@ RETURNS TABLE (kind text, ref_id text, occurred_at timestamptz, evidence jsonb) 
                   WHERE k.code = l.referral_code AND k.clicked_at < l.touched_at + interval '1 second'
                   ORDER BY k.clicked_at DESC LIMIT 1) c ON true
     WHERE l.deal_id = p_deal AND l.touched_at IS NOT NULL
-    -- ▶ SHARED OPPORTUNITIES (vendor → partner invitations) join here, as
-    --   one more branch, once table cosell_invitations exists:
-    -- UNION ALL
-    -- SELECT 'shared_opportunity'::text, i.opportunity_id::text, i.accepted_at,
-    --        jsonb_build_object('opportunity_id', i.opportunity_id, 'partner_id', i.partner_id,
-    --                           'accepted_at', i.accepted_at)
-    -- FROM cosell_invitations i
-    -- WHERE i.deal_id = p_deal AND i.status = 'accepted'
+    UNION ALL
+    -- A shared opportunity the partner accepted (vendor → partner): the
+    -- invitation that became this registration.
+    SELECT 'shared_opportunity'::text, i.opportunity_id::text, coalesce(i.decided_at, i.invited_at),
+           jsonb_build_object('opportunity_id', i.opportunity_id, 'partner_id', i.partner_id,
+                              'seller_email', o.seller_email, 'mode', o.mode, 'accepted_at', i.decided_at)
+    FROM cosell_invitations i
+    JOIN cosell_opportunities o ON o.id = i.opportunity_id
+    WHERE i.deal_id = p_deal AND i.status = 'accepted'
 $fn$;
 
 -- attribution_sourced_by says who sourced a deal of kind p_kind with

@@ -52,6 +52,7 @@ CREATE TABLE cosell_invitations (
 CREATE INDEX cosell_invitations_partner ON cosell_invitations (partner_id, invited_at DESC);
 -- Exactly one winner per opportunity, whatever the workflow does.
 CREATE UNIQUE INDEX cosell_invitations_one_winner ON cosell_invitations (opportunity_id) WHERE status = 'accepted';
+CREATE INDEX cosell_invitations_deal ON cosell_invitations (deal_id) WHERE deal_id IS NOT NULL;
 
 -- cosell_opportunity_events is the opportunity's append-only history.
 CREATE TABLE cosell_opportunity_events (
