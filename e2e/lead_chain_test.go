@@ -24,8 +24,8 @@ func formAllowanceBack(t *testing.T, n int) {
 //     form: the lead is the partner's (its code, first touch), queued for
 //     the vendor, and the partner sees it among its referrals;
 //   - a channel manager converts the queued form lead into a
-//     referral-kind registration credited to the referring partner; it is
-//     approved and the partner reports it won;
+//     referral-kind registration credited to the referring partner; it
+//     awaits review, a manager approves it and the partner reports it won;
 //   - the vendor creates a lead that a routing rule sends to the partner
 //     (the rule takes the lead's tag and admits only partners with it); the
 //     partner accepts — a vendor_sourced registration, approved at once —
@@ -106,12 +106,10 @@ func TestLeadChainEndToEnd(t *testing.T) {
 		t.Fatalf("converted: %s", conv.raw)
 	}
 	d := call(t, http.MethodGet, "/v1/deals/"+converted, tok, nil).must(t, http.StatusOK)
-	if d.str("kind") != "referral" || d.str("partner_id") != partner {
-		t.Fatalf("the converted registration (the referring partner's, kind referral): %s", d.raw)
+	if d.str("kind") != "referral" || d.str("partner_id") != partner || d.str("status") != "pending_approval" {
+		t.Fatalf("the converted registration (the referring partner's, kind referral, awaiting review): %s", d.raw)
 	}
-	if d.str("status") != "approved" {
-		call(t, http.MethodPost, "/v1/deals/"+converted+"/approve", mgr, map[string]string{"reason": "the form lead checks out"}).must(t, http.StatusOK)
-	}
+	call(t, http.MethodPost, "/v1/deals/"+converted+"/approve", mgr, map[string]string{"reason": "the form lead checks out"}).must(t, http.StatusOK)
 	won(converted, 3_000_00)
 	codeCounts(t, tok, code, `"clicks":1,"leads":1,"won":1`)
 
