@@ -86,6 +86,10 @@ func TestCoversDeal(t *testing.T) {
 	co := DealAttribution{SourcedBy: SourcedByPartner, InfluencedBy: []string{InfluenceCoSell}}
 	none := DealAttribution{SourcedBy: SourcedByPartner}
 	vendorLead := DealAttribution{SourcedBy: SourcedByVendor, InfluencedBy: []string{InfluenceLead}}
+	// A referral program paying on the leads partners brought (a converted
+	// referral), not on routed leads a partner accepted (vendor-sourced).
+	referredLeads := IncentiveRules{Attribution: &AttributionFilter{SourcedBy: []string{SourcedByPartner}, InfluencedBy: []string{InfluenceLead}}}
+	referredLead := DealAttribution{SourcedBy: SourcedByPartner, InfluencedBy: []string{InfluenceLead, InfluenceReferralClick}}
 	for _, c := range []struct {
 		r    IncentiveRules
 		pk   IncentiveKind
@@ -104,6 +108,10 @@ func TestCoversDeal(t *testing.T) {
 		{partnerOnly, IncentiveRebate, KindVendorSourced, vendorLead, false},
 		{leads, IncentiveReferral, KindVendorSourced, vendorLead, true},
 		{leads, IncentiveReferral, KindReferral, none, false},
+		{leads, IncentiveReferral, KindReferral, referredLead, true},
+		{referredLeads, IncentiveReferral, KindReferral, referredLead, true},
+		{referredLeads, IncentiveReferral, KindVendorSourced, vendorLead, false},
+		{referredLeads, IncentiveReferral, KindReferral, none, false},
 	} {
 		if got := c.r.CoversDeal(c.pk, c.dk, c.a); got != c.want {
 			t.Errorf("%s program %+v, %s deal %+v: %v, want %v", c.pk, c.r.Attribution, c.dk, c.a, got, c.want)
