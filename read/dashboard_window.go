@@ -1,0 +1,22 @@
+package read
+
+import (
+	"context"
+	"time"
+
+	"github.com/dealflow/dealflow/db/dbq"
+)
+
+// KeepDashboardWindow moves the top partners' kept window (migration
+// 00045) to the dashboard's default period at now (LastYear), so that the
+// default view ranks partners from an index instead of summing a year of
+// partner-months. It is the read layer's one write, and it changes no
+// fact: the kept totals are partner_rollups summed over the window, and a
+// query over any other window reads partner_rollups as before. It moves
+// once a month (the first view of a month moves two months' rows) and is
+// otherwise one read of a one-row table; the dashboard calls it before
+// reading. It says whether it moved.
+func (rd *Reader) KeepDashboardWindow(ctx context.Context, now time.Time) (bool, error) {
+	p := LastYear(now)
+	return rd.q.PartnerWindowRoll(ctx, dbq.PartnerWindowRollParams{SinceMonth: p.From, UntilMonth: p.To})
+}
