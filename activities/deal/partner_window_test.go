@@ -36,8 +36,10 @@ LIMIT 10`
 // checkTopPartners compares the top partners of the window p (which must be
 // the kept one) with the oracle in each currency, and the kept totals with
 // partner_rollups summed over p.
-func checkTopPartners(ctx context.Context, t *testing.T, label string, p read.Period) {
+// It says in how many currencies all ten had won value (the index alone).
+func checkTopPartners(ctx context.Context, t *testing.T, label string, p read.Period) int {
 	t.Helper()
+	indexed := 0
 	q := dbq.New(testDB.Pool)
 	var since, until time.Time
 	if err := testDB.Pool.QueryRow(ctx, `SELECT since, until FROM partner_window`).Scan(&since, &until); err != nil {
@@ -62,6 +64,9 @@ func checkTopPartners(ctx context.Context, t *testing.T, label string, p read.Pe
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%s %s top partners over %s to %s:\nkept window %+v\naggregated  %+v", label, cur, p.FromText(), p.ToText(), got, want)
 		}
+		if len(got) == 10 && got[9].Won > 0 {
+			indexed++
+		}
 	}
 	var diff int
 	if err := testDB.Pool.QueryRow(ctx, `
@@ -82,7 +87,16 @@ func checkTopPartners(ctx context.Context, t *testing.T, label string, p read.Pe
 	if diff != 0 {
 		t.Fatalf("%s: %d kept rows differ from partner_rollups summed over %s to %s", label, diff, p.FromText(), p.ToText())
 	}
+	return indexed
 }
+
+// firsts is a random source whose every IntN and Int64N draw is 0 (2³²:
+// a power of two masks it to 0, any other n below 2³² scales it to 0
+// without a retry): step then takes each status's first way on, submitted
+// to screening, pending approval, approved and closed-won.
+type firsts struct{}
+
+func (firsts) Uint64() uint64 { return 1 << 32 }
 
 // settle corrects closed-won deal d's value to amount in cur, as a
 // manager's correction would: a few amounts make partners tie.
@@ -153,6 +167,7 @@ func TestTopPartnersKeptWindowEqualsAggregation(t *testing.T) {
 		time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC),
 	}
 	r := rand.New(rand.NewPCG(45, 18))
+	indexed := 0
 	for step, now := range clocks {
 		p := read.LastYear(now)
 		moved, err := rd.KeepDashboardWindow(ctx, now)
@@ -163,7 +178,7 @@ func TestTopPartnersKeptWindowEqualsAggregation(t *testing.T) {
 			t.Fatalf("clock %s: keeping the same window again moved %v, %v", now, again, err)
 		}
 		label := fmt.Sprintf("clock %s (moved %v)", now.Format(time.RFC3339), moved)
-		checkTopPartners(ctx, t, label+", before its deals", p)
+		indexed += checkTopPartners(ctx, t, label+", before its deals", p)
 		// Registrations on the window's edges: the first and the last
 		// instant of its first and last months and of the months either
 		// side, and some in between.
@@ -185,7 +200,16 @@ func TestTopPartnersKeptWindowEqualsAggregation(t *testing.T) {
 			if err := a.RecordSubmission(ctx, s); err != nil {
 				t.Fatal(err)
 			}
-			live = append(live, &simDeal{sub: s, status: domain.StatusSubmitted, seq: 1, snap: *s.Event.Snapshot, at: at})
+			d := &simDeal{sub: s, status: domain.StatusSubmitted, seq: 1, snap: *s.Event.Snapshot, at: at}
+			if r.IntN(2) == 0 {
+				// Half are won outright, so that more than ten partners win.
+				for range 4 {
+					d.step(ctx, t, a, rand.New(firsts{}), orgs[0].actor, programs)
+				}
+				won = append(won, d)
+				continue
+			}
+			live = append(live, d)
 		}
 		for len(live) > 0 {
 			if r.IntN(20) == 0 {
@@ -201,10 +225,10 @@ func TestTopPartnersKeptWindowEqualsAggregation(t *testing.T) {
 		}
 		for _, d := range won {
 			if d.snap.Outcome.Amount > 0 && r.IntN(4) > 0 {
-				d.settle(ctx, t, a, orgs[0].actor, []int64{100_000, 200_000}[r.IntN(2)], d.snap.Outcome.Currency)
+				d.settle(ctx, t, a, orgs[0].actor, []int64{100_000, 200_000}[r.IntN(2)], []string{"USD", "USD", "EUR"}[r.IntN(3)])
 			}
 		}
-		checkTopPartners(ctx, t, label+fmt.Sprintf(", after %d deals (%d won)", 40, len(won)), p)
+		indexed += checkTopPartners(ctx, t, label+fmt.Sprintf(", after %d deals (%d won)", 40, len(won)), p)
 		if step == 4 {
 			// The rebuild keeps the window and recomputes it.
 			if _, err := q.DealRollupsRebuild(ctx); err != nil {
@@ -213,6 +237,10 @@ func TestTopPartnersKeptWindowEqualsAggregation(t *testing.T) {
 			checkTopPartners(ctx, t, label+", rebuilt", p)
 		}
 	}
+	if indexed == 0 {
+		t.Fatal("no currency had ten partners with won value: the index alone was never compared")
+	}
+	t.Logf("%d comparisons with ten partners winning", indexed)
 }
 
 // TestTopPartnersKeptWindowBelowZero ranks a partner whose won value in
