@@ -13,6 +13,7 @@ import (
 	"github.com/dealflow/dealflow/read"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // topPartnersBefore is the top partners query of every program as it was
@@ -286,4 +287,30 @@ func TestTopPartnersKeptWindowBelowZero(t *testing.T) {
 	}
 	add(-1) // as it was: the rollups equal their rebuild again
 	checkTopPartners(ctx, t, "below zero undone", p)
+}
+
+// TestKeepDashboardWindowReadOnly: on a read-only connection (a replica)
+// keeping the window moves nothing and is no error; the dashboard then
+// sums partner_rollups.
+func TestKeepDashboardWindowReadOnly(t *testing.T) {
+	ctx := context.Background()
+	cfg := testDB.Pool.Config().Copy()
+	cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var before string
+	if err := testDB.Pool.QueryRow(ctx, `SELECT w::text FROM partner_window w`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := read.New(pool, nil).KeepDashboardWindow(ctx, time.Date(2009, 12, 31, 23, 59, 59, 0, time.UTC))
+	if err != nil || moved {
+		t.Fatalf("read-only: moved %v, %v", moved, err)
+	}
+	var after string
+	if err := testDB.Pool.QueryRow(ctx, `SELECT w::text FROM partner_window w`).Scan(&after); err != nil || after != before {
+		t.Fatalf("read-only: window %s, was %s (%v)", after, before, err)
+	}
 }
