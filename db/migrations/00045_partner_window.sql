@@ -40,6 +40,10 @@ CREATE TABLE partner_window_won (
     PRIMARY KEY (currency, partner_id)
 );
 
+-- The partners by registrations, for a currency in which fewer than ten
+-- partners won anything (the rest rank by registrations).
+CREATE INDEX partner_window_totals_rank ON partner_window_totals (registered DESC);
+
 -- The top partners by won value in a currency: an index scan.
 CREATE INDEX partner_window_won_rank ON partner_window_won (currency, won_amount DESC);
 
