@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
@@ -72,6 +73,10 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.Int("concurrency", 50, "intake: submissions in flight")
 		fs.String("mailpit", "http://127.0.0.1:8025", "notify: the Mailpit API the stack's DEALFLOW_SMTP_ADDR delivers to")
 		fs.Float64("rate", 20, "notify: notifications (and bare mails) written a second")
+		fs.Int("batch", 100, "leads, pullback: leads to an import file (--concurrency files in flight)")
+		fs.Int("bare-n", 2000, "leads: bare workflows measured")
+		fs.Int("partners", 10, "leads, pullback: partners the leads are offered to")
+		fs.Duration("due-window", 2*time.Minute, "pullback: the accept deadlines fall due over this window")
 	default:
 		return nil
 	}

@@ -49,8 +49,8 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 
 // cmdBench runs a benchmark and prints its figures beside their baseline.
 func cmdBench(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake" && args[0] != "quote-approve" && args[0] != "queries" && args[0] != "notify") {
-		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake|quote-approve|queries|notify [flags]", errUsage)
+	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake" && args[0] != "quote-approve" && args[0] != "queries" && args[0] != "notify" && args[0] != "leads" && args[0] != "pullback") {
+		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake|quote-approve|queries|notify|leads|pullback [flags]", errUsage)
 	}
 	fs := flagsFor("bench")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -81,6 +81,8 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 		} else {
 			rep, err = bench.QuoteApprove(ctx, pool, tc, o, e.log)
 		}
+	case "leads", "pullback":
+		rep, err = benchLeads(ctx, e, pool, args[0], fs)
 	case "notify":
 		var n int
 		var rate float64

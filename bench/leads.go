@@ -1,0 +1,340 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+)
+
+// LeadsOptions size the lead benchmarks (Leads, Pullback).
+type LeadsOptions struct {
+	// APIURL is a running dealflow API; Token a vendor (channel manager)
+	// token of it: imports are a vendor's.
+	APIURL string
+	Token  string
+	// N leads are imported, Batch to a file (POST /v1/leads/import), with
+	// Concurrency files in flight; the bare workflow runs BareN times at
+	// the same concurrency.
+	N, Batch, Concurrency, BareN int
+	// Partners take the leads (each with room for all of them).
+	Partners int
+	// DueWindow (Pullback) spreads the accept deadlines over this window,
+	// evenly, beginning once every lead should be imported.
+	DueWindow time.Duration
+}
+
+// LeadsReport is importing and routing leads beside the bare one-activity
+// workflow on the same server at the same concurrency.
+type LeadsReport struct {
+	Concurrency int           `json:"concurrency"`
+	Batch       int           `json:"leads_per_file"`
+	Bare        IntakeFigures `json:"bare"`
+	// Import is leads imported and routed (each offered to a partner, its
+	// offer recorded) a second; its latencies are whole files'.
+	Import IntakeFigures `json:"import"`
+	Ratio  float64       `json:"rate_ratio"`
+}
+
+// leadBench is the program, partners and API a lead benchmark imports
+// into.
+type leadBench struct {
+	pool    *pgxpool.Pool
+	o       LeadsOptions
+	api     string
+	httpc   *http.Client
+	tag     string
+	program string
+}
+
+// newLeadBench adds a program of its own (one rule that takes every lead,
+// one offer a lead, no reminder, the given accept deadline) and o.Partners
+// partners in it with room for every lead, directly in PostgreSQL.
+func newLeadBench(ctx context.Context, pool *pgxpool.Pool, o LeadsOptions, acceptWithin time.Duration) (*leadBench, error) {
+	b := &leadBench{pool: pool, o: o, api: strings.TrimRight(strings.Split(o.APIURL, ",")[0], "/"), tag: uuid.NewString()[:8],
+		httpc: &http.Client{Timeout: 10 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}}}
+	err := pool.QueryRow(ctx, `INSERT INTO programs (name, lead_policy, lead_rules) VALUES ($1, $2, '[{"name": "every lead"}]')
+		RETURNING id::text`, "Lead bench "+b.tag, leadBenchPolicy(acceptWithin)).Scan(&b.program)
+	if err != nil {
+		return nil, fmt.Errorf("bench program: %w", err)
+	}
+	for i := range max(o.Partners, 1) {
+		if _, err := pool.Exec(ctx, `WITH p AS (INSERT INTO partners (name, type, tier, program_id) VALUES ($1, 'reseller', 'gold', $2) RETURNING id)
+			INSERT INTO partner_lead_profiles (partner_id, capacity) SELECT id, 100000 FROM p`,
+			fmt.Sprintf("Lead Bench %s Reseller %d", b.tag, i), b.program); err != nil {
+			return nil, fmt.Errorf("bench partner: %w", err)
+		}
+	}
+	return b, nil
+}
+
+func leadBenchPolicy(acceptWithin time.Duration) string {
+	return fmt.Sprintf(`{"accept_within": %q, "reminder_at": "0s", "max_offers": 1}`, acceptWithin.Round(time.Millisecond))
+}
+
+// importFile posts leads [from, to) as one CSV file and checks that every
+// one was imported.
+func (b *leadBench) importFile(ctx context.Context, from, to int) error {
+	var csv strings.Builder
+	csv.WriteString("company_name,company_domain,country,contact_name,contact_email,product_lines,amount,currency\n")
+	for i := from; i < to; i++ {
+		fmt.Fprintf(&csv, "Lead Bench %s %d Holdings,lead-%s-%d.example,US,Bench Buyer,buyer@lead-%s-%d.example,firewall,250000,USD\n",
+			b.tag, i, b.tag, i, b.tag, i)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, b.api+"/v1/leads/import?program_id="+b.program, strings.NewReader(csv.String()))
+	req.Header.Set("Authorization", "Bearer "+b.o.Token)
+	req.Header.Set("Content-Type", "text/csv")
+	res, err := b.httpc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	var out struct {
+		Imported int `json:"imported"`
+	}
+	var body bytes.Buffer
+	_, _ = body.ReadFrom(res.Body)
+	_ = json.Unmarshal(body.Bytes(), &out)
+	if res.StatusCode != http.StatusCreated || out.Imported != to-from {
+		return fmt.Errorf("POST /v1/leads/import (%d leads): %d %s", to-from, res.StatusCode, body.String())
+	}
+	return nil
+}
+
+// importAll imports leads [from, from+n) in files of o.Batch, o.Concurrency
+// files in flight, and returns the figures (latencies are whole files').
+func (b *leadBench) importAll(ctx context.Context, name string, from, n int, done *atomic.Int64) (IntakeFigures, error) {
+	batch := max(b.o.Batch, 1)
+	files := (n + batch - 1) / batch
+	t0 := time.Now()
+	fig, err := measure(ctx, name, files, b.o.Concurrency, 0, func(ctx context.Context, f int) error {
+		lo, hi := from+f*batch, min(from+(f+1)*batch, from+n)
+		if err := b.importFile(ctx, lo, hi); err != nil {
+			return err
+		}
+		if done != nil {
+			done.Add(int64(hi - lo))
+		}
+		return nil
+	})
+	if err == nil && fig.Errors > 0 {
+		err = fmt.Errorf("%s: %d file(s) failed", name, fig.Errors)
+	}
+	fig.N, fig.PerSecond = n, float64(n)/time.Since(t0).Seconds()
+	return fig, err
+}
+
+// Leads measures importing and routing o.N leads through the import API
+// (files of o.Batch leads, o.Concurrency in flight; each lead answered
+// once recorded and offered to a partner) beside the bare one-activity
+// workflow at the same concurrency on the same Temporal server.
+func Leads(ctx context.Context, pool *pgxpool.Pool, tc client.Client, o LeadsOptions, log *slog.Logger) (LeadsReport, error) {
+	rep := LeadsReport{Concurrency: o.Concurrency, Batch: o.Batch}
+	bare, stop, err := startBare(ctx, pool, tc)
+	if err != nil {
+		return rep, err
+	}
+	defer stop()
+	b, err := newLeadBench(ctx, pool, o, 48*time.Hour)
+	if err != nil {
+		return rep, err
+	}
+	warm := min(o.N, 100)
+	if _, err := measure(ctx, "warm-up", warm, o.Concurrency, 0, bare); err != nil {
+		return rep, err
+	}
+	if _, err := b.importAll(ctx, "warm-up", 0, warm, nil); err != nil {
+		return rep, err
+	}
+	if rep.Bare, err = measure(ctx, "bare workflow (one activity inserts a row)", max(o.BareN, 1), o.Concurrency, 0, bare); err != nil {
+		return rep, err
+	}
+	log.Info("measured", "what", rep.Bare.Name, "per_second", rep.Bare.PerSecond)
+	if rep.Import, err = b.importAll(ctx, "leads imported and routed", warm, o.N, nil); err != nil {
+		return rep, err
+	}
+	rep.Ratio = rep.Import.PerSecond / rep.Bare.PerSecond
+	return rep, nil
+}
+
+// Table renders the report.
+func (r LeadsReport) Table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "leads imported and routed beside a bare one-activity workflow, %d in flight (files of %d leads)\n", r.Concurrency, r.Batch)
+	fmt.Fprintf(&b, "%-45s %8s %8s %10s %10s %8s\n", "", "n", "per s", "p50 ms", "p99 ms", "errors")
+	fmt.Fprintf(&b, "%-45s %8d %8.1f %10.1f %10.1f %8d\n", r.Bare.Name, r.Bare.N, r.Bare.PerSecond, r.Bare.P50, r.Bare.P99, r.Bare.Errors)
+	fmt.Fprintf(&b, "%-45s %8d %8.1f %10s %10s %8d\n", r.Import.Name, r.Import.N, r.Import.PerSecond, "(files)", "", r.Import.Errors)
+	fmt.Fprintf(&b, "rate ratio leads/bare: %.2f (target ≥ 0.80)\n", r.Ratio)
+	return b.String()
+}
+
+// PullbackReport is how late each offer's accept deadline pulled the lead
+// back (the offer timed out), over many deadlines pending at once.
+type PullbackReport struct {
+	N int `json:"n"`
+	// ImportPerSecond is the import's rate (leads routed a second).
+	ImportPerSecond float64 `json:"import_per_second"`
+	// PendingAtFirstDue is how many offers were open when the first fell due.
+	PendingAtFirstDue int `json:"pending_at_first_due"`
+	// DueSpan is from the first deadline to the last.
+	DueSpan float64 `json:"due_span_s"`
+	// Workflow is the lateness the workflow saw (the timed_out event's
+	// time, workflow.Now, minus the offer's due time); Recorded the
+	// lateness of its row in PostgreSQL (recorded_at).
+	Workflow Lateness `json:"workflow"`
+	Recorded Lateness `json:"recorded"`
+	// Missing are offers that never timed out within the wait.
+	Missing int `json:"missing"`
+}
+
+// Lateness is a distribution of how late, in ms.
+type Lateness struct {
+	P50  float64 `json:"p50_ms"`
+	P90  float64 `json:"p90_ms"`
+	P99  float64 `json:"p99_ms"`
+	Max  float64 `json:"max_ms"`
+	Over int     `json:"over_2s"`
+}
+
+// Pullback imports o.N leads through the import API, each offered to one
+// partner with an accept deadline, the deadlines spread evenly over
+// o.DueWindow beginning once every lead should be imported (the program's
+// accept_within is moved as the import proceeds, so each lead takes the
+// deadline its place in line gives it), then waits for every offer to time
+// out and reports how late each pullback was against its due time.
+func Pullback(ctx context.Context, pool *pgxpool.Pool, o LeadsOptions, log *slog.Logger) (PullbackReport, error) {
+	rep := PullbackReport{N: o.N}
+	// Estimate the import's rate on a warm-up file in a program of its own.
+	warmB, err := newLeadBench(ctx, pool, o, 48*time.Hour)
+	if err != nil {
+		return rep, err
+	}
+	warm, err := warmB.importAll(ctx, "warm-up", 0, min(o.N, max(o.Batch, 1)*max(o.Concurrency, 1)), nil)
+	if err != nil {
+		return rep, err
+	}
+	b, err := newLeadBench(ctx, pool, o, time.Hour)
+	if err != nil {
+		return rep, err
+	}
+	start := time.Now()
+	firstDue := start.Add(time.Duration(1.5*float64(o.N)/warm.PerSecond*float64(time.Second)) + 30*time.Second)
+	log.Info("importing", "leads", o.N, "warm_up_per_second", warm.PerSecond, "first_due_in", time.Until(firstDue).Round(time.Second))
+	// Each lead reads its program's policy as its workflow starts: keep
+	// accept_within pointing at the due time of the next lead in line.
+	var done atomic.Int64
+	stopMoving := make(chan struct{})
+	var mover sync.WaitGroup
+	mover.Add(1)
+	go func() {
+		defer mover.Done()
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			due := firstDue.Add(time.Duration(float64(o.DueWindow) * float64(done.Load()) / float64(o.N)))
+			within := max(time.Until(due), time.Minute)
+			if _, err := pool.Exec(ctx, `UPDATE programs SET lead_policy = $2 WHERE id = $1`, b.program, leadBenchPolicy(within)); err != nil {
+				log.Warn("moving the accept deadline", "err", err)
+			}
+			select {
+			case <-stopMoving:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	fig, err := b.importAll(ctx, "leads imported and routed", 0, o.N, &done)
+	close(stopMoving)
+	mover.Wait()
+	if err != nil {
+		return rep, err
+	}
+	rep.ImportPerSecond = fig.PerSecond
+	if err := pool.QueryRow(ctx, `SELECT extract(epoch FROM max(o.due_at) - min(o.due_at))::float8 FROM lead_offers o JOIN leads l ON l.id = o.lead_id
+		WHERE l.program_id = $1`, b.program).Scan(&rep.DueSpan); err != nil {
+		return rep, err
+	}
+	// Wait for every offer to time out (and the lead to be queued).
+	var last time.Time
+	if err := pool.QueryRow(ctx, `SELECT max(o.due_at) FROM lead_offers o JOIN leads l ON l.id = o.lead_id WHERE l.program_id = $1`,
+		b.program).Scan(&last); err != nil {
+		return rep, err
+	}
+	log.Info("imported", "per_second", fig.PerSecond, "due_span_s", rep.DueSpan, "last_due_in", time.Until(last).Round(time.Second))
+	for {
+		var open int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM leads WHERE program_id = $1 AND status <> 'queued'`, b.program).Scan(&open); err != nil {
+			return rep, err
+		}
+		if open == 0 || time.Now().After(last.Add(5*time.Minute)) {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	rows, err := pool.Query(ctx, `SELECT extract(epoch FROM e.occurred_at - o.due_at) * 1000, extract(epoch FROM e.recorded_at - o.due_at) * 1000,
+			(SELECT count(*) FROM lead_offers p JOIN leads pl ON pl.id = p.lead_id
+			  WHERE pl.program_id = $1 AND p.offered_at <= (SELECT min(due_at) FROM lead_offers f JOIN leads fl ON fl.id = f.lead_id WHERE fl.program_id = $1))
+		FROM lead_offers o JOIN leads l ON l.id = o.lead_id
+		JOIN lead_events e ON e.lead_id = o.lead_id AND e.type = 'timed_out'
+		WHERE l.program_id = $1 AND o.outcome = 'timed_out'`, b.program)
+	if err != nil {
+		return rep, err
+	}
+	defer rows.Close()
+	var wf, rec []float64
+	for rows.Next() {
+		var w, r float64
+		if err := rows.Scan(&w, &r, &rep.PendingAtFirstDue); err != nil {
+			return rep, err
+		}
+		wf, rec = append(wf, w), append(rec, r)
+	}
+	if err := rows.Err(); err != nil {
+		return rep, err
+	}
+	rep.Missing = o.N - len(wf)
+	rep.Workflow, rep.Recorded = lateness(wf), lateness(rec)
+	return rep, nil
+}
+
+func lateness(ms []float64) Lateness {
+	if len(ms) == 0 {
+		return Lateness{}
+	}
+	sort.Float64s(ms)
+	pct := func(p float64) float64 { return ms[min(len(ms)-1, int(p*float64(len(ms))))] }
+	over := 0
+	for _, v := range ms {
+		if v > 2000 {
+			over++
+		}
+	}
+	return Lateness{P50: pct(0.5), P90: pct(0.9), P99: pct(0.99), Max: ms[len(ms)-1], Over: over}
+}
+
+// Table renders the report.
+func (r PullbackReport) Table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d leads offered with accept deadlines due over %.1f s (imported at %.1f/s; %d offers open when the first fell due)\n",
+		r.N, r.DueSpan, r.ImportPerSecond, r.PendingAtFirstDue)
+	fmt.Fprintf(&b, "%-50s %8s %8s %8s %8s %8s\n", "lateness after the due time", "p50 ms", "p90 ms", "p99 ms", "max ms", "> 2 s")
+	for _, l := range []struct {
+		name string
+		l    Lateness
+	}{{"pullback as the workflow saw it (timed_out event)", r.Workflow}, {"pullback recorded in PostgreSQL", r.Recorded}} {
+		fmt.Fprintf(&b, "%-50s %8.1f %8.1f %8.1f %8.1f %8d\n", l.name, l.l.P50, l.l.P90, l.l.P99, l.l.Max, l.l.Over)
+	}
+	fmt.Fprintf(&b, "offers that never timed out: %d (target: every pullback within 2 s of its due time)\n", r.Missing)
+	return b.String()
+}
