@@ -31,7 +31,9 @@ type LeadsOptions struct {
 	// Partners take the leads (each with room for all of them).
 	Partners int
 	// DueWindow (Pullback) spreads the accept deadlines over this window,
-	// evenly, beginning once every lead should be imported.
+	// evenly, beginning once every lead should be imported; 0 lets them
+	// fall due at the pace the leads were imported (one accept deadline
+	// for all, as long as the import is expected to take and more).
 	DueWindow time.Duration
 }
 
@@ -208,10 +210,11 @@ type Lateness struct {
 }
 
 // Pullback imports o.N leads through the import API, each offered to one
-// partner with an accept deadline, the deadlines spread evenly over
-// o.DueWindow beginning once every lead should be imported (the program's
-// accept_within is moved as the import proceeds, so each lead takes the
-// deadline its place in line gives it), then waits for every offer to time
+// partner with an accept deadline that falls due once every lead should be
+// imported: at the pace they were imported, or spread evenly over
+// o.DueWindow (the program's accept_within is then moved as the import
+// proceeds, so each lead takes the deadline its place in line gives it);
+// then it waits for every offer to time
 // out and reports how late each pullback was against its due time.
 func Pullback(ctx context.Context, pool *pgxpool.Pool, o LeadsOptions, log *slog.Logger) (PullbackReport, error) {
 	rep := PullbackReport{N: o.N}
@@ -242,8 +245,11 @@ func Pullback(ctx context.Context, pool *pgxpool.Pool, o LeadsOptions, log *slog
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
 		for {
-			due := firstDue.Add(time.Duration(float64(o.DueWindow) * float64(done.Load()) / float64(o.N)))
-			within := max(time.Until(due), time.Minute)
+			within := firstDue.Sub(start) // due as imported, the first at firstDue
+			if o.DueWindow > 0 {
+				due := firstDue.Add(time.Duration(float64(o.DueWindow) * float64(done.Load()) / float64(o.N)))
+				within = max(time.Until(due), time.Minute)
+			}
 			if _, err := pool.Exec(ctx, `UPDATE programs SET lead_policy = $2 WHERE id = $1`, b.program, leadBenchPolicy(within)); err != nil {
 				log.Warn("moving the accept deadline", "err", err)
 			}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
@@ -76,7 +75,7 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.Int("batch", 100, "leads, pullback: leads to an import file (--concurrency files in flight)")
 		fs.Int("bare-n", 2000, "leads: bare workflows measured")
 		fs.Int("partners", 10, "leads, pullback: partners the leads are offered to")
-		fs.Duration("due-window", 2*time.Minute, "pullback: the accept deadlines fall due over this window")
+		fs.Duration("due-window", 0, "pullback: the accept deadlines fall due evenly over this window (0: at the pace the leads were imported)")
 	default:
 		return nil
 	}
