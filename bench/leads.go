@@ -223,7 +223,7 @@ func Pullback(ctx context.Context, pool *pgxpool.Pool, o LeadsOptions, log *slog
 	if err != nil {
 		return rep, err
 	}
-	warm, err := warmB.importAll(ctx, "warm-up", 0, min(o.N, max(o.Batch, 1)*max(o.Concurrency, 1)), nil)
+	warm, err := warmB.importAll(ctx, "warm-up", 0, max(min(o.N/5, max(o.Batch, 1)*max(o.Concurrency, 1)), 1), nil)
 	if err != nil {
 		return rep, err
 	}
