@@ -58,6 +58,7 @@ type leadBench struct {
 	httpc   *http.Client
 	tag     string
 	program string
+	failed  sync.Once // logs the first file that failed
 }
 
 // newLeadBench adds a program of its own (one rule that takes every lead,
@@ -123,6 +124,7 @@ func (b *leadBench) importAll(ctx context.Context, name string, from, n int, don
 	fig, err := measure(ctx, name, files, b.o.Concurrency, 0, func(ctx context.Context, f int) error {
 		lo, hi := from+f*batch, min(from+(f+1)*batch, from+n)
 		if err := b.importFile(ctx, lo, hi); err != nil {
+			b.failed.Do(func() { slog.Warn("an import file failed", "leads", fmt.Sprintf("%d-%d", lo, hi-1), "err", err) })
 			return err
 		}
 		if done != nil {

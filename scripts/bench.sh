@@ -87,17 +87,19 @@ if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ] || [
       --concurrency "${DEALFLOW_BENCH_QUOTE_CONCURRENCY:-10}" --json .data/bench/quote-approve.json
   fi
   if [ "$what" = all ] || [ "$what" = leads ]; then
-    # 10,000 leads imported (files of 100, 10 in flight) and routed, beside
-    # the bare workflow at the same concurrency.
+    # 10,000 leads imported (files of 20, 10 in flight: the import starts
+    # a file's leads one after the other, and a file must be answered within
+    # the API's write timeout) and routed, beside the bare workflow at the
+    # same concurrency.
     bin/dealflow bench leads --api "http://$api" --token "$manager" --n "${DEALFLOW_BENCH_LEADS_N:-10000}" \
-      --batch 100 --concurrency 10 --bare-n "${DEALFLOW_BENCH_BARE_N:-2000}" --json .data/bench/leads.json
+      --batch 20 --concurrency 10 --bare-n "${DEALFLOW_BENCH_BARE_N:-2000}" --json .data/bench/leads.json
   fi
   if [ "$what" = all ] || [ "$what" = pullback ]; then
     # 10,000 offers whose accept deadlines fall due once every lead is
     # imported, at the pace they were imported (DEALFLOW_BENCH_DUE_WINDOW=2m:
     # evenly over two minutes): how late each pullback is.
     bin/dealflow bench pullback --api "http://$api" --token "$manager" --n "${DEALFLOW_BENCH_LEADS_N:-10000}" \
-      --batch 100 --concurrency 10 --due-window "${DEALFLOW_BENCH_DUE_WINDOW:-0s}" --json .data/bench/pullback.json
+      --batch 20 --concurrency 10 --due-window "${DEALFLOW_BENCH_DUE_WINDOW:-0s}" --json .data/bench/pullback.json
   fi
   # Resident memory after the run (VmRSS) and at its peak (VmHWM).
   for p in "serve $spid" "worker $wpid"; do
