@@ -239,6 +239,9 @@ func Pullback(ctx context.Context, pool *pgxpool.Pool, o LeadsOptions, log *slog
 	// Each lead reads its program's policy as its workflow starts: keep
 	// accept_within pointing at the due time of the next lead in line.
 	var done atomic.Int64
+	if _, err := pool.Exec(ctx, `UPDATE programs SET lead_policy = $2 WHERE id = $1`, b.program, leadBenchPolicy(firstDue.Sub(start))); err != nil {
+		return rep, err
+	}
 	stopMoving := make(chan struct{})
 	var mover sync.WaitGroup
 	mover.Add(1)
