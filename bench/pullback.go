@@ -64,7 +64,8 @@ func Pullback(ctx context.Context, pool *pgxpool.Pool, o LeadsOptions, log *slog
 		return rep, err
 	}
 	start := time.Now()
-	firstDue := start.Add(time.Duration(1.5*float64(o.N)/warm.PerSecond*float64(time.Second)) + 30*time.Second)
+	// A lead policy's accept_within is a minute at least.
+	firstDue := start.Add(max(time.Duration(1.5*float64(o.N)/warm.PerSecond*float64(time.Second))+30*time.Second, 90*time.Second))
 	log.Info("importing", "leads", o.N, "warm_up_per_second", warm.PerSecond, "first_due_in", time.Until(firstDue).Round(time.Second))
 	// Each lead reads its program's policy as its workflow starts: keep
 	// accept_within pointing at the due time of the next lead in line.
