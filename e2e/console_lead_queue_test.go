@@ -65,7 +65,7 @@ func TestConsoleLeadQueue(t *testing.T) {
 		t.Fatalf("partner B's My leads lacks the offer:\n%s", page)
 	}
 	page := get(t, mgr, "/console/leads/"+id, http.StatusOK)
-	if !strings.Contains(page, "Offered") || !strings.Contains(page, "B covers it") || !strings.Contains(page, "console-queue.example") {
+	if !strings.Contains(page, "s-offered") || !strings.Contains(page, "B covers it") || !strings.Contains(page, "console-queue.example") {
 		t.Fatalf("the lead page after assignment:\n%s", page)
 	}
 
@@ -83,7 +83,7 @@ func TestConsoleLeadQueue(t *testing.T) {
 		t.Fatalf("converted: %s", r.raw)
 	}
 	page = get(t, mgr, "/console/leads/"+id, http.StatusOK)
-	for _, want := range []string{"/console/deals/" + dealID, "Converted", "qualified by phone", "Attribution"} {
+	for _, want := range []string{"/console/deals/" + dealID, "s-converted", "qualified by phone", "Attribution"} {
 		if !strings.Contains(page, want) {
 			t.Fatalf("the converted lead's page lacks %q:\n%s", want, page)
 		}
