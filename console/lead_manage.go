@@ -138,15 +138,16 @@ func leadManageForm(c *gin.Context) (steps.LeadManageRequest, []web.FieldError) 
 		CloseReason: f.Get("close_reason"), Kind: domain.Kind(f.Get("kind")),
 		ExpectedCloseDate: strings.TrimSpace(f.Get("expected_close_date")), Currency: strings.ToUpper(strings.TrimSpace(f.Get("currency")))}
 	var errs []web.FieldError
+	if _, err := uuid.Parse(req.PartnerID); req.PartnerID != "" && err != nil {
+		errs = append(errs, web.FieldError{Field: "partner_id", Message: "must be one of the partners listed"})
+	}
 	if amt := strings.TrimSpace(f.Get("amount")); amt != "" {
 		exp, _ := domain.CurrencyExponent(req.Currency)
 		if minor, ok := steps.ParseDecimal(amt, exp); ok {
-			req.Amount = minor
+			req.Amount = &minor
 		} else {
 			errs = append(errs, web.FieldError{Field: "amount", Message: "must be an amount such as 12500.00"})
 		}
-	} else {
-		req.Currency = "" // no amount: the currency picker's choice alone means nothing
 	}
 	return req, errs
 }

@@ -15,14 +15,14 @@ import (
 // forms for them: reoffer takes an optional reason; assign a partner_id;
 // close a close_reason (and a reason when it is "other"); convert a kind
 // (and for vendor_sourced a partner_id), optionally the registration's
-// expected close date and amount.
+// expected close date and amount (when sent, above zero).
 type LeadManageRequest struct {
 	Reason            string      `json:"reason" validate:"max=2000,multiline"`
 	PartnerID         string      `json:"partner_id" validate:"omitempty,uuid"`
 	CloseReason       string      `json:"close_reason" validate:"omitempty,oneof=duplicate junk no_interest other"`
 	Kind              domain.Kind `json:"kind" validate:"omitempty,oneof=vendor_sourced referral"`
 	ExpectedCloseDate string      `json:"expected_close_date" validate:"omitempty,datetime=2006-01-02"`
-	Amount            int64       `json:"amount" validate:"required_with=Currency,omitempty,gt=0,lte=1000000000000000"`
+	Amount            *int64      `json:"amount" validate:"required_with=Currency,omitempty,gt=0,lte=1000000000000000"`
 	Currency          string      `json:"currency" validate:"required_with=Amount,omitempty,currency"`
 }
 
@@ -53,9 +53,12 @@ func (b LeadManageRequest) Required(update string) []web.FieldError {
 
 // Manage is the workflow's step for the request, taken by actor.
 func (b LeadManageRequest) Manage(actor domain.Actor) lead.Manage {
-	return lead.Manage{Actor: actor, Reason: b.Reason, PartnerID: b.PartnerID,
-		CloseReason: b.CloseReason, Kind: b.Kind, ExpectedCloseDate: b.ExpectedCloseDate,
-		Amount: b.Amount, Currency: b.Currency}
+	m := lead.Manage{Actor: actor, Reason: b.Reason, PartnerID: b.PartnerID,
+		CloseReason: b.CloseReason, Kind: b.Kind, ExpectedCloseDate: b.ExpectedCloseDate, Currency: b.Currency}
+	if b.Amount != nil {
+		m.Amount = *b.Amount
+	}
+	return m
 }
 
 // LeadManageInput is what the lead's workflow takes a manager's step on:
