@@ -33,7 +33,7 @@ import (
 	"github.com/google/uuid"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -58,7 +58,7 @@ var consolePages = func() map[string]*template.Template {
 		// daysTil counts whole days from now (the page's clock) to t.
 		"daysTil": func(now, t time.Time) int { return int(t.Sub(now).Hours() / 24) },
 	}
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html"))
 	pages := map[string]*template.Template{}
 	entries, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, e := range entries {
@@ -128,7 +128,7 @@ type Route struct {
 // authorization is declared. Each context's file adds its own.
 func (s *Console) Routes() []Route {
 	var out []Route
-	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes, s.oidcRoutes, s.scorecardRoutes, s.quoteRoutes, s.quoteDocRoutes, s.analyticsRoutes, s.notificationRoutes, s.leadAdminRoutes, s.referralRoutes, s.mappingRoutes} {
+	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes, s.oidcRoutes, s.scorecardRoutes, s.quoteRoutes, s.quoteDocRoutes, s.analyticsRoutes, s.notificationRoutes, s.leadAdminRoutes, s.referralRoutes, s.mappingRoutes, s.leadManageRoutes} {
 		out = append(out, routes()...)
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/workflows"
 	"github.com/dealflow/dealflow/workflows/lead"
@@ -25,7 +26,9 @@ func (s *Console) leadRoutes() []Route {
 }
 
 // leadList lists leads through the same scoped query as the API: a partner
-// the leads offered to it (or its referrals), the vendor every lead.
+// the leads offered to it (or its referrals), the vendor every lead, with
+// the managers' forms on each lead offered or queued for a channel manager
+// or admin.
 func (s *Console) leadList(c *gin.Context) {
 	p := web.PrincipalOf(c)
 	rows, err := s.q.LeadList(c, dbq.LeadListParams{ScopePartnerID: p.Scope(), MaxRows: 200})
@@ -37,7 +40,18 @@ func (s *Console) leadList(c *gin.Context) {
 	if p.Role.IsPartner() {
 		title = "My leads"
 	}
-	s.render(c, http.StatusOK, "leads.html", page{Title: title, Data: rows})
+	var partners []dbq.PartnersByNameRow
+	if p.Role == domain.RoleChannelManager || p.Role == domain.RoleAdmin {
+		if partners, err = s.q.PartnersByName(c); err != nil {
+			web.Unavailable(c, s.log, err)
+			return
+		}
+	}
+	items := make([]leadItem, len(rows))
+	for i, l := range rows {
+		items[i] = leadItem{Lead: l, Forms: s.formsFor(c, l, partners)}
+	}
+	s.render(c, http.StatusOK, "leads.html", page{Title: title, Data: items})
 }
 
 // leadStepForm is a lead step's form: its reason follows the text rule.

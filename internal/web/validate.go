@@ -83,6 +83,8 @@ func tagMessage(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required":
 		return "is required"
+	case "required_with":
+		return "is required with " + strings.ToLower(fe.Param())
 	case "max":
 		if fe.Kind() == reflect.Slice {
 			return "must have at most " + fe.Param() + " items"
