@@ -108,11 +108,16 @@ func (s *Server) listOptIns(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// optInsRequest is the body of PUT /v1/mapping/opt-ins: the categories
+// the caller's organization shares (a named type, so that a field error
+// names its path, categories[i].field).
+type optInsRequest struct {
+	Categories []MappingCategory `json:"categories" validate:"max=6,dive"`
+}
+
 // setOptIns replaces the categories the caller's organization shares.
 func (s *Server) setOptIns(c *gin.Context) {
-	var req struct {
-		Categories []MappingCategory `json:"categories" validate:"max=6,dive"`
-	}
+	var req optInsRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
 	}

@@ -64,13 +64,13 @@ func TestLeadBroadcastAcceptRegistersOverHTTP(t *testing.T) {
 	prog := defaultProgram(t)
 	call(t, http.MethodPut, "/v1/programs/"+prog+"/lead-routing", mgr, map[string]any{
 		"policy": map[string]any{"mode": "broadcast", "broadcast_to": 2},
-		"rules":  []any{map[string]any{"name": "everyone"}},
+		"rules":  []any{map[string]any{"name": "everyone", "partner_tags": []string{"e2e-ab"}}},
 	}).must(t, http.StatusOK)
 	call(t, http.MethodPut, "/v1/programs/"+prog+"/lead-routing", mgr, map[string]any{
 		"policy": map[string]any{"mode": "lottery"},
 	}).problem(t, http.StatusUnprocessableEntity, "urn:dealflow:problem:validation")
 	for _, p := range []string{stack.partnerA, stack.partnerB} {
-		call(t, http.MethodPut, "/v1/partners/"+p+"/lead-profile", mgr, map[string]any{"capacity": 100, "weight": 1}).must(t, http.StatusOK)
+		call(t, http.MethodPut, "/v1/partners/"+p+"/lead-profile", mgr, map[string]any{"capacity": 100, "weight": 1, "tags": []string{"e2e-ab"}}).must(t, http.StatusOK)
 	}
 
 	d := "lead-" + tag() + ".example.com"
@@ -127,7 +127,7 @@ func TestLeadBroadcastAcceptRegistersOverHTTP(t *testing.T) {
 
 	// Import: a bad line refuses the file, naming it; nothing is imported.
 	call(t, http.MethodPut, "/v1/programs/"+prog+"/lead-routing", mgr, map[string]any{
-		"rules": []any{map[string]any{"name": "everyone"}},
+		"rules": []any{map[string]any{"name": "everyone", "partner_tags": []string{"e2e-ab"}}},
 	}).must(t, http.StatusOK)
 	before := countRows(t, "leads", "true")
 	t1, t2 := "imp1-"+tag()+".example.com", "imp2-"+tag()+".example.com"
@@ -187,9 +187,9 @@ func TestLeadBroadcastAcceptRegistersOverHTTP(t *testing.T) {
 func TestConsoleMyLeads(t *testing.T) {
 	mgr := stack.tokens["manager"]
 	prog := defaultProgram(t)
-	call(t, http.MethodPut, "/v1/programs/"+prog+"/lead-routing", mgr, map[string]any{"rules": []any{map[string]any{"name": "everyone"}}}).must(t, http.StatusOK)
+	call(t, http.MethodPut, "/v1/programs/"+prog+"/lead-routing", mgr, map[string]any{"rules": []any{map[string]any{"name": "everyone", "partner_tags": []string{"e2e-ab"}}}}).must(t, http.StatusOK)
 	for _, p := range []string{stack.partnerA, stack.partnerB} {
-		call(t, http.MethodPut, "/v1/partners/"+p+"/lead-profile", mgr, map[string]any{"capacity": 100, "weight": 1}).must(t, http.StatusOK)
+		call(t, http.MethodPut, "/v1/partners/"+p+"/lead-profile", mgr, map[string]any{"capacity": 100, "weight": 1, "tags": []string{"e2e-ab"}}).must(t, http.StatusOK)
 	}
 	d := "console-" + tag() + ".example.com"
 	r := call(t, http.MethodPost, "/v1/leads", mgr, leadBody(d)).must(t, http.StatusCreated)
