@@ -27,10 +27,10 @@ func postConsoleForm(t *testing.T, cl *http.Client, path string, form url.Values
 // are refused with the field named, nothing stored; a new version records
 // its reason; a partner gets 403.
 func TestConsolePrograms(t *testing.T) {
-	sfx := strings.ToLower(strings.ReplaceAll(uniqueName(), " ", ""))[:6]
+	sfx := strings.ToLower(uniqueName()[5:11])
 	line := "progline" + sfx
 	products := "sku,name,product_line,unit,discountable,active,min_qty,max_qty,requires,excludes\n" +
-		"PROG-" + sfx + ",Program test," + line + ",seat,true,true,1,1000,,\n"
+		"PROG-" + strings.ToUpper(sfx) + ",Program test," + line + ",seat,true,true,1,1000,,\n"
 	if st, body := postQuoteCSV(t, "/v1/quote-catalog/import?kind=products", "admin", products); st != 201 {
 		t.Fatalf("products: %d %s", st, body)
 	}
