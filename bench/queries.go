@@ -20,7 +20,8 @@ type QueryReport struct {
 
 // Queries times the manager inbox (first page and a deep page), the
 // partner's deal list and the pipeline dashboard's queries (in full and
-// from the rollups) beside two floors: a bare count(*) of the deals table
+// from the rollups; the top partners over the default period, from the
+// kept window, and over another) beside two floors: a bare count(*) of the deals table
 // and a SELECT 1 round trip. The count and the full aggregations run reps
 // times, the others 10×reps times.
 func Queries(ctx context.Context, pool *pgxpool.Pool, reps int) (QueryReport, error) {
@@ -36,6 +37,14 @@ func Queries(ctx context.Context, pool *pgxpool.Pool, reps int) (QueryReport, er
 	since := time.Now().AddDate(-1, 0, 0)
 	month := read.MonthOf(since)
 	until := read.MonthOf(time.Now())
+	// The dashboard's default period (the twelve months up to now's), whose
+	// top partners come from the kept window; the dashboard keeps it on
+	// this period before reading (read.KeepDashboardWindow).
+	rd := read.New(pool, nil)
+	year := read.LastYear(time.Now())
+	if _, err := rd.KeepDashboardWindow(ctx, time.Now()); err != nil {
+		return rep, err
+	}
 	run := func(name string, f func() error) error {
 		n := reps
 		if !strings.HasPrefix(name, "floor: SELECT count") && !strings.Contains(name, "(full)") {
@@ -91,7 +100,18 @@ func Queries(ctx context.Context, pool *pgxpool.Pool, reps int) (QueryReport, er
 			return err
 		}},
 		{"dashboard (rollups): top partners", func() error {
+			_, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: "USD", SinceMonth: year.From, UntilMonth: year.To})
+			return err
+		}},
+		// Another period (thirteen months) sums partner_rollups' months.
+		{"dashboard (rollups): top partners, other period", func() error {
 			_, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: "USD", SinceMonth: month, UntilMonth: until})
+			return err
+		}},
+		// What every dashboard view adds: the check that the kept window is
+		// the default period's.
+		{"dashboard: kept window check", func() error {
+			_, err := rd.KeepDashboardWindow(ctx, time.Now())
 			return err
 		}},
 		{"dashboard (rollups): by tier", func() error {

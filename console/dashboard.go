@@ -41,7 +41,8 @@ type dashboard struct {
 }
 
 // dashboardQuery reads the dashboard's filters: a period of months, a
-// program and a currency (USD unless an ISO code is asked for).
+// program and a currency (USD unless an ISO code is asked for), and keeps
+// the top partners' window on the default period (read.KeepDashboardWindow).
 func (s *Console) dashboardQuery(c *gin.Context) (string, read.Filter, []web.FieldError, error) {
 	cur := strings.ToUpper(c.DefaultQuery("currency", "USD"))
 	var errs []web.FieldError
@@ -50,6 +51,11 @@ func (s *Console) dashboardQuery(c *gin.Context) (string, read.Filter, []web.Fie
 		cur = "USD"
 	}
 	f, more, err := s.read.ParseFilter(c, c.Query("from"), c.Query("to"), c.Query("program_id"), s.now())
+	if err == nil {
+		// The default period's top partners come from a kept window that
+		// moves with the month.
+		_, err = s.read.KeepDashboardWindow(c, s.now())
+	}
 	return cur, f, append(errs, more...), err
 }
 

@@ -33,6 +33,10 @@ func IsUniqueViolation(err error) bool { return pgCode(err) == "23505" }
 // IsForeignKeyViolation reports whether err is a foreign-key violation.
 func IsForeignKeyViolation(err error) bool { return pgCode(err) == "23503" }
 
+// IsReadOnly reports whether err is a write refused by a read-only
+// transaction or server (a replica).
+func IsReadOnly(err error) bool { return pgCode(err) == "25006" }
+
 func pgCode(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

@@ -3,7 +3,9 @@
 // Explanation, ...) and the queries that assemble them from the
 // PostgreSQL projection, each scoped by the caller's organization in SQL.
 // Neither the API nor the console reads a deal, a cycle or a statement any
-// other way, so the two always show the same thing. Nothing here writes.
+// other way, so the two always show the same thing. Nothing here writes
+// a fact: the one write is the dashboard's kept window (KeepDashboardWindow),
+// a cache of sums the rollups already hold.
 package read
 
 import (

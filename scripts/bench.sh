@@ -8,7 +8,8 @@
 #
 #   scripts/bench.sh            # every benchmark
 #   scripts/bench.sh conflicts  # one of them (conflicts, queries, incentives,
-#                               # intake, quote-approve, topology, notify)
+#                               # intake, quote-approve, topology, notify,
+#                               # leads, pullback)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,7 +53,7 @@ if [ "$what" = all ] || [ "$what" = incentives ]; then
   fi
   DATABASE_URL="$url" bin/dealflow bench incentives --reps 3 --json .data/bench/incentives.json
 fi
-if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ]; then
+if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ] || [ "$what" = leads ] || [ "$what" = pullback ]; then
   # Deal intake end to end, and an auto-approved quote's submit → approved
   # (at 10 in flight): its own Temporal dev server (SQLite, WAL) and
   # `dealflow dev` on the bench cluster, both stopped afterwards.
@@ -61,8 +62,7 @@ if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ]; the
   taddr=127.0.0.1:7244
   api=127.0.0.1:8099
   rm -f .data/bench-temporal.db*
-  bin/temporal server start-dev --ip 127.0.0.1 --port 7244 --ui-port 8244 --db-filename .data/bench-temporal.db \
-    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal --log-level warn >.data/bench-temporal.log 2>&1 &
+  bash scripts/temporal-dev.sh --ip 127.0.0.1 --port 7244 --ui-port 8244 --db-filename .data/bench-temporal.db --log-level warn >.data/bench-temporal.log 2>&1 &
   tpid=$!
   dpid=""
   trap 'kill $dpid $tpid 2>/dev/null || true' EXIT
@@ -72,17 +72,34 @@ if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ]; the
   bin/dealflow migrate
   partner=$(bin/dealflow partner create --name "Bench Reseller $(date +%s)" --type reseller --tier gold)
   token=$(bin/dealflow token create --role partner_user --partner "$partner" --service --name "Bench Partner")
+  manager=$(bin/dealflow token create --role channel_manager --service --name "Bench Manager $(date +%s)")
   bin/dealflow serve >.data/bench-serve.log 2>&1 &
   spid=$!
   bin/dealflow worker >.data/bench-worker.log 2>&1 &
   wpid=$!
   dpid="$spid $wpid"
   for _ in $(seq 1 120); do curl -sf "http://$api/readyz" >/dev/null && break; sleep 0.5; done
-  if [ "$what" != quote-approve ]; then
+  if [ "$what" = all ] || [ "$what" = intake ]; then
     bin/dealflow bench intake --api "http://$api" --token "$token" --n 1000 --concurrency 50 --json .data/bench/intake.json
   fi
-  if [ "$what" != intake ]; then
-    bin/dealflow bench quote-approve --api "http://$api" --token "$token" --n 500 --concurrency 10 --json .data/bench/quote-approve.json
+  if [ "$what" = all ] || [ "$what" = quote-approve ]; then
+    bin/dealflow bench quote-approve --api "http://$api" --token "$token" --n "${DEALFLOW_BENCH_QUOTE_N:-500}" \
+      --concurrency "${DEALFLOW_BENCH_QUOTE_CONCURRENCY:-10}" --json .data/bench/quote-approve.json
+  fi
+  if [ "$what" = all ] || [ "$what" = leads ]; then
+    # 10,000 leads imported (files of 20, 10 in flight: the import starts
+    # a file's leads one after the other, and a file must be answered within
+    # the API's write timeout) and routed, beside the bare workflow at the
+    # same concurrency.
+    bin/dealflow bench leads --api "http://$api" --token "$manager" --n "${DEALFLOW_BENCH_LEADS_N:-10000}" \
+      --batch 20 --concurrency 10 --bare-n "${DEALFLOW_BENCH_BARE_N:-2000}" --json .data/bench/leads.json
+  fi
+  if [ "$what" = all ] || [ "$what" = pullback ]; then
+    # 10,000 offers whose accept deadlines fall due once every lead is
+    # imported, at the pace they were imported (DEALFLOW_BENCH_DUE_WINDOW=2m:
+    # evenly over two minutes): how late each pullback is.
+    bin/dealflow bench pullback --api "http://$api" --token "$manager" --n "${DEALFLOW_BENCH_LEADS_N:-10000}" \
+      --batch 20 --concurrency 10 --due-window "${DEALFLOW_BENCH_DUE_WINDOW:-0s}" --json .data/bench/pullback.json
   fi
   # Resident memory after the run (VmRSS) and at its peak (VmHWM).
   for p in "serve $spid" "worker $wpid"; do
@@ -101,8 +118,7 @@ if [ "$what" = all ] || [ "$what" = notify ]; then
   url="postgres://postgres@127.0.0.1:$port/dealflow_bench_notify?sslmode=disable"
   taddr=127.0.0.1:7246
   rm -f .data/bench-notify-temporal.db*
-  bin/temporal server start-dev --ip 127.0.0.1 --port 7246 --ui-port 8246 --db-filename .data/bench-notify-temporal.db \
-    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal --log-level warn >.data/bench-notify-temporal.log 2>&1 &
+  bash scripts/temporal-dev.sh --ip 127.0.0.1 --port 7246 --ui-port 8246 --db-filename .data/bench-notify-temporal.db --log-level warn >.data/bench-notify-temporal.log 2>&1 &
   tpid=$!
   rm -f .data/bench-mailpit.db*; bin/mailpit --listen 127.0.0.1:8226 --smtp 127.0.0.1:1226 --database .data/bench-mailpit.db --max 0 >.data/bench-mailpit.log 2>&1 &
   mpid=$!

@@ -34,10 +34,8 @@ if bin/temporal operator cluster health --address "$temporal_addr" >/dev/null 2>
   echo "using the Temporal server already at $temporal_addr" >&2
 else
   echo "starting the Temporal dev server on $temporal_addr (state in .data/temporal.db, UI on port 8233)" >&2
-  bin/temporal server start-dev --ip "${temporal_addr%:*}" --port "${temporal_addr##*:}" \
-    --db-filename .data/temporal.db \
-    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
-    --log-level warn >.data/temporal.log 2>&1 &
+  bash scripts/temporal-dev.sh --ip "${temporal_addr%:*}" --port "${temporal_addr##*:}" \
+    --db-filename .data/temporal.db --log-level warn >.data/temporal.log 2>&1 &
   temporal_pid=$!
   for _ in $(seq 1 120); do
     bin/temporal operator cluster health --address "$temporal_addr" >/dev/null 2>&1 && break

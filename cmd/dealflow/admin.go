@@ -75,8 +75,11 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.Int("partner-accounts", 100_000, "mapping: partner accounts to map")
 		fs.Int("vendor-accounts", 1_000_000, "mapping: the vendor's CRM accounts")
 		fs.Int("opportunities", 50_000, "mapping: the vendor's open opportunities")
-		fs.Int("partners", 20, "mapping: partners the partner accounts belong to")
+		fs.Int("partners", 0, "mapping: partners the partner accounts belong to (0: 20); leads, pullback: partners the leads are offered to (0: 10)")
 		fs.Int("changes", 1000, "mapping: accounts changed for the incremental re-map")
+		fs.Int("batch", 100, "leads, pullback: leads to an import file (--concurrency files in flight)")
+		fs.Int("bare-n", 2000, "leads: bare workflows measured")
+		fs.Duration("due-window", 0, "pullback: the accept deadlines fall due evenly over this window (0: at the pace the leads were imported)")
 	default:
 		return nil
 	}

@@ -49,8 +49,8 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 
 // cmdBench runs a benchmark and prints its figures beside their baseline.
 func cmdBench(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake" && args[0] != "quote-approve" && args[0] != "queries" && args[0] != "notify" && args[0] != "mapping") {
-		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake|quote-approve|queries|notify|mapping [flags]", errUsage)
+	if len(args) == 0 || (args[0] != "conflicts" && args[0] != "incentives" && args[0] != "intake" && args[0] != "quote-approve" && args[0] != "queries" && args[0] != "notify" && args[0] != "mapping" && args[0] != "leads" && args[0] != "pullback") {
+		return fmt.Errorf("%w: dealflow bench conflicts|incentives|intake|quote-approve|queries|notify|mapping|leads|pullback [flags]", errUsage)
 	}
 	fs := flagsFor("bench")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -81,6 +81,8 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 		} else {
 			rep, err = bench.QuoteApprove(ctx, pool, tc, o, e.log)
 		}
+	case "leads", "pullback":
+		rep, err = benchLeads(ctx, e, pool, args[0], fs)
 	case "notify":
 		var n int
 		var rate float64
@@ -93,6 +95,9 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 		for name, dst := range map[string]*int{"partner-accounts": &o.PartnerAccounts, "vendor-accounts": &o.VendorAccounts,
 			"opportunities": &o.Opportunities, "partners": &o.Partners, "changes": &o.Changes, "reps": &o.Reps} {
 			fmt.Sscan(fs.Lookup(name).Value.String(), dst)
+		}
+		if o.Partners == 0 {
+			o.Partners = 20
 		}
 		rep, err = bench.Mapping(ctx, pool, o, e.log)
 	case "queries":

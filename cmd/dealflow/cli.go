@@ -41,7 +41,7 @@ var commands = []command{
 	{"token", "token create|revoke|list: mint an API token (printed once; its id on stderr), revoke one (ending its console sessions), list them", dbVars, cmdToken},
 	{"import", "import accounts|opportunities FILE: upsert CRM rows from CSV by external id, all or nothing", dbVars, cmdImport},
 	{"seed", "seed --synthetic N: fill a benchmark database with synthetic registrations and accounts (COPY)", dbVars, cmdSeed},
-	{"bench", "bench conflicts|incentives|intake|quote-approve|queries|notify|mapping: measure beside the bare baseline, in the same run", workerVars, cmdBench},
+	{"bench", "bench conflicts|incentives|intake|quote-approve|queries|notify|mapping|leads|pullback: measure beside the bare baseline, in the same run", workerVars, cmdBench},
 	{"rollups", "rollups rebuild: recompute the dashboard rollups from the deals and their events", dbVars, cmdRollups},
 	{"ledger", "ledger verify|export: check the incentive ledger's hash chain and balances, or write it as CSV", dbVars, cmdLedger},
 	{"openapi", "print the API's OpenAPI 3.1 description (also served at /openapi.json)", nil, cmdOpenAPI},

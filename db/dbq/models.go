@@ -682,6 +682,24 @@ type PartnerRollup struct {
 	WonAmount    int64     `json:"won_amount"`
 }
 
+type PartnerWindow struct {
+	OnlyRow bool        `json:"only_row"`
+	Since   pgtype.Date `json:"since"`
+	Until   pgtype.Date `json:"until"`
+}
+
+type PartnerWindowTotal struct {
+	PartnerID  uuid.UUID `json:"partner_id"`
+	Registered int64     `json:"registered"`
+	Approved   int64     `json:"approved"`
+}
+
+type PartnerWindowWon struct {
+	Currency  string    `json:"currency"`
+	PartnerID uuid.UUID `json:"partner_id"`
+	WonAmount int64     `json:"won_amount"`
+}
+
 type Payout struct {
 	ID        uuid.UUID   `json:"id"`
 	CycleID   uuid.UUID   `json:"cycle_id"`

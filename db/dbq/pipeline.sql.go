@@ -12,6 +12,26 @@ import (
 	"github.com/google/uuid"
 )
 
+const partnerWindowRoll = `-- name: PartnerWindowRoll :one
+SELECT partner_window_roll($1::date, $2::date)::boolean AS rolled
+`
+
+type PartnerWindowRollParams struct {
+	SinceMonth time.Time `json:"since_month"`
+	UntilMonth time.Time `json:"until_month"`
+}
+
+// PartnerWindowRoll moves the top partners' kept window (migration 00045)
+// to the months from @since_month to @until_month (firsts of months, UTC,
+// both included), the dashboard's default period now; it says whether it
+// moved (once a month; nothing when the window is already there).
+func (q *Queries) PartnerWindowRoll(ctx context.Context, arg PartnerWindowRollParams) (bool, error) {
+	row := q.db.QueryRow(ctx, partnerWindowRoll, arg.SinceMonth, arg.UntilMonth)
+	var rolled bool
+	err := row.Scan(&rolled)
+	return rolled, err
+}
+
 const pipelineByDimension = `-- name: PipelineByDimension :many
 SELECT r.key,
        sum(r.deals)::int AS registered,
@@ -160,24 +180,51 @@ func (q *Queries) PipelineByMonth(ctx context.Context, arg PipelineByMonthParams
 }
 
 const pipelineByPartner = `-- name: PipelineByPartner :many
-WITH totals AS (
+WITH kept AS (
+    SELECT EXISTS (
+        SELECT 1 FROM partner_window w
+        WHERE $1::uuid IS NULL
+          AND w.since = $2::date AND w.until = $3::date
+    ) AS yes
+), totals AS (
     SELECT r.partner_id, sum(r.registered) AS registered, sum(r.approved) AS approved,
-           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = $1::text), 0) AS won
+           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = $4::text), 0) AS won
     FROM partner_rollups r
-    WHERE $2::uuid IS NULL
-      AND r.month >= $3::date AND r.month <= $4::date
+    WHERE $1::uuid IS NULL AND NOT (SELECT yes FROM kept)
+      AND r.month >= $2::date AND r.month <= $3::date
     GROUP BY r.partner_id
     UNION ALL
     SELECT split_part(r.key, '/', 1)::uuid, sum(r.deals),
            coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0),
-           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)
+           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $4::text), 0)
     FROM deal_rollups r
-    WHERE $2::uuid IS NOT NULL AND r.dim = 'partner_program'
-      AND split_part(r.key, '/', 2) = $2::uuid::text
-      AND r.month >= $3::date AND r.month <= $4::date
+    WHERE $1::uuid IS NOT NULL AND r.dim = 'partner_program'
+      AND split_part(r.key, '/', 2) = $1::uuid::text
+      AND r.month >= $2::date AND r.month <= $3::date
     GROUP BY 1
+), won_top AS (
+    SELECT x.partner_id, x.won_amount AS won
+    FROM partner_window_won x
+    WHERE (SELECT yes FROM kept) AND x.currency = $4::text AND x.won_amount > 0
+    ORDER BY x.won_amount DESC FETCH FIRST 10 ROWS WITH TIES
+), zero_top AS (
+    SELECT t.partner_id, 0::bigint AS won
+    FROM partner_window_totals t
+    WHERE (SELECT yes FROM kept) AND (SELECT count(*) FROM won_top) < 10
+      AND NOT EXISTS (SELECT 1 FROM partner_window_won x WHERE x.currency = $4::text AND x.partner_id = t.partner_id)
+    ORDER BY t.registered DESC FETCH FIRST 10 ROWS WITH TIES
+), below_top AS (
+    SELECT x.partner_id, x.won_amount AS won
+    FROM partner_window_won x
+    WHERE (SELECT yes FROM kept) AND (SELECT count(*) FROM won_top) + (SELECT count(*) FROM zero_top) < 10
+      AND x.currency = $4::text AND x.won_amount < 0
+    ORDER BY x.won_amount DESC FETCH FIRST 10 ROWS WITH TIES
 ), leaders AS (
-    SELECT partner_id, registered, approved, won FROM totals ORDER BY won DESC, registered DESC FETCH FIRST 10 ROWS WITH TIES
+    (SELECT partner_id, registered, approved, won FROM totals ORDER BY won DESC, registered DESC FETCH FIRST 10 ROWS WITH TIES)
+    UNION ALL
+    SELECT k.partner_id, t.registered, t.approved, k.won
+    FROM (SELECT partner_id, won FROM won_top UNION ALL SELECT partner_id, won FROM zero_top UNION ALL SELECT partner_id, won FROM below_top) k
+    JOIN partner_window_totals t ON t.partner_id = k.partner_id
 )
 SELECT p.id, p.name, p.tier, l.registered::int AS registered, l.approved::int AS approved, l.won::bigint AS won
 FROM leaders l JOIN partners p ON p.id = l.partner_id
@@ -186,10 +233,10 @@ LIMIT 10
 `
 
 type PipelineByPartnerParams struct {
-	Currency   string        `json:"currency"`
 	ProgramID  uuid.NullUUID `json:"program_id"`
 	SinceMonth time.Time     `json:"since_month"`
 	UntilMonth time.Time     `json:"until_month"`
+	Currency   string        `json:"currency"`
 }
 
 type PipelineByPartnerRow struct {
@@ -203,18 +250,22 @@ type PipelineByPartnerRow struct {
 
 // PipelineByPartner is the ten partners with the most won value (then the
 // most registrations, then by name and id, a total order) from @since_month to @until_month
-// (firsts of months, UTC, both included). Of every program it reads
-// partner_rollups (one row per partner-month and currency, migration
-// 00029); of program_id alone the rollups by partner and program
-// (deal_rollups' partner_program, migration 00031). Whichever branch the
-// program rules out is skipped by a one-time filter; only the partners
-// tied with the tenth are joined to partners.
+// (firsts of months, UTC, both included). Of every program over the window
+// that partner_window keeps (the dashboard's default period, migration
+// 00045) it reads the top of partner_window_won's index: the partners with
+// won value, and only when fewer than ten have some, those without (by
+// registrations) and then those below zero. Of every program over another
+// window it reads partner_rollups (one row per partner-month and currency,
+// migration 00029); of program_id alone the rollups by partner and program
+// (deal_rollups' partner_program, migration 00031). Whichever branches the
+// window and the program rule out are skipped by one-time filters; only the
+// partners tied with the tenth are joined to partners.
 func (q *Queries) PipelineByPartner(ctx context.Context, arg PipelineByPartnerParams) ([]PipelineByPartnerRow, error) {
 	rows, err := q.db.Query(ctx, pipelineByPartner,
-		arg.Currency,
 		arg.ProgramID,
 		arg.SinceMonth,
 		arg.UntilMonth,
+		arg.Currency,
 	)
 	if err != nil {
 		return nil, err

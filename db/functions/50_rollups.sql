@@ -120,13 +120,17 @@ $fn$;
 
 -- deal_rollups_rebuild recomputes every deal's contribution from the deals
 -- projection and its recorded events (independently of deal_rollup_move)
--- and the rollups from them; it returns the number of rollup rows. It locks
+-- and the rollups from them (the top partners' kept window too, keeping
+-- its months); it returns the number of rollup rows. It locks
 -- the facts so that no event moves them meanwhile.
 CREATE OR REPLACE FUNCTION deal_rollups_rebuild() RETURNS bigint LANGUAGE plpgsql AS $fn$
 DECLARE
     n bigint;
 BEGIN
-    LOCK TABLE deal_rollup_facts, deal_rollups, partner_rollups, tier_rollups IN EXCLUSIVE MODE;
+    LOCK TABLE deal_rollup_facts, deal_rollups, partner_rollups, tier_rollups, partner_window, partner_window_totals,
+        partner_window_won IN EXCLUSIVE MODE;
+    DELETE FROM partner_window_won;
+    DELETE FROM partner_window_totals;
     DELETE FROM tier_rollups;
     DELETE FROM partner_rollups;
     DELETE FROM deal_rollups;
@@ -166,6 +170,19 @@ BEGIN
     GROUP BY 1, 2, 3
     HAVING (sum(x.registered), sum(x.approved), sum(x.won_deals), sum(x.lost_deals), sum(x.expired_deals),
             sum(x.won_amount)) <> (0, 0, 0, 0, 0, 0);
+    -- The top partners' kept window (migration 00045), whichever it is.
+    INSERT INTO partner_window_totals
+    SELECT f.partner_id, sum(x.registered), sum(x.approved)
+    FROM deal_rollup_facts f CROSS JOIN LATERAL rollup_pivot_rows(f) AS x
+    JOIN partner_window w ON x.month BETWEEN w.since AND w.until
+    GROUP BY 1
+    HAVING (sum(x.registered), sum(x.approved)) <> (0, 0);
+    INSERT INTO partner_window_won
+    SELECT x.currency, f.partner_id, sum(x.won_amount)
+    FROM deal_rollup_facts f CROSS JOIN LATERAL rollup_pivot_rows(f) AS x
+    JOIN partner_window w ON x.month BETWEEN w.since AND w.until
+    GROUP BY 1, 2
+    HAVING sum(x.won_amount) <> 0;
     INSERT INTO tier_rollups
     SELECT x.month, lower(p.tier), x.currency, sum(x.registered), sum(x.approved), sum(x.won_deals),
            sum(x.lost_deals), sum(x.expired_deals), sum(x.won_amount)
@@ -195,8 +212,10 @@ LANGUAGE sql IMMUTABLE AS $fn$
 $fn$;
 
 -- rollup_pivot_add adds a delta to one partner's row of partner_rollups
--- (p_partner not null) or to one tier's row of tier_rollups, and removes
--- the row when that leaves it empty, as a rebuild would not write it.
+-- (p_partner not null; and to the top partners' kept window,
+-- partner_window_add in 55_partner_window.sql) or to one tier's row of
+-- tier_rollups, and removes the row when that leaves it empty, as a
+-- rebuild would not write it.
 CREATE OR REPLACE FUNCTION rollup_pivot_add(p_partner uuid, p_tier text, p_month date, p_currency text,
     p_registered bigint, p_approved bigint, p_won_deals bigint, p_lost_deals bigint, p_expired_deals bigint,
     p_won_amount bigint) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -214,6 +233,7 @@ BEGIN
         DELETE FROM partner_rollups t
         WHERE (t.month, t.partner_id, t.currency) = (p_month, p_partner, p_currency)
           AND (t.registered, t.approved, t.won_deals, t.lost_deals, t.expired_deals, t.won_amount) = (0, 0, 0, 0, 0, 0);
+        PERFORM partner_window_add(p_partner, p_month, p_currency, p_registered, p_approved, p_won_amount);
     ELSE
         INSERT INTO tier_rollups AS t
         VALUES (p_month, p_tier, p_currency, p_registered, p_approved, p_won_deals, p_lost_deals, p_expired_deals, p_won_amount)

@@ -64,17 +64,27 @@ GROUP BY r.month ORDER BY r.month;
 -- name: PipelineByPartner :many
 -- PipelineByPartner is the ten partners with the most won value (then the
 -- most registrations, then by name and id, a total order) from @since_month to @until_month
--- (firsts of months, UTC, both included). Of every program it reads
--- partner_rollups (one row per partner-month and currency, migration
--- 00029); of program_id alone the rollups by partner and program
--- (deal_rollups' partner_program, migration 00031). Whichever branch the
--- program rules out is skipped by a one-time filter; only the partners
--- tied with the tenth are joined to partners.
-WITH totals AS (
+-- (firsts of months, UTC, both included). Of every program over the window
+-- that partner_window keeps (the dashboard's default period, migration
+-- 00045) it reads the top of partner_window_won's index: the partners with
+-- won value, and only when fewer than ten have some, those without (by
+-- registrations) and then those below zero. Of every program over another
+-- window it reads partner_rollups (one row per partner-month and currency,
+-- migration 00029); of program_id alone the rollups by partner and program
+-- (deal_rollups' partner_program, migration 00031). Whichever branches the
+-- window and the program rule out are skipped by one-time filters; only the
+-- partners tied with the tenth are joined to partners.
+WITH kept AS (
+    SELECT EXISTS (
+        SELECT 1 FROM partner_window w
+        WHERE sqlc.narg(program_id)::uuid IS NULL
+          AND w.since = @since_month::date AND w.until = @until_month::date
+    ) AS yes
+), totals AS (
     SELECT r.partner_id, sum(r.registered) AS registered, sum(r.approved) AS approved,
            coalesce(sum(r.won_amount) FILTER (WHERE r.currency = @currency::text), 0) AS won
     FROM partner_rollups r
-    WHERE sqlc.narg(program_id)::uuid IS NULL
+    WHERE sqlc.narg(program_id)::uuid IS NULL AND NOT (SELECT yes FROM kept)
       AND r.month >= @since_month::date AND r.month <= @until_month::date
     GROUP BY r.partner_id
     UNION ALL
@@ -86,13 +96,41 @@ WITH totals AS (
       AND split_part(r.key, '/', 2) = sqlc.narg(program_id)::uuid::text
       AND r.month >= @since_month::date AND r.month <= @until_month::date
     GROUP BY 1
+), won_top AS (
+    SELECT x.partner_id, x.won_amount AS won
+    FROM partner_window_won x
+    WHERE (SELECT yes FROM kept) AND x.currency = @currency::text AND x.won_amount > 0
+    ORDER BY x.won_amount DESC FETCH FIRST 10 ROWS WITH TIES
+), zero_top AS (
+    SELECT t.partner_id, 0::bigint AS won
+    FROM partner_window_totals t
+    WHERE (SELECT yes FROM kept) AND (SELECT count(*) FROM won_top) < 10
+      AND NOT EXISTS (SELECT 1 FROM partner_window_won x WHERE x.currency = @currency::text AND x.partner_id = t.partner_id)
+    ORDER BY t.registered DESC FETCH FIRST 10 ROWS WITH TIES
+), below_top AS (
+    SELECT x.partner_id, x.won_amount AS won
+    FROM partner_window_won x
+    WHERE (SELECT yes FROM kept) AND (SELECT count(*) FROM won_top) + (SELECT count(*) FROM zero_top) < 10
+      AND x.currency = @currency::text AND x.won_amount < 0
+    ORDER BY x.won_amount DESC FETCH FIRST 10 ROWS WITH TIES
 ), leaders AS (
-    SELECT * FROM totals ORDER BY won DESC, registered DESC FETCH FIRST 10 ROWS WITH TIES
+    (SELECT * FROM totals ORDER BY won DESC, registered DESC FETCH FIRST 10 ROWS WITH TIES)
+    UNION ALL
+    SELECT k.partner_id, t.registered, t.approved, k.won
+    FROM (SELECT * FROM won_top UNION ALL SELECT * FROM zero_top UNION ALL SELECT * FROM below_top) k
+    JOIN partner_window_totals t ON t.partner_id = k.partner_id
 )
 SELECT p.id, p.name, p.tier, l.registered::int AS registered, l.approved::int AS approved, l.won::bigint AS won
 FROM leaders l JOIN partners p ON p.id = l.partner_id
 ORDER BY l.won DESC, l.registered DESC, p.name, p.id
 LIMIT 10;
+
+-- name: PartnerWindowRoll :one
+-- PartnerWindowRoll moves the top partners' kept window (migration 00045)
+-- to the months from @since_month to @until_month (firsts of months, UTC,
+-- both included), the dashboard's default period now; it says whether it
+-- moved (once a month; nothing when the window is already there).
+SELECT partner_window_roll(@since_month::date, @until_month::date)::boolean AS rolled;
 
 -- name: PipelineByTier :many
 -- PipelineByTier is the pipeline by partner tier (the partners' tiers now,

@@ -95,6 +95,11 @@ func startTemporalOnce(ctx context.Context) (*TemporalServer, error) {
 		"--ip", "127.0.0.1", "--port", strconv.Itoa(port), "--http-port", strconv.Itoa(httpPort),
 		"--db-filename", filepath.Join(dir, "temporal.db"),
 		"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+		// One partition per task queue, as scripts/temporal-dev.sh starts
+		// every dev stack: a worker's few pollers then wait where the
+		// tasks are written.
+		"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+		"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
 		"--log-level", "warn"}
 	if err := s.start(); err != nil {
 		os.RemoveAll(dir)
