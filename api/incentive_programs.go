@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/steps"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
@@ -34,22 +34,6 @@ type IncentiveProgramView struct {
 	// Warnings name what was stored but looks wrong: product lines no
 	// deal has ever been registered or won with (there is no catalogue).
 	Warnings []web.FieldError `json:"warnings,omitempty"`
-}
-
-type incentiveProgramRequest struct {
-	Code      string          `json:"code" validate:"required,max=63,printable"`
-	Name      string          `json:"name" validate:"required,max=200,printable"`
-	Kind      string          `json:"kind" validate:"required,oneof=rebate referral spiff"`
-	Currency  string          `json:"currency" validate:"required,currency"`
-	Period    string          `json:"period" validate:"required,oneof=month quarter"`
-	GraceDays int             `json:"grace_days" validate:"gte=0,lte=27"`
-	StartsOn  string          `json:"starts_on" validate:"required,datetime=2006-01-02"`
-	Rules     json.RawMessage `json:"rules" validate:"required,jsontext"`
-}
-
-type programVersionRequest struct {
-	Rules  json.RawMessage `json:"rules" validate:"required,jsontext"`
-	Reason string          `json:"reason" validate:"required,max=2000,multiline"`
 }
 
 func incentiveProgramView(p dbq.IncentiveProgram, version int32, rules []byte) IncentiveProgramView {
@@ -76,44 +60,19 @@ func (s *Server) listIncentivePrograms(c *gin.Context) {
 // then the Temporal Schedule that starts its cycles grace days after each
 // period ends.
 func (s *Server) createIncentiveProgram(c *gin.Context) {
-	var req incentiveProgramRequest
+	var req steps.IncentiveProgramRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
 	}
-	req.Code, req.Name = strings.ToLower(strings.TrimSpace(req.Code)), strings.TrimSpace(req.Name)
-	req.Currency = strings.ToUpper(strings.TrimSpace(req.Currency))
-	if err := s.validate.Struct(&req); err != nil {
-		web.ValidationProblem(c, web.FieldErrors(err))
-		return
-	}
-	var errs []web.FieldError
-	if !programCode.MatchString(req.Code) {
-		errs = append(errs, web.FieldError{Field: "code", Message: "lower-case letters, digits and dashes, starting with a letter or digit"})
-	}
-	rules, parsed, err := domain.CanonicalIncentiveRules(domain.IncentiveKind(req.Kind), req.Rules)
-	if err != nil {
-		errs = append(errs, web.FieldError{Field: "rules", Message: err.Error()})
-	}
+	req.Normalize()
+	rules, parsed, errs := req.Check(s.validate)
 	if len(errs) > 0 {
 		web.ValidationProblem(c, errs)
 		return
 	}
-	req.Rules = rules
 	startsOn, _ := time.Parse(time.DateOnly, req.StartsOn)
-	actor := web.PrincipalOf(c).Actor()
-	var prog dbq.IncentiveProgram
-	var ver dbq.IncentiveProgramVersion
-	err = db.InTx(c, s.pool, func(q *dbq.Queries) error {
-		var err error
-		prog, err = q.IncentiveProgramCreate(c, dbq.IncentiveProgramCreateParams{Code: req.Code, Name: req.Name, Kind: req.Kind,
-			Currency: req.Currency, Period: req.Period, GraceDays: int32(req.GraceDays), StartsOn: startsOn, CreatedBy: actor.ID})
-		if err != nil {
-			return err
-		}
-		ver, err = q.IncentiveProgramVersionCreate(c, dbq.IncentiveProgramVersionCreateParams{ProgramID: prog.ID, Rules: req.Rules,
-			Reason: "first version", CreatedBy: actor.ID})
-		return err
-	})
+	prog, ver, err := db.CreateIncentiveProgram(c, s.pool, dbq.IncentiveProgramCreateParams{Code: req.Code, Name: req.Name, Kind: req.Kind,
+		Currency: req.Currency, Period: req.Period, GraceDays: int32(req.GraceDays), StartsOn: startsOn, CreatedBy: web.PrincipalOf(c).Actor().ID}, rules)
 	if db.IsUniqueViolation(err) {
 		web.Fail(c, http.StatusConflict, web.ProblemDuplicate, "an incentive program with that code exists")
 		return
@@ -169,12 +128,8 @@ func (s *Server) addProgramVersion(c *gin.Context) {
 		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such incentive program")
 		return
 	}
-	var req programVersionRequest
+	var req steps.ProgramVersionRequest
 	if !s.decodeJSON(c, &req, false) {
-		return
-	}
-	if err := s.validate.Struct(&req); err != nil {
-		web.ValidationProblem(c, web.FieldErrors(err))
 		return
 	}
 	prog, err := s.q.IncentiveProgramGet(c, id)
@@ -186,13 +141,13 @@ func (s *Server) addProgramVersion(c *gin.Context) {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	rules, parsed, err := domain.CanonicalIncentiveRules(domain.IncentiveKind(prog.Kind), req.Rules)
-	if err != nil {
-		web.ValidationProblem(c, []web.FieldError{{Field: "rules", Message: err.Error()}})
+	rules, parsed, errs := req.Check(s.validate, domain.IncentiveKind(prog.Kind))
+	if len(errs) > 0 {
+		web.ValidationProblem(c, errs)
 		return
 	}
 	ver, err := s.q.IncentiveProgramVersionCreate(c, dbq.IncentiveProgramVersionCreateParams{ProgramID: id, Rules: rules,
-		Reason: strings.TrimSpace(req.Reason), CreatedBy: web.PrincipalOf(c).Actor().ID})
+		Reason: req.Reason, CreatedBy: web.PrincipalOf(c).Actor().ID})
 	if db.IsUniqueViolation(err) {
 		web.Fail(c, http.StatusConflict, web.ProblemConflict, "another version was published at the same time; retry")
 		return

@@ -99,7 +99,7 @@ func TestCoSellAttributionSpiff(t *testing.T) {
 	}
 	bad["code"] = code + "-bad"
 	bad["rules"] = map[string]any{"amount": 500_00, "per": "deal", "attribution": map[string]any{"influenced_by": []string{"a_handshake"}}}
-	if fe := post(t, "/v1/incentive-programs", "finance", bad).problem(t, 422, "urn:dealflow:problem:validation").fieldErrors(); !strings.Contains(fe["rules"], "influenced_by") {
+	if fe := post(t, "/v1/incentive-programs", "finance", bad).problem(t, 422, "urn:dealflow:problem:validation").fieldErrors(); fe["rules.attribution.influenced_by[0]"] == "" {
 		t.Fatalf("field errors %v", fe)
 	}
 	programID := post(t, "/v1/incentive-programs", "finance", prog).must(t, http.StatusCreated).str("id")

@@ -51,7 +51,7 @@ func TestRebateCycleThroughTheAPI(t *testing.T) {
 		bad[k] = v
 	}
 	bad["rules"] = map[string]any{"mode": "sideways", "tiers": []any{}, "rate_bp": 5}
-	if fe := post(t, "/v1/incentive-programs", "finance", bad).problem(t, 422, "urn:dealflow:problem:validation").fieldErrors(); !strings.Contains(fe["rules"], "mode") {
+	if fe := post(t, "/v1/incentive-programs", "finance", bad).problem(t, 422, "urn:dealflow:problem:validation").fieldErrors(); fe["rules.mode"] == "" {
 		t.Fatalf("field errors %v", fe)
 	}
 	created := post(t, "/v1/incentive-programs", "finance", prog).must(t, http.StatusCreated)

@@ -146,7 +146,7 @@ func TestExcludedDealsAndTrueUpThroughTheAPI(t *testing.T) {
 		t.Fatalf("warnings %s", warned.raw)
 	}
 	spiff["code"], spiff["rules"] = "blank-"+tag(), map[string]any{"amount": 100, "per": "deal", "product_lines": []string{"  "}}
-	if fe := post(t, "/v1/incentive-programs", "finance", spiff).problem(t, 422, "urn:dealflow:problem:validation").fieldErrors(); !strings.Contains(fe["rules"], "product_lines[0]") {
+	if fe := post(t, "/v1/incentive-programs", "finance", spiff).problem(t, 422, "urn:dealflow:problem:validation").fieldErrors(); fe["rules.product_lines[0]"] == "" {
 		t.Fatalf("field errors %v", fe)
 	}
 

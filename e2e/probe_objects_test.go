@@ -198,7 +198,7 @@ func (fx probeObjects) param(path, m string) string {
 		return fx.deal
 	case strings.HasPrefix(path, "/v1/programs/"), strings.HasPrefix(path, "/console/lead-routing/"):
 		return fx.program
-	case strings.HasPrefix(path, "/v1/incentive-programs/"):
+	case strings.HasPrefix(path, "/v1/incentive-programs/"), strings.HasPrefix(path, "/console/programs/"):
 		return fx.incentive
 	case strings.HasPrefix(path, "/v1/cycles/"), strings.HasPrefix(path, "/v1/statements/"),
 		strings.HasPrefix(path, "/console/cycles/"), strings.HasPrefix(path, "/console/statements/"):

@@ -333,6 +333,16 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 			fields = map[string]bool{"customer_name": true, "customer_domain": true, "product_lines": true, "customer_country": false}
 			base = url.Values{"customer_name": {"Probe Check Corp"}, "customer_domain": {"probe-check.com"}, "customer_country": {"US"},
 				"product_lines": {"firewall"}}
+		case "/console/programs":
+			fields = map[string]bool{"code": true, "name": true, "kind": false, "currency": false, "period": false, "grace_days": false,
+				"starts_on": false, "product_lines": true, "amount": false, "per": false, "from": false, "to": false, "budget": false,
+				"sourced_by": false, "influenced_by": false, "second_approval_at": false}
+			base = url.Values{"code": {"probe-console-" + tag()}, "name": {"Probe console SPIFF"}, "kind": {"spiff"}, "currency": {"USD"},
+				"period": {"month"}, "grace_days": {"3"}, "starts_on": {"2026-01-01"}, "amount": {"1.00"}, "per": {"deal"}}
+		case "/console/programs/:id/versions":
+			fields = map[string]bool{"reason": true, "product_lines": true, "amount": false, "per": false, "from": false, "to": false,
+				"budget": false, "sourced_by": false, "influenced_by": false, "second_approval_at": false}
+			base = url.Values{"amount": {"1.00"}, "per": {"deal"}, "reason": {"probe"}}
 		default:
 			apiPath := openAPIPath(strings.Replace(rt.Path, "/console/", "/v1/", 1))
 			op, _ := paths[apiPath].(map[string]any)["post"].(map[string]any)

@@ -1125,6 +1125,52 @@ func (q *Queries) IncentiveProgramVersionGet(ctx context.Context, arg IncentiveP
 	return i, err
 }
 
+const incentiveProgramVersionList = `-- name: IncentiveProgramVersionList :many
+SELECT v.version, v.rules, v.reason, v.created_by, v.created_at,
+       coalesce((SELECT u.name FROM users u WHERE u.id::text = v.created_by), '')::text AS created_by_name
+FROM incentive_program_versions v
+WHERE v.program_id = $1
+ORDER BY v.version DESC
+`
+
+type IncentiveProgramVersionListRow struct {
+	Version       int32           `json:"version"`
+	Rules         json.RawMessage `json:"rules"`
+	Reason        string          `json:"reason"`
+	CreatedBy     string          `json:"created_by"`
+	CreatedAt     time.Time       `json:"created_at"`
+	CreatedByName string          `json:"created_by_name"`
+}
+
+// IncentiveProgramVersionList lists a program's rules versions, newest
+// first, with who published each (the user's name when a user did).
+func (q *Queries) IncentiveProgramVersionList(ctx context.Context, programID uuid.UUID) ([]IncentiveProgramVersionListRow, error) {
+	rows, err := q.db.Query(ctx, incentiveProgramVersionList, programID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []IncentiveProgramVersionListRow{}
+	for rows.Next() {
+		var i IncentiveProgramVersionListRow
+		if err := rows.Scan(
+			&i.Version,
+			&i.Rules,
+			&i.Reason,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.CreatedByName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const ledgerEntriesAfter = `-- name: LedgerEntriesAfter :many
 SELECT seq, entry_key, posted_at, cycle_id, partner_id, line_id, account, debit, credit, currency, reverses_seq, memo, prev_hash, hash FROM ledger_entries WHERE seq > $1 ORDER BY seq LIMIT $2
 `

@@ -26,6 +26,15 @@ JOIN LATERAL (SELECT v.version, v.rules FROM incentive_program_versions v
               WHERE v.program_id = p.id ORDER BY v.version DESC LIMIT 1) v ON true
 ORDER BY p.code;
 
+-- name: IncentiveProgramVersionList :many
+-- IncentiveProgramVersionList lists a program's rules versions, newest
+-- first, with who published each (the user's name when a user did).
+SELECT v.version, v.rules, v.reason, v.created_by, v.created_at,
+       coalesce((SELECT u.name FROM users u WHERE u.id::text = v.created_by), '')::text AS created_by_name
+FROM incentive_program_versions v
+WHERE v.program_id = @program_id
+ORDER BY v.version DESC;
+
 -- name: IncentiveProgramVersionGet :one
 SELECT * FROM incentive_program_versions WHERE program_id = @program_id AND version = @version;
 
