@@ -25,6 +25,7 @@ type SeedOptions struct {
 	Force bool
 	// Won makes every deal closed-won in WonQuarter (80 % resale, 20 %
 	// referral), with its won figures, for the incentive benchmark.
+	// Without it the closed-won deals (a tenth) carry syntheticWon's.
 	Won bool
 }
 
@@ -59,10 +60,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o SeedOptions, log *slog.Logg
 	if err != nil {
 		return err
 	}
-	cols := dealColumns
-	if o.Won {
-		cols = append(append([]string{}, dealColumns...), wonColumns...)
-	}
+	cols := append(append([]string{}, dealColumns...), wonColumns...)
 	n, err := pool.CopyFrom(ctx, pgx.Identifier{"deals"}, cols, &dealRows{r: r, n: o.Deals, partners: partners, users: users, won: o.Won})
 	if err != nil {
 		return fmt.Errorf("copy deals: %w", err)
@@ -163,7 +161,14 @@ func (d *dealRows) Next() bool {
 		countries[r.IntN(len(countries))], "Synthetic Contact", "contact@" + reg, lines,
 		int64(1000_00 + r.IntN(500_000_00)), "USD", created.AddDate(0, 3, 0), "", d.users[p],
 		"synthetic/" + id.String(), int32(3), created, created, sla, expires, int32(approvals)}
-	if d.won {
+	switch {
+	case !d.won && status == "closed_won":
+		// A win's outcome, the deal's own (no draws from r).
+		won, units, closed := syntheticWon(d.row[15].(int64), created)
+		d.row = append(d.row, won, "USD", lines, units, closed)
+	case !d.won:
+		d.row = append(d.row, nil, nil, nil, nil, nil)
+	default:
 		if r.IntN(5) == 0 {
 			d.row[3] = "referral"
 		}

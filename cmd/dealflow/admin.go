@@ -61,6 +61,7 @@ func flagsFor(name string) *flag.FlagSet {
 		fs.Int("seed", 1, "random seed, for reproducible data")
 		fs.Bool("force", false, "seed even though the database holds real deals")
 		fs.Bool("won", false, "make every deal closed-won in Q3 2026 (the incentive benchmark's data); no accounts unless --accounts")
+		fs.Bool("fix-won", false, "instead of seeding: give the closed-won deals of a database seeded before they had a won outcome the one the seeder writes now, and rebuild the rollups")
 	case "bench":
 		fs.Int("queries", 2000, "measured queries")
 		fs.Int("warmup", 200, "queries run first and not measured")

@@ -27,6 +27,21 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 	o.Seed = uint64(get("seed"))
 	o.Force = fs.Lookup("force").Value.String() == "true"
 	o.Won = fs.Lookup("won").Value.String() == "true"
+	if fs.Lookup("fix-won").Value.String() == "true" {
+		if err := migrate(ctx, e, true); err != nil {
+			return err
+		}
+		pool, err := db.Connect(ctx, e.cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		n, err := bench.FixWon(ctx, pool, e.log)
+		if err == nil {
+			fmt.Fprintf(e.stderr, "closed-won deals given a won outcome: %d\n", n)
+		}
+		return err
+	}
 	if o.Deals <= 0 {
 		return fmt.Errorf("%w: --synthetic N (registrations to create) is required", errUsage)
 	}
