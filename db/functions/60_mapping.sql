@@ -108,9 +108,11 @@ DROP FUNCTION IF EXISTS mapping_name_similarity(text, text, text, text);
 -- account has none): the score rounded to 3 places and the explanation in
 -- the conflict engine's words. A domain counts when it has a label
 -- (domain_label is '' for free mail, domain.MatchableDomain). Different
--- domains across countries score at most 0.6, below a likely conflict:
--- there the typo rescue is skipped (the score, never stored, may then be
--- below domain.Compare's).
+-- domains score 0.7 × names at most, so they reach a likely conflict only
+-- in one country with names all but equal (≥ 0.9993 after rounding), which
+-- the typo rescue — one edit or more in some word, a mean over words —
+-- cannot give names shorter than 53 letters: there the rescue is skipped
+-- (the score, never stored, may then be below domain.Compare's).
 CREATE OR REPLACE FUNCTION mapping_compare(a_full text, a_core text, a_reg text, a_label text, a_country text,
                                            b_full text, b_core text, b_reg text, b_label text, b_country text)
     RETURNS TABLE (score numeric, explanation text)
@@ -142,7 +144,7 @@ CREATE OR REPLACE FUNCTION mapping_compare(a_full text, a_core text, a_reg text,
               WHEN a_reg = b_reg THEN 'same registrable domain ' || a_reg
               WHEN a_label = b_label THEN format('same domain name under %s and %s', a_reg, b_reg)
               ELSE format('different domains %s and %s', a_reg, b_reg) END AS why) r,
-         LATERAL (SELECT mapping_name_similarity(a_full, a_core, b_full, b_core, r.rel <> 'different' OR c.same) AS sim) n
+         LATERAL (SELECT mapping_name_similarity(a_full, a_core, b_full, b_core, r.rel <> 'different' OR (c.same AND greatest(length(a_full), length(b_full)) >= 50)) AS sim) n
 $fn$;
 
 -- mapping_vendors is the vendor's side of the map: every CRM account
