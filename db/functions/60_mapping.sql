@@ -215,25 +215,37 @@ CREATE OR REPLACE FUNCTION mapping_map_all() RETURNS bigint LANGUAGE plpgsql AS 
 BEGIN
     PERFORM set_config('work_mem', '256MB', true);
     PERFORM set_config('jit', 'off', true); -- compiling costs more than it saves here
-    PERFORM set_config('max_parallel_workers_per_gather', '2', true);
     DELETE FROM account_overlaps;
     PERFORM mapping_pairs_table();
-    -- Pairs of ids first (narrow rows through the joins and the
-    -- de-duplication), then what scoring needs of each vendor record.
+    -- The partner accounts' keys, sorted and counted, so that the planner
+    -- walks the key table's index once in key order (a merge join) rather
+    -- than hashing fifteen million vendor keys.
+    DROP TABLE IF EXISTS mapping_partner_keys;
+    CREATE TEMPORARY TABLE mapping_partner_keys ON COMMIT DROP AS
+    SELECT unnest(name_keys) AS k, id FROM partner_accounts ORDER BY 1;
+    ANALYZE mapping_partner_keys;
+    DROP TABLE IF EXISTS mapping_candidates;
+    CREATE TEMPORARY TABLE mapping_candidates (pid uuid, kind text, vid uuid) ON COMMIT DROP;
+    PERFORM set_config('enable_hashjoin', 'off', true);
+    PERFORM set_config('enable_nestloop', 'off', true);
+    INSERT INTO mapping_candidates
+    SELECT pk.id, 'account', ak.account_id
+    FROM mapping_partner_keys pk JOIN mapping_account_keys ak ON ak.k = pk.k;
+    PERFORM set_config('enable_hashjoin', 'on', true);
+    PERFORM set_config('enable_nestloop', 'on', true);
+    INSERT INTO mapping_candidates
+    SELECT p.id, v.kind, v.id
+    FROM partner_accounts p JOIN mapping_vendors v ON v.domain_label = p.domain_label
+    WHERE p.domain_label <> '' AND v.domain_label <> ''
+    UNION ALL
+    SELECT pk.id, 'opportunity', ok.id
+    FROM mapping_partner_keys pk
+    JOIN (SELECT id, unnest(name_keys) AS k FROM opportunities WHERE status = 'open') ok ON ok.k = pk.k;
+    ANALYZE mapping_candidates;
+    -- Then what scoring needs of each vendor record.
     INSERT INTO mapping_pairs (pid, kind, vid, name_full, name_core, registrable_domain, domain_label, country, category)
     SELECT c.pid, v.kind, v.id, v.name_full, v.name_core, v.registrable_domain, v.domain_label, v.country, v.category
-    FROM (SELECT DISTINCT pid, kind, vid FROM (
-              SELECT p.id AS pid, v.kind, v.id AS vid
-              FROM partner_accounts p JOIN mapping_vendors v ON v.domain_label = p.domain_label
-              WHERE p.domain_label <> '' AND v.domain_label <> ''
-              UNION ALL
-              SELECT pk.id, 'account', ak.account_id
-              FROM (SELECT id, unnest(name_keys) AS k FROM partner_accounts) pk
-              JOIN mapping_account_keys ak ON ak.k = pk.k
-              UNION ALL
-              SELECT pk.id, 'opportunity', ok.id
-              FROM (SELECT id, unnest(name_keys) AS k FROM partner_accounts) pk
-              JOIN (SELECT id, unnest(name_keys) AS k FROM opportunities WHERE status = 'open') ok ON ok.k = pk.k) u) c
+    FROM (SELECT DISTINCT pid, kind, vid FROM mapping_candidates) c
     JOIN mapping_vendors v ON v.kind = c.kind AND v.id = c.vid;
     RETURN mapping_insert_pairs();
 END;
@@ -245,8 +257,10 @@ $fn$;
 -- name-key GIN), then scored as in the full map. Rows that are gone (a
 -- deleted partner account, an opportunity no longer open) simply find no
 -- candidates.
+-- Its joins start from the few changed rows, so it plans them as index
+-- lookups only (a hash would read a whole table, the key table included).
 CREATE OR REPLACE FUNCTION mapping_remap(p_partner uuid[], p_accounts uuid[], p_opportunities uuid[])
-    RETURNS bigint LANGUAGE plpgsql AS $fn$
+    RETURNS bigint LANGUAGE plpgsql SET enable_hashjoin = off SET enable_mergejoin = off AS $fn$
 BEGIN
     p_partner := coalesce(p_partner, '{}');
     p_accounts := coalesce(p_accounts, '{}');
