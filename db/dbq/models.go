@@ -499,6 +499,11 @@ type LedgerHead struct {
 	Hash string `json:"hash"`
 }
 
+type MappingAccountKey struct {
+	K         int64     `json:"k"`
+	AccountID uuid.UUID `json:"account_id"`
+}
+
 type MappingOptIn struct {
 	PartnerID       uuid.UUID `json:"partner_id"`
 	PartnerRelation string    `json:"partner_relation"`

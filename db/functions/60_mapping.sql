@@ -68,6 +68,11 @@ BEGIN
             s := 1;
         ELSIF wa[i] = wb[i] THEN
             s := 1;
+        ELSIF levenshtein_less_equal(wa[i], wb[i], 2 * (floor(0.15 * greatest(length(wa[i]), length(wb[i])))::int + 1))
+              > 2 * (floor(0.15 * greatest(length(wa[i]), length(wb[i])))::int + 1) THEN
+            -- Levenshtein (C) is at most twice the alignment distance:
+            -- beyond this, the words are more than one edit in six apart.
+            RETURN 0;
         ELSE
             s := mapping_osa_similarity(wa[i], wb[i]);
             IF s < 0.85 THEN
@@ -84,23 +89,30 @@ $fn$;
 -- for spacing, else the trigram similarity of the full names (twice) and
 -- the core names (once), or the typo rescue when that is higher. The
 -- rescue (plpgsql) runs only for names of as many words, where it can
--- give anything.
-CREATE OR REPLACE FUNCTION mapping_name_similarity(af text, ac text, bf text, bc text) RETURNS float8
+-- give anything, and only when typo is true (the caller passes false
+-- where no name similarity could make the pair a likely conflict).
+CREATE OR REPLACE FUNCTION mapping_name_similarity(af text, ac text, bf text, bc text, typo boolean) RETURNS float8
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
     SELECT CASE
         WHEN af = '' OR bf = '' THEN 0
         WHEN af = bf OR replace(af, ' ', '') = replace(bf, ' ', '') THEN 1
         ELSE greatest((2 * similarity(af, bf) + similarity(ac, bc))::float8 / 3,
-                      CASE WHEN array_length(string_to_array(af, ' '), 1) = array_length(string_to_array(bf, ' '), 1)
+                      CASE WHEN typo AND array_length(string_to_array(af, ' '), 1) = array_length(string_to_array(bf, ' '), 1)
                            THEN mapping_typo_similarity(af, bf) ELSE 0 END)
     END
 $fn$;
+DROP FUNCTION IF EXISTS mapping_name_similarity(text, text, text, text);
 
 -- mapping_compare is domain.Compare for a partner account (a) and a
 -- vendor account or opportunity (b), without product lines (a partner
 -- account has none): the score rounded to 3 places and the explanation in
 -- the conflict engine's words. A domain counts when it has a label
--- (domain_label is '' for free mail, domain.MatchableDomain).
+-- (domain_label is '' for free mail, domain.MatchableDomain). Different
+-- domains score 0.7 × names at most, so they reach a likely conflict only
+-- in one country with names all but equal (≥ 0.9993 after rounding), which
+-- the typo rescue — one edit or more in some word, a mean over words —
+-- cannot give names shorter than 53 letters: there the rescue is skipped
+-- (the score, never stored, may then be below domain.Compare's).
 CREATE OR REPLACE FUNCTION mapping_compare(a_full text, a_core text, a_reg text, a_label text, a_country text,
                                            b_full text, b_core text, b_reg text, b_label text, b_country text)
     RETURNS TABLE (score numeric, explanation text)
@@ -118,8 +130,7 @@ CREATE OR REPLACE FUNCTION mapping_compare(a_full text, a_core text, a_reg text,
                CASE WHEN r.rel = 'unknown' AND r.why <> '' THEN r.why END,
                CASE WHEN a_country <> '' AND a_country = b_country THEN 'same country'
                     WHEN NOT c.same THEN format('different countries %s and %s', a_country, b_country) END)
-    FROM (SELECT mapping_name_similarity(a_full, a_core, b_full, b_core) AS sim) n,
-         (SELECT a_country = '' OR b_country = '' OR a_country = b_country AS same) c,
+    FROM (SELECT a_country = '' OR b_country = '' OR a_country = b_country AS same) c,
          (SELECT CASE
               WHEN a_reg = '' OR b_reg = '' THEN 'unknown'
               WHEN a_label = '' OR b_label = '' THEN 'unknown'
@@ -132,7 +143,8 @@ CREATE OR REPLACE FUNCTION mapping_compare(a_full text, a_core text, a_reg text,
               WHEN b_label = '' THEN 'free-mail domain ' || b_reg || ' ignored'
               WHEN a_reg = b_reg THEN 'same registrable domain ' || a_reg
               WHEN a_label = b_label THEN format('same domain name under %s and %s', a_reg, b_reg)
-              ELSE format('different domains %s and %s', a_reg, b_reg) END AS why) r
+              ELSE format('different domains %s and %s', a_reg, b_reg) END AS why) r,
+         LATERAL (SELECT mapping_name_similarity(a_full, a_core, b_full, b_core, r.rel <> 'different' OR (c.same AND greatest(length(a_full), length(b_full)) >= 50)) AS sim) n
 $fn$;
 
 -- mapping_vendors is the vendor's side of the map: every CRM account
@@ -195,28 +207,45 @@ $fn$;
 -- mapping_map_all rebuilds every overlap set-wise: candidates are pairs
 -- with the same domain name (which includes the same registrable domain)
 -- or a shared name blocking key (the full name without spaces, or the core
--- name within about one edit: domain.NameKeys), found by hash joins over
--- both tables; then each pair is scored. It returns the overlaps stored.
+-- name within about one edit: domain.NameKeys): the partner accounts' keys
+-- against the vendor accounts' key table (mapping_account_keys) and the
+-- open opportunities' keys; then each pair is scored. It returns the
+-- overlaps stored.
 CREATE OR REPLACE FUNCTION mapping_map_all() RETURNS bigint LANGUAGE plpgsql AS $fn$
 BEGIN
-    -- Hash joins: the planner would rather sort a million vendor keys for
-    -- a merge join, which costs more than hashing the partner side.
     PERFORM set_config('work_mem', '256MB', true);
-    PERFORM set_config('enable_mergejoin', 'off', true);
+    PERFORM set_config('jit', 'off', true); -- compiling costs more than it saves here
     DELETE FROM account_overlaps;
     PERFORM mapping_pairs_table();
-    -- Pairs of ids first (narrow rows through the joins and the
-    -- de-duplication), then what scoring needs of each vendor record.
+    -- The partner accounts' keys, sorted and counted, so that the planner
+    -- walks the key table's index once in key order (a merge join) rather
+    -- than hashing fifteen million vendor keys.
+    DROP TABLE IF EXISTS mapping_partner_keys;
+    CREATE TEMPORARY TABLE mapping_partner_keys ON COMMIT DROP AS
+    SELECT unnest(name_keys) AS k, id FROM partner_accounts ORDER BY 1;
+    ANALYZE mapping_partner_keys;
+    DROP TABLE IF EXISTS mapping_candidates;
+    CREATE TEMPORARY TABLE mapping_candidates (pid uuid, kind text, vid uuid) ON COMMIT DROP;
+    PERFORM set_config('enable_hashjoin', 'off', true);
+    PERFORM set_config('enable_nestloop', 'off', true);
+    INSERT INTO mapping_candidates
+    SELECT pk.id, 'account', ak.account_id
+    FROM mapping_partner_keys pk JOIN mapping_account_keys ak ON ak.k = pk.k;
+    PERFORM set_config('enable_hashjoin', 'on', true);
+    PERFORM set_config('enable_nestloop', 'on', true);
+    INSERT INTO mapping_candidates
+    SELECT p.id, v.kind, v.id
+    FROM partner_accounts p JOIN mapping_vendors v ON v.domain_label = p.domain_label
+    WHERE p.domain_label <> '' AND v.domain_label <> ''
+    UNION ALL
+    SELECT pk.id, 'opportunity', ok.id
+    FROM mapping_partner_keys pk
+    JOIN (SELECT id, unnest(name_keys) AS k FROM opportunities WHERE status = 'open') ok ON ok.k = pk.k;
+    ANALYZE mapping_candidates;
+    -- Then what scoring needs of each vendor record.
     INSERT INTO mapping_pairs (pid, kind, vid, name_full, name_core, registrable_domain, domain_label, country, category)
     SELECT c.pid, v.kind, v.id, v.name_full, v.name_core, v.registrable_domain, v.domain_label, v.country, v.category
-    FROM (SELECT DISTINCT pid, kind, vid FROM (
-              SELECT p.id AS pid, v.kind, v.id AS vid
-              FROM partner_accounts p JOIN mapping_vendors v ON v.domain_label = p.domain_label
-              WHERE p.domain_label <> '' AND v.domain_label <> ''
-              UNION ALL
-              SELECT pk.id, vk.kind, vk.id
-              FROM (SELECT id, unnest(name_keys) AS k FROM partner_accounts) pk
-              JOIN (SELECT kind, id, unnest(name_keys) AS k FROM mapping_vendors) vk ON vk.k = pk.k) u) c
+    FROM (SELECT DISTINCT pid, kind, vid FROM mapping_candidates) c
     JOIN mapping_vendors v ON v.kind = c.kind AND v.id = c.vid;
     RETURN mapping_insert_pairs();
 END;
@@ -228,8 +257,10 @@ $fn$;
 -- name-key GIN), then scored as in the full map. Rows that are gone (a
 -- deleted partner account, an opportunity no longer open) simply find no
 -- candidates.
+-- Its joins start from the few changed rows, so it plans them as index
+-- lookups only (a hash would read a whole table, the key table included).
 CREATE OR REPLACE FUNCTION mapping_remap(p_partner uuid[], p_accounts uuid[], p_opportunities uuid[])
-    RETURNS bigint LANGUAGE plpgsql AS $fn$
+    RETURNS bigint LANGUAGE plpgsql SET enable_hashjoin = off SET enable_mergejoin = off AS $fn$
 BEGIN
     p_partner := coalesce(p_partner, '{}');
     p_accounts := coalesce(p_accounts, '{}');
@@ -249,8 +280,9 @@ BEGIN
     WHERE p.id = ANY (p_partner) AND p.domain_label <> ''
     UNION ALL
     SELECT p.id, 'account', a.id, a.name_full, a.name_core, a.registrable_domain, a.domain_label, a.country, a.relation
-    FROM partner_accounts p JOIN accounts a ON a.name_keys && p.name_keys
-    WHERE p.id = ANY (p_partner)
+    FROM (SELECT id, unnest(name_keys) AS k FROM partner_accounts WHERE id = ANY (p_partner)) p
+    JOIN mapping_account_keys ak ON ak.k = p.k
+    JOIN accounts a ON a.id = ak.account_id
     UNION ALL
     SELECT p.id, 'opportunity', o.id, o.name_full, o.name_core, o.registrable_domain, o.domain_label, o.country, 'opportunity'
     FROM partner_accounts p JOIN opportunities o ON o.domain_label = p.domain_label AND o.status = 'open'
@@ -307,12 +339,33 @@ BEGIN
 END;
 $fn$;
 
+-- accounts_remap also keeps mapping_account_keys, deferred or not.
 CREATE OR REPLACE FUNCTION accounts_remap() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM mapping_account_keys ak
+        USING (SELECT id, unnest(name_keys) AS k FROM old_rows) o
+        WHERE ak.k = o.k AND ak.account_id = o.id;
+    ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO mapping_account_keys (k, account_id)
+        SELECT DISTINCT unnest(name_keys), id FROM new_rows
+        ON CONFLICT DO NOTHING;
+    ELSE
+        DELETE FROM mapping_account_keys ak
+        USING (SELECT o.id, unnest(o.name_keys) AS k FROM old_rows o JOIN new_rows n USING (id)
+               WHERE n.name_keys IS DISTINCT FROM o.name_keys) o
+        WHERE ak.k = o.k AND ak.account_id = o.id;
+        INSERT INTO mapping_account_keys (k, account_id)
+        SELECT DISTINCT unnest(n.name_keys), n.id FROM new_rows n JOIN old_rows o USING (id)
+        WHERE n.name_keys IS DISTINCT FROM o.name_keys
+        ON CONFLICT DO NOTHING;
+    END IF;
     IF mapping_deferred() OR NOT EXISTS (SELECT 1 FROM partner_accounts) THEN
         RETURN NULL;
     END IF;
-    IF TG_OP = 'INSERT' THEN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM mapping_remap(NULL, ARRAY(SELECT id FROM old_rows), NULL);
+    ELSIF TG_OP = 'INSERT' THEN
         PERFORM mapping_remap(NULL, ARRAY(SELECT id FROM new_rows), NULL);
     ELSE
         PERFORM mapping_remap(NULL, ARRAY(
@@ -350,6 +403,8 @@ CREATE OR REPLACE TRIGGER accounts_remap_ins AFTER INSERT ON accounts
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION accounts_remap();
 CREATE OR REPLACE TRIGGER accounts_remap_upd AFTER UPDATE ON accounts
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION accounts_remap();
+CREATE OR REPLACE TRIGGER accounts_remap_del AFTER DELETE ON accounts
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION accounts_remap();
 CREATE OR REPLACE TRIGGER opportunities_remap_ins AFTER INSERT ON opportunities
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION opportunities_remap();
 CREATE OR REPLACE TRIGGER opportunities_remap_upd AFTER UPDATE ON opportunities
