@@ -91,7 +91,7 @@ if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ] || [
   fi
   if [ "$what" = all ] || [ "$what" = leads ]; then
     # 10,000 leads imported (files of 20, 10 in flight: the import starts
-    # a file's leads one after the other, and a file must be answered within
+    # a file's leads eight at a time, and a file must be answered within
     # the API's write timeout) and routed, beside the bare workflow at the
     # same concurrency.
     bin/dealflow bench leads --api "http://$api" --token "$manager" --n "${DEALFLOW_BENCH_LEADS_N:-10000}" \
