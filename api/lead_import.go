@@ -12,12 +12,19 @@ import (
 
 	"github.com/dealflow/dealflow/workflows/lead"
 	"github.com/gin-gonic/gin"
+	"golang.org/x/sync/errgroup"
 )
+
+// importStartLimit is how many of a file's leads start at once: a file of
+// a hundred leads started one after another could outlast the request
+// timeout under load.
+const importStartLimit = 8
 
 // importLeads takes a CSV of leads (text/csv, a header row naming the
 // columns): every row is validated first, and any bad row refuses the
 // whole file (422, each error named "line N: field"), so nothing is half
-// imported. A good file starts each lead's workflow; lead ids derive from
+// imported. A good file starts its leads' workflows, importStartLimit at a
+// time; the answer lists them in the file's order. Lead ids derive from
 // the file's content and line, so sending the file again (after a failure
 // half-way through starting them) starts only the missing ones. It answers
 // with the leads created.
@@ -47,15 +54,23 @@ func (s *Server) importLeads(c *gin.Context) {
 	}
 	sum := sha256.Sum256(body)
 	actor := web.PrincipalOf(c).Actor()
-	ids := make([]string, 0, len(inputs))
+	ids := make([]string, len(inputs))
+	g, ctx := errgroup.WithContext(c.Request.Context())
+	g.SetLimit(importStartLimit)
 	for i, in := range inputs {
 		in.LeadID = steps.ImportedLeadID(sum, i)
 		in.Creator = actor
-		if _, err := s.leads.Create(c, in); err != nil && !errors.Is(err, lead.ErrCompleted) {
-			s.leadRefused(c, err)
-			return
-		}
-		ids = append(ids, in.LeadID)
+		ids[i] = in.LeadID
+		g.Go(func() error {
+			if _, err := s.leads.Create(ctx, in); err != nil && !errors.Is(err, lead.ErrCompleted) {
+				return err
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		s.leadRefused(c, err)
+		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"imported": len(ids), "lead_ids": ids})
 }

@@ -147,6 +147,12 @@ func TestLeadBroadcastAcceptRegistersOverHTTP(t *testing.T) {
 	if len(ids) != 2 {
 		t.Fatalf("import: %s", imp.raw)
 	}
+	// The leads start concurrently; the answer keeps the file's order.
+	for i, domain := range []string{t1, t2} {
+		if l := call(t, http.MethodGet, "/v1/leads/"+ids[i].(string), mgr, nil).must(t, http.StatusOK); !strings.Contains(string(l.raw), domain) {
+			t.Fatalf("lead_ids[%d] is not line %d's lead: %s", i, i+2, l.raw)
+		}
+	}
 	again := postCSV(t, "/v1/leads/import", mgr, good).must(t, http.StatusCreated)
 	if fmt.Sprint(again.body["lead_ids"]) != fmt.Sprint(ids) || countRows(t, "leads", "true") != before+2 {
 		t.Fatalf("the same file imported twice made new leads: %s", again.raw)

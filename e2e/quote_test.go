@@ -118,6 +118,7 @@ func TestQuoteRegistrationToWon(t *testing.T) {
 	post(t, "/v1/quotes/"+id+"/accept", "partnerA", map[string]any{"po_number": "PO-1", "accepted_on": todayDate()}).
 		problem(t, http.StatusConflict, "urn:dealflow:problem:invalid-transition")
 	post(t, "/v1/quotes/"+id+"/approve", "manager", map[string]string{"reason": "competitive"}).must(t, http.StatusOK)
+	autoApproved(t, dealID, seat, console)
 	acc := post(t, "/v1/quotes/"+id+"/accept", "partnerA", map[string]any{"po_number": "PO-4711", "accepted_on": todayDate()}).must(t, http.StatusOK)
 	if acc.str("status") != "accepted" || acc.str("po_number") != "PO-4711" {
 		t.Fatalf("accepted: %s", acc.raw)
@@ -145,7 +146,9 @@ func TestQuoteRegistrationToWon(t *testing.T) {
 	if q, _ := o["quote"].(map[string]any); q["id"] != id || q["version"] != float64(1) || o["units"] != float64(21) {
 		t.Fatalf("deal outcome = %v", o)
 	}
-	recordHistory(t, "quote/"+id, "v1-quote-approved-accepted.json")
+	// v1-quote-approved-accepted.json was recorded before events were
+	// recorded by a local activity (GetVersion record-local); it stays.
+	recordHistory(t, "quote/"+id, "v2-quote-record-local-approved-accepted.json")
 	perUnitSpiffPaid(t, line, 21)
 }
 
@@ -189,4 +192,16 @@ func perUnitSpiffPaid(t *testing.T, line string, units int64) {
 	waitFor(t, 60*time.Second, func() bool {
 		return call(t, http.MethodGet, c, stack.tokens["manager"], nil).must(t, http.StatusOK).str("status") == "paid"
 	})
+}
+
+// autoApproved submits a second quote on the deal within the partner's
+// standard discounts: it is approved on submission, with no manager.
+func autoApproved(t *testing.T, dealID, seat, console string) {
+	t.Helper()
+	lines := []map[string]any{{"sku": seat, "quantity": 2}, {"sku": console, "quantity": 1}}
+	id := post(t, "/v1/deals/"+dealID+"/quotes", "partnerA", map[string]any{"currency": "USD", "lines": lines}).must(t, http.StatusCreated).str("id")
+	if sub := post(t, "/v1/quotes/"+id+"/submit", "partnerA", nil).must(t, http.StatusOK); sub.str("status") != "approved" {
+		t.Fatalf("within the standard discounts, submitted: %s", sub.raw)
+	}
+	recordHistory(t, "quote/"+id, "v2-quote-record-local-auto-approved.json")
 }

@@ -73,9 +73,11 @@ if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ] || [
   partner=$(bin/dealflow partner create --name "Bench Reseller $(date +%s)" --type reseller --tier gold)
   token=$(bin/dealflow token create --role partner_user --partner "$partner" --service --name "Bench Partner")
   manager=$(bin/dealflow token create --role channel_manager --service --name "Bench Manager $(date +%s)")
-  bin/dealflow serve >.data/bench-serve.log 2>&1 &
+  # DEALFLOW_BENCH_PPROF_SERVE / _WORKER (e.g. 127.0.0.1:6061, :6062):
+  # profile the API and the worker while a benchmark runs (off by default).
+  DEALFLOW_PPROF_ADDR="${DEALFLOW_BENCH_PPROF_SERVE:-}" bin/dealflow serve >.data/bench-serve.log 2>&1 &
   spid=$!
-  bin/dealflow worker >.data/bench-worker.log 2>&1 &
+  DEALFLOW_PPROF_ADDR="${DEALFLOW_BENCH_PPROF_WORKER:-}" bin/dealflow worker >.data/bench-worker.log 2>&1 &
   wpid=$!
   dpid="$spid $wpid"
   for _ in $(seq 1 120); do curl -sf "http://$api/readyz" >/dev/null && break; sleep 0.5; done
@@ -83,12 +85,13 @@ if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ] || [
     bin/dealflow bench intake --api "http://$api" --token "$token" --n 1000 --concurrency 50 --json .data/bench/intake.json
   fi
   if [ "$what" = all ] || [ "$what" = quote-approve ]; then
-    bin/dealflow bench quote-approve --api "http://$api" --token "$token" --n "${DEALFLOW_BENCH_QUOTE_N:-500}" \
+    # Its progress (priced, the bare floor measured) at info on stderr.
+    DEALFLOW_LOG_LEVEL=info bin/dealflow bench quote-approve --api "http://$api" --token "$token" --n "${DEALFLOW_BENCH_QUOTE_N:-500}" \
       --concurrency "${DEALFLOW_BENCH_QUOTE_CONCURRENCY:-10}" --json .data/bench/quote-approve.json
   fi
   if [ "$what" = all ] || [ "$what" = leads ]; then
     # 10,000 leads imported (files of 20, 10 in flight: the import starts
-    # a file's leads one after the other, and a file must be answered within
+    # a file's leads eight at a time, and a file must be answered within
     # the API's write timeout) and routed, beside the bare workflow at the
     # same concurrency.
     bin/dealflow bench leads --api "http://$api" --token "$manager" --n "${DEALFLOW_BENCH_LEADS_N:-10000}" \

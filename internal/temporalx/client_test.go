@@ -35,3 +35,13 @@ func TestTLSConfig(t *testing.T) {
 		}
 	}
 }
+
+// Compression is left off only for a frontend on this machine.
+func TestLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{"127.0.0.1:7233": true, "localhost:7233": true, "[::1]:7233": true,
+		"temporal.example.com:7233": false, "10.0.0.5:7233": false, "ns.acct.tmprl.cloud:7233": false} {
+		if got := loopback(addr); got != want {
+			t.Errorf("loopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
