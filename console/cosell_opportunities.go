@@ -44,7 +44,7 @@ func (s *Console) sharedOpportunityRoutes() []Route {
 // sharedOpportunityRow is one opportunity on the seller's page with its invitations.
 type sharedOpportunityRow struct {
 	dbq.SharedOpportunityListRow
-	Invitations []dbq.SharedOpportunityInvitationListRow
+	Invitations []dbq.SharedOpportunityInvitationsOfRow
 }
 
 // sharedOpportunityPage is the seller's page: the create form, prefilled
@@ -96,14 +96,22 @@ func (s *Console) sharedOpportunityList(c *gin.Context) {
 		web.Unavailable(c, s.log, err)
 		return
 	}
+	ids := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	invs, err := s.q.SharedOpportunityInvitationsOf(c, ids)
+	if err != nil {
+		web.Unavailable(c, s.log, err)
+		return
+	}
+	byOpportunity := make(map[uuid.UUID][]dbq.SharedOpportunityInvitationsOfRow, len(rows))
+	for _, i := range invs {
+		byOpportunity[i.OpportunityID] = append(byOpportunity[i.OpportunityID], i)
+	}
 	out := make([]sharedOpportunityRow, 0, len(rows))
 	for _, r := range rows {
-		invs, err := s.q.SharedOpportunityInvitationList(c, r.ID)
-		if err != nil {
-			web.Unavailable(c, s.log, err)
-			return
-		}
-		out = append(out, sharedOpportunityRow{SharedOpportunityListRow: r, Invitations: invs})
+		out = append(out, sharedOpportunityRow{SharedOpportunityListRow: r, Invitations: byOpportunity[r.ID]})
 	}
 	prefill, err := s.sharePrefillFrom(c, seller)
 	if err != nil {

@@ -528,6 +528,59 @@ func (q *Queries) SharedOpportunityInvitationUpsert(ctx context.Context, arg Sha
 	return err
 }
 
+const sharedOpportunityInvitationsOf = `-- name: SharedOpportunityInvitationsOf :many
+SELECT i.opportunity_id, i.partner_id, i.status, i.deal_id, i.reason, i.invited_at, i.expires_at, i.interested_at, i.decided_at, p.name AS partner_name
+FROM cosell_invitations i JOIN partners p ON p.id = i.partner_id
+WHERE i.opportunity_id = ANY($1::uuid[])
+ORDER BY i.opportunity_id, p.name, i.partner_id
+`
+
+type SharedOpportunityInvitationsOfRow struct {
+	OpportunityID uuid.UUID          `json:"opportunity_id"`
+	PartnerID     uuid.UUID          `json:"partner_id"`
+	Status        string             `json:"status"`
+	DealID        uuid.NullUUID      `json:"deal_id"`
+	Reason        string             `json:"reason"`
+	InvitedAt     time.Time          `json:"invited_at"`
+	ExpiresAt     time.Time          `json:"expires_at"`
+	InterestedAt  pgtype.Timestamptz `json:"interested_at"`
+	DecidedAt     pgtype.Timestamptz `json:"decided_at"`
+	PartnerName   string             `json:"partner_name"`
+}
+
+// SharedOpportunityInvitationsOf is the invitations of several
+// opportunities at once (the seller's list page), in one query.
+func (q *Queries) SharedOpportunityInvitationsOf(ctx context.Context, opportunityIds []uuid.UUID) ([]SharedOpportunityInvitationsOfRow, error) {
+	rows, err := q.db.Query(ctx, sharedOpportunityInvitationsOf, opportunityIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SharedOpportunityInvitationsOfRow{}
+	for rows.Next() {
+		var i SharedOpportunityInvitationsOfRow
+		if err := rows.Scan(
+			&i.OpportunityID,
+			&i.PartnerID,
+			&i.Status,
+			&i.DealID,
+			&i.Reason,
+			&i.InvitedAt,
+			&i.ExpiresAt,
+			&i.InterestedAt,
+			&i.DecidedAt,
+			&i.PartnerName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sharedOpportunityList = `-- name: SharedOpportunityList :many
 SELECT o.id, o.workflow_id, o.mode, o.status, o.customer_name, o.registrable_domain, o.country, o.product_lines, o.amount, o.currency, o.capabilities, o.expected_close_date, o.notes, o.filters, o.seller_email, o.winner_partner_id, o.deal_id, o.deal_status, o.last_event_seq, o.created_by, o.created_at, o.updated_at, w.name AS winner_name
 FROM cosell_opportunities o LEFT JOIN partners w ON w.id = o.winner_partner_id

@@ -84,6 +84,14 @@ FROM cosell_invitations i JOIN partners p ON p.id = i.partner_id
 WHERE i.opportunity_id = @opportunity_id
 ORDER BY p.name, i.partner_id;
 
+-- name: SharedOpportunityInvitationsOf :many
+-- SharedOpportunityInvitationsOf is the invitations of several
+-- opportunities at once (the seller's list page), in one query.
+SELECT i.*, p.name AS partner_name
+FROM cosell_invitations i JOIN partners p ON p.id = i.partner_id
+WHERE i.opportunity_id = ANY(@opportunity_ids::uuid[])
+ORDER BY i.opportunity_id, p.name, i.partner_id;
+
 -- name: SharedOpportunityEventList :many
 SELECT * FROM cosell_opportunity_events WHERE opportunity_id = @opportunity_id ORDER BY seq;
 
