@@ -92,7 +92,7 @@ func compare(a, b Party, th MatchThresholds, explain bool) Match {
 		}
 	}
 	nameSim := nameSimilarity(a.Name, b.Name)
-	say(false, "names '%s' ≈ '%s' %.2f", a.Name.Full, b.Name.Full, nameSim)
+	say(false, "names '%s' ≈ '%s' %.2f", a.Name.Full, b.Name.Full, RoundDecimal(nameSim, 2))
 	sameCountry := a.Country == "" || b.Country == "" || a.Country == b.Country
 	var score float64
 	switch rel, why := domainRelation(a.Registrable, b.Registrable); rel {
@@ -132,7 +132,7 @@ func compare(a, b Party, th MatchThresholds, explain bool) Match {
 			say(false, "no shared product line")
 		}
 	}
-	score = math.Round(math.Max(0, math.Min(1, score))*1000) / 1000
+	score = RoundDecimal(math.Max(0, math.Min(1, score)), 3)
 	class := MatchNone
 	switch {
 	case score >= th.Duplicate:
@@ -150,6 +150,8 @@ func nameSimilarity(a, b CompanyName) float64 {
 	if a.Full == b.Full || strings.ReplaceAll(a.Full, " ", "") == strings.ReplaceAll(b.Full, " ", "") {
 		return 1 // "Northwind" and "North Wind"
 	}
+	// As the SQL reads 2 * similarity(full) + similarity(core): single
+	// precision similarities added in double precision.
 	trgm := (2*TrigramSimilarity(a.Full, b.Full) + TrigramSimilarity(a.Core, b.Core)) / 3
 	return math.Max(trgm, typoSimilarity(a.Full, b.Full))
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxKeyRunes bounds the part of a core name whose one-letter deletions
@@ -57,4 +58,67 @@ func SplitNameKeys(n CompanyName) (full, core []int64) {
 	}
 	sort.Slice(core, func(i, j int) bool { return core[i] < core[j] })
 	return full, slices.Compact(core)
+}
+
+// FNV-1a, 64 bits (hash/fnv's New64a), inlined so that AppendNameKeys
+// hashes every one-letter deletion from a shared prefix without
+// allocating.
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
+
+func fnvAdd(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime64
+	}
+	return h
+}
+
+// AppendNameKeys appends NameKeys(n) to dst, unsorted and possibly with
+// repeats, without allocating (when dst has room): the account map hashes
+// the keys of a million vendor names this way instead of reading them.
+func AppendNameKeys(dst []int64, n CompanyName) []int64 {
+	h := fnvAdd(fnvOffset64, "f:")
+	empty := true
+	for i := 0; i < len(n.Full); i++ {
+		if n.Full[i] != ' ' {
+			h = (h ^ uint64(n.Full[i])) * fnvPrime64
+			empty = false
+		}
+	}
+	if !empty {
+		dst = append(dst, int64(h))
+	}
+	// The core name without spaces, cut to maxKeyRunes runes: the byte
+	// offset where each rune starts, and the hash of everything before it.
+	var starts [maxKeyRunes + 1]int
+	var prefix [maxKeyRunes + 1]uint64
+	var core [4 * maxKeyRunes]byte
+	nb, nr := 0, 0
+	prefix[0] = fnvAdd(fnvOffset64, "k:")
+	for _, r := range n.Core {
+		if r == ' ' {
+			continue
+		}
+		if nr == maxKeyRunes {
+			break
+		}
+		starts[nr] = nb
+		nb += utf8.EncodeRune(core[nb:], r)
+		nr++
+		prefix[nr] = fnvAdd(prefix[nr-1], string(core[starts[nr-1]:nb]))
+	}
+	starts[nr] = nb
+	if nr == 0 {
+		return dst
+	}
+	dst = append(dst, int64(prefix[nr]))
+	if nr >= 4 {
+		for i := 0; i < nr; i++ {
+			dst = append(dst, int64(fnvAdd(prefix[i], string(core[starts[i+1]:nb]))))
+		}
+	}
+	return dst
 }

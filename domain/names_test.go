@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -133,5 +134,26 @@ func TestNameKeysOfANameWithoutLettersAreEmptyNotNil(t *testing.T) {
 		if full, core := SplitNameKeys(NormalizeName(name)); full == nil || core == nil {
 			t.Errorf("SplitNameKeys(%q) = %#v, %#v, want empty lists", name, full, core)
 		}
+	}
+}
+
+// AppendNameKeys is NameKeys without its order and repeats, for names of
+// every kind: spaces, accents, non-Latin letters, short, and longer than
+// the keyed part.
+func TestAppendNameKeysIsNameKeys(t *testing.T) {
+	names := []string{"", "   ", "Acme", "Acme Corp", "Blue Harbor Logistics GmbH", "Müller Bäckerei", "東京電力 株式会社",
+		"AT&T Field Services", "a b c", "X", "Greenfeild Farms", strings.Repeat("Northwind ", 8), "3M", "Société Générale SA"}
+	for _, name := range names {
+		n := NormalizeName(name)
+		got := AppendNameKeys(nil, n)
+		slices.Sort(got)
+		got = slices.Compact(got)
+		if want := NameKeys(n); !slices.Equal(got, want) {
+			t.Errorf("AppendNameKeys(%q) = %v, NameKeys = %v", name, got, want)
+		}
+	}
+	buf, n := make([]int64, 0, 64), NormalizeName("Blue Harbor Logistics")
+	if allocs := testing.AllocsPerRun(100, func() { buf = AppendNameKeys(buf[:0], n) }); allocs > 0 {
+		t.Errorf("AppendNameKeys allocates %v times", allocs)
 	}
 }

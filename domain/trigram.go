@@ -37,8 +37,12 @@ func packedTrigrams(s string, buf []uint64) []uint64 {
 }
 
 // TrigramSimilarity is pg_trgm's similarity(): shared trigrams over all
-// distinct trigrams of both strings, from 0 (nothing shared) to 1.
-func TrigramSimilarity(a, b string) float64 {
+// distinct trigrams of both strings, from 0 (nothing shared) to 1, in
+// single precision as pg_trgm divides, so that a score computed here
+// equals the database's to the last bit.
+func TrigramSimilarity(a, b string) float64 { return float64(trigramSimilarity32(a, b)) }
+
+func trigramSimilarity32(a, b string) float32 {
 	var ba, bb [64]uint64
 	ta, tb := packedTrigrams(a, ba[:]), packedTrigrams(b, bb[:])
 	if len(ta) == 0 || len(tb) == 0 {
@@ -57,5 +61,5 @@ func TrigramSimilarity(a, b string) float64 {
 			j++
 		}
 	}
-	return float64(shared) / float64(len(ta)+len(tb)-shared)
+	return float32(shared) / float32(len(ta)+len(tb)-shared)
 }

@@ -43,6 +43,7 @@ var commands = []command{
 	{"seed", "seed --synthetic N: fill a benchmark database with synthetic registrations and accounts (COPY)", dbVars, cmdSeed},
 	{"bench", "bench conflicts|incentives|intake|quote-approve|queries|notify|mapping|leads|pullback: measure beside the bare baseline, in the same run", workerVars, cmdBench},
 	{"rollups", "rollups rebuild: recompute the dashboard rollups from the deals and their events", dbVars, cmdRollups},
+	{"mapping", "mapping rebuild: recompute every account-mapping overlap (after a bulk load with dealflow.mapping_defer on)", dbVars, cmdMapping},
 	{"ledger", "ledger verify|export: check the incentive ledger's hash chain and balances, or write it as CSV", dbVars, cmdLedger},
 	{"openapi", "print the API's OpenAPI 3.1 description (also served at /openapi.json)", nil, cmdOpenAPI},
 	{"version", "print the version", nil, cmdVersion},

@@ -20,8 +20,11 @@ BEGIN
     IF n = 0 AND m = 0 THEN
         RETURN 1;
     END IF;
-    IF abs(n - m) > 2 THEN
-        RETURN 1 - abs(n - m)::float8 / greatest(n, m); -- an upper bound, below any rescue
+    IF 1 - abs(n - m)::float8 / greatest(n, m) < 0.85 THEN
+        -- an upper bound (the distance is at least the difference in
+        -- length) below what the typo rescue takes: it rejects the word
+        -- as it would reject the exact value
+        RETURN 1 - abs(n - m)::float8 / greatest(n, m);
     END IF;
     prev := array_fill(0, ARRAY[m + 1], ARRAY[0]);
     prev2 := prev;
@@ -147,18 +150,7 @@ CREATE OR REPLACE FUNCTION mapping_compare(a_full text, a_core text, a_reg text,
          LATERAL (SELECT mapping_name_similarity(a_full, a_core, b_full, b_core, r.rel <> 'different' OR (c.same AND greatest(length(a_full), length(b_full)) >= 50)) AS sim) n
 $fn$;
 
--- mapping_vendors is the vendor's side of the map: every CRM account
--- (category: its relation, customer or prospect) and every open
--- opportunity (category opportunity).
-CREATE OR REPLACE VIEW mapping_vendors AS
-SELECT 'account'::text AS kind, a.id, a.name_full, a.name_core, a.name_keys, a.registrable_domain, a.domain_label,
-       a.country, a.relation AS category
-FROM accounts a
-UNION ALL
-SELECT 'opportunity'::text, o.id, o.name_full, o.name_core, o.name_keys, o.registrable_domain, o.domain_label,
-       o.country, 'opportunity'::text
-FROM opportunities o
-WHERE o.status = 'open';
+DROP VIEW IF EXISTS mapping_vendors; -- the vendor's side, now read by internal/crm.MapAll
 
 -- mapping_likely is the class threshold an overlap needs (domain.
 -- DefaultMatchThresholds: likely 0.7, duplicate 0.9).
@@ -204,52 +196,12 @@ BEGIN
 END;
 $fn$;
 
--- mapping_map_all rebuilds every overlap set-wise: candidates are pairs
--- with the same domain name (which includes the same registrable domain)
--- or a shared name blocking key (the full name without spaces, or the core
--- name within about one edit: domain.NameKeys): the partner accounts' keys
--- against the vendor accounts' key table (mapping_account_keys) and the
--- open opportunities' keys; then each pair is scored. It returns the
--- overlaps stored.
-CREATE OR REPLACE FUNCTION mapping_map_all() RETURNS bigint LANGUAGE plpgsql AS $fn$
-BEGIN
-    PERFORM set_config('work_mem', '256MB', true);
-    PERFORM set_config('jit', 'off', true); -- compiling costs more than it saves here
-    DELETE FROM account_overlaps;
-    PERFORM mapping_pairs_table();
-    -- The partner accounts' keys, sorted and counted, so that the planner
-    -- walks the key table's index once in key order (a merge join) rather
-    -- than hashing fifteen million vendor keys.
-    DROP TABLE IF EXISTS mapping_partner_keys;
-    CREATE TEMPORARY TABLE mapping_partner_keys ON COMMIT DROP AS
-    SELECT unnest(name_keys) AS k, id FROM partner_accounts ORDER BY 1;
-    ANALYZE mapping_partner_keys;
-    DROP TABLE IF EXISTS mapping_candidates;
-    CREATE TEMPORARY TABLE mapping_candidates (pid uuid, kind text, vid uuid) ON COMMIT DROP;
-    PERFORM set_config('enable_hashjoin', 'off', true);
-    PERFORM set_config('enable_nestloop', 'off', true);
-    INSERT INTO mapping_candidates
-    SELECT pk.id, 'account', ak.account_id
-    FROM mapping_partner_keys pk JOIN mapping_account_keys ak ON ak.k = pk.k;
-    PERFORM set_config('enable_hashjoin', 'on', true);
-    PERFORM set_config('enable_nestloop', 'on', true);
-    INSERT INTO mapping_candidates
-    SELECT p.id, v.kind, v.id
-    FROM partner_accounts p JOIN mapping_vendors v ON v.domain_label = p.domain_label
-    WHERE p.domain_label <> '' AND v.domain_label <> ''
-    UNION ALL
-    SELECT pk.id, 'opportunity', ok.id
-    FROM mapping_partner_keys pk
-    JOIN (SELECT id, unnest(name_keys) AS k FROM opportunities WHERE status = 'open') ok ON ok.k = pk.k;
-    ANALYZE mapping_candidates;
-    -- Then what scoring needs of each vendor record.
-    INSERT INTO mapping_pairs (pid, kind, vid, name_full, name_core, registrable_domain, domain_label, country, category)
-    SELECT c.pid, v.kind, v.id, v.name_full, v.name_core, v.registrable_domain, v.domain_label, v.country, v.category
-    FROM (SELECT DISTINCT pid, kind, vid FROM mapping_candidates) c
-    JOIN mapping_vendors v ON v.kind = c.kind AND v.id = c.vid;
-    RETURN mapping_insert_pairs();
-END;
-$fn$;
+-- The full map is internal/crm.MapAll: it finds the candidate pairs in
+-- memory (a partner account and a vendor record sharing a name blocking key,
+-- domain.NameKeys, or a domain name), pre-scores them in Go and hands those
+-- that may reach likely to mapping_insert_pairs, the scoring below. The
+-- set-wise SQL version it replaced joined fifteen million keys.
+DROP FUNCTION IF EXISTS mapping_map_all();
 
 -- mapping_remap re-maps only what changed: the overlaps of the given
 -- partner accounts, vendor accounts and opportunities are dropped and

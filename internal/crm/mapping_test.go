@@ -103,7 +103,7 @@ func overlapsOf(t *testing.T, partner uuid.UUID) []string {
 
 func mapAll(t *testing.T) {
 	t.Helper()
-	if _, err := testDB.Pool.Exec(context.Background(), "SELECT mapping_map_all()"); err != nil {
+	if _, err := MapAll(context.Background(), testDB.Pool); err != nil {
 		t.Fatal(err)
 	}
 }

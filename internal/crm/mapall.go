@@ -1,0 +1,227 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
+)
+
+// overlap is one row of account_overlaps.
+type overlap struct {
+	partner            int32 // its index in mapIndex.parties
+	kind, category     string
+	vendor             uuid.UUID
+	score              float64
+	class, explanation string
+}
+
+// MapAll rebuilds every account overlap. The partner accounts are held in
+// memory, indexed by their name blocking keys and domain names (the
+// candidates the incremental re-map, mapping_remap, finds through the
+// database's indexes); the vendor's accounts and open opportunities are
+// streamed past them once, on mapStreams connections sharing one snapshot,
+// while one worker a CPU hashes each vendor name's keys
+// (domain.AppendNameKeys), probes the index and scores the candidates by
+// the conflict engine's own scoring (domain.FindMatch). The re-map's SQL
+// scoring equals it to the last digit of score and explanation
+// (TestMapAllScoresAsTheDatabase), so a full map always equals the
+// incremental one. It writes only the difference from the overlaps stored
+// (none when nothing changed), in one transaction that holds off the
+// re-map triggers' writes until it commits, and returns the overlaps
+// there are. Bulk
+// loads that set dealflow.mapping_defer call it after (`dealflow mapping
+// rebuild`).
+func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(ctx)
+	// Before the snapshot: writers of overlaps (the triggers' re-maps)
+	// wait until this commits, then re-map their own changes, which this
+	// map does not see.
+	if _, err := tx.Exec(ctx, "LOCK TABLE account_overlaps IN EXCLUSIVE MODE"); err != nil {
+		return 0, err
+	}
+	var snapshot string
+	var blocks int64
+	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), pg_relation_size('accounts') / current_setting('block_size')::int`).
+		Scan(&snapshot, &blocks); err != nil {
+		return 0, err
+	}
+	idx, err := loadMapIndex(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	found, err := idx.scan(ctx, pool, snapshot, vendorStreams(blocks))
+	if err != nil {
+		return 0, err
+	}
+	if err := writeOverlaps(ctx, tx, idx, found); err != nil {
+		return 0, err
+	}
+	return int64(len(found)), tx.Commit(ctx)
+}
+
+// mapStreams is how many connections read the vendor's side at once: the
+// database's part of the map (writing the rows out) is about half its
+// work, so two keep both CPUs of a small machine busy.
+const mapStreams = 2
+
+// vendorStreams splits the vendor's side into mapStreams queries: the
+// accounts by ranges of their table's blocks (TID range scans), the open
+// opportunities with the last range. Each selects kind, category, id,
+// names, registrable domain, domain name and country.
+func vendorStreams(blocks int64) []string {
+	var out []string
+	step := blocks/mapStreams + 1
+	for i := range int64(mapStreams) {
+		q := fmt.Sprintf(`SELECT 'account', relation, id, name_full, name_core, registrable_domain, domain_label, country
+		    FROM accounts WHERE ctid >= '(%d,0)'::tid`, i*step)
+		if i < mapStreams-1 {
+			q += fmt.Sprintf(` AND ctid < '(%d,0)'::tid`, (i+1)*step)
+		} else {
+			q += ` UNION ALL SELECT 'opportunity', 'opportunity', id, name_full, name_core, registrable_domain, domain_label, country
+			    FROM opportunities WHERE status = 'open'`
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// vendorRow is one vendor account or open opportunity, with what scoring
+// needs of it.
+type vendorRow struct {
+	kind, category                 string
+	id                             uuid.UUID
+	full, core, registrable, label string
+	country                        string
+}
+
+// scan runs the vendor streams, each on its own connection in snapshot,
+// and one worker a CPU matching their rows; it returns every overlap.
+func (idx *mapIndex) scan(ctx context.Context, pool *pgxpool.Pool, snapshot string, streams []string) ([]overlap, error) {
+	const batch = 256
+	work := make(chan []vendorRow, 2*len(streams))
+	readers, ctx := errgroup.WithContext(ctx)
+	for _, q := range streams {
+		readers.Go(func() error {
+			return readVendors(ctx, pool, snapshot, q, batch, work)
+		})
+	}
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	found := make([][]overlap, workers)
+	matchers := errgroup.Group{}
+	for w := range workers {
+		matchers.Go(func() error {
+			m := idx.matcher()
+			for rows := range work {
+				for i := range rows {
+					found[w] = m.match(&rows[i], found[w])
+				}
+			}
+			return nil
+		})
+	}
+	err := readers.Wait()
+	close(work)
+	_ = matchers.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("vendor records: %w", err)
+	}
+	var all []overlap
+	for _, f := range found {
+		all = append(all, f...)
+	}
+	return all, nil
+}
+
+// readVendors runs one vendor stream in a read-only transaction on
+// snapshot and sends its rows to work in batches. A batch's text shares
+// one string (its rows' fields are substrings of it), so that a million
+// rows cost a few thousand allocations, not millions.
+func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string, batch int, work chan<- []vendorRow) error {
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+snapshot+"'"); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		kind, category       pgtype.DriverBytes
+		full, core, reg, lbl pgtype.DriverBytes
+		country              pgtype.DriverBytes
+		text                 strings.Builder
+		ends                 [][5]int
+	)
+	buf := make([]vendorRow, 0, batch)
+	send := func() error {
+		s := text.String()
+		for i := range buf {
+			e, start := ends[i], 0
+			if i > 0 {
+				start = ends[i-1][4]
+			}
+			v := &buf[i]
+			v.full, v.core, v.registrable, v.label, v.country = s[start:e[0]], s[e[0]:e[1]], s[e[1]:e[2]], s[e[2]:e[3]], s[e[3]:e[4]]
+		}
+		select {
+		case work <- buf:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		buf, ends = make([]vendorRow, 0, batch), ends[:0]
+		text = strings.Builder{}
+		return nil
+	}
+	for rows.Next() {
+		buf = append(buf, vendorRow{})
+		v := &buf[len(buf)-1]
+		if err := rows.Scan(&kind, &category, &v.id, &full, &core, &reg, &lbl, &country); err != nil {
+			return err
+		}
+		v.kind, v.category = intern(kind), intern(category)
+		var e [5]int
+		for j, b := range [][]byte{full, core, reg, lbl, country} {
+			text.Write(b)
+			e[j] = text.Len()
+		}
+		ends = append(ends, e)
+		if len(buf) == batch {
+			if err := send(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(buf) > 0 {
+		return send()
+	}
+	return nil
+}
+
+// intern returns the one copy of a vendor kind or category.
+func intern(b []byte) string {
+	for _, c := range []string{"account", "opportunity", RelationCustomer, RelationProspect} {
+		if string(b) == c {
+			return c
+		}
+	}
+	return string(b)
+}
