@@ -44,7 +44,11 @@ func TrigramSimilarity(a, b string) float64 { return float64(trigramSimilarity32
 
 func trigramSimilarity32(a, b string) float32 {
 	var ba, bb [64]uint64
-	ta, tb := packedTrigrams(a, ba[:]), packedTrigrams(b, bb[:])
+	return packedSimilarity(packedTrigrams(a, ba[:]), packedTrigrams(b, bb[:]))
+}
+
+// packedSimilarity is trigramSimilarity32 of two packedTrigrams sets.
+func packedSimilarity(ta, tb []uint64) float32 {
 	if len(ta) == 0 || len(tb) == 0 {
 		return 0
 	}

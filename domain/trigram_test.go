@@ -36,3 +36,20 @@ func BenchmarkTrigramSimilarity(b *testing.B) {
 		TrigramSimilarity("greenfield farms supply", "greenfeild farm supplies")
 	}
 }
+
+// A prepared party compares exactly as an unprepared one.
+func TestPreparedPartyComparesAlike(t *testing.T) {
+	names := []string{"Acme Corp", "ACME Corporation", "Acme Labs", "Greenfield Farms", "Greenfeild Farms LLC", "Blue Harbor Logistics",
+		"Blue Harbour Logistic", "東京電力 株式会社", "Müller Bäckerei GmbH", "Muller Backerei", "Northwind", "North Wind Traders", ""}
+	for _, a := range names {
+		for _, b := range names {
+			pa, pb := NewParty(a, "", "US", nil), NewParty(b, "", "", nil)
+			want := Compare(pa, pb, DefaultMatchThresholds)
+			pa.Prepare()
+			pb.Prepare()
+			if got := Compare(pa, pb, DefaultMatchThresholds); got.Score != want.Score || got.Explanation != want.Explanation {
+				t.Errorf("%q | %q: prepared %v %q, unprepared %v %q", a, b, got.Score, got.Explanation, want.Score, want.Explanation)
+			}
+		}
+	}
+}

@@ -191,7 +191,7 @@ func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string
 	for rows.Next() {
 		buf = append(buf, vendorRow{})
 		v := &buf[len(buf)-1]
-		if err := rows.Scan(&kind, &category, &v.id, &full, &core, &reg, &lbl, &country); err != nil {
+		if err := rows.Scan(&kind, &category, (*[16]byte)(&v.id), &full, &core, &reg, &lbl, &country); err != nil {
 			return err
 		}
 		v.kind, v.category = intern(kind), intern(category)

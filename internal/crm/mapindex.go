@@ -91,6 +91,7 @@ func loadMapIndex(ctx context.Context, tx pgx.Tx) (*mapIndex, error) {
 			return nil, err
 		}
 		i := int32(len(idx.parties))
+		p.party.Prepare()
 		idx.parties = append(idx.parties, p)
 		for _, k := range keys {
 			idx.addKey(k, i)
@@ -129,6 +130,7 @@ func (m *matcher) match(v *vendorRow, out []overlap) []overlap {
 			m.seen[i] = m.stamp
 			if !prepared {
 				vp = domain.Party{Name: domain.CompanyName{Full: v.full, Core: v.core}, Registrable: v.registrable, Country: v.country}
+				vp.Prepare()
 				prepared = true
 			}
 			if found, ok := domain.FindMatch(m.idx.parties[i].party, vp, domain.DefaultMatchThresholds); ok {
