@@ -73,3 +73,17 @@ func TestROICSVLinksKeepTheFilter(t *testing.T) {
 		}
 	}
 }
+
+// A deal's page shows its notes: a vendor-sourced deal's say where it came
+// from ("shared opportunity <id> from seller <e-mail>").
+func TestDealPageShowsTheNotes(t *testing.T) {
+	d := read.DealView{ID: uuid.NewString(), Kind: "vendor_sourced", Status: "approved", Notes: "shared opportunity x from seller sam@vendor.example"}
+	body := renderPage(t, "deal.html", domain.RolePartnerUser, dealPage{Deal: d})
+	if !strings.Contains(body, `<dd id="deal-notes">shared opportunity x from seller sam@vendor.example</dd>`) {
+		t.Fatalf("the deal page lacks its notes:\n%s", body)
+	}
+	d.Notes = ""
+	if body := renderPage(t, "deal.html", domain.RolePartnerUser, dealPage{Deal: d}); strings.Contains(body, "deal-notes") {
+		t.Fatal("a deal without notes shows a Notes field")
+	}
+}
