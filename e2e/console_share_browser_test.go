@@ -167,26 +167,32 @@ func TestConsoleSharedOpportunityInABrowser(t *testing.T) {
 
 // Account mapping in a real browser. The console has no upload or opt-in
 // form (the API's POST /v1/mapping/accounts and PUT /v1/mapping/opt-ins),
-// so partner A uploads two accounts the vendor also knows, as seller Sam's
-// customers, through the API — one its customer, one its prospect — and
-// opts both categories in. Partner A's report shows both with the vendor's
-// category; the relation filter narrows it to one, and the CSV link
-// returns the same rows; a category with nothing shows none. Sam's report
-// explains each overlap (same registrable domain), filters too, and its
-// CSV link has the same rows; Sam sees partner A on his account and, from
+// so partner A uploads, through the API, two accounts the vendor also
+// knows as customers of a seller of the test's own (other tests count
+// Sam's accounts) — one A's customer, one its prospect — and opts both
+// categories in. Partner A's report shows both with the vendor's category;
+// the relation filter narrows it to one, and the CSV link returns the same
+// rows; a category with nothing shows none. The seller's report explains
+// each overlap (same registrable domain), filters too, and its CSV link
+// has the same rows; the seller sees partner A on their account and, from
 // there, invites A to co-sell (the share form prefilled with the account
 // and the partner), then withdraws the opportunity with a reason.
 func TestConsoleAccountMappingInABrowser(t *testing.T) {
 	stamp := tag()
 	tok := "Brw" + stamp[len(stamp)-9:]
 	dom := strings.ToLower(tok)
+	sellerEmail := "mapper-" + stamp[len(stamp)-9:] + "@vendor.example"
+	seller, err := cliLine("token", "create", "--role", "sales_rep", "--name", "Mo Mapper", "--email", sellerEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
 	opted := call(t, http.MethodGet, "/v1/mapping/opt-ins", stack.tokens["adminA"], nil).must(t, http.StatusOK).body["categories"]
 	t.Cleanup(func() {
 		call(t, http.MethodPut, "/v1/mapping/opt-ins", stack.tokens["adminA"], map[string]any{"categories": opted}).must(t, http.StatusOK)
 	})
 	call(t, http.MethodPost, "/v1/accounts/import", stack.tokens["manager"], map[string]any{"accounts": []map[string]any{
-		{"external_id": tok + "-VR", "name": tok + " Robotics GmbH", "domain": dom + "robotics.de", "country": "DE", "owner_type": "direct", "owner_email": "sam@vendor.example"},
-		{"external_id": tok + "-VL", "name": tok + " Logistik AG", "domain": dom + "logistik.de", "country": "DE", "owner_type": "direct", "owner_email": "sam@vendor.example"},
+		{"external_id": tok + "-VR", "name": tok + " Robotics GmbH", "domain": dom + "robotics.de", "country": "DE", "owner_type": "direct", "owner_email": sellerEmail},
+		{"external_id": tok + "-VL", "name": tok + " Logistik AG", "domain": dom + "logistik.de", "country": "DE", "owner_type": "direct", "owner_email": sellerEmail},
 	}}).must(t, http.StatusOK)
 	postCSV(t, "/v1/mapping/accounts", stack.tokens["partnerA"], "external_id,name,domain,country,relation\n"+
 		tok+"-R,"+tok+" Robotics,https://www."+dom+"robotics.de,DE,customer\n"+
@@ -227,7 +233,7 @@ func TestConsoleAccountMappingInABrowser(t *testing.T) {
 	wantAll(t, "partner A's filters", b.text("#mapping-filter"), "Your relation", "Vendor category", "Download CSV")
 	report := b.text("#overlaps")
 	wantAll(t, "partner A's report", report, tok+" Robotics", tok+"-R", tok+" Logistik", tok+"-L", "prospect", "customer")
-	if strings.Contains(report, "GmbH") || strings.Contains(report, "sam@") {
+	if strings.Contains(report, "GmbH") || strings.Contains(report, sellerEmail) {
 		t.Fatalf("partner A reads the vendor's record: %q", report)
 	}
 	if rows := csvRows("partner A, by name"); len(rows) != 2 {
@@ -246,31 +252,31 @@ func TestConsoleAccountMappingInABrowser(t *testing.T) {
 	}
 	b.signOut()
 
-	b.signIn("seller")
-	b.step("sam-mapping", chromedp.Navigate(stack.baseURL+"/console/mapping"), chromedp.WaitVisible(chromedp.CSS("#overlaps")))
-	filter("sam-by-name", chromedp.SendKeys(chromedp.CSS("#q"), tok))
-	wantAll(t, "Sam's filters", b.text("#mapping-filter"), "Partner's relation", "Vendor category", "Download CSV")
+	b.signInWith("mapper", seller)
+	b.step("seller-mapping", chromedp.Navigate(stack.baseURL+"/console/mapping"), chromedp.WaitVisible(chromedp.CSS("#overlaps")))
+	filter("seller-by-name", chromedp.SendKeys(chromedp.CSS("#q"), tok))
+	wantAll(t, "the seller's filters", b.text("#mapping-filter"), "Partner's relation", "Vendor category", "Download CSV")
 	report = b.text("#overlaps")
-	wantAll(t, "Sam's report", report, tok+" Robotics GmbH", tok+" Logistik AG", "Northwind Resellers",
+	wantAll(t, "the seller's report", report, tok+" Robotics GmbH", tok+" Logistik AG", "Northwind Resellers",
 		"same registrable domain "+dom+"robotics.de", "same registrable domain "+dom+"logistik.de")
-	if rows := csvRows("Sam, by name"); len(rows) != 2 {
-		t.Fatalf("Sam's CSV by name: %q", rows)
+	if rows := csvRows("the seller, by name"); len(rows) != 2 {
+		t.Fatalf("the seller's CSV by name: %q", rows)
 	}
-	filter("sam-prospects", chromedp.SetValue(chromedp.CSS("#partner_relation"), "prospect"))
+	filter("seller-prospects", chromedp.SetValue(chromedp.CSS("#partner_relation"), "prospect"))
 	if got := b.text("#overlaps"); !strings.Contains(got, tok+" Logistik AG") || strings.Contains(got, "Robotics") {
-		t.Fatalf("Sam's overlaps with partners' prospects: %q", got)
+		t.Fatalf("the seller's overlaps with partners' prospects: %q", got)
 	}
-	if rows := csvRows("Sam, prospects"); len(rows) != 1 || !strings.Contains(rows[0], tok+" Logistik AG,customer,sam@vendor.example,") ||
+	if rows := csvRows("the seller, prospects"); len(rows) != 1 || !strings.Contains(rows[0], tok+" Logistik AG,customer,"+sellerEmail+",") ||
 		!strings.Contains(rows[0], "same registrable domain "+dom+"logistik.de") {
-		t.Fatalf("Sam's CSV of prospects: %q", rows)
+		t.Fatalf("the seller's CSV of prospects: %q", rows)
 	}
 	known := `//table[@id="account-partners"]//tr[td[contains(., "` + tok + ` Robotics GmbH")]]`
-	b.step("sam-partners", chromedp.WaitVisible(chromedp.Search(known)))
+	b.step("seller-partners", chromedp.WaitVisible(chromedp.Search(known)))
 	known2, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.Search(known)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantAll(t, "Sam's account", known2, "Northwind Resellers", "customer", "Invite to co-sell")
+	wantAll(t, "the seller's account", known2, "Northwind Resellers", "customer", "Invite to co-sell")
 
 	b.step("invite-to-cosell", chromedp.Click(chromedp.Search(known+`//a[text()="Invite to co-sell"]`)), chromedp.WaitVisible(chromedp.CSS("#share-form")))
 	for sel, want := range map[string]string{"customer_name": tok + " Robotics GmbH", "domain": dom + "robotics.de", "country": "DE", "partner_ids": stack.partnerA} {
