@@ -1,8 +1,11 @@
 package console
 
 import (
+	"html/template"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/dealflow/dealflow/db/dbq"
@@ -29,10 +32,11 @@ func (s *Console) mappingRoutes() []Route {
 
 // mappingView is what the mapping page shows.
 type mappingView struct {
-	Filter     read.MappingFilter
-	Report     read.MappingReport
-	Partners   []accountPartner
-	Query      string
+	Filter   read.MappingFilter
+	Report   read.MappingReport
+	Partners []accountPartner
+	// CSVQuery is the filter as the CSV link's query string.
+	CSVQuery   template.URL
 	Relations  []string
 	Categories []string
 }
@@ -47,7 +51,7 @@ type accountPartner struct {
 func (s *Console) mappingPage(c *gin.Context) {
 	p := web.PrincipalOf(c)
 	f, errs := read.ParseMappingFilter(c.Request.URL.Query())
-	v := mappingView{Filter: f, Query: c.Request.URL.RawQuery, Relations: read.MappingPartnerRelations, Categories: read.MappingVendorCategories}
+	v := mappingView{Filter: f, CSVQuery: mappingQuery(f), Relations: read.MappingPartnerRelations, Categories: read.MappingVendorCategories}
 	if len(errs) > 0 {
 		var msgs []string
 		for _, e := range errs {
@@ -73,6 +77,28 @@ func (s *Console) mappingPage(c *gin.Context) {
 		}
 	}
 	s.render(c, http.StatusOK, "mapping.html", page{Title: "Account mapping", Data: v})
+}
+
+// mappingQuery is f as a query string of escaped values, for the CSV
+// link: a plain string there would be escaped whole by html/template
+// ("q%3dx%26..."), and the download would ignore the filters.
+func mappingQuery(f read.MappingFilter) template.URL {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("partner_relation", f.PartnerRelation)
+	set("vendor_category", f.VendorCategory)
+	set("q", f.Q)
+	if f.MinScore > 0 {
+		v.Set("min_score", strconv.FormatFloat(f.MinScore, 'f', -1, 64))
+	}
+	if f.PartnerID.Valid {
+		v.Set("partner_id", f.PartnerID.UUID.String())
+	}
+	return template.URL(v.Encode()) //nolint:gosec // url.Values.Encode escapes every value
 }
 
 func (s *Console) mappingCSV(c *gin.Context) {

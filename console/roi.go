@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -34,8 +35,9 @@ var roiCurrencies = []string{"USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY"}
 type roiPage struct {
 	read.ROIView
 	Currencies []string
-	// Query is the filter as a query string, for the CSV links.
-	Query    string
+	// Query is the filter as a query string of escaped values, for the
+	// CSV links (a plain string would be escaped whole: "currency%3d...").
+	Query    template.URL
 	Programs []roiProgramLine
 	Partners []roiLine
 	Tiers    []roiLine
@@ -75,6 +77,11 @@ func roiLineOf(r domain.ROIRow, cur string) roiLine {
 	return roiLine{Key: r.Key, Name: r.Name, Tier: r.Tier, Accrued: money(r.Accrued), Paid: money(r.Paid), Revenue: money(r.Revenue), Ratio: ratio}
 }
 
+// roiQuery is the ROI filter as a query string of escaped values.
+func roiQuery(currency, from, to string) template.URL {
+	return template.URL(url.Values{"currency": {currency}, "from": {from}, "to": {to}}.Encode()) //nolint:gosec // url.Values.Encode escapes every value
+}
+
 // consoleROI shows the return on incentive spend for
 // ?currency=&from=&to= (defaults: USD, the last twelve months), the lift
 // estimates with their method and caveats, and links to the CSV files.
@@ -95,7 +102,7 @@ func (s *Console) consoleROI(c *gin.Context) {
 		return
 	}
 	p.ROIView = v
-	p.Query = url.Values{"currency": {v.Currency}, "from": {v.From}, "to": {v.To}}.Encode()
+	p.Query = roiQuery(v.Currency, v.From, v.To)
 	money := func(n int64) string { return domain.FormatMinor(n, v.Currency) + " " + v.Currency }
 	for _, pr := range v.Programs {
 		l := roiProgramLine{roiLine: roiLineOf(pr.ROIRow, v.Currency), Kind: pr.Kind, StartsOn: pr.StartsOn, Lift: pr.Lift,

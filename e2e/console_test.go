@@ -83,10 +83,16 @@ func (b *browser) text(sel string) string {
 
 func (b *browser) signIn(who string) {
 	b.t.Helper()
+	b.signInWith(who, stack.tokens[who])
+}
+
+// signInWith signs in with a token of the test's own (who names the step).
+func (b *browser) signInWith(who, token string) {
+	b.t.Helper()
 	b.step("sign-in-"+who,
 		chromedp.Navigate(stack.baseURL+"/console/sign-in"),
 		chromedp.WaitVisible(chromedp.CSS("#token")),
-		chromedp.SendKeys(chromedp.CSS("#token"), stack.tokens[who]),
+		chromedp.SendKeys(chromedp.CSS("#token"), token),
 		chromedp.Click(chromedp.CSS(`form[action="/console/sign-in"] button`)),
 		chromedp.WaitVisible(chromedp.CSS("form.signout")))
 }
