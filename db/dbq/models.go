@@ -512,18 +512,6 @@ type MappingOptIn struct {
 	OptedInAt       time.Time `json:"opted_in_at"`
 }
 
-type MappingVendor struct {
-	Kind              string    `json:"kind"`
-	ID                uuid.UUID `json:"id"`
-	NameFull          string    `json:"name_full"`
-	NameCore          string    `json:"name_core"`
-	NameKeys          []int64   `json:"name_keys"`
-	RegistrableDomain string    `json:"registrable_domain"`
-	DomainLabel       string    `json:"domain_label"`
-	Country           string    `json:"country"`
-	Category          string    `json:"category"`
-}
-
 type MfaChallenge struct {
 	IDHash    []byte             `json:"id_hash"`
 	UserID    uuid.UUID          `json:"user_id"`
