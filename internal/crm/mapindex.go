@@ -74,13 +74,18 @@ func keyBit(k int64) (word int, bit uint64) {
 // keys (as stored: every writer stores domain.NameKeys of the stored
 // names) and domain name.
 func loadMapIndex(ctx context.Context, tx pgx.Tx) (*mapIndex, error) {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM partner_accounts`).Scan(&n); err != nil {
+		return nil, err
+	}
 	rows, err := tx.Query(ctx, `SELECT id, partner_id, relation, name_full, name_core, name_keys, registrable_domain, domain_label, country
 	    FROM partner_accounts`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	idx := &mapIndex{filter: make([]uint64, keyFilterBits/64), byKey: make(map[int64]int32, 1<<20), byLabel: map[string][]int32{}}
+	idx := &mapIndex{parties: make([]mapParty, 0, n), filter: make([]uint64, keyFilterBits/64),
+		byKey: make(map[int64]int32, 16*n), byLabel: make(map[string][]int32, n)}
 	var (
 		p     mapParty
 		keys  []int64
