@@ -476,6 +476,14 @@ type LeadOffer struct {
 	DecidedAt pgtype.Timestamptz `json:"decided_at"`
 }
 
+type LeadRoutePick struct {
+	LeadID   uuid.UUID   `json:"lead_id"`
+	Round    int32       `json:"round"`
+	Partners []uuid.UUID `json:"partners"`
+	Rule     string      `json:"rule"`
+	PickedAt time.Time   `json:"picked_at"`
+}
+
 type LedgerEntry struct {
 	Seq         int64         `json:"seq"`
 	EntryKey    string        `json:"entry_key"`
@@ -510,18 +518,6 @@ type MappingOptIn struct {
 	VendorCategory  string    `json:"vendor_category"`
 	OptedInBy       uuid.UUID `json:"opted_in_by"`
 	OptedInAt       time.Time `json:"opted_in_at"`
-}
-
-type MappingVendor struct {
-	Kind              string    `json:"kind"`
-	ID                uuid.UUID `json:"id"`
-	NameFull          string    `json:"name_full"`
-	NameCore          string    `json:"name_core"`
-	NameKeys          []int64   `json:"name_keys"`
-	RegistrableDomain string    `json:"registrable_domain"`
-	DomainLabel       string    `json:"domain_label"`
-	Country           string    `json:"country"`
-	Category          string    `json:"category"`
 }
 
 type MfaChallenge struct {
