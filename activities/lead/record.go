@@ -33,8 +33,14 @@ type Change struct {
 	// State is the workflow's state after the change (the projection).
 	State lead.State `json:"state"`
 	// Offer opens an offer to each of these partners in State.Round, due
-	// at State.AcceptDueAt, and counts it for round-robin.
+	// at State.AcceptDueAt, and counts it for round-robin unless Counted.
 	Offer []string `json:"offer,omitempty"`
+	// Counted says the Offer is routing's pick for State.Round (LeadRoute),
+	// counted for round-robin when picked: it is not counted again. An
+	// offer made otherwise (a manager's assignment) is counted here; so
+	// is one marked Counted whose pick is not kept (routed by a worker from
+	// before picks were counted).
+	Counted bool `json:"counted,omitempty"`
 	// Close closes open offers of round CloseRound with Outcome: one
 	// partner's (ClosePartner) or all still open.
 	CloseRound   int    `json:"close_round,omitempty"`
@@ -43,7 +49,8 @@ type Change struct {
 }
 
 // LeadRecord writes a change in one transaction: the lead (first change), the
-// event, the offers, the projection and the notifications of the partners
+// event, the offers (counted for round-robin unless routing counted them),
+// the projection and the notifications of the partners
 // it concerns (offers, reminders, time-outs, pullbacks, withdrawals). A change already recorded (its
 // seq exists) is left as it is.
 func (a *Activities) LeadRecord(ctx context.Context, c Change) error {
@@ -116,8 +123,18 @@ func (a *Activities) LeadRecord(ctx context.Context, c Change) error {
 			}
 		}
 		if len(offered) > 0 {
-			if err := q.LeadProfileAssigned(ctx, offered); err != nil {
-				return err
+			counted := false
+			if c.Counted {
+				_, err := q.LeadRoutePickGet(ctx, dbq.LeadRoutePickGetParams{LeadID: id, Round: int32(c.State.Round)})
+				if err != nil && !db.IsNotFound(err) {
+					return err
+				}
+				counted = err == nil
+			}
+			if !counted {
+				if err := q.LeadProfileAssigned(ctx, offered); err != nil {
+					return err
+				}
 			}
 		}
 		s := c.State

@@ -50,21 +50,6 @@ func TestRecordRouteAndScope(t *testing.T) {
 	light := partnerWithProfile(t, "Light AG "+t.Name(), 5, 1)
 	partnerWithProfile(t, "Elsewhere Inc "+t.Name(), 5, 100, "US")
 
-	route := func(tried ...string) []string {
-		t.Helper()
-		r, err := a.LeadRoute(ctx, leadacts.RouteInput{ProgramID: prog.ProgramID, Facts: domain.LeadFacts{Country: "DE"}, Tried: tried, N: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(r.Partners) > 0 && r.Rule != "dach" {
-			t.Fatalf("rule %q", r.Rule)
-		}
-		return r.Partners
-	}
-	if got := route(); len(got) != 1 || got[0] != heavy.String() {
-		t.Fatalf("first pick %v, want the heavier %s", got, heavy)
-	}
-
 	id := uuid.Must(uuid.NewV7()).String()
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	in := lead.Input{LeadID: id, ProgramID: prog.ProgramID, Source: lead.SourceVendor,
@@ -73,9 +58,29 @@ func TestRecordRouteAndScope(t *testing.T) {
 			Contact: domain.Contact{Name: "Jo", Email: "jo@acme.de"}, ProductLines: []string{"firewall"}, Amount: 5000000, Currency: "EUR"}}
 	st := lead.State{LeadID: id, ProgramID: prog.ProgramID, Status: lead.StatusNew, Seq: 1}
 	created := leadacts.Change{LeadID: id, Seq: 1, Type: "created", To: lead.StatusNew, Actor: in.Creator, OccurredAt: at, New: &in, State: st}
+	if err := a.LeadRecord(ctx, created); err != nil {
+		t.Fatal(err)
+	}
+
+	route := func(round int, tried ...string) []string {
+		t.Helper()
+		r, err := a.LeadRoute(ctx, leadacts.RouteInput{LeadID: id, Round: round, ProgramID: prog.ProgramID,
+			Facts: domain.LeadFacts{Country: "DE"}, Tried: tried, N: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Partners) > 0 && r.Rule != "dach" {
+			t.Fatalf("rule %q", r.Rule)
+		}
+		return r.Partners
+	}
+	if got := route(1); len(got) != 1 || got[0] != heavy.String() {
+		t.Fatalf("first pick %v, want the heavier %s", got, heavy)
+	}
+
 	st.Status, st.Seq, st.Round, st.AcceptDueAt = lead.StatusOffered, 2, 1, at.Add(48*time.Hour)
 	offered := leadacts.Change{LeadID: id, Seq: 2, Type: "offered", From: lead.StatusNew, To: lead.StatusOffered,
-		Actor: domain.SystemActor, OccurredAt: at, State: st, Offer: []string{heavy.String()}}
+		Actor: domain.SystemActor, OccurredAt: at, State: st, Offer: []string{heavy.String()}, Counted: true}
 	for i := 0; i < 2; i++ { // retried: nothing twice
 		for _, c := range []leadacts.Change{created, offered} {
 			if err := a.LeadRecord(ctx, c); err != nil {
@@ -88,11 +93,15 @@ func TestRecordRouteAndScope(t *testing.T) {
 	if len(events) != 2 || len(offers) != 1 || offers[0].Outcome != "open" {
 		t.Fatalf("events %d offers %+v", len(events), offers)
 	}
-	// heavy is now at capacity (one open offer): light gets the next lead.
-	if got := route(); len(got) != 1 || got[0] != light.String() {
+	// The offer was counted once, by routing's pick, not again when recorded.
+	if n := assigned(t, heavy); n != 1 {
+		t.Fatalf("heavy assigned %d, want 1", n)
+	}
+	// heavy is now at capacity (one open offer): light gets the next round.
+	if got := route(2); len(got) != 1 || got[0] != light.String() {
 		t.Fatalf("with heavy full: %v", got)
 	}
-	if got := route(light.String()); len(got) != 0 {
+	if got := route(3, light.String()); len(got) != 0 {
 		t.Fatalf("tried partners excluded: %v", got)
 	}
 
@@ -123,4 +132,14 @@ func TestRecordRouteAndScope(t *testing.T) {
 	if _, err := testDB.Pool.Exec(ctx, `UPDATE lead_events SET reason = 'x' WHERE lead_id = $1`, id); err == nil {
 		t.Fatal("lead_events accepted an UPDATE")
 	}
+}
+
+// assigned is partner p's round-robin count.
+func assigned(t *testing.T, p uuid.UUID) int64 {
+	t.Helper()
+	var n int64
+	if err := testDB.Pool.QueryRow(context.Background(), `SELECT assigned FROM partner_lead_profiles WHERE partner_id = $1`, p).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -45,8 +45,10 @@ func (a *Activities) LeadProgram(ctx context.Context, programID string) (Program
 	return ProgramResult{ProgramID: p.ID.String(), Policy: policy}, nil
 }
 
-// RouteInput asks who is offered a lead next.
+// RouteInput asks who is offered lead LeadID in round Round (from 1).
 type RouteInput struct {
+	LeadID    string           `json:"lead_id"`
+	Round     int              `json:"round"`
 	ProgramID string           `json:"program_id"`
 	Facts     domain.LeadFacts `json:"facts"`
 	Tried     []string         `json:"tried"`
@@ -62,12 +64,26 @@ type RouteResult struct {
 // LeadRoute applies the program's routing rules (domain.Route) to its partners
 // as they are now: profiles, capacity and load, round-robin counts, and,
 // when the program's policy asks for scorecard weighting, each partner's
-// lead scorecard in the program (domain.ApplyScorecard). It only reads;
-// the offer it leads to is counted when recorded.
+// lead scorecard in the program (domain.ApplyScorecard). It picks and
+// counts in one transaction, holding the program's routing lock: the
+// chosen partners' round-robin counts go up with the pick, kept in
+// lead_route_picks, so leads of a program routed at the same time each see
+// the others' picks. A round already picked (a retried or re-executed
+// routing) is answered with its pick as kept, counted nothing more. An
+// empty pick (nobody eligible: the lead is queued) is neither kept nor
+// counted, so a later offer in the same round (a manager's re-offer of the
+// queued lead) routes afresh.
 func (a *Activities) LeadRoute(ctx context.Context, in RouteInput) (RouteResult, error) {
 	id, err := uuid.Parse(in.ProgramID)
 	if err != nil {
 		return RouteResult{}, activities.InvalidDataError("program id: %v", err)
+	}
+	leadID, err := uuid.Parse(in.LeadID)
+	if err != nil {
+		return RouteResult{}, activities.InvalidDataError("lead id: %v", err)
+	}
+	if in.Round < 1 {
+		return RouteResult{}, activities.InvalidDataError("round %d: rounds count from 1", in.Round)
 	}
 	q := dbq.New(a.Pool)
 	p, err := q.LeadProgram(ctx, uuid.NullUUID{UUID: id, Valid: true})
@@ -78,34 +94,78 @@ func (a *Activities) LeadRoute(ctx context.Context, in RouteInput) (RouteResult,
 	if err := json.Unmarshal(p.LeadRules, &rules); err != nil {
 		return RouteResult{}, activities.InvalidDataError("program %s routing rules: %v", id, err)
 	}
-	rows, err := q.LeadCandidates(ctx, id)
-	if err != nil {
-		return RouteResult{}, fmt.Errorf("lead candidates: %w", err)
-	}
-	cands := make([]domain.LeadCandidate, 0, len(rows))
-	for _, r := range rows {
-		cands = append(cands, domain.LeadCandidate{
-			PartnerID: r.PartnerID.String(), Type: domain.PartnerType(r.Type), Tier: r.Tier, Countries: r.Countries,
-			ProductLines: r.ProductLines, Tags: r.Tags, Capacity: int(r.Capacity), Open: int(r.Open),
-			Weight: int(r.Weight), Assigned: int(r.Assigned),
-		})
-	}
 	policy, err := domain.ParseLeadPolicy(p.LeadPolicy)
 	if err != nil {
 		return RouteResult{}, activities.InvalidDataError("program %s: %v", id, err)
 	}
+	var scores map[string]domain.LeadScore
 	if policy.Weighting == domain.WeightScorecard {
-		if cands, err = a.scorecardWeights(ctx, q, id, cands, policy); err != nil {
+		// read before the lock: scorecards move with offers decided, not
+		// with picks, and the lock is held as briefly as can be.
+		if scores, err = leadScores(ctx, q, id); err != nil {
 			return RouteResult{}, err
 		}
 	}
-	chosen, rule := domain.Route(rules, in.Facts, cands, in.Tried, in.N)
-	return RouteResult{Partners: chosen, Rule: rule}, nil
+	var res RouteResult
+	err = db.InTx(ctx, a.Pool, func(q *dbq.Queries) error {
+		if err := q.LeadRouteLock(ctx, id); err != nil {
+			return fmt.Errorf("lead route lock: %w", err)
+		}
+		round := dbq.LeadRoutePickGetParams{LeadID: leadID, Round: int32(in.Round)}
+		pick, err := q.LeadRoutePickGet(ctx, round)
+		if err == nil {
+			res = RouteResult{Partners: make([]string, 0, len(pick.Partners)), Rule: pick.Rule}
+			for _, p := range pick.Partners {
+				res.Partners = append(res.Partners, p.String())
+			}
+			return nil
+		}
+		if !db.IsNotFound(err) {
+			return fmt.Errorf("lead route pick: %w", err)
+		}
+		rows, err := q.LeadCandidates(ctx, id)
+		if err != nil {
+			return fmt.Errorf("lead candidates: %w", err)
+		}
+		cands := make([]domain.LeadCandidate, 0, len(rows))
+		for _, r := range rows {
+			cands = append(cands, domain.LeadCandidate{
+				PartnerID: r.PartnerID.String(), Type: domain.PartnerType(r.Type), Tier: r.Tier, Countries: r.Countries,
+				ProductLines: r.ProductLines, Tags: r.Tags, Capacity: int(r.Capacity), Open: int(r.Open),
+				Weight: int(r.Weight), Assigned: int(r.Assigned),
+			})
+		}
+		if policy.Weighting == domain.WeightScorecard {
+			cands = domain.ApplyScorecard(cands, scores, policy.AcceptWithin.D())
+		}
+		chosen, rule := domain.Route(rules, in.Facts, cands, in.Tried, in.N)
+		res = RouteResult{Partners: chosen, Rule: rule}
+		if len(chosen) == 0 {
+			return nil
+		}
+		ids := make([]uuid.UUID, 0, len(chosen))
+		for _, s := range chosen {
+			p, err := uuid.Parse(s)
+			if err != nil {
+				return fmt.Errorf("routed partner id: %w", err)
+			}
+			ids = append(ids, p)
+		}
+		if err := q.LeadRoutePickInsert(ctx, dbq.LeadRoutePickInsertParams{LeadID: leadID, Round: int32(in.Round),
+			Partners: ids, Rule: rule}); err != nil {
+			return fmt.Errorf("lead route pick: %w", err)
+		}
+		return q.LeadProfileAssigned(ctx, ids)
+	})
+	if err != nil {
+		return RouteResult{}, err
+	}
+	return res, nil
 }
 
-// scorecardWeights scales the candidates' weights by their lead
-// scorecards in program id (all time).
-func (a *Activities) scorecardWeights(ctx context.Context, q *dbq.Queries, id uuid.UUID, cands []domain.LeadCandidate, p domain.LeadPolicy) ([]domain.LeadCandidate, error) {
+// leadScores reads the partners' lead scorecards in program id (all
+// time), for scorecard weighting.
+func leadScores(ctx context.Context, q *dbq.Queries, id uuid.UUID) (map[string]domain.LeadScore, error) {
 	rows, err := q.LeadScorecard(ctx, dbq.LeadScorecardParams{ProgramID: uuid.NullUUID{UUID: id, Valid: true}})
 	if err != nil {
 		return nil, fmt.Errorf("lead scorecard: %w", err)
@@ -115,7 +175,7 @@ func (a *Activities) scorecardWeights(ctx context.Context, q *dbq.Queries, id uu
 		scores[r.PartnerID.String()] = domain.LeadScore{Offered: int(r.Offered), Accepted: int(r.Accepted), Won: int(r.Won),
 			MedianToAccept: time.Duration(r.MedianSecondsToAccept * float64(time.Second))}
 	}
-	return domain.ApplyScorecard(cands, scores, p.AcceptWithin.D()), nil
+	return scores, nil
 }
 
 // LeadLastSeq is the number of the last event recorded for lead leadID: a

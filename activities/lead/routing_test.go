@@ -65,22 +65,26 @@ func TestRouteScorecardWeighting(t *testing.T) {
 		}
 	}
 	rules, _ := json.Marshal([]domain.RoutingRule{{Name: "tagged", PartnerTags: []string{"scorecard-test"}}})
+	round := 5
 	route := func(policy string) string {
 		t.Helper()
+		round++
 		if _, err := q.LeadProgramSetRouting(ctx, dbq.LeadProgramSetRoutingParams{ID: uuid.MustParse(prog.ProgramID),
 			LeadPolicy: json.RawMessage(policy), LeadRules: rules}); err != nil {
 			t.Fatal(err)
 		}
-		r, err := a.LeadRoute(ctx, leadacts.RouteInput{ProgramID: prog.ProgramID, Facts: domain.LeadFacts{Country: "FR"}, N: 1})
+		r, err := a.LeadRoute(ctx, leadacts.RouteInput{LeadID: id.String(), Round: round, ProgramID: prog.ProgramID, Facts: domain.LeadFacts{Country: "FR"}, N: 1})
 		if err != nil || len(r.Partners) != 1 {
 			t.Fatalf("route %s: %+v %v", policy, r, err)
 		}
 		return r.Partners[0]
 	}
-	if got := route(`{}`); got != weak.String() {
-		t.Fatalf("static weights chose %s, want the partner with fewer leads %s", got, weak)
-	}
+	// (scorecard first: each route counts its pick, and strong's lead
+	// more is what the scorecard has to outweigh)
 	if got := route(`{"weighting": "scorecard"}`); got != strong.String() {
 		t.Fatalf("scorecard weights chose %s, want the quick acceptor %s", got, strong)
+	}
+	if got := route(`{}`); got != weak.String() {
+		t.Fatalf("static weights chose %s, want the partner with fewer leads %s", got, weak)
 	}
 }

@@ -628,6 +628,63 @@ func (q *Queries) LeadProject(ctx context.Context, arg LeadProjectParams) error 
 	return err
 }
 
+const leadRouteLock = `-- name: LeadRouteLock :exec
+SELECT pg_advisory_xact_lock(7302, hashtext(CAST($1::uuid AS text)))
+`
+
+// LeadRouteLock takes the program's routing lock until the transaction
+// ends: one lead of a program routed (counts read, pick counted) at a time.
+func (q *Queries) LeadRouteLock(ctx context.Context, programID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, leadRouteLock, programID)
+	return err
+}
+
+const leadRoutePickGet = `-- name: LeadRoutePickGet :one
+SELECT lead_id, round, partners, rule, picked_at FROM lead_route_picks WHERE lead_id = $1 AND round = $2
+`
+
+type LeadRoutePickGetParams struct {
+	LeadID uuid.UUID `json:"lead_id"`
+	Round  int32     `json:"round"`
+}
+
+// LeadRoutePickGet reads the pick routing made for a lead's round.
+func (q *Queries) LeadRoutePickGet(ctx context.Context, arg LeadRoutePickGetParams) (LeadRoutePick, error) {
+	row := q.db.QueryRow(ctx, leadRoutePickGet, arg.LeadID, arg.Round)
+	var i LeadRoutePick
+	err := row.Scan(
+		&i.LeadID,
+		&i.Round,
+		&i.Partners,
+		&i.Rule,
+		&i.PickedAt,
+	)
+	return i, err
+}
+
+const leadRoutePickInsert = `-- name: LeadRoutePickInsert :exec
+INSERT INTO lead_route_picks (lead_id, round, partners, rule)
+VALUES ($1, $2, $3::uuid[], $4)
+`
+
+type LeadRoutePickInsertParams struct {
+	LeadID   uuid.UUID   `json:"lead_id"`
+	Round    int32       `json:"round"`
+	Partners []uuid.UUID `json:"partners"`
+	Rule     string      `json:"rule"`
+}
+
+// LeadRoutePickInsert keeps the pick routing made for a lead's round.
+func (q *Queries) LeadRoutePickInsert(ctx context.Context, arg LeadRoutePickInsertParams) error {
+	_, err := q.db.Exec(ctx, leadRoutePickInsert,
+		arg.LeadID,
+		arg.Round,
+		arg.Partners,
+		arg.Rule,
+	)
+	return err
+}
+
 const leadScorecard = `-- name: LeadScorecard :many
 SELECT o.partner_id,
        count(*)::int AS offered,

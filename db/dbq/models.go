@@ -476,6 +476,14 @@ type LeadOffer struct {
 	DecidedAt pgtype.Timestamptz `json:"decided_at"`
 }
 
+type LeadRoutePick struct {
+	LeadID   uuid.UUID   `json:"lead_id"`
+	Round    int32       `json:"round"`
+	Partners []uuid.UUID `json:"partners"`
+	Rule     string      `json:"rule"`
+	PickedAt time.Time   `json:"picked_at"`
+}
+
 type LedgerEntry struct {
 	Seq         int64         `json:"seq"`
 	EntryKey    string        `json:"entry_key"`

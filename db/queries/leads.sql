@@ -62,6 +62,20 @@ WHERE lead_id = @lead_id AND round = @round AND outcome = 'open'
 -- name: LeadProfileAssigned :exec
 UPDATE partner_lead_profiles SET assigned = assigned + 1 WHERE partner_id = ANY (@partner_ids::uuid[]);
 
+-- name: LeadRouteLock :exec
+-- LeadRouteLock takes the program's routing lock until the transaction
+-- ends: one lead of a program routed (counts read, pick counted) at a time.
+SELECT pg_advisory_xact_lock(7302, hashtext(CAST(@program_id::uuid AS text)));
+
+-- name: LeadRoutePickGet :one
+-- LeadRoutePickGet reads the pick routing made for a lead's round.
+SELECT * FROM lead_route_picks WHERE lead_id = @lead_id AND round = @round;
+
+-- name: LeadRoutePickInsert :exec
+-- LeadRoutePickInsert keeps the pick routing made for a lead's round.
+INSERT INTO lead_route_picks (lead_id, round, partners, rule)
+VALUES (@lead_id, @round, @partners::uuid[], @rule);
+
 -- name: LeadGet :one
 -- LeadGet reads a lead; a partner (scope_partner_id) reaches only a lead
 -- offered to it in some round, or attributed to it (its referral).

@@ -150,10 +150,14 @@ func (w *leadWorkflow) offerRound(ctx workflow.Context) error {
 	if p.Mode == domain.RouteBroadcast {
 		n = p.BroadcastTo
 	}
+	// picked: routing's pick for the round, counted for round-robin as it
+	// was picked; a manager's assignment is counted when recorded.
+	picked := w.st.AssignTo == ""
 	var routed leadacts.RouteResult
-	if w.st.AssignTo != "" {
+	if !picked {
 		routed = leadacts.RouteResult{Partners: []string{w.st.AssignTo}, Rule: "assigned"}
 	} else if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.LeadRoute, leadacts.RouteInput{
+		LeadID: w.st.LeadID, Round: w.st.Round + 1,
 		ProgramID: w.st.ProgramID, Facts: w.in.Lead.Facts(), Tried: w.st.Tried, N: n,
 	}).Get(ctx, &routed); err != nil {
 		return err
@@ -164,7 +168,7 @@ func (w *leadWorkflow) offerRound(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
 	err := w.record(ctx, change{typ: "offered", to: lead.StatusOffered, actor: domain.SystemActor,
 		payload: map[string]any{"partners": routed.Partners, "rule": routed.Rule, "mode": p.Mode},
-		offer:   routed.Partners, apply: func(s *lead.State) {
+		offer:   routed.Partners, counted: picked, apply: func(s *lead.State) {
 			s.Round++
 			s.Offered = slices.Clone(routed.Partners)
 			s.Rule = routed.Rule
@@ -292,6 +296,7 @@ type change struct {
 	payload         any
 	new             *lead.Input
 	offer           []string
+	counted         bool // offer counted by routing's pick (leadacts.Change.Counted)
 	closeRound      int
 	closePartner    string
 	outcome         string
@@ -312,7 +317,7 @@ func (w *leadWorkflow) record(ctx workflow.Context, c change) error {
 	next.Status, next.Seq, next.UpdatedAt = c.to, w.st.Seq+1, now
 	rec := leadacts.Change{LeadID: w.st.LeadID, Seq: next.Seq, Type: c.typ, From: w.st.Status, To: c.to,
 		Actor: c.actor, Reason: c.reason, OccurredAt: now, New: c.new, State: next, Offer: c.offer,
-		CloseRound: c.closeRound, ClosePartner: c.closePartner, Outcome: c.outcome}
+		Counted: c.counted, CloseRound: c.closeRound, ClosePartner: c.closePartner, Outcome: c.outcome}
 	if c.new != nil {
 		rec.From = ""
 	}

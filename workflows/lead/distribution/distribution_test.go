@@ -40,6 +40,7 @@ type world struct {
 	policy     domain.LeadPolicy
 	partners   []string
 	changes    []leadacts.Change
+	routes     []leadacts.RouteInput
 	registered []leadacts.RegisterInput
 	released   []leadacts.ReleaseInput
 	sent       int // manager steps sent: each update's own id
@@ -58,6 +59,9 @@ func newWorld(t *testing.T, policy domain.LeadPolicy, partners ...string) *world
 		})
 	w.env.OnActivity(acts.LeadRoute, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in leadacts.RouteInput) (leadacts.RouteResult, error) {
+			w.mu.Lock()
+			w.routes = append(w.routes, in)
+			w.mu.Unlock()
 			var out []string
 			for _, p := range w.partners {
 				if !slices.Contains(in.Tried, p) && len(out) < in.N {

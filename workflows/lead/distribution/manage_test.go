@@ -127,6 +127,25 @@ func TestManagerAssignThenRulesCarryOn(t *testing.T) {
 	if got := w.log(); got != want {
 		t.Fatalf("changes\n got %s\nwant %s", got, want)
 	}
+	// Routing picks (and counts) rounds 1 and 3 of this lead, and finds
+	// nobody left for round 4; the assignee's offer (round 2) is counted
+	// when recorded, the picks' offers are not counted again.
+	var rounds []int
+	for _, in := range w.routes {
+		if in.LeadID != leadID {
+			t.Fatalf("routed lead %q", in.LeadID)
+		}
+		rounds = append(rounds, in.Round)
+	}
+	var counted []string
+	for _, c := range w.changes {
+		if len(c.Offer) > 0 {
+			counted = append(counted, fmt.Sprintf("%d:%t", c.State.Round, c.Counted))
+		}
+	}
+	if !slices.Equal(rounds, []int{1, 3, 4}) || strings.Join(counted, " ") != "1:true 2:false 3:true" {
+		t.Fatalf("routed rounds %v, offers counted %v", rounds, counted)
+	}
 }
 
 // Closing needs a reason code (and a text for "other"); it withdraws the

@@ -1,0 +1,153 @@
+package lead_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	leadacts "github.com/dealflow/dealflow/activities/lead"
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/workflows/lead"
+	"github.com/google/uuid"
+)
+
+// Leads of one program routed at the same time (an import starts them
+// eight at a time) each see the others' picks: 20 leads routed at once
+// between two equal-weight partners split 10/10, and each partner's
+// round-robin count is 10. Routing a round again (a retried or
+// re-executed activity) returns its pick as kept and counts nothing; the
+// offer recorded from the pick is not counted again, an offer a manager
+// assigned is.
+func TestRouteConcurrentPicksSplitEvenly(t *testing.T) {
+	ctx := context.Background()
+	a := leadacts.New(testDB.Pool, nil)
+	q := dbq.New(testDB.Pool)
+	prog, err := q.ProgramCreate(ctx, dbq.ProgramCreateParams{Name: "Race " + t.Name(), Policy: json.RawMessage(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, _ := json.Marshal([]domain.RoutingRule{{Name: "all"}})
+	if _, err := q.LeadProgramSetRouting(ctx, dbq.LeadProgramSetRoutingParams{ID: prog.ID, LeadPolicy: json.RawMessage(`{}`), LeadRules: rules}); err != nil {
+		t.Fatal(err)
+	}
+	var partners []uuid.UUID
+	for _, name := range []string{"Alpha", "Beta"} {
+		p, err := q.PartnerCreate(ctx, dbq.PartnerCreateParams{Name: name + " " + t.Name(), Type: "reseller", Tier: "gold",
+			ProgramID: uuid.NullUUID{UUID: prog.ID, Valid: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.LeadProfileUpsert(ctx, dbq.LeadProfileUpsertParams{PartnerID: p.ID, Countries: []string{}, ProductLines: []string{},
+			Tags: []string{}, Capacity: 100, Weight: 1}); err != nil {
+			t.Fatal(err)
+		}
+		partners = append(partners, p.ID)
+	}
+	const leads = 20
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	ids := make([]string, leads)
+	for i := range ids {
+		ids[i] = uuid.Must(uuid.NewV7()).String()
+		in := lead.Input{LeadID: ids[i], ProgramID: prog.ID.String(), Source: lead.SourceImport, Creator: domain.SystemActor,
+			Lead: lead.Lead{Company: domain.Customer{Name: fmt.Sprintf("Race %d", i), Domain: fmt.Sprintf("race%d.de", i), Country: "DE"},
+				RegistrableDomain: fmt.Sprintf("race%d.de", i), Contact: domain.Contact{Name: "Jo", Email: "jo@race.de"},
+				ProductLines: []string{"vpn"}, Amount: 1, Currency: "EUR"}}
+		if err := a.LeadRecord(ctx, leadacts.Change{LeadID: ids[i], Seq: 1, Type: "created", To: lead.StatusNew, Actor: domain.SystemActor,
+			OccurredAt: at, New: &in, State: lead.State{LeadID: ids[i], ProgramID: prog.ID.String(), Status: lead.StatusNew, Seq: 1}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	route := func(id string) leadacts.RouteResult {
+		r, err := a.LeadRoute(ctx, leadacts.RouteInput{LeadID: id, Round: 1, ProgramID: prog.ID.String(),
+			Facts: domain.LeadFacts{Country: "DE"}, N: 1})
+		if err != nil || len(r.Partners) != 1 || r.Rule != "all" {
+			t.Errorf("route %s: %+v %v", id, r, err)
+		}
+		return r
+	}
+	// routeAll routes round 1 of every lead at once.
+	routeAll := func() []leadacts.RouteResult {
+		out := make([]leadacts.RouteResult, leads)
+		var wg sync.WaitGroup
+		release := make(chan struct{})
+		for i, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-release
+				out[i] = route(id)
+			}()
+		}
+		close(release)
+		wg.Wait()
+		if t.Failed() {
+			t.FailNow()
+		}
+		return out
+	}
+	split := func(picks []leadacts.RouteResult) map[string]int {
+		n := map[string]int{}
+		for _, r := range picks {
+			n[r.Partners[0]]++
+		}
+		return n
+	}
+	want := map[string]int{partners[0].String(): leads / 2, partners[1].String(): leads / 2}
+	counts := func() map[string]int {
+		return map[string]int{partners[0].String(): int(assigned(t, partners[0])), partners[1].String(): int(assigned(t, partners[1]))}
+	}
+
+	first := routeAll()
+	if got := split(first); !maps.Equal(got, want) {
+		t.Fatalf("picks split %v, want %v", got, want)
+	}
+	if got := counts(); !maps.Equal(got, want) {
+		t.Fatalf("assigned %v, want %v", got, want)
+	}
+
+	// The same rounds again, at once: the same picks, nothing counted.
+	again := routeAll()
+	for i := range first {
+		if !slices.Equal(again[i].Partners, first[i].Partners) || again[i].Rule != first[i].Rule {
+			t.Fatalf("lead %s routed again: %+v, first %+v", ids[i], again[i], first[i])
+		}
+	}
+	if got := counts(); !maps.Equal(got, want) {
+		t.Fatalf("assigned after routing again %v, want %v", got, want)
+	}
+
+	// Recording the offer of a pick counts nothing more; an offer a manager
+	// assigned (not routing's pick) is counted when recorded.
+	offer := func(id string, seq int32, round int, p string, counted bool) {
+		t.Helper()
+		st := lead.State{LeadID: id, ProgramID: prog.ID.String(), Status: lead.StatusOffered, Seq: seq, Round: round,
+			Offered: []string{p}, AcceptDueAt: at.Add(48 * time.Hour)}
+		if err := a.LeadRecord(ctx, leadacts.Change{LeadID: id, Seq: seq, Type: "offered", From: lead.StatusNew, To: lead.StatusOffered,
+			Actor: domain.SystemActor, OccurredAt: at, State: st, Offer: []string{p}, Counted: counted}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p0 := first[0].Partners[0]
+	offer(ids[0], 2, 1, p0, true)
+	if got := counts(); !maps.Equal(got, want) {
+		t.Fatalf("assigned after recording the picked offer %v, want %v", got, want)
+	}
+	offer(ids[1], 2, 2, p0, false) // an assignment in round 2: no pick kept
+	want[p0]++
+	if got := counts(); !maps.Equal(got, want) {
+		t.Fatalf("assigned after an assigned offer %v, want %v", got, want)
+	}
+	// An offer marked counted whose pick was not kept (routed by a worker
+	// from before picks were counted) is counted when recorded.
+	offer(ids[2], 2, 3, p0, true)
+	want[p0]++
+	if got := counts(); !maps.Equal(got, want) {
+		t.Fatalf("assigned after an offer routed without a kept pick %v, want %v", got, want)
+	}
+}
