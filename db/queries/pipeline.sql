@@ -68,12 +68,13 @@ GROUP BY r.month ORDER BY r.month;
 -- that partner_window keeps (the dashboard's default period, migration
 -- 00045) it reads the top of partner_window_won's index: the partners with
 -- won value, and only when fewer than ten have some, those without (by
--- registrations) and then those below zero. Of every program over another
--- window it reads partner_rollups (one row per partner-month and currency,
--- migration 00029); of program_id alone the rollups by partner and program
--- (deal_rollups' partner_program, migration 00031). Whichever branches the
--- window and the program rule out are skipped by one-time filters; only the
--- partners tied with the tenth are joined to partners.
+-- registrations) and then those below zero. Over any other window, or of
+-- program_id alone, it adds up each partner's running sums (partner_running,
+-- migration 00047): at most five rows per partner and currency for any
+-- period the dashboard allows (partner_running_parts), a partner counting when it registered
+-- a deal in the period. Whichever branches the window rules out are skipped by
+-- one-time filters; only the partners tied with the tenth are joined to
+-- partners.
 WITH kept AS (
     SELECT EXISTS (
         SELECT 1 FROM partner_window w
@@ -81,21 +82,13 @@ WITH kept AS (
           AND w.since = @since_month::date AND w.until = @until_month::date
     ) AS yes
 ), totals AS (
-    SELECT r.partner_id, sum(r.registered) AS registered, sum(r.approved) AS approved,
-           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = @currency::text), 0) AS won
-    FROM partner_rollups r
-    WHERE sqlc.narg(program_id)::uuid IS NULL AND NOT (SELECT yes FROM kept)
-      AND r.month >= @since_month::date AND r.month <= @until_month::date
+    SELECT r.partner_id, sum(k.sign * r.registered) AS registered, sum(k.sign * r.approved) AS approved,
+           coalesce(sum(k.sign * r.won_amount) FILTER (WHERE r.currency = @currency::text), 0) AS won
+    FROM partner_running_parts(@since_month::date, @until_month::date) AS k
+    JOIN partner_running r ON r.span = k.span AND r.at = k.at
+    WHERE NOT (SELECT yes FROM kept) AND r.program = coalesce(sqlc.narg(program_id)::uuid::text, '')
     GROUP BY r.partner_id
-    UNION ALL
-    SELECT split_part(r.key, '/', 1)::uuid, sum(r.deals),
-           coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0),
-           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)
-    FROM deal_rollups r
-    WHERE sqlc.narg(program_id)::uuid IS NOT NULL AND r.dim = 'partner_program'
-      AND split_part(r.key, '/', 2) = sqlc.narg(program_id)::uuid::text
-      AND r.month >= @since_month::date AND r.month <= @until_month::date
-    GROUP BY 1
+    HAVING sum(k.sign * r.registered) > 0
 ), won_top AS (
     SELECT x.partner_id, x.won_amount AS won
     FROM partner_window_won x
