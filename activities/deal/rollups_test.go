@@ -144,13 +144,27 @@ GROUP BY p.id, p.name, p.tier
 ORDER BY won DESC, 4 DESC, p.name, p.id
 LIMIT 10`
 
+// tiersFromDeals is the pipeline by tier (the partners' tiers now)
+// aggregated from the deals, with topPartnersFromDeals' parameters: the
+// oracle of PipelineByTier over any period and program.
+const tiersFromDeals = `
+SELECT lower(p.tier) AS tier, count(*)::int AS registered,
+       count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int,
+       coalesce(sum(d.won_amount) FILTER (WHERE d.status = 'closed_won' AND d.won_currency = $1), 0)::bigint AS won
+FROM deals d JOIN partners p ON p.id = d.partner_id
+WHERE d.last_event_seq > 0
+  AND d.created_at AT TIME ZONE 'UTC' >= $2::date AND d.created_at AT TIME ZONE 'UTC' < $3::date + interval '1 month'
+  AND ($4::uuid IS NULL OR d.program_id = $4::uuid)
+GROUP BY 1
+ORDER BY won DESC, registered DESC, tier`
+
 // checkTopPartnersOverPeriods compares PipelineByPartner with the
 // aggregation from the deals over the dashboard's periods (calendar
 // quarters and years, years to date, 13 months, one month, 120 months
 // across a decade's end, a period before any deal, a reversed one) and
 // random ones of 1 to 120 months, of every program and of each, in two
 // currencies: the running sums (migration 00047) answer all but the kept
-// window.
+// window. PipelineByTier too, which reads them for one program.
 func checkTopPartnersOverPeriods(ctx context.Context, t *testing.T, r *rand.Rand, label string, programs []string) {
 	t.Helper()
 	q := dbq.New(testDB.Pool)
@@ -188,6 +202,22 @@ func checkTopPartnersOverPeriods(ctx context.Context, t *testing.T, r *rand.Rand
 				if fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Fatalf("%s %s program %v top partners %s to %s:\nrollups %+v\ndeals   %+v", label, cur, prog.UUID,
 						p[0].Format("2006-01"), p[1].Format("2006-01"), got, want)
+				}
+				gotT, err := q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: cur, ProgramID: prog, SinceMonth: p[0], UntilMonth: p[1]})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows, err = testDB.Pool.Query(ctx, tiersFromDeals, cur, p[0], p[1], prog)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantT, err := pgx.CollectRows(rows, pgx.RowToStructByPos[dbq.PipelineByTierRow])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(gotT) != fmt.Sprint(wantT) {
+					t.Fatalf("%s %s program %v by tier %s to %s:\nrollups %+v\ndeals   %+v", label, cur, prog.UUID,
+						p[0].Format("2006-01"), p[1].Format("2006-01"), gotT, wantT)
 				}
 			}
 		}

@@ -248,8 +248,8 @@ type PipelineByPartnerRow struct {
 // won value, and only when fewer than ten have some, those without (by
 // registrations) and then those below zero. Over any other window, or of
 // program_id alone, it adds up each partner's running sums (partner_running,
-// migration 00047): at most six rows per partner and currency, whatever
-// the period (partner_running_parts), a partner counting when it registered
+// migration 00047): at most five rows per partner and currency for any
+// period the dashboard allows (partner_running_parts), a partner counting when it registered
 // a deal in the period. Whichever branches the window rules out are skipped by
 // one-time filters; only the partners tied with the tenth are joined to
 // partners.
@@ -294,13 +294,16 @@ WITH totals AS (
       AND r.month >= $3::date AND r.month <= $4::date
     GROUP BY r.tier
     UNION ALL
-    SELECT lower(p.tier), sum(r.deals),
-           coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0),
-           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)
-    FROM deal_rollups r JOIN partners p ON p.id = split_part(r.key, '/', 1)::uuid
-    WHERE $2::uuid IS NOT NULL AND r.dim = 'partner_program'
-      AND split_part(r.key, '/', 2) = $2::uuid::text
-      AND r.month >= $3::date AND r.month <= $4::date
+    SELECT lower(p.tier), sum(t.registered), sum(t.approved), sum(t.won)
+    FROM (
+        SELECT r.partner_id, sum(k.sign * r.registered) AS registered, sum(k.sign * r.approved) AS approved,
+               coalesce(sum(k.sign * r.won_amount) FILTER (WHERE r.currency = $1::text), 0) AS won
+        FROM partner_running_parts($3::date, $4::date) AS k
+        JOIN partner_running r ON r.span = k.span AND r.at = k.at
+        WHERE $2::uuid IS NOT NULL AND r.program = $2::uuid::text
+        GROUP BY r.partner_id
+        HAVING sum(k.sign * r.registered) > 0
+    ) t JOIN partners p ON p.id = t.partner_id
     GROUP BY 1
 )
 SELECT t.tier, t.registered::int AS registered, t.approved::int AS approved, t.won::bigint AS won
@@ -325,7 +328,9 @@ type PipelineByTierRow struct {
 // PipelineByTier is the pipeline by partner tier (the partners' tiers now,
 // lower-cased) from @since_month to @until_month (firsts of months, UTC,
 // both included): of every program from tier_rollups (migration 00029), of
-// program_id alone from the rollups by partner and program.
+// program_id alone from each partner's running sums in the program
+// (partner_running, migration 00047: at most five rows per partner and
+// currency), the partners that registered a deal in it joined to their tiers.
 func (q *Queries) PipelineByTier(ctx context.Context, arg PipelineByTierParams) ([]PipelineByTierRow, error) {
 	rows, err := q.db.Query(ctx, pipelineByTier,
 		arg.Currency,

@@ -129,7 +129,9 @@ SELECT partner_window_roll(@since_month::date, @until_month::date)::boolean AS r
 -- PipelineByTier is the pipeline by partner tier (the partners' tiers now,
 -- lower-cased) from @since_month to @until_month (firsts of months, UTC,
 -- both included): of every program from tier_rollups (migration 00029), of
--- program_id alone from the rollups by partner and program.
+-- program_id alone from each partner's running sums in the program
+-- (partner_running, migration 00047: at most five rows per partner and
+-- currency), the partners that registered a deal in it joined to their tiers.
 WITH totals AS (
     SELECT r.tier, sum(r.registered) AS registered, sum(r.approved) AS approved,
            coalesce(sum(r.won_amount) FILTER (WHERE r.currency = @currency::text), 0) AS won
@@ -138,13 +140,16 @@ WITH totals AS (
       AND r.month >= @since_month::date AND r.month <= @until_month::date
     GROUP BY r.tier
     UNION ALL
-    SELECT lower(p.tier), sum(r.deals),
-           coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0),
-           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = @currency::text), 0)
-    FROM deal_rollups r JOIN partners p ON p.id = split_part(r.key, '/', 1)::uuid
-    WHERE sqlc.narg(program_id)::uuid IS NOT NULL AND r.dim = 'partner_program'
-      AND split_part(r.key, '/', 2) = sqlc.narg(program_id)::uuid::text
-      AND r.month >= @since_month::date AND r.month <= @until_month::date
+    SELECT lower(p.tier), sum(t.registered), sum(t.approved), sum(t.won)
+    FROM (
+        SELECT r.partner_id, sum(k.sign * r.registered) AS registered, sum(k.sign * r.approved) AS approved,
+               coalesce(sum(k.sign * r.won_amount) FILTER (WHERE r.currency = @currency::text), 0) AS won
+        FROM partner_running_parts(@since_month::date, @until_month::date) AS k
+        JOIN partner_running r ON r.span = k.span AND r.at = k.at
+        WHERE sqlc.narg(program_id)::uuid IS NOT NULL AND r.program = sqlc.narg(program_id)::uuid::text
+        GROUP BY r.partner_id
+        HAVING sum(k.sign * r.registered) > 0
+    ) t JOIN partners p ON p.id = t.partner_id
     GROUP BY 1
 )
 SELECT t.tier, t.registered::int AS registered, t.approved::int AS approved, t.won::bigint AS won
