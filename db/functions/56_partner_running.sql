@@ -29,27 +29,34 @@ $fn$;
 -- partner_running_parts is the rows whose sums, each times sign, add up to
 -- the months from p_since to p_until (firsts of months, both included;
 -- nothing when p_since is after p_until). With before(m) the sum over the
--- months of m's decade up to and including m, that is 'decade' at the year
--- before m's (unless m's year starts the decade) plus 'year' at m:
+-- months of m's decade up to and including m, that is 'decade' at m's year
+-- when m is a December, else 'decade' at the year before m's (unless m's
+-- year starts the decade) plus 'year' at m:
 --   before(p_until) − before(p_since − 1 month)
 --   + 'decade' at the last year of each decade from p_since − 1 month's up
---     to the one before p_until's.
--- At most five rows for a period of up to 120 months (the dashboard's most):
--- two for each end and the end of the one decade it may cross.
+--     to the one before p_until's,
+-- a row listed twice once with its signs added up, and not at all when they
+-- cancel (within one year the 'decade' rows do). At most five rows for a
+-- period of up to 120 months (the dashboard's most): two for each end and
+-- the end of the one decade it may cross.
 CREATE OR REPLACE FUNCTION partner_running_parts(p_since date, p_until date)
 RETURNS TABLE (span text, at date, sign integer) LANGUAGE sql IMMUTABLE ROWS 5 AS $fn$
     WITH b AS (
-        SELECT e.m, e.sign, extract(year FROM e.m)::int AS y
+        SELECT e.m, e.sign, extract(year FROM e.m)::int AS y, extract(month FROM e.m) = 12 AS december
         FROM (VALUES (p_until, 1), ((p_since - interval '1 month')::date, -1)) AS e (m, sign)
         WHERE p_since <= p_until
+    ), p AS (
+        SELECT 'year' AS span, b.m AS at, b.sign FROM b WHERE NOT b.december
+        UNION ALL
+        SELECT 'decade', make_date(b.y - 1, 1, 1), b.sign FROM b WHERE NOT b.december AND b.y % 10 <> 0
+        UNION ALL
+        SELECT 'decade', make_date(b.y, 1, 1), b.sign FROM b WHERE b.december
+        UNION ALL
+        SELECT 'decade', make_date(d + 9, 1, 1), 1
+        FROM generate_series((SELECT b.y FROM b WHERE b.sign = -1) / 10 * 10,
+                             (SELECT b.y FROM b WHERE b.sign = 1) / 10 * 10 - 10, 10) AS d
     )
-    SELECT 'year', b.m, b.sign FROM b
-    UNION ALL
-    SELECT 'decade', make_date(b.y - 1, 1, 1), b.sign FROM b WHERE b.y % 10 <> 0
-    UNION ALL
-    SELECT 'decade', make_date(d + 9, 1, 1), 1
-    FROM generate_series((SELECT b.y FROM b WHERE b.sign = -1) / 10 * 10,
-                         (SELECT b.y FROM b WHERE b.sign = 1) / 10 * 10 - 10, 10) AS d
+    SELECT p.span, p.at, sum(p.sign)::int FROM p GROUP BY 1, 2 HAVING sum(p.sign) <> 0
 $fn$;
 
 -- partner_running_delta is what moving a deal's contribution from o to n
