@@ -85,7 +85,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o SeedOptions, log *slog.Logg
 	for _, stmt := range []string{trigramFastUpdate("off"), "REINDEX TABLE deals", "REINDEX TABLE accounts", "ANALYZE deals", "ANALYZE accounts",
 		// The deals came in by COPY, past the event recording: the dashboard
 		// rollups are rebuilt from them.
-		"SELECT deal_rollups_rebuild()", "ANALYZE deal_rollups"} {
+		"SELECT deal_rollups_rebuild()", "ANALYZE deal_rollups, partner_running"} {
 		if _, err := pool.Exec(ctx, stmt); err != nil {
 			return fmt.Errorf("%s: %w", stmt, err)
 		}

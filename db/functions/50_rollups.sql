@@ -187,7 +187,8 @@ BEGIN
     GROUP BY 1, 2
     HAVING sum(x.won_amount) <> 0;
     -- The top partners' running sums (migration 00047): each program's
-    -- partner-months first, then carried to the rows each adds to.
+    -- partner-months first, then carried to the rows each adds to, written
+    -- in key order (a period reads them by span and at).
     INSERT INTO partner_running
     WITH m AS (
         SELECT p.program, f.partner_id, x.month, x.currency, sum(x.registered) AS registered,
@@ -199,7 +200,8 @@ BEGIN
     SELECT m.program, k.span, k.at, m.partner_id, m.currency, sum(m.registered), sum(m.approved), sum(m.won_amount)
     FROM m CROSS JOIN LATERAL partner_running_keys(m.month) AS k
     GROUP BY 1, 2, 3, 4, 5
-    HAVING (sum(m.registered), sum(m.approved), sum(m.won_amount)) <> (0, 0, 0);
+    HAVING (sum(m.registered), sum(m.approved), sum(m.won_amount)) <> (0, 0, 0)
+    ORDER BY 1, 2, 3, 4, 5;
     INSERT INTO tier_rollups
     SELECT x.month, lower(p.tier), x.currency, sum(x.registered), sum(x.approved), sum(x.won_deals),
            sum(x.lost_deals), sum(x.expired_deals), sum(x.won_amount)

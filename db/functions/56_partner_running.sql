@@ -38,9 +38,13 @@ $fn$;
 -- a row listed twice once with its signs added up, and not at all when they
 -- cancel (within one year the 'decade' rows do). At most five rows for a
 -- period of up to 120 months (the dashboard's most): two for each end and
--- the end of the one decade it may cross.
+-- the end of the one decade it may cross. PL/pgSQL, which the planner does
+-- not inline, so that it plans for the few rows it returns (ROWS 5).
 CREATE OR REPLACE FUNCTION partner_running_parts(p_since date, p_until date)
-RETURNS TABLE (span text, at date, sign integer) LANGUAGE sql IMMUTABLE ROWS 5 AS $fn$
+RETURNS TABLE (span text, at date, sign integer) LANGUAGE plpgsql IMMUTABLE ROWS 5 AS $fn$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH b AS (
         SELECT e.m, e.sign, extract(year FROM e.m)::int AS y, extract(month FROM e.m) = 12 AS december
         FROM (VALUES (p_until, 1), ((p_since - interval '1 month')::date, -1)) AS e (m, sign)
@@ -56,7 +60,8 @@ RETURNS TABLE (span text, at date, sign integer) LANGUAGE sql IMMUTABLE ROWS 5 A
         FROM generate_series((SELECT b.y FROM b WHERE b.sign = -1) / 10 * 10,
                              (SELECT b.y FROM b WHERE b.sign = 1) / 10 * 10 - 10, 10) AS d
     )
-    SELECT p.span, p.at, sum(p.sign)::int FROM p GROUP BY 1, 2 HAVING sum(p.sign) <> 0
+    SELECT p.span, p.at, sum(p.sign)::int FROM p GROUP BY 1, 2 HAVING sum(p.sign) <> 0;
+END;
 $fn$;
 
 -- partner_running_delta is what moving a deal's contribution from o to n

@@ -38,7 +38,10 @@ CREATE TABLE partner_running (
     approved   bigint NOT NULL,
     won_amount bigint NOT NULL,
     PRIMARY KEY (program, span, at, partner_id, currency)
-);
+) WITH (fillfactor = 70);
+-- A period reads each of its rows' partners in turn (span and at), so the
+-- rows are written in key order (here and by the rebuild); the room left in
+-- each page keeps a row's updates in its page (HOT), and so in that order.
 
 -- An upgraded database already holds the rollups: every program from
 -- partner_rollups, each program from deal_rollups' partner_program (a deal
@@ -65,7 +68,8 @@ WITH m AS (
 SELECT k.program, k.span, k.at, k.partner_id, k.currency, sum(k.registered), sum(k.approved), sum(k.won_amount)
 FROM k
 GROUP BY 1, 2, 3, 4, 5
-HAVING (sum(k.registered), sum(k.approved), sum(k.won_amount)) <> (0, 0, 0);
+HAVING (sum(k.registered), sum(k.approved), sum(k.won_amount)) <> (0, 0, 0)
+ORDER BY 1, 2, 3, 4, 5;
 
 -- +goose Down
 DROP FUNCTION IF EXISTS partner_running_move(deal_rollup_facts, deal_rollup_facts);

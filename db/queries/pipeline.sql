@@ -85,8 +85,15 @@ WITH kept AS (
     SELECT r.partner_id, sum(k.sign * r.registered) AS registered, sum(k.sign * r.approved) AS approved,
            coalesce(sum(k.sign * r.won_amount) FILTER (WHERE r.currency = @currency::text), 0) AS won
     FROM partner_running_parts(@since_month::date, @until_month::date) AS k
-    JOIN partner_running r ON r.span = k.span AND r.at = k.at
-    WHERE NOT (SELECT yes FROM kept) AND r.program = coalesce(sqlc.narg(program_id)::uuid::text, '')
+    -- Each part's rows by the primary key (OFFSET 0 keeps it a lookup per
+    -- part rather than a scan of every row joined to the parts).
+    CROSS JOIN LATERAL (
+        SELECT r.partner_id, r.currency, r.registered, r.approved, r.won_amount
+        FROM partner_running r
+        WHERE r.program = coalesce(sqlc.narg(program_id)::uuid::text, '') AND r.span = k.span AND r.at = k.at
+        OFFSET 0
+    ) AS r
+    WHERE NOT (SELECT yes FROM kept)
     GROUP BY r.partner_id
     HAVING sum(k.sign * r.registered) > 0
 ), won_top AS (
@@ -145,8 +152,13 @@ WITH totals AS (
         SELECT r.partner_id, sum(k.sign * r.registered) AS registered, sum(k.sign * r.approved) AS approved,
                coalesce(sum(k.sign * r.won_amount) FILTER (WHERE r.currency = @currency::text), 0) AS won
         FROM partner_running_parts(@since_month::date, @until_month::date) AS k
-        JOIN partner_running r ON r.span = k.span AND r.at = k.at
-        WHERE sqlc.narg(program_id)::uuid IS NOT NULL AND r.program = sqlc.narg(program_id)::uuid::text
+        CROSS JOIN LATERAL (
+            SELECT r.partner_id, r.currency, r.registered, r.approved, r.won_amount
+            FROM partner_running r
+            WHERE r.program = sqlc.narg(program_id)::uuid::text AND r.span = k.span AND r.at = k.at
+            OFFSET 0
+        ) AS r
+        WHERE sqlc.narg(program_id)::uuid IS NOT NULL
         GROUP BY r.partner_id
         HAVING sum(k.sign * r.registered) > 0
     ) t JOIN partners p ON p.id = t.partner_id
