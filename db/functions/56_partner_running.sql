@@ -90,21 +90,31 @@ $fn$;
 
 -- partner_running_move moves partner_running from a deal's old
 -- contribution o to its new one n, in the transaction that records the
--- event (deal_rollup_move), in key order (two deals of one partner lock
--- its rows in the same order), and removes the rows it leaves at zero, as
--- a rebuild would not write them.
+-- event (deal_rollup_move): row by row through the primary key (at most
+-- 22 per program and currency), in key order so that two deals of one
+-- partner lock its rows in the same order, removing a row it leaves at
+-- zero, as a rebuild would not write it.
 CREATE OR REPLACE FUNCTION partner_running_move(o deal_rollup_facts, n deal_rollup_facts)
 RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    d record;
+    emptied boolean;
 BEGIN
-    INSERT INTO partner_running AS t
-    SELECT * FROM partner_running_delta(o, n) AS d
-    ORDER BY d.program, d.span, d.at, d.partner_id, d.currency
-    ON CONFLICT (program, span, at, partner_id, currency) DO UPDATE SET
-        registered = t.registered + excluded.registered, approved = t.approved + excluded.approved,
-        won_amount = t.won_amount + excluded.won_amount;
-    DELETE FROM partner_running t
-    USING partner_running_delta(o, n) AS d
-    WHERE (t.program, t.span, t.at, t.partner_id, t.currency) = (d.program, d.span, d.at, d.partner_id, d.currency)
-      AND (t.registered, t.approved, t.won_amount) = (0, 0, 0);
+    FOR d IN
+        SELECT * FROM partner_running_delta(o, n) AS x
+        ORDER BY x.program, x.span, x.at, x.partner_id, x.currency
+    LOOP
+        INSERT INTO partner_running AS t
+        VALUES (d.program, d.span, d.at, d.partner_id, d.currency, d.registered, d.approved, d.won_amount)
+        ON CONFLICT (program, span, at, partner_id, currency) DO UPDATE SET
+            registered = t.registered + excluded.registered, approved = t.approved + excluded.approved,
+            won_amount = t.won_amount + excluded.won_amount
+        RETURNING (t.registered, t.approved, t.won_amount) = (0, 0, 0) INTO emptied;
+        IF emptied THEN
+            DELETE FROM partner_running t
+            WHERE t.program = d.program AND t.span = d.span AND t.at = d.at AND t.partner_id = d.partner_id
+              AND t.currency = d.currency;
+        END IF;
+    END LOOP;
 END;
 $fn$;
