@@ -122,9 +122,9 @@ $fn$;
 -- deal_rollups_rebuild recomputes every deal's contribution from the deals
 -- projection and its recorded events (independently of deal_rollup_move)
 -- and the rollups from them (the top partners' kept window too, keeping
--- its months, and their running sums); it returns the number of rollup
--- rows. It locks
--- the facts so that no event moves them meanwhile.
+-- its months, and the running sums of migration 00047); it returns the
+-- number of rollup rows. It locks the facts so that no event moves them
+-- meanwhile.
 CREATE OR REPLACE FUNCTION deal_rollups_rebuild() RETURNS bigint LANGUAGE plpgsql AS $fn$
 DECLARE
     n bigint;
