@@ -56,12 +56,17 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o SeedOptions, log *slog.Logg
 	}
 	defer pool.Exec(context.WithoutCancel(ctx), trigramFastUpdate("off")) //nolint:errcheck // best effort on failure paths
 	start := time.Now()
-	partners, users, err := seedPartners(ctx, pool, r, o.Partners)
+	programs, err := seedPrograms(ctx, pool)
+	if err != nil {
+		return err
+	}
+	partners, users, err := seedPartners(ctx, pool, r, o.Partners, programs)
 	if err != nil {
 		return err
 	}
 	cols := append(append([]string{}, dealColumns...), wonColumns...)
-	n, err := pool.CopyFrom(ctx, pgx.Identifier{"deals"}, cols, &dealRows{r: r, n: o.Deals, partners: partners, users: users, won: o.Won})
+	n, err := pool.CopyFrom(ctx, pgx.Identifier{"deals"}, cols, &dealRows{r: r, n: o.Deals, partners: partners, users: users,
+		programs: programs, won: o.Won})
 	if err != nil {
 		return fmt.Errorf("copy deals: %w", err)
 	}
@@ -80,7 +85,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o SeedOptions, log *slog.Logg
 	for _, stmt := range []string{trigramFastUpdate("off"), "REINDEX TABLE deals", "REINDEX TABLE accounts", "ANALYZE deals", "ANALYZE accounts",
 		// The deals came in by COPY, past the event recording: the dashboard
 		// rollups are rebuilt from them.
-		"SELECT deal_rollups_rebuild()", "ANALYZE deal_rollups"} {
+		"SELECT deal_rollups_rebuild()", "ANALYZE deal_rollups, partner_running"} {
 		if _, err := pool.Exec(ctx, stmt); err != nil {
 			return fmt.Errorf("%s: %w", stmt, err)
 		}
@@ -89,7 +94,33 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o SeedOptions, log *slog.Logg
 	return nil
 }
 
-func seedPartners(ctx context.Context, pool *pgxpool.Pool, r *rand.Rand, n int) ([]uuid.UUID, []uuid.UUID, error) {
+// SyntheticPrograms is how many partner programs the synthetic partners
+// belong to: partner i to program i mod (SyntheticPrograms+1), the last
+// of those none, and its deals to its program.
+const SyntheticPrograms = 4
+
+// seedPrograms makes sure the synthetic programs exist and returns their
+// ids, by name.
+func seedPrograms(ctx context.Context, pool *pgxpool.Pool) ([]uuid.UUID, error) {
+	if _, err := pool.Exec(ctx, `INSERT INTO programs (name) SELECT 'Synthetic Program ' || i FROM generate_series(1, $1::int) AS i
+		ON CONFLICT (name) DO NOTHING`, SyntheticPrograms); err != nil {
+		return nil, err
+	}
+	rows, _ := pool.Query(ctx, `SELECT id FROM programs WHERE name = ANY (SELECT 'Synthetic Program ' || i FROM generate_series(1, $1::int) AS i)
+		ORDER BY name`, SyntheticPrograms)
+	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+}
+
+// programOf is partner i's program (nil for none), without a draw from
+// the random source: the rest of the data is as before programs.
+func programOf(programs []uuid.UUID, i int) any {
+	if k := i % (len(programs) + 1); k < len(programs) {
+		return programs[k]
+	}
+	return nil
+}
+
+func seedPartners(ctx context.Context, pool *pgxpool.Pool, r *rand.Rand, n int, programs []uuid.UUID) ([]uuid.UUID, []uuid.UUID, error) {
 	partners := make([]uuid.UUID, n)
 	users := make([]uuid.UUID, n)
 	types := []string{"reseller", "var", "distributor", "msp", "si", "referral", "agent"}
@@ -97,10 +128,11 @@ func seedPartners(ctx context.Context, pool *pgxpool.Pool, r *rand.Rand, n int) 
 	var prows, urows [][]any
 	for i := range partners {
 		partners[i], users[i] = uuid.New(), uuid.New()
-		prows = append(prows, []any{partners[i], fmt.Sprintf("Synthetic Partner %d", i), types[r.IntN(len(types))], tiers[r.IntN(len(tiers))]})
+		prows = append(prows, []any{partners[i], fmt.Sprintf("Synthetic Partner %d", i), types[r.IntN(len(types))], tiers[r.IntN(len(tiers))],
+			programOf(programs, i)})
 		urows = append(urows, []any{users[i], fmt.Sprintf("Synthetic Rep %d", i), "partner_user", partners[i]})
 	}
-	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"partners"}, []string{"id", "name", "type", "tier"}, pgx.CopyFromRows(prows)); err != nil {
+	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"partners"}, []string{"id", "name", "type", "tier", "program_id"}, pgx.CopyFromRows(prows)); err != nil {
 		return nil, nil, err
 	}
 	_, err := pool.CopyFrom(ctx, pgx.Identifier{"users"}, []string{"id", "name", "role", "partner_id"}, pgx.CopyFromRows(urows))
@@ -111,7 +143,7 @@ var dealColumns = []string{"id", "partner_id", "status", "kind", "customer_name"
 	"customer_registrable_domain", "customer_name_full", "customer_name_core", "customer_domain_label", "customer_name_keys",
 	"customer_country", "contact_name", "contact_email", "product_lines", "amount", "currency",
 	"expected_close_date", "notes", "submitted_by", "workflow_id", "last_event_seq", "created_at", "updated_at",
-	"sla_due_at", "expires_at", "approvals"}
+	"sla_due_at", "expires_at", "approvals", "program_id"}
 
 var dealStatuses = []string{"approved", "approved", "approved", "approved", "approved", "approved", "approved",
 	"approved", "approved", "approved", "pending_approval", "pending_approval", "pending_approval", "pending_approval",
@@ -124,6 +156,7 @@ type dealRows struct {
 	r               *rand.Rand
 	n, i            int
 	partners, users []uuid.UUID
+	programs        []uuid.UUID
 	won             bool
 	row             []any
 }
@@ -160,7 +193,7 @@ func (d *dealRows) Next() bool {
 	d.row = []any{id, d.partners[p], status, "resale", name, host, reg, full, core, label, keys,
 		countries[r.IntN(len(countries))], "Synthetic Contact", "contact@" + reg, lines,
 		int64(1000_00 + r.IntN(500_000_00)), "USD", created.AddDate(0, 3, 0), "", d.users[p],
-		"synthetic/" + id.String(), int32(3), created, created, sla, expires, int32(approvals)}
+		"synthetic/" + id.String(), int32(3), created, created, sla, expires, int32(approvals), programOf(d.programs, p)}
 	switch {
 	case !d.won && status == "closed_won":
 		// A win's outcome, the deal's own (no draws from r).

@@ -112,6 +112,7 @@ func rollupRows(ctx context.Context, t *testing.T) []string {
 		`SELECT w::text FROM partner_window w`,
 		`SELECT r::text FROM partner_window_totals r ORDER BY partner_id`,
 		`SELECT r::text FROM partner_window_won r ORDER BY currency, partner_id`,
+		`SELECT r::text FROM partner_running r ORDER BY program, span, at, partner_id, currency`,
 	} {
 		rows, err := testDB.Pool.Query(ctx, sql)
 		if err != nil {
@@ -124,6 +125,103 @@ func rollupRows(ctx context.Context, t *testing.T) []string {
 		out = append(out, got...)
 	}
 	return out
+}
+
+// topPartnersFromDeals is the top partners aggregated from the deals (the
+// ones the rollups count: with a recorded event) registered from $2 to $3
+// (firsts of months, UTC, both included), of program $4 or of every
+// program when it is null, with won value in $1: the oracle of
+// PipelineByPartner over any period and program.
+const topPartnersFromDeals = `
+SELECT p.id, p.name, p.tier, count(*)::int,
+       count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int,
+       coalesce(sum(d.won_amount) FILTER (WHERE d.status = 'closed_won' AND d.won_currency = $1), 0)::bigint AS won
+FROM deals d JOIN partners p ON p.id = d.partner_id
+WHERE d.last_event_seq > 0
+  AND d.created_at AT TIME ZONE 'UTC' >= $2::date AND d.created_at AT TIME ZONE 'UTC' < $3::date + interval '1 month'
+  AND ($4::uuid IS NULL OR d.program_id = $4::uuid)
+GROUP BY p.id, p.name, p.tier
+ORDER BY won DESC, 4 DESC, p.name, p.id
+LIMIT 10`
+
+// tiersFromDeals is the pipeline by tier (the partners' tiers now)
+// aggregated from the deals, with topPartnersFromDeals' parameters: the
+// oracle of PipelineByTier over any period and program.
+const tiersFromDeals = `
+SELECT lower(p.tier) AS tier, count(*)::int AS registered,
+       count(*) FILTER (WHERE d.status IN ('approved', 'closed_won', 'closed_lost', 'expired'))::int,
+       coalesce(sum(d.won_amount) FILTER (WHERE d.status = 'closed_won' AND d.won_currency = $1), 0)::bigint AS won
+FROM deals d JOIN partners p ON p.id = d.partner_id
+WHERE d.last_event_seq > 0
+  AND d.created_at AT TIME ZONE 'UTC' >= $2::date AND d.created_at AT TIME ZONE 'UTC' < $3::date + interval '1 month'
+  AND ($4::uuid IS NULL OR d.program_id = $4::uuid)
+GROUP BY 1
+ORDER BY won DESC, registered DESC, tier`
+
+// checkTopPartnersOverPeriods compares PipelineByPartner with the
+// aggregation from the deals over the dashboard's periods (calendar
+// quarters and years, years to date, 13 months, one month, 120 months
+// across a decade's end, a period before any deal, a reversed one) and
+// random ones of 1 to 120 months, of every program and of each, in two
+// currencies: the running sums (migration 00047) answer all but the kept
+// window. PipelineByTier too, which reads them for one program.
+func checkTopPartnersOverPeriods(ctx context.Context, t *testing.T, r *rand.Rand, label string, programs []string) {
+	t.Helper()
+	q := dbq.New(testDB.Pool)
+	month := func(y, m int) time.Time { return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC) }
+	periods := [][2]time.Time{
+		{month(2025, 1), month(2025, 12)}, {month(2025, 7), month(2025, 9)}, {month(2025, 10), month(2025, 12)},
+		{month(2025, 1), month(2025, 8)}, {month(2024, 8), month(2025, 8)}, {month(2025, 3), month(2025, 3)},
+		{month(2019, 1), month(2020, 12)}, {month(2019, 11), month(2020, 2)}, {month(2020, 1), month(2020, 1)},
+		{month(2016, 3), month(2026, 2)}, {month(2019, 12), month(2029, 11)}, {month(2010, 1), month(2018, 12)},
+		{month(2025, 9), month(2025, 8)},
+	}
+	for range 12 {
+		from := month(2015+r.IntN(13), 1+r.IntN(12))
+		periods = append(periods, [2]time.Time{from, from.AddDate(0, r.IntN(120), 0)})
+	}
+	filters := []uuid.NullUUID{{}}
+	for _, p := range programs {
+		filters = append(filters, uuid.NullUUID{UUID: uuid.MustParse(p), Valid: true})
+	}
+	for _, p := range periods {
+		for _, prog := range filters {
+			for _, cur := range []string{"USD", "EUR"} {
+				got, err := q.PipelineByPartner(ctx, dbq.PipelineByPartnerParams{Currency: cur, ProgramID: prog, SinceMonth: p[0], UntilMonth: p[1]})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows, err := testDB.Pool.Query(ctx, topPartnersFromDeals, cur, p[0], p[1], prog)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := pgx.CollectRows(rows, pgx.RowToStructByPos[dbq.PipelineByPartnerRow])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("%s %s program %v top partners %s to %s:\nrollups %+v\ndeals   %+v", label, cur, prog.UUID,
+						p[0].Format("2006-01"), p[1].Format("2006-01"), got, want)
+				}
+				gotT, err := q.PipelineByTier(ctx, dbq.PipelineByTierParams{Currency: cur, ProgramID: prog, SinceMonth: p[0], UntilMonth: p[1]})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows, err = testDB.Pool.Query(ctx, tiersFromDeals, cur, p[0], p[1], prog)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantT, err := pgx.CollectRows(rows, pgx.RowToStructByPos[dbq.PipelineByTierRow])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(gotT) != fmt.Sprint(wantT) {
+					t.Fatalf("%s %s program %v by tier %s to %s:\nrollups %+v\ndeals   %+v", label, cur, prog.UUID,
+						p[0].Format("2006-01"), p[1].Format("2006-01"), gotT, wantT)
+				}
+			}
+		}
+	}
 }
 
 // tiers are the tiers the run moves partners between: a change of case
@@ -190,7 +288,10 @@ func TestRollupsEqualTheirRebuild(t *testing.T) {
 		var live []*simDeal
 		for range 30 {
 			o := orgs[r.IntN(len(orgs))]
-			at := time.Date(2025, time.Month(1+r.IntN(12)), 1+r.IntN(28), r.IntN(24), 0, 0, 0, time.UTC)
+			// Most in 2025; some on either side of a decade's end, so that
+			// the running sums (migration 00047) carry across years and
+			// decades.
+			at := time.Date([]int{2025, 2025, 2019, 2020}[r.IntN(4)], time.Month(1+r.IntN(12)), 1+r.IntN(28), r.IntN(24), 0, 0, 0, time.UTC)
 			s := submission(o.id, o.actor, at)
 			s.Registration.ProductLines = []string{lines[r.IntN(4)], lines[r.IntN(4)]}
 			s.Registration.Currency = []string{"USD", "EUR"}[r.IntN(2)]
@@ -239,6 +340,7 @@ func TestRollupsEqualTheirRebuild(t *testing.T) {
 			}
 			t.Fatalf("seed %d: %d incremental rows, %d rebuilt", seed, len(incremental), len(rebuilt))
 		}
+		checkTopPartnersOverPeriods(ctx, t, r, fmt.Sprintf("seed %d", seed), programs)
 		var tc int
 		_ = testDB.Pool.QueryRow(ctx, `SELECT count(*) FROM partner_events WHERE kind = 'tier'`).Scan(&tc)
 		t.Logf("seed %d: %d rows equal, %d tier changes", seed, len(rebuilt), tc)

@@ -25,7 +25,7 @@ func cmdRollups(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := pool.Exec(ctx, "ANALYZE deal_rollups"); err != nil {
+	if _, err := pool.Exec(ctx, "ANALYZE deal_rollups, partner_running"); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "rollups rebuilt: %d rows in %s\n", n, time.Since(start).Round(time.Millisecond))

@@ -683,6 +683,17 @@ type PartnerRollup struct {
 	WonAmount    int64     `json:"won_amount"`
 }
 
+type PartnerRunning struct {
+	Program    string    `json:"program"`
+	Span       string    `json:"span"`
+	At         time.Time `json:"at"`
+	PartnerID  uuid.UUID `json:"partner_id"`
+	Currency   string    `json:"currency"`
+	Registered int64     `json:"registered"`
+	Approved   int64     `json:"approved"`
+	WonAmount  int64     `json:"won_amount"`
+}
+
 type PartnerWindow struct {
 	OnlyRow bool        `json:"only_row"`
 	Since   pgtype.Date `json:"since"`

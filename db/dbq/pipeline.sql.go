@@ -187,21 +187,20 @@ WITH kept AS (
           AND w.since = $2::date AND w.until = $3::date
     ) AS yes
 ), totals AS (
-    SELECT r.partner_id, sum(r.registered) AS registered, sum(r.approved) AS approved,
-           coalesce(sum(r.won_amount) FILTER (WHERE r.currency = $4::text), 0) AS won
-    FROM partner_rollups r
-    WHERE $1::uuid IS NULL AND NOT (SELECT yes FROM kept)
-      AND r.month >= $2::date AND r.month <= $3::date
+    SELECT r.partner_id, sum(k.sign * r.registered) AS registered, sum(k.sign * r.approved) AS approved,
+           coalesce(sum(k.sign * r.won_amount) FILTER (WHERE r.currency = $4::text), 0) AS won
+    FROM partner_running_parts($2::date, $3::date) AS k
+    -- Each part's rows by the primary key (OFFSET 0 keeps it a lookup per
+    -- part rather than a scan of every row joined to the parts).
+    CROSS JOIN LATERAL (
+        SELECT r.partner_id, r.currency, r.registered, r.approved, r.won_amount
+        FROM partner_running r
+        WHERE r.program = coalesce($1::uuid::text, '') AND r.span = k.span AND r.at = k.at
+        OFFSET 0
+    ) AS r
+    WHERE NOT (SELECT yes FROM kept)
     GROUP BY r.partner_id
-    UNION ALL
-    SELECT split_part(r.key, '/', 1)::uuid, sum(r.deals),
-           coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0),
-           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $4::text), 0)
-    FROM deal_rollups r
-    WHERE $1::uuid IS NOT NULL AND r.dim = 'partner_program'
-      AND split_part(r.key, '/', 2) = $1::uuid::text
-      AND r.month >= $2::date AND r.month <= $3::date
-    GROUP BY 1
+    HAVING sum(k.sign * r.registered) > 0
 ), won_top AS (
     SELECT x.partner_id, x.won_amount AS won
     FROM partner_window_won x
@@ -254,12 +253,13 @@ type PipelineByPartnerRow struct {
 // that partner_window keeps (the dashboard's default period, migration
 // 00045) it reads the top of partner_window_won's index: the partners with
 // won value, and only when fewer than ten have some, those without (by
-// registrations) and then those below zero. Of every program over another
-// window it reads partner_rollups (one row per partner-month and currency,
-// migration 00029); of program_id alone the rollups by partner and program
-// (deal_rollups' partner_program, migration 00031). Whichever branches the
-// window and the program rule out are skipped by one-time filters; only the
-// partners tied with the tenth are joined to partners.
+// registrations) and then those below zero. Over any other window, or of
+// program_id alone, it adds up each partner's running sums (partner_running,
+// migration 00047): at most five rows per partner and currency for any
+// period the dashboard allows (partner_running_parts), a partner counting when it registered
+// a deal in the period. Whichever branches the window rules out are skipped by
+// one-time filters; only the partners tied with the tenth are joined to
+// partners.
 func (q *Queries) PipelineByPartner(ctx context.Context, arg PipelineByPartnerParams) ([]PipelineByPartnerRow, error) {
 	rows, err := q.db.Query(ctx, pipelineByPartner,
 		arg.ProgramID,
@@ -301,13 +301,21 @@ WITH totals AS (
       AND r.month >= $3::date AND r.month <= $4::date
     GROUP BY r.tier
     UNION ALL
-    SELECT lower(p.tier), sum(r.deals),
-           coalesce(sum(r.deals) FILTER (WHERE r.status IN ('approved', 'closed_won', 'closed_lost', 'expired')), 0),
-           coalesce(sum(r.won_amount) FILTER (WHERE r.status = 'closed_won' AND r.currency = $1::text), 0)
-    FROM deal_rollups r JOIN partners p ON p.id = split_part(r.key, '/', 1)::uuid
-    WHERE $2::uuid IS NOT NULL AND r.dim = 'partner_program'
-      AND split_part(r.key, '/', 2) = $2::uuid::text
-      AND r.month >= $3::date AND r.month <= $4::date
+    SELECT lower(p.tier), sum(t.registered), sum(t.approved), sum(t.won)
+    FROM (
+        SELECT r.partner_id, sum(k.sign * r.registered) AS registered, sum(k.sign * r.approved) AS approved,
+               coalesce(sum(k.sign * r.won_amount) FILTER (WHERE r.currency = $1::text), 0) AS won
+        FROM partner_running_parts($3::date, $4::date) AS k
+        CROSS JOIN LATERAL (
+            SELECT r.partner_id, r.currency, r.registered, r.approved, r.won_amount
+            FROM partner_running r
+            WHERE r.program = $2::uuid::text AND r.span = k.span AND r.at = k.at
+            OFFSET 0
+        ) AS r
+        WHERE $2::uuid IS NOT NULL
+        GROUP BY r.partner_id
+        HAVING sum(k.sign * r.registered) > 0
+    ) t JOIN partners p ON p.id = t.partner_id
     GROUP BY 1
 )
 SELECT t.tier, t.registered::int AS registered, t.approved::int AS approved, t.won::bigint AS won
@@ -332,7 +340,9 @@ type PipelineByTierRow struct {
 // PipelineByTier is the pipeline by partner tier (the partners' tiers now,
 // lower-cased) from @since_month to @until_month (firsts of months, UTC,
 // both included): of every program from tier_rollups (migration 00029), of
-// program_id alone from the rollups by partner and program.
+// program_id alone from each partner's running sums in the program
+// (partner_running, migration 00047: at most five rows per partner and
+// currency), the partners that registered a deal in it joined to their tiers.
 func (q *Queries) PipelineByTier(ctx context.Context, arg PipelineByTierParams) ([]PipelineByTierRow, error) {
 	rows, err := q.db.Query(ctx, pipelineByTier,
 		arg.Currency,

@@ -107,6 +107,7 @@ BEGIN
         conflicts = t.conflicts + excluded.conflicts;
 
     PERFORM rollup_pivots_move(n.partner_id, o, n);
+    PERFORM partner_running_move(o, n);
 
     -- A row the deal emptied goes, as a rebuild would not write it.
     DELETE FROM deal_rollups t
@@ -121,14 +122,16 @@ $fn$;
 -- deal_rollups_rebuild recomputes every deal's contribution from the deals
 -- projection and its recorded events (independently of deal_rollup_move)
 -- and the rollups from them (the top partners' kept window too, keeping
--- its months); it returns the number of rollup rows. It locks
--- the facts so that no event moves them meanwhile.
+-- its months, and the running sums of migration 00047); it returns the
+-- number of rollup rows. It locks the facts so that no event moves them
+-- meanwhile.
 CREATE OR REPLACE FUNCTION deal_rollups_rebuild() RETURNS bigint LANGUAGE plpgsql AS $fn$
 DECLARE
     n bigint;
 BEGIN
     LOCK TABLE deal_rollup_facts, deal_rollups, partner_rollups, tier_rollups, partner_window, partner_window_totals,
-        partner_window_won IN EXCLUSIVE MODE;
+        partner_window_won, partner_running IN EXCLUSIVE MODE;
+    DELETE FROM partner_running;
     DELETE FROM partner_window_won;
     DELETE FROM partner_window_totals;
     DELETE FROM tier_rollups;
@@ -183,6 +186,22 @@ BEGIN
     JOIN partner_window w ON x.month BETWEEN w.since AND w.until
     GROUP BY 1, 2
     HAVING sum(x.won_amount) <> 0;
+    -- The top partners' running sums (migration 00047): each program's
+    -- partner-months first, then carried to the rows each adds to, written
+    -- in key order (a period reads them by span and at).
+    INSERT INTO partner_running
+    WITH m AS (
+        SELECT p.program, f.partner_id, x.month, x.currency, sum(x.registered) AS registered,
+               sum(x.approved) AS approved, sum(x.won_amount) AS won_amount
+        FROM deal_rollup_facts f CROSS JOIN LATERAL rollup_pivot_rows(f) AS x
+        CROSS JOIN LATERAL partner_running_programs(f) AS p
+        GROUP BY 1, 2, 3, 4
+    )
+    SELECT m.program, k.span, k.at, m.partner_id, m.currency, sum(m.registered), sum(m.approved), sum(m.won_amount)
+    FROM m CROSS JOIN LATERAL partner_running_keys(m.month) AS k
+    GROUP BY 1, 2, 3, 4, 5
+    HAVING (sum(m.registered), sum(m.approved), sum(m.won_amount)) <> (0, 0, 0)
+    ORDER BY 1, 2, 3, 4, 5;
     INSERT INTO tier_rollups
     SELECT x.month, lower(p.tier), x.currency, sum(x.registered), sum(x.approved), sum(x.won_deals),
            sum(x.lost_deals), sum(x.expired_deals), sum(x.won_amount)
