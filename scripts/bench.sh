@@ -9,7 +9,7 @@
 #   scripts/bench.sh            # every benchmark
 #   scripts/bench.sh conflicts  # one of them (conflicts, queries, incentives,
 #                               # intake, quote-approve, topology, notify,
-#                               # leads, pullback)
+#                               # leads, pullback, mapping)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +59,14 @@ if [ "$what" = all ] || [ "$what" = incentives ]; then
     DATABASE_URL="$url" bin/dealflow seed --synthetic "$size" --won --partners 10000
   fi
   DATABASE_URL="$url" bin/dealflow bench incentives --reps 3 --json .data/bench/incentives.json
+fi
+if [ "$what" = all ] || [ "$what" = mapping ]; then
+  # Account mapping: 100,000 partner accounts × 1,000,000 vendor accounts
+  # and 50,000 open opportunities, in a database of their own (seeded once).
+  url="postgres://postgres@127.0.0.1:$port/dealflow_bench_mapping?sslmode=disable"
+  psql "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" -qc "CREATE DATABASE dealflow_bench_mapping" 2>/dev/null || true
+  DATABASE_URL="$url" bin/dealflow migrate --skip-temporal
+  DATABASE_URL="$url" bin/dealflow bench mapping --reps 5 --json .data/bench/mapping.json
 fi
 if [ "$what" = all ] || [ "$what" = intake ] || [ "$what" = quote-approve ] || [ "$what" = leads ] || [ "$what" = pullback ]; then
   # Deal intake end to end, and an auto-approved quote's submit → approved
