@@ -347,6 +347,16 @@ BEGIN
 END;
 $fn$;
 
+-- partner_accounts_forget removes the overlaps of deleted partner accounts
+-- (account_overlaps has no foreign keys, migration 00049). Its delete waits
+-- for a full map holding the table (crm.MapAll) and then sees what it wrote.
+CREATE OR REPLACE FUNCTION partner_accounts_forget() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    DELETE FROM account_overlaps o USING old_rows r WHERE o.partner_account_id = r.id;
+    RETURN NULL;
+END;
+$fn$;
+
 CREATE OR REPLACE TRIGGER partner_accounts_remap_ins AFTER INSERT ON partner_accounts
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION partner_accounts_remap();
 CREATE OR REPLACE TRIGGER partner_accounts_remap_upd AFTER UPDATE ON partner_accounts
@@ -361,3 +371,5 @@ CREATE OR REPLACE TRIGGER opportunities_remap_ins AFTER INSERT ON opportunities
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION opportunities_remap();
 CREATE OR REPLACE TRIGGER opportunities_remap_upd AFTER UPDATE ON opportunities
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION opportunities_remap();
+CREATE OR REPLACE TRIGGER partner_accounts_forget AFTER DELETE ON partner_accounts
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION partner_accounts_forget();

@@ -160,3 +160,31 @@ func TestMapAllWritesTheDifference(t *testing.T) {
 		t.Fatalf("the full map differs from the re-map:\n%s\n---\n%s", strings.Join(full, "\n"), strings.Join(remapped, "\n"))
 	}
 }
+
+// A deleted partner account takes its overlaps along (the statement
+// trigger that stands for the foreign key's cascade), and a full map then
+// writes nothing back.
+func TestDeletedPartnerAccountLeavesTheMap(t *testing.T) {
+	ctx := context.Background()
+	tok := token()
+	partner := mustPartnerNamed(t, "Leaving partner")
+	mustUpsert(t, accounts, []Account{{ExternalID: tok + "-D1", Name: tok + " Dairy Inc", Domain: tok + "dairy.com", Country: "US", OwnerType: "direct"}})
+	mustUpsert(t, partnerAccounts(partner), []PartnerAccount{
+		{ExternalID: "D1", Name: tok + " Dairy", Domain: tok + "dairy.com", Country: "US", Relation: "customer"},
+		{ExternalID: "D2", Name: tok + " Dairy Incorporated", Country: "US", Relation: "prospect"},
+	})
+	if got := overlapsOf(t, partner); len(got) != 2 {
+		t.Fatalf("before: %q", got)
+	}
+	if _, err := testDB.Pool.Exec(ctx, `DELETE FROM partner_accounts WHERE partner_id = $1 AND external_id = 'D1'`, partner); err != nil {
+		t.Fatal(err)
+	}
+	got := overlapsOf(t, partner)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "D2 ") {
+		t.Fatalf("after the delete: %q", got)
+	}
+	mapAll(t)
+	if after := overlapsOf(t, partner); strings.Join(after, "\n") != strings.Join(got, "\n") {
+		t.Fatalf("the full map differs: %q", after)
+	}
+}
