@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/dealflow/dealflow/db"
-	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/crm"
 	"github.com/dealflow/dealflow/internal/exports"
@@ -126,21 +124,11 @@ func (s *Server) setOptIns(c *gin.Context) {
 		return
 	}
 	p := web.PrincipalOf(c)
-	partner := p.Scope().UUID
-	add := dbq.MappingOptInAddParams{PartnerID: partner, OptedInBy: p.UserID, OptedInAt: s.now()}
+	cats := make([]crm.OptIn, 0, len(req.Categories))
 	for _, cat := range req.Categories {
-		add.PartnerRelations = append(add.PartnerRelations, cat.PartnerRelation)
-		add.VendorCategories = append(add.VendorCategories, cat.VendorCategory)
+		cats = append(cats, crm.OptIn{PartnerRelation: cat.PartnerRelation, VendorCategory: cat.VendorCategory})
 	}
-	err := db.InTx(c, s.pool, func(q *dbq.Queries) error {
-		if err := q.MappingOptInClear(c, partner); err != nil {
-			return err
-		}
-		if len(add.PartnerRelations) == 0 {
-			return nil
-		}
-		return q.MappingOptInAdd(c, add)
-	})
+	err := crm.SetOptIns(c, s.pool, p.Scope().UUID, p.UserID, s.now(), cats)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -165,18 +167,20 @@ func TestConsoleSharedOpportunityInABrowser(t *testing.T) {
 	}
 }
 
-// Account mapping in a real browser. The console has no upload or opt-in
-// form (the API's POST /v1/mapping/accounts and PUT /v1/mapping/opt-ins),
-// so partner A uploads, through the API, two accounts the vendor also
-// knows as customers of a seller of the test's own (other tests count
-// Sam's accounts) — one A's customer, one its prospect — and opts both
-// categories in. Partner A's report shows both with the vendor's category;
-// the relation filter narrows it to one, and the CSV link returns the same
-// rows; a category with nothing shows none. The seller's report explains
-// each overlap (same registrable domain), filters too, and its CSV link
-// has the same rows; the seller sees partner A on their account and, from
-// there, invites A to co-sell (the share form prefilled with the account
-// and the partner), then withdraws the opportunity with a reason.
+// Account mapping in a real browser. The vendor imports (API) two
+// accounts, customers of a seller of the test's own (other tests count
+// Sam's accounts). Partner A's user uploads a CSV file on the mapping
+// page: a bad file is refused whole with its rows' errors listed, then a
+// good one with the two accounts (one A's customer, one its prospect) is
+// counted; the user sees the opt-ins read only. Partner A's admin ticks
+// both categories and saves them. Partner A's report shows both accounts
+// with the vendor's category; the relation filter narrows it to one, and
+// the CSV link returns the same rows; a category with nothing shows none.
+// The seller's report explains each overlap (same registrable domain),
+// filters too, and its CSV link has the same rows; the seller sees
+// partner A on their account and, from there, invites A to co-sell (the
+// share form prefilled with the account and the partner), then withdraws
+// the opportunity with a reason.
 func TestConsoleAccountMappingInABrowser(t *testing.T) {
 	stamp := tag()
 	tok := "Brw" + stamp[len(stamp)-9:]
@@ -194,16 +198,6 @@ func TestConsoleAccountMappingInABrowser(t *testing.T) {
 		{"external_id": tok + "-VR", "name": tok + " Robotics GmbH", "domain": dom + "robotics.de", "country": "DE", "owner_type": "direct", "owner_email": sellerEmail},
 		{"external_id": tok + "-VL", "name": tok + " Logistik AG", "domain": dom + "logistik.de", "country": "DE", "owner_type": "direct", "owner_email": sellerEmail},
 	}}).must(t, http.StatusOK)
-	postCSV(t, "/v1/mapping/accounts", stack.tokens["partnerA"], "external_id,name,domain,country,relation\n"+
-		tok+"-R,"+tok+" Robotics,https://www."+dom+"robotics.de,DE,customer\n"+
-		tok+"-L,"+tok+" Logistik,"+dom+"logistik.de,DE,prospect\n").must(t, http.StatusOK)
-	categories := []any{}
-	if list, ok := opted.([]any); ok {
-		categories = append(categories, list...)
-	}
-	categories = append(categories, map[string]any{"partner_relation": "customer", "vendor_category": "customer"},
-		map[string]any{"partner_relation": "prospect", "vendor_category": "customer"})
-	call(t, http.MethodPut, "/v1/mapping/opt-ins", stack.tokens["adminA"], map[string]any{"categories": dedupe(categories)}).must(t, http.StatusOK)
 
 	b := newBrowserWithin(t, 4*time.Minute)
 	filter := func(name string, fill ...chromedp.Action[chromedp.Void]) {
@@ -226,9 +220,64 @@ func TestConsoleAccountMappingInABrowser(t *testing.T) {
 		}
 		return lines[1:]
 	}
+	checked := func(id string) bool {
+		t.Helper()
+		return eval[bool](b, `document.querySelector("#`+id+`").checked`)
+	}
+
+	dir := t.TempDir()
+	bad, good := filepath.Join(dir, "bad.csv"), filepath.Join(dir, "accounts.csv")
+	for file, body := range map[string]string{
+		bad: "external_id,name,domain,country,relation\n" + tok + "-R," + tok + " Robotics," + dom + "robotics.de,DE,customer\n" + tok + "-L,," + dom + "logistik.de,DE,partner\n",
+		good: "external_id,name,domain,country,relation\n" +
+			tok + "-R," + tok + " Robotics,https://www." + dom + "robotics.de,DE,customer\n" +
+			tok + "-L," + tok + " Logistik," + dom + "logistik.de,DE,prospect\n",
+	} {
+		if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.signIn("partnerA")
+	b.step("a-mapping", chromedp.Navigate(stack.baseURL+"/console/mapping"), chromedp.WaitVisible(chromedp.CSS("#upload-form")))
+	b.step("a-upload-bad", markStale(), chromedp.SetUploadFiles(chromedp.CSS("#accounts_file"), []string{bad}),
+		chromedp.Click(chromedp.CSS("#upload-accounts")), waitFresh(), chromedp.WaitVisible(chromedp.CSS("#upload-errors")))
+	if got := b.text("p.error"); got != "Not done: 2 bad row(s); nothing was imported" {
+		t.Fatalf("the bad file's message: %q", got)
+	}
+	wantAll(t, "the bad file's errors", b.text("#upload-errors"), tok+"-L", "name", "relation", "must be customer or prospect")
+	if got := countRows(t, "partner_accounts", "partner_id = $1 AND external_id LIKE $2", stack.partnerA, tok+"-%"); got != 0 {
+		t.Fatalf("a refused file stored %d accounts", got)
+	}
+	if got := b.flashAfter("a-upload", "#upload-accounts", chromedp.SetUploadFiles(chromedp.CSS("#accounts_file"), []string{good})); got != "Done: 2 accounts uploaded (2 new, 0 updated)" {
+		t.Fatalf("the upload: %q", got)
+	}
+	if got := eval[int](b, `document.querySelectorAll("#opt-ins input[type=checkbox]:disabled").length`); got != 6 || eval[bool](b, `!!document.querySelector("#save-opt-ins")`) {
+		t.Fatalf("partner A's user may change the opt-ins (%d of 6 read only)", got)
+	}
+	b.signOut()
+
+	b.signIn("adminA")
+	b.step("a-admin-mapping", chromedp.Navigate(stack.baseURL+"/console/mapping"), chromedp.WaitVisible(chromedp.CSS("#opt-in-form")))
+	var tick []chromedp.Action[chromedp.Void]
+	for _, id := range []string{"opt-customer-customer", "opt-prospect-customer"} {
+		if !checked(id) {
+			tick = append(tick, chromedp.Click(chromedp.CSS("#"+id)))
+		}
+	}
+	if got := b.flashAfter("a-opt-in", "#save-opt-ins", tick...); !strings.HasPrefix(got, "Done: sharing ") {
+		t.Fatalf("the opt-ins: %q", got)
+	}
+	if !checked("opt-customer-customer") || !checked("opt-prospect-customer") || !strings.Contains(b.text("#opt-ins"), "shared since") {
+		t.Fatalf("the saved opt-ins: %q", b.text("#opt-ins"))
+	}
+	shared := call(t, http.MethodGet, "/v1/mapping/opt-ins", stack.tokens["partnerA"], nil).must(t, http.StatusOK).body["categories"]
+	if got, _ := shared.([]any); len(got) < 2 {
+		t.Fatalf("the opt-ins through the API: %v", shared)
+	}
+	b.signOut()
 
 	b.signIn("partnerA")
-	b.step("a-mapping", chromedp.Navigate(stack.baseURL+"/console/mapping"), chromedp.WaitVisible(chromedp.CSS("#overlaps")))
+	b.step("a-report", chromedp.Navigate(stack.baseURL+"/console/mapping"), chromedp.WaitVisible(chromedp.CSS("#overlaps")))
 	filter("a-by-name", chromedp.SendKeys(chromedp.CSS("#q"), tok))
 	wantAll(t, "partner A's filters", b.text("#mapping-filter"), "Your relation", "Vendor category", "Download CSV")
 	report := b.text("#overlaps")
@@ -296,19 +345,4 @@ func TestConsoleAccountMappingInABrowser(t *testing.T) {
 	if got := b.text(row); !strings.Contains(got, "withdrawn") {
 		t.Fatalf("the withdrawn opportunity: %q", got)
 	}
-}
-
-// dedupe drops repeated categories.
-func dedupe(cats []any) []any {
-	seen := map[string]bool{}
-	var out []any
-	for _, c := range cats {
-		m := c.(map[string]any)
-		k := m["partner_relation"].(string) + "/" + m["vendor_category"].(string)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, c)
-		}
-	}
-	return out
 }

@@ -329,6 +329,13 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 				"amount": {"100.00"}, "currency": {"EUR"}}
 		case "/console/leads/import":
 			fields = map[string]bool{"program_id": false}
+		case "/console/mapping/accounts":
+			// A file upload only (multipart): an url-encoded form has none.
+			fields = map[string]bool{"file": false}
+		case "/console/mapping/opt-ins":
+			// Not the API's PUT body: "relation/category" checkboxes.
+			fields = map[string]bool{"category": false}
+			base = url.Values{"category": {"customer/opportunity"}}
 		case "/console/conflict-check":
 			fields = map[string]bool{"customer_name": true, "customer_domain": true, "product_lines": true, "customer_country": false}
 			base = url.Values{"customer_name": {"Probe Check Corp"}, "customer_domain": {"probe-check.com"}, "customer_country": {"US"},
