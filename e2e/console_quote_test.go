@@ -40,21 +40,23 @@ func TestConsoleQuoteInABrowser(t *testing.T) {
 	b.signIn("partnerA")
 	b.step("deal-page", chromedp.Navigate(stack.baseURL+"/console/deals/"+dealID), chromedp.WaitVisible(chromedp.CSS("#new-quote")))
 	b.step("builder", chromedp.Click(chromedp.CSS("#new-quote")), chromedp.WaitVisible(chromedp.CSS("#catalog-q")))
-	b.step("search-catalog", chromedp.SendKeys(chromedp.CSS("#catalog-q"), sfx), chromedp.Click(chromedp.CSS("#catalog-search")),
-		chromedp.WaitVisible(chromedp.CSS("#add-"+console)))
+	// Each form's answer is a new page; the steps wait for it (waitFresh)
+	// before looking for what it shows, which the old page may show too.
+	b.step("search-catalog", chromedp.SendKeys(chromedp.CSS("#catalog-q"), sfx), markStale(), chromedp.Click(chromedp.CSS("#catalog-search")),
+		waitFresh(), chromedp.WaitVisible(chromedp.CSS("#add-"+console)))
 	if got := b.text("#catalog tbody"); !strings.Contains(got, seat) || !strings.Contains(got, console) {
 		t.Fatalf("catalog search: %q", got)
 	}
 	// The seat alone: priced, the builder says what is missing next to it.
-	b.step("add-seat", chromedp.Click(chromedp.CSS("#add-"+seat)), chromedp.WaitVisible(chromedp.CSS("#qty-0")))
+	b.step("add-seat", markStale(), chromedp.Click(chromedp.CSS("#add-"+seat)), waitFresh(), chromedp.WaitVisible(chromedp.CSS("#qty-0")))
 	b.step("configuration-error", chromedp.SetValue(chromedp.CSS("#qty-0"), "20"), chromedp.SetValue(chromedp.CSS("#disc-0"), "12"),
-		chromedp.Click(chromedp.CSS("#price")), chromedp.WaitVisible(chromedp.CSS("#line-0-err")))
+		markStale(), chromedp.Click(chromedp.CSS("#price")), waitFresh(), chromedp.WaitVisible(chromedp.CSS("#line-0-err")))
 	if got := b.text("#line-0-err"); !strings.Contains(got, seat+" requires "+console) {
 		t.Fatalf("inline configuration error: %q", got)
 	}
 	// Adding the console fixes it: every line's waterfall, the total, and
 	// what the approval needs.
-	b.step("waterfall", chromedp.Click(chromedp.CSS("#add-"+console)), chromedp.WaitVisible(chromedp.CSS("#builder-total")))
+	b.step("waterfall", markStale(), chromedp.Click(chromedp.CSS("#add-"+console)), waitFresh(), chromedp.WaitVisible(chromedp.CSS("#builder-total")))
 	if got := b.text("#approval-needed"); !strings.Contains(got, "finance") {
 		t.Fatalf("approval needed: %q", got)
 	}
@@ -64,7 +66,7 @@ func TestConsoleQuoteInABrowser(t *testing.T) {
 	if got := b.text("#builder-total"); got != "2619.80 USD" {
 		t.Fatalf("builder total %q", got)
 	}
-	b.step("submit", chromedp.Click(chromedp.CSS("#save-submit")), chromedp.WaitVisible(chromedp.CSS("#quote-status")))
+	b.step("submit", markStale(), chromedp.Click(chromedp.CSS("#save-submit")), waitFresh(), chromedp.WaitVisible(chromedp.CSS("#quote-status")))
 	if got := b.text("#quote-status"); got != "pending approval" {
 		t.Fatalf("after submitting: %q (%s)", got, b.text("main"))
 	}
