@@ -49,8 +49,11 @@ func TestConsoleQuoteInABrowser(t *testing.T) {
 	}
 	// The seat alone: priced, the builder says what is missing next to it.
 	b.step("add-seat", markStale(), chromedp.Click(chromedp.CSS("#add-"+seat)), waitFresh(), chromedp.WaitVisible(chromedp.CSS("#qty-0")))
-	b.step("configuration-error", chromedp.SetValue(chromedp.CSS("#qty-0"), "20"), chromedp.SetValue(chromedp.CSS("#disc-0"), "12"),
-		markStale(), chromedp.Click(chromedp.CSS("#price")), waitFresh(), chromedp.WaitVisible(chromedp.CSS("#line-0-err")))
+	// A changed line field re-prices at once (quote.js submits the form on
+	// its change event, which SetValue fires): each change is its own page.
+	b.step("quantity", markStale(), chromedp.SetValue(chromedp.CSS("#qty-0"), "20"), waitFresh(), chromedp.WaitVisible(chromedp.CSS("#disc-0")))
+	b.step("discount", markStale(), chromedp.SetValue(chromedp.CSS("#disc-0"), "12"), waitFresh(), chromedp.WaitVisible(chromedp.CSS("#price")))
+	b.step("configuration-error", markStale(), chromedp.Click(chromedp.CSS("#price")), waitFresh(), chromedp.WaitVisible(chromedp.CSS("#line-0-err")))
 	if got := b.text("#line-0-err"); !strings.Contains(got, seat+" requires "+console) {
 		t.Fatalf("inline configuration error: %q", got)
 	}
