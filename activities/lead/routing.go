@@ -53,6 +53,8 @@ type RouteInput struct {
 	Facts     domain.LeadFacts `json:"facts"`
 	Tried     []string         `json:"tried"`
 	N         int              `json:"n"`
+	// At is the workflow's time of routing, kept with the pick.
+	At time.Time `json:"at"`
 }
 
 // RouteResult is who routing chose and by which rule (none: nobody).
@@ -152,7 +154,7 @@ func (a *Activities) LeadRoute(ctx context.Context, in RouteInput) (RouteResult,
 			ids = append(ids, p)
 		}
 		if err := q.LeadRoutePickInsert(ctx, dbq.LeadRoutePickInsertParams{LeadID: leadID, Round: int32(in.Round),
-			Partners: ids, Rule: rule}); err != nil {
+			Partners: ids, Rule: rule, PickedAt: in.At}); err != nil {
 			return fmt.Errorf("lead route pick: %w", err)
 		}
 		return q.LeadProfileAssigned(ctx, ids)

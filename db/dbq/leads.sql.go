@@ -663,8 +663,8 @@ func (q *Queries) LeadRoutePickGet(ctx context.Context, arg LeadRoutePickGetPara
 }
 
 const leadRoutePickInsert = `-- name: LeadRoutePickInsert :exec
-INSERT INTO lead_route_picks (lead_id, round, partners, rule)
-VALUES ($1, $2, $3::uuid[], $4)
+INSERT INTO lead_route_picks (lead_id, round, partners, rule, picked_at)
+VALUES ($1, $2, $3::uuid[], $4, $5)
 `
 
 type LeadRoutePickInsertParams struct {
@@ -672,6 +672,7 @@ type LeadRoutePickInsertParams struct {
 	Round    int32       `json:"round"`
 	Partners []uuid.UUID `json:"partners"`
 	Rule     string      `json:"rule"`
+	PickedAt time.Time   `json:"picked_at"`
 }
 
 // LeadRoutePickInsert keeps the pick routing made for a lead's round.
@@ -681,6 +682,7 @@ func (q *Queries) LeadRoutePickInsert(ctx context.Context, arg LeadRoutePickInse
 		arg.Round,
 		arg.Partners,
 		arg.Rule,
+		arg.PickedAt,
 	)
 	return err
 }

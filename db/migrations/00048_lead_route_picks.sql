@@ -10,7 +10,7 @@ CREATE TABLE lead_route_picks (
     round     integer NOT NULL CHECK (round > 0),
     partners  uuid[] NOT NULL,
     rule      text NOT NULL,
-    picked_at timestamptz NOT NULL DEFAULT now(),
+    picked_at timestamptz NOT NULL, -- the workflow's time
     PRIMARY KEY (lead_id, round)
 );
 

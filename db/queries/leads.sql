@@ -73,8 +73,8 @@ SELECT * FROM lead_route_picks WHERE lead_id = @lead_id AND round = @round;
 
 -- name: LeadRoutePickInsert :exec
 -- LeadRoutePickInsert keeps the pick routing made for a lead's round.
-INSERT INTO lead_route_picks (lead_id, round, partners, rule)
-VALUES (@lead_id, @round, @partners::uuid[], @rule);
+INSERT INTO lead_route_picks (lead_id, round, partners, rule, picked_at)
+VALUES (@lead_id, @round, @partners::uuid[], @rule, @picked_at);
 
 -- name: LeadGet :one
 -- LeadGet reads a lead; a partner (scope_partner_id) reaches only a lead

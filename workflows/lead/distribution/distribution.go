@@ -158,7 +158,7 @@ func (w *leadWorkflow) offerRound(ctx workflow.Context) error {
 		routed = leadacts.RouteResult{Partners: []string{w.st.AssignTo}, Rule: "assigned"}
 	} else if err := workflow.ExecuteLocalActivity(readOptions(ctx), acts.LeadRoute, leadacts.RouteInput{
 		LeadID: w.st.LeadID, Round: w.st.Round + 1,
-		ProgramID: w.st.ProgramID, Facts: w.in.Lead.Facts(), Tried: w.st.Tried, N: n,
+		ProgramID: w.st.ProgramID, Facts: w.in.Lead.Facts(), Tried: w.st.Tried, N: n, At: workflow.Now(ctx),
 	}).Get(ctx, &routed); err != nil {
 		return err
 	}
