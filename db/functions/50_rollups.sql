@@ -25,7 +25,6 @@ LANGUAGE sql IMMUTABLE AS $fn$
     ), k AS (
         SELECT 'all' AS dim, '' AS key
         UNION ALL SELECT 'partner', f.partner_id::text
-        UNION ALL SELECT 'partner_program', f.partner_id::text || '/' || coalesce(f.program_id::text, '')
         UNION ALL SELECT 'program', coalesce(f.program_id::text, '')
         UNION ALL SELECT 'country', f.country
         UNION ALL SELECT 'product_line', l FROM unnest(f.product_lines) AS l
