@@ -44,10 +44,11 @@ type preparedName struct {
 // Prepare computes once what comparing p with many others needs again for
 // each: its names' trigrams and words. A prepared party compares exactly as
 // it would unprepared, only faster (the account map compares each name
-// with several others).
+// with several others). A party whose name changes is prepared again.
 func (p *Party) Prepare() {
-	p.prepared = &preparedName{full: packedTrigrams(p.Name.Full, nil), core: packedTrigrams(p.Name.Core, nil), words: strings.Fields(p.Name.Full),
-		squeezed: strings.ReplaceAll(p.Name.Full, " ", "")}
+	p.prepared = nil // what an earlier Prepare left is of another name
+	full, core, words := p.name(nil, nil)
+	p.prepared = &preparedName{full: full, core: core, words: words, squeezed: p.squeezed()}
 }
 
 // squeezed is p's full name without spaces.

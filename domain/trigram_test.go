@@ -53,3 +53,16 @@ func TestPreparedPartyComparesAlike(t *testing.T) {
 		}
 	}
 }
+
+// Preparing a party again after its name changed prepares the new name,
+// as the account map does with the one party it reads rows into.
+func TestPartyPreparedAgain(t *testing.T) {
+	other := NewParty("Initech", "", "", nil)
+	p := NewParty("Initech Group", "", "", nil)
+	p.Prepare()
+	p.Name = NormalizeName("Globex Corporation")
+	p.Prepare()
+	if got, want := Compare(p, other, DefaultMatchThresholds), Compare(NewParty("Globex Corporation", "", "", nil), other, DefaultMatchThresholds); got.Score != want.Score || got.Explanation != want.Explanation {
+		t.Fatalf("prepared again: %v %q, want %v %q", got.Score, got.Explanation, want.Score, want.Explanation)
+	}
+}
