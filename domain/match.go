@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -49,6 +50,43 @@ func (p *Party) Prepare() {
 	p.prepared = nil // what an earlier Prepare left is of another name
 	full, core, words := p.name(nil, nil)
 	p.prepared = &preparedName{full: full, core: core, words: words, squeezed: p.squeezed()}
+}
+
+// Prepared holds a party's preparation so that the next party prepared
+// into it reuses its memory: the account map prepares a million vendor
+// names, each compared only until the next is prepared.
+type Prepared struct{ name preparedName }
+
+// PrepareIn prepares p as Prepare does, into s; the party prepared into s
+// before must not be compared any more.
+func (p *Party) PrepareIn(s *Prepared) {
+	p.prepared = nil
+	n := &s.name
+	n.full = packedTrigrams(p.Name.Full, n.full[:0])
+	n.core = packedTrigrams(p.Name.Core, n.core[:0])
+	n.words = appendFields(n.words[:0], p.Name.Full)
+	n.squeezed = p.squeezed()
+	p.prepared = n
+}
+
+// appendFields appends strings.Fields(s) to dst.
+func appendFields(dst []string, s string) []string {
+	start := -1
+	for i, c := range s {
+		switch {
+		case unicode.IsSpace(c):
+			if start >= 0 {
+				dst = append(dst, s[start:i])
+				start = -1
+			}
+		case start < 0:
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
 }
 
 // squeezed is p's full name without spaces.
@@ -132,7 +170,7 @@ func compare(a, b Party, th MatchThresholds, explain bool) Match {
 	say(false, "names '%s' ≈ '%s' %.2f", a.Name.Full, b.Name.Full, RoundDecimal(nameSim, 2))
 	sameCountry := a.Country == "" || b.Country == "" || a.Country == b.Country
 	var score float64
-	switch rel, why := domainRelation(a.Registrable, b.Registrable); rel {
+	switch rel, why := domainRelation(a.Registrable, b.Registrable, explain); rel {
 	case "same":
 		score = 0.75 + 0.25*nameSim
 		say(true, "%s", why)
@@ -225,15 +263,22 @@ func typoSimilarity(wa, wb []string) float64 {
 // editSimilarity is 1 − (optimal string alignment distance ÷ longer length):
 // insertions, deletions, substitutions and adjacent transpositions.
 func editSimilarity(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
+	// Words are short: their runes and the three rows live on the stack
+	// up to editStack runes (the account map compares many thousands).
+	var sa, sb [editStack]rune
+	var r0, r1, r2 [editStack + 1]int
+	ra, rb := appendRunes(sa[:0], a), appendRunes(sb[:0], b)
 	n, m := len(ra), len(rb)
 	if n == 0 && m == 0 {
 		return 1
 	}
 	// Three rows of the distance matrix: two back (transpositions), one
 	// back, and the current one.
-	prev2, prev, cur := make([]int, m+1), make([]int, m+1), make([]int, m+1)
-	for j := range prev {
+	prev2, prev, cur := r0[:], r1[:], r2[:]
+	if m+1 > len(prev) {
+		prev2, prev, cur = make([]int, m+1), make([]int, m+1), make([]int, m+1)
+	}
+	for j := 0; j <= m; j++ {
 		prev[j] = j
 	}
 	for i := 1; i <= n; i++ {
@@ -253,26 +298,110 @@ func editSimilarity(a, b string) float64 {
 	return 1 - float64(prev[m])/float64(max(n, m))
 }
 
+// editStack is how many runes editSimilarity compares without allocating.
+const editStack = 32
+
+// appendRunes appends s's runes to dst (as []rune(s), into dst's room).
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
+}
+
 // domainRelation compares two registrable domains: same, same_label (one
-// name under two suffixes), different, or unknown (missing or free mail).
-func domainRelation(a, b string) (string, string) {
+// name under two suffixes), different, or unknown (missing or free mail),
+// and says why when explain is set (the first, silent pass of compare
+// formats nothing).
+func domainRelation(a, b string, explain bool) (string, string) {
+	rel := relationOf(a, b)
+	if !explain {
+		return rel, ""
+	}
+	switch rel {
+	case "same":
+		return rel, "same registrable domain " + a
+	case "same_label":
+		return rel, fmt.Sprintf("same domain name under %s and %s", a, b)
+	case "different":
+		return rel, fmt.Sprintf("different domains %s and %s", a, b)
+	}
+	if a == "" || b == "" {
+		return rel, ""
+	}
+	free := a
+	if !IsFreeMail(a) {
+		free = b
+	}
+	return rel, "free-mail domain " + free + " ignored"
+}
+
+// relationOf is domainRelation's relation alone.
+func relationOf(a, b string) string {
 	switch {
 	case a == "" || b == "":
-		return "unknown", ""
-	case IsFreeMail(a) || IsFreeMail(b):
-		free := a
-		if !IsFreeMail(a) {
-			free = b
-		}
-		return "unknown", "free-mail domain " + free + " ignored"
+		return "unknown"
 	case a == b:
-		return "same", "same registrable domain " + a
+		if IsFreeMail(a) {
+			return "unknown"
+		}
+		return "same"
+	case IsFreeMail(a) || IsFreeMail(b):
+		return "unknown"
+	case DomainLabel(a) == DomainLabel(b):
+		return "same_label"
 	}
-	la, lb := DomainLabel(a), DomainLabel(b)
-	if la == lb {
-		return "same_label", fmt.Sprintf("same domain name under %s and %s", a, b)
+	return "different"
+}
+
+// CouldMatch reports whether FindMatch(a, b, th) can find a match at all,
+// judging only by what is cheap to compare: domains and countries. False
+// means that no name similarity could lift the pair's score to th.Likely
+// (different domains in different countries score at most 0.6), so the
+// account map skips comparing the names of such pairs; true says nothing.
+func CouldMatch(a, b *Party, th MatchThresholds) bool {
+	sa, sb := NewMatchScreen(a), NewMatchScreen(b)
+	return sa.CouldMatch(&sb, th)
+}
+
+// MatchScreen is what CouldMatch reads of a party, worked out once for a party
+// screened against many.
+type MatchScreen struct {
+	registrable, label, country string
+	free, products              bool
+}
+
+// NewMatchScreen works out p's screen.
+func NewMatchScreen(p *Party) MatchScreen {
+	s := MatchScreen{registrable: p.Registrable, country: p.Country, products: len(p.ProductLines) > 0}
+	if p.Registrable != "" {
+		s.free, s.label = IsFreeMail(p.Registrable), DomainLabel(p.Registrable)
 	}
-	return "different", fmt.Sprintf("different domains %s and %s", a, b)
+	return s
+}
+
+// CouldMatch is CouldMatch of the two screens' parties.
+func (a *MatchScreen) CouldMatch(b *MatchScreen, th MatchThresholds) bool {
+	if a.products && b.products {
+		return true
+	}
+	sameCountry := a.country == "" || b.country == "" || a.country == b.country
+	// compare's score at a name similarity of 1, the highest there is,
+	// by relationOf's cases.
+	best := 1.0
+	switch {
+	case a.registrable == "" || b.registrable == "" || a.free || b.free:
+		if !sameCountry {
+			best = 0.85
+		}
+	case a.registrable == b.registrable, a.label == b.label:
+	default: // different domains
+		best = 0.6
+		if sameCountry {
+			best = 0.7
+		}
+	}
+	return RoundDecimal(best, 3) >= th.Likely
 }
 
 // DomainLabel is a registrable domain's name without its public suffix and

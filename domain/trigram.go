@@ -3,6 +3,7 @@ package domain
 import (
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Trigrams returns the set of trigrams of s the way PostgreSQL's pg_trgm
@@ -25,12 +26,26 @@ func Trigrams(s string) map[string]struct{} {
 // every candidate's name.
 func packedTrigrams(s string, buf []uint64) []uint64 {
 	out := buf[:0]
-	for _, w := range strings.Fields(s) {
-		a, b := rune(' '), rune(' ')
-		for _, c := range w + " " {
-			out = append(out, uint64(a)<<42|uint64(b)<<21|uint64(c))
-			a, b = b, c
+	// Word by word (as strings.Fields splits), each padded with two
+	// spaces before and one after, without allocating.
+	var a, b rune
+	inWord := false
+	for _, c := range s {
+		if unicode.IsSpace(c) {
+			if inWord {
+				out = append(out, uint64(a)<<42|uint64(b)<<21|uint64(' '))
+				inWord = false
+			}
+			continue
 		}
+		if !inWord {
+			a, b, inWord = ' ', ' ', true
+		}
+		out = append(out, uint64(a)<<42|uint64(b)<<21|uint64(c))
+		a, b = b, c
+	}
+	if inWord {
+		out = append(out, uint64(a)<<42|uint64(b)<<21|uint64(' '))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

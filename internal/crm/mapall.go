@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 )
@@ -22,22 +22,25 @@ type overlap struct {
 	class, explanation string
 }
 
-// MapAll rebuilds every account overlap. The partner accounts are held in
-// memory, indexed by their name blocking keys and domain names (the
-// candidates the incremental re-map, mapping_remap, finds through the
-// database's indexes); the vendor's accounts and open opportunities are
-// streamed past them once, on mapStreams connections sharing one snapshot,
-// while one worker a CPU hashes each vendor name's keys
-// (domain.AppendNameKeys), probes the index and scores the candidates by
-// the conflict engine's own scoring (domain.FindMatch). The re-map's SQL
-// scoring equals it to the last digit of score and explanation
-// (TestMapAllScoresAsTheDatabase), so a full map always equals the
-// incremental one. It writes only the difference from the overlaps stored
-// (none when nothing changed), in one transaction that holds off the
-// re-map triggers' writes until it commits, and returns the overlaps
-// there are. Bulk
-// loads that set dealflow.mapping_defer call it after (`dealflow mapping
-// rebuild`).
+// MapAll rebuilds every account overlap. The partner accounts are read
+// into memory on two connections and indexed by their name blocking keys
+// and domain names (the candidates the incremental re-map, mapping_remap,
+// finds through the database's indexes). The vendor's accounts and open
+// opportunities are then streamed past them once, on mapStreams
+// connections sharing the map's snapshot, while one worker a CPU takes
+// them in batches: it hashes each vendor name's keys
+// (domain.AppendNameKeys), looks the batch's keys up part by part
+// (keytable.go), screens each candidate by domains and countries
+// (domain.MatchScreen) and scores the rest by the conflict engine's own
+// scoring (domain.FindMatch). The re-map's SQL scoring equals it to the
+// last digit of score and explanation (TestMapAllScoresAsTheDatabase), so
+// a full map always equals the incremental one. It writes only the
+// difference from the overlaps stored (none when nothing changed): the
+// new ones are copied in while the stream goes on, the rest once it ends,
+// in one transaction that holds off the re-map triggers' writes until it
+// commits. It returns the overlaps there are. Bulk loads that set
+// dealflow.mapping_defer call it after (`dealflow mapping rebuild`). It
+// holds three of the pool's connections at once.
 func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
@@ -51,20 +54,36 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 		return 0, err
 	}
 	var snapshot string
-	var blocks int64
-	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), pg_relation_size('accounts') / current_setting('block_size')::int`).
-		Scan(&snapshot, &blocks); err != nil {
+	var blocks, partnerBlocks int64
+	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), pg_relation_size('accounts') / current_setting('block_size')::int,
+	        pg_relation_size('partner_accounts') / current_setting('block_size')::int`).
+		Scan(&snapshot, &blocks, &partnerBlocks); err != nil {
 		return 0, err
 	}
-	idx, err := loadMapIndex(ctx, tx)
+	idx, err := loadMapIndex(ctx, pool, snapshot, partnerBlocks)
 	if err != nil {
 		return 0, err
 	}
-	found, err := idx.scan(ctx, pool, snapshot, vendorStreams(blocks))
+	stored, err := readStoredOverlaps(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	if err := writeOverlaps(ctx, tx, idx, found); err != nil {
+	// The new overlaps are copied in on this transaction's connection
+	// while the vendor's side streams on others.
+	w := newOverlapWriter(idx, stored)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return w.copyFresh(gctx, tx) })
+	var found []overlap
+	g.Go(func() error {
+		defer close(w.fresh)
+		var err error
+		found, err = idx.scan(gctx, pool, snapshot, vendorStreams(blocks), w.add)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return 0, err
+	}
+	if err := w.finish(ctx, tx, found); err != nil {
 		return 0, err
 	}
 	return int64(len(found)), tx.Commit(ctx)
@@ -105,39 +124,53 @@ type vendorRow struct {
 	country                        string
 }
 
+// mapBatch is how many vendor rows a matcher takes at once: enough keys
+// (about fifteen a row) that each part of the key tables is looked up
+// hundreds of times while it is in the cache.
+const mapBatch = 16384
+
 // scan runs the vendor streams, each on its own connection in snapshot,
-// and one worker a CPU matching their rows; it returns every overlap.
-func (idx *mapIndex) scan(ctx context.Context, pool *pgxpool.Pool, snapshot string, streams []string) ([]overlap, error) {
-	const batch = 256
-	work := make(chan []vendorRow, 2*len(streams))
-	readers, ctx := errgroup.WithContext(ctx)
+// and one worker a CPU matching their rows; it hands each batch's overlaps
+// to add as it goes, and returns them all.
+func (idx *mapIndex) scan(ctx context.Context, pool *pgxpool.Pool, snapshot string, streams []string,
+	add func(context.Context, []overlap) error) ([]overlap, error) {
+	work := make(chan []vendorRow, len(streams))
+	readers, rctx := errgroup.WithContext(ctx)
 	for _, q := range streams {
 		readers.Go(func() error {
-			return readVendors(ctx, pool, snapshot, q, batch, work)
+			return readVendors(rctx, pool, snapshot, q, mapBatch, work)
 		})
 	}
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	found := make([][]overlap, workers)
-	matchers := errgroup.Group{}
+	errs := make([]error, workers)
+	var matchers sync.WaitGroup
 	for w := range workers {
-		matchers.Go(func() error {
+		matchers.Add(1)
+		go func() {
+			defer matchers.Done()
 			m := idx.matcher()
 			for rows := range work {
-				for i := range rows {
-					found[w] = m.match(&rows[i], found[w])
+				if errs[w] != nil {
+					continue // drain, so that no reader waits
 				}
+				got := m.matchBatch(rows, nil)
+				errs[w] = add(ctx, got)
+				found[w] = append(found[w], got...)
 			}
-			return nil
-		})
+		}()
 	}
 	err := readers.Wait()
 	close(work)
-	_ = matchers.Wait()
+	matchers.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("vendor records: %w", err)
 	}
 	var all []overlap
-	for _, f := range found {
+	for w, f := range found {
+		if errs[w] != nil {
+			return nil, errs[w]
+		}
 		all = append(all, f...)
 	}
 	return all, nil
@@ -162,11 +195,8 @@ func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string
 	}
 	defer rows.Close()
 	var (
-		kind, category       pgtype.DriverBytes
-		full, core, reg, lbl pgtype.DriverBytes
-		country              pgtype.DriverBytes
-		text                 strings.Builder
-		ends                 [][5]int
+		text strings.Builder
+		ends [][5]int
 	)
 	buf := make([]vendorRow, 0, batch)
 	send := func() error {
@@ -188,15 +218,16 @@ func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string
 		text = strings.Builder{}
 		return nil
 	}
+	// The raw values, without Scan: text columns come as their bytes, the
+	// id as uuid's 16 binary bytes.
 	for rows.Next() {
-		buf = append(buf, vendorRow{})
-		v := &buf[len(buf)-1]
-		if err := rows.Scan(&kind, &category, (*[16]byte)(&v.id), &full, &core, &reg, &lbl, &country); err != nil {
-			return err
+		vals := rows.RawValues()
+		if len(vals) != 8 || len(vals[2]) != 16 {
+			return fmt.Errorf("vendor row: %d columns, id of %d bytes", len(vals), len(vals[2]))
 		}
-		v.kind, v.category = intern(kind), intern(category)
+		buf = append(buf, vendorRow{kind: intern(vals[0]), category: intern(vals[1]), id: uuid.UUID(vals[2])})
 		var e [5]int
-		for j, b := range [][]byte{full, core, reg, lbl, country} {
+		for j, b := range vals[3:] {
 			text.Write(b)
 			e[j] = text.Len()
 		}

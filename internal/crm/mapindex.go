@@ -2,155 +2,223 @@ package crm
 
 import (
 	"context"
+	"fmt"
+	"runtime"
+	"slices"
 
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 )
 
 // mapParty is one partner account as MapAll holds it in memory.
 type mapParty struct {
 	id, partner uuid.UUID
 	relation    string
+	label       string // domain_label
 	party       domain.Party
+	screen      domain.MatchScreen
 }
-
-// keyFilterBits sizes mapIndex's bit filter: 2²⁵ bits (4 MiB) hold a
-// hundred thousand accounts' keys at a few percent of false hits.
-const keyFilterBits = 1 << 25
 
 // mapIndex finds a vendor record's candidates among the partner accounts:
 // those sharing a name blocking key (domain.NameKeys) or the domain name
-// (domain_label, which free mail does not have). Most of a vendor name's
-// keys are no partner account's: a bit filter answers those without the
-// map's memory traffic.
+// (domain_label, which free mail does not have). The keys live in
+// keyParts tables split by the keys' top bits (keytable.go), so that a
+// batch of vendor keys is looked up part by part, each part's table in a
+// core's cache.
 type mapIndex struct {
 	parties []mapParty
-	filter  []uint64
-	byKey   map[int64]int32 // the one party with the key, or -(i+1) for shared[i]
-	shared  [][]int32       // the parties of keys that several have
-	byLabel map[string][]int32
+	keys    []keyPart
+	labels  []keyPart // by labelKey of their domain_label
 }
 
-// addKey indexes party i under key k.
-func (idx *mapIndex) addKey(k int64, i int32) {
-	w, b := keyBit(k)
-	idx.filter[w] |= b
-	v, ok := idx.byKey[k]
-	switch {
-	case !ok:
-		idx.byKey[k] = i
-	case v >= 0:
-		idx.byKey[k] = -int32(len(idx.shared)) - 1
-		idx.shared = append(idx.shared, []int32{v, i})
-	default:
-		idx.shared[-v-1] = append(idx.shared[-v-1], i)
+// labelKey is the key a domain name is looked up by: its FNV-1a hash
+// (distinct names sharing one are told apart by comparing the names).
+func labelKey(label string) int64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(label); i++ {
+		h = (h ^ uint64(label[i])) * 1099511628211
 	}
+	return int64(h)
 }
 
-// withKey returns the parties with key k; one is returned in *one.
-func (idx *mapIndex) withKey(k int64, one *[1]int32) []int32 {
-	if w, b := keyBit(k); idx.filter[w]&b == 0 {
-		return nil
+// loadMapIndex reads every partner account, on loadStreams connections
+// in snapshot (each a range of the table's blocks), prepares its name for
+// scoring and indexes it by its name blocking keys (domain.AppendNameKeys
+// of the stored names: every writer stores domain.NameKeys of them, which
+// the re-map reads) and its domain name.
+func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, blocks int64) (*mapIndex, error) {
+	const loadStreams = 2
+	step := blocks/loadStreams + 1
+	parts := make([][]mapParty, loadStreams)
+	pairs := make([]partyKeys, loadStreams)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range int64(loadStreams) {
+		g.Go(func() error {
+			var err error
+			to := (i + 1) * step
+			if i == loadStreams-1 {
+				to = -1 // to the end
+			}
+			parts[i], pairs[i], err = loadPartnerRange(gctx, pool, snapshot, i*step, to)
+			return err
+		})
 	}
-	v, ok := idx.byKey[k]
-	switch {
-	case !ok:
-		return nil
-	case v >= 0:
-		one[0] = v
-		return one[:]
-	default:
-		return idx.shared[-v-1]
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("partner accounts: %w", err)
 	}
+	idx := &mapIndex{}
+	n, nk, nl := 0, 0, 0
+	for i := range parts {
+		n, nk, nl = n+len(parts[i]), nk+len(pairs[i].names), nl+len(pairs[i].labels)
+	}
+	idx.parties = make([]mapParty, 0, n)
+	names, labels := make([]keyParty, 0, nk), make([]keyParty, 0, nl)
+	for i := range parts {
+		base := int32(len(idx.parties))
+		idx.parties = append(idx.parties, parts[i]...)
+		for _, p := range pairs[i].names {
+			names = append(names, keyParty{p.k, p.party + base})
+		}
+		for _, p := range pairs[i].labels {
+			labels = append(labels, keyParty{p.k, p.party + base})
+		}
+	}
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	idx.keys, idx.labels = buildKeyParts(names, workers), buildKeyParts(labels, workers)
+	return idx, nil
 }
 
-func keyBit(k int64) (word int, bit uint64) {
-	h := uint64(k) & (keyFilterBits - 1)
-	return int(h >> 6), 1 << (h & 63)
-}
+// partyKeys are the name keys and domain-name keys of some partner
+// accounts.
+type partyKeys struct{ names, labels []keyParty }
 
-// loadMapIndex reads every partner account and indexes it by its blocking
-// keys (as stored: every writer stores domain.NameKeys of the stored
-// names) and domain name.
-func loadMapIndex(ctx context.Context, tx pgx.Tx) (*mapIndex, error) {
-	var n int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM partner_accounts`).Scan(&n); err != nil {
-		return nil, err
-	}
-	rows, err := tx.Query(ctx, `SELECT id, partner_id, relation, name_full, name_core, name_keys, registrable_domain, domain_label, country
-	    FROM partner_accounts`)
+// loadPartnerRange reads the partner accounts in blocks [from, to) of
+// their table (to -1: to its end), prepared, with their keys (party
+// indices from 0).
+func loadPartnerRange(ctx context.Context, pool *pgxpool.Pool, snapshot string, from, to int64) ([]mapParty, partyKeys, error) {
+	var pairs partyKeys
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return nil, err
+		return nil, pairs, err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+snapshot+"'"); err != nil {
+		return nil, pairs, err
+	}
+	q := fmt.Sprintf(`SELECT id, partner_id, relation, name_full, name_core, registrable_domain, domain_label, country
+	    FROM partner_accounts WHERE ctid >= '(%d,0)'::tid`, from)
+	if to >= 0 {
+		q += fmt.Sprintf(` AND ctid < '(%d,0)'::tid`, to)
+	}
+	rows, err := tx.Query(ctx, q)
+	if err != nil {
+		return nil, pairs, err
 	}
 	defer rows.Close()
-	idx := &mapIndex{parties: make([]mapParty, 0, n), filter: make([]uint64, keyFilterBits/64),
-		byKey: make(map[int64]int32, 16*n), byLabel: make(map[string][]int32, n)}
 	var (
-		p     mapParty
-		keys  []int64
-		label string
+		parties []mapParty
+		keys    []int64
 	)
 	for rows.Next() {
-		if err := rows.Scan(&p.id, &p.partner, &p.relation, &p.party.Name.Full, &p.party.Name.Core, &keys, &p.party.Registrable, &label, &p.party.Country); err != nil {
-			return nil, err
+		var p mapParty
+		if err := rows.Scan(&p.id, &p.partner, &p.relation, &p.party.Name.Full, &p.party.Name.Core, &p.party.Registrable, &p.label, &p.party.Country); err != nil {
+			return nil, pairs, err
 		}
-		i := int32(len(idx.parties))
 		p.party.Prepare()
-		idx.parties = append(idx.parties, p)
-		for _, k := range keys {
-			idx.addKey(k, i)
+		p.screen = domain.NewMatchScreen(&p.party)
+		i := int32(len(parties))
+		parties = append(parties, p)
+		keys = domain.AppendNameKeys(keys[:0], p.party.Name)
+		slices.Sort(keys)
+		for _, k := range slices.Compact(keys) {
+			pairs.names = append(pairs.names, keyParty{k, i})
 		}
-		if label != "" {
-			idx.byLabel[label] = append(idx.byLabel[label], i)
+		if p.label != "" {
+			pairs.labels = append(pairs.labels, keyParty{labelKey(p.label), i})
 		}
 	}
-	return idx, rows.Err()
+	return parties, pairs, rows.Err()
 }
 
 // matcher is one worker's state: the stamp of the vendor row that last saw
-// each partner account (so that none is scored twice for one row) and a
-// buffer for a name's keys.
+// each partner account (so that none is scored twice for one row), and the
+// scratch space of a batch's key lookups.
 type matcher struct {
-	idx   *mapIndex
-	seen  []uint32
-	stamp uint32
-	keys  []int64
+	idx    *mapIndex
+	seen   []uint32
+	stamp  uint32
+	keys   []int64
+	probes keyProbes
+	labels keyProbes
+	prep   domain.Prepared // the vendor row's preparation
 }
 
 func (idx *mapIndex) matcher() *matcher {
 	return &matcher{idx: idx, seen: make([]uint32, len(idx.parties)), keys: make([]int64, 0, 64)}
 }
 
-// match appends v's overlaps to out.
-func (m *matcher) match(v *vendorRow, out []overlap) []overlap {
+// matchBatch appends the overlaps of a batch of vendor rows to out: it
+// hashes every row's name keys (domain.AppendNameKeys), looks them all up
+// part by part, and scores each row's candidates by the conflict engine's
+// own scoring (domain.FindMatch), skipping the pairs whose domains and
+// countries rule a match out (domain.CouldMatch).
+func (m *matcher) matchBatch(rows []vendorRow, out []overlap) []overlap {
+	m.probes.reset()
+	for r := range rows {
+		m.keys = domain.AppendNameKeys(m.keys[:0], domain.CompanyName{Full: rows[r].full, Core: rows[r].core})
+		for _, k := range m.keys {
+			m.probes.add(k, int32(r))
+		}
+	}
+	m.labels.reset()
+	for r := range rows {
+		if rows[r].label != "" {
+			m.labels.add(labelKey(rows[r].label), int32(r))
+		}
+	}
+	hits, starts := m.probes.lookup(m.idx.keys, len(rows))
+	byLabel, labelStarts := m.labels.lookup(m.idx.labels, len(rows))
+	for r := range rows {
+		out = m.match(&rows[r], byLabel[labelStarts[r]:labelStarts[r+1]], hits[starts[r]:starts[r+1]], out)
+	}
+	return out
+}
+
+// match appends to out the overlaps of v with the partner accounts under
+// its domain name (those of sameLabel whose domain name is v's) and with
+// its name key candidates.
+func (m *matcher) match(v *vendorRow, sameLabel, candidates []int32, out []overlap) []overlap {
 	m.stamp++
-	var vp domain.Party
-	prepared := false
-	try := func(ps []int32) {
+	vp := domain.Party{Name: domain.CompanyName{Full: v.full, Core: v.core}, Registrable: v.registrable, Country: v.country}
+	var screen domain.MatchScreen
+	screened, prepared := false, false
+	try := func(ps []int32, label bool) {
 		for _, i := range ps {
-			if m.seen[i] == m.stamp {
+			p := &m.idx.parties[i]
+			if m.seen[i] == m.stamp || label && p.label != v.label {
 				continue
 			}
 			m.seen[i] = m.stamp
+			if !screened {
+				screen, screened = domain.NewMatchScreen(&vp), true
+			}
+			if !p.screen.CouldMatch(&screen, domain.DefaultMatchThresholds) {
+				continue
+			}
 			if !prepared {
-				vp = domain.Party{Name: domain.CompanyName{Full: v.full, Core: v.core}, Registrable: v.registrable, Country: v.country}
-				vp.Prepare()
+				vp.PrepareIn(&m.prep)
 				prepared = true
 			}
-			if found, ok := domain.FindMatch(m.idx.parties[i].party, vp, domain.DefaultMatchThresholds); ok {
+			if found, ok := domain.FindMatch(p.party, vp, domain.DefaultMatchThresholds); ok {
 				out = append(out, overlap{partner: i, kind: v.kind, category: v.category, vendor: v.id,
 					score: found.Score, class: found.Class, explanation: found.Explanation})
 			}
 		}
 	}
-	if v.label != "" {
-		try(m.idx.byLabel[v.label])
-	}
-	m.keys = domain.AppendNameKeys(m.keys[:0], domain.CompanyName{Full: v.full, Core: v.core})
-	var one [1]int32
-	for _, k := range m.keys {
-		try(m.idx.withKey(k, &one))
-	}
+	try(sameLabel, true)
+	try(candidates, false)
 	return out
 }

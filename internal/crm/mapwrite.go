@@ -23,41 +23,94 @@ type storedOverlap struct {
 	class, explanation string
 }
 
-// writeOverlaps makes account_overlaps what found says: it deletes the
-// rows found no longer holds or holds otherwise, and copies in the new and
-// changed ones.
-func writeOverlaps(ctx context.Context, tx pgx.Tx, idx *mapIndex, found []overlap) error {
+var overlapColumns = []string{"partner_account_id", "vendor_kind", "vendor_id", "partner_id", "partner_relation", "vendor_category", "score", "class", "explanation"}
+
+// readStoredOverlaps reads the overlaps the map holds now.
+func readStoredOverlaps(ctx context.Context, tx pgx.Tx) (map[overlapKey]storedOverlap, error) {
 	rows, err := tx.Query(ctx, `SELECT partner_account_id, vendor_kind, vendor_id, partner_id, partner_relation, vendor_category, score::float8, class, explanation
 	    FROM account_overlaps`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	stored := map[overlapKey]storedOverlap{}
 	var k overlapKey
 	var o storedOverlap
 	_, err = pgx.ForEachRow(rows, []any{&k.partnerAccount, &k.kind, &k.vendor, &o.partner, &o.relation, &o.category, &o.score, &o.class, &o.explanation},
 		func() error { stored[k] = o; return nil })
-	if err != nil {
-		return err
-	}
-	var add []int
-	for i := range found {
-		f, p := &found[i], &idx.parties[found[i].partner]
-		key := overlapKey{p.id, f.kind, f.vendor}
-		want := storedOverlap{p.partner, p.relation, f.category, f.score, f.class, f.explanation}
-		if have, ok := stored[key]; ok {
-			delete(stored, key)
-			if have == want {
-				continue
-			}
-			stored[key] = have // changed: deleted below, copied in again
+	return stored, err
+}
+
+// overlapWriter copies the overlaps the map finds into account_overlaps
+// while the map goes on: those whose key no stored overlap has go straight
+// into one COPY; the rest wait for finish, which compares them with what
+// is stored. Matchers call add from several goroutines; the stored map is
+// only read until finish.
+type overlapWriter struct {
+	idx    *mapIndex
+	stored map[overlapKey]storedOverlap
+	fresh  chan []overlap
+}
+
+func newOverlapWriter(idx *mapIndex, stored map[overlapKey]storedOverlap) *overlapWriter {
+	return &overlapWriter{idx: idx, stored: stored, fresh: make(chan []overlap, 8)}
+}
+
+func (w *overlapWriter) key(f *overlap) overlapKey {
+	return overlapKey{w.idx.parties[f.partner].id, f.kind, f.vendor}
+}
+
+// add hands the new ones among a batch's overlaps to the COPY.
+func (w *overlapWriter) add(ctx context.Context, batch []overlap) error {
+	var fresh []overlap
+	for i := range batch {
+		if _, ok := w.stored[w.key(&batch[i])]; !ok {
+			fresh = append(fresh, batch[i])
 		}
-		add = append(add, i)
 	}
-	if len(stored) > 0 {
+	if len(fresh) == 0 {
+		return nil
+	}
+	select {
+	case w.fresh <- fresh:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// copyFresh runs the COPY of the new overlaps until the channel closes.
+func (w *overlapWriter) copyFresh(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"account_overlaps"}, overlapColumns, &overlapSource{w: w, ctx: ctx})
+	if err != nil {
+		return fmt.Errorf("new overlaps: %w", err)
+	}
+	return nil
+}
+
+// finish makes account_overlaps what found says, once the new overlaps are
+// copied: it deletes the stored rows found no longer holds or holds
+// otherwise, and copies in the changed ones.
+func (w *overlapWriter) finish(ctx context.Context, tx pgx.Tx, found []overlap) error {
+	gone := w.stored
+	var changed []overlap
+	for i := range found {
+		f := &found[i]
+		key := w.key(f)
+		have, ok := gone[key]
+		if !ok {
+			continue // new: copied already
+		}
+		p := &w.idx.parties[f.partner]
+		if have != (storedOverlap{p.partner, p.relation, f.category, f.score, f.class, f.explanation}) {
+			changed = append(changed, *f)
+			continue // deleted below, copied in again
+		}
+		delete(gone, key)
+	}
+	if len(gone) > 0 {
 		var ps, vs []uuid.UUID
 		var ks []string
-		for key := range stored {
+		for key := range gone {
 			ps, ks, vs = append(ps, key.partnerAccount), append(ks, key.kind), append(vs, key.vendor)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM account_overlaps o USING unnest($1::uuid[], $2::text[], $3::uuid[]) g(p, k, v)
@@ -65,15 +118,48 @@ func writeOverlaps(ctx context.Context, tx pgx.Tx, idx *mapIndex, found []overla
 			return fmt.Errorf("overlaps gone: %w", err)
 		}
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"account_overlaps"},
-		[]string{"partner_account_id", "vendor_kind", "vendor_id", "partner_id", "partner_relation", "vendor_category", "score", "class", "explanation"},
-		pgx.CopyFromSlice(len(add), func(j int) ([]any, error) {
-			f, p := &found[add[j]], &idx.parties[found[add[j]].partner]
-			// uuid.UUID would be encoded through its text; [16]byte is copied.
-			return []any{[16]byte(p.id), f.kind, [16]byte(f.vendor), [16]byte(p.partner), p.relation, f.category, f.score, f.class, f.explanation}, nil
-		}))
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"account_overlaps"}, overlapColumns,
+		pgx.CopyFromSlice(len(changed), func(j int) ([]any, error) { return w.values(&changed[j]), nil }))
 	if err != nil {
-		return fmt.Errorf("new overlaps: %w", err)
+		return fmt.Errorf("changed overlaps: %w", err)
 	}
 	return nil
 }
+
+// values is f's row of account_overlaps.
+func (w *overlapWriter) values(f *overlap) []any {
+	p := &w.idx.parties[f.partner]
+	// uuid.UUID would be encoded through its text; [16]byte is copied.
+	return []any{[16]byte(p.id), f.kind, [16]byte(f.vendor), [16]byte(p.partner), p.relation, f.category, f.score, f.class, f.explanation}
+}
+
+// overlapSource is the COPY's source: the new overlaps as the matchers
+// find them.
+type overlapSource struct {
+	w     *overlapWriter
+	ctx   context.Context
+	batch []overlap
+	row   []any
+	err   error
+}
+
+func (s *overlapSource) Next() bool {
+	for len(s.batch) == 0 {
+		select {
+		case b, ok := <-s.w.fresh:
+			if !ok {
+				return false
+			}
+			s.batch = b
+		case <-s.ctx.Done():
+			s.err = s.ctx.Err()
+			return false
+		}
+	}
+	s.row, s.batch = s.w.values(&s.batch[0]), s.batch[1:]
+	return true
+}
+
+func (s *overlapSource) Values() ([]any, error) { return s.row, nil }
+
+func (s *overlapSource) Err() error { return s.err }

@@ -1,0 +1,215 @@
+package crm
+
+import (
+	"math/bits"
+	"slices"
+	"sync"
+)
+
+// The partner accounts' name keys are split into keyParts parts by the top
+// bits of their hash: a hundred thousand accounts' million and a half keys
+// make parts of about 12,000 keys, each part's table (about 256 KiB) small
+// enough for a core's cache. A batch of vendor keys is sorted into the
+// same parts and looked up part by part, instead of each key missing the
+// cache in one table of tens of megabytes.
+const (
+	keyPartBits = 7
+	keyParts    = 1 << keyPartBits
+)
+
+// keyParty is one key of one partner account.
+type keyParty struct {
+	k     int64
+	party int32
+}
+
+// keyHash spreads a key's bits (keys are FNV-1a hashes, whose low bits a
+// table would otherwise lean on): the top bits pick the part, the bits
+// below them the slot.
+func keyHash(k int64) uint64 { return uint64(k) * 0x9E3779B97F4A7C15 }
+
+func partOf(h uint64) int { return int(h >> (64 - keyPartBits)) }
+
+// keySlot is one key of a part's open-addressing table: the parties
+// holding it are parties[off : off+n]; n is 0 in an empty slot.
+type keySlot struct {
+	k      int64
+	off, n uint32
+}
+
+// keyPart is one part's table (linear probing, a power of two of slots at
+// most half full) and the parties its keys point into, behind a bit filter
+// (about sixteen bits a key, two of them set in one word for each) that
+// turns most keys no partner account has away without touching the table.
+type keyPart struct {
+	filter  []uint64
+	slots   []keySlot
+	parties []int32
+}
+
+// filterBits are the two bits of a key's filter word, from its hash.
+func filterBits(h uint64) uint64 { return 1<<(h&63) | 1<<((h>>6)&63) }
+
+// filterWord is the filter word of a key's hash, of a filter of mask+1
+// words.
+func filterWord(h, mask uint64) uint64 { return (h >> 12) & mask }
+
+// mayHave reports whether the part may have the key of hash h.
+func (t *keyPart) mayHave(h uint64) bool {
+	b := filterBits(h)
+	return t.filter[filterWord(h, uint64(len(t.filter)-1))]&b == b
+}
+
+// find returns the parties holding k, whose hash is h.
+func (t *keyPart) find(k int64, h uint64) []int32 {
+	mask := uint64(len(t.slots) - 1)
+	for i := (h << keyPartBits >> 32) & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.n == 0 {
+			return nil
+		}
+		if s.k == k {
+			return t.parties[s.off : s.off+s.n]
+		}
+	}
+}
+
+// buildKeyParts indexes every partner account's keys, the parts built on
+// workers goroutines.
+func buildKeyParts(pairs []keyParty, workers int) []keyPart {
+	var starts [keyParts + 1]int
+	for _, p := range pairs {
+		starts[partOf(keyHash(p.k))+1]++
+	}
+	for i := 1; i <= keyParts; i++ {
+		starts[i] += starts[i-1]
+	}
+	sorted := make([]keyParty, len(pairs))
+	next := starts
+	for _, p := range pairs {
+		part := partOf(keyHash(p.k))
+		sorted[next[part]] = p
+		next[part]++
+	}
+	parts := make([]keyPart, keyParts)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for part := w; part < keyParts; part += workers {
+				parts[part] = buildKeyPart(sorted[starts[part]:starts[part+1]])
+			}
+		}()
+	}
+	wg.Wait()
+	return parts
+}
+
+// buildKeyPart builds one part's table from its keys: a first pass counts
+// each key's parties in the table, a second places them (in their order
+// in seg, so that a key's parties are in the order they were loaded).
+func buildKeyPart(seg []keyParty) keyPart {
+	size := max(16, 1<<bits.Len(uint(2*len(seg)))) // at most half full, repeats counted
+	words := max(1, 1<<bits.Len(uint(len(seg)/4))) // at least 16 bits a key
+	t := keyPart{filter: make([]uint64, words), slots: make([]keySlot, size), parties: make([]int32, len(seg))}
+	mask := uint64(size - 1)
+	slot := func(k int64, h uint64) *keySlot {
+		i := (h << keyPartBits >> 32) & mask
+		for t.slots[i].n != 0 && t.slots[i].k != k {
+			i = (i + 1) & mask
+		}
+		return &t.slots[i]
+	}
+	for _, p := range seg {
+		h := keyHash(p.k)
+		t.filter[filterWord(h, uint64(words-1))] |= filterBits(h)
+		s := slot(p.k, h)
+		s.k = p.k
+		s.n++
+	}
+	var off uint32
+	for i := range t.slots {
+		if s := &t.slots[i]; s.n != 0 {
+			s.off, off, s.n = off, off+s.n, 0
+		}
+	}
+	for _, p := range seg {
+		s := slot(p.k, keyHash(p.k))
+		t.parties[s.off+s.n] = p.party
+		s.n++
+	}
+	return t
+}
+
+// keyProbe is one key of one row of a batch, and its hash.
+type keyProbe struct {
+	h   uint64
+	k   int64
+	row int32
+}
+
+// keyProbes gathers a batch's keys and looks them up part by part; its
+// buffers are reused from batch to batch.
+type keyProbes struct {
+	all, byPart    []keyProbe
+	found, rowOf   []int32 // the hits in part order, and their rows
+	hits           []int32 // the hits row by row
+	starts, filled []int32
+}
+
+func (p *keyProbes) reset() { p.all = p.all[:0] }
+
+func (p *keyProbes) add(k int64, row int32) {
+	p.all = append(p.all, keyProbe{h: keyHash(k), k: k, row: row})
+}
+
+// lookup finds the parties of every key added and returns them row by
+// row: row r's are hits[starts[r]:starts[r+1]] (a party sharing several
+// keys with the row is there several times). Both stay valid until the
+// next lookup.
+func (p *keyProbes) lookup(parts []keyPart, rows int) (hits, starts []int32) {
+	var next [keyParts + 1]int
+	for _, q := range p.all {
+		next[partOf(q.h)+1]++
+	}
+	for i := 1; i <= keyParts; i++ {
+		next[i] += next[i-1]
+	}
+	p.byPart = slices.Grow(p.byPart[:0], len(p.all))[:len(p.all)]
+	for _, q := range p.all {
+		part := partOf(q.h)
+		p.byPart[next[part]] = q
+		next[part]++
+	}
+	// next[part] is now where part ends: look up part by part.
+	p.found, p.rowOf = p.found[:0], p.rowOf[:0]
+	p.starts = slices.Grow(p.starts[:0], rows+1)[:rows+1]
+	clear(p.starts)
+	lo := 0
+	for part := range keyParts {
+		t := &parts[part]
+		for _, q := range p.byPart[lo:next[part]] {
+			if !t.mayHave(q.h) {
+				continue
+			}
+			for _, party := range t.find(q.k, q.h) {
+				p.found, p.rowOf = append(p.found, party), append(p.rowOf, q.row)
+				p.starts[q.row+1]++
+			}
+		}
+		lo = next[part]
+	}
+	// Then the hits by row: a counting sort.
+	for r := 1; r <= rows; r++ {
+		p.starts[r] += p.starts[r-1]
+	}
+	p.filled = append(p.filled[:0], p.starts[:rows]...)
+	p.hits = slices.Grow(p.hits[:0], len(p.found))[:len(p.found)]
+	for i, party := range p.found {
+		r := p.rowOf[i]
+		p.hits[p.filled[r]] = party
+		p.filled[r]++
+	}
+	return p.hits, p.starts
+}
