@@ -167,7 +167,9 @@ func compare(a, b Party, th MatchThresholds, explain bool) Match {
 		}
 	}
 	nameSim := nameSimilarity(&a, &b)
-	say(false, "names '%s' ≈ '%s' %.2f", a.Name.Full, b.Name.Full, RoundDecimal(nameSim, 2))
+	if explain { // the arguments alone cost the silent pass allocations
+		say(false, "names '%s' ≈ '%s' %.2f", a.Name.Full, b.Name.Full, RoundDecimal(nameSim, 2))
+	}
 	sameCountry := a.Country == "" || b.Country == "" || a.Country == b.Country
 	var score float64
 	switch rel, why := domainRelation(a.Registrable, b.Registrable, explain); rel {
@@ -195,7 +197,7 @@ func compare(a, b Party, th MatchThresholds, explain bool) Match {
 	switch {
 	case a.Country != "" && a.Country == b.Country:
 		say(false, "same country")
-	case !sameCountry:
+	case !sameCountry && explain:
 		say(false, "different countries %s and %s", a.Country, b.Country)
 	}
 	if len(a.ProductLines) > 0 && len(b.ProductLines) > 0 {
@@ -364,10 +366,12 @@ func CouldMatch(a, b *Party, th MatchThresholds) bool {
 	return sa.CouldMatch(&sb, th)
 }
 
-// MatchScreen is what CouldMatch reads of a party, worked out once for a party
-// screened against many.
+// MatchScreen is what CouldMatch reads of a party, worked out once for a
+// party screened against many: its domain, domain name and country, each
+// with a hash that settles most comparisons without reading the strings.
 type MatchScreen struct {
 	registrable, label, country string
+	regHash, labelHash, ctyHash uint64
 	free, products              bool
 }
 
@@ -377,7 +381,17 @@ func NewMatchScreen(p *Party) MatchScreen {
 	if p.Registrable != "" {
 		s.free, s.label = IsFreeMail(p.Registrable), DomainLabel(p.Registrable)
 	}
+	s.regHash, s.labelHash, s.ctyHash = screenHash(s.registrable), screenHash(s.label), screenHash(s.country)
 	return s
+}
+
+// screenHash is FNV-1a of s.
+func screenHash(s string) uint64 {
+	h := uint64(fnvOffset64)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime64
+	}
+	return h
 }
 
 // CouldMatch is CouldMatch of the two screens' parties.
@@ -385,7 +399,7 @@ func (a *MatchScreen) CouldMatch(b *MatchScreen, th MatchThresholds) bool {
 	if a.products && b.products {
 		return true
 	}
-	sameCountry := a.country == "" || b.country == "" || a.country == b.country
+	sameCountry := a.country == "" || b.country == "" || a.ctyHash == b.ctyHash && a.country == b.country
 	// compare's score at a name similarity of 1, the highest there is,
 	// by relationOf's cases.
 	best := 1.0
@@ -394,7 +408,8 @@ func (a *MatchScreen) CouldMatch(b *MatchScreen, th MatchThresholds) bool {
 		if !sameCountry {
 			best = 0.85
 		}
-	case a.registrable == b.registrable, a.label == b.label:
+	case a.regHash == b.regHash && a.registrable == b.registrable,
+		a.labelHash == b.labelHash && a.label == b.label:
 	default: // different domains
 		best = 0.6
 		if sameCountry {

@@ -19,7 +19,6 @@ type mapParty struct {
 	relation    string
 	label       string // domain_label
 	party       domain.Party
-	screen      domain.MatchScreen
 }
 
 // mapIndex finds a vendor record's candidates among the partner accounts:
@@ -30,6 +29,7 @@ type mapParty struct {
 // core's cache.
 type mapIndex struct {
 	parties []mapParty
+	screens []domain.MatchScreen // the parties' screens, apart, so that screening reads little memory
 	keys    []keyPart
 	labels  []keyPart // by labelKey of their domain_label
 }
@@ -76,9 +76,13 @@ func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, bloc
 	}
 	idx.parties = make([]mapParty, 0, n)
 	names, labels := make([]keyParty, 0, nk), make([]keyParty, 0, nl)
+	idx.screens = make([]domain.MatchScreen, 0, n)
 	for i := range parts {
 		base := int32(len(idx.parties))
 		idx.parties = append(idx.parties, parts[i]...)
+		for j := range parts[i] {
+			idx.screens = append(idx.screens, domain.NewMatchScreen(&parts[i][j].party))
+		}
 		for _, p := range pairs[i].names {
 			names = append(names, keyParty{p.k, p.party + base})
 		}
@@ -128,7 +132,6 @@ func loadPartnerRange(ctx context.Context, pool *pgxpool.Pool, snapshot string, 
 			return nil, pairs, err
 		}
 		p.party.Prepare()
-		p.screen = domain.NewMatchScreen(&p.party)
 		i := int32(len(parties))
 		parties = append(parties, p)
 		keys = domain.AppendNameKeys(keys[:0], p.party.Name)
@@ -197,17 +200,17 @@ func (m *matcher) match(v *vendorRow, sameLabel, candidates []int32, out []overl
 	screened, prepared := false, false
 	try := func(ps []int32, label bool) {
 		for _, i := range ps {
-			p := &m.idx.parties[i]
-			if m.seen[i] == m.stamp || label && p.label != v.label {
+			if m.seen[i] == m.stamp || label && m.idx.parties[i].label != v.label {
 				continue
 			}
 			m.seen[i] = m.stamp
 			if !screened {
 				screen, screened = domain.NewMatchScreen(&vp), true
 			}
-			if !p.screen.CouldMatch(&screen, domain.DefaultMatchThresholds) {
+			if !m.idx.screens[i].CouldMatch(&screen, domain.DefaultMatchThresholds) {
 				continue
 			}
+			p := &m.idx.parties[i]
 			if !prepared {
 				vp.PrepareIn(&m.prep)
 				prepared = true
