@@ -67,6 +67,8 @@ func TestCouldMatchNeverMissesAMatch(t *testing.T) {
 func TestPrepareInReusesMemory(t *testing.T) {
 	names := []string{"Acme Corp", "Greenfeild  Farms\tLtd", "Ünïcödé Straße GmbH", "", "x", "North Wind", "a b c d e f g h"}
 	var s Prepared
+	var arena PrepareArena
+	var kept []Party // prepared in the arena, compared again at the end
 	for _, an := range names {
 		for _, bn := range names {
 			a, b := NewParty(an, "", "US", nil), NewParty(bn, "", "US", nil)
@@ -75,6 +77,17 @@ func TestPrepareInReusesMemory(t *testing.T) {
 			if got := Compare(a, b, DefaultMatchThresholds); got.Score != want.Score || got.Explanation != want.Explanation {
 				t.Errorf("%q | %q: prepared %v, afresh %v", an, bn, got, want)
 			}
+			a.PrepareWith(&arena)
+			kept = append(kept, a, b)
+		}
+	}
+	for i := 0; i < len(kept); i += 2 {
+		a, b := kept[i], kept[i+1]
+		a.prepared, b.prepared = nil, nil // unprepared copies
+		want := Compare(a, b, DefaultMatchThresholds)
+		b.PrepareIn(&s)
+		if got := Compare(kept[i], b, DefaultMatchThresholds); got.Score != want.Score || got.Explanation != want.Explanation {
+			t.Errorf("%q | %q: arena-prepared %v, afresh %v", a.Name.Full, b.Name.Full, got, want)
 		}
 	}
 	for _, n := range append(names, " lead and trail ", "tab\tand\u00a0nbsp") {

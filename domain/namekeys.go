@@ -115,10 +115,41 @@ func AppendNameKeys(dst []int64, n CompanyName) []int64 {
 		return dst
 	}
 	dst = append(dst, int64(prefix[nr]))
-	if nr >= 4 {
-		for i := 0; i < nr; i++ {
-			dst = append(dst, int64(fnvAdd(prefix[i], string(core[starts[i+1]:nb]))))
+	if nr < 4 {
+		return dst
+	}
+	// The variant missing rune i hashes the bytes from starts[i+1] on after
+	// prefix[i]. Four variants at a time share their common tail: their
+	// hashes advance in step there, four independent multiplications the
+	// CPU overlaps.
+	i := 0
+	for ; i+4 <= nr; i += 4 {
+		o0, o1, o2, o3 := starts[i+1], starts[i+2], starts[i+3], starts[i+4]
+		h0, h1, h2, h3 := prefix[i], prefix[i+1], prefix[i+2], prefix[i+3]
+		p := o0
+		for ; p < o1; p++ {
+			h0 = (h0 ^ uint64(core[p])) * fnvPrime64
 		}
+		for ; p < o2; p++ {
+			h0 = (h0 ^ uint64(core[p])) * fnvPrime64
+			h1 = (h1 ^ uint64(core[p])) * fnvPrime64
+		}
+		for ; p < o3; p++ {
+			h0 = (h0 ^ uint64(core[p])) * fnvPrime64
+			h1 = (h1 ^ uint64(core[p])) * fnvPrime64
+			h2 = (h2 ^ uint64(core[p])) * fnvPrime64
+		}
+		for ; p < nb; p++ {
+			c := uint64(core[p])
+			h0 = (h0 ^ c) * fnvPrime64
+			h1 = (h1 ^ c) * fnvPrime64
+			h2 = (h2 ^ c) * fnvPrime64
+			h3 = (h3 ^ c) * fnvPrime64
+		}
+		dst = append(dst, int64(h0), int64(h1), int64(h2), int64(h3))
+	}
+	for ; i < nr; i++ {
+		dst = append(dst, int64(fnvAdd(prefix[i], string(core[starts[i+1]:nb]))))
 	}
 	return dst
 }

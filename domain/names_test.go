@@ -143,6 +143,10 @@ func TestNameKeysOfANameWithoutLettersAreEmptyNotNil(t *testing.T) {
 func TestAppendNameKeysIsNameKeys(t *testing.T) {
 	names := []string{"", "   ", "Acme", "Acme Corp", "Blue Harbor Logistics GmbH", "Müller Bäckerei", "東京電力 株式会社",
 		"AT&T Field Services", "a b c", "X", "Greenfeild Farms", strings.Repeat("Northwind ", 8), "3M", "Société Générale SA"}
+	// Every length around the four-at-a-time hashing, with wide runes.
+	for k := 1; k <= 40; k++ {
+		names = append(names, "Qwertzuiopasdfghjklyxcvbnmqwertzuiopasdfghjkl"[:k], strings.Repeat("ßä", k/2+1)[:2*k])
+	}
 	for _, name := range names {
 		n := NormalizeName(name)
 		got := AppendNameKeys(nil, n)

@@ -54,13 +54,14 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 		return 0, err
 	}
 	var snapshot string
-	var blocks, partnerBlocks int64
+	var blocks, partnerBlocks, partnerRows int64
 	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), pg_relation_size('accounts') / current_setting('block_size')::int,
-	        pg_relation_size('partner_accounts') / current_setting('block_size')::int`).
-		Scan(&snapshot, &blocks, &partnerBlocks); err != nil {
+	        pg_relation_size('partner_accounts') / current_setting('block_size')::int,
+	        greatest((SELECT reltuples FROM pg_class WHERE oid = 'partner_accounts'::regclass), 0)::bigint`).
+		Scan(&snapshot, &blocks, &partnerBlocks, &partnerRows); err != nil {
 		return 0, err
 	}
-	idx, err := loadMapIndex(ctx, pool, snapshot, partnerBlocks)
+	idx, err := loadMapIndex(ctx, pool, snapshot, partnerBlocks, int(partnerRows))
 	if err != nil {
 		return 0, err
 	}

@@ -48,8 +48,9 @@ func labelKey(label string) int64 {
 // in snapshot (each a range of the table's blocks), prepares its name for
 // scoring and indexes it by its name blocking keys (domain.AppendNameKeys
 // of the stored names: every writer stores domain.NameKeys of them, which
-// the re-map reads) and its domain name.
-func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, blocks int64) (*mapIndex, error) {
+// the re-map reads) and its domain name. rows is about how many there are
+// (the table's statistics), to size memory.
+func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, blocks int64, rows int) (*mapIndex, error) {
 	const loadStreams = 2
 	step := blocks/loadStreams + 1
 	parts := make([][]mapParty, loadStreams)
@@ -62,7 +63,7 @@ func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, bloc
 			if i == loadStreams-1 {
 				to = -1 // to the end
 			}
-			parts[i], pairs[i], err = loadPartnerRange(gctx, pool, snapshot, i*step, to)
+			parts[i], pairs[i], err = loadPartnerRange(gctx, pool, snapshot, i*step, to, rows/loadStreams+rows/16)
 			return err
 		})
 	}
@@ -101,9 +102,9 @@ type partyKeys struct{ names, labels []keyParty }
 
 // loadPartnerRange reads the partner accounts in blocks [from, to) of
 // their table (to -1: to its end), prepared, with their keys (party
-// indices from 0).
-func loadPartnerRange(ctx context.Context, pool *pgxpool.Pool, snapshot string, from, to int64) ([]mapParty, partyKeys, error) {
-	var pairs partyKeys
+// indices from 0); expect is about how many rows that is.
+func loadPartnerRange(ctx context.Context, pool *pgxpool.Pool, snapshot string, from, to int64, expect int) ([]mapParty, partyKeys, error) {
+	pairs := partyKeys{names: make([]keyParty, 0, 16*expect), labels: make([]keyParty, 0, expect)}
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, pairs, err
@@ -123,15 +124,16 @@ func loadPartnerRange(ctx context.Context, pool *pgxpool.Pool, snapshot string, 
 	}
 	defer rows.Close()
 	var (
-		parties []mapParty
+		parties = make([]mapParty, 0, expect)
 		keys    []int64
+		arena   domain.PrepareArena
 	)
 	for rows.Next() {
 		var p mapParty
 		if err := rows.Scan(&p.id, &p.partner, &p.relation, &p.party.Name.Full, &p.party.Name.Core, &p.party.Registrable, &p.label, &p.party.Country); err != nil {
 			return nil, pairs, err
 		}
-		p.party.Prepare()
+		p.party.PrepareWith(&arena)
 		i := int32(len(parties))
 		parties = append(parties, p)
 		keys = domain.AppendNameKeys(keys[:0], p.party.Name)
