@@ -26,14 +26,17 @@ type keyParty struct {
 // keyHash spreads a key's bits (keys are FNV-1a hashes, whose low bits a
 // table would otherwise lean on): the top bits pick the part, the bits
 // below them the slot.
+// The multiplier is odd, so the hash is a bijection: tables compare
+// hashes, never keys.
 func keyHash(k int64) uint64 { return uint64(k) * 0x9E3779B97F4A7C15 }
 
 func partOf(h uint64) int { return int(h >> (64 - keyPartBits)) }
 
-// keySlot is one key of a part's open-addressing table: the parties
-// holding it are parties[off : off+n]; n is 0 in an empty slot.
+// keySlot is one key of a part's open-addressing table, by its hash (a
+// key's hash is a bijection of it, so equal hashes are equal keys): the
+// parties holding it are parties[off : off+n]; n is 0 in an empty slot.
 type keySlot struct {
-	k      int64
+	h      uint64
 	off, n uint32
 }
 
@@ -60,15 +63,15 @@ func (t *keyPart) mayHave(h uint64) bool {
 	return t.filter[filterWord(h, uint64(len(t.filter)-1))]&b == b
 }
 
-// find returns the parties holding k, whose hash is h.
-func (t *keyPart) find(k int64, h uint64) []int32 {
+// find returns the parties holding the key of hash h.
+func (t *keyPart) find(h uint64) []int32 {
 	mask := uint64(len(t.slots) - 1)
 	for i := (h << keyPartBits >> 32) & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.n == 0 {
 			return nil
 		}
-		if s.k == k {
+		if s.h == h {
 			return t.parties[s.off : s.off+s.n]
 		}
 	}
@@ -114,9 +117,9 @@ func buildKeyPart(seg []keyParty) keyPart {
 	words := max(1, 1<<bits.Len(uint(len(seg)/4))) // at least 16 bits a key
 	t := keyPart{filter: make([]uint64, words), slots: make([]keySlot, size), parties: make([]int32, len(seg))}
 	mask := uint64(size - 1)
-	slot := func(k int64, h uint64) *keySlot {
+	slot := func(h uint64) *keySlot {
 		i := (h << keyPartBits >> 32) & mask
-		for t.slots[i].n != 0 && t.slots[i].k != k {
+		for t.slots[i].n != 0 && t.slots[i].h != h {
 			i = (i + 1) & mask
 		}
 		return &t.slots[i]
@@ -124,8 +127,8 @@ func buildKeyPart(seg []keyParty) keyPart {
 	for _, p := range seg {
 		h := keyHash(p.k)
 		t.filter[filterWord(h, uint64(words-1))] |= filterBits(h)
-		s := slot(p.k, h)
-		s.k = p.k
+		s := slot(h)
+		s.h = h
 		s.n++
 	}
 	var off uint32
@@ -135,17 +138,16 @@ func buildKeyPart(seg []keyParty) keyPart {
 		}
 	}
 	for _, p := range seg {
-		s := slot(p.k, keyHash(p.k))
+		s := slot(keyHash(p.k))
 		t.parties[s.off+s.n] = p.party
 		s.n++
 	}
 	return t
 }
 
-// keyProbe is one key of one row of a batch, and its hash.
+// keyProbe is one key of one row of a batch, by its hash.
 type keyProbe struct {
 	h   uint64
-	k   int64
 	row int32
 }
 
@@ -161,7 +163,7 @@ type keyProbes struct {
 func (p *keyProbes) reset() { p.all = p.all[:0] }
 
 func (p *keyProbes) add(k int64, row int32) {
-	p.all = append(p.all, keyProbe{h: keyHash(k), k: k, row: row})
+	p.all = append(p.all, keyProbe{h: keyHash(k), row: row})
 }
 
 // lookup finds the parties of every key added and returns them row by
@@ -193,7 +195,7 @@ func (p *keyProbes) lookup(parts []keyPart, rows int) (hits, starts []int32) {
 			if !t.mayHave(q.h) {
 				continue
 			}
-			for _, party := range t.find(q.k, q.h) {
+			for _, party := range t.find(q.h) {
 				p.found, p.rowOf = append(p.found, party), append(p.rowOf, q.row)
 				p.starts[q.row+1]++
 			}
