@@ -61,12 +61,20 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 		Scan(&snapshot, &blocks, &partnerBlocks, &partnerRows); err != nil {
 		return 0, err
 	}
-	idx, err := loadMapIndex(ctx, pool, snapshot, partnerBlocks, int(partnerRows))
-	if err != nil {
-		return 0, err
-	}
-	stored, err := readStoredOverlaps(ctx, tx)
-	if err != nil {
+	// The partner accounts on other connections, the overlaps stored on
+	// this one, at once.
+	var idx *mapIndex
+	var stored map[overlapKey]storedOverlap
+	load, lctx := errgroup.WithContext(ctx)
+	load.Go(func() (err error) {
+		idx, err = loadMapIndex(lctx, pool, snapshot, partnerBlocks, int(partnerRows))
+		return err
+	})
+	load.Go(func() (err error) {
+		stored, err = readStoredOverlaps(lctx, tx)
+		return err
+	})
+	if err := load.Wait(); err != nil {
 		return 0, err
 	}
 	// The new overlaps are copied in on this transaction's connection
