@@ -3,12 +3,12 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
+	"github.com/dealflow/dealflow/internal/steps"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -23,16 +23,6 @@ type CoSellPolicyView struct {
 	SetByName string     `json:"set_by_name,omitempty"`
 	Reason    string     `json:"reason,omitempty"`
 	SetAt     *time.Time `json:"set_at,omitempty"`
-}
-
-// coSellPolicyRequest sets a program's co-sell policy; the rules that
-// span fields are domain.CoSellPolicyProblems'.
-type coSellPolicyRequest struct {
-	RespondWithin         int      `json:"respond_within_business_days"`
-	RemindAfter           int      `json:"remind_after_business_days"`
-	MilestoneReminderDays int      `json:"milestone_reminder_days"`
-	Holidays              []string `json:"holidays"`
-	Reason                string   `json:"reason" validate:"max=2000,multiline"`
 }
 
 func (s *Server) coSellPolicyRoutes() []Route {
@@ -90,25 +80,16 @@ func (s *Server) setCoSellPolicy(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req coSellPolicyRequest
+	var req steps.CoSellPolicyRequest
 	if !s.decodeJSON(c, &req, false) {
 		return
 	}
-	if err := s.validate.Struct(&req); err != nil {
-		web.ValidationProblem(c, web.FieldErrors(err))
+	p, errs := req.Check(s.validate)
+	if len(errs) > 0 {
+		web.ValidationProblem(c, errs)
 		return
 	}
-	p := domain.CoSellPolicy{RespondWithin: req.RespondWithin, RemindAfter: req.RemindAfter,
-		MilestoneReminderDays: req.MilestoneReminderDays, Holidays: req.Holidays}
-	if problems := domain.CoSellPolicyProblems(p); len(problems) > 0 {
-		web.ValidationProblem(c, fieldProblems(problems))
-		return
-	}
-	p = domain.NormalizeCoSellPolicy(p)
-	b, _ := json.Marshal(p)
-	who := web.PrincipalOf(c).Actor()
-	row, err := s.q.CoSellPolicyInsert(c, dbq.CoSellPolicyInsertParams{ProgramID: id, Policy: b, SetBy: who.ID, SetByName: who.Name,
-		Reason: strings.TrimSpace(req.Reason), CreatedAt: s.now()})
+	row, err := db.SetCoSellPolicy(c, s.q, id, web.PrincipalOf(c).Actor(), s.now(), req.Reason, p)
 	switch {
 	case db.IsUniqueViolation(err):
 		web.Fail(c, http.StatusConflict, web.ProblemConflict, "the policy was changed at the same time; read it and try again")
@@ -136,5 +117,5 @@ func coSellPolicyView(row dbq.CosellPolicy) (CoSellPolicyView, error) {
 // coSellPolicyDocs documents the co-sell policy routes for the OpenAPI document.
 func coSellPolicyDocs(docs map[string]routeDoc) {
 	docs["GET /v1/programs/:id/cosell-policy"] = routeDoc{Summary: "A program's co-sell policy: response SLA in business days, reminders, holidays (version 0: the default)", Response: CoSellPolicyView{}}
-	docs["PUT /v1/programs/:id/cosell-policy"] = routeDoc{Summary: "Set a program's co-sell policy (a new version; started engagements keep theirs)", Body: coSellPolicyRequest{}, Response: CoSellPolicyView{}}
+	docs["PUT /v1/programs/:id/cosell-policy"] = routeDoc{Summary: "Set a program's co-sell policy (a new version; started engagements keep theirs)", Body: steps.CoSellPolicyRequest{}, Response: CoSellPolicyView{}}
 }

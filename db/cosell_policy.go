@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
@@ -24,6 +25,22 @@ func CoSellPolicyOfProgram(ctx context.Context, q *dbq.Queries, programID uuid.U
 	row, err := q.CoSellPolicyLatest(ctx, programID)
 	p, err := coSellPolicy(row, err)
 	return p, row.Version, err
+}
+
+// SetCoSellPolicy stores p (checked and normalized: steps.CoSellPolicyRequest)
+// as program programID's next co-sell policy version, recording who set it
+// (by), when (at) and why (reason). The API's PUT
+// /v1/programs/{id}/cosell-policy and the console's co-sell policy form
+// both save through it. Two changes at once cannot take the same version:
+// the second fails with a unique violation (IsUniqueViolation), which
+// callers answer as a conflict.
+func SetCoSellPolicy(ctx context.Context, q *dbq.Queries, programID uuid.UUID, by domain.Actor, at time.Time, reason string, p domain.CoSellPolicy) (dbq.CosellPolicy, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return dbq.CosellPolicy{}, err
+	}
+	return q.CoSellPolicyInsert(ctx, dbq.CoSellPolicyInsertParams{ProgramID: programID, Policy: b, SetBy: by.ID, SetByName: by.Name,
+		Reason: reason, CreatedAt: at})
 }
 
 func coSellPolicy(row dbq.CosellPolicy, err error) (domain.CoSellPolicy, error) {
