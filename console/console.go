@@ -128,7 +128,7 @@ type Route struct {
 // authorization is declared. Each context's file adds its own.
 func (s *Console) Routes() []Route {
 	var out []Route
-	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes, s.oidcRoutes, s.scorecardRoutes, s.quoteRoutes, s.quoteDocRoutes, s.analyticsRoutes, s.notificationRoutes, s.leadAdminRoutes, s.referralRoutes, s.mappingRoutes, s.leadManageRoutes, s.programRoutes} {
+	for _, routes := range []func() []Route{s.stepRoutes, s.sessionRoutes, s.dealRoutes, s.cycleRoutes, s.statementRoutes, s.dashboardRoutes, s.leadRoutes, s.peopleRoutes, s.coSellRoutes, s.signInLinkRoutes, s.securityRoutes, s.oidcRoutes, s.scorecardRoutes, s.quoteRoutes, s.quoteDocRoutes, s.analyticsRoutes, s.notificationRoutes, s.leadAdminRoutes, s.referralRoutes, s.mappingRoutes, s.leadManageRoutes, s.programRoutes, s.coSellPolicyRoutes} {
 		out = append(out, routes()...)
 	}
 	return out
