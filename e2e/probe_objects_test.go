@@ -196,7 +196,7 @@ func (fx probeObjects) param(path, m string) string {
 		return fx.partner
 	case strings.HasPrefix(path, "/v1/deals/"), strings.HasPrefix(path, "/console/deals/"):
 		return fx.deal
-	case strings.HasPrefix(path, "/v1/programs/"), strings.HasPrefix(path, "/console/lead-routing/"):
+	case strings.HasPrefix(path, "/v1/programs/"), strings.HasPrefix(path, "/console/lead-routing/"), strings.HasPrefix(path, "/console/cosell-policy/"):
 		return fx.program
 	case strings.HasPrefix(path, "/v1/incentive-programs/"), strings.HasPrefix(path, "/console/programs/"):
 		return fx.incentive

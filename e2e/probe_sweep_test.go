@@ -329,6 +329,13 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 				"amount": {"100.00"}, "currency": {"EUR"}}
 		case "/console/leads/import":
 			fields = map[string]bool{"program_id": false}
+		case "/console/cosell-policy/:id":
+			// The API's PUT body as a form: numbers as text, holidays one a
+			// line, and the version the form was shown at.
+			fields = map[string]bool{"respond_within_business_days": false, "remind_after_business_days": false, "milestone_reminder_days": false,
+				"holidays": false, "reason": true, "based_on": false}
+			base = url.Values{"respond_within_business_days": {"2"}, "remind_after_business_days": {"1"}, "milestone_reminder_days": {"2"},
+				"holidays": {"2030-12-25"}, "reason": {"probe"}}
 		case "/console/mapping/accounts":
 			// A file upload only (multipart): an url-encoded form has none.
 			fields = map[string]bool{"file": false}
