@@ -40,8 +40,11 @@ type overlap struct {
 // in one transaction that holds off the re-map triggers' writes until it
 // commits. It returns the overlaps there are. Bulk loads that set
 // dealflow.mapping_defer call it after (`dealflow mapping rebuild`). It
-// holds three of the pool's connections at once.
+// holds mapConns of the pool's connections at once.
 func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	if n := pool.Config().MaxConns; n < mapConns {
+		return 0, fmt.Errorf("the account map needs %d database connections at once; the pool allows %d (pool_max_conns)", mapConns, n)
+	}
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return 0, err
@@ -97,6 +100,10 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	}
 	return int64(len(found)), tx.Commit(ctx)
 }
+
+// mapConns is how many of the pool's connections MapAll holds at once: its
+// transaction's and mapStreams (two while the partner accounts load).
+const mapConns = 1 + mapStreams
 
 // mapStreams is how many connections read the vendor's side at once: the
 // database's part of the map (writing the rows out) is about half its

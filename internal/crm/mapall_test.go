@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // MapAll scores in Go (domain.Compare) what the re-map scores in SQL
@@ -186,5 +187,21 @@ func TestDeletedPartnerAccountLeavesTheMap(t *testing.T) {
 	mapAll(t)
 	if after := overlapsOf(t, partner); strings.Join(after, "\n") != strings.Join(got, "\n") {
 		t.Fatalf("the full map differs: %q", after)
+	}
+}
+
+// A pool too small for the map's connections is an error at once, not a
+// map that waits for a connection forever.
+func TestMapAllRefusesAPoolTooSmall(t *testing.T) {
+	ctx := context.Background()
+	cfg := testDB.Pool.Config()
+	cfg.MaxConns = 2
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := MapAll(ctx, pool); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
+		t.Fatalf("MapAll on a pool of 2: %v", err)
 	}
 }
