@@ -359,9 +359,14 @@ func consoleSweep(t *testing.T, pr *prober, fx probeObjects, doc map[string]any,
 			base = url.Values{"amount": {"1.00"}, "per": {"deal"}, "reason": {"probe"}}
 		default:
 			apiPath := openAPIPath(strings.Replace(rt.Path, "/console/", "/v1/", 1))
-			op, _ := paths[apiPath].(map[string]any)["post"].(map[string]any)
+			// Each step checked: a form without an API twin is reported
+			// below, not a panic.
+			item, _ := paths[apiPath].(map[string]any)
+			op, _ := item["post"].(map[string]any)
 			rb, _ := op["requestBody"].(map[string]any)
-			schema, _ := rb["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
+			content, _ := rb["content"].(map[string]any)
+			js, _ := content["application/json"].(map[string]any)
+			schema, _ := js["schema"].(map[string]any)
 			if schema == nil {
 				t.Errorf("console form %s has no API counterpart with a body", rt.Path)
 				continue
