@@ -28,6 +28,8 @@ type MappingOptInAddParams struct {
 	VendorCategories []string  `json:"vendor_categories"`
 }
 
+// MappingOptInAdd opts the partner into the categories it does not share
+// yet (those it shares keep their first opt-in).
 func (q *Queries) MappingOptInAdd(ctx context.Context, arg MappingOptInAddParams) error {
 	_, err := q.db.Exec(ctx, mappingOptInAdd,
 		arg.PartnerID,
@@ -36,15 +38,6 @@ func (q *Queries) MappingOptInAdd(ctx context.Context, arg MappingOptInAddParams
 		arg.PartnerRelations,
 		arg.VendorCategories,
 	)
-	return err
-}
-
-const mappingOptInClear = `-- name: MappingOptInClear :exec
-DELETE FROM mapping_opt_ins WHERE partner_id = $1
-`
-
-func (q *Queries) MappingOptInClear(ctx context.Context, partnerID uuid.UUID) error {
-	_, err := q.db.Exec(ctx, mappingOptInClear, partnerID)
 	return err
 }
 
@@ -80,6 +73,26 @@ func (q *Queries) MappingOptInList(ctx context.Context, partnerID uuid.UUID) ([]
 		return nil, err
 	}
 	return items, nil
+}
+
+const mappingOptInRetain = `-- name: MappingOptInRetain :exec
+DELETE FROM mapping_opt_ins o
+WHERE o.partner_id = $1
+  AND NOT EXISTS (SELECT 1 FROM (SELECT unnest($2::text[]) AS r, unnest($3::text[]) AS c) AS u
+                  WHERE u.r = o.partner_relation AND u.c = o.vendor_category)
+`
+
+type MappingOptInRetainParams struct {
+	PartnerID        uuid.UUID `json:"partner_id"`
+	PartnerRelations []string  `json:"partner_relations"`
+	VendorCategories []string  `json:"vendor_categories"`
+}
+
+// MappingOptInRetain withdraws the partner's categories that are not in
+// the lists; those kept keep when and by whom they were opted into.
+func (q *Queries) MappingOptInRetain(ctx context.Context, arg MappingOptInRetainParams) error {
+	_, err := q.db.Exec(ctx, mappingOptInRetain, arg.PartnerID, arg.PartnerRelations, arg.VendorCategories)
+	return err
 }
 
 const mappingPartnerOverlaps = `-- name: MappingPartnerOverlaps :many

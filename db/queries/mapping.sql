@@ -26,10 +26,17 @@ FROM mapping_opt_ins
 WHERE partner_id = @partner_id
 ORDER BY partner_relation, vendor_category;
 
--- name: MappingOptInClear :exec
-DELETE FROM mapping_opt_ins WHERE partner_id = @partner_id;
+-- name: MappingOptInRetain :exec
+-- MappingOptInRetain withdraws the partner's categories that are not in
+-- the lists; those kept keep when and by whom they were opted into.
+DELETE FROM mapping_opt_ins o
+WHERE o.partner_id = @partner_id
+  AND NOT EXISTS (SELECT 1 FROM (SELECT unnest(@partner_relations::text[]) AS r, unnest(@vendor_categories::text[]) AS c) AS u
+                  WHERE u.r = o.partner_relation AND u.c = o.vendor_category);
 
 -- name: MappingOptInAdd :exec
+-- MappingOptInAdd opts the partner into the categories it does not share
+-- yet (those it shares keep their first opt-in).
 INSERT INTO mapping_opt_ins (partner_id, partner_relation, vendor_category, opted_in_by, opted_in_at)
 SELECT @partner_id::uuid, u.r, u.c, @opted_in_by::uuid, @opted_in_at::timestamptz
 FROM (SELECT unnest(@partner_relations::text[]) AS r, unnest(@vendor_categories::text[]) AS c) AS u

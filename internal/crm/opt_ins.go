@@ -17,8 +17,9 @@ type OptIn struct {
 	VendorCategory  string
 }
 
-// SetOptIns replaces the categories partner shares with cats in one
-// transaction, recording who opted in (by) and when (at). The API's PUT
+// SetOptIns makes the categories partner shares cats, in one transaction:
+// it withdraws the others and opts into the new ones, recording who (by)
+// and when (at); a category shared before keeps its first opt-in. The API's PUT
 // /v1/mapping/opt-ins and the console's form both save through it; each
 // checks the categories first.
 func SetOptIns(ctx context.Context, pool *pgxpool.Pool, partner, by uuid.UUID, at time.Time, cats []OptIn) error {
@@ -28,7 +29,8 @@ func SetOptIns(ctx context.Context, pool *pgxpool.Pool, partner, by uuid.UUID, a
 		add.VendorCategories = append(add.VendorCategories, c.VendorCategory)
 	}
 	return db.InTx(ctx, pool, func(q *dbq.Queries) error {
-		if err := q.MappingOptInClear(ctx, partner); err != nil {
+		if err := q.MappingOptInRetain(ctx, dbq.MappingOptInRetainParams{PartnerID: partner,
+			PartnerRelations: add.PartnerRelations, VendorCategories: add.VendorCategories}); err != nil {
 			return err
 		}
 		if len(add.PartnerRelations) == 0 {

@@ -1,0 +1,66 @@
+package crm
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/google/uuid"
+)
+
+// Saving the opt-ins again keeps when and by whom each category still
+// shared was first opted into; a category left out is withdrawn, a new one
+// records its own opt-in, and saving none withdraws all.
+func TestSetOptInsKeepsFirstOptIns(t *testing.T) {
+	ctx := context.Background()
+	partner := mustPartnerNamed(t, "Opt-in keeper")
+	first, second := mustUser(t, partner), uuid.New()
+	if _, err := testDB.Pool.Exec(ctx, `INSERT INTO users (id, name, role, partner_id) VALUES ($1, 'Quinn', 'partner_admin', $2)`,
+		second, partner); err != nil {
+		t.Fatal(err)
+	}
+	t1, t2 := time.Date(2026, 2, 28, 23, 30, 0, 0, time.UTC), time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC)
+	if err := SetOptIns(ctx, testDB.Pool, partner, first, t1, []OptIn{{"customer", "customer"}, {"customer", "opportunity"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetOptIns(ctx, testDB.Pool, partner, second, t2, []OptIn{{"customer", "opportunity"}, {"prospect", "customer"}}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := testDB.Pool.Query(ctx, `SELECT partner_relation, vendor_category, opted_in_by, opted_in_at FROM mapping_opt_ins
+	    WHERE partner_id = $1 ORDER BY 1, 2`, partner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		rel, cat string
+		by       [16]byte
+		at       time.Time
+	}
+	var got []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.rel, &r.cat, &r.by, &r.at); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []row{{"customer", "opportunity", first, t1}, {"prospect", "customer", second, t2}}
+	if len(got) != len(want) {
+		t.Fatalf("opt-ins %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].rel != want[i].rel || got[i].cat != want[i].cat || got[i].by != want[i].by || !got[i].at.Equal(want[i].at) {
+			t.Errorf("opt-in %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if err := SetOptIns(ctx, testDB.Pool, partner, second, t2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := dbq.New(testDB.Pool).MappingOptInList(ctx, partner); err != nil || len(left) != 0 {
+		t.Fatalf("after withdrawing all: %+v %v", left, err)
+	}
+}
