@@ -18,6 +18,7 @@ import (
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
+	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -203,8 +204,38 @@ func allow(roles ...domain.Role) gin.HandlerFunc {
 	}
 }
 
-// checkCSRF refuses a form whose csrf field is not the session's token.
+// Console form bodies are bounded before anything reads them: a form
+// at consoleFormMaxBytes, one that carries a file (the CSV uploads, 32 MiB
+// and the form's other fields) at consoleUploadMaxBytes.
+const (
+	consoleFormMaxBytes   = 1 << 20
+	consoleUploadMaxBytes = 32<<20 + 64<<10
+	// consoleMultipartMemory is how much of a multipart form is held in
+	// memory; the rest of a file waits in a temporary file.
+	consoleMultipartMemory = 8 << 20
+)
+
+// checkCSRF refuses a form whose csrf field is not the session's token. It
+// reads the form within its bound first: a larger body is refused (413)
+// when the bound is reached, not read to its end to find the token.
 func checkCSRF(c *gin.Context) {
+	limit := int64(consoleFormMaxBytes)
+	multipartForm := strings.HasPrefix(c.ContentType(), "multipart/")
+	if multipartForm {
+		limit = consoleUploadMaxBytes
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	var err error
+	if multipartForm {
+		err = c.Request.ParseMultipartForm(consoleMultipartMemory)
+	} else {
+		err = c.Request.ParseForm()
+	}
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		c.String(http.StatusRequestEntityTooLarge, "the form is larger than %d MiB", limit>>20)
+		c.Abort()
+		return
+	}
 	want, _ := c.Get(ctxConsoleCSRF)
 	got := c.PostForm("csrf")
 	if got == "" {

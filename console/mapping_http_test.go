@@ -190,3 +190,44 @@ func TestConsoleMappingForms(t *testing.T) {
 		t.Fatal("the vendor's page shows the partner's forms")
 	}
 }
+
+// A console form's body is bounded before its CSRF token is looked for: a
+// form past 1 MiB, or an upload past 32 MiB and its fields, is refused as
+// too large, and nothing is stored.
+func TestConsoleFormBodiesAreBounded(t *testing.T) {
+	w := newQuoteWorld(t)
+	ctx := context.Background()
+	d, err := w.q.DealGet(ctx, dbq.DealGetParams{ID: w.dealA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner := uuid.NullUUID{UUID: d.PartnerID, Valid: true}
+	admin, csrf := w.mappingSession(t, "Bo Bounded", "partner_admin", partner)
+	form := url.Values{"csrf": {csrf}, "category": {"customer/opportunity"}, "pad": {strings.Repeat("x", 1<<20)}}
+	req := httptest.NewRequest(http.MethodPost, "/console/mapping/opt-ins", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(admin)
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a 1 MiB form: %d %s", rec.Code, rec.Body)
+	}
+	big := bytes.Repeat([]byte("x"), 33<<20)
+	if rec := w.upload(t, admin, csrf, big); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a 33 MiB upload: %d %s", rec.Code, rec.Body)
+	}
+	var n int
+	if err := w.pool.QueryRow(ctx, `SELECT count(*) FROM mapping_opt_ins WHERE partner_id = $1`, partner.UUID).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("opt-ins stored: %d %v", n, err)
+	}
+	// A form within its bound still goes through.
+	form.Del("pad")
+	req = httptest.NewRequest(http.MethodPost, "/console/mapping/opt-ins", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(admin)
+	rec = httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	if rec.Code >= 400 {
+		t.Fatalf("the same form without padding: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -101,7 +101,7 @@ func Screen(p Policy, f ScreeningFacts) ScreeningOutcome {
 		return ScreeningOutcome{StatusConflictReview, RuleConflict, conflictSummary(f.RegistrableDomain, f.Conflicts)}
 	}
 	if vendorSourced {
-		return ScreeningOutcome{StatusApproved, RuleVendorSourced, "a lead the vendor passed to this partner, accepted, no conflicts"}
+		return ScreeningOutcome{StatusApproved, RuleVendorSourced, "vendor-sourced: passed to this partner by the vendor (a lead or a shared opportunity) and accepted, no conflicts"}
 	}
 	a := p.AutoApprove
 	if limit, ok := a.MaxAmount[f.Currency]; a.Enabled && ok && f.Amount < limit &&
