@@ -4,54 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dealflow/dealflow/db"
-	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
-	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/google/uuid"
 )
-
-// policySession signs a new user of role in and returns the user, the
-// session and its CSRF token, read from page (one the role may see).
-func (w quoteWorld) policySession(t *testing.T, name, role, page string) (dbq.User, *http.Cookie, string) {
-	t.Helper()
-	ctx := context.Background()
-	u, err := w.q.UserEnsure(ctx, dbq.UserEnsureParams{Name: name, Role: role})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, hash, err := tokens.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.q.TokenCreate(ctx, dbq.TokenCreateParams{UserID: u.ID, TokenHash: hash}); err != nil {
-		t.Fatal(err)
-	}
-	form := url.Values{"csrf": {"pre"}, "token": {token}}
-	req := httptest.NewRequest(http.MethodPost, "/console/sign-in", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: preCSRFCookie, Value: "pre"})
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
-	for _, c := range rec.Result().Cookies() {
-		if c.Name == sessionCookie && c.Value != "" {
-			got := w.send(t, c, http.MethodGet, page, nil)
-			m := csrfInPage.FindStringSubmatch(got.Body.String())
-			if got.Code != http.StatusOK || m == nil {
-				t.Fatalf("%s: %d\n%s", page, got.Code, got.Body)
-			}
-			return u, c, m[1]
-		}
-	}
-	t.Fatalf("sign in: %d", rec.Code)
-	return u, nil, ""
-}
 
 // A channel manager reads the default program's co-sell policy (the
 // built-in default, version 0), is refused bad input field by field with
@@ -74,7 +35,7 @@ func TestConsoleCoSellPolicyForm(t *testing.T) {
 		return n
 	}
 	post := "/console/cosell-policy/" + program.String()
-	mgrUser, mgr, csrf := w.policySession(t, "Manny Policy", "channel_manager", "/console/cosell-policy")
+	mgrUser, mgr, csrf := w.consoleSession(t, "Manny Policy", "channel_manager", uuid.NullUUID{}, "/console/cosell-policy")
 
 	rec := w.send(t, mgr, http.MethodGet, "/console/cosell-policy", nil)
 	body := rec.Body.String()
@@ -179,7 +140,7 @@ func TestConsoleCoSellPolicyForm(t *testing.T) {
 	}
 
 	partner, partnerCSRF := w.session(t, w.tokenA)
-	_, seller, sellerCSRF := w.policySession(t, "Sal Seller", "sales_rep", "/console/cosell/engagements")
+	_, seller, sellerCSRF := w.consoleSession(t, "Sal Seller", "sales_rep", uuid.NullUUID{}, "/console/cosell/engagements")
 	for _, who := range []struct {
 		name    string
 		session *http.Cookie

@@ -12,43 +12,14 @@ import (
 	"time"
 
 	"github.com/dealflow/dealflow/db/dbq"
-	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/google/uuid"
 )
 
-// mappingSession signs a new user of role (of partner, if valid) in and
-// returns the session and its CSRF token, read from the mapping page.
+// mappingSession is consoleSession read from the mapping page.
 func (w quoteWorld) mappingSession(t *testing.T, name, role string, partner uuid.NullUUID) (*http.Cookie, string) {
 	t.Helper()
-	u, err := w.q.UserEnsure(context.Background(), dbq.UserEnsureParams{Name: name, Role: role, PartnerID: partner})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, hash, err := tokens.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.q.TokenCreate(context.Background(), dbq.TokenCreateParams{UserID: u.ID, TokenHash: hash}); err != nil {
-		t.Fatal(err)
-	}
-	form := url.Values{"csrf": {"pre"}, "token": {token}}
-	req := httptest.NewRequest(http.MethodPost, "/console/sign-in", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: preCSRFCookie, Value: "pre"})
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
-	for _, c := range rec.Result().Cookies() {
-		if c.Name == sessionCookie && c.Value != "" {
-			page := w.send(t, c, http.MethodGet, "/console/mapping", nil)
-			m := csrfInPage.FindStringSubmatch(page.Body.String())
-			if page.Code != http.StatusOK || m == nil {
-				t.Fatalf("mapping page: %d\n%s", page.Code, page.Body)
-			}
-			return c, m[1]
-		}
-	}
-	t.Fatalf("sign in: %d", rec.Code)
-	return nil, ""
+	_, c, csrf := w.consoleSession(t, name, role, partner, "/console/mapping")
+	return c, csrf
 }
 
 // upload posts file (nil: no file part) to the upload form as a browser

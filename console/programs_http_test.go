@@ -12,14 +12,16 @@ import (
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/internal/tokens"
+	"github.com/google/uuid"
 )
 
-// programSession signs a new user of role in and returns the session and
-// its CSRF token, read from the programs page.
-func (w quoteWorld) programSession(t *testing.T, name, role string) (*http.Cookie, string) {
+// consoleSession signs a new user of role (of partner, if valid) in and
+// returns the user, the session and its CSRF token, read from page (one
+// the role may see).
+func (w quoteWorld) consoleSession(t *testing.T, name, role string, partner uuid.NullUUID, page string) (dbq.User, *http.Cookie, string) {
 	t.Helper()
 	ctx := context.Background()
-	u, err := w.q.UserEnsure(ctx, dbq.UserEnsureParams{Name: name, Role: role})
+	u, err := w.q.UserEnsure(ctx, dbq.UserEnsureParams{Name: name, Role: role, PartnerID: partner})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,16 +40,23 @@ func (w quoteWorld) programSession(t *testing.T, name, role string) (*http.Cooki
 	w.h.ServeHTTP(rec, req)
 	for _, c := range rec.Result().Cookies() {
 		if c.Name == sessionCookie && c.Value != "" {
-			page := w.send(t, c, http.MethodGet, "/console/programs", nil)
-			m := csrfInPage.FindStringSubmatch(page.Body.String())
-			if page.Code != http.StatusOK || m == nil {
-				t.Fatalf("programs page: %d\n%s", page.Code, page.Body)
+			got := w.send(t, c, http.MethodGet, page, nil)
+			m := csrfInPage.FindStringSubmatch(got.Body.String())
+			if got.Code != http.StatusOK || m == nil {
+				t.Fatalf("%s: %d\n%s", page, got.Code, got.Body)
 			}
-			return c, m[1]
+			return u, c, m[1]
 		}
 	}
 	t.Fatalf("sign in: %d", rec.Code)
-	return nil, ""
+	return u, nil, ""
+}
+
+// programSession is consoleSession read from the programs page.
+func (w quoteWorld) programSession(t *testing.T, name, role string) (*http.Cookie, string) {
+	t.Helper()
+	_, c, csrf := w.consoleSession(t, name, role, uuid.NullUUID{}, "/console/programs")
+	return c, csrf
 }
 
 // The program forms refuse bad input inline, naming the field, and store
