@@ -116,19 +116,54 @@ const mapStreams = 2
 // names, registrable domain, domain name and country.
 func vendorStreams(blocks int64) []string {
 	var out []string
-	step := blocks/mapStreams + 1
-	for i := range int64(mapStreams) {
-		q := fmt.Sprintf(`SELECT 'account', relation, id, name_full, name_core, registrable_domain, domain_label, country
-		    FROM accounts WHERE ctid >= '(%d,0)'::tid`, i*step)
-		if i < mapStreams-1 {
-			q += fmt.Sprintf(` AND ctid < '(%d,0)'::tid`, (i+1)*step)
-		} else {
+	for _, r := range blockRanges(blocks, mapStreams) {
+		q := `SELECT 'account', relation, id, name_full, name_core, registrable_domain, domain_label, country
+		    FROM accounts WHERE ` + blockRange(r[0], r[1])
+		if r[1] < 0 {
 			q += ` UNION ALL SELECT 'opportunity', 'opportunity', id, name_full, name_core, registrable_domain, domain_label, country
 			    FROM opportunities WHERE status = 'open'`
 		}
 		out = append(out, q)
 	}
 	return out
+}
+
+// blockRanges splits a table of blocks blocks into n ranges of blocks
+// [from, to), the last open-ended (to -1), so that rows added past the
+// size read are not missed.
+func blockRanges(blocks, n int64) [][2]int64 {
+	step := blocks/n + 1
+	out := make([][2]int64, n)
+	for i := range n {
+		out[i] = [2]int64{i * step, (i + 1) * step}
+	}
+	out[n-1][1] = -1
+	return out
+}
+
+// blockRange is the condition on a table's rows in its blocks [from, to),
+// to its end when to is negative: a TID range scan.
+func blockRange(from, to int64) string {
+	c := fmt.Sprintf(`ctid >= '(%d,0)'::tid`, from)
+	if to >= 0 {
+		c += fmt.Sprintf(` AND ctid < '(%d,0)'::tid`, to)
+	}
+	return c
+}
+
+// snapshotTx begins a read-only transaction that sees the map's snapshot
+// (exported by MapAll's own transaction), for reading on another
+// connection.
+func snapshotTx(ctx context.Context, pool *pgxpool.Pool, snapshot string) (pgx.Tx, error) {
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+snapshot+"'"); err != nil {
+		_ = tx.Rollback(ctx)
+		return nil, err
+	}
+	return tx, nil
 }
 
 // vendorRow is one vendor account or open opportunity, with what scoring
@@ -197,14 +232,11 @@ func (idx *mapIndex) scan(ctx context.Context, pool *pgxpool.Pool, snapshot stri
 // one string (its rows' fields are substrings of it), so that a million
 // rows cost a few thousand allocations, not millions.
 func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string, batch int, work chan<- []vendorRow) error {
-	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := snapshotTx(ctx, pool, snapshot)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+snapshot+"'"); err != nil {
-		return err
-	}
 	rows, err := tx.Query(ctx, query)
 	if err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 )
@@ -52,18 +51,13 @@ func labelKey(label string) int64 {
 // (the table's statistics), to size memory.
 func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, blocks int64, rows int) (*mapIndex, error) {
 	const loadStreams = 2
-	step := blocks/loadStreams + 1
 	parts := make([][]mapParty, loadStreams)
 	pairs := make([]partyKeys, loadStreams)
 	g, gctx := errgroup.WithContext(ctx)
-	for i := range int64(loadStreams) {
+	for i, r := range blockRanges(blocks, loadStreams) {
 		g.Go(func() error {
 			var err error
-			to := (i + 1) * step
-			if i == loadStreams-1 {
-				to = -1 // to the end
-			}
-			parts[i], pairs[i], err = loadPartnerRange(gctx, pool, snapshot, i*step, to, rows/loadStreams+rows/16)
+			parts[i], pairs[i], err = loadPartnerRange(gctx, pool, snapshot, r[0], r[1], rows/loadStreams+rows/16)
 			return err
 		})
 	}
@@ -105,20 +99,13 @@ type partyKeys struct{ names, labels []keyParty }
 // indices from 0); expect is about how many rows that is.
 func loadPartnerRange(ctx context.Context, pool *pgxpool.Pool, snapshot string, from, to int64, expect int) ([]mapParty, partyKeys, error) {
 	pairs := partyKeys{names: make([]keyParty, 0, 16*expect), labels: make([]keyParty, 0, expect)}
-	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := snapshotTx(ctx, pool, snapshot)
 	if err != nil {
 		return nil, pairs, err
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+snapshot+"'"); err != nil {
-		return nil, pairs, err
-	}
-	q := fmt.Sprintf(`SELECT id, partner_id, relation, name_full, name_core, registrable_domain, domain_label, country
-	    FROM partner_accounts WHERE ctid >= '(%d,0)'::tid`, from)
-	if to >= 0 {
-		q += fmt.Sprintf(` AND ctid < '(%d,0)'::tid`, to)
-	}
-	rows, err := tx.Query(ctx, q)
+	rows, err := tx.Query(ctx, `SELECT id, partner_id, relation, name_full, name_core, registrable_domain, domain_label, country
+	    FROM partner_accounts WHERE `+blockRange(from, to))
 	if err != nil {
 		return nil, pairs, err
 	}
