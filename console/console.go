@@ -205,11 +205,12 @@ func allow(roles ...domain.Role) gin.HandlerFunc {
 }
 
 // Console form bodies are bounded before anything reads them: a form
-// at consoleFormMaxBytes, one that carries a file (the CSV uploads, 32 MiB
-// and the form's other fields) at consoleUploadMaxBytes.
+// at consoleFormMaxBytes, one that carries a file at consoleUploadMaxBytes
+// (the larger CSV upload and the form's other fields): checkCSRF bounds
+// every console POST, so the upload handlers need no bound of their own.
 const (
 	consoleFormMaxBytes   = 1 << 20
-	consoleUploadMaxBytes = 32<<20 + 64<<10
+	consoleUploadMaxBytes = max(mappingUploadMaxBytes, leadImportMaxBytes) + 64<<10
 	// consoleMultipartMemory is how much of a multipart form is held in
 	// memory; the rest of a file waits in a temporary file.
 	consoleMultipartMemory = 8 << 20

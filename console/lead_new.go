@@ -122,7 +122,6 @@ func leadRefusal(err error) string {
 // page listing each line's errors; a good file starts its leads (ids from
 // the file's content, so uploading it again starts only what is missing).
 func (s *Console) leadImport(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, leadImportMaxBytes+64<<10)
 	fh, err := c.FormFile("file")
 	if err != nil {
 		s.newLeadPage(c, http.StatusUnprocessableEntity, nil, "Not done: file: choose a CSV file to upload", nil)

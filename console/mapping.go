@@ -154,7 +154,6 @@ func optInGrid(opted []dbq.MappingOptInListRow) []optInRow {
 // row listed on the page; an accepted one re-mapped in the same
 // transaction.
 func (s *Console) mappingUpload(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, mappingUploadMaxBytes+64<<10)
 	fh, err := c.FormFile("file")
 	if err != nil {
 		s.mappingPageWith(c, http.StatusUnprocessableEntity, "Not done: file: choose a CSV file to upload", nil)
