@@ -1,7 +1,6 @@
 package console
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -112,22 +111,15 @@ func (s *Console) coSellPolicyPage(c *gin.Context) {
 // renderCoSellPolicy shows the page with the form holding v (nil: the
 // current policy) and its errors.
 func (s *Console) renderCoSellPolicy(c *gin.Context, status int, progs []dbq.Program, prog dbq.Program, v url.Values, errs []web.FieldError, errMsg string) {
-	d := coSellPolicyData{Programs: progs, Program: prog, Policy: domain.DefaultCoSellPolicy()}
-	row, err := s.q.CoSellPolicyLatest(c, prog.ID)
-	switch {
-	case db.IsNotFound(err):
-	case err != nil:
+	policy, row, err := db.CoSellPolicyVersion(c, s.q, prog.ID)
+	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
-	default:
-		if err := json.Unmarshal(row.Policy, &d.Policy); err != nil {
-			web.Unavailable(c, s.log, fmt.Errorf("co-sell policy of program %s v%d: %w", row.ProgramID, row.Version, err))
-			return
-		}
-		d.Version, d.SetAt, d.Reason, d.SetBy = row.Version, row.CreatedAt, row.Reason, row.SetByName
-		if d.SetBy == "" {
-			d.SetBy = row.SetBy
-		}
+	}
+	d := coSellPolicyData{Programs: progs, Program: prog, Policy: policy,
+		Version: row.Version, SetAt: row.CreatedAt, Reason: row.Reason, SetBy: row.SetByName}
+	if d.SetBy == "" {
+		d.SetBy = row.SetBy
 	}
 	if v == nil {
 		v = url.Values{

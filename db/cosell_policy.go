@@ -22,9 +22,20 @@ func CoSellPolicyForDeal(ctx context.Context, q *dbq.Queries, dealID uuid.UUID) 
 // CoSellPolicyOfProgram returns program programID's current co-sell policy
 // and its version (0: never set, the built-in default).
 func CoSellPolicyOfProgram(ctx context.Context, q *dbq.Queries, programID uuid.UUID) (domain.CoSellPolicy, int32, error) {
-	row, err := q.CoSellPolicyLatest(ctx, programID)
-	p, err := coSellPolicy(row, err)
+	p, row, err := CoSellPolicyVersion(ctx, q, programID)
 	return p, row.Version, err
+}
+
+// CoSellPolicyVersion returns program programID's current co-sell policy
+// and the stored version it comes from, with who set it, when and why (a
+// zero row, version 0, when never set: the built-in default).
+func CoSellPolicyVersion(ctx context.Context, q *dbq.Queries, programID uuid.UUID) (domain.CoSellPolicy, dbq.CosellPolicy, error) {
+	row, err := q.CoSellPolicyLatest(ctx, programID)
+	if IsNotFound(err) {
+		row = dbq.CosellPolicy{}
+	}
+	p, err := coSellPolicy(row, err)
+	return p, row, err
 }
 
 // SetCoSellPolicy stores p (checked and normalized: steps.CoSellPolicyRequest)
