@@ -426,17 +426,8 @@ func NewMatchScreen(p *Party) MatchScreen {
 	if p.Registrable != "" {
 		s.free, s.label = IsFreeMail(p.Registrable), DomainLabel(p.Registrable)
 	}
-	s.regHash, s.labelHash, s.ctyHash = screenHash(s.registrable), screenHash(s.label), screenHash(s.country)
+	s.regHash, s.labelHash, s.ctyHash = StringHash(s.registrable), StringHash(s.label), StringHash(s.country)
 	return s
-}
-
-// screenHash is FNV-1a of s.
-func screenHash(s string) uint64 {
-	h := uint64(fnvOffset64)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * fnvPrime64
-	}
-	return h
 }
 
 // CouldMatch is CouldMatch of the two screens' parties.

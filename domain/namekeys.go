@@ -68,6 +68,10 @@ const (
 	fnvPrime64  = 1099511628211
 )
 
+// StringHash is the 64-bit FNV-1a hash of s, the hash name keys are made
+// of.
+func StringHash(s string) uint64 { return fnvAdd(fnvOffset64, s) }
+
 func fnvAdd(h uint64, s string) uint64 {
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])

@@ -33,15 +33,9 @@ type mapIndex struct {
 	labels  []keyPart // by labelKey of their domain_label
 }
 
-// labelKey is the key a domain name is looked up by: its FNV-1a hash
+// labelKey is the key a domain name is looked up by: its hash
 // (distinct names sharing one are told apart by comparing the names).
-func labelKey(label string) int64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(label); i++ {
-		h = (h ^ uint64(label[i])) * 1099511628211
-	}
-	return int64(h)
-}
+func labelKey(label string) int64 { return int64(domain.StringHash(label)) }
 
 // loadMapIndex reads every partner account, on loadStreams connections
 // in snapshot (each a range of the table's blocks), prepares its name for
