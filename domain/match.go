@@ -46,11 +46,7 @@ type preparedName struct {
 // each: its names' trigrams and words. A prepared party compares exactly as
 // it would unprepared, only faster (the account map compares each name
 // with several others). A party whose name changes is prepared again.
-func (p *Party) Prepare() {
-	p.prepared = nil // what an earlier Prepare left is of another name
-	full, core, words := p.name(nil, nil)
-	p.prepared = &preparedName{full: full, core: core, words: words, squeezed: p.squeezed()}
-}
+func (p *Party) Prepare() { p.PrepareIn(new(Prepared)) }
 
 // Prepared holds a party's preparation so that the next party prepared
 // into it reuses its memory: the account map prepares a million vendor
