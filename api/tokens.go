@@ -72,7 +72,7 @@ func (s *Server) revokeToken(c *gin.Context) {
 	if !s.decodeJSON(c, &struct{}{}, true) {
 		return
 	}
-	tok, ended, err := db.RevokeToken(c, s.pool, id)
+	tok, ended, err := db.RevokeToken(c, s.pool, id, s.clock.Now())
 	if db.IsNotFound(err) {
 		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such token")
 		return

@@ -172,7 +172,7 @@ func (s *Console) session(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	row, err := s.q.PrincipalBySession(c, tokens.Hash(id))
+	row, err := s.q.PrincipalBySession(c, dbq.PrincipalBySessionParams{IDHash: tokens.Hash(id), Now: s.now()})
 	if db.IsNotFound(err) {
 		clearCookie(c, sessionCookie)
 		c.Redirect(http.StatusSeeOther, "/console/sign-in")
@@ -295,7 +295,7 @@ func (s *Console) home(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/console/deals")
 		return
 	}
-	row, err := s.q.PrincipalBySession(c, tokens.Hash(id))
+	row, err := s.q.PrincipalBySession(c, dbq.PrincipalBySessionParams{IDHash: tokens.Hash(id), Now: s.now()})
 	if err != nil {
 		c.Redirect(http.StatusSeeOther, "/console/deals")
 		return
@@ -402,7 +402,7 @@ func (s *Console) renderSignIn(c *gin.Context, status int, msg string) {
 
 func (s *Console) signOut(c *gin.Context) {
 	if id, err := c.Cookie(sessionCookie); err == nil {
-		_ = s.q.SessionEnd(c, tokens.Hash(id))
+		_ = s.q.SessionEnd(c, dbq.SessionEndParams{IDHash: tokens.Hash(id), Now: s.now()})
 	}
 	clearCookie(c, sessionCookie)
 	c.Redirect(http.StatusSeeOther, "/console/sign-in")

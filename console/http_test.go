@@ -81,6 +81,13 @@ func (m *movingClock) Now() time.Time {
 	return m.now
 }
 
+// set moves the clock to t.
+func (m *movingClock) set(t time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = t
+}
+
 // guarded serves the console on a database of its own with one finance
 // token, at a fixed clock, with the documented defaults.
 func guarded(t *testing.T) (http.Handler, string) {

@@ -28,6 +28,8 @@ type quoteWorld struct {
 	dealA, dealB   uuid.UUID
 	quoteA         uuid.UUID
 	tokenA, tokenB string
+	// clk is the console's clock, at noon on 2026-11-30 unless moved.
+	clk *movingClock
 }
 
 func newQuoteWorld(t *testing.T) quoteWorld {
@@ -98,7 +100,8 @@ func newQuoteWorld(t *testing.T) quoteWorld {
 		NetTotal: 24690, WorkflowID: "quote/" + w.quoteA.String(), CreatedBy: "test", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	w.h = served(cfg, own.Pool, nil, &movingClock{now: now})
+	w.clk = &movingClock{now: now}
+	w.h = served(cfg, own.Pool, nil, w.clk)
 	return w
 }
 

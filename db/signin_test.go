@@ -76,8 +76,11 @@ func TestResetLinkSingleUseExpiringAndEndsSessions(t *testing.T) {
 	rae := holderToken(t, db.TokenHolder{Email: email, Name: "Rae Reset", Role: domain.RoleChannelManager})
 	sid := uuid.NewString()
 	if err := q.SessionCreateForUser(ctx, dbq.SessionCreateForUserParams{IDHash: tokens.Hash(sid), UserID: uuid.NullUUID{UUID: rae.UserID, Valid: true},
-		Csrf: "c", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		Csrf: "c", ExpiresAt: t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := q.PrincipalBySession(ctx, dbq.PrincipalBySessionParams{IDHash: tokens.Hash(sid), Now: t0}); err != nil {
+		t.Fatalf("the session before the reset: %v", err)
 	}
 	mail(t, "nobody.here@vendor.example", domain.LinkReset, t0)
 	if _, n := mailedToken(t, "nobody.here@vendor.example", "password_reset"); n != 0 {
@@ -121,7 +124,7 @@ func TestResetLinkSingleUseExpiringAndEndsSessions(t *testing.T) {
 	if ok, _ := passwords.Check(pw, hash); !ok {
 		t.Fatal("the new password does not check")
 	}
-	if _, err := q.PrincipalBySession(ctx, tokens.Hash(sid)); !db.IsNotFound(err) {
+	if _, err := q.PrincipalBySession(ctx, dbq.PrincipalBySessionParams{IDHash: tokens.Hash(sid), Now: t0.Add(30 * time.Minute)}); !db.IsNotFound(err) {
 		t.Fatalf("the session survived the reset: %v", err)
 	}
 

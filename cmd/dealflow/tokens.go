@@ -12,6 +12,7 @@ import (
 
 	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
+	"github.com/dealflow/dealflow/internal/clock"
 	"github.com/dealflow/dealflow/internal/tokens"
 	"github.com/google/uuid"
 )
@@ -54,7 +55,7 @@ func cmdTokenRevoke(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	tok, ended, err := db.RevokeToken(ctx, pool, id)
+	tok, ended, err := db.RevokeToken(ctx, pool, id, clock.System{}.Now())
 	if db.IsNotFound(err) {
 		return fmt.Errorf("no token with id %s", id)
 	}

@@ -18,9 +18,14 @@ FROM console_sessions s
 LEFT JOIN api_tokens t ON t.id = s.token_id
 JOIN users u ON u.id = coalesce(s.user_id, t.user_id)
 LEFT JOIN people p ON p.id = u.person_id
-WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.expires_at > now()
+WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2
   AND (s.token_id IS NULL OR t.revoked_at IS NULL) AND u.deactivated_at IS NULL
 `
+
+type PrincipalBySessionParams struct {
+	IDHash []byte    `json:"id_hash"`
+	Now    time.Time `json:"now"`
+}
 
 type PrincipalBySessionRow struct {
 	UserID    uuid.UUID     `json:"user_id"`
@@ -34,9 +39,10 @@ type PrincipalBySessionRow struct {
 // PrincipalBySession resolves a live console session to who holds it;
 // a revoked token, a deactivated user or an ended or expired session
 // resolves to nothing. A session is opened with a token or, by a password
-// sign-in, for a user.
-func (q *Queries) PrincipalBySession(ctx context.Context, idHash []byte) (PrincipalBySessionRow, error) {
-	row := q.db.QueryRow(ctx, principalBySession, idHash)
+// sign-in, for a user. Liveness is judged at @now, the service's clock,
+// which also set expires_at.
+func (q *Queries) PrincipalBySession(ctx context.Context, arg PrincipalBySessionParams) (PrincipalBySessionRow, error) {
+	row := q.db.QueryRow(ctx, principalBySession, arg.IDHash, arg.Now)
 	var i PrincipalBySessionRow
 	err := row.Scan(
 		&i.UserID,
@@ -71,23 +77,33 @@ func (q *Queries) SessionCreate(ctx context.Context, arg SessionCreateParams) er
 }
 
 const sessionEnd = `-- name: SessionEnd :exec
-UPDATE console_sessions SET ended_at = now() WHERE id_hash = $1 AND ended_at IS NULL
+UPDATE console_sessions SET ended_at = $1::timestamptz WHERE id_hash = $2 AND ended_at IS NULL
 `
 
-func (q *Queries) SessionEnd(ctx context.Context, idHash []byte) error {
-	_, err := q.db.Exec(ctx, sessionEnd, idHash)
+type SessionEndParams struct {
+	Now    time.Time `json:"now"`
+	IDHash []byte    `json:"id_hash"`
+}
+
+func (q *Queries) SessionEnd(ctx context.Context, arg SessionEndParams) error {
+	_, err := q.db.Exec(ctx, sessionEnd, arg.Now, arg.IDHash)
 	return err
 }
 
 const sessionsEndForToken = `-- name: SessionsEndForToken :execrows
-UPDATE console_sessions SET ended_at = now()
-WHERE token_id = $1 AND ended_at IS NULL AND expires_at > now()
+UPDATE console_sessions SET ended_at = $1::timestamptz
+WHERE token_id = $2 AND ended_at IS NULL AND expires_at > $1
 `
+
+type SessionsEndForTokenParams struct {
+	Now     time.Time     `json:"now"`
+	TokenID uuid.NullUUID `json:"token_id"`
+}
 
 // SessionsEndForToken ends the live console sessions opened with a token
 // (on its revocation).
-func (q *Queries) SessionsEndForToken(ctx context.Context, tokenID uuid.NullUUID) (int64, error) {
-	result, err := q.db.Exec(ctx, sessionsEndForToken, tokenID)
+func (q *Queries) SessionsEndForToken(ctx context.Context, arg SessionsEndForTokenParams) (int64, error) {
+	result, err := q.db.Exec(ctx, sessionsEndForToken, arg.Now, arg.TokenID)
 	if err != nil {
 		return 0, err
 	}

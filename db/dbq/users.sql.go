@@ -302,13 +302,18 @@ func (q *Queries) TokenList(ctx context.Context, maxRows int32) ([]TokenListRow,
 
 const tokenRevoke = `-- name: TokenRevoke :one
 WITH t AS (
-    UPDATE api_tokens a SET revoked_at = coalesce(a.revoked_at, now()) WHERE a.id = $1
+    UPDATE api_tokens a SET revoked_at = coalesce(a.revoked_at, $1::timestamptz) WHERE a.id = $2
     RETURNING a.id, a.user_id, a.created_at, a.revoked_at
 )
 SELECT t.id, t.user_id, u.name, u.role, u.partner_id, t.created_at, t.revoked_at
 FROM t
 JOIN users u ON u.id = t.user_id
 `
+
+type TokenRevokeParams struct {
+	Now time.Time `json:"now"`
+	ID  uuid.UUID `json:"id"`
+}
 
 type TokenRevokeRow struct {
 	ID        uuid.UUID          `json:"id"`
@@ -322,8 +327,8 @@ type TokenRevokeRow struct {
 
 // TokenRevoke revokes a token, keeping the time of its first revocation,
 // and returns it with who holds it.
-func (q *Queries) TokenRevoke(ctx context.Context, id uuid.UUID) (TokenRevokeRow, error) {
-	row := q.db.QueryRow(ctx, tokenRevoke, id)
+func (q *Queries) TokenRevoke(ctx context.Context, arg TokenRevokeParams) (TokenRevokeRow, error) {
+	row := q.db.QueryRow(ctx, tokenRevoke, arg.Now, arg.ID)
 	var i TokenRevokeRow
 	err := row.Scan(
 		&i.ID,

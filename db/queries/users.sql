@@ -87,7 +87,7 @@ SELECT id FROM api_tokens WHERE token_hash = @token_hash;
 -- TokenRevoke revokes a token, keeping the time of its first revocation,
 -- and returns it with who holds it.
 WITH t AS (
-    UPDATE api_tokens a SET revoked_at = coalesce(a.revoked_at, now()) WHERE a.id = sqlc.arg(id)
+    UPDATE api_tokens a SET revoked_at = coalesce(a.revoked_at, sqlc.arg(now)::timestamptz) WHERE a.id = sqlc.arg(id)
     RETURNING a.id, a.user_id, a.created_at, a.revoked_at
 )
 SELECT t.id, t.user_id, u.name, u.role, u.partner_id, t.created_at, t.revoked_at
