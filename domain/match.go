@@ -185,72 +185,43 @@ func Compare(a, b Party, th MatchThresholds) Match { return compare(a, b, th, tr
 // FindMatch compares like Compare but explains only a pair that is at least
 // a likely conflict, and reports whether it is: the conflict engine scores
 // every candidate and most are not, so the explanation is not worth
-// writing for them.
+// writing for them, nor their names worth comparing to the end once they
+// cannot make one (a pair that is not a match has no score).
 func FindMatch(a, b Party, th MatchThresholds) (Match, bool) {
-	m := compare(a, b, th, false)
+	m, rel, nameSim := judge(&a, &b, th, true)
 	if m.Class == MatchNone {
 		return m, false
 	}
-	return compare(a, b, th, true), true
+	explain(&m, a, b, rel, nameSim)
+	return m, true
 }
 
-func compare(a, b Party, th MatchThresholds, explain bool) Match {
-	var reasons []string
-	say := func(first bool, format string, args ...any) {
-		if !explain {
-			return
-		}
-		r := fmt.Sprintf(format, args...)
-		if first {
-			reasons = append([]string{r}, reasons...)
-		} else {
-			reasons = append(reasons, r)
-		}
+func compare(a, b Party, th MatchThresholds, explained bool) Match {
+	m, rel, nameSim := judge(&a, &b, th, false)
+	if explained {
+		explain(&m, a, b, rel, nameSim)
 	}
-	nameSim := nameSimilarity(&a, &b)
-	if explain { // the arguments alone cost the silent pass allocations
-		say(false, "names '%s' ≈ '%s' %.2f", a.Name.Full, b.Name.Full, RoundDecimal(nameSim, 2))
-	}
+	return m
+}
+
+// judge scores a pair and classes it by th, returning its domains'
+// relation (relationOf) and names' similarity for explain. With prune
+// set, it stops comparing the names once they cannot lift the score to a
+// likely conflict (the score grows with their similarity), and returns
+// no score then.
+func judge(a, b *Party, th MatchThresholds, prune bool) (Match, string, float64) {
+	rel := relationOf(a.Registrable, b.Registrable)
 	sameCountry := a.Country == "" || b.Country == "" || a.Country == b.Country
-	var score float64
-	switch rel, why := domainRelation(a.Registrable, b.Registrable, explain); rel {
-	case "same":
-		score = 0.75 + 0.25*nameSim
-		say(true, "%s", why)
-	case "same_label":
-		score = 0.55 + 0.45*nameSim
-		say(true, "%s", why)
-	case "different":
-		score = 0.6 * nameSim
-		if sameCountry {
-			score = 0.7 * nameSim
-		}
-		say(true, "%s", why)
-	default:
-		score = nameSim
-		if !sameCountry {
-			score *= 0.85
-		}
-		if why != "" {
-			say(false, "%s", why)
-		}
+	products := productSignal(a.ProductLines, b.ProductLines)
+	var reaches func(float64) bool
+	if prune {
+		reaches = func(sim float64) bool { return scoreOf(rel, sameCountry, products, sim) >= th.Likely }
 	}
-	switch {
-	case a.Country != "" && a.Country == b.Country:
-		say(false, "same country")
-	case !sameCountry && explain:
-		say(false, "different countries %s and %s", a.Country, b.Country)
+	nameSim := nameSimilarity(a, b, reaches)
+	if nameSim < 0 {
+		return Match{Class: MatchNone}, rel, 0
 	}
-	if len(a.ProductLines) > 0 && len(b.ProductLines) > 0 {
-		if shared := intersect(a.ProductLines, b.ProductLines); len(shared) > 0 {
-			score += 0.05
-			say(false, "shared product lines %s", strings.Join(shared, ", "))
-		} else {
-			score -= 0.05
-			say(false, "no shared product line")
-		}
-	}
-	score = RoundDecimal(math.Max(0, math.Min(1, score)), 3)
+	score := scoreOf(rel, sameCountry, products, nameSim)
 	class := MatchNone
 	switch {
 	case score >= th.Duplicate:
@@ -258,12 +229,86 @@ func compare(a, b Party, th MatchThresholds, explain bool) Match {
 	case score >= th.Likely:
 		class = MatchLikely
 	}
-	return Match{Score: score, Class: class, Reasons: reasons, Explanation: strings.Join(reasons, "; ")}
+	return Match{Score: score, Class: class}, rel, nameSim
 }
 
-func nameSimilarity(pa, pb *Party) float64 {
+// explain sets m's reasons and explanation: the domains (unless their
+// relation is unknown), the names, a free-mail domain ignored, the
+// countries, the product lines.
+func explain(m *Match, a, b Party, rel string, nameSim float64) {
+	why := domainReason(a.Registrable, b.Registrable, rel)
+	var out []string
+	if why != "" && rel != "unknown" {
+		out = append(out, why)
+	}
+	out = append(out, fmt.Sprintf("names '%s' ≈ '%s' %.2f", a.Name.Full, b.Name.Full, RoundDecimal(nameSim, 2)))
+	if why != "" && rel == "unknown" {
+		out = append(out, why)
+	}
+	switch {
+	case a.Country != "" && a.Country == b.Country:
+		out = append(out, "same country")
+	case a.Country != "" && b.Country != "" && a.Country != b.Country:
+		out = append(out, fmt.Sprintf("different countries %s and %s", a.Country, b.Country))
+	}
+	if len(a.ProductLines) > 0 && len(b.ProductLines) > 0 {
+		if shared := intersect(a.ProductLines, b.ProductLines); len(shared) > 0 {
+			out = append(out, "shared product lines "+strings.Join(shared, ", "))
+		} else {
+			out = append(out, "no shared product line")
+		}
+	}
+	m.Reasons, m.Explanation = out, strings.Join(out, "; ")
+}
+
+// scoreOf is compare's score (rounded to three places) of a pair whose
+// domains relate as rel, in the same country (or one unknown) or not,
+// with products (productSignal) and names as similar as nameSim. It never
+// falls as nameSim grows.
+func scoreOf(rel string, sameCountry bool, products int, nameSim float64) float64 {
+	var score float64
+	switch rel {
+	case "same":
+		score = 0.75 + 0.25*nameSim
+	case "same_label":
+		score = 0.55 + 0.45*nameSim
+	case "different":
+		score = 0.6 * nameSim
+		if sameCountry {
+			score = 0.7 * nameSim
+		}
+	default:
+		score = nameSim
+		if !sameCountry {
+			score *= 0.85
+		}
+	}
+	score += 0.05 * float64(products)
+	return RoundDecimal(math.Max(0, math.Min(1, score)), 3)
+}
+
+// productSignal is 1 when both parties name product lines and share one,
+// -1 when both name some but share none, else 0.
+func productSignal(a, b []string) int {
+	switch {
+	case len(a) == 0 || len(b) == 0:
+		return 0
+	case len(intersect(a, b)) > 0:
+		return 1
+	}
+	return -1
+}
+
+// nameSimilarity is how alike two parties' names are, from 0 to 1: the
+// higher of their trigram similarity and typoSimilarity. With reaches
+// set, it stops (returning -1) as soon as it knows the similarity is one
+// reaches refuses, which must refuse every lower one too.
+func nameSimilarity(pa, pb *Party, reaches func(float64) bool) float64 {
 	a, b := pa.Name, pb.Name
 	if a.Full == "" || b.Full == "" {
+		if reaches != nil && !reaches(0) {
+			return -1
+		}
 		return 0
 	}
 	if a.Full == b.Full || pa.squeezed() == pb.squeezed() {
@@ -275,6 +320,9 @@ func nameSimilarity(pa, pb *Party) float64 {
 	// As the SQL reads 2 * similarity(full) + similarity(core): single
 	// precision similarities added in double precision.
 	trgm := (2*float64(packedSimilarity(fa, fb)) + float64(packedSimilarity(ca, cb))) / 3
+	if reaches != nil && !reaches(math.Max(trgm, typoBound(wa, wb))) {
+		return -1
+	}
 	return math.Max(trgm, typoSimilarity(wa, wb))
 }
 
@@ -289,16 +337,50 @@ func typoSimilarity(wa, wb []string) float64 {
 	}
 	total := 0.0
 	for i := range wa {
+		if wa[i] == wb[i] {
+			total++ // editSimilarity of equal words
+			continue
+		}
+		na, nb := utf8.RuneCountInString(wa[i]), utf8.RuneCountInString(wb[i])
+		// A short word (letters, as the SQL's length()) must be equal; a
+		// long one at least |na-nb| edits from the other is that far from
+		// 0.85 without computing its distance.
+		if na < 5 || nb < 5 || 1-float64(max(na, nb)-min(na, nb))/float64(max(na, nb)) < 0.85 {
+			return 0
+		}
 		sim := editSimilarity(wa[i], wb[i])
-		switch {
-		case utf8.RuneCountInString(wa[i]) < 5 || utf8.RuneCountInString(wb[i]) < 5: // letters, as the SQL's length()
-			if wa[i] != wb[i] {
-				return 0
-			}
-		case sim < 0.85:
+		if sim < 0.85 {
 			return 0
 		}
 		total += sim
+	}
+	return total / float64(len(wa))
+}
+
+// typoBound is at least typoSimilarity(wa, wb), from the words' lengths
+// alone: a word at d edits from another is at most 1 − d ÷ its length
+// alike, and words that differ are at least |length difference| edits,
+// and one, apart.
+func typoBound(wa, wb []string) float64 {
+	if len(wa) != len(wb) {
+		return 0
+	}
+	total := 0.0
+	for i := range wa {
+		if wa[i] == wb[i] {
+			total++
+			continue
+		}
+		na, nb := utf8.RuneCountInString(wa[i]), utf8.RuneCountInString(wb[i])
+		d := max(na, nb) - min(na, nb)
+		if d == 0 && utf8.ValidString(wa[i]) && utf8.ValidString(wb[i]) {
+			d = 1 // differing valid text differs in a rune
+		}
+		bound := 1 - float64(d)/float64(max(na, nb))
+		if na < 5 || nb < 5 || bound < 0.85 {
+			return 0
+		}
+		total += bound
 	}
 	return total / float64(len(wa))
 }
@@ -352,34 +434,29 @@ func appendRunes(dst []rune, s string) []rune {
 	return dst
 }
 
-// domainRelation compares two registrable domains: same, same_label (one
-// name under two suffixes), different, or unknown (missing or free mail),
-// and says why when explain is set (the first, silent pass of compare
-// formats nothing).
-func domainRelation(a, b string, explain bool) (string, string) {
-	rel := relationOf(a, b)
-	if !explain {
-		return rel, ""
-	}
+// domainReason says why two registrable domains relate as rel
+// (relationOf): "" when one is missing.
+func domainReason(a, b, rel string) string {
 	switch rel {
 	case "same":
-		return rel, "same registrable domain " + a
+		return "same registrable domain " + a
 	case "same_label":
-		return rel, fmt.Sprintf("same domain name under %s and %s", a, b)
+		return fmt.Sprintf("same domain name under %s and %s", a, b)
 	case "different":
-		return rel, fmt.Sprintf("different domains %s and %s", a, b)
+		return fmt.Sprintf("different domains %s and %s", a, b)
 	}
 	if a == "" || b == "" {
-		return rel, ""
+		return ""
 	}
 	free := a
 	if !IsFreeMail(a) {
 		free = b
 	}
-	return rel, "free-mail domain " + free + " ignored"
+	return "free-mail domain " + free + " ignored"
 }
 
-// relationOf is domainRelation's relation alone.
+// relationOf compares two registrable domains: same, same_label (one
+// name under two suffixes), different, or unknown (missing or free mail).
 func relationOf(a, b string) string {
 	switch {
 	case a == "" || b == "":

@@ -109,3 +109,94 @@ func TestPrepareInReusesMemory(t *testing.T) {
 		}
 	}
 }
+
+// FindMatch, which stops comparing names that cannot make a match,
+// finds exactly the matches Compare classes as such, with the same score
+// and explanation: every labeled pair, and pairs of the labeled names with
+// typing slips, under every relation of domains, countries and product
+// lines.
+func TestFindMatchIsCompare(t *testing.T) {
+	f, err := os.Open("testdata/conflict-labeled.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(7, 11))
+	slip := func(s string) string {
+		r := []rune(s)
+		if len(r) < 2 {
+			return s
+		}
+		i := rnd.IntN(len(r) - 1)
+		switch rnd.IntN(4) {
+		case 0:
+			r[i], r[i+1] = r[i+1], r[i]
+		case 1:
+			r = append(r[:i], r[i+1:]...)
+		case 2:
+			r[i] = 'a' + rune(rnd.IntN(26))
+		default:
+			r = append(r[:i], append([]rune{'e'}, r[i:]...)...)
+		}
+		return string(r)
+	}
+	countries := []string{"", "US", "DE"}
+	domains := []string{"", "gmail.com", "acme.com", "acme.de", "globex.com"}
+	lines := [][]string{nil, {"analytics"}, {"security"}, {"analytics", "security"}}
+	var pairs, matched, pruned int
+	for _, r := range rows[1:] {
+		for k := range 12 {
+			an, bn := r[0], r[3]
+			if k%3 == 1 {
+				bn = slip(an)
+			} else if k%3 == 2 {
+				bn = slip(slip(bn))
+			}
+			a, b := NewParty(an, r[1], r[2], nil), NewParty(bn, r[4], r[5], nil)
+			if k > 0 {
+				a.Country, b.Country = countries[rnd.IntN(len(countries))], countries[rnd.IntN(len(countries))]
+				a.Registrable, b.Registrable = domains[rnd.IntN(len(domains))], domains[rnd.IntN(len(domains))]
+				a.ProductLines, b.ProductLines = lines[rnd.IntN(len(lines))], lines[rnd.IntN(len(lines))]
+			}
+			if k%2 == 1 {
+				b.Prepare()
+			}
+			pairs++
+			want := Compare(a, b, DefaultMatchThresholds)
+			got, ok := FindMatch(a, b, DefaultMatchThresholds)
+			if ok != (want.Class != MatchNone) || ok && (got.Score != want.Score || got.Class != want.Class || got.Explanation != want.Explanation) {
+				t.Fatalf("%+v | %+v: FindMatch %v %+v, Compare %+v", a, b, ok, got, want)
+			}
+			if ok {
+				matched++
+			}
+			if !ok && got.Score == 0 && want.Score > 0 {
+				pruned++ // stopped before the names' end
+			}
+		}
+	}
+	if matched == 0 || matched == pairs || pruned == 0 {
+		t.Fatalf("%d pairs, %d matched, %d pruned: the sample proves nothing", pairs, matched, pruned)
+	}
+	t.Logf("%d pairs, %d matched, %d pruned", pairs, matched, pruned)
+}
+
+// typoBound is never below typoSimilarity, for words of every length
+// apart and every kind of slip, in any script.
+func TestTypoBoundBoundsTypoSimilarity(t *testing.T) {
+	words := []string{"greenfield", "greenfeild", "grenfield", "greenfields", "harbor", "harbour", "freight", "fright",
+		"straße", "strasse", "ünïcödé", "unicode", "acme", "acne", "northwind", "northwinds", "x", "", "solutions", "solution"}
+	for _, a := range words {
+		for _, b := range words {
+			for _, pair := range [][2][]string{{{a}, {b}}, {{a, "dental"}, {b, "dental"}}, {{"phoenix", a}, {"phoenix", b}}} {
+				if s, ub := typoSimilarity(pair[0], pair[1]), typoBound(pair[0], pair[1]); ub < s {
+					t.Errorf("%q | %q: typoBound %v < typoSimilarity %v", pair[0], pair[1], ub, s)
+				}
+			}
+		}
+	}
+}
