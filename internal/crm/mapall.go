@@ -186,13 +186,16 @@ const mapBatch = 16384
 func (idx *mapIndex) scan(ctx context.Context, pool *pgxpool.Pool, snapshot string, streams []string,
 	add func(context.Context, []overlap) error) ([]overlap, error) {
 	work := make(chan []vendorRow, len(streams))
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	// Batches matched go back to the readers to be filled again: a million
+	// rows pass through a few batches' memory.
+	free := make(chan []vendorRow, len(streams)+2*workers)
 	readers, rctx := errgroup.WithContext(ctx)
 	for _, q := range streams {
 		readers.Go(func() error {
-			return readVendors(rctx, pool, snapshot, q, mapBatch, work)
+			return readVendors(rctx, pool, snapshot, q, mapBatch, free, work)
 		})
 	}
-	workers := max(runtime.GOMAXPROCS(0), 1)
 	found := make([][]overlap, workers)
 	errs := make([]error, workers)
 	var matchers sync.WaitGroup
@@ -208,6 +211,10 @@ func (idx *mapIndex) scan(ctx context.Context, pool *pgxpool.Pool, snapshot stri
 				got := m.matchBatch(rows, nil)
 				errs[w] = add(ctx, got)
 				found[w] = append(found[w], got...)
+				select { // the overlaps hold nothing of the batch's
+				case free <- rows[:0]:
+				default:
+				}
 			}
 		}()
 	}
@@ -228,10 +235,11 @@ func (idx *mapIndex) scan(ctx context.Context, pool *pgxpool.Pool, snapshot stri
 }
 
 // readVendors runs one vendor stream in a read-only transaction on
-// snapshot and sends its rows to work in batches. A batch's text shares
-// one string (its rows' fields are substrings of it), so that a million
-// rows cost a few thousand allocations, not millions.
-func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string, batch int, work chan<- []vendorRow) error {
+// snapshot and sends its rows to work in batches, filling those free
+// holds before new ones. A batch's text shares one string (its rows'
+// fields are substrings of it), so that a million rows cost a few hundred
+// allocations, not millions.
+func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string, batch int, free <-chan []vendorRow, work chan<- []vendorRow) error {
 	tx, err := snapshotTx(ctx, pool, snapshot)
 	if err != nil {
 		return err
@@ -246,7 +254,15 @@ func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string
 		text strings.Builder
 		ends [][5]int
 	)
-	buf := make([]vendorRow, 0, batch)
+	next := func() []vendorRow {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return make([]vendorRow, 0, batch)
+		}
+	}
+	buf := next()
 	send := func() error {
 		s := text.String()
 		for i := range buf {
@@ -262,8 +278,11 @@ func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		buf, ends = make([]vendorRow, 0, batch), ends[:0]
+		buf, ends = next(), ends[:0]
+		// The next batch's text is about as long: sized at once, it is
+		// neither copied nor grown.
 		text = strings.Builder{}
+		text.Grow(len(s) + len(s)/8)
 		return nil
 	}
 	// The raw values, without Scan: text columns come as their bytes, the

@@ -111,7 +111,8 @@ func loadPartnerRange(ctx context.Context, pool *pgxpool.Pool, snapshot string, 
 	)
 	for rows.Next() {
 		var p mapParty
-		if err := rows.Scan(&p.id, &p.partner, &p.relation, &p.party.Name.Full, &p.party.Name.Core, &p.party.Registrable, &p.label, &p.party.Country); err != nil {
+		// The ids as [16]byte: uuid.UUID would be scanned through its text.
+		if err := rows.Scan((*[16]byte)(&p.id), (*[16]byte)(&p.partner), &p.relation, &p.party.Name.Full, &p.party.Name.Core, &p.party.Registrable, &p.label, &p.party.Country); err != nil {
 			return nil, pairs, err
 		}
 		p.party.PrepareWith(&arena)
