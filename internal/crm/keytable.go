@@ -9,9 +9,11 @@ import (
 // The partner accounts' name keys are split into keyParts parts by the top
 // bits of their hash: a hundred thousand accounts' million and a half keys
 // make parts of about 12,000 keys, each part's table (about 256 KiB) small
-// enough for a core's cache. A batch of vendor keys is sorted into the
-// same parts and looked up part by part, instead of each key missing the
-// cache in one table of tens of megabytes.
+// enough for a core's cache. A batch of vendor keys is checked against one
+// bit filter of every key as it is hashed (keyFilter: about fourteen in
+// fifteen keys no partner account has stop there), and the rest are sorted
+// into the same parts and looked up part by part, instead of each key
+// missing the cache in one table of tens of megabytes.
 const (
 	keyPartBits = 7
 	keyParts    = 1 << keyPartBits
@@ -41,26 +43,37 @@ type keySlot struct {
 }
 
 // keyPart is one part's table (linear probing, a power of two of slots at
-// most half full) and the parties its keys point into, behind a bit filter
-// (about sixteen bits a key, two of them set in one word for each) that
-// turns most keys no partner account has away without touching the table.
+// most half full) and the parties its keys point into.
 type keyPart struct {
-	filter  []uint64
 	slots   []keySlot
 	parties []int32
 }
 
-// filterBits are the two bits of a key's filter word, from its hash.
+// keyFilter is a bit filter of a set of keys' hashes: about eleven bits a
+// key, two of them set in one word for each, so that checking a key reads
+// one word; about one key in thirty it does not hold passes.
+type keyFilter []uint64
+
+// newKeyFilter is the filter of the pairs' keys.
+func newKeyFilter(pairs []keyParty) keyFilter {
+	f := make(keyFilter, max(1, 1<<bits.Len(uint(len(pairs)/8))))
+	for _, p := range pairs {
+		h := keyHash(p.k)
+		f[f.word(h)] |= filterBits(h)
+	}
+	return f
+}
+
+// filterBits are the two bits of a key's filter word, from its hash (bits
+// the parts and their slots do not use).
 func filterBits(h uint64) uint64 { return 1<<(h&63) | 1<<((h>>6)&63) }
 
-// filterWord is the filter word of a key's hash, of a filter of mask+1
-// words.
-func filterWord(h, mask uint64) uint64 { return (h >> 12) & mask }
+func (f keyFilter) word(h uint64) uint64 { return (h >> 12) & uint64(len(f)-1) }
 
-// mayHave reports whether the part may have the key of hash h.
-func (t *keyPart) mayHave(h uint64) bool {
+// mayHave reports whether the filter may hold the key of hash h.
+func (f keyFilter) mayHave(h uint64) bool {
 	b := filterBits(h)
-	return t.filter[filterWord(h, uint64(len(t.filter)-1))]&b == b
+	return f[f.word(h)]&b == b
 }
 
 // find returns the parties holding the key of hash h.
@@ -114,8 +127,7 @@ func buildKeyParts(pairs []keyParty, workers int) []keyPart {
 // in seg, so that a key's parties are in the order they were loaded).
 func buildKeyPart(seg []keyParty) keyPart {
 	size := max(16, 1<<bits.Len(uint(2*len(seg)))) // at most half full, repeats counted
-	words := max(1, 1<<bits.Len(uint(len(seg)/4))) // at least 16 bits a key
-	t := keyPart{filter: make([]uint64, words), slots: make([]keySlot, size), parties: make([]int32, len(seg))}
+	t := keyPart{slots: make([]keySlot, size), parties: make([]int32, len(seg))}
 	mask := uint64(size - 1)
 	slot := func(h uint64) *keySlot {
 		i := (h << keyPartBits >> 32) & mask
@@ -126,7 +138,6 @@ func buildKeyPart(seg []keyParty) keyPart {
 	}
 	for _, p := range seg {
 		h := keyHash(p.k)
-		t.filter[filterWord(h, uint64(words-1))] |= filterBits(h)
 		s := slot(h)
 		s.h = h
 		s.n++
@@ -151,9 +162,10 @@ type keyProbe struct {
 	row int32
 }
 
-// keyProbes gathers a batch's keys and looks them up part by part; its
-// buffers are reused from batch to batch.
+// keyProbes gathers those of a batch's keys its filter may hold and looks
+// them up part by part; its buffers are reused from batch to batch.
 type keyProbes struct {
+	filter         keyFilter
 	all, byPart    []keyProbe
 	found, rowOf   []int32 // the hits in part order, and their rows
 	hits           []int32 // the hits row by row
@@ -162,8 +174,12 @@ type keyProbes struct {
 
 func (p *keyProbes) reset() { p.all = p.all[:0] }
 
+// add adds row's key k, unless the filter shows that no partner account
+// has it.
 func (p *keyProbes) add(k int64, row int32) {
-	p.all = append(p.all, keyProbe{h: keyHash(k), row: row})
+	if h := keyHash(k); p.filter.mayHave(h) {
+		p.all = append(p.all, keyProbe{h: h, row: row})
+	}
 }
 
 // lookup finds the parties of every key added and returns them row by
@@ -192,9 +208,6 @@ func (p *keyProbes) lookup(parts []keyPart, rows int) (hits, starts []int32) {
 	for part := range keyParts {
 		t := &parts[part]
 		for _, q := range p.byPart[lo:next[part]] {
-			if !t.mayHave(q.h) {
-				continue
-			}
 			for _, party := range t.find(q.h) {
 				p.found, p.rowOf = append(p.found, party), append(p.rowOf, q.row)
 				p.starts[q.row+1]++

@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// The key parts find exactly the parties of every key, row by row, as a
-// plain map does: keys of one party and of several, keys nobody has, and
-// rows with no keys at all.
+// The key parts behind their filter find exactly the parties of every key,
+// row by row, as a plain map does: keys of one party and of several, keys
+// nobody has (which the filter mostly turns away), and rows with no keys
+// at all.
 func TestKeyPartsFindWhatAMapFinds(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	want := map[int64][]int32{}
@@ -29,7 +30,8 @@ func TestKeyPartsFindWhatAMapFinds(t *testing.T) {
 		}
 	}
 	parts := buildKeyParts(slices.Clone(pairs), 2)
-	var p keyProbes
+	p := keyProbes{filter: newKeyFilter(pairs)}
+	passed, absent := 0, 0
 	for batch := range 3 {
 		p.reset()
 		rows := 500 + batch*700
@@ -40,7 +42,12 @@ func TestKeyPartsFindWhatAMapFinds(t *testing.T) {
 				if r.IntN(3) == 0 {
 					k = keys[r.IntN(len(keys))]
 				}
+				before := len(p.all)
 				p.add(k, row)
+				if want[k] == nil {
+					absent++
+					passed += len(p.all) - before
+				}
 				wantRows[row] = append(wantRows[row], want[k]...)
 			}
 		}
@@ -53,5 +60,9 @@ func TestKeyPartsFindWhatAMapFinds(t *testing.T) {
 				t.Fatalf("batch %d row %d: %v, want %v", batch, row, got, wantRows[row])
 			}
 		}
+	}
+	// About eleven bits a key: a few in a hundred keys nobody has pass.
+	if rate := float64(passed) / float64(absent); rate > 0.06 {
+		t.Fatalf("%d of %d keys nobody has passed the filter (%.3f)", passed, absent, rate)
 	}
 }

@@ -31,6 +31,8 @@ type mapIndex struct {
 	screens []domain.MatchScreen // the parties' screens, apart, so that screening reads little memory
 	keys    []keyPart
 	labels  []keyPart // by labelKey of their domain_label
+	// keyFilter and labelFilter hold the keys of keys and labels.
+	keyFilter, labelFilter keyFilter
 }
 
 // labelKey is the key a domain name is looked up by: its hash
@@ -81,6 +83,7 @@ func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, bloc
 	}
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	idx.keys, idx.labels = buildKeyParts(names, workers), buildKeyParts(labels, workers)
+	idx.keyFilter, idx.labelFilter = newKeyFilter(names), newKeyFilter(labels)
 	return idx, nil
 }
 
@@ -144,7 +147,8 @@ type matcher struct {
 }
 
 func (idx *mapIndex) matcher() *matcher {
-	return &matcher{idx: idx, seen: make([]uint32, len(idx.parties)), keys: make([]int64, 0, 64)}
+	return &matcher{idx: idx, seen: make([]uint32, len(idx.parties)), keys: make([]int64, 0, 64),
+		probes: keyProbes{filter: idx.keyFilter}, labels: keyProbes{filter: idx.labelFilter}}
 }
 
 // matchBatch appends the overlaps of a batch of vendor rows to out: it
