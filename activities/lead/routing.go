@@ -125,7 +125,7 @@ func (a *Activities) LeadRoute(ctx context.Context, in RouteInput) (RouteResult,
 		if !db.IsNotFound(err) {
 			return fmt.Errorf("lead route pick: %w", err)
 		}
-		rows, err := q.LeadCandidates(ctx, id)
+		rows, err := q.LeadCandidates(ctx, dbq.LeadCandidatesParams{ProgramID: id, Now: in.At})
 		if err != nil {
 			return fmt.Errorf("lead candidates: %w", err)
 		}

@@ -151,3 +151,91 @@ func TestRouteConcurrentPicksSplitEvenly(t *testing.T) {
 		t.Fatalf("assigned after an offer routed without a kept pick %v, want %v", got, want)
 	}
 }
+
+// A pick is load from the moment it is made, before its offer is recorded:
+// a partner with room for one lead, picked for one, is not picked for a
+// second routed in between (the second is queued), nor once the first's
+// offer is recorded; once that offer is declined the partner has room
+// again. A pick whose offer never came (its workflow stopped between the
+// two steps) stops counting an hour after it was made.
+func TestRouteCountsPicksAwaitingTheirOffer(t *testing.T) {
+	ctx := context.Background()
+	a := leadacts.New(testDB.Pool, nil)
+	q := dbq.New(testDB.Pool)
+	prog, err := q.ProgramCreate(ctx, dbq.ProgramCreateParams{Name: "Capacity " + t.Name(), Policy: json.RawMessage(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, _ := json.Marshal([]domain.RoutingRule{{Name: "all"}})
+	if _, err := q.LeadProgramSetRouting(ctx, dbq.LeadProgramSetRoutingParams{ID: prog.ID, LeadPolicy: json.RawMessage(`{}`), LeadRules: rules}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := q.PartnerCreate(ctx, dbq.PartnerCreateParams{Name: "Solo " + t.Name(), Type: "reseller", Tier: "gold",
+		ProgramID: uuid.NullUUID{UUID: prog.ID, Valid: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.LeadProfileUpsert(ctx, dbq.LeadProfileUpsertParams{PartnerID: p.ID, Countries: []string{}, ProductLines: []string{},
+		Tags: []string{}, Capacity: 1, Weight: 1}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC) // a year's last half hour
+	newLead := func(i int) string {
+		id := uuid.Must(uuid.NewV7()).String()
+		in := lead.Input{LeadID: id, ProgramID: prog.ID.String(), Source: lead.SourceImport, Creator: domain.SystemActor,
+			Lead: lead.Lead{Company: domain.Customer{Name: fmt.Sprintf("Cap %d", i), Domain: fmt.Sprintf("cap%d.de", i), Country: "DE"},
+				RegistrableDomain: fmt.Sprintf("cap%d.de", i), Contact: domain.Contact{Name: "Jo", Email: "jo@cap.de"},
+				ProductLines: []string{"vpn"}, Amount: 1, Currency: "EUR"}}
+		if err := a.LeadRecord(ctx, leadacts.Change{LeadID: id, Seq: 1, Type: "created", To: lead.StatusNew, Actor: domain.SystemActor,
+			OccurredAt: at, New: &in, State: lead.State{LeadID: id, ProgramID: prog.ID.String(), Status: lead.StatusNew, Seq: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	route := func(id string, when time.Time) []string {
+		t.Helper()
+		r, err := a.LeadRoute(ctx, leadacts.RouteInput{LeadID: id, Round: 1, ProgramID: prog.ID.String(),
+			Facts: domain.LeadFacts{Country: "DE"}, N: 1, At: when})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Partners
+	}
+	first, second := newLead(1), newLead(2)
+	if got := route(first, at); len(got) != 1 || got[0] != p.ID.String() {
+		t.Fatalf("the first lead: %v", got)
+	}
+	if got := route(second, at.Add(time.Second)); len(got) != 0 {
+		t.Fatalf("the second lead, routed before the first's offer is recorded: %v, want nobody (the partner is full)", got)
+	}
+	st := lead.State{LeadID: first, ProgramID: prog.ID.String(), Status: lead.StatusOffered, Seq: 2, Round: 1,
+		Offered: []string{p.ID.String()}, AcceptDueAt: at.Add(48 * time.Hour)}
+	if err := a.LeadRecord(ctx, leadacts.Change{LeadID: first, Seq: 2, Type: "offered", From: lead.StatusNew, To: lead.StatusOffered,
+		Actor: domain.SystemActor, OccurredAt: at.Add(2 * time.Second), State: st, Offer: []string{p.ID.String()}, Counted: true}); err != nil {
+		t.Fatal(err)
+	}
+	third := newLead(3)
+	if got := route(third, at.Add(3*time.Second)); len(got) != 0 {
+		t.Fatalf("a lead routed once the offer is recorded: %v, want nobody", got)
+	}
+	st.Seq, st.Status, st.Offered = 3, lead.StatusNew, nil
+	if err := a.LeadRecord(ctx, leadacts.Change{LeadID: first, Seq: 3, Type: "declined", From: lead.StatusOffered, To: lead.StatusNew,
+		Actor: domain.SystemActor, Reason: "no bandwidth", OccurredAt: at.Add(4 * time.Second), State: st,
+		CloseRound: 1, ClosePartner: p.ID.String(), Outcome: "declined"}); err != nil {
+		t.Fatal(err)
+	}
+	fourth := newLead(4)
+	if got := route(fourth, at.Add(5*time.Second)); len(got) != 1 {
+		t.Fatalf("a lead routed once the offer is declined: %v, want the partner", got)
+	}
+	// The fourth's offer never comes: its pick holds the partner's room
+	// for an hour, no longer.
+	fifth := newLead(5)
+	if got := route(fifth, at.Add(59*time.Minute)); len(got) != 0 {
+		t.Fatalf("a lead routed 59 minutes after a pick whose offer never came: %v, want nobody", got)
+	}
+	sixth := newLead(6)
+	if got := route(sixth, at.Add(5*time.Second+time.Hour)); len(got) != 1 {
+		t.Fatalf("a lead routed an hour after a pick whose offer never came: %v, want the partner", got)
+	}
+}

@@ -15,14 +15,30 @@ import (
 )
 
 const leadCandidates = `-- name: LeadCandidates :many
+WITH pending AS (
+    SELECT x.partner_id, count(*) AS n
+    FROM lead_route_picks k
+    JOIN leads l ON l.id = k.lead_id
+    CROSS JOIN LATERAL unnest(k.partners) AS x(partner_id)
+    WHERE k.picked_at > $2::timestamptz - interval '1 hour'
+      AND k.round > l.round AND l.status NOT IN ('closed', 'converted')
+      AND NOT EXISTS (SELECT 1 FROM lead_offers o WHERE o.lead_id = k.lead_id AND o.round = k.round AND o.partner_id = x.partner_id)
+    GROUP BY x.partner_id
+)
 SELECT p.id AS partner_id, p.type, p.tier, f.countries, f.product_lines, f.tags, f.capacity, f.weight, f.assigned,
        ((SELECT count(*) FROM lead_offers o WHERE o.partner_id = p.id AND o.outcome = 'open')
-        + (SELECT count(*) FROM leads l WHERE l.partner_id = p.id AND l.status = 'accepted'))::int AS open
+        + (SELECT count(*) FROM leads l WHERE l.partner_id = p.id AND l.status = 'accepted')
+        + coalesce((SELECT n FROM pending WHERE pending.partner_id = p.id), 0))::int AS open
 FROM partners p
 JOIN partner_lead_profiles f ON f.partner_id = p.id
 WHERE coalesce(p.program_id, (SELECT d.id FROM programs d WHERE d.is_default)) = $1::uuid
 ORDER BY p.id
 `
+
+type LeadCandidatesParams struct {
+	ProgramID uuid.UUID `json:"program_id"`
+	Now       time.Time `json:"now"`
+}
 
 type LeadCandidatesRow struct {
 	PartnerID    uuid.UUID `json:"partner_id"`
@@ -38,9 +54,15 @@ type LeadCandidatesRow struct {
 }
 
 // LeadCandidates lists the partners of a program that take leads, with
-// their load: offers open to them and leads they hold.
-func (q *Queries) LeadCandidates(ctx context.Context, programID uuid.UUID) ([]LeadCandidatesRow, error) {
-	rows, err := q.db.Query(ctx, leadCandidates, programID)
+// their load: offers open to them, leads they hold, and routing's picks of
+// them whose offer is not recorded yet (lead_route_picks: picked and
+// offered are two steps, and a lead routed between them must see the
+// pick). A pick counts while its lead is open and has not reached its
+// round, for at most an hour of @now (routing's time): the offer follows
+// its pick within moments unless the lead's workflow was stopped between
+// them.
+func (q *Queries) LeadCandidates(ctx context.Context, arg LeadCandidatesParams) ([]LeadCandidatesRow, error) {
+	rows, err := q.db.Query(ctx, leadCandidates, arg.ProgramID, arg.Now)
 	if err != nil {
 		return nil, err
 	}
