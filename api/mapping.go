@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/crm"
@@ -88,20 +89,41 @@ type MappingCategory struct {
 	VendorCategory  string `json:"vendor_category" validate:"required,oneof=customer prospect opportunity"`
 }
 
-// OptInsView lists the categories a partner shares.
+// OptInsView lists the categories a partner shares, and its consent
+// history: every category opted into and withdrawn, oldest first.
 type OptInsView struct {
 	Categories []MappingCategory `json:"categories"`
+	History    []OptInEventView  `json:"history"`
+}
+
+// OptInEventView is one change of a partner's account-mapping consent.
+type OptInEventView struct {
+	PartnerRelation string    `json:"partner_relation"`
+	VendorCategory  string    `json:"vendor_category"`
+	Action          string    `json:"action"` // opted_in or withdrawn
+	ActorName       string    `json:"actor_name"`
+	OccurredAt      time.Time `json:"occurred_at"`
 }
 
 func (s *Server) listOptIns(c *gin.Context) {
-	rows, err := s.q.MappingOptInList(c, web.PrincipalOf(c).Scope().UUID)
+	partner := web.PrincipalOf(c).Scope().UUID
+	rows, err := s.q.MappingOptInList(c, partner)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	out := OptInsView{Categories: make([]MappingCategory, 0, len(rows))}
+	history, err := s.q.MappingOptInHistory(c, partner)
+	if err != nil {
+		web.Unavailable(c, s.log, err)
+		return
+	}
+	out := OptInsView{Categories: make([]MappingCategory, 0, len(rows)), History: make([]OptInEventView, 0, len(history))}
 	for _, r := range rows {
 		out.Categories = append(out.Categories, MappingCategory{PartnerRelation: r.PartnerRelation, VendorCategory: r.VendorCategory})
+	}
+	for _, h := range history {
+		out.History = append(out.History, OptInEventView{PartnerRelation: h.PartnerRelation, VendorCategory: h.VendorCategory,
+			Action: h.Action, ActorName: h.ActorName, OccurredAt: h.OccurredAt})
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -29,8 +29,17 @@ func TestAccountMappingScopes(t *testing.T) {
 	call(t, http.MethodPut, "/v1/mapping/opt-ins", stack.tokens["partnerA"], map[string]any{"categories": []any{}}).must(t, http.StatusForbidden)
 	call(t, http.MethodPut, "/v1/mapping/opt-ins", stack.tokens["adminA"], map[string]any{"categories": []map[string]any{
 		{"partner_relation": "customer", "vendor_category": "nonsense"}}}).must(t, http.StatusUnprocessableEntity)
-	call(t, http.MethodPut, "/v1/mapping/opt-ins", stack.tokens["adminA"], map[string]any{"categories": []map[string]any{
+	optIns := call(t, http.MethodPut, "/v1/mapping/opt-ins", stack.tokens["adminA"], map[string]any{"categories": []map[string]any{
 		{"partner_relation": "customer", "vendor_category": "customer"}}}).must(t, http.StatusOK)
+	// The consent history names the change and who made it; partner B's
+	// history is its own (none).
+	if h, _ := optIns.body["history"].([]any); len(h) == 0 || h[len(h)-1].(map[string]any)["action"] != "opted_in" ||
+		h[len(h)-1].(map[string]any)["actor_name"] == "" {
+		t.Fatalf("opt-ins saved: %s", optIns.raw)
+	}
+	if b := call(t, http.MethodGet, "/v1/mapping/opt-ins", stack.tokens["partnerB"], nil).must(t, http.StatusOK); len(b.body["history"].([]any)) != 0 {
+		t.Fatalf("partner B reads a consent history it never made: %s", b.raw)
+	}
 
 	a := call(t, http.MethodGet, "/v1/mapping/overlaps?q="+tok, stack.tokens["partnerA"], nil).must(t, http.StatusOK)
 	rows := a.body["overlaps"].([]any)

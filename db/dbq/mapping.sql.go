@@ -14,10 +14,17 @@ import (
 )
 
 const mappingOptInAdd = `-- name: MappingOptInAdd :exec
-INSERT INTO mapping_opt_ins (partner_id, partner_relation, vendor_category, opted_in_by, opted_in_at)
-SELECT $1::uuid, u.r, u.c, $2::uuid, $3::timestamptz
-FROM (SELECT unnest($4::text[]) AS r, unnest($5::text[]) AS c) AS u
-ON CONFLICT DO NOTHING
+WITH added AS (
+    INSERT INTO mapping_opt_ins (partner_id, partner_relation, vendor_category, opted_in_by, opted_in_at)
+    SELECT $1::uuid, u.r, u.c, $2::uuid, $3::timestamptz
+    FROM (SELECT unnest($4::text[]) AS r, unnest($5::text[]) AS c) AS u
+    ON CONFLICT DO NOTHING
+    RETURNING partner_id, partner_relation, vendor_category, opted_in_by, opted_in_at
+)
+INSERT INTO mapping_opt_in_events (partner_id, partner_relation, vendor_category, action, actor_id, occurred_at)
+SELECT a.partner_id, a.partner_relation, a.vendor_category, 'opted_in', a.opted_in_by, a.opted_in_at
+FROM added a
+ORDER BY a.partner_relation, a.vendor_category
 `
 
 type MappingOptInAddParams struct {
@@ -29,7 +36,8 @@ type MappingOptInAddParams struct {
 }
 
 // MappingOptInAdd opts the partner into the categories it does not share
-// yet (those it shares keep their first opt-in).
+// yet (those it shares keep their first opt-in), recording each new one
+// (mapping_opt_in_events).
 func (q *Queries) MappingOptInAdd(ctx context.Context, arg MappingOptInAddParams) error {
 	_, err := q.db.Exec(ctx, mappingOptInAdd,
 		arg.PartnerID,
@@ -39,6 +47,53 @@ func (q *Queries) MappingOptInAdd(ctx context.Context, arg MappingOptInAddParams
 		arg.VendorCategories,
 	)
 	return err
+}
+
+const mappingOptInHistory = `-- name: MappingOptInHistory :many
+SELECT e.partner_relation, e.vendor_category, e.action, e.actor_id, coalesce(p.name, u.name)::text AS actor_name, e.occurred_at
+FROM mapping_opt_in_events e
+JOIN users u ON u.id = e.actor_id
+LEFT JOIN people p ON p.id = u.person_id
+WHERE e.partner_id = $1
+ORDER BY e.occurred_at, e.id
+`
+
+type MappingOptInHistoryRow struct {
+	PartnerRelation string    `json:"partner_relation"`
+	VendorCategory  string    `json:"vendor_category"`
+	Action          string    `json:"action"`
+	ActorID         uuid.UUID `json:"actor_id"`
+	ActorName       string    `json:"actor_name"`
+	OccurredAt      time.Time `json:"occurred_at"`
+}
+
+// MappingOptInHistory is a partner's consent history, oldest first, with
+// who acted. Scoped in SQL by partner.
+func (q *Queries) MappingOptInHistory(ctx context.Context, partnerID uuid.UUID) ([]MappingOptInHistoryRow, error) {
+	rows, err := q.db.Query(ctx, mappingOptInHistory, partnerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MappingOptInHistoryRow{}
+	for rows.Next() {
+		var i MappingOptInHistoryRow
+		if err := rows.Scan(
+			&i.PartnerRelation,
+			&i.VendorCategory,
+			&i.Action,
+			&i.ActorID,
+			&i.ActorName,
+			&i.OccurredAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const mappingOptInList = `-- name: MappingOptInList :many
@@ -76,22 +131,38 @@ func (q *Queries) MappingOptInList(ctx context.Context, partnerID uuid.UUID) ([]
 }
 
 const mappingOptInRetain = `-- name: MappingOptInRetain :exec
-DELETE FROM mapping_opt_ins o
-WHERE o.partner_id = $1
-  AND NOT EXISTS (SELECT 1 FROM (SELECT unnest($2::text[]) AS r, unnest($3::text[]) AS c) AS u
-                  WHERE u.r = o.partner_relation AND u.c = o.vendor_category)
+WITH gone AS (
+    DELETE FROM mapping_opt_ins o
+    WHERE o.partner_id = $3
+      AND NOT EXISTS (SELECT 1 FROM (SELECT unnest($4::text[]) AS r, unnest($5::text[]) AS c) AS u
+                      WHERE u.r = o.partner_relation AND u.c = o.vendor_category)
+    RETURNING o.partner_id, o.partner_relation, o.vendor_category
+)
+INSERT INTO mapping_opt_in_events (partner_id, partner_relation, vendor_category, action, actor_id, occurred_at)
+SELECT g.partner_id, g.partner_relation, g.vendor_category, 'withdrawn', $1::uuid, $2::timestamptz
+FROM gone g
+ORDER BY g.partner_relation, g.vendor_category
 `
 
 type MappingOptInRetainParams struct {
+	ActorID          uuid.UUID `json:"actor_id"`
+	At               time.Time `json:"at"`
 	PartnerID        uuid.UUID `json:"partner_id"`
 	PartnerRelations []string  `json:"partner_relations"`
 	VendorCategories []string  `json:"vendor_categories"`
 }
 
 // MappingOptInRetain withdraws the partner's categories that are not in
-// the lists; those kept keep when and by whom they were opted into.
+// the lists, recording each withdrawal (mapping_opt_in_events) as actor's
+// at at; those kept keep when and by whom they were opted into.
 func (q *Queries) MappingOptInRetain(ctx context.Context, arg MappingOptInRetainParams) error {
-	_, err := q.db.Exec(ctx, mappingOptInRetain, arg.PartnerID, arg.PartnerRelations, arg.VendorCategories)
+	_, err := q.db.Exec(ctx, mappingOptInRetain,
+		arg.ActorID,
+		arg.At,
+		arg.PartnerID,
+		arg.PartnerRelations,
+		arg.VendorCategories,
+	)
 	return err
 }
 

@@ -520,6 +520,16 @@ type MappingOptIn struct {
 	OptedInAt       time.Time `json:"opted_in_at"`
 }
 
+type MappingOptInEvent struct {
+	ID              int64     `json:"id"`
+	PartnerID       uuid.UUID `json:"partner_id"`
+	PartnerRelation string    `json:"partner_relation"`
+	VendorCategory  string    `json:"vendor_category"`
+	Action          string    `json:"action"`
+	ActorID         uuid.UUID `json:"actor_id"`
+	OccurredAt      time.Time `json:"occurred_at"`
+}
+
 type MfaChallenge struct {
 	IDHash    []byte             `json:"id_hash"`
 	UserID    uuid.UUID          `json:"user_id"`

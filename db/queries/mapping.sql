@@ -28,19 +28,45 @@ ORDER BY partner_relation, vendor_category;
 
 -- name: MappingOptInRetain :exec
 -- MappingOptInRetain withdraws the partner's categories that are not in
--- the lists; those kept keep when and by whom they were opted into.
-DELETE FROM mapping_opt_ins o
-WHERE o.partner_id = @partner_id
-  AND NOT EXISTS (SELECT 1 FROM (SELECT unnest(@partner_relations::text[]) AS r, unnest(@vendor_categories::text[]) AS c) AS u
-                  WHERE u.r = o.partner_relation AND u.c = o.vendor_category);
+-- the lists, recording each withdrawal (mapping_opt_in_events) as actor's
+-- at at; those kept keep when and by whom they were opted into.
+WITH gone AS (
+    DELETE FROM mapping_opt_ins o
+    WHERE o.partner_id = @partner_id
+      AND NOT EXISTS (SELECT 1 FROM (SELECT unnest(@partner_relations::text[]) AS r, unnest(@vendor_categories::text[]) AS c) AS u
+                      WHERE u.r = o.partner_relation AND u.c = o.vendor_category)
+    RETURNING o.partner_id, o.partner_relation, o.vendor_category
+)
+INSERT INTO mapping_opt_in_events (partner_id, partner_relation, vendor_category, action, actor_id, occurred_at)
+SELECT g.partner_id, g.partner_relation, g.vendor_category, 'withdrawn', @actor_id::uuid, @at::timestamptz
+FROM gone g
+ORDER BY g.partner_relation, g.vendor_category;
 
 -- name: MappingOptInAdd :exec
 -- MappingOptInAdd opts the partner into the categories it does not share
--- yet (those it shares keep their first opt-in).
-INSERT INTO mapping_opt_ins (partner_id, partner_relation, vendor_category, opted_in_by, opted_in_at)
-SELECT @partner_id::uuid, u.r, u.c, @opted_in_by::uuid, @opted_in_at::timestamptz
-FROM (SELECT unnest(@partner_relations::text[]) AS r, unnest(@vendor_categories::text[]) AS c) AS u
-ON CONFLICT DO NOTHING;
+-- yet (those it shares keep their first opt-in), recording each new one
+-- (mapping_opt_in_events).
+WITH added AS (
+    INSERT INTO mapping_opt_ins (partner_id, partner_relation, vendor_category, opted_in_by, opted_in_at)
+    SELECT @partner_id::uuid, u.r, u.c, @opted_in_by::uuid, @opted_in_at::timestamptz
+    FROM (SELECT unnest(@partner_relations::text[]) AS r, unnest(@vendor_categories::text[]) AS c) AS u
+    ON CONFLICT DO NOTHING
+    RETURNING partner_id, partner_relation, vendor_category, opted_in_by, opted_in_at
+)
+INSERT INTO mapping_opt_in_events (partner_id, partner_relation, vendor_category, action, actor_id, occurred_at)
+SELECT a.partner_id, a.partner_relation, a.vendor_category, 'opted_in', a.opted_in_by, a.opted_in_at
+FROM added a
+ORDER BY a.partner_relation, a.vendor_category;
+
+-- name: MappingOptInHistory :many
+-- MappingOptInHistory is a partner's consent history, oldest first, with
+-- who acted. Scoped in SQL by partner.
+SELECT e.partner_relation, e.vendor_category, e.action, e.actor_id, coalesce(p.name, u.name)::text AS actor_name, e.occurred_at
+FROM mapping_opt_in_events e
+JOIN users u ON u.id = e.actor_id
+LEFT JOIN people p ON p.id = u.person_id
+WHERE e.partner_id = @partner_id
+ORDER BY e.occurred_at, e.id;
 
 -- name: MappingPartnerOverlaps :many
 -- MappingPartnerOverlaps is a partner's overlap report: its own accounts in

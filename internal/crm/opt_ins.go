@@ -19,7 +19,8 @@ type OptIn struct {
 
 // SetOptIns makes the categories partner shares cats, in one transaction:
 // it withdraws the others and opts into the new ones, recording who (by)
-// and when (at); a category shared before keeps its first opt-in. The API's PUT
+// and when (at) of each in the consent history (mapping_opt_in_events); a
+// category shared before keeps its first opt-in. The API's PUT
 // /v1/mapping/opt-ins and the console's form both save through it; each
 // checks the categories first.
 func SetOptIns(ctx context.Context, pool *pgxpool.Pool, partner, by uuid.UUID, at time.Time, cats []OptIn) error {
@@ -30,7 +31,7 @@ func SetOptIns(ctx context.Context, pool *pgxpool.Pool, partner, by uuid.UUID, a
 	}
 	return db.InTx(ctx, pool, func(q *dbq.Queries) error {
 		if err := q.MappingOptInRetain(ctx, dbq.MappingOptInRetainParams{PartnerID: partner,
-			PartnerRelations: add.PartnerRelations, VendorCategories: add.VendorCategories}); err != nil {
+			PartnerRelations: add.PartnerRelations, VendorCategories: add.VendorCategories, ActorID: by, At: at}); err != nil {
 			return err
 		}
 		if len(add.PartnerRelations) == 0 {

@@ -11,7 +11,9 @@ import (
 
 // Saving the opt-ins again keeps when and by whom each category still
 // shared was first opted into; a category left out is withdrawn, a new one
-// records its own opt-in, and saving none withdraws all.
+// records its own opt-in, and saving none withdraws all. The consent
+// history keeps every opt-in and withdrawal with who and when, and
+// refuses to be rewritten.
 func TestSetOptInsKeepsFirstOptIns(t *testing.T) {
 	ctx := context.Background()
 	partner := mustPartnerNamed(t, "Opt-in keeper")
@@ -62,5 +64,42 @@ func TestSetOptInsKeepsFirstOptIns(t *testing.T) {
 	}
 	if left, err := dbq.New(testDB.Pool).MappingOptInList(ctx, partner); err != nil || len(left) != 0 {
 		t.Fatalf("after withdrawing all: %+v %v", left, err)
+	}
+	t3 := t2.Add(time.Minute)
+	if err := SetOptIns(ctx, testDB.Pool, partner, first, t3, []OptIn{{"customer", "customer"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetOptIns(ctx, testDB.Pool, partner, first, t3, []OptIn{{"customer", "customer"}}); err != nil {
+		t.Fatal(err) // saved again unchanged: no event
+	}
+	history, err := dbq.New(testDB.Pool).MappingOptInHistory(ctx, partner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type event struct {
+		rel, cat, action string
+		by               uuid.UUID
+		at               time.Time
+	}
+	wantHistory := []event{
+		{"customer", "customer", "opted_in", first, t1}, {"customer", "opportunity", "opted_in", first, t1},
+		{"customer", "customer", "withdrawn", second, t2}, {"prospect", "customer", "opted_in", second, t2},
+		{"customer", "opportunity", "withdrawn", second, t2}, {"prospect", "customer", "withdrawn", second, t2},
+		{"customer", "customer", "opted_in", first, t3},
+	}
+	if len(history) != len(wantHistory) {
+		t.Fatalf("history %+v, want %+v", history, wantHistory)
+	}
+	for i, w := range wantHistory {
+		h := history[i]
+		if h.PartnerRelation != w.rel || h.VendorCategory != w.cat || h.Action != w.action || h.ActorID != w.by || !h.OccurredAt.Equal(w.at) {
+			t.Errorf("history %d: %+v, want %+v", i, h, w)
+		}
+	}
+	if history[0].ActorName == "" {
+		t.Errorf("history names no actor: %+v", history[0])
+	}
+	if _, err := testDB.Pool.Exec(ctx, `DELETE FROM mapping_opt_in_events WHERE partner_id = $1`, partner); err == nil {
+		t.Fatal("the consent history was deleted")
 	}
 }
