@@ -59,6 +59,9 @@ type mappingView struct {
 	// OptIns are the categories the partner shares, by relation then
 	// category, with when each was opted into (a partner's page only).
 	OptIns []optInRow
+	// History is the partner's consent history, newest first: every
+	// category opted into and withdrawn, with who and when.
+	History []dbq.MappingOptInHistoryRow
 	// CanShare: the principal may change the opt-ins (a partner admin).
 	CanShare bool
 	// RowErrors are a refused upload's errors, each naming its row.
@@ -117,6 +120,11 @@ func (s *Console) mappingPageWith(c *gin.Context, status int, errMsg string, row
 			return
 		}
 		v.OptIns = optInGrid(opted)
+		if v.History, err = s.q.MappingOptInHistory(c, p.Scope().UUID); err != nil {
+			web.Unavailable(c, s.log, err)
+			return
+		}
+		slices.Reverse(v.History)
 	} else {
 		rows, err := s.read.MappingSellerPartners(c, p)
 		if err != nil {

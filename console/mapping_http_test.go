@@ -150,6 +150,17 @@ func TestConsoleMappingForms(t *testing.T) {
 		count(`SELECT count(*) FROM mapping_opt_ins WHERE partner_id = $1`, d.PartnerID) != 0 {
 		t.Fatalf("opt out of everything: %d", rec.Code)
 	}
+	// The sharing history shows both saves, newest first, with who; the
+	// partner's user reads it too.
+	for _, session := range []*http.Cookie{admin, user} {
+		page = w.send(t, session, http.MethodGet, "/console/mapping", nil).Body.String()
+		hist := page[strings.Index(page, `id="consent-history"`):]
+		withdrawn := strings.Index(hist, "<td>prospect</td><td>opportunity</td><td>withdrawn</td><td>Ada Sharer</td>")
+		shared := strings.Index(hist, "<td>prospect</td><td>opportunity</td><td>shared</td><td>Ada Sharer</td>")
+		if !strings.Contains(hist, "Sharing history (4 changes)") || withdrawn < 0 || shared < withdrawn {
+			t.Fatalf("the sharing history:\n%s", hist)
+		}
+	}
 
 	if rec := w.upload(t, manager, managerCSRF, good); rec.Code != http.StatusForbidden {
 		t.Fatalf("a channel manager uploads partner accounts: %d", rec.Code)
