@@ -1,9 +1,7 @@
 package domain
 
 import (
-	"encoding/csv"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -13,16 +11,7 @@ import (
 // pair, and each side against others with their domains and countries
 // shuffled (so that every relation meets every country), is checked.
 func TestCouldMatchNeverMissesAMatch(t *testing.T) {
-	f, err := os.Open("testdata/conflict-labeled.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows = rows[1:]
+	rows := labeledPairs(t)
 	var as, bs []Party
 	for _, r := range rows {
 		as, bs = append(as, NewParty(r[0], r[1], r[2], nil)), append(bs, NewParty(r[3], r[4], r[5], nil))
@@ -116,15 +105,7 @@ func TestPrepareInReusesMemory(t *testing.T) {
 // typing slips, under every relation of domains, countries and product
 // lines.
 func TestFindMatchIsCompare(t *testing.T) {
-	f, err := os.Open("testdata/conflict-labeled.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := labeledPairs(t)
 	rnd := rand.New(rand.NewPCG(7, 11))
 	slip := func(s string) string {
 		r := []rune(s)
@@ -148,7 +129,7 @@ func TestFindMatchIsCompare(t *testing.T) {
 	domains := []string{"", "gmail.com", "acme.com", "acme.de", "globex.com"}
 	lines := [][]string{nil, {"analytics"}, {"security"}, {"analytics", "security"}}
 	var pairs, matched, pruned int
-	for _, r := range rows[1:] {
+	for _, r := range rows {
 		for k := range 12 {
 			an, bn := r[0], r[3]
 			if k%3 == 1 {

@@ -10,17 +10,9 @@ import (
 // (the shared development set, extended with our own cases) and prints
 // precision and recall; it fails below 0.97 precision or 0.95 recall.
 func TestMatchQuality(t *testing.T) {
-	f, err := os.Open("testdata/conflict-labeled.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := labeledPairs(t)
 	var tp, fp, fn, tn int
-	for _, r := range rows[1:] {
+	for _, r := range rows {
 		a := NewParty(r[0], r[1], r[2], nil)
 		b := NewParty(r[3], r[4], r[5], nil)
 		m := Compare(a, b, DefaultMatchThresholds)
@@ -44,4 +36,20 @@ func TestMatchQuality(t *testing.T) {
 	if precision < 0.97 || recall < 0.95 {
 		t.Fatalf("precision %.3f (want ≥ 0.97), recall %.3f (want ≥ 0.95)", precision, recall)
 	}
+}
+
+// labeledPairs reads testdata/conflict-labeled.csv without its header:
+// name, domain and country of each side, then the label (1: a match).
+func labeledPairs(t *testing.T) [][]string {
+	t.Helper()
+	f, err := os.Open("testdata/conflict-labeled.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows[1:]
 }

@@ -27,28 +27,7 @@ import (
 func TestRouteConcurrentPicksSplitEvenly(t *testing.T) {
 	ctx := context.Background()
 	a := leadacts.New(testDB.Pool, nil)
-	q := dbq.New(testDB.Pool)
-	prog, err := q.ProgramCreate(ctx, dbq.ProgramCreateParams{Name: "Race " + t.Name(), Policy: json.RawMessage(`{}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, _ := json.Marshal([]domain.RoutingRule{{Name: "all"}})
-	if _, err := q.LeadProgramSetRouting(ctx, dbq.LeadProgramSetRoutingParams{ID: prog.ID, LeadPolicy: json.RawMessage(`{}`), LeadRules: rules}); err != nil {
-		t.Fatal(err)
-	}
-	var partners []uuid.UUID
-	for _, name := range []string{"Alpha", "Beta"} {
-		p, err := q.PartnerCreate(ctx, dbq.PartnerCreateParams{Name: name + " " + t.Name(), Type: "reseller", Tier: "gold",
-			ProgramID: uuid.NullUUID{UUID: prog.ID, Valid: true}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := q.LeadProfileUpsert(ctx, dbq.LeadProfileUpsertParams{PartnerID: p.ID, Countries: []string{}, ProductLines: []string{},
-			Tags: []string{}, Capacity: 100, Weight: 1}); err != nil {
-			t.Fatal(err)
-		}
-		partners = append(partners, p.ID)
-	}
+	prog, partners := routingProgram(t, "Race", 100, 100)
 	const leads = 20
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	ids := make([]string, leads)
@@ -161,24 +140,8 @@ func TestRouteConcurrentPicksSplitEvenly(t *testing.T) {
 func TestRouteCountsPicksAwaitingTheirOffer(t *testing.T) {
 	ctx := context.Background()
 	a := leadacts.New(testDB.Pool, nil)
-	q := dbq.New(testDB.Pool)
-	prog, err := q.ProgramCreate(ctx, dbq.ProgramCreateParams{Name: "Capacity " + t.Name(), Policy: json.RawMessage(`{}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, _ := json.Marshal([]domain.RoutingRule{{Name: "all"}})
-	if _, err := q.LeadProgramSetRouting(ctx, dbq.LeadProgramSetRoutingParams{ID: prog.ID, LeadPolicy: json.RawMessage(`{}`), LeadRules: rules}); err != nil {
-		t.Fatal(err)
-	}
-	p, err := q.PartnerCreate(ctx, dbq.PartnerCreateParams{Name: "Solo " + t.Name(), Type: "reseller", Tier: "gold",
-		ProgramID: uuid.NullUUID{UUID: prog.ID, Valid: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := q.LeadProfileUpsert(ctx, dbq.LeadProfileUpsertParams{PartnerID: p.ID, Countries: []string{}, ProductLines: []string{},
-		Tags: []string{}, Capacity: 1, Weight: 1}); err != nil {
-		t.Fatal(err)
-	}
+	prog, solo := routingProgram(t, "Capacity", 1)
+	p := solo[0]
 	at := time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC) // a year's last half hour
 	newLead := func(i int) string {
 		id := uuid.Must(uuid.NewV7()).String()
@@ -202,16 +165,16 @@ func TestRouteCountsPicksAwaitingTheirOffer(t *testing.T) {
 		return r.Partners
 	}
 	first, second := newLead(1), newLead(2)
-	if got := route(first, at); len(got) != 1 || got[0] != p.ID.String() {
+	if got := route(first, at); len(got) != 1 || got[0] != p.String() {
 		t.Fatalf("the first lead: %v", got)
 	}
 	if got := route(second, at.Add(time.Second)); len(got) != 0 {
 		t.Fatalf("the second lead, routed before the first's offer is recorded: %v, want nobody (the partner is full)", got)
 	}
 	st := lead.State{LeadID: first, ProgramID: prog.ID.String(), Status: lead.StatusOffered, Seq: 2, Round: 1,
-		Offered: []string{p.ID.String()}, AcceptDueAt: at.Add(48 * time.Hour)}
+		Offered: []string{p.String()}, AcceptDueAt: at.Add(48 * time.Hour)}
 	if err := a.LeadRecord(ctx, leadacts.Change{LeadID: first, Seq: 2, Type: "offered", From: lead.StatusNew, To: lead.StatusOffered,
-		Actor: domain.SystemActor, OccurredAt: at.Add(2 * time.Second), State: st, Offer: []string{p.ID.String()}, Counted: true}); err != nil {
+		Actor: domain.SystemActor, OccurredAt: at.Add(2 * time.Second), State: st, Offer: []string{p.String()}, Counted: true}); err != nil {
 		t.Fatal(err)
 	}
 	third := newLead(3)
@@ -221,7 +184,7 @@ func TestRouteCountsPicksAwaitingTheirOffer(t *testing.T) {
 	st.Seq, st.Status, st.Offered = 3, lead.StatusNew, nil
 	if err := a.LeadRecord(ctx, leadacts.Change{LeadID: first, Seq: 3, Type: "declined", From: lead.StatusOffered, To: lead.StatusNew,
 		Actor: domain.SystemActor, Reason: "no bandwidth", OccurredAt: at.Add(4 * time.Second), State: st,
-		CloseRound: 1, ClosePartner: p.ID.String(), Outcome: "declined"}); err != nil {
+		CloseRound: 1, ClosePartner: p.String(), Outcome: "declined"}); err != nil {
 		t.Fatal(err)
 	}
 	fourth := newLead(4)
@@ -238,4 +201,34 @@ func TestRouteCountsPicksAwaitingTheirOffer(t *testing.T) {
 	if got := route(sixth, at.Add(5*time.Second+time.Hour)); len(got) != 1 {
 		t.Fatalf("a lead routed an hour after a pick whose offer never came: %v, want the partner", got)
 	}
+}
+
+// routingProgram makes a program whose one rule takes every lead, with a
+// partner of weight 1 for each capacity given.
+func routingProgram(t *testing.T, name string, capacities ...int32) (dbq.Program, []uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	q := dbq.New(testDB.Pool)
+	prog, err := q.ProgramCreate(ctx, dbq.ProgramCreateParams{Name: name + " " + t.Name(), Policy: json.RawMessage(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, _ := json.Marshal([]domain.RoutingRule{{Name: "all"}})
+	if _, err := q.LeadProgramSetRouting(ctx, dbq.LeadProgramSetRoutingParams{ID: prog.ID, LeadPolicy: json.RawMessage(`{}`), LeadRules: rules}); err != nil {
+		t.Fatal(err)
+	}
+	var partners []uuid.UUID
+	for i, capacity := range capacities {
+		p, err := q.PartnerCreate(ctx, dbq.PartnerCreateParams{Name: fmt.Sprintf("%s partner %d %s", name, i, t.Name()), Type: "reseller",
+			Tier: "gold", ProgramID: uuid.NullUUID{UUID: prog.ID, Valid: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.LeadProfileUpsert(ctx, dbq.LeadProfileUpsertParams{PartnerID: p.ID, Countries: []string{}, ProductLines: []string{},
+			Tags: []string{}, Capacity: capacity, Weight: 1}); err != nil {
+			t.Fatal(err)
+		}
+		partners = append(partners, p.ID)
+	}
+	return prog, partners
 }
