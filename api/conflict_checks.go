@@ -75,8 +75,7 @@ func (s *Server) dealConflicts(c *gin.Context) {
 		return
 	}
 	deal, err := s.read.Deal(c, id, uuid.NullUUID{})
-	if err != nil {
-		s.dealLookupFailed(c, err)
+	if !s.found(c, err, "deal") {
 		return
 	}
 	thresholds := domain.DefaultMatchThresholds

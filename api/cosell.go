@@ -216,8 +216,7 @@ func (s *Server) requestCoSell(c *gin.Context) {
 	}
 	p := web.PrincipalOf(c)
 	d, err := s.q.CoSellDealFacts(c, dbq.CoSellDealFactsParams{ID: id, ScopePartnerID: p.Scope()})
-	if err != nil {
-		s.dealLookupFailed(c, err)
+	if !s.found(c, err, "deal") {
 		return
 	}
 	var req coSellRequest
@@ -254,9 +253,8 @@ func (s *Server) requestCoSell(c *gin.Context) {
 
 func (s *Server) coSellStep(update string, newBody func() coSellBody) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := uuid.Parse(c.Param("id"))
-		if err != nil {
-			web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such engagement")
+		id, ok := pathID(c, "engagement")
+		if !ok {
 			return
 		}
 		body := newBody()
@@ -293,12 +291,7 @@ func (s *Server) engagement(c *gin.Context, id uuid.UUID, p web.Principal) (dbq.
 		return dbq.CoSellEngagementGetRow{}, false
 	}
 	e, err := s.q.CoSellEngagementGet(c, dbq.CoSellEngagementGetParams{ID: id, ScopePartnerID: p.Scope(), ScopeSellerEmail: seller})
-	switch {
-	case db.IsNotFound(err):
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such engagement")
-		return e, false
-	case err != nil:
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "engagement") {
 		return e, false
 	}
 	return e, true
@@ -323,9 +316,8 @@ func (s *Server) respondEngagement(c *gin.Context, status int, id uuid.UUID, p w
 }
 
 func (s *Server) getEngagement(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such engagement")
+	id, ok := pathID(c, "engagement")
+	if !ok {
 		return
 	}
 	s.respondEngagement(c, http.StatusOK, id, web.PrincipalOf(c))

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/steps"
@@ -176,12 +175,7 @@ func (s *Server) sharedOpportunity(c *gin.Context, id uuid.UUID, p web.Principal
 		return dbq.SharedOpportunityGetRow{}, false
 	}
 	o, err := s.q.SharedOpportunityGet(c, dbq.SharedOpportunityGetParams{ID: id, ScopeSellerEmail: seller})
-	switch {
-	case db.IsNotFound(err):
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such opportunity")
-		return o, false
-	case err != nil:
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "opportunity") {
 		return o, false
 	}
 	return o, true
@@ -219,9 +213,8 @@ func (s *Server) respondSharedOpportunity(c *gin.Context, status int, id uuid.UU
 }
 
 func (s *Server) getSharedOpportunity(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such opportunity")
+	id, ok := pathID(c, "opportunity")
+	if !ok {
 		return
 	}
 	s.respondSharedOpportunity(c, http.StatusOK, id, web.PrincipalOf(c))
@@ -259,9 +252,8 @@ func (s *Server) listSharedOpportunities(c *gin.Context) {
 // sellerStep sends the seller's step (choose, withdraw) after reading the
 // opportunity in the caller's scope.
 func (s *Server) sellerStep(c *gin.Context, update string, arg func(cosell.Caller) any, body any) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such opportunity")
+	id, ok := pathID(c, "opportunity")
+	if !ok {
 		return
 	}
 	if !s.decodeJSON(c, body, false) {
@@ -332,9 +324,8 @@ func (s *Server) listInvitations(c *gin.Context) {
 // :id; another partner's invitation is not found.
 func (s *Server) invitationStep(update string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := uuid.Parse(c.Param("id"))
-		if err != nil {
-			web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such invitation")
+		id, ok := pathID(c, "invitation")
+		if !ok {
 			return
 		}
 		var body invitationStepBody
@@ -362,12 +353,7 @@ func (s *Server) invitationStep(update string) gin.HandlerFunc {
 
 func (s *Server) partnerInvitation(c *gin.Context, id uuid.UUID, p web.Principal) (dbq.PartnerInvitationGetRow, bool) {
 	inv, err := s.q.PartnerInvitationGet(c, dbq.PartnerInvitationGetParams{OpportunityID: id, PartnerID: p.PartnerID.UUID})
-	switch {
-	case db.IsNotFound(err):
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such invitation")
-		return inv, false
-	case err != nil:
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "invitation") {
 		return inv, false
 	}
 	return inv, true

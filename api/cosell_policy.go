@@ -34,18 +34,11 @@ func (s *Server) coSellPolicyRoutes() []Route {
 
 // programParam reads the program in the path, or answers 404.
 func (s *Server) programParam(c *gin.Context) (uuid.UUID, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
+	id, ok := pathID(c, "program")
+	if !ok {
 		return id, false
 	}
-	_, err = s.q.ProgramGet(c, id)
-	switch {
-	case db.IsNotFound(err):
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
-		return id, false
-	case err != nil:
-		web.Unavailable(c, s.log, err)
+	if _, err := s.q.ProgramGet(c, id); !s.found(c, err, "program") {
 		return id, false
 	}
 	return id, true

@@ -99,24 +99,14 @@ func (s *Server) loadCycle(c *gin.Context) (dbq.CycleGetRow, bool) {
 		return dbq.CycleGetRow{}, false
 	}
 	row, err := s.read.Cycle(c, id)
-	if db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such cycle")
-		return row, false
-	}
-	if err != nil {
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "cycle") {
 		return row, false
 	}
 	return row, true
 }
 
 func cycleIDParam(c *gin.Context) (uuid.UUID, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such cycle")
-		return uuid.Nil, false
-	}
-	return id, true
+	return pathID(c, "cycle")
 }
 
 func (s *Server) getCycle(c *gin.Context) {

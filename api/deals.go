@@ -140,8 +140,7 @@ func (s *Server) getTimeline(c *gin.Context) {
 		return
 	}
 	scope := web.PrincipalOf(c).Scope()
-	if _, err := s.read.Deal(c, id, scope); err != nil {
-		s.dealLookupFailed(c, err)
+	if _, err := s.read.Deal(c, id, scope); !s.found(c, err, "deal") {
 		return
 	}
 	events, err := s.read.Events(c, id, scope)
@@ -180,8 +179,7 @@ func (s *Server) step(st steps.DealStep) gin.HandlerFunc {
 			return
 		}
 		d, err := s.read.Deal(c, id, p.Scope())
-		if err != nil {
-			s.dealLookupFailed(c, err)
+		if !s.found(c, err, "deal") {
 			return
 		}
 		if _, err := s.deals.Step(c, d.WorkflowID, st.Update, arg); err != nil {
@@ -204,8 +202,7 @@ func (s *Server) currentStatus(c *gin.Context, d dbq.Deal) string {
 // respondDeal answers with the deal and its timeline, read within scope.
 func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uuid.NullUUID) {
 	_, view, err := s.read.DealWithTimeline(c, id, scope)
-	if err != nil {
-		s.dealLookupFailed(c, err)
+	if !s.found(c, err, "deal") {
 		return
 	}
 	if status == http.StatusCreated {
@@ -214,21 +211,8 @@ func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uui
 	c.JSON(status, view)
 }
 
-func (s *Server) dealLookupFailed(c *gin.Context, err error) {
-	if db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such deal")
-		return
-	}
-	web.Unavailable(c, s.log, err)
-}
-
 // dealIDParam parses the :id path parameter; a malformed id cannot name a
 // deal, so it answers 404 like any unknown one.
 func dealIDParam(c *gin.Context) (uuid.UUID, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such deal")
-		return uuid.UUID{}, false
-	}
-	return id, true
+	return pathID(c, "deal")
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/dealflow/dealflow/workflows/incentive"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // IncentiveProgramView is an incentive program with its latest rules.
@@ -123,9 +122,8 @@ func (s *Server) ensureCycleSchedule(ctx context.Context, p dbq.IncentiveProgram
 // addProgramVersion publishes new rules for a program; cycles already
 // opened keep the version they recorded.
 func (s *Server) addProgramVersion(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such incentive program")
+	id, ok := pathID(c, "incentive program")
+	if !ok {
 		return
 	}
 	var req steps.ProgramVersionRequest
@@ -133,12 +131,7 @@ func (s *Server) addProgramVersion(c *gin.Context) {
 		return
 	}
 	prog, err := s.q.IncentiveProgramGet(c, id)
-	if db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such incentive program")
-		return
-	}
-	if err != nil {
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "incentive program") {
 		return
 	}
 	rules, parsed, errs := req.Check(s.validate, domain.IncentiveKind(prog.Kind))

@@ -36,7 +36,7 @@ func (s *Server) leadManage(update string) gin.HandlerFunc {
 		}
 		if err != nil {
 			if db.IsNotFound(err) || id == uuid.Nil {
-				web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such lead")
+				notFound(c, "lead")
 				return
 			}
 			web.Unavailable(c, s.log, err)

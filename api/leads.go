@@ -86,7 +86,7 @@ func (s *Server) programExists(c *gin.Context, id, field string) bool {
 func (s *Server) leadRefused(c *gin.Context, err error) {
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
+		notFound(c, "program")
 		return
 	}
 	s.refused(c, err, target{noun: "lead"})
@@ -103,12 +103,7 @@ type leadView struct {
 func (s *Server) respondLead(c *gin.Context, status int, id uuid.UUID) {
 	p := web.PrincipalOf(c)
 	l, err := s.q.LeadGet(c, dbq.LeadGetParams{ID: id, ScopePartnerID: p.Scope()})
-	switch {
-	case db.IsNotFound(err):
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such lead")
-		return
-	case err != nil:
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "lead") {
 		return
 	}
 	v := leadView{Lead: l}
@@ -126,9 +121,8 @@ func (s *Server) respondLead(c *gin.Context, status int, id uuid.UUID) {
 }
 
 func (s *Server) getLead(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such lead")
+	id, ok := pathID(c, "lead")
+	if !ok {
 		return
 	}
 	s.respondLead(c, http.StatusOK, id)
@@ -173,7 +167,7 @@ func (s *Server) leadStep(update string) gin.HandlerFunc {
 		}
 		if err != nil {
 			if db.IsNotFound(err) || id == uuid.Nil {
-				web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such lead")
+				notFound(c, "lead")
 				return
 			}
 			web.Unavailable(c, s.log, err)
@@ -197,9 +191,8 @@ func (s *Server) leadStep(update string) gin.HandlerFunc {
 
 // putLeadRouting replaces a program's lead policy and routing rules.
 func (s *Server) putLeadRouting(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
+	id, ok := pathID(c, "program")
+	if !ok {
 		return
 	}
 	var req steps.LeadRoutingRequest
@@ -214,7 +207,7 @@ func (s *Server) putLeadRouting(c *gin.Context) {
 	row, err := s.q.LeadProgramSetRouting(c, dbq.LeadProgramSetRoutingParams{ID: id, LeadPolicy: policy, LeadRules: raw})
 	switch {
 	case db.IsNotFound(err):
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
+		notFound(c, "program")
 	case err != nil:
 		web.Unavailable(c, s.log, err)
 	default:
@@ -225,9 +218,8 @@ func (s *Server) putLeadRouting(c *gin.Context) {
 // putLeadProfile sets what a partner covers, its capacity and its weight:
 // a partner receives leads once it has a profile.
 func (s *Server) putLeadProfile(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
+	id, ok := pathID(c, "partner")
+	if !ok {
 		return
 	}
 	req := steps.NewLeadProfileRequest()
@@ -243,7 +235,7 @@ func (s *Server) putLeadProfile(c *gin.Context) {
 		Capacity: req.Capacity, Weight: req.Weight})
 	switch {
 	case db.IsForeignKeyViolation(err):
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
+		notFound(c, "partner")
 	case err != nil:
 		web.Unavailable(c, s.log, err)
 	default:

@@ -104,7 +104,7 @@ func (s *Server) unreadNotifications(c *gin.Context) {
 func (s *Server) readNotification(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such notification")
+		notFound(c, "notification")
 		return
 	}
 	found, err := s.q.NotifyFeedMarkRead(c, dbq.NotifyFeedMarkReadParams{UserID: web.PrincipalOf(c).UserID,
@@ -114,7 +114,7 @@ func (s *Server) readNotification(c *gin.Context) {
 		return
 	}
 	if found == 0 {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such notification")
+		notFound(c, "notification")
 		return
 	}
 	c.Status(http.StatusNoContent)

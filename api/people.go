@@ -194,23 +194,18 @@ func rolesText(rs []domain.Role) string {
 // targetUser finds the user :id that p administers: a partner admin's own
 // organization's only (another's answers 404, as an unknown id does).
 func (s *Server) targetUser(c *gin.Context, p web.Principal) (dbq.User, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such user")
+	id, ok := pathID(c, "user")
+	if !ok {
 		return dbq.User{}, false
 	}
 	var u dbq.User
+	var err error
 	if p.Role.IsPartner() {
 		u, err = s.q.UserInOrganization(c, dbq.UserInOrganizationParams{ID: id, PartnerID: p.Scope()})
 	} else {
 		u, err = s.q.UserByID(c, id)
 	}
-	if db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such user")
-		return dbq.User{}, false
-	}
-	if err != nil {
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "user") {
 		return dbq.User{}, false
 	}
 	return u, true
@@ -275,9 +270,8 @@ func (s *Server) setUserRole(c *gin.Context) {
 // updatePartner changes a partner's type, tier or program, each change an
 // event with the admin and the reason.
 func (s *Server) updatePartner(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
+	id, ok := pathID(c, "partner")
+	if !ok {
 		return
 	}
 	var req partnerUpdateRequest
@@ -312,12 +306,7 @@ func (s *Server) updatePartner(c *gin.Context) {
 		ch.Program = &prog
 	}
 	pt, err := db.UpdatePartner(c, s.pool, id, ch)
-	if db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
-		return
-	}
-	if err != nil {
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "partner") {
 		return
 	}
 	out := gin.H{"id": pt.ID.String(), "name": pt.Name, "type": pt.Type, "tier": pt.Tier}
@@ -343,11 +332,11 @@ type PartnerEventView struct {
 func (s *Server) partnerEvents(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil || len(c.Param("id")) != 36 {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
+		notFound(c, "partner")
 		return
 	}
 	if _, err := s.q.PartnerGet(c, id); db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
+		notFound(c, "partner")
 		return
 	} else if err != nil {
 		web.Unavailable(c, s.log, err)

@@ -56,9 +56,8 @@ func (s *Server) listPrograms(c *gin.Context) {
 func (s *Server) createProgram(c *gin.Context) { s.saveProgram(c, uuid.NullUUID{}) }
 
 func (s *Server) updateProgram(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
+	id, ok := pathID(c, "program")
+	if !ok {
 		return
 	}
 	s.saveProgram(c, uuid.NullUUID{UUID: id, Valid: true})
@@ -90,7 +89,7 @@ func (s *Server) saveProgram(c *gin.Context, id uuid.NullUUID) {
 	}
 	switch {
 	case db.IsNotFound(err):
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such program")
+		notFound(c, "program")
 		return
 	case db.IsUniqueViolation(err):
 		web.WriteProblem(c, web.Problem{Type: web.ProblemDuplicate, Status: http.StatusConflict, Title: "Name taken",

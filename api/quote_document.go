@@ -34,8 +34,7 @@ func (s *Server) quoteDocument(f quotedoc.Format) gin.HandlerFunc {
 			return
 		}
 		doc, err := s.read.QuoteDocument(c, id, web.PrincipalOf(c).Scope())
-		if err != nil {
-			s.quoteLookupFailed(c, err)
+		if !s.found(c, err, "quote") {
 			return
 		}
 		b, err := quotedoc.Render(doc, mode, f)

@@ -94,8 +94,8 @@ func (s *Server) createQuote(c *gin.Context) {
 		return
 	}
 	p := web.PrincipalOf(c)
-	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); err != nil {
-		s.dealLookupFailed(c, err) // another organization's deal: 404, whatever the body
+	// Another organization's deal: 404, whatever the body.
+	if _, err := s.q.DealGet(c, dbq.DealGetParams{ID: dealID, ScopePartnerID: p.Scope()}); !s.found(c, err, "deal") {
 		return
 	}
 	var req createQuoteRequest
@@ -108,8 +108,7 @@ func (s *Server) createQuote(c *gin.Context) {
 	}
 	lines := lineRequests(req.Lines)
 	inputs, d, err := db.QuotePricingInputs(c, s.q, dealID, p.Scope(), lines, req.Currency, s.now())
-	if err != nil {
-		s.dealLookupFailed(c, err)
+	if !s.found(c, err, "deal") {
 		return
 	}
 	if _, problems := domain.PriceQuote(lines, inputs); len(problems) > 0 {
@@ -137,28 +136,14 @@ func fieldProblems(in []domain.FieldProblem) []web.FieldError {
 // respondQuote answers with the quote's full view (read.Quote), scoped.
 func (s *Server) respondQuote(c *gin.Context, status int, id uuid.UUID, scope uuid.NullUUID) {
 	v, err := s.read.Quote(c, id, scope)
-	if err != nil {
-		s.quoteLookupFailed(c, err)
+	if !s.found(c, err, "quote") {
 		return
 	}
 	c.JSON(status, v)
 }
 
-func (s *Server) quoteLookupFailed(c *gin.Context, err error) {
-	if db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such quote")
-		return
-	}
-	web.Unavailable(c, s.log, err)
-}
-
 func quoteIDParam(c *gin.Context) (uuid.UUID, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such quote")
-		return uuid.UUID{}, false
-	}
-	return id, true
+	return pathID(c, "quote")
 }
 
 // getQuote explains a quote to the cent: every line's waterfall with the
@@ -217,8 +202,7 @@ func (s *Server) quoteStep(st quoteStep) gin.HandlerFunc {
 		}
 		p := web.PrincipalOf(c)
 		q, err := s.q.QuoteGet(c, dbq.QuoteGetParams{ID: id, ScopePartnerID: p.Scope()})
-		if err != nil {
-			s.quoteLookupFailed(c, err)
+		if !s.found(c, err, "quote") {
 			return
 		}
 		if r, ok := body.(*quoteRevisionBody); ok {

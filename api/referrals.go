@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/workflows/lead"
@@ -101,12 +100,7 @@ func (s *Server) addReferralLanding(c *gin.Context) {
 func (s *Server) referralClick(c *gin.Context) {
 	code := strings.ToLower(c.Param("code"))
 	rc, err := s.q.ReferralCodeGet(c, code)
-	switch {
-	case db.IsNotFound(err):
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such referral link")
-		return
-	case err != nil:
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "referral link") {
 		return
 	}
 	now := s.now()

@@ -49,7 +49,7 @@ func (s *Server) scorecardFilter(c *gin.Context) (read.Filter, bool) {
 func (s *Server) partnerScorecard(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil || len(c.Param("id")) != 36 {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
+		notFound(c, "partner")
 		return
 	}
 	f, ok := s.scorecardFilter(c)
@@ -62,7 +62,7 @@ func (s *Server) partnerScorecard(c *gin.Context) {
 		return
 	}
 	if len(cards) == 0 {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such partner")
+		notFound(c, "partner")
 		return
 	}
 	c.JSON(http.StatusOK, cards[0])

@@ -83,12 +83,7 @@ func (s *Server) statementLines(c *gin.Context) {
 		partner = uuid.NullUUID{UUID: pid, Valid: true}
 	}
 	_, out, err := s.read.StatementWithLines(c, id, p.Scope(), partner)
-	if db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such statement")
-		return
-	}
-	if err != nil {
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "statement") {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"lines": out})
@@ -125,18 +120,12 @@ func (s *Server) explainLine(c *gin.Context) {
 // scope (a partner: its own published lines only); it answers 404
 // (problem+json) or 503 itself and reports whether to go on.
 func (s *Server) apiLine(c *gin.Context) (dbq.StatementLineGetRow, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such statement line")
+	id, ok := pathID(c, "statement line")
+	if !ok {
 		return dbq.StatementLineGetRow{}, false
 	}
 	l, err := s.read.Line(c, id, web.PrincipalOf(c).Scope())
-	if db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such statement line")
-		return l, false
-	}
-	if err != nil {
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "statement line") {
 		return l, false
 	}
 	return l, true

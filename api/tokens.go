@@ -8,7 +8,6 @@ import (
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/internal/web"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // TokenView is an API token as an admin sees it: its id and who holds it,
@@ -64,21 +63,15 @@ func (s *Server) listTokens(c *gin.Context) {
 // it (db.RevokeToken, shared with `dealflow token revoke`). Revoking a
 // revoked token answers it as it is.
 func (s *Server) revokeToken(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such token")
+	id, ok := pathID(c, "token")
+	if !ok {
 		return
 	}
 	if !s.decodeJSON(c, &struct{}{}, true) {
 		return
 	}
 	tok, ended, err := db.RevokeToken(c, s.pool, id, s.clock.Now())
-	if db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such token")
-		return
-	}
-	if err != nil {
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "token") {
 		return
 	}
 	s.log.Info("token revoked", "token", tok.ID, "user", tok.UserID, "by", web.PrincipalOf(c).UserID, "sessions_ended", ended,

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dealflow/dealflow/db"
 	"github.com/dealflow/dealflow/db/dbq"
 	"github.com/dealflow/dealflow/domain"
 	"github.com/dealflow/dealflow/internal/stdwebhook"
@@ -210,18 +209,12 @@ func (s *Server) listWebhookSubscriptions(c *gin.Context) {
 // webhookSubscription reads the :id subscription within the caller's
 // scope; another organization's is not found.
 func (s *Server) webhookSubscription(c *gin.Context) (dbq.WebhookSubscription, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such webhook subscription")
+	id, ok := pathID(c, "webhook subscription")
+	if !ok {
 		return dbq.WebhookSubscription{}, false
 	}
 	sub, err := s.q.WebhookSubscriptionGet(c, dbq.WebhookSubscriptionGetParams{ID: id, Scope: web.PrincipalOf(c).Scope()})
-	if db.IsNotFound(err) {
-		web.Fail(c, http.StatusNotFound, web.ProblemNotFound, "no such webhook subscription")
-		return dbq.WebhookSubscription{}, false
-	}
-	if err != nil {
-		web.Unavailable(c, s.log, err)
+	if !s.found(c, err, "webhook subscription") {
 		return dbq.WebhookSubscription{}, false
 	}
 	return sub, true
