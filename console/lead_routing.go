@@ -109,7 +109,7 @@ func (s *Console) leadRouting(c *gin.Context) {
 	if n, err := strconv.Atoi(c.Query("edit")); err == nil && n >= 0 && n < len(d.Rules) {
 		d.Edit, d.Form = n, steps.RuleBodyOf(d.Rules[n])
 	}
-	cands, err := s.q.LeadCandidates(c, dbq.LeadCandidatesParams{ProgramID: prog.ID, Now: s.now()})
+	cands, err := s.q.LeadCandidates(c, dbq.LeadCandidatesParams{ProgramID: prog.ID, PickedSince: s.now().Add(-domain.LeadPickHold)})
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return

@@ -3,7 +3,15 @@ package domain
 import (
 	"slices"
 	"sort"
+	"time"
 )
+
+// LeadPickHold is how long routing's pick of a partner holds room under
+// its capacity before the pick's offer is recorded (the next step, moments
+// later): past it, a pick whose offer never came (its workflow stopped
+// between the two steps) neither counts as load nor is routed again as
+// it was, but is made afresh.
+const LeadPickHold = time.Hour
 
 // LeadFacts are what routing looks at on a lead.
 type LeadFacts struct {

@@ -70,11 +70,15 @@ type RouteResult struct {
 // counts in one transaction, holding the program's routing lock: the
 // chosen partners' round-robin counts go up with the pick, kept in
 // lead_route_picks, so leads of a program routed at the same time each see
-// the others' picks. A round already picked (a retried or re-executed
-// routing) is answered with its pick as kept, counted nothing more. An
-// empty pick (nobody eligible: the lead is queued) is neither kept nor
-// counted, so a later offer in the same round (a manager's re-offer of the
-// queued lead) routes afresh.
+// the others' picks, and a pick holds room under the partner's capacity
+// until its offer is recorded. A round already picked (a retried or
+// re-executed routing) is answered with its pick as kept, counted nothing
+// more, unless its offer never came and domain.LeadPickHold has passed
+// since it was made (a run stopped between pick and offer, resumed or
+// reset later): then its counts are taken back and the round is routed
+// afresh, as the partners are now. An empty pick (nobody eligible: the
+// lead is queued) is neither kept nor counted, so a later offer in the
+// same round (a manager's re-offer of the queued lead) routes afresh.
 func (a *Activities) LeadRoute(ctx context.Context, in RouteInput) (RouteResult, error) {
 	id, err := uuid.Parse(in.ProgramID)
 	if err != nil {
@@ -115,17 +119,29 @@ func (a *Activities) LeadRoute(ctx context.Context, in RouteInput) (RouteResult,
 		}
 		round := dbq.LeadRoutePickGetParams{LeadID: leadID, Round: int32(in.Round)}
 		pick, err := q.LeadRoutePickGet(ctx, round)
-		if err == nil {
-			res = RouteResult{Partners: make([]string, 0, len(pick.Partners)), Rule: pick.Rule}
-			for _, p := range pick.Partners {
-				res.Partners = append(res.Partners, p.String())
+		switch {
+		case err == nil:
+			stands, err := pickStands(ctx, q, pick, in.At)
+			if err != nil {
+				return err
 			}
-			return nil
-		}
-		if !db.IsNotFound(err) {
+			if stands {
+				res = RouteResult{Partners: make([]string, 0, len(pick.Partners)), Rule: pick.Rule}
+				for _, p := range pick.Partners {
+					res.Partners = append(res.Partners, p.String())
+				}
+				return nil
+			}
+			if err := q.LeadProfileUnassigned(ctx, pick.Partners); err != nil {
+				return fmt.Errorf("lead route pick taken back: %w", err)
+			}
+			if err := q.LeadRoutePickDelete(ctx, dbq.LeadRoutePickDeleteParams(round)); err != nil {
+				return fmt.Errorf("lead route pick taken back: %w", err)
+			}
+		case !db.IsNotFound(err):
 			return fmt.Errorf("lead route pick: %w", err)
 		}
-		rows, err := q.LeadCandidates(ctx, dbq.LeadCandidatesParams{ProgramID: id, Now: in.At})
+		rows, err := q.LeadCandidates(ctx, dbq.LeadCandidatesParams{ProgramID: id, PickedSince: in.At.Add(-domain.LeadPickHold)})
 		if err != nil {
 			return fmt.Errorf("lead candidates: %w", err)
 		}
@@ -163,6 +179,20 @@ func (a *Activities) LeadRoute(ctx context.Context, in RouteInput) (RouteResult,
 		return RouteResult{}, err
 	}
 	return res, nil
+}
+
+// pickStands reports whether a kept pick is still the round's answer at
+// at: its offer is recorded (the round happened as picked), or the pick
+// is within domain.LeadPickHold.
+func pickStands(ctx context.Context, q *dbq.Queries, pick dbq.LeadRoutePick, at time.Time) (bool, error) {
+	if at.Sub(pick.PickedAt) < domain.LeadPickHold {
+		return true, nil
+	}
+	offered, err := q.LeadRoundOffered(ctx, dbq.LeadRoundOfferedParams{LeadID: pick.LeadID, Round: pick.Round})
+	if err != nil {
+		return false, fmt.Errorf("lead round offered: %w", err)
+	}
+	return offered, nil
 }
 
 // leadScores reads the partners' lead scorecards in program id (all

@@ -136,7 +136,9 @@ func TestRouteConcurrentPicksSplitEvenly(t *testing.T) {
 // second routed in between (the second is queued), nor once the first's
 // offer is recorded; once that offer is declined the partner has room
 // again. A pick whose offer never came (its workflow stopped between the
-// two steps) stops counting an hour after it was made.
+// two steps) stops counting an hour after it was made, and routing its
+// round again then makes it afresh; a pick whose offer was recorded
+// stands.
 func TestRouteCountsPicksAwaitingTheirOffer(t *testing.T) {
 	ctx := context.Background()
 	a := leadacts.New(testDB.Pool, nil)
@@ -200,6 +202,24 @@ func TestRouteCountsPicksAwaitingTheirOffer(t *testing.T) {
 	sixth := newLead(6)
 	if got := route(sixth, at.Add(5*time.Second+time.Hour)); len(got) != 1 {
 		t.Fatalf("a lead routed an hour after a pick whose offer never came: %v, want the partner", got)
+	}
+	// The fourth's run resumed two hours on routes its round again: the
+	// lapsed pick is taken back (its count too) and made afresh, and the
+	// partner, held by the sixth's pick now, is not picked.
+	before := assigned(t, p)
+	if got := route(fourth, at.Add(2*time.Hour)); len(got) != 0 {
+		t.Fatalf("a lapsed pick routed again: %v, want nobody (the partner is full)", got)
+	}
+	if got := assigned(t, p); got != before-1 {
+		t.Fatalf("round-robin count after a lapsed pick was taken back: %d, want %d", got, before-1)
+	}
+	// A pick whose offer was recorded stands however late its round is
+	// routed again (a reset run replaying it).
+	if got := route(first, at.Add(3*time.Hour)); len(got) != 1 || got[0] != p.String() {
+		t.Fatalf("the first lead's recorded round routed again: %v, want its pick", got)
+	}
+	if got := assigned(t, p); got != before-1 {
+		t.Fatalf("round-robin count after the recorded round routed again: %d, want %d", got, before-1)
 	}
 }
 

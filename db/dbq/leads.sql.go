@@ -20,7 +20,7 @@ WITH pending AS (
     FROM lead_route_picks k
     JOIN leads l ON l.id = k.lead_id
     CROSS JOIN LATERAL unnest(k.partners) AS x(partner_id)
-    WHERE k.picked_at > $2::timestamptz - interval '1 hour'
+    WHERE k.picked_at > $2::timestamptz
       AND k.round > l.round AND l.status NOT IN ('closed', 'converted')
       AND NOT EXISTS (SELECT 1 FROM lead_offers o WHERE o.lead_id = k.lead_id AND o.round = k.round AND o.partner_id = x.partner_id)
     GROUP BY x.partner_id
@@ -36,8 +36,8 @@ ORDER BY p.id
 `
 
 type LeadCandidatesParams struct {
-	ProgramID uuid.UUID `json:"program_id"`
-	Now       time.Time `json:"now"`
+	ProgramID   uuid.UUID `json:"program_id"`
+	PickedSince time.Time `json:"picked_since"`
 }
 
 type LeadCandidatesRow struct {
@@ -58,11 +58,11 @@ type LeadCandidatesRow struct {
 // them whose offer is not recorded yet (lead_route_picks: picked and
 // offered are two steps, and a lead routed between them must see the
 // pick). A pick counts while its lead is open and has not reached its
-// round, for at most an hour of @now (routing's time): the offer follows
-// its pick within moments unless the lead's workflow was stopped between
-// them.
+// round, if made after @picked_since (domain.LeadPickHold before routing's
+// time): the offer follows its pick within moments unless the lead's
+// workflow was stopped between them.
 func (q *Queries) LeadCandidates(ctx context.Context, arg LeadCandidatesParams) ([]LeadCandidatesRow, error) {
-	rows, err := q.db.Query(ctx, leadCandidates, arg.ProgramID, arg.Now)
+	rows, err := q.db.Query(ctx, leadCandidates, arg.ProgramID, arg.PickedSince)
 	if err != nil {
 		return nil, err
 	}
@@ -531,6 +531,17 @@ func (q *Queries) LeadProfileAssigned(ctx context.Context, partnerIds []uuid.UUI
 	return err
 }
 
+const leadProfileUnassigned = `-- name: LeadProfileUnassigned :exec
+UPDATE partner_lead_profiles SET assigned = assigned - 1 WHERE partner_id = ANY ($1::uuid[]) AND assigned > 0
+`
+
+// LeadProfileUnassigned takes back the round-robin count of a pick made
+// afresh.
+func (q *Queries) LeadProfileUnassigned(ctx context.Context, partnerIds []uuid.UUID) error {
+	_, err := q.db.Exec(ctx, leadProfileUnassigned, partnerIds)
+	return err
+}
+
 const leadProfileUpsert = `-- name: LeadProfileUpsert :one
 INSERT INTO partner_lead_profiles (partner_id, countries, product_lines, tags, capacity, weight, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, now())
@@ -650,6 +661,23 @@ func (q *Queries) LeadProject(ctx context.Context, arg LeadProjectParams) error 
 	return err
 }
 
+const leadRoundOffered = `-- name: LeadRoundOffered :one
+SELECT EXISTS (SELECT 1 FROM lead_offers WHERE lead_id = $1 AND round = $2)
+`
+
+type LeadRoundOfferedParams struct {
+	LeadID uuid.UUID `json:"lead_id"`
+	Round  int32     `json:"round"`
+}
+
+// LeadRoundOffered reports whether a lead's round has its offers recorded.
+func (q *Queries) LeadRoundOffered(ctx context.Context, arg LeadRoundOfferedParams) (bool, error) {
+	row := q.db.QueryRow(ctx, leadRoundOffered, arg.LeadID, arg.Round)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const leadRouteLock = `-- name: LeadRouteLock :exec
 SELECT pg_advisory_xact_lock(7302, hashtext(CAST($1::uuid AS text)))
 `
@@ -658,6 +686,22 @@ SELECT pg_advisory_xact_lock(7302, hashtext(CAST($1::uuid AS text)))
 // ends: one lead of a program routed (counts read, pick counted) at a time.
 func (q *Queries) LeadRouteLock(ctx context.Context, programID uuid.UUID) error {
 	_, err := q.db.Exec(ctx, leadRouteLock, programID)
+	return err
+}
+
+const leadRoutePickDelete = `-- name: LeadRoutePickDelete :exec
+DELETE FROM lead_route_picks WHERE lead_id = $1 AND round = $2
+`
+
+type LeadRoutePickDeleteParams struct {
+	LeadID uuid.UUID `json:"lead_id"`
+	Round  int32     `json:"round"`
+}
+
+// LeadRoutePickDelete drops a lead's round's pick whose offer never came,
+// to be made afresh.
+func (q *Queries) LeadRoutePickDelete(ctx context.Context, arg LeadRoutePickDeleteParams) error {
+	_, err := q.db.Exec(ctx, leadRoutePickDelete, arg.LeadID, arg.Round)
 	return err
 }
 

@@ -22,15 +22,15 @@ RETURNING *;
 -- them whose offer is not recorded yet (lead_route_picks: picked and
 -- offered are two steps, and a lead routed between them must see the
 -- pick). A pick counts while its lead is open and has not reached its
--- round, for at most an hour of @now (routing's time): the offer follows
--- its pick within moments unless the lead's workflow was stopped between
--- them.
+-- round, if made after @picked_since (domain.LeadPickHold before routing's
+-- time): the offer follows its pick within moments unless the lead's
+-- workflow was stopped between them.
 WITH pending AS (
     SELECT x.partner_id, count(*) AS n
     FROM lead_route_picks k
     JOIN leads l ON l.id = k.lead_id
     CROSS JOIN LATERAL unnest(k.partners) AS x(partner_id)
-    WHERE k.picked_at > sqlc.arg(now)::timestamptz - interval '1 hour'
+    WHERE k.picked_at > sqlc.arg(picked_since)::timestamptz
       AND k.round > l.round AND l.status NOT IN ('closed', 'converted')
       AND NOT EXISTS (SELECT 1 FROM lead_offers o WHERE o.lead_id = k.lead_id AND o.round = k.round AND o.partner_id = x.partner_id)
     GROUP BY x.partner_id
@@ -79,6 +79,11 @@ WHERE lead_id = @lead_id AND round = @round AND outcome = 'open'
 -- name: LeadProfileAssigned :exec
 UPDATE partner_lead_profiles SET assigned = assigned + 1 WHERE partner_id = ANY (@partner_ids::uuid[]);
 
+-- name: LeadProfileUnassigned :exec
+-- LeadProfileUnassigned takes back the round-robin count of a pick made
+-- afresh.
+UPDATE partner_lead_profiles SET assigned = assigned - 1 WHERE partner_id = ANY (@partner_ids::uuid[]) AND assigned > 0;
+
 -- name: LeadRouteLock :exec
 -- LeadRouteLock takes the program's routing lock until the transaction
 -- ends: one lead of a program routed (counts read, pick counted) at a time.
@@ -87,6 +92,15 @@ SELECT pg_advisory_xact_lock(7302, hashtext(CAST(@program_id::uuid AS text)));
 -- name: LeadRoutePickGet :one
 -- LeadRoutePickGet reads the pick routing made for a lead's round.
 SELECT * FROM lead_route_picks WHERE lead_id = @lead_id AND round = @round;
+
+-- name: LeadRoutePickDelete :exec
+-- LeadRoutePickDelete drops a lead's round's pick whose offer never came,
+-- to be made afresh.
+DELETE FROM lead_route_picks WHERE lead_id = @lead_id AND round = @round;
+
+-- name: LeadRoundOffered :one
+-- LeadRoundOffered reports whether a lead's round has its offers recorded.
+SELECT EXISTS (SELECT 1 FROM lead_offers WHERE lead_id = @lead_id AND round = @round);
 
 -- name: LeadRoutePickInsert :exec
 -- LeadRoutePickInsert keeps the pick routing made for a lead's round.
