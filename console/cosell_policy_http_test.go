@@ -53,7 +53,7 @@ func TestConsoleCoSellPolicyForm(t *testing.T) {
 		want []string
 	}{
 		{"remind after the deadline", url.Values{"respond_within_business_days": {"2"}, "remind_after_business_days": {"2"}},
-			[]string{`id="remind_after_business_days-err">must be 0 (no reminder) or fewer than respond_within_business_days`}},
+			[]string{`id="remind_after_business_days-err">must be 0 (no reminder) or fewer than the business days to respond (respond_within_business_days)`}},
 		{"malformed holiday", url.Values{"holidays": {"2026-12-25\nChristmas"}},
 			[]string{`id="holidays-err">&#34;Christmas&#34; must be a day (YYYY-MM-DD)`, "Christmas</textarea>"}},
 		{"holiday twice", url.Values{"holidays": {"2026-12-25, 2026-12-25"}}, []string{`id="holidays-err">&#34;2026-12-25&#34; is listed twice`}},

@@ -136,7 +136,7 @@ func CoSellPolicyProblems(p CoSellPolicy) []FieldProblem {
 		out = append(out, FieldProblem{"respond_within_business_days", fmt.Sprintf("must be between 1 and %d", MaxCoSellRespondWithin)})
 	}
 	if p.RemindAfter < 0 || (p.RespondWithin >= 1 && p.RemindAfter >= p.RespondWithin) {
-		out = append(out, FieldProblem{"remind_after_business_days", "must be 0 (no reminder) or fewer than respond_within_business_days"})
+		out = append(out, FieldProblem{"remind_after_business_days", "must be 0 (no reminder) or fewer than the business days to respond (respond_within_business_days)"})
 	}
 	if p.MilestoneReminderDays < 0 || p.MilestoneReminderDays > MaxCoSellReminderDays {
 		out = append(out, FieldProblem{"milestone_reminder_days", fmt.Sprintf("must be between 0 and %d", MaxCoSellReminderDays)})
