@@ -129,7 +129,9 @@ const (
 )
 
 // CoSellPolicyProblems lists what is wrong with p, by field (empty: valid).
-// Holidays must be days (YYYY-MM-DD), each once.
+// Holidays must be days (YYYY-MM-DD), each once, spaces around them aside
+// (NormalizeCoSellPolicy trims them), so that the API and the console's
+// form accept the same calendars.
 func CoSellPolicyProblems(p CoSellPolicy) []FieldProblem {
 	var out []FieldProblem
 	if p.RespondWithin < 1 || p.RespondWithin > MaxCoSellRespondWithin {
@@ -147,6 +149,7 @@ func CoSellPolicyProblems(p CoSellPolicy) []FieldProblem {
 	seen := map[string]bool{}
 	for i, d := range p.Holidays {
 		field := fmt.Sprintf("holidays[%d]", i)
+		d = strings.TrimSpace(d)
 		if _, err := time.Parse(time.DateOnly, d); err != nil {
 			out = append(out, FieldProblem{field, "must be a day (YYYY-MM-DD)"})
 		} else if seen[d] {

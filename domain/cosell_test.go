@@ -61,7 +61,10 @@ func TestCoSellPolicyProblems(t *testing.T) {
 	if p := CoSellPolicyProblems(DefaultCoSellPolicy()); len(p) != 0 {
 		t.Fatalf("the default policy: %v", p)
 	}
-	bad := CoSellPolicy{RespondWithin: 2, RemindAfter: 2, MilestoneReminderDays: -1, Holidays: []string{"2026-12-25", "25/12/2026", "2026-12-25"}}
+	if p := CoSellPolicyProblems(CoSellPolicy{RespondWithin: 2, Holidays: []string{" 2026-12-25 ", "\t2026-12-31"}}); len(p) != 0 {
+		t.Fatalf("holidays with spaces around them: %v", p)
+	}
+	bad := CoSellPolicy{RespondWithin: 2, RemindAfter: 2, MilestoneReminderDays: -1, Holidays: []string{"2026-12-25", "25/12/2026", " 2026-12-25"}}
 	got := map[string]bool{}
 	for _, p := range CoSellPolicyProblems(bad) {
 		got[p.Field] = true
