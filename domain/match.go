@@ -180,7 +180,11 @@ type Match struct {
 // "names" weighs the trigram similarity of the full normalized names twice
 // and that of the core names (generic words such as "bank" or "dental" left
 // out) once, so a shared distinctive word counts, but not alone.
-func Compare(a, b Party, th MatchThresholds) Match { return compare(a, b, th, true) }
+func Compare(a, b Party, th MatchThresholds) Match {
+	m, rel, nameSim := judge(&a, &b, th, false)
+	explain(&m, a, b, rel, nameSim)
+	return m
+}
 
 // FindMatch compares like Compare but explains only a pair that is at least
 // a likely conflict, and reports whether it is: the conflict engine scores
@@ -194,14 +198,6 @@ func FindMatch(a, b Party, th MatchThresholds) (Match, bool) {
 	}
 	explain(&m, a, b, rel, nameSim)
 	return m, true
-}
-
-func compare(a, b Party, th MatchThresholds, explained bool) Match {
-	m, rel, nameSim := judge(&a, &b, th, false)
-	if explained {
-		explain(&m, a, b, rel, nameSim)
-	}
-	return m
 }
 
 // judge scores a pair and classes it by th, returning its domains'
@@ -263,7 +259,7 @@ func explain(m *Match, a, b Party, rel string, nameSim float64) {
 	m.Reasons, m.Explanation = out, strings.Join(out, "; ")
 }
 
-// scoreOf is compare's score (rounded to three places) of a pair whose
+// scoreOf is Compare's score (rounded to three places) of a pair whose
 // domains relate as rel, in the same country (or one unknown) or not,
 // with products (productSignal) and names as similar as nameSim. It never
 // falls as nameSim grows.
@@ -333,7 +329,18 @@ func nameSimilarity(pa, pb *Party, reaches func(float64) bool) float64 {
 // or more within one edit in six or so (similarity ≥ 0.85), shorter words
 // equal. Anything else is no evidence (0), so that "Sunrise Dental" and
 // "Sunset Dental" or "Phoenix Dental" and "Phoenix Medical" stay apart.
-func typoSimilarity(wa, wb []string) float64 {
+func typoSimilarity(wa, wb []string) float64 { return typoWords(wa, wb, true) }
+
+// typoBound is at least typoSimilarity(wa, wb), from the words' lengths
+// alone (wordBound), without computing any edit distance.
+func typoBound(wa, wb []string) float64 { return typoWords(wa, wb, false) }
+
+// typoWords is typoSimilarity with exact set, else typoBound: word by
+// word, equal words count 1, a short word (under five letters, as the
+// SQL's length()) that differs or a long one under 0.85 alike makes it 0.
+// A word's bound is checked first even when exact (editSimilarity never
+// exceeds it), so that far-apart words skip the edit distance.
+func typoWords(wa, wb []string, exact bool) float64 {
 	if len(wa) != len(wb) {
 		return 0
 	}
@@ -343,48 +350,32 @@ func typoSimilarity(wa, wb []string) float64 {
 			total++ // editSimilarity of equal words
 			continue
 		}
-		na, nb := utf8.RuneCountInString(wa[i]), utf8.RuneCountInString(wb[i])
-		// A short word (letters, as the SQL's length()) must be equal; a
-		// long one at least |na-nb| edits from the other is that far from
-		// 0.85 without computing its distance.
-		if na < 5 || nb < 5 || 1-float64(max(na, nb)-min(na, nb))/float64(max(na, nb)) < 0.85 {
+		sim, long := wordBound(wa[i], wb[i])
+		if !long || sim < 0.85 {
 			return 0
 		}
-		sim := editSimilarity(wa[i], wb[i])
-		if sim < 0.85 {
-			return 0
+		if exact {
+			if sim = editSimilarity(wa[i], wb[i]); sim < 0.85 {
+				return 0
+			}
 		}
 		total += sim
 	}
 	return total / float64(len(wa))
 }
 
-// typoBound is at least typoSimilarity(wa, wb), from the words' lengths
-// alone: a word at d edits from another is at most 1 − d ÷ its length
-// alike, and words that differ are at least |length difference| edits,
-// and one, apart.
-func typoBound(wa, wb []string) float64 {
-	if len(wa) != len(wb) {
-		return 0
+// wordBound is at least editSimilarity of two differing words, from their
+// lengths: words d runes apart in length are at least d edits apart (and
+// differing valid text at least one), and d edits make them at most
+// 1 − d ÷ the longer length alike. long says both have five letters or
+// more.
+func wordBound(a, b string) (float64, bool) {
+	na, nb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
+	d := max(na, nb) - min(na, nb)
+	if d == 0 && utf8.ValidString(a) && utf8.ValidString(b) {
+		d = 1
 	}
-	total := 0.0
-	for i := range wa {
-		if wa[i] == wb[i] {
-			total++
-			continue
-		}
-		na, nb := utf8.RuneCountInString(wa[i]), utf8.RuneCountInString(wb[i])
-		d := max(na, nb) - min(na, nb)
-		if d == 0 && utf8.ValidString(wa[i]) && utf8.ValidString(wb[i]) {
-			d = 1 // differing valid text differs in a rune
-		}
-		bound := 1 - float64(d)/float64(max(na, nb))
-		if na < 5 || nb < 5 || bound < 0.85 {
-			return 0
-		}
-		total += bound
-	}
-	return total / float64(len(wa))
+	return 1 - float64(d)/float64(max(na, nb)), na >= 5 && nb >= 5
 }
 
 // editSimilarity is 1 − (optimal string alignment distance ÷ longer length):
@@ -511,23 +502,19 @@ func (a *MatchScreen) CouldMatch(b *MatchScreen, th MatchThresholds) bool {
 		return true
 	}
 	sameCountry := a.country == "" || b.country == "" || a.ctyHash == b.ctyHash && a.country == b.country
-	// compare's score at a name similarity of 1, the highest there is,
-	// by relationOf's cases.
-	best := 1.0
+	// relationOf's cases, hashes first.
+	rel := "different"
 	switch {
 	case a.registrable == "" || b.registrable == "" || a.free || b.free:
-		if !sameCountry {
-			best = 0.85
-		}
-	case a.regHash == b.regHash && a.registrable == b.registrable,
-		a.labelHash == b.labelHash && a.label == b.label:
-	default: // different domains
-		best = 0.6
-		if sameCountry {
-			best = 0.7
-		}
+		rel = "unknown"
+	case a.regHash == b.regHash && a.registrable == b.registrable:
+		rel = "same"
+	case a.labelHash == b.labelHash && a.label == b.label:
+		rel = "same_label"
 	}
-	return RoundDecimal(best, 3) >= th.Likely
+	// The score at a name similarity of 1, the highest there is (product
+	// lines on only one side, or none, change nothing).
+	return scoreOf(rel, sameCountry, 0, 1) >= th.Likely
 }
 
 // DomainLabel is a registrable domain's name without its public suffix and
