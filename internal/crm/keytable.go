@@ -49,20 +49,17 @@ type keyPart struct {
 	parties []int32
 }
 
+// keyIndex finds the partner accounts holding a key: a bit filter of all
+// its keys in front of their parts' tables.
+type keyIndex struct {
+	filter keyFilter
+	parts  []keyPart
+}
+
 // keyFilter is a bit filter of a set of keys' hashes: about eleven bits a
 // key, two of them set in one word for each, so that checking a key reads
 // one word; about one key in thirty it does not hold passes.
 type keyFilter []uint64
-
-// newKeyFilter is the filter of the pairs' keys.
-func newKeyFilter(pairs []keyParty) keyFilter {
-	f := make(keyFilter, max(1, 1<<bits.Len(uint(len(pairs)/8))))
-	for _, p := range pairs {
-		h := keyHash(p.k)
-		f[f.word(h)] |= filterBits(h)
-	}
-	return f
-}
 
 // filterBits are the two bits of a key's filter word, from its hash (bits
 // the parts and their slots do not use).
@@ -90,12 +87,15 @@ func (t *keyPart) find(h uint64) []int32 {
 	}
 }
 
-// buildKeyParts indexes every partner account's keys, the parts built on
-// workers goroutines.
-func buildKeyParts(pairs []keyParty, workers int) []keyPart {
+// buildKeyIndex indexes every partner account's keys: the filter as the
+// keys are counted by part, then the parts' tables on workers goroutines.
+func buildKeyIndex(pairs []keyParty, workers int) keyIndex {
+	filter := make(keyFilter, max(1, 1<<bits.Len(uint(len(pairs)/8))))
 	var starts [keyParts + 1]int
 	for _, p := range pairs {
-		starts[partOf(keyHash(p.k))+1]++
+		h := keyHash(p.k)
+		filter[filter.word(h)] |= filterBits(h)
+		starts[partOf(h)+1]++
 	}
 	for i := 1; i <= keyParts; i++ {
 		starts[i] += starts[i-1]
@@ -119,7 +119,7 @@ func buildKeyParts(pairs []keyParty, workers int) []keyPart {
 		}()
 	}
 	wg.Wait()
-	return parts
+	return keyIndex{filter: filter, parts: parts}
 }
 
 // buildKeyPart builds one part's table from its keys: a first pass counts
@@ -162,10 +162,11 @@ type keyProbe struct {
 	row int32
 }
 
-// keyProbes gathers those of a batch's keys its filter may hold and looks
-// them up part by part; its buffers are reused from batch to batch.
+// keyProbes gathers those of a batch's keys its index's filter may hold
+// and looks them up part by part; its buffers are reused from batch to
+// batch.
 type keyProbes struct {
-	filter         keyFilter
+	idx            *keyIndex
 	all, byPart    []keyProbe
 	found, rowOf   []int32 // the hits in part order, and their rows
 	hits           []int32 // the hits row by row
@@ -177,7 +178,7 @@ func (p *keyProbes) reset() { p.all = p.all[:0] }
 // add adds row's key k, unless the filter shows that no partner account
 // has it.
 func (p *keyProbes) add(k int64, row int32) {
-	if h := keyHash(k); p.filter.mayHave(h) {
+	if h := keyHash(k); p.idx.filter.mayHave(h) {
 		p.all = append(p.all, keyProbe{h: h, row: row})
 	}
 }
@@ -186,7 +187,7 @@ func (p *keyProbes) add(k int64, row int32) {
 // row: row r's are hits[starts[r]:starts[r+1]] (a party sharing several
 // keys with the row is there several times). Both stay valid until the
 // next lookup.
-func (p *keyProbes) lookup(parts []keyPart, rows int) (hits, starts []int32) {
+func (p *keyProbes) lookup(rows int) (hits, starts []int32) {
 	var next [keyParts + 1]int
 	for _, q := range p.all {
 		next[partOf(q.h)+1]++
@@ -206,7 +207,7 @@ func (p *keyProbes) lookup(parts []keyPart, rows int) (hits, starts []int32) {
 	clear(p.starts)
 	lo := 0
 	for part := range keyParts {
-		t := &parts[part]
+		t := &p.idx.parts[part]
 		for _, q := range p.byPart[lo:next[part]] {
 			for _, party := range t.find(q.h) {
 				p.found, p.rowOf = append(p.found, party), append(p.rowOf, q.row)

@@ -29,8 +29,8 @@ func TestKeyPartsFindWhatAMapFinds(t *testing.T) {
 			pairs = append(pairs, keyParty{k, party})
 		}
 	}
-	parts := buildKeyParts(slices.Clone(pairs), 2)
-	p := keyProbes{filter: newKeyFilter(pairs)}
+	ix := buildKeyIndex(slices.Clone(pairs), 2)
+	p := keyProbes{idx: &ix}
 	passed, absent := 0, 0
 	for batch := range 3 {
 		p.reset()
@@ -51,7 +51,7 @@ func TestKeyPartsFindWhatAMapFinds(t *testing.T) {
 				wantRows[row] = append(wantRows[row], want[k]...)
 			}
 		}
-		hits, starts := p.lookup(parts, rows)
+		hits, starts := p.lookup(rows)
 		for row := range rows {
 			got := slices.Clone(hits[starts[row]:starts[row+1]])
 			slices.Sort(got)

@@ -22,17 +22,15 @@ type mapParty struct {
 
 // mapIndex finds a vendor record's candidates among the partner accounts:
 // those sharing a name blocking key (domain.NameKeys) or the domain name
-// (domain_label, which free mail does not have). The keys live in
-// keyParts tables split by the keys' top bits (keytable.go), so that a
-// batch of vendor keys is looked up part by part, each part's table in a
-// core's cache.
+// (domain_label, which free mail does not have). Both are keyIndexes
+// (keytable.go): a filter in front of tables split by the keys' top bits,
+// so that a batch of vendor keys is looked up part by part, each part's
+// table in a core's cache.
 type mapIndex struct {
 	parties []mapParty
 	screens []domain.MatchScreen // the parties' screens, apart, so that screening reads little memory
-	keys    []keyPart
-	labels  []keyPart // by labelKey of their domain_label
-	// keyFilter and labelFilter hold the keys of keys and labels.
-	keyFilter, labelFilter keyFilter
+	keys    keyIndex
+	labels  keyIndex // by labelKey of their domain_label
 }
 
 // labelKey is the key a domain name is looked up by: its hash
@@ -82,8 +80,7 @@ func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, bloc
 		}
 	}
 	workers := max(runtime.GOMAXPROCS(0), 1)
-	idx.keys, idx.labels = buildKeyParts(names, workers), buildKeyParts(labels, workers)
-	idx.keyFilter, idx.labelFilter = newKeyFilter(names), newKeyFilter(labels)
+	idx.keys, idx.labels = buildKeyIndex(names, workers), buildKeyIndex(labels, workers)
 	return idx, nil
 }
 
@@ -148,7 +145,7 @@ type matcher struct {
 
 func (idx *mapIndex) matcher() *matcher {
 	return &matcher{idx: idx, seen: make([]uint32, len(idx.parties)), keys: make([]int64, 0, 64),
-		probes: keyProbes{filter: idx.keyFilter}, labels: keyProbes{filter: idx.labelFilter}}
+		probes: keyProbes{idx: &idx.keys}, labels: keyProbes{idx: &idx.labels}}
 }
 
 // matchBatch appends the overlaps of a batch of vendor rows to out: it
@@ -170,8 +167,8 @@ func (m *matcher) matchBatch(rows []vendorRow, out []overlap) []overlap {
 			m.labels.add(labelKey(rows[r].label), int32(r))
 		}
 	}
-	hits, starts := m.probes.lookup(m.idx.keys, len(rows))
-	byLabel, labelStarts := m.labels.lookup(m.idx.labels, len(rows))
+	hits, starts := m.probes.lookup(len(rows))
+	byLabel, labelStarts := m.labels.lookup(len(rows))
 	for r := range rows {
 		out = m.match(&rows[r], byLabel[labelStarts[r]:labelStarts[r+1]], hits[starts[r]:starts[r+1]], out)
 	}
