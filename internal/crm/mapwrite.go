@@ -35,7 +35,10 @@ func readStoredOverlaps(ctx context.Context, tx pgx.Tx) (map[overlapKey]storedOv
 	stored := map[overlapKey]storedOverlap{}
 	var k overlapKey
 	var o storedOverlap
-	_, err = pgx.ForEachRow(rows, []any{&k.partnerAccount, &k.kind, &k.vendor, &o.partner, &o.relation, &o.category, &o.score, &o.class, &o.explanation},
+	// The ids as [16]byte, as loadPartnerRange scans them: uuid.UUID would
+	// be scanned through its text.
+	_, err = pgx.ForEachRow(rows, []any{(*[16]byte)(&k.partnerAccount), &k.kind, (*[16]byte)(&k.vendor), (*[16]byte)(&o.partner),
+		&o.relation, &o.category, &o.score, &o.class, &o.explanation},
 		func() error { stored[k] = o; return nil })
 	return stored, err
 }
