@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -49,21 +48,12 @@ func (s *Server) getCoSellPolicy(c *gin.Context) {
 	if !ok {
 		return
 	}
-	row, err := s.q.CoSellPolicyLatest(c, id)
-	if db.IsNotFound(err) {
-		c.JSON(http.StatusOK, CoSellPolicyView{ProgramID: id.String(), CoSellPolicy: domain.DefaultCoSellPolicy()})
-		return
-	}
+	p, row, err := db.CoSellPolicyVersion(c, s.q, id)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	v, err := coSellPolicyView(row)
-	if err != nil {
-		web.Unavailable(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	c.JSON(http.StatusOK, coSellPolicyView(id, p, row))
 }
 
 // setCoSellPolicy stores a new version of the program's co-sell policy.
@@ -91,20 +81,18 @@ func (s *Server) setCoSellPolicy(c *gin.Context) {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	v, err := coSellPolicyView(row)
-	if err != nil {
-		web.Unavailable(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	c.JSON(http.StatusOK, coSellPolicyView(id, p, row))
 }
 
-func coSellPolicyView(row dbq.CosellPolicy) (CoSellPolicyView, error) {
-	v := CoSellPolicyView{ProgramID: row.ProgramID.String(), Version: row.Version, SetByName: row.SetByName, Reason: row.Reason}
-	at := row.CreatedAt
-	v.SetAt = &at
-	err := json.Unmarshal(row.Policy, &v.CoSellPolicy)
-	return v, err
+// coSellPolicyView is program id's policy p as stored in row (a zero row,
+// version 0: the built-in default, set by nobody).
+func coSellPolicyView(id uuid.UUID, p domain.CoSellPolicy, row dbq.CosellPolicy) CoSellPolicyView {
+	v := CoSellPolicyView{ProgramID: id.String(), Version: row.Version, CoSellPolicy: p, SetByName: row.SetByName, Reason: row.Reason}
+	if row.Version > 0 {
+		at := row.CreatedAt
+		v.SetAt = &at
+	}
+	return v
 }
 
 // coSellPolicyDocs documents the co-sell policy routes for the OpenAPI document.

@@ -152,25 +152,30 @@ func (s *Console) renderCoSellPolicy(c *gin.Context, status int, progs []dbq.Pro
 // refused, as is a version stored at the same time.
 func (s *Console) coSellPolicySet(c *gin.Context) {
 	id, err := uuid.Parse(c.Param("id"))
-	var prog dbq.Program
-	if err == nil {
-		prog, err = s.q.ProgramGet(c, id)
+	if err != nil {
+		s.notFound(c)
+		return
 	}
+	prog, err := s.q.ProgramGet(c, id)
 	switch {
-	case err != nil && (db.IsNotFound(err) || id == uuid.Nil):
+	case db.IsNotFound(err):
 		s.notFound(c)
 		return
 	case err != nil:
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	progs, err := s.q.ProgramList(c)
-	if err != nil {
-		web.Unavailable(c, s.log, err)
-		return
-	}
 	_ = c.Request.ParseForm()
 	f := c.Request.PostForm
+	// refuse shows the form again, with the program list only then read.
+	refuse := func(status int, errs []web.FieldError, msg string) {
+		progs, err := s.q.ProgramList(c)
+		if err != nil {
+			web.Unavailable(c, s.log, err)
+			return
+		}
+		s.renderCoSellPolicy(c, status, progs, prog, f, errs, msg)
+	}
 	req, errs := coSellPolicyFormRequest(f)
 	p, more := req.Check(s.validate)
 	for i, e := range more {
@@ -181,22 +186,22 @@ func (s *Console) coSellPolicySet(c *gin.Context) {
 	}
 	errs = web.MergeFieldErrors(errs, more)
 	if len(errs) > 0 {
-		s.renderCoSellPolicy(c, http.StatusUnprocessableEntity, progs, prog, f, errs, "Not done: "+web.FieldErrorText(errs))
+		refuse(http.StatusUnprocessableEntity, errs, "Not done: "+web.FieldErrorText(errs))
 		return
 	}
 	const changed = "Not done: the policy was changed at the same time (the page shows the current version); make the change again if it is still wanted"
-	_, ver, err := db.CoSellPolicyOfProgram(c, s.q, prog.ID)
+	_, current, err := db.CoSellPolicyVersion(c, s.q, prog.ID)
 	if err != nil {
 		web.Unavailable(c, s.log, err)
 		return
 	}
-	if based := f.Get("based_on"); based != "" && based != strconv.Itoa(int(ver)) {
-		s.renderCoSellPolicy(c, http.StatusConflict, progs, prog, f, nil, changed)
+	if based := f.Get("based_on"); based != "" && based != strconv.Itoa(int(current.Version)) {
+		refuse(http.StatusConflict, nil, changed)
 		return
 	}
 	row, err := db.SetCoSellPolicy(c, s.q, prog.ID, web.PrincipalOf(c).Actor(), s.now(), req.Reason, p)
 	if db.IsUniqueViolation(err) {
-		s.renderCoSellPolicy(c, http.StatusConflict, progs, prog, f, nil, changed)
+		refuse(http.StatusConflict, nil, changed)
 		return
 	}
 	if err != nil {

@@ -105,8 +105,8 @@ func TestConsoleCoSellPolicyForm(t *testing.T) {
 	if row.SetBy != mgrUser.ID.String() || row.SetByName != "Manny Policy" || row.Reason != "holiday season" || row.CreatedAt.IsZero() {
 		t.Fatalf("recorded by %q (%q), why %q, at %s", row.SetBy, row.SetByName, row.Reason, row.CreatedAt)
 	}
-	if p, v, err := db.CoSellPolicyOfProgram(ctx, w.q, program); err != nil || v != 1 || p.RespondWithin != 3 {
-		t.Fatalf("the program's policy: %+v v%d %v", p, v, err)
+	if p, row, err := db.CoSellPolicyVersion(ctx, w.q, program); err != nil || row.Version != 1 || p.RespondWithin != 3 {
+		t.Fatalf("the program's policy: %+v v%d %v", p, row.Version, err)
 	}
 	rec = w.send(t, mgr, http.MethodGet, rec.Header().Get("Location"), nil)
 	body = rec.Body.String()

@@ -19,13 +19,6 @@ func CoSellPolicyForDeal(ctx context.Context, q *dbq.Queries, dealID uuid.UUID) 
 	return coSellPolicy(row, err)
 }
 
-// CoSellPolicyOfProgram returns program programID's current co-sell policy
-// and its version (0: never set, the built-in default).
-func CoSellPolicyOfProgram(ctx context.Context, q *dbq.Queries, programID uuid.UUID) (domain.CoSellPolicy, int32, error) {
-	p, row, err := CoSellPolicyVersion(ctx, q, programID)
-	return p, row.Version, err
-}
-
 // CoSellPolicyVersion returns program programID's current co-sell policy
 // and the stored version it comes from, with who set it, when and why (a
 // zero row, version 0, when never set: the built-in default).
