@@ -54,11 +54,7 @@ func (w quoteWorld) upload(t *testing.T, session *http.Cookie, csrf string, file
 func TestConsoleMappingForms(t *testing.T) {
 	w := newQuoteWorld(t)
 	ctx := context.Background()
-	d, err := w.q.DealGet(ctx, dbq.DealGetParams{ID: w.dealA})
-	if err != nil {
-		t.Fatal(err)
-	}
-	partner := uuid.NullUUID{UUID: d.PartnerID, Valid: true}
+	partner := w.partnerA(t)
 	user, userCSRF := w.mappingSession(t, "Uma Uploader", "partner_user", partner)
 	admin, adminCSRF := w.mappingSession(t, "Ada Sharer", "partner_admin", partner)
 	manager, managerCSRF := w.mappingSession(t, "Max Manager", "channel_manager", uuid.NullUUID{})
@@ -89,7 +85,7 @@ func TestConsoleMappingForms(t *testing.T) {
 		!strings.Contains(body, "<td>2</td><td>A-2</td><td>relation</td><td>must be customer or prospect</td>") {
 		t.Fatalf("a bad file: %d\n%s", rec.Code, body)
 	}
-	if n := count(`SELECT count(*) FROM partner_accounts WHERE partner_id = $1`, d.PartnerID); n != 0 {
+	if n := count(`SELECT count(*) FROM partner_accounts WHERE partner_id = $1`, partner.UUID); n != 0 {
 		t.Fatalf("a refused file stored %d accounts", n)
 	}
 	if rec := w.upload(t, user, userCSRF, []byte("external_id,name,colour\nA-1,Initech,red\n")); rec.Code != http.StatusUnprocessableEntity ||
@@ -104,7 +100,7 @@ func TestConsoleMappingForms(t *testing.T) {
 	if loc := rec.Header().Get("Location"); rec.Code != http.StatusSeeOther || loc != "/console/mapping?done="+url.QueryEscape("Done: 2 accounts uploaded (2 new, 0 updated)") {
 		t.Fatalf("a good file: %d %q\n%s", rec.Code, loc, rec.Body)
 	}
-	if n := count(`SELECT count(*) FROM partner_accounts WHERE partner_id = $1 AND domain = 'initech.com'`, d.PartnerID); n != 1 {
+	if n := count(`SELECT count(*) FROM partner_accounts WHERE partner_id = $1 AND domain = 'initech.com'`, partner.UUID); n != 1 {
 		t.Fatalf("the upload stored %d Initech accounts", n)
 	}
 	rec = w.upload(t, user, userCSRF, good)
@@ -122,7 +118,7 @@ func TestConsoleMappingForms(t *testing.T) {
 		!strings.Contains(rec.Body.String(), "Not done: category: &#34;customer/partner&#34; is not one of the six") {
 		t.Fatalf("an unknown category: %d\n%s", rec.Code, rec.Body)
 	}
-	if n := count(`SELECT count(*) FROM mapping_opt_ins WHERE partner_id = $1`, d.PartnerID); n != 0 {
+	if n := count(`SELECT count(*) FROM mapping_opt_ins WHERE partner_id = $1`, partner.UUID); n != 0 {
 		t.Fatalf("a refused form stored %d opt-ins", n)
 	}
 	rec = w.send(t, admin, http.MethodPost, "/console/mapping/opt-ins", url.Values{"csrf": {adminCSRF},
@@ -133,7 +129,7 @@ func TestConsoleMappingForms(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	if n := count(`SELECT count(*) FROM mapping_opt_ins o JOIN users u ON u.id = o.opted_in_by
 		WHERE o.partner_id = $1 AND u.name = 'Ada Sharer' AND o.opted_in_at = $2
-		AND (o.partner_relation, o.vendor_category) IN (('customer', 'customer'), ('prospect', 'opportunity'))`, d.PartnerID, now); n != 2 {
+		AND (o.partner_relation, o.vendor_category) IN (('customer', 'customer'), ('prospect', 'opportunity'))`, partner.UUID, now); n != 2 {
 		t.Fatalf("the opt-ins stored: %d of 2 with who and when", n)
 	}
 	page = w.send(t, admin, http.MethodGet, "/console/mapping", nil).Body.String()
@@ -147,7 +143,7 @@ func TestConsoleMappingForms(t *testing.T) {
 		t.Fatalf("the partner user's read-only opt-ins:\n%s", page)
 	}
 	if rec := w.send(t, admin, http.MethodPost, "/console/mapping/opt-ins", url.Values{"csrf": {adminCSRF}}); rec.Code != http.StatusSeeOther ||
-		count(`SELECT count(*) FROM mapping_opt_ins WHERE partner_id = $1`, d.PartnerID) != 0 {
+		count(`SELECT count(*) FROM mapping_opt_ins WHERE partner_id = $1`, partner.UUID) != 0 {
 		t.Fatalf("opt out of everything: %d", rec.Code)
 	}
 	// The sharing history shows both saves, newest first, with who; the
@@ -179,11 +175,7 @@ func TestConsoleMappingForms(t *testing.T) {
 func TestConsoleFormBodiesAreBounded(t *testing.T) {
 	w := newQuoteWorld(t)
 	ctx := context.Background()
-	d, err := w.q.DealGet(ctx, dbq.DealGetParams{ID: w.dealA})
-	if err != nil {
-		t.Fatal(err)
-	}
-	partner := uuid.NullUUID{UUID: d.PartnerID, Valid: true}
+	partner := w.partnerA(t)
 	admin, csrf := w.mappingSession(t, "Bo Bounded", "partner_admin", partner)
 	form := url.Values{"csrf": {csrf}, "category": {"customer/opportunity"}, "pad": {strings.Repeat("x", 1<<20)}}
 	req := httptest.NewRequest(http.MethodPost, "/console/mapping/opt-ins", strings.NewReader(form.Encode()))
@@ -212,4 +204,15 @@ func TestConsoleFormBodiesAreBounded(t *testing.T) {
 	if rec.Code >= 400 {
 		t.Fatalf("the same form without padding: %d %s", rec.Code, rec.Body)
 	}
+}
+
+// partnerA is the partner of deal A, the organization the mapping tests
+// sign its people into.
+func (w quoteWorld) partnerA(t *testing.T) uuid.NullUUID {
+	t.Helper()
+	d, err := w.q.DealGet(context.Background(), dbq.DealGetParams{ID: w.dealA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return uuid.NullUUID{UUID: d.PartnerID, Valid: true}
 }
