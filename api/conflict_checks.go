@@ -70,7 +70,7 @@ func (s *Server) conflictCheck(c *gin.Context) {
 // the same customer now, oldest registration first, with each match's
 // score and explanation: what conflict review decides on.
 func (s *Server) dealConflicts(c *gin.Context) {
-	id, ok := dealIDParam(c)
+	id, ok := pathID(c, "deal")
 	if !ok {
 		return
 	}

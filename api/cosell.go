@@ -210,7 +210,7 @@ func (s *Server) coSellRoutes() []Route {
 // requestCoSell starts a co-sell engagement on the partner's approved deal
 // and answers with it routed.
 func (s *Server) requestCoSell(c *gin.Context) {
-	id, ok := dealIDParam(c)
+	id, ok := pathID(c, "deal")
 	if !ok {
 		return
 	}

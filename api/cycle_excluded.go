@@ -15,7 +15,7 @@ import (
 // pay (after=<partner_id>/<closed_on>/<deal_id> from the previous page's
 // next), or one partner's (?partner_id=).
 func (s *Server) cycleExcludedDeals(c *gin.Context) {
-	id, ok := cycleIDParam(c)
+	id, ok := pathID(c, "cycle")
 	if !ok {
 		return
 	}

@@ -94,7 +94,7 @@ func (s *Server) listCycles(c *gin.Context) {
 // loadCycle reads the cycle the :id parameter names, answering 404
 // (problem+json) or 503 itself when it cannot.
 func (s *Server) loadCycle(c *gin.Context) (dbq.CycleGetRow, bool) {
-	id, ok := cycleIDParam(c)
+	id, ok := pathID(c, "cycle")
 	if !ok {
 		return dbq.CycleGetRow{}, false
 	}
@@ -103,10 +103,6 @@ func (s *Server) loadCycle(c *gin.Context) (dbq.CycleGetRow, bool) {
 		return row, false
 	}
 	return row, true
-}
-
-func cycleIDParam(c *gin.Context) (uuid.UUID, bool) {
-	return pathID(c, "cycle")
 }
 
 func (s *Server) getCycle(c *gin.Context) {
@@ -125,7 +121,7 @@ func (s *Server) getCycle(c *gin.Context) {
 // cycleLines pages through a cycle's lines (after=<partner>/<line_no>);
 // an unknown cycle answers 404, like its other sub-resources.
 func (s *Server) cycleLines(c *gin.Context) {
-	id, ok := cycleIDParam(c)
+	id, ok := pathID(c, "cycle")
 	if !ok {
 		return
 	}
@@ -172,7 +168,7 @@ func (s *Server) cycleLines(c *gin.Context) {
 // is answered by the one mapping (refused).
 func (s *Server) cycleUpdate(st steps.CycleStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if _, ok := cycleIDParam(c); !ok {
+		if _, ok := pathID(c, "cycle"); !ok {
 			return
 		}
 		body := st.NewBody()

@@ -126,7 +126,7 @@ func (s *Server) checkKind(c *gin.Context, p web.Principal, kind domain.Kind) bo
 // getDeal returns a deal with its timeline; partners see only their own
 // organization's deals (another's answers 404, as if it did not exist).
 func (s *Server) getDeal(c *gin.Context) {
-	id, ok := dealIDParam(c)
+	id, ok := pathID(c, "deal")
 	if !ok {
 		return
 	}
@@ -135,7 +135,7 @@ func (s *Server) getDeal(c *gin.Context) {
 
 // getTimeline returns a deal's events, oldest first.
 func (s *Server) getTimeline(c *gin.Context) {
-	id, ok := dealIDParam(c)
+	id, ok := pathID(c, "deal")
 	if !ok {
 		return
 	}
@@ -157,7 +157,7 @@ func (s *Server) getTimeline(c *gin.Context) {
 // does not allow); a refusal is answered by the one mapping (refused).
 func (s *Server) step(st steps.DealStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, ok := dealIDParam(c)
+		id, ok := pathID(c, "deal")
 		if !ok {
 			return
 		}
@@ -209,10 +209,4 @@ func (s *Server) respondDeal(c *gin.Context, status int, id uuid.UUID, scope uui
 		c.Header("Location", "/v1/deals/"+id.String())
 	}
 	c.JSON(status, view)
-}
-
-// dealIDParam parses the :id path parameter; a malformed id cannot name a
-// deal, so it answers 404 like any unknown one.
-func dealIDParam(c *gin.Context) (uuid.UUID, bool) {
-	return pathID(c, "deal")
 }

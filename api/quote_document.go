@@ -24,7 +24,7 @@ func (s *Server) quoteDocumentRoutes() []Route {
 // quoteDocument serves a quote's document in format f.
 func (s *Server) quoteDocument(f quotedoc.Format) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, ok := quoteIDParam(c)
+		id, ok := pathID(c, "quote")
 		if !ok {
 			return
 		}

@@ -89,7 +89,7 @@ func lineRequests(in []quoteLine) []domain.LineRequest {
 // catalog refuses are answered 422 with every problem, each naming its
 // line and field, before any workflow starts: nothing is written.
 func (s *Server) createQuote(c *gin.Context) {
-	dealID, ok := dealIDParam(c)
+	dealID, ok := pathID(c, "deal")
 	if !ok {
 		return
 	}
@@ -142,14 +142,10 @@ func (s *Server) respondQuote(c *gin.Context, status int, id uuid.UUID, scope uu
 	c.JSON(status, v)
 }
 
-func quoteIDParam(c *gin.Context) (uuid.UUID, bool) {
-	return pathID(c, "quote")
-}
-
 // getQuote explains a quote to the cent: every line's waterfall with the
 // rule and version of each step, every version, every event.
 func (s *Server) getQuote(c *gin.Context) {
-	id, ok := quoteIDParam(c)
+	id, ok := pathID(c, "quote")
 	if !ok {
 		return
 	}
@@ -188,7 +184,7 @@ func (s *Server) listQuotes(c *gin.Context) {
 // quoteStep serves one step: the quote must be one the caller reaches.
 func (s *Server) quoteStep(st quoteStep) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, ok := quoteIDParam(c)
+		id, ok := pathID(c, "quote")
 		if !ok {
 			return
 		}

@@ -68,7 +68,7 @@ func (s *Server) listStatements(c *gin.Context) {
 // asking for another partner's statement, or one not yet published, gets
 // 404.
 func (s *Server) statementLines(c *gin.Context) {
-	id, ok := cycleIDParam(c)
+	id, ok := pathID(c, "cycle")
 	if !ok {
 		return
 	}
