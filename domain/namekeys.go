@@ -83,6 +83,10 @@ func fnvAdd(h uint64, s string) uint64 {
 // AppendNameKeys appends NameKeys(n) to dst, unsorted and possibly with
 // repeats, without allocating (when dst has room): the account map hashes
 // the keys of a million vendor names this way instead of reading them.
+// Repeats are next to each other: the one-letter deletions come in the
+// order of the letter deleted, and two deletions are the same word only
+// when every letter from one to the other is the same ("balloon" without
+// either "l"), so that comparing each key with the one before drops them.
 func AppendNameKeys(dst []int64, n CompanyName) []int64 {
 	h := fnvAdd(fnvOffset64, "f:")
 	empty := true

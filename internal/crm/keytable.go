@@ -87,25 +87,41 @@ func (t *keyPart) find(h uint64) []int32 {
 	}
 }
 
-// buildKeyIndex indexes every partner account's keys: the filter as the
-// keys are counted by part, then the parts' tables on workers goroutines.
-func buildKeyIndex(pairs []keyParty, workers int) keyIndex {
-	filter := make(keyFilter, max(1, 1<<bits.Len(uint(len(pairs)/8))))
+// keySegment is some partner accounts' keys, their party indices counted
+// from base.
+type keySegment struct {
+	pairs []keyParty
+	base  int32
+}
+
+// buildKeyIndex indexes every partner account's keys, from segments: the
+// filter as the keys are counted by part, then the parts' tables on
+// workers goroutines.
+func buildKeyIndex(segs []keySegment, workers int) keyIndex {
+	n := 0
+	for _, s := range segs {
+		n += len(s.pairs)
+	}
+	filter := make(keyFilter, max(1, 1<<bits.Len(uint(n/8))))
 	var starts [keyParts + 1]int
-	for _, p := range pairs {
-		h := keyHash(p.k)
-		filter[filter.word(h)] |= filterBits(h)
-		starts[partOf(h)+1]++
+	for _, s := range segs {
+		for _, p := range s.pairs {
+			h := keyHash(p.k)
+			filter[filter.word(h)] |= filterBits(h)
+			starts[partOf(h)+1]++
+		}
 	}
 	for i := 1; i <= keyParts; i++ {
 		starts[i] += starts[i-1]
 	}
-	sorted := make([]keyParty, len(pairs))
+	sorted := make([]keyParty, n)
 	next := starts
-	for _, p := range pairs {
-		part := partOf(keyHash(p.k))
-		sorted[next[part]] = p
-		next[part]++
+	for _, s := range segs {
+		for _, p := range s.pairs {
+			part := partOf(keyHash(p.k))
+			sorted[next[part]] = keyParty{p.k, p.party + s.base}
+			next[part]++
+		}
 	}
 	parts := make([]keyPart, keyParts)
 	var wg sync.WaitGroup

@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// The key parts behind their filter find exactly the parties of every key,
-// row by row, as a plain map does: keys of one party and of several, keys
+// The key parts behind their filter, built from two segments of keys, find
+// exactly the parties of every key, row by row, as a plain map does: keys of one party and of several, keys
 // nobody has (which the filter mostly turns away), and rows with no keys
 // at all.
 func TestKeyPartsFindWhatAMapFinds(t *testing.T) {
@@ -29,7 +29,14 @@ func TestKeyPartsFindWhatAMapFinds(t *testing.T) {
 			pairs = append(pairs, keyParty{k, party})
 		}
 	}
-	ix := buildKeyIndex(slices.Clone(pairs), 2)
+	// In two segments, as two ranges of partner accounts load: the
+	// second's parties counted from its base.
+	split := slices.IndexFunc(pairs, func(p keyParty) bool { return p.party >= 12345 })
+	second := slices.Clone(pairs[split:])
+	for i := range second {
+		second[i].party -= 12345
+	}
+	ix := buildKeyIndex([]keySegment{{slices.Clone(pairs[:split]), 0}, {second, 12345}}, 2)
 	p := keyProbes{idx: &ix}
 	passed, absent := 0, 0
 	for batch := range 3 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -64,20 +63,18 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 		Scan(&snapshot, &blocks, &partnerBlocks, &partnerRows); err != nil {
 		return 0, err
 	}
-	// The partner accounts on other connections, the overlaps stored on
-	// this one, at once.
-	var idx *mapIndex
+	// The vendor's side starts streaming at once, so that the database
+	// writes it out while the partner accounts load and are indexed: half
+	// of them on another connection, half on this one, which then reads
+	// the overlaps stored.
+	feed := startVendorFeed(ctx, pool, snapshot, vendorStreams(blocks))
+	defer feed.stop()
 	var stored map[overlapKey]storedOverlap
-	load, lctx := errgroup.WithContext(ctx)
-	load.Go(func() (err error) {
-		idx, err = loadMapIndex(lctx, pool, snapshot, partnerBlocks, int(partnerRows))
+	idx, err := loadMapIndex(ctx, pool, snapshot, tx, partnerBlocks, int(partnerRows), func(ctx context.Context) (err error) {
+		stored, err = readStoredOverlaps(ctx, tx)
 		return err
 	})
-	load.Go(func() (err error) {
-		stored, err = readStoredOverlaps(lctx, tx)
-		return err
-	})
-	if err := load.Wait(); err != nil {
+	if err != nil {
 		return 0, err
 	}
 	// The new overlaps are copied in on this transaction's connection
@@ -89,7 +86,7 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	g.Go(func() error {
 		defer close(w.fresh)
 		var err error
-		found, err = idx.scan(gctx, pool, snapshot, vendorStreams(blocks), w.add)
+		found, err = idx.matchFeed(gctx, feed, w.add)
 		return err
 	})
 	if err := g.Wait(); err != nil {
@@ -102,8 +99,9 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 }
 
 // mapConns is how many of the pool's connections MapAll holds at once: its
-// transaction's and mapStreams (two while the partner accounts load).
-const mapConns = 1 + mapStreams
+// transaction's, mapStreams, and one more while the partner accounts
+// load.
+const mapConns = 2 + mapStreams
 
 // mapStreams is how many connections read the vendor's side at once: the
 // database's part of the map (writing the rows out) is about half its
@@ -166,36 +164,11 @@ func snapshotTx(ctx context.Context, pool *pgxpool.Pool, snapshot string) (pgx.T
 	return tx, nil
 }
 
-// vendorRow is one vendor account or open opportunity, with what scoring
-// needs of it.
-type vendorRow struct {
-	kind, category                 string
-	id                             uuid.UUID
-	full, core, registrable, label string
-	country                        string
-}
-
-// mapBatch is how many vendor rows a matcher takes at once: enough keys
-// (about fifteen a row) that each part of the key tables is looked up
-// hundreds of times while it is in the cache.
-const mapBatch = 16384
-
-// scan runs the vendor streams, each on its own connection in snapshot,
-// and one worker a CPU matching their rows; it hands each batch's overlaps
-// to add as it goes, and returns them all.
-func (idx *mapIndex) scan(ctx context.Context, pool *pgxpool.Pool, snapshot string, streams []string,
-	add func(context.Context, []overlap) error) ([]overlap, error) {
-	work := make(chan []vendorRow, len(streams))
+// matchFeed runs one worker a CPU matching the feed's batches until it
+// ends; it hands each batch's overlaps to add as it goes, and returns
+// them all.
+func (idx *mapIndex) matchFeed(ctx context.Context, f *vendorFeed, add func(context.Context, []overlap) error) ([]overlap, error) {
 	workers := max(runtime.GOMAXPROCS(0), 1)
-	// Batches matched go back to the readers to be filled again: a million
-	// rows pass through a few batches' memory.
-	free := make(chan []vendorRow, len(streams)+2*workers)
-	readers, rctx := errgroup.WithContext(ctx)
-	for _, q := range streams {
-		readers.Go(func() error {
-			return readVendors(rctx, pool, snapshot, q, mapBatch, free, work)
-		})
-	}
 	found := make([][]overlap, workers)
 	errs := make([]error, workers)
 	var matchers sync.WaitGroup
@@ -204,122 +177,33 @@ func (idx *mapIndex) scan(ctx context.Context, pool *pgxpool.Pool, snapshot stri
 		go func() {
 			defer matchers.Done()
 			m := idx.matcher()
-			for rows := range work {
+			for b := range f.work {
 				if errs[w] != nil {
-					continue // drain, so that no reader waits
+					continue // drain until the streams stop
 				}
-				got := m.matchBatch(rows, nil)
-				errs[w] = add(ctx, got)
+				got := m.matchBatch(b, nil)
+				if errs[w] = add(ctx, got); errs[w] != nil {
+					f.cancel()
+				}
 				found[w] = append(found[w], got...)
 				select { // the overlaps hold nothing of the batch's
-				case free <- rows[:0]:
+				case f.free <- b:
 				default:
 				}
 			}
 		}()
 	}
-	err := readers.Wait()
-	close(work)
 	matchers.Wait()
-	if err != nil {
-		return nil, fmt.Errorf("vendor records: %w", err)
+	<-f.done
+	if f.err != nil {
+		return nil, f.err
 	}
 	var all []overlap
-	for w, f := range found {
+	for w, found := range found {
 		if errs[w] != nil {
 			return nil, errs[w]
 		}
-		all = append(all, f...)
+		all = append(all, found...)
 	}
 	return all, nil
-}
-
-// readVendors runs one vendor stream in a read-only transaction on
-// snapshot and sends its rows to work in batches, filling those free
-// holds before new ones. A batch's text shares one string (its rows'
-// fields are substrings of it), so that a million rows cost a few hundred
-// allocations, not millions.
-func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string, batch int, free <-chan []vendorRow, work chan<- []vendorRow) error {
-	tx, err := snapshotTx(ctx, pool, snapshot)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(ctx)
-	rows, err := tx.Query(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var (
-		text strings.Builder
-		ends [][5]int
-	)
-	next := func() []vendorRow {
-		select {
-		case b := <-free:
-			return b
-		default:
-			return make([]vendorRow, 0, batch)
-		}
-	}
-	buf := next()
-	send := func() error {
-		s := text.String()
-		for i := range buf {
-			e, start := ends[i], 0
-			if i > 0 {
-				start = ends[i-1][4]
-			}
-			v := &buf[i]
-			v.full, v.core, v.registrable, v.label, v.country = s[start:e[0]], s[e[0]:e[1]], s[e[1]:e[2]], s[e[2]:e[3]], s[e[3]:e[4]]
-		}
-		select {
-		case work <- buf:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		buf, ends = next(), ends[:0]
-		// The next batch's text is about as long: sized at once, it is
-		// neither copied nor grown.
-		text = strings.Builder{}
-		text.Grow(len(s) + len(s)/8)
-		return nil
-	}
-	// The raw values, without Scan: text columns come as their bytes, the
-	// id as uuid's 16 binary bytes.
-	for rows.Next() {
-		vals := rows.RawValues()
-		if len(vals) != 8 || len(vals[2]) != 16 {
-			return fmt.Errorf("vendor row: %d columns, id of %d bytes", len(vals), len(vals[2]))
-		}
-		buf = append(buf, vendorRow{kind: intern(vals[0]), category: intern(vals[1]), id: uuid.UUID(vals[2])})
-		var e [5]int
-		for j, b := range vals[3:] {
-			text.Write(b)
-			e[j] = text.Len()
-		}
-		ends = append(ends, e)
-		if len(buf) == batch {
-			if err := send(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(buf) > 0 {
-		return send()
-	}
-	return nil
-}
-
-// intern returns the one copy of a vendor kind or category.
-func intern(b []byte) string {
-	for _, c := range []string{"account", "opportunity", RelationCustomer, RelationProspect} {
-		if string(b) == c {
-			return c
-		}
-	}
-	return string(b)
 }

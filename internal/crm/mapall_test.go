@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -162,6 +163,41 @@ func TestMapAllWritesTheDifference(t *testing.T) {
 	}
 }
 
+// Vendor batches are filled again once matched, their text overwritten: a
+// map in batches of three rows (the vendor records pass through the same
+// few batches dozens of times) writes what the re-map writes, every
+// explanation with the names of its own pair.
+func TestMapAllInSmallBatchesIsTheReMap(t *testing.T) {
+	ctx := context.Background()
+	tok := token()
+	partner := mustPartnerNamed(t, "Batch partner")
+	var vendors []Account
+	var theirs []PartnerAccount
+	for i := range 120 {
+		company := fmt.Sprintf("%s %s %d", tok, []string{"Foods", "Motors", "Solar Farms", "Logistics"}[i%4], i)
+		vendors = append(vendors, Account{ExternalID: fmt.Sprintf("%s-V%d", tok, i), Name: company + " Inc", Country: "US", OwnerType: "direct"})
+		if i%2 == 0 {
+			theirs = append(theirs, PartnerAccount{ExternalID: fmt.Sprintf("P%d", i), Name: company, Country: "US", Relation: "customer"})
+		}
+	}
+	mustUpsert(t, accounts, vendors)
+	mustUpsert(t, partnerAccounts(partner), theirs)
+	remapped := overlapsOf(t, partner)
+	if len(remapped) < len(theirs) {
+		t.Fatalf("the re-map found %d overlaps for %d accounts: %q", len(remapped), len(theirs), remapped)
+	}
+	before := mapBatch
+	mapBatch = 3
+	defer func() { mapBatch = before }()
+	if _, err := testDB.Pool.Exec(ctx, `DELETE FROM account_overlaps WHERE partner_id = $1`, partner); err != nil {
+		t.Fatal(err)
+	}
+	mapAll(t)
+	if full := overlapsOf(t, partner); strings.Join(full, "\n") != strings.Join(remapped, "\n") {
+		t.Fatalf("the map in small batches differs from the re-map:\n%s\n---\n%s", strings.Join(full, "\n"), strings.Join(remapped, "\n"))
+	}
+}
+
 // A deleted partner account takes its overlaps along (the statement
 // trigger that stands for the foreign key's cascade), and a full map then
 // writes nothing back.
@@ -195,13 +231,13 @@ func TestDeletedPartnerAccountLeavesTheMap(t *testing.T) {
 func TestMapAllRefusesAPoolTooSmall(t *testing.T) {
 	ctx := context.Background()
 	cfg := testDB.Pool.Config()
-	cfg.MaxConns = 2
+	cfg.MaxConns = mapConns - 1
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pool.Close()
 	if _, err := MapAll(ctx, pool); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
-		t.Fatalf("MapAll on a pool of 2: %v", err)
+		t.Fatalf("MapAll on a pool of %d: %v", cfg.MaxConns, err)
 	}
 }

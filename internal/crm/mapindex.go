@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"slices"
+	"unsafe"
 
 	"github.com/dealflow/dealflow/domain"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 )
@@ -37,47 +38,60 @@ type mapIndex struct {
 // (distinct names sharing one are told apart by comparing the names).
 func labelKey(label string) int64 { return int64(domain.StringHash(label)) }
 
-// loadMapIndex reads every partner account, on loadStreams connections
-// in snapshot (each a range of the table's blocks), prepares its name for
-// scoring and indexes it by its name blocking keys (domain.AppendNameKeys
-// of the stored names: every writer stores domain.NameKeys of them, which
-// the re-map reads) and its domain name. rows is about how many there are
-// (the table's statistics), to size memory.
-func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, blocks int64, rows int) (*mapIndex, error) {
+// loadMapIndex reads every partner account in two ranges of their
+// table's blocks at once, one on a connection of its own in snapshot, the
+// other on own (the map's transaction, which then runs then), prepares
+// each name for scoring and indexes it by its name blocking keys
+// (domain.AppendNameKeys of the stored names: every writer stores
+// domain.NameKeys of them, which the re-map reads) and its domain name.
+// rows is about how many there are (the table's statistics), to size
+// memory.
+func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, own pgx.Tx, blocks int64, rows int,
+	then func(context.Context) error) (*mapIndex, error) {
 	const loadStreams = 2
 	parts := make([][]mapParty, loadStreams)
 	pairs := make([]partyKeys, loadStreams)
+	screens := make([][]domain.MatchScreen, loadStreams)
 	g, gctx := errgroup.WithContext(ctx)
 	for i, r := range blockRanges(blocks, loadStreams) {
-		g.Go(func() error {
-			var err error
-			parts[i], pairs[i], err = loadPartnerRange(gctx, pool, snapshot, r[0], r[1], rows/loadStreams+rows/16)
-			return err
+		g.Go(func() (err error) {
+			tx := own
+			if i > 0 {
+				if tx, err = snapshotTx(gctx, pool, snapshot); err != nil {
+					return err
+				}
+				defer tx.Rollback(gctx)
+			}
+			// The first range's accounts have room for the others', which
+			// are appended to them.
+			expect, room := rows/loadStreams+rows/16, rows/loadStreams+rows/16
+			if i == 0 {
+				room = rows + rows/8
+			}
+			parts[i], pairs[i], err = loadPartnerRange(gctx, tx, r[0], r[1], expect, room)
+			if err != nil {
+				return fmt.Errorf("partner accounts: %w", err)
+			}
+			screens[i] = make([]domain.MatchScreen, len(parts[i]), cap(parts[i]))
+			for j := range parts[i] {
+				screens[i][j] = domain.NewMatchScreen(&parts[i][j].party)
+			}
+			if i == 0 {
+				return then(gctx)
+			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("partner accounts: %w", err)
+		return nil, err
 	}
-	idx := &mapIndex{}
-	n, nk, nl := 0, 0, 0
-	for i := range parts {
-		n, nk, nl = n+len(parts[i]), nk+len(pairs[i].names), nl+len(pairs[i].labels)
-	}
-	idx.parties = make([]mapParty, 0, n)
-	names, labels := make([]keyParty, 0, nk), make([]keyParty, 0, nl)
-	idx.screens = make([]domain.MatchScreen, 0, n)
-	for i := range parts {
+	idx := &mapIndex{parties: parts[0], screens: screens[0]}
+	names, labels := []keySegment{{pairs[0].names, 0}}, []keySegment{{pairs[0].labels, 0}}
+	for i := 1; i < loadStreams; i++ {
 		base := int32(len(idx.parties))
 		idx.parties = append(idx.parties, parts[i]...)
-		for j := range parts[i] {
-			idx.screens = append(idx.screens, domain.NewMatchScreen(&parts[i][j].party))
-		}
-		for _, p := range pairs[i].names {
-			names = append(names, keyParty{p.k, p.party + base})
-		}
-		for _, p := range pairs[i].labels {
-			labels = append(labels, keyParty{p.k, p.party + base})
-		}
+		idx.screens = append(idx.screens, screens[i]...)
+		names, labels = append(names, keySegment{pairs[i].names, base}), append(labels, keySegment{pairs[i].labels, base})
 	}
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	idx.keys, idx.labels = buildKeyIndex(names, workers), buildKeyIndex(labels, workers)
@@ -88,16 +102,12 @@ func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, bloc
 // accounts.
 type partyKeys struct{ names, labels []keyParty }
 
-// loadPartnerRange reads the partner accounts in blocks [from, to) of
-// their table (to -1: to its end), prepared, with their keys (party
-// indices from 0); expect is about how many rows that is.
-func loadPartnerRange(ctx context.Context, pool *pgxpool.Pool, snapshot string, from, to int64, expect int) ([]mapParty, partyKeys, error) {
+// loadPartnerRange reads on tx the partner accounts in blocks [from, to)
+// of their table (to -1: to its end), prepared, with their keys (party
+// indices from 0); expect is about how many rows that is, room how many
+// accounts the slice returned has room for.
+func loadPartnerRange(ctx context.Context, tx pgx.Tx, from, to int64, expect, room int) ([]mapParty, partyKeys, error) {
 	pairs := partyKeys{names: make([]keyParty, 0, 16*expect), labels: make([]keyParty, 0, expect)}
-	tx, err := snapshotTx(ctx, pool, snapshot)
-	if err != nil {
-		return nil, pairs, err
-	}
-	defer tx.Rollback(ctx)
 	rows, err := tx.Query(ctx, `SELECT id, partner_id, relation, name_full, name_core, registrable_domain, domain_label, country
 	    FROM partner_accounts WHERE `+blockRange(from, to))
 	if err != nil {
@@ -105,29 +115,70 @@ func loadPartnerRange(ctx context.Context, pool *pgxpool.Pool, snapshot string, 
 	}
 	defer rows.Close()
 	var (
-		parties = make([]mapParty, 0, expect)
+		parties = make([]mapParty, 0, room)
 		keys    []int64
 		arena   domain.PrepareArena
+		text    textArena
 	)
+	// The raw values, without Scan: the ids as their 16 bytes, the text
+	// into large blocks.
 	for rows.Next() {
-		var p mapParty
-		// The ids as [16]byte: uuid.UUID would be scanned through its text.
-		if err := rows.Scan((*[16]byte)(&p.id), (*[16]byte)(&p.partner), &p.relation, &p.party.Name.Full, &p.party.Name.Core, &p.party.Registrable, &p.label, &p.party.Country); err != nil {
+		vals := rows.RawValues()
+		if len(vals) != 8 || len(vals[0]) != 16 || len(vals[1]) != 16 {
+			return nil, pairs, fmt.Errorf("partner account row: %d columns", len(vals))
+		}
+		parties = append(parties, mapParty{id: uuid.UUID(vals[0]), partner: uuid.UUID(vals[1])})
+		p := &parties[len(parties)-1]
+		if p.relation, err = partnerRelation(vals[2]); err != nil {
 			return nil, pairs, err
 		}
+		p.party.Name.Full, p.party.Name.Core, p.party.Registrable = text.string(vals[3]), text.string(vals[4]), text.string(vals[5])
+		p.label, p.party.Country = text.string(vals[6]), text.string(vals[7])
 		p.party.PrepareWith(&arena)
-		i := int32(len(parties))
-		parties = append(parties, p)
+		i := int32(len(parties) - 1)
+		// A name's repeated keys are next to each other (AppendNameKeys):
+		// each key once.
 		keys = domain.AppendNameKeys(keys[:0], p.party.Name)
-		slices.Sort(keys)
-		for _, k := range slices.Compact(keys) {
-			pairs.names = append(pairs.names, keyParty{k, i})
+		for j, k := range keys {
+			if j == 0 || k != keys[j-1] {
+				pairs.names = append(pairs.names, keyParty{k, i})
+			}
 		}
 		if p.label != "" {
 			pairs.labels = append(pairs.labels, keyParty{labelKey(p.label), i})
 		}
 	}
 	return parties, pairs, rows.Err()
+}
+
+// partnerRelation returns the one copy of a partner account's relation.
+func partnerRelation(b []byte) (string, error) {
+	switch string(b) {
+	case RelationCustomer:
+		return RelationCustomer, nil
+	case RelationProspect:
+		return RelationProspect, nil
+	}
+	return "", fmt.Errorf("partner account relation %q", b)
+}
+
+// textArena holds the partner accounts' text in large blocks, each string
+// a part of one: a few allocations for a hundred thousand accounts'
+// fields instead of one each. Blocks are never written again where a
+// string was made of them.
+type textArena struct{ block []byte }
+
+// string returns a copy of b in the arena.
+func (a *textArena) string(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(a.block)-len(a.block) < len(b) {
+		a.block = make([]byte, 0, max(1<<16, len(b)))
+	}
+	start := len(a.block)
+	a.block = append(a.block, b...)
+	return unsafe.String(&a.block[start], len(b))
 }
 
 // matcher is one worker's state: the stamp of the vendor row that last saw
@@ -153,39 +204,40 @@ func (idx *mapIndex) matcher() *matcher {
 // part by part, and scores each row's candidates by the conflict engine's
 // own scoring (domain.FindMatch), skipping the pairs whose domains and
 // countries rule a match out (domain.CouldMatch).
-func (m *matcher) matchBatch(rows []vendorRow, out []overlap) []overlap {
+func (m *matcher) matchBatch(b *vendorBatch, out []overlap) []overlap {
+	rows := b.rows
 	m.probes.reset()
+	m.labels.reset()
 	for r := range rows {
-		m.keys = domain.AppendNameKeys(m.keys[:0], domain.CompanyName{Full: rows[r].full, Core: rows[r].core})
+		v := b.fields(&rows[r])
+		m.keys = domain.AppendNameKeys(m.keys[:0], domain.CompanyName{Full: v.full, Core: v.core})
 		for _, k := range m.keys {
 			m.probes.add(k, int32(r))
 		}
-	}
-	m.labels.reset()
-	for r := range rows {
-		if rows[r].label != "" {
-			m.labels.add(labelKey(rows[r].label), int32(r))
+		if v.label != "" {
+			m.labels.add(labelKey(v.label), int32(r))
 		}
 	}
 	hits, starts := m.probes.lookup(len(rows))
 	byLabel, labelStarts := m.labels.lookup(len(rows))
 	for r := range rows {
-		out = m.match(&rows[r], byLabel[labelStarts[r]:labelStarts[r+1]], hits[starts[r]:starts[r+1]], out)
+		out = m.match(&rows[r], b.fields(&rows[r]), byLabel[labelStarts[r]:labelStarts[r+1]], hits[starts[r]:starts[r+1]], out)
 	}
 	return out
 }
 
-// match appends to out the overlaps of v with the partner accounts under
-// its domain name (those of sameLabel whose domain name is v's) and with
-// its name key candidates.
-func (m *matcher) match(v *vendorRow, sameLabel, candidates []int32, out []overlap) []overlap {
+// match appends to out the overlaps of vendor row v (its fields f) with
+// the partner accounts under its domain name (those of sameLabel whose
+// domain name is v's) and with its name key candidates. Nothing it
+// appends holds f's strings: the batch's text is reused.
+func (m *matcher) match(v *vendorRow, f vendorFields, sameLabel, candidates []int32, out []overlap) []overlap {
 	m.stamp++
-	vp := domain.Party{Name: domain.CompanyName{Full: v.full, Core: v.core}, Registrable: v.registrable, Country: v.country}
+	vp := domain.Party{Name: domain.CompanyName{Full: f.full, Core: f.core}, Registrable: f.registrable, Country: f.country}
 	var screen domain.MatchScreen
 	screened, prepared := false, false
 	try := func(ps []int32, label bool) {
 		for _, i := range ps {
-			if m.seen[i] == m.stamp || label && m.idx.parties[i].label != v.label {
+			if m.seen[i] == m.stamp || label && m.idx.parties[i].label != f.label {
 				continue
 			}
 			m.seen[i] = m.stamp
@@ -201,7 +253,7 @@ func (m *matcher) match(v *vendorRow, sameLabel, candidates []int32, out []overl
 				prepared = true
 			}
 			if found, ok := domain.FindMatch(p.party, vp, domain.DefaultMatchThresholds); ok {
-				out = append(out, overlap{partner: i, kind: v.kind, category: v.category, vendor: v.id,
+				out = append(out, overlap{partner: i, kind: vendorCodes[v.kind], category: vendorCodes[v.category], vendor: v.id,
 					score: found.Score, class: found.Class, explanation: found.Explanation})
 			}
 		}
