@@ -77,8 +77,6 @@ func loadAverage() string {
 // Mapping seeds (once) and measures account mapping.
 func Mapping(ctx context.Context, pool *pgxpool.Pool, o MappingOptions, log *slog.Logger) (MappingReport, error) {
 	rep := MappingReport{Changes: o.Changes, LoadBefore: loadAverage()}
-	// The full map runs as `dealflow mapping rebuild` runs it.
-	defer crm.TuneGCForMapping()()
 	if err := seedMapping(ctx, pool, o, log); err != nil {
 		return rep, err
 	}

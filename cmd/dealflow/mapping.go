@@ -20,8 +20,6 @@ func cmdMapping(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	// This process's one job is the map.
-	defer crm.TuneGCForMapping()()
 	start := time.Now()
 	n, err := crm.MapAll(ctx, pool)
 	if err != nil {
