@@ -25,9 +25,10 @@ type vendorFeed struct {
 }
 
 // feedAhead is how many batches the vendor streams read ahead of the
-// matchers (about 3 MB each): enough for the time the partner accounts
-// take to load and index.
-const feedAhead = 16
+// matchers (about 2 MB each). On two cores the partner accounts' load
+// keeps both busy already (reading 16 ahead measured the same as 1); with
+// more, the streams use the cores the load leaves idle.
+const feedAhead = 4
 
 // startVendorFeed starts the vendor streams (vendorStreams) in snapshot.
 func startVendorFeed(ctx context.Context, pool *pgxpool.Pool, snapshot string, streams []string) *vendorFeed {
