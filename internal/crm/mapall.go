@@ -82,7 +82,7 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	w := newOverlapWriter(idx, stored)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return w.copyFresh(gctx, tx) })
-	var found []overlap
+	var found [][]overlap
 	g.Go(func() error {
 		defer close(w.fresh)
 		var err error
@@ -95,7 +95,11 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	if err := w.finish(ctx, tx, found); err != nil {
 		return 0, err
 	}
-	return int64(len(found)), tx.Commit(ctx)
+	n := 0
+	for _, f := range found {
+		n += len(f)
+	}
+	return int64(n), tx.Commit(ctx)
 }
 
 // mapConns is how many of the pool's connections MapAll holds at once: its
@@ -166,8 +170,8 @@ func snapshotTx(ctx context.Context, pool *pgxpool.Pool, snapshot string) (pgx.T
 
 // matchFeed runs one worker a CPU matching the feed's batches until it
 // ends; it hands each batch's overlaps to add as it goes, and returns
-// them all.
-func (idx *mapIndex) matchFeed(ctx context.Context, f *vendorFeed, add func(context.Context, []overlap) error) ([]overlap, error) {
+// them all, each worker's apart.
+func (idx *mapIndex) matchFeed(ctx context.Context, f *vendorFeed, add func(context.Context, []overlap) error) ([][]overlap, error) {
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	found := make([][]overlap, workers)
 	errs := make([]error, workers)
@@ -181,11 +185,13 @@ func (idx *mapIndex) matchFeed(ctx context.Context, f *vendorFeed, add func(cont
 				if errs[w] != nil {
 					continue // drain until the streams stop
 				}
-				got := m.matchBatch(b, nil)
-				if errs[w] = add(ctx, got); errs[w] != nil {
+				// The batch's overlaps go on the end of the worker's; add
+				// reads them while later batches append past them.
+				before := len(found[w])
+				found[w] = m.matchBatch(b, found[w])
+				if errs[w] = add(ctx, found[w][before:len(found[w]):len(found[w])]); errs[w] != nil {
 					f.cancel()
 				}
-				found[w] = append(found[w], got...)
 				select { // the overlaps hold nothing of the batch's
 				case f.free <- b:
 				default:
@@ -198,12 +204,10 @@ func (idx *mapIndex) matchFeed(ctx context.Context, f *vendorFeed, add func(cont
 	if f.err != nil {
 		return nil, f.err
 	}
-	var all []overlap
-	for w, found := range found {
+	for w := range found {
 		if errs[w] != nil {
 			return nil, errs[w]
 		}
-		all = append(all, found...)
 	}
-	return all, nil
+	return found, nil
 }

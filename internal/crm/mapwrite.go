@@ -62,12 +62,16 @@ func (w *overlapWriter) key(f *overlap) overlapKey {
 	return overlapKey{w.idx.parties[f.partner].id, f.kind, f.vendor}
 }
 
-// add hands the new ones among a batch's overlaps to the COPY.
+// add hands the new ones among a batch's overlaps to the COPY (all of
+// them, not copied, when none is stored).
 func (w *overlapWriter) add(ctx context.Context, batch []overlap) error {
-	var fresh []overlap
-	for i := range batch {
-		if _, ok := w.stored[w.key(&batch[i])]; !ok {
-			fresh = append(fresh, batch[i])
+	fresh := batch
+	if len(w.stored) > 0 {
+		fresh = nil
+		for i := range batch {
+			if _, ok := w.stored[w.key(&batch[i])]; !ok {
+				fresh = append(fresh, batch[i])
+			}
 		}
 	}
 	if len(fresh) == 0 {
@@ -93,22 +97,24 @@ func (w *overlapWriter) copyFresh(ctx context.Context, tx pgx.Tx) error {
 // finish makes account_overlaps what found says, once the new overlaps are
 // copied: it deletes the stored rows found no longer holds or holds
 // otherwise, and copies in the changed ones.
-func (w *overlapWriter) finish(ctx context.Context, tx pgx.Tx, found []overlap) error {
+func (w *overlapWriter) finish(ctx context.Context, tx pgx.Tx, found [][]overlap) error {
 	gone := w.stored
 	var changed []overlap
-	for i := range found {
-		f := &found[i]
-		key := w.key(f)
-		have, ok := gone[key]
-		if !ok {
-			continue // new: copied already
+	for _, found := range found {
+		for i := range found {
+			f := &found[i]
+			key := w.key(f)
+			have, ok := gone[key]
+			if !ok {
+				continue // new: copied already
+			}
+			p := &w.idx.parties[f.partner]
+			if have != (storedOverlap{p.partner, p.relation, f.category, f.score, f.class, f.explanation}) {
+				changed = append(changed, *f)
+				continue // deleted below, copied in again
+			}
+			delete(gone, key)
 		}
-		p := &w.idx.parties[f.partner]
-		if have != (storedOverlap{p.partner, p.relation, f.category, f.score, f.class, f.explanation}) {
-			changed = append(changed, *f)
-			continue // deleted below, copied in again
-		}
-		delete(gone, key)
 	}
 	if len(gone) > 0 {
 		var ps, vs []uuid.UUID
