@@ -37,7 +37,7 @@ func startVendorFeed(ctx context.Context, pool *pgxpool.Pool, snapshot string, s
 	f := &vendorFeed{
 		work: make(chan *vendorBatch, feedAhead),
 		// Batches matched go back to the readers to be filled again: a
-		// million rows pass through a few dozen batches' memory.
+		// million rows pass through a dozen batches' memory.
 		free:   make(chan *vendorBatch, feedAhead+len(streams)+2*workers),
 		cancel: cancel,
 		done:   make(chan struct{}),
@@ -67,7 +67,7 @@ func (f *vendorFeed) stop() {
 
 // vendorBatch is a batch of vendor rows and their text. The rows hold no
 // pointers, only where their fields end in text, which is reused from
-// batch to batch: a million rows pass through a few dozen batches' memory
+// batch to batch: a million rows pass through a dozen batches' memory
 // and give the garbage collector next to nothing to trace.
 type vendorBatch struct {
 	rows []vendorRow
