@@ -39,7 +39,7 @@ type Party struct {
 type preparedName struct {
 	full, core []uint64
 	words      []string
-	squeezed   string // Full without spaces
+	squeezed   uint64 // squeezedHash of Full
 }
 
 // Prepare computes once what comparing p with many others needs again for
@@ -61,7 +61,7 @@ func (p *Party) PrepareIn(s *Prepared) {
 	n.full = packedTrigrams(p.Name.Full, n.full[:0])
 	n.core = packedTrigrams(p.Name.Core, n.core[:0])
 	n.words = appendFields(n.words[:0], p.Name.Full)
-	n.squeezed = p.squeezed()
+	n.squeezed = squeezedHash(p.Name.Full)
 	p.prepared = n
 }
 
@@ -94,7 +94,7 @@ func (p *Party) PrepareWith(a *PrepareArena) {
 	}
 	words := appendFields(a.words[len(a.words):len(a.words)], p.Name.Full)
 	n.words, a.words = words[:len(words):len(words)], a.words[:len(a.words)+len(words)]
-	n.squeezed = p.squeezed()
+	n.squeezed = squeezedHash(p.Name.Full)
 	p.prepared = n
 }
 
@@ -130,12 +130,42 @@ func appendFields(dst []string, s string) []string {
 	return dst
 }
 
-// squeezed is p's full name without spaces.
-func (p *Party) squeezed() string {
-	if p.prepared != nil {
-		return p.prepared.squeezed
+// squeezedHash is the hash of s without its spaces (StringHash of
+// strings.ReplaceAll(s, " ", "")), without making that string.
+func squeezedHash(s string) uint64 {
+	h := uint64(fnvOffset64)
+	for i := 0; i < len(s); i++ {
+		if s[i] != ' ' {
+			h = (h ^ uint64(s[i])) * fnvPrime64
+		}
 	}
-	return strings.ReplaceAll(p.Name.Full, " ", "")
+	return h
+}
+
+// sameSqueezed reports whether two parties' full names are the same once
+// their spaces are taken out ("Northwind" and "North Wind"): prepared
+// parties' hashes settle most pairs without reading the names.
+func sameSqueezed(pa, pb *Party) bool {
+	if pa.prepared != nil && pb.prepared != nil && pa.prepared.squeezed != pb.prepared.squeezed {
+		return false
+	}
+	a, b := pa.Name.Full, pb.Name.Full
+	i, j := 0, 0
+	for {
+		for i < len(a) && a[i] == ' ' {
+			i++
+		}
+		for j < len(b) && b[j] == ' ' {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if a[i] != b[j] {
+			return false
+		}
+		i, j = i+1, j+1
+	}
 }
 
 // name returns p's trigrams and words: prepared, or computed into the
@@ -208,6 +238,13 @@ func FindMatch(a, b Party, th MatchThresholds) (Match, bool) {
 func judge(a, b *Party, th MatchThresholds, prune bool) (Match, string, float64) {
 	rel := relationOf(a.Registrable, b.Registrable)
 	sameCountry := a.Country == "" || b.Country == "" || a.Country == b.Country
+	m, nameSim := judgeRelated(a, b, rel, sameCountry, th, prune)
+	return m, rel, nameSim
+}
+
+// judgeRelated is judge of a pair whose domains relate as rel, in the
+// same country (or one unknown) or not.
+func judgeRelated(a, b *Party, rel string, sameCountry bool, th MatchThresholds, prune bool) (Match, float64) {
 	products := productSignal(a.ProductLines, b.ProductLines)
 	var reaches func(float64) bool
 	if prune {
@@ -215,7 +252,7 @@ func judge(a, b *Party, th MatchThresholds, prune bool) (Match, string, float64)
 	}
 	nameSim := nameSimilarity(a, b, reaches)
 	if nameSim < 0 {
-		return Match{Class: MatchNone}, rel, 0
+		return Match{Class: MatchNone}, 0
 	}
 	score := scoreOf(rel, sameCountry, products, nameSim)
 	class := MatchNone
@@ -225,7 +262,7 @@ func judge(a, b *Party, th MatchThresholds, prune bool) (Match, string, float64)
 	case score >= th.Likely:
 		class = MatchLikely
 	}
-	return Match{Score: score, Class: class}, rel, nameSim
+	return Match{Score: score, Class: class}, nameSim
 }
 
 // explain sets m's reasons and explanation: the domains (unless their
@@ -309,7 +346,7 @@ func nameSimilarity(pa, pb *Party, reaches func(float64) bool) float64 {
 		}
 		return 0
 	}
-	if a.Full == b.Full || pa.squeezed() == pb.squeezed() {
+	if a.Full == b.Full || sameSqueezed(pa, pb) {
 		return 1 // "Northwind" and "North Wind"
 	}
 	var b1, b2, b3, b4 [64]uint64
@@ -501,20 +538,39 @@ func (a *MatchScreen) CouldMatch(b *MatchScreen, th MatchThresholds) bool {
 	if a.products && b.products {
 		return true
 	}
-	sameCountry := a.country == "" || b.country == "" || a.ctyHash == b.ctyHash && a.country == b.country
-	// relationOf's cases, hashes first.
-	rel := "different"
-	switch {
-	case a.registrable == "" || b.registrable == "" || a.free || b.free:
-		rel = "unknown"
-	case a.regHash == b.regHash && a.registrable == b.registrable:
-		rel = "same"
-	case a.labelHash == b.labelHash && a.label == b.label:
-		rel = "same_label"
-	}
+	rel, sameCountry := a.relation(b)
 	// The score at a name similarity of 1, the highest there is (product
 	// lines on only one side, or none, change nothing).
 	return scoreOf(rel, sameCountry, 0, 1) >= th.Likely
+}
+
+// relation is relationOf the screens' parties' domains, and whether
+// their countries are the same (or one unknown), hashes first.
+func (a *MatchScreen) relation(b *MatchScreen) (rel string, sameCountry bool) {
+	sameCountry = a.country == "" || b.country == "" || a.ctyHash == b.ctyHash && a.country == b.country
+	switch {
+	case a.registrable == "" || b.registrable == "" || a.free || b.free:
+		return "unknown", sameCountry
+	case a.regHash == b.regHash && a.registrable == b.registrable:
+		return "same", sameCountry
+	case a.labelHash == b.labelHash && a.label == b.label:
+		return "same_label", sameCountry
+	}
+	return "different", sameCountry
+}
+
+// FindMatchScreened is FindMatch(*a, *b, th) for parties whose screens
+// are at hand (sa of a, sb of b, from NewMatchScreen): their domains'
+// relation and countries are read from the screens instead of being
+// compared again. The account map screens every pair before it scores it.
+func FindMatchScreened(a, b *Party, sa, sb *MatchScreen, th MatchThresholds) (Match, bool) {
+	rel, sameCountry := sa.relation(sb)
+	m, nameSim := judgeRelated(a, b, rel, sameCountry, th, true)
+	if m.Class == MatchNone {
+		return m, false
+	}
+	explain(&m, *a, *b, rel, nameSim)
+	return m, true
 }
 
 // DomainLabel is a registrable domain's name without its public suffix and

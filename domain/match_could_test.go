@@ -2,14 +2,16 @@ package domain
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 )
 
-// CouldMatch never says no to a pair FindMatch matches: every labeled
-// pair, and each side against others with their domains and countries
-// shuffled (so that every relation meets every country), is checked.
+// CouldMatch never says no to a pair FindMatch matches, and
+// FindMatchScreened finds what FindMatch finds: every labeled pair, and
+// each side against others with their domains and countries shuffled (so
+// that every relation meets every country), is checked.
 func TestCouldMatchNeverMissesAMatch(t *testing.T) {
 	rows := labeledPairs(t)
 	var as, bs []Party
@@ -26,11 +28,16 @@ func TestCouldMatchNeverMissesAMatch(t *testing.T) {
 		if !could {
 			skipped++
 		}
-		if _, ok := FindMatch(a, b, DefaultMatchThresholds); ok {
+		m, ok := FindMatch(a, b, DefaultMatchThresholds)
+		if ok {
 			matched++
 			if !could {
 				t.Errorf("CouldMatch says no to a match: %+v | %+v", a, b)
 			}
+		}
+		sa, sb := NewMatchScreen(&a), NewMatchScreen(&b)
+		if ms, oks := FindMatchScreened(&a, &b, &sa, &sb, DefaultMatchThresholds); oks != ok || ok && !reflect.DeepEqual(ms, m) {
+			t.Errorf("FindMatchScreened %v %+v, FindMatch %v %+v: %+v | %+v", oks, ms, ok, m, a, b)
 		}
 	}
 	for i := range as {
@@ -177,6 +184,30 @@ func TestTypoBoundBoundsTypoSimilarity(t *testing.T) {
 				if s, ub := typoSimilarity(pair[0], pair[1]), typoBound(pair[0], pair[1]); ub < s {
 					t.Errorf("%q | %q: typoBound %v < typoSimilarity %v", pair[0], pair[1], ub, s)
 				}
+			}
+		}
+	}
+}
+
+// sameSqueezed is the comparison of the names without their spaces, with
+// parties prepared or not: every labeled pair, and names that differ only
+// in spaces, leading, trailing and doubled ones included.
+func TestSameSqueezedIsReplaceAll(t *testing.T) {
+	names := [][2]string{{"north wind", "northwind"}, {" north  wind ", "northwind"}, {"", " "}, {"", ""}, {"a", ""},
+		{"ab", "a b "}, {"ab", "abc"}, {"abc", "ab"}, {"a bc", "ab d"}, {"acme", "acme"}}
+	for _, r := range labeledPairs(t) {
+		names = append(names, [2]string{NormalizeName(r[0]).Full, NormalizeName(r[3]).Full})
+	}
+	for _, n := range names {
+		want := strings.ReplaceAll(n[0], " ", "") == strings.ReplaceAll(n[1], " ", "")
+		for _, prepare := range []bool{false, true} {
+			a, b := Party{Name: CompanyName{Full: n[0], Core: n[0]}}, Party{Name: CompanyName{Full: n[1], Core: n[1]}}
+			if prepare {
+				a.Prepare()
+				b.Prepare()
+			}
+			if got := sameSqueezed(&a, &b); got != want {
+				t.Errorf("sameSqueezed(%q, %q) prepared %v = %v, want %v", n[0], n[1], prepare, got, want)
 			}
 		}
 	}

@@ -32,7 +32,7 @@ type overlap struct {
 // (domain.AppendNameKeys), looks the batch's keys up part by part
 // (keytable.go), screens each candidate by domains and countries
 // (domain.MatchScreen) and scores the rest by the conflict engine's own
-// scoring (domain.FindMatch). The re-map's SQL scoring equals it to the
+// scoring (domain.FindMatchScreened). The re-map's SQL scoring equals it to the
 // last digit of score and explanation (TestMapAllScoresAsTheDatabase), so
 // a full map always equals the incremental one. It writes only the
 // difference from the overlaps stored (none when nothing changed): the

@@ -202,8 +202,9 @@ func (idx *mapIndex) matcher() *matcher {
 // matchBatch appends the overlaps of a batch of vendor rows to out: it
 // hashes every row's name keys (domain.AppendNameKeys), looks them all up
 // part by part, and scores each row's candidates by the conflict engine's
-// own scoring (domain.FindMatch), skipping the pairs whose domains and
-// countries rule a match out (domain.CouldMatch).
+// own scoring (domain.FindMatchScreened: FindMatch with the domains' relation
+// read from the screens), skipping the pairs whose domains and countries
+// rule a match out (domain.MatchScreen.CouldMatch).
 func (m *matcher) matchBatch(b *vendorBatch, out []overlap) []overlap {
 	rows := b.rows
 	m.probes.reset()
@@ -252,7 +253,7 @@ func (m *matcher) match(v *vendorRow, f vendorFields, sameLabel, candidates []in
 				vp.PrepareIn(&m.prep)
 				prepared = true
 			}
-			if found, ok := domain.FindMatch(p.party, vp, domain.DefaultMatchThresholds); ok {
+			if found, ok := domain.FindMatchScreened(&p.party, &vp, &m.idx.screens[i], &screen, domain.DefaultMatchThresholds); ok {
 				out = append(out, overlap{partner: i, kind: vendorCodes[v.kind], category: vendorCodes[v.category], vendor: v.id,
 					score: found.Score, class: found.Class, explanation: found.Explanation})
 			}
