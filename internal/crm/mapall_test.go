@@ -8,8 +8,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dealflow/dealflow/domain"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -239,5 +241,57 @@ func TestMapAllRefusesAPoolTooSmall(t *testing.T) {
 	defer pool.Close()
 	if _, err := MapAll(ctx, pool); err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
 		t.Fatalf("MapAll on a pool of %d: %v", cfg.MaxConns, err)
+	}
+}
+
+// Stopping the vendor feed mid-stream, its streams blocked on a full
+// queue, ends them and gives their connections back: a map that fails
+// while the vendor's side streams leaves nothing running.
+func TestVendorFeedStopsMidStream(t *testing.T) {
+	ctx := context.Background()
+	tok := token()
+	var vendors []Account
+	for i := range 40 {
+		vendors = append(vendors, Account{ExternalID: fmt.Sprintf("%s-F%d", tok, i), Name: fmt.Sprintf("%s Feed %d", tok, i), OwnerType: "direct"})
+	}
+	mustUpsert(t, accounts, vendors)
+	pool, err := pgxpool.NewWithConfig(ctx, testDB.Pool.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	before := mapBatch
+	mapBatch = 2
+	defer func() { mapBatch = before }()
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	var snapshot string
+	var blocks int64
+	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), pg_relation_size('accounts') / current_setting('block_size')::int`).Scan(&snapshot, &blocks); err != nil {
+		t.Fatal(err)
+	}
+	f := startVendorFeed(ctx, pool, snapshot, vendorStreams(blocks))
+	<-f.work
+	for deadline := time.Now().Add(10 * time.Second); len(f.work) < cap(f.work); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the streams queued %d batches of %d", len(f.work), cap(f.work))
+		}
+	}
+	stopped := make(chan struct{})
+	go func() { f.stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the feed does not stop")
+	}
+	// A connection stopped mid-query is closed rather than reused, which
+	// the pool finishes on its own.
+	for deadline := time.Now().Add(10 * time.Second); pool.Stat().AcquiredConns() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) { // 1: the test's own transaction
+			t.Fatalf("%d connections held after the feed stopped", pool.Stat().AcquiredConns())
+		}
 	}
 }
