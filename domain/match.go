@@ -211,7 +211,8 @@ type Match struct {
 // and that of the core names (generic words such as "bank" or "dental" left
 // out) once, so a shared distinctive word counts, but not alone.
 func Compare(a, b Party, th MatchThresholds) Match {
-	m, rel, nameSim := judge(&a, &b, th, false)
+	rel, sameCountry := relate(&a, &b)
+	m, nameSim := judge(&a, &b, rel, sameCountry, th, false)
 	explain(&m, a, b, rel, nameSim)
 	return m
 }
@@ -222,29 +223,33 @@ func Compare(a, b Party, th MatchThresholds) Match {
 // writing for them, nor their names worth comparing to the end once they
 // cannot make one (a pair that is not a match has no score).
 func FindMatch(a, b Party, th MatchThresholds) (Match, bool) {
-	m, rel, nameSim := judge(&a, &b, th, true)
+	rel, sameCountry := relate(&a, &b)
+	return findRelated(&a, &b, rel, sameCountry, th)
+}
+
+// findRelated is FindMatch of a pair whose domains relate as rel, in the
+// same country (or one unknown) or not.
+func findRelated(a, b *Party, rel string, sameCountry bool, th MatchThresholds) (Match, bool) {
+	m, nameSim := judge(a, b, rel, sameCountry, th, true)
 	if m.Class == MatchNone {
 		return m, false
 	}
-	explain(&m, a, b, rel, nameSim)
+	explain(&m, *a, *b, rel, nameSim)
 	return m, true
 }
 
-// judge scores a pair and classes it by th, returning its domains'
-// relation (relationOf) and names' similarity for explain. With prune
-// set, it stops comparing the names once they cannot lift the score to a
-// likely conflict (the score grows with their similarity), and returns
-// no score then.
-func judge(a, b *Party, th MatchThresholds, prune bool) (Match, string, float64) {
-	rel := relationOf(a.Registrable, b.Registrable)
-	sameCountry := a.Country == "" || b.Country == "" || a.Country == b.Country
-	m, nameSim := judgeRelated(a, b, rel, sameCountry, th, prune)
-	return m, rel, nameSim
+// relate is relationOf the parties' domains, and whether their countries
+// are the same (or one unknown).
+func relate(a, b *Party) (rel string, sameCountry bool) {
+	return relationOf(a.Registrable, b.Registrable), a.Country == "" || b.Country == "" || a.Country == b.Country
 }
 
-// judgeRelated is judge of a pair whose domains relate as rel, in the
-// same country (or one unknown) or not.
-func judgeRelated(a, b *Party, rel string, sameCountry bool, th MatchThresholds, prune bool) (Match, float64) {
+// judge scores a pair whose domains relate as rel, in the same country
+// (or one unknown) or not, and classes it by th, returning the names'
+// similarity for explain. With prune set, it stops comparing the names
+// once they cannot lift the score to a likely conflict (the score grows
+// with their similarity), and returns no score then.
+func judge(a, b *Party, rel string, sameCountry bool, th MatchThresholds, prune bool) (Match, float64) {
 	products := productSignal(a.ProductLines, b.ProductLines)
 	var reaches func(float64) bool
 	if prune {
@@ -544,8 +549,7 @@ func (a *MatchScreen) CouldMatch(b *MatchScreen, th MatchThresholds) bool {
 	return scoreOf(rel, sameCountry, 0, 1) >= th.Likely
 }
 
-// relation is relationOf the screens' parties' domains, and whether
-// their countries are the same (or one unknown), hashes first.
+// relation is relate of the screens' parties, hashes first.
 func (a *MatchScreen) relation(b *MatchScreen) (rel string, sameCountry bool) {
 	sameCountry = a.country == "" || b.country == "" || a.ctyHash == b.ctyHash && a.country == b.country
 	switch {
@@ -565,12 +569,7 @@ func (a *MatchScreen) relation(b *MatchScreen) (rel string, sameCountry bool) {
 // compared again. The account map screens every pair before it scores it.
 func FindMatchScreened(a, b *Party, sa, sb *MatchScreen, th MatchThresholds) (Match, bool) {
 	rel, sameCountry := sa.relation(sb)
-	m, nameSim := judgeRelated(a, b, rel, sameCountry, th, true)
-	if m.Class == MatchNone {
-		return m, false
-	}
-	explain(&m, *a, *b, rel, nameSim)
-	return m, true
+	return findRelated(a, b, rel, sameCountry, th)
 }
 
 // DomainLabel is a registrable domain's name without its public suffix and
