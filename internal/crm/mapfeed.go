@@ -80,7 +80,7 @@ type vendorBatch struct {
 // domain), ends[3] (the domain name) and ends[4] (the country).
 type vendorRow struct {
 	id             uuid.UUID
-	kind, category uint8 // indices into vendorCodes
+	kind, category uint8 // indices into mapCodes
 	start          uint32
 	ends           [5]uint32
 }
@@ -101,17 +101,19 @@ func (b *vendorBatch) fields(r *vendorRow) vendorFields {
 		f(r.ends[2], r.ends[3]), f(r.ends[3], r.ends[4])}
 }
 
-// vendorCodes are the vendor kinds and categories the streams select.
-var vendorCodes = [...]string{"account", "opportunity", RelationCustomer, RelationProspect}
+// mapCodes are the kinds and relations the map reads: a vendor record's
+// kind and category, a partner account's relation (the tables' checks
+// allow no others).
+var mapCodes = [...]string{"account", "opportunity", RelationCustomer, RelationProspect}
 
-// vendorCode returns b's index in vendorCodes.
-func vendorCode(b []byte) (uint8, error) {
-	for i, c := range vendorCodes {
+// mapCode returns b's index in mapCodes.
+func mapCode(b []byte) (uint8, error) {
+	for i, c := range mapCodes {
 		if string(b) == c {
 			return uint8(i), nil
 		}
 	}
-	return 0, fmt.Errorf("vendor kind or category %q", b)
+	return 0, fmt.Errorf("kind or relation %q", b)
 }
 
 // mapBatch is how many vendor rows a matcher takes at once: enough keys
@@ -162,10 +164,10 @@ func readVendors(ctx context.Context, pool *pgxpool.Pool, snapshot, query string
 			return fmt.Errorf("vendor row: %d columns, id of %d bytes", len(vals), len(vals[2]))
 		}
 		v := vendorRow{id: uuid.UUID(vals[2]), start: uint32(len(b.text))}
-		if v.kind, err = vendorCode(vals[0]); err != nil {
+		if v.kind, err = mapCode(vals[0]); err != nil {
 			return err
 		}
-		if v.category, err = vendorCode(vals[1]); err != nil {
+		if v.category, err = mapCode(vals[1]); err != nil {
 			return err
 		}
 		for j, f := range vals[3:] {

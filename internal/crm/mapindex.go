@@ -64,7 +64,8 @@ func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, own 
 			}
 			// The first range's accounts have room for the others', which
 			// are appended to them.
-			expect, room := rows/loadStreams+rows/16, rows/loadStreams+rows/16
+			expect := rows/loadStreams + rows/16
+			room := expect
 			if i == 0 {
 				room = rows + rows/8
 			}
@@ -129,9 +130,11 @@ func loadPartnerRange(ctx context.Context, tx pgx.Tx, from, to int64, expect, ro
 		}
 		parties = append(parties, mapParty{id: uuid.UUID(vals[0]), partner: uuid.UUID(vals[1])})
 		p := &parties[len(parties)-1]
-		if p.relation, err = partnerRelation(vals[2]); err != nil {
+		relation, err := mapCode(vals[2])
+		if err != nil {
 			return nil, pairs, err
 		}
+		p.relation = mapCodes[relation]
 		p.party.Name.Full, p.party.Name.Core, p.party.Registrable = text.string(vals[3]), text.string(vals[4]), text.string(vals[5])
 		p.label, p.party.Country = text.string(vals[6]), text.string(vals[7])
 		p.party.PrepareWith(&arena)
@@ -149,17 +152,6 @@ func loadPartnerRange(ctx context.Context, tx pgx.Tx, from, to int64, expect, ro
 		}
 	}
 	return parties, pairs, rows.Err()
-}
-
-// partnerRelation returns the one copy of a partner account's relation.
-func partnerRelation(b []byte) (string, error) {
-	switch string(b) {
-	case RelationCustomer:
-		return RelationCustomer, nil
-	case RelationProspect:
-		return RelationProspect, nil
-	}
-	return "", fmt.Errorf("partner account relation %q", b)
 }
 
 // textArena holds the partner accounts' text in large blocks, each string
@@ -254,7 +246,7 @@ func (m *matcher) match(v *vendorRow, f vendorFields, sameLabel, candidates []in
 				prepared = true
 			}
 			if found, ok := domain.FindMatchScreened(&p.party, &vp, &m.idx.screens[i], &screen, domain.DefaultMatchThresholds); ok {
-				out = append(out, overlap{partner: i, kind: vendorCodes[v.kind], category: vendorCodes[v.category], vendor: v.id,
+				out = append(out, overlap{partner: i, kind: mapCodes[v.kind], category: mapCodes[v.category], vendor: v.id,
 					score: found.Score, class: found.Class, explanation: found.Explanation})
 			}
 		}
