@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 )
 
 // maxKeyRunes bounds the part of a core name whose one-letter deletions
@@ -60,9 +59,8 @@ func SplitNameKeys(n CompanyName) (full, core []int64) {
 	return full, slices.Compact(core)
 }
 
-// FNV-1a, 64 bits (hash/fnv's New64a), inlined so that AppendNameKeys
-// hashes every one-letter deletion from a shared prefix without
-// allocating.
+// FNV-1a, 64 bits (hash/fnv's New64a), inlined for StringHash and
+// squeezedHash.
 const (
 	fnvOffset64 = 14695981039346656037
 	fnvPrime64  = 1099511628211
@@ -78,86 +76,4 @@ func fnvAdd(h uint64, s string) uint64 {
 		h *= fnvPrime64
 	}
 	return h
-}
-
-// AppendNameKeys appends NameKeys(n) to dst, unsorted and possibly with
-// repeats, without allocating (when dst has room): the account map hashes
-// the keys of a million vendor names this way instead of reading them.
-// Repeats are next to each other: the one-letter deletions come in the
-// order of the letter deleted, and two deletions are the same word only
-// when every letter from one to the other is the same ("balloon" without
-// either "l"), so that comparing each key with the one before drops them.
-func AppendNameKeys(dst []int64, n CompanyName) []int64 {
-	h := fnvAdd(fnvOffset64, "f:")
-	empty := true
-	for i := 0; i < len(n.Full); i++ {
-		if n.Full[i] != ' ' {
-			h = (h ^ uint64(n.Full[i])) * fnvPrime64
-			empty = false
-		}
-	}
-	if !empty {
-		dst = append(dst, int64(h))
-	}
-	// The core name without spaces, cut to maxKeyRunes runes: the byte
-	// offset where each rune starts, and the hash of everything before it.
-	var starts [maxKeyRunes + 1]int
-	var prefix [maxKeyRunes + 1]uint64
-	var core [4 * maxKeyRunes]byte
-	nb, nr := 0, 0
-	prefix[0] = fnvAdd(fnvOffset64, "k:")
-	for _, r := range n.Core {
-		if r == ' ' {
-			continue
-		}
-		if nr == maxKeyRunes {
-			break
-		}
-		starts[nr] = nb
-		nb += utf8.EncodeRune(core[nb:], r)
-		nr++
-		prefix[nr] = fnvAdd(prefix[nr-1], string(core[starts[nr-1]:nb]))
-	}
-	starts[nr] = nb
-	if nr == 0 {
-		return dst
-	}
-	dst = append(dst, int64(prefix[nr]))
-	if nr < 4 {
-		return dst
-	}
-	// The variant missing rune i hashes the bytes from starts[i+1] on after
-	// prefix[i]. Four variants at a time share their common tail: their
-	// hashes advance in step there, four independent multiplications the
-	// CPU overlaps.
-	i := 0
-	for ; i+4 <= nr; i += 4 {
-		o0, o1, o2, o3 := starts[i+1], starts[i+2], starts[i+3], starts[i+4]
-		h0, h1, h2, h3 := prefix[i], prefix[i+1], prefix[i+2], prefix[i+3]
-		p := o0
-		for ; p < o1; p++ {
-			h0 = (h0 ^ uint64(core[p])) * fnvPrime64
-		}
-		for ; p < o2; p++ {
-			h0 = (h0 ^ uint64(core[p])) * fnvPrime64
-			h1 = (h1 ^ uint64(core[p])) * fnvPrime64
-		}
-		for ; p < o3; p++ {
-			h0 = (h0 ^ uint64(core[p])) * fnvPrime64
-			h1 = (h1 ^ uint64(core[p])) * fnvPrime64
-			h2 = (h2 ^ uint64(core[p])) * fnvPrime64
-		}
-		for ; p < nb; p++ {
-			c := uint64(core[p])
-			h0 = (h0 ^ c) * fnvPrime64
-			h1 = (h1 ^ c) * fnvPrime64
-			h2 = (h2 ^ c) * fnvPrime64
-			h3 = (h3 ^ c) * fnvPrime64
-		}
-		dst = append(dst, int64(h0), int64(h1), int64(h2), int64(h3))
-	}
-	for ; i < nr; i++ {
-		dst = append(dst, int64(fnvAdd(prefix[i], string(core[starts[i+1]:nb]))))
-	}
-	return dst
 }

@@ -137,33 +137,77 @@ func TestNameKeysOfANameWithoutLettersAreEmptyNotNil(t *testing.T) {
 	}
 }
 
-// AppendNameKeys is NameKeys without its order and repeats, for names of
-// every kind: spaces, accents, non-Latin letters, short, and longer than
-// the keyed part.
-func TestAppendNameKeysIsNameKeys(t *testing.T) {
+// AppendMatchKeys gives one key for each of NameKeys, unsorted, its
+// repeats next to each other, and two names share a match key exactly when
+// they share a name key: over names of every length around the cut, with
+// wide runes, bytes that are not UTF-8, and every slip of one or two
+// letters of a few names.
+func TestMatchKeysShareAsNameKeys(t *testing.T) {
 	names := []string{"", "   ", "Acme", "Acme Corp", "Blue Harbor Logistics GmbH", "Müller Bäckerei", "東京電力 株式会社",
 		"AT&T Field Services", "a b c", "X", "Greenfeild Farms", strings.Repeat("Northwind ", 8), "3M", "Société Générale SA",
-		"Balloon Bookkeeping", "Mississippi Aaaa", "zzzzzz", "Aab Baa", "Ssssüüüß"}
-	// Every length around the four-at-a-time hashing, with wide runes.
+		"Balloon Bookkeeping", "Mississippi Aaaa", "zzzzzz", "Aab Baa", "Ssssüüüß", "Bad \xff\xfe Bytes", "Bad \xef\xbf\xbd Bytes"}
 	for k := 1; k <= 40; k++ {
 		names = append(names, "Qwertzuiopasdfghjklyxcvbnmqwertzuiopasdfghjkl"[:k], strings.Repeat("ßä", k/2+1)[:2*k])
 	}
-	for _, name := range names {
-		n := NormalizeName(name)
-		got := AppendNameKeys(nil, n)
-		// Repeats are next to each other (the account map drops them so).
-		adjacent := len(slices.Compact(slices.Clone(got)))
-		slices.Sort(got)
-		got = slices.Compact(got)
-		if adjacent != len(got) {
-			t.Errorf("AppendNameKeys(%q): %d keys once their neighbours' repeats are dropped, %d distinct", name, adjacent, len(got))
-		}
-		if want := NameKeys(n); !slices.Equal(got, want) {
-			t.Errorf("AppendNameKeys(%q) = %v, NameKeys = %v", name, got, want)
+	for _, base := range []string{"Greenfield", "Cyberdyne Systems", "Müllerbau", "Harbor Freight Tools"} {
+		for i := range len(base) {
+			names = append(names, base[:i]+base[i+1:], base[:i]+"x"+base[i+1:], base[:i]+"e"+base[i:])
+			if i+1 < len(base) {
+				names = append(names, base[:i]+base[i+1:i+2]+base[i:i+1]+base[i+2:])
+			}
+			if i+2 < len(base) {
+				names = append(names, base[:i]+base[i+2:])
+			}
 		}
 	}
+	sets := make([]map[int64]bool, len(names))
+	match := make([]map[int64]bool, len(names))
+	for i, name := range names {
+		n := NormalizeName(name)
+		got := AppendMatchKeys(nil, n)
+		adjacent := len(slices.Compact(slices.Clone(got)))
+		distinct := slices.Compact(slices.Sorted(slices.Values(got)))
+		if adjacent != len(distinct) {
+			t.Errorf("AppendMatchKeys(%q): %d keys once their neighbours' repeats are dropped, %d distinct", name, adjacent, len(distinct))
+		}
+		want := NameKeys(n)
+		if len(distinct) != len(want) {
+			t.Errorf("AppendMatchKeys(%q): %d distinct keys, NameKeys %d", name, len(distinct), len(want))
+		}
+		sets[i], match[i] = map[int64]bool{}, map[int64]bool{}
+		for _, k := range want {
+			sets[i][k] = true
+		}
+		for _, k := range got {
+			match[i][k] = true
+		}
+	}
+	share := func(a, b map[int64]bool) bool {
+		for k := range a {
+			if b[k] {
+				return true
+			}
+		}
+		return false
+	}
+	pairs, shared := 0, 0
+	for i := range names {
+		for j := range i {
+			byName, byMatch := share(sets[i], sets[j]), share(match[i], match[j])
+			if byName != byMatch {
+				t.Errorf("%q and %q: share a name key %v, a match key %v", names[i], names[j], byName, byMatch)
+			}
+			pairs++
+			if byName {
+				shared++
+			}
+		}
+	}
+	if shared < pairs/50 {
+		t.Errorf("only %d of %d pairs share a key: the test compares too few that do", shared, pairs)
+	}
 	buf, n := make([]int64, 0, 64), NormalizeName("Blue Harbor Logistics")
-	if allocs := testing.AllocsPerRun(100, func() { buf = AppendNameKeys(buf[:0], n) }); allocs > 0 {
-		t.Errorf("AppendNameKeys allocates %v times", allocs)
+	if allocs := testing.AllocsPerRun(100, func() { buf = AppendMatchKeys(buf[:0], n) }); allocs > 0 {
+		t.Errorf("AppendMatchKeys allocates %v times", allocs)
 	}
 }

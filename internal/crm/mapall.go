@@ -29,7 +29,7 @@ type overlap struct {
 // the map's snapshot (started while the partner accounts load, a few
 // batches ahead: mapfeed.go), while one worker a CPU takes them in
 // batches: it hashes each vendor name's keys
-// (domain.AppendNameKeys), looks the batch's keys up part by part
+// (domain.AppendMatchKeys), looks the batch's keys up part by part
 // (keytable.go), screens each candidate by domains and countries
 // (domain.MatchScreen) and scores the rest by the conflict engine's own
 // scoring (domain.FindMatchScreened). The re-map's SQL scoring equals it to the
@@ -38,7 +38,9 @@ type overlap struct {
 // difference from the overlaps stored (none when nothing changed): the
 // new ones are copied in while the stream goes on, the rest once it ends,
 // in one transaction that holds off the re-map triggers' writes until it
-// commits. It returns the overlaps there are. Bulk loads that set
+// commits. Into an empty table it copies without the primary key and the
+// vendor index and builds them once the rows are in (mapbulk.go), which
+// holds off readers too. It returns the overlaps there are. Bulk loads that set
 // dealflow.mapping_defer call it after (`dealflow mapping rebuild`). It
 // holds mapConns of the pool's connections at once.
 //
@@ -50,6 +52,17 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	if n := pool.Config().MaxConns; n < mapConns {
 		return 0, fmt.Errorf("the account map needs %d database connections at once; the pool allows %d (pool_max_conns)", mapConns, n)
 	}
+	// A map into an empty table builds some of its indexes once the rows
+	// are in (mapbulk.go), which takes the table from its readers too
+	// (who would find nothing in it) until this commits.
+	empty, err := overlapsEmpty(ctx, pool)
+	if err != nil {
+		return 0, err
+	}
+	lock := "EXCLUSIVE"
+	if empty {
+		lock = "ACCESS EXCLUSIVE"
+	}
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return 0, err
@@ -58,7 +71,7 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	// Before the snapshot: writers of overlaps (the triggers' re-maps)
 	// wait until this commits, then re-map their own changes, which this
 	// map does not see.
-	if _, err := tx.Exec(ctx, "LOCK TABLE account_overlaps IN EXCLUSIVE MODE"); err != nil {
+	if _, err := tx.Exec(ctx, "LOCK TABLE account_overlaps IN "+lock+" MODE"); err != nil {
 		return 0, err
 	}
 	var snapshot string
@@ -83,6 +96,12 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	var aside []asideIndex
+	if empty && len(stored) == 0 { // still empty, now that it is locked
+		if aside, err = setIndexesAside(ctx, tx); err != nil {
+			return 0, err
+		}
+	}
 	// The new overlaps are copied in on this transaction's connection
 	// while the vendor's side streams on others.
 	w := newOverlapWriter(idx, stored)
@@ -99,6 +118,9 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 		return 0, err
 	}
 	if err := w.finish(ctx, tx, found); err != nil {
+		return 0, err
+	}
+	if err := buildIndexes(ctx, tx, aside); err != nil {
 		return 0, err
 	}
 	n := 0

@@ -42,8 +42,9 @@ func labelKey(label string) int64 { return int64(domain.StringHash(label)) }
 // table's blocks at once, one on a connection of its own in snapshot, the
 // other on own (the map's transaction, which then runs then), prepares
 // each name for scoring and indexes it by its name blocking keys
-// (domain.AppendNameKeys of the stored names: every writer stores
-// domain.NameKeys of them, which the re-map reads) and its domain name.
+// (domain.AppendMatchKeys of the stored names, which share a key exactly
+// when the domain.NameKeys every writer stores for the re-map do) and its
+// domain name.
 // rows is about how many there are (the table's statistics), to size
 // memory.
 func loadMapIndex(ctx context.Context, pool *pgxpool.Pool, snapshot string, own pgx.Tx, blocks int64, rows int,
@@ -139,9 +140,9 @@ func loadPartnerRange(ctx context.Context, tx pgx.Tx, from, to int64, expect, ro
 		p.label, p.party.Country = text.string(vals[6]), text.string(vals[7])
 		p.party.PrepareWith(&arena)
 		i := int32(len(parties) - 1)
-		// A name's repeated keys are next to each other (AppendNameKeys):
+		// A name's repeated keys are next to each other (AppendMatchKeys):
 		// each key once.
-		keys = domain.AppendNameKeys(keys[:0], p.party.Name)
+		keys = domain.AppendMatchKeys(keys[:0], p.party.Name)
 		for j, k := range keys {
 			if j == 0 || k != keys[j-1] {
 				pairs.names = append(pairs.names, keyParty{k, i})
@@ -192,7 +193,7 @@ func (idx *mapIndex) matcher() *matcher {
 }
 
 // matchBatch appends the overlaps of a batch of vendor rows to out: it
-// hashes every row's name keys (domain.AppendNameKeys), looks them all up
+// hashes every row's name keys (domain.AppendMatchKeys), looks them all up
 // part by part, and scores each row's candidates by the conflict engine's
 // own scoring (domain.FindMatchScreened: FindMatch with the domains' relation
 // read from the screens), skipping the pairs whose domains and countries
@@ -203,7 +204,7 @@ func (m *matcher) matchBatch(b *vendorBatch, out []overlap) []overlap {
 	m.labels.reset()
 	for r := range rows {
 		v := b.fields(&rows[r])
-		m.keys = domain.AppendNameKeys(m.keys[:0], domain.CompanyName{Full: v.full, Core: v.core})
+		m.keys = domain.AppendMatchKeys(m.keys[:0], domain.CompanyName{Full: v.full, Core: v.core})
 		for _, k := range m.keys {
 			m.probes.add(k, int32(r))
 		}
