@@ -7,102 +7,114 @@ import "unicode/utf8"
 // exactly when they share a name key (but for 64-bit collisions, which
 // only add a candidate for scoring to drop), so the map, which hashes both
 // of its sides itself, finds the candidates the database finds through
-// the stored NameKeys. The hash is polynomial: a one-letter deletion's is
-// the hash of what comes before the letter, shifted past what follows it,
-// plus the hash of what follows, so a name's keys take time linear in its
-// length instead of each hashing the rest of the name (FNV-1a, as
-// NameKeys). Keys come unsorted: repeats are next to each other (the
-// deletions come in the order of the letter deleted, and two are the same
-// word only when every letter from one to the other is the same, as in
-// "balloon" without either "l"), so that comparing each key with the one
-// before drops them. It does not allocate when dst has room.
+// the stored NameKeys. The hash is a sum, each byte (plus one) weighted by
+// a power of an odd base by its position: a one-letter deletion's is the
+// sum before the letter plus the sum after it brought one letter's width
+// down (times the base's inverse to that width), so a name's keys take
+// time linear in its length, mostly additions, instead of each hashing
+// the rest of the name (FNV-1a, as NameKeys). Keys come unsorted: repeats
+// are next to each other (the deletions come in the order of the letter
+// deleted, and two are the same word only when every letter from one to
+// the other is the same, as in "balloon" without either "l"), so that
+// comparing each key with the one before drops them. It does not allocate
+// when dst has room.
 func AppendMatchKeys(dst []int64, n CompanyName) []int64 {
-	h, empty := uint64(matchSeedFull), true
-	for i := 0; i < len(n.Full); i++ {
+	var full uint64
+	nf, i := 0, 0
+	for ; i < len(n.Full) && nf < len(matchPow); i++ {
 		if c := n.Full[i]; c != ' ' {
-			h = h*matchBase + uint64(c)
-			empty = false
+			full += (uint64(c) + 1) * matchPow[nf]
+			nf++
 		}
 	}
-	if !empty {
-		dst = append(dst, matchMix(h))
+	// Past the powers there are (a full name of over a hundred bytes),
+	// each further byte by the next power.
+	for w := matchPow[len(matchPow)-1]; i < len(n.Full); i++ {
+		if c := n.Full[i]; c != ' ' {
+			w *= matchBase
+			full += (uint64(c) + 1) * w
+			nf++
+		}
+	}
+	if nf > 0 {
+		dst = append(dst, matchMix(full+matchSeedFull))
 	}
 	// The core name without spaces, cut to maxKeyRunes runes, as NameKeys
-	// reads it (bytes that are not UTF-8 read as U+FFFD): each rune's
-	// bytes and where they start.
-	var core [4 * maxKeyRunes]byte
-	var starts [maxKeyRunes + 1]int
+	// reads it (bytes that are not UTF-8 read as U+FFFD): sum[i] is the
+	// sum of the bytes before rune i, starts[i] where rune i starts.
+	var sum [maxKeyRunes + 1]uint64
+	var starts [maxKeyRunes + 1]uint8
+	var rb [utf8.UTFMax]byte
 	nb, nr := 0, 0
+	var s uint64
 	for i := 0; i < len(n.Core) && nr < maxKeyRunes; {
 		c := n.Core[i]
 		if c < utf8.RuneSelf {
 			i++
 			if c != ' ' {
-				starts[nr], core[nb] = nb, c
+				sum[nr], starts[nr] = s, uint8(nb)
+				s += (uint64(c) + 1) * matchPow[nb]
 				nb, nr = nb+1, nr+1
 			}
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(n.Core[i:])
 		i += w
-		starts[nr] = nb
-		nb += utf8.EncodeRune(core[nb:], r)
+		sum[nr], starts[nr] = s, uint8(nb)
+		for _, c := range rb[:utf8.EncodeRune(rb[:], r)] {
+			s += (uint64(c) + 1) * matchPow[nb]
+			nb++
+		}
 		nr++
 	}
-	starts[nr] = nb
+	sum[nr], starts[nr] = s, uint8(nb)
 	if nr == 0 {
 		return dst
 	}
-	// pre[i] hashes the runes before rune i from the seed; suf[i] is the
-	// polynomial of the bytes from rune i on (the last byte's power 0).
-	var pre, suf [maxKeyRunes + 1]uint64
-	pre[0] = matchSeedCore
-	for i := 0; i < nr; i++ {
-		h := pre[i]
-		for _, c := range core[starts[i]:starts[i+1]] {
-			h = h*matchBase + uint64(c)
-		}
-		pre[i+1] = h
-	}
-	dst = append(dst, matchMix(pre[nr]))
+	dst = append(dst, matchMix(s+matchSeedCore))
 	if nr < 4 {
 		return dst
 	}
-	for i := nr - 1; i >= 0; i-- {
-		var r uint64
-		for _, c := range core[starts[i]:starts[i+1]] {
-			r = r*matchBase + uint64(c)
-		}
-		suf[i] = r*matchPow[nb-starts[i+1]] + suf[i+1]
-	}
-	// Without rune i: the runes before it, shifted past those after it,
-	// and those after it.
+	// Without rune i: the sum before it, and the sum after it shifted down
+	// by its width.
 	for i := 0; i < nr; i++ {
-		dst = append(dst, matchMix(pre[i]*matchPow[nb-starts[i+1]]+suf[i+1]))
+		w := starts[i+1] - starts[i]
+		dst = append(dst, matchMix(sum[i]+(s-sum[i+1])*matchInvPow[w]+matchSeedCore))
 	}
 	return dst
 }
 
-// The polynomial hash's base (odd) and its seeds, one for full names and
-// one for core names, so that the two kinds of key never meet.
+// The hash's base (odd, so that it has an inverse) and its seeds, one
+// for full names and one for core names, so that the two kinds of key
+// never meet.
 const (
 	matchBase     = 0xd6e8feb86659fd93
 	matchSeedFull = 0x6a09e667f3bcc908
 	matchSeedCore = 0xbb67ae8584caa73b
 )
 
-// matchPow[k] is matchBase to the power k, for every byte length of a cut
-// core name.
-var matchPow = func() (p [4*maxKeyRunes + 1]uint64) {
+// matchPow[k] is matchBase to the power k, for every byte of a cut core
+// name; matchInvPow[w] is its inverse's, for a rune's width w.
+var matchPow, matchInvPow = func() (p [4*maxKeyRunes + 1]uint64, q [utf8.UTFMax + 1]uint64) {
 	p[0] = 1
 	for k := 1; k < len(p); k++ {
 		p[k] = p[k-1] * matchBase
 	}
-	return p
+	// The inverse modulo 2⁶⁴ by Newton's iteration: each step doubles the
+	// bits that are right (an odd number is its own inverse to three).
+	inv := uint64(matchBase)
+	for range 5 {
+		inv *= 2 - matchBase*inv
+	}
+	q[0] = 1
+	for w := 1; w < len(q); w++ {
+		q[w] = q[w-1] * inv
+	}
+	return p, q
 }()
 
-// matchMix spreads a polynomial hash's bits (its low bits depend only on
-// the bytes' low bits): the key tables and filters read bits from all over
+// matchMix spreads a hash's bits (a sum's low bits depend only on the
+// bytes' low bits): the key tables and filters read bits from all over
 // it. It is murmur3's finalizer, a bijection, so it adds no collision.
 func matchMix(h uint64) int64 {
 	h ^= h >> 33
