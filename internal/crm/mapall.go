@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 
 	"github.com/google/uuid"
@@ -47,7 +48,8 @@ type overlap struct {
 // Memory: the partner accounts' index (about 150 MB for a hundred
 // thousand accounts) and a few vendor batches whose rows hold no pointers
 // (a million rows pass through them, giving the collector next to nothing
-// to trace); about 320 MB allocated a map at that size.
+// to trace); about 320 MB allocated a map at that size. While the partner
+// accounts load, the collector's target is raised (raiseGC).
 func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	if n := pool.Config().MaxConns; n < mapConns {
 		return 0, fmt.Errorf("the account map needs %d database connections at once; the pool allows %d (pool_max_conns)", mapConns, n)
@@ -89,10 +91,12 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	feed := startVendorFeed(ctx, pool, snapshot, vendorStreams(blocks))
 	defer feed.stop()
 	var stored map[overlapKey]storedOverlap
+	lowerGC := raiseGC()
 	idx, err := loadMapIndex(ctx, pool, snapshot, tx, partnerBlocks, int(partnerRows), func(ctx context.Context) (err error) {
 		stored, err = readStoredOverlaps(ctx, tx)
 		return err
 	})
+	lowerGC()
 	if err != nil {
 		return 0, err
 	}
@@ -128,6 +132,40 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 		n += len(f)
 	}
 	return int64(n), tx.Commit(ctx)
+}
+
+// mapLoadGC is the collector's target (GOGC) while the partner accounts
+// load: nearly all they allocate stays (the index), so cycles then find
+// little to free. At the default target a map ran two or three cycles, at
+// this one (measured) one.
+const mapLoadGC = 400
+
+// loadGC counts the maps of the process whose partner accounts are
+// loading, and the target to restore once none is.
+var loadGC struct {
+	sync.Mutex
+	n, old int
+}
+
+// raiseGC raises the collector's target to mapLoadGC (unless it is higher
+// or off) and returns the function that lowers it again once no other map
+// of the process is loading.
+func raiseGC() (lower func()) {
+	loadGC.Lock()
+	defer loadGC.Unlock()
+	if loadGC.n == 0 {
+		if loadGC.old = debug.SetGCPercent(mapLoadGC); loadGC.old < 0 || loadGC.old > mapLoadGC {
+			debug.SetGCPercent(loadGC.old)
+		}
+	}
+	loadGC.n++
+	return func() {
+		loadGC.Lock()
+		defer loadGC.Unlock()
+		if loadGC.n--; loadGC.n == 0 {
+			debug.SetGCPercent(loadGC.old)
+		}
+	}
 }
 
 // mapConns is how many of the pool's connections MapAll holds at once: its

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -293,5 +294,26 @@ func TestVendorFeedStopsMidStream(t *testing.T) {
 		if time.Now().After(deadline) { // 1: the test's own transaction
 			t.Fatalf("%d connections held after the feed stopped", pool.Stat().AcquiredConns())
 		}
+	}
+}
+
+// The collector's target raised while partner accounts load comes back to
+// what it was once the last of two overlapping loads ends, and a higher
+// target is left as it is.
+func TestRaisedGCTargetIsRestored(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	lowerA := raiseGC()
+	lowerB := raiseGC()
+	lowerA()
+	if got := debug.SetGCPercent(mapLoadGC); got != mapLoadGC {
+		t.Fatalf("with one load still on, the target is %d", got)
+	}
+	lowerB()
+	if got := debug.SetGCPercent(800); got != 100 {
+		t.Fatalf("after both loads, the target is %d, want 100", got)
+	}
+	raiseGC()()
+	if got := debug.SetGCPercent(100); got != 800 {
+		t.Fatalf("a target of 800 became %d", got)
 	}
 }
