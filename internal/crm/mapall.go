@@ -110,7 +110,7 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	// while the vendor's side streams on others.
 	w := newOverlapWriter(idx, stored)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return w.copyFresh(gctx, tx) })
+	g.Go(func() error { return w.copyFresh(gctx, tx, aside, feed.done) })
 	var found [][]overlap
 	g.Go(func() error {
 		defer close(w.fresh)
@@ -124,8 +124,10 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	if err := w.finish(ctx, tx, found); err != nil {
 		return 0, err
 	}
-	if err := buildIndexes(ctx, tx, aside); err != nil {
-		return 0, err
+	if !w.built { // copyFresh builds them once the vendor's side is read, unless the overlaps ended first
+		if err := buildIndexes(ctx, tx, aside); err != nil {
+			return 0, err
+		}
 	}
 	n := 0
 	for _, f := range found {

@@ -7,7 +7,8 @@ import (
 )
 
 // A map into an empty table sets the primary key and the vendor index
-// aside while it copies and builds them again before it commits: the table
+// aside while it copies and builds them again before it commits (once the
+// vendor's side is read, copying the last batches' overlaps after): the table
 // ends with the indexes it had (same names, same definitions), holding
 // what a map over the stored overlaps holds (which writes nothing), and a
 // second row with a stored key is refused by the primary key again.
@@ -41,6 +42,10 @@ func TestMapIntoAnEmptyTableBuildsItsIndexesAgain(t *testing.T) {
 	if _, err := testDB.Pool.Exec(ctx, "DELETE FROM account_overlaps"); err != nil {
 		t.Fatal(err)
 	}
+	// In batches of a few rows, so that the indexes are built while
+	// batches are still matched, and their overlaps copied in after.
+	defer func(b int) { mapBatch = b }(mapBatch)
+	mapBatch = 3
 	empty, err := MapAll(ctx, testDB.Pool)
 	if err != nil {
 		t.Fatal(err)

@@ -52,6 +52,7 @@ type overlapWriter struct {
 	idx    *mapIndex
 	stored map[overlapKey]storedOverlap
 	fresh  chan []overlap
+	built  bool // copyFresh built the indexes set aside
 }
 
 func newOverlapWriter(idx *mapIndex, stored map[overlapKey]storedOverlap) *overlapWriter {
@@ -86,9 +87,28 @@ func (w *overlapWriter) add(ctx context.Context, batch []overlap) error {
 }
 
 // copyFresh runs the COPY of the new overlaps until the channel closes.
-func (w *overlapWriter) copyFresh(ctx context.Context, tx pgx.Tx) error {
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"account_overlaps"}, overlapColumns, &overlapSource{w: w, ctx: ctx})
-	if err != nil {
+// With indexes set aside (aside), it ends the COPY once streamed closes
+// (the vendor's side is all read, a few batches left to match), builds
+// them while the matchers finish, and copies the rest into them: the
+// builds take one core, which the matchers' last batches keep the other
+// busy with, instead of leaving it idle at the end.
+func (w *overlapWriter) copyFresh(ctx context.Context, tx pgx.Tx, aside []asideIndex, streamed <-chan struct{}) error {
+	src := &overlapSource{w: w, ctx: ctx}
+	if len(aside) > 0 {
+		src.pause = streamed
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"account_overlaps"}, overlapColumns, src); err != nil {
+		return fmt.Errorf("new overlaps: %w", err)
+	}
+	if !src.paused {
+		return nil
+	}
+	if err := buildIndexes(ctx, tx, aside); err != nil {
+		return err
+	}
+	w.built = true
+	src.pause, src.paused = nil, false
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"account_overlaps"}, overlapColumns, src); err != nil {
 		return fmt.Errorf("new overlaps: %w", err)
 	}
 	return nil
@@ -143,13 +163,15 @@ func (w *overlapWriter) values(f *overlap) []any {
 }
 
 // overlapSource is the COPY's source: the new overlaps as the matchers
-// find them.
+// find them. It ends early (paused) once pause closes, between batches.
 type overlapSource struct {
-	w     *overlapWriter
-	ctx   context.Context
-	batch []overlap
-	row   []any
-	err   error
+	w      *overlapWriter
+	ctx    context.Context
+	pause  <-chan struct{}
+	paused bool
+	batch  []overlap
+	row    []any
+	err    error
 }
 
 func (s *overlapSource) Next() bool {
@@ -160,6 +182,9 @@ func (s *overlapSource) Next() bool {
 				return false
 			}
 			s.batch = b
+		case <-s.pause:
+			s.paused = true
+			return false
 		case <-s.ctx.Done():
 			s.err = s.ctx.Err()
 			return false
