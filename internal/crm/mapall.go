@@ -124,11 +124,6 @@ func MapAll(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	if err := w.finish(ctx, tx, found); err != nil {
 		return 0, err
 	}
-	if !w.built { // copyFresh builds them once the vendor's side is read, unless the overlaps ended first
-		if err := buildIndexes(ctx, tx, aside); err != nil {
-			return 0, err
-		}
-	}
 	n := 0
 	for _, f := range found {
 		n += len(f)

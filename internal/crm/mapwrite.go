@@ -52,7 +52,6 @@ type overlapWriter struct {
 	idx    *mapIndex
 	stored map[overlapKey]storedOverlap
 	fresh  chan []overlap
-	built  bool // copyFresh built the indexes set aside
 }
 
 func newOverlapWriter(idx *mapIndex, stored map[overlapKey]storedOverlap) *overlapWriter {
@@ -86,32 +85,35 @@ func (w *overlapWriter) add(ctx context.Context, batch []overlap) error {
 	}
 }
 
-// copyFresh runs the COPY of the new overlaps until the channel closes.
-// With indexes set aside (aside), it ends the COPY once streamed closes
-// (the vendor's side is all read, a few batches left to match), builds
-// them while the matchers finish, and copies the rest into them: the
-// builds take one core, which the matchers' last batches keep the other
-// busy with, instead of leaving it idle at the end.
+// copyFresh runs the COPY of the new overlaps until the channel closes,
+// and builds the indexes set aside (aside) before it returns: once
+// streamed closes (the vendor's side is all read, a few batches left to
+// match) it ends the COPY, builds them while the matchers finish, and
+// copies the rest into them. The builds take one core, which the
+// matchers' last batches keep the other busy with, instead of leaving it
+// idle at the end.
 func (w *overlapWriter) copyFresh(ctx context.Context, tx pgx.Tx, aside []asideIndex, streamed <-chan struct{}) error {
 	src := &overlapSource{w: w, ctx: ctx}
 	if len(aside) > 0 {
 		src.pause = streamed
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"account_overlaps"}, overlapColumns, src); err != nil {
-		return fmt.Errorf("new overlaps: %w", err)
-	}
-	if !src.paused {
+	copyIn := func() error {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"account_overlaps"}, overlapColumns, src); err != nil {
+			return fmt.Errorf("new overlaps: %w", err)
+		}
 		return nil
+	}
+	if err := copyIn(); err != nil {
+		return err
 	}
 	if err := buildIndexes(ctx, tx, aside); err != nil {
 		return err
 	}
-	w.built = true
-	src.pause, src.paused = nil, false
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"account_overlaps"}, overlapColumns, src); err != nil {
-		return fmt.Errorf("new overlaps: %w", err)
+	if !src.paused { // the overlaps ended first
+		return nil
 	}
-	return nil
+	src.pause, src.paused = nil, false
+	return copyIn()
 }
 
 // finish makes account_overlaps what found says, once the new overlaps are
